@@ -1,0 +1,5 @@
+import sys
+
+from judgepanel.cli import main
+
+sys.exit(main())

@@ -1,0 +1,53 @@
+"""The ``judgepanel`` command line: thin wrappers over the same workflows the app uses.
+
+Each feature lives in its own module with a ``register(subparsers)`` function that
+adds its commands; a command handler takes the parsed arguments and returns an
+exit code. A :class:`~judgepanel.errors.JudgePanelError` becomes a one-line
+message on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from judgepanel import __version__
+from judgepanel.errors import JudgePanelError
+
+# Feature modules, in the order their commands appear in --help.
+COMMAND_MODULES = (
+    "judgepanel.cli.gui",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="judgepanel",
+        description="Offline, end-to-end encrypted judging for award and grant programs.",
+    )
+    parser.add_argument("--version", action="version", version=f"JudgePanel {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="show technical details of errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # No command: open the desktop app, as a double-click would.
+        args = parser.parse_args(["gui"])
+    try:
+        return int(args.func(args))
+    except JudgePanelError as error:
+        print(f"judgepanel: {error}", file=sys.stderr)
+        if args.verbose and error.detail:
+            print(f"  detail: {error.detail}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("judgepanel: interrupted", file=sys.stderr)
+        return 130

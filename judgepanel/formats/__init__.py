@@ -1,0 +1,1 @@
+"""Readers and writers of .jpbundle, .jpresults and .jpcard files. No Qt."""

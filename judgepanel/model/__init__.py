@@ -1,0 +1,1 @@
+"""The domain: workspaces, entities, workflows (prepare, judge, merge), scoring. No Qt."""
