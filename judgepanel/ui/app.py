@@ -1,0 +1,28 @@
+"""Start the desktop app."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from judgepanel.paths import data_home
+from judgepanel.ui.main_window import MainWindow
+
+
+def app_settings() -> QSettings:
+    """Settings live in the data folder (so JUDGEPANEL_HOME isolates them too)."""
+    return QSettings(str(data_home() / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def run(path: str | None = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("JudgePanel")
+    app.setOrganizationName("JudgePanel")
+    app.setApplicationDisplayName("JudgePanel")
+    window = MainWindow(app_settings())
+    window.show()
+    if path:
+        window.open_path(path)
+    return app.exec()

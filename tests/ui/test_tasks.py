@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from judgepanel.errors import JudgePanelError
+from judgepanel.ui.tasks import TaskRunner
+
+
+def test_result_and_progress_arrive_on_the_gui_thread(qtbot) -> None:
+    runner = TaskRunner()
+    seen: list[tuple[int, int, str]] = []
+    results: list[object] = []
+
+    def work(progress):
+        for i in range(3):
+            progress(i + 1, 3, "step")
+        return "done"
+
+    task = runner.start(work, on_done=results.append, on_error=lambda e: None,
+                        on_progress=lambda d, t, label: seen.append((d, t, label)))
+    qtbot.waitUntil(lambda: results == ["done"], timeout=5000)
+    assert seen == [(1, 3, "step"), (2, 3, "step"), (3, 3, "step")]
+    assert task not in runner._running
+
+
+def test_errors_are_delivered_not_raised(qtbot) -> None:
+    runner = TaskRunner()
+    errors: list[JudgePanelError] = []
+
+    def work(progress):
+        raise JudgePanelError("Wrong passphrase")
+
+    runner.start(work, on_done=lambda r: None, on_error=errors.append)
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=5000)
+    assert str(errors[0]) == "Wrong passphrase"
+
+
+def test_unexpected_exceptions_become_calm_messages(qtbot) -> None:
+    runner = TaskRunner()
+    errors: list[JudgePanelError] = []
+    runner.start(lambda progress: 1 / 0, on_done=lambda r: None, on_error=errors.append)
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=5000)
+    assert "Something went wrong" in str(errors[0])
+    assert "ZeroDivisionError" in errors[0].detail
+
+
+def test_cancel_stops_at_next_progress(qtbot) -> None:
+    runner = TaskRunner()
+    errors: list[JudgePanelError] = []
+    import threading
+
+    gate = threading.Event()
+
+    def work(progress):
+        gate.wait(5)
+        progress(1, 2, "x")
+        return "should not finish"
+
+    task = runner.start(work, on_done=lambda r: errors.append(None), on_error=errors.append)
+    task.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: len(errors) == 1, timeout=5000)
+    assert errors[0] is not None and "Cancelled" in str(errors[0])
