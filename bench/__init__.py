@@ -1,0 +1,1 @@
+"""Benchmarks against the reference tools (``make bench``); never part of ``make test``."""

@@ -1,0 +1,41 @@
+"""Run benchmarks: ``python -m bench`` runs every ``bench_*.py``; ``python -m bench age`` one.
+
+Arguments after the names (the first one starting with ``-``) go to each
+module's ``main(argv)``; a ``main()`` without parameters gets none.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from pathlib import Path
+
+
+def available() -> list[str]:
+    here = Path(__file__).resolve().parent
+    return sorted(p.stem.removeprefix("bench_") for p in here.glob("bench_*.py"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    names: list[str] = []
+    while args and not args[0].startswith("-"):
+        names.append(args.pop(0))
+    known = available()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; available: {', '.join(known)}")
+        return 2
+    for name in names or known:
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(f"== bench {name}")
+        entry = module.main
+        result = entry(args) if inspect.signature(entry).parameters else entry()
+        if result:
+            return int(result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
