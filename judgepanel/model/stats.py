@@ -1,0 +1,346 @@
+"""Statistics over a round's reviews: per application, per judge, and for the panel.
+
+Input is a flat list of ``Review`` (one per judge and application, the total on
+0..100 from ``scoring.weighted_total``); the workspace builds it from the
+database. Pass only reviews that count: a review whose pair is also listed as a
+conflict is refused rather than silently used.
+
+Definitions (they appear in reports, so they are fixed here):
+
+- SD is the sample standard deviation (divides by n - 1); None for n < 2.
+- z-score of a review: ``(total - judge_mean) / judge_sd`` over all reviews by
+  that judge that were passed in (so call with the whole round, then rank per
+  category). A judge with fewer than 2 reviews, or whose totals are all equal,
+  gives no z-scores. An application's ``z_mean`` is the mean of the z-scores it
+  has; None if it has none.
+- Display of z: the T-score ``50 + 10 * z_mean`` clipped to 0..100. It does not
+  move when another application is added (a min-max rescale over the round
+  would), and 50 means "as good as this panel's average review". Rank on
+  ``z_mean``, never on the clipped display.
+- Judge leniency: the mean, over the judge's reviews of applications that
+  someone else also reviewed, of ``total - mean of the other judges' totals for
+  that application``. Using the others only keeps the judge's own score from
+  pulling the comparison towards itself. Positive = scores higher than peers.
+  Spread: the sample SD of the judge's totals.
+- Krippendorff's alpha, interval metric, with missing data: units are
+  applications, coders are judges, values are totals. Units with fewer than two
+  values are not pairable and are left out, as the method prescribes:
+  ``alpha = 1 - D_o / D_e`` with
+  ``D_o = (1/n) * sum_u sum_{i != j in u} (v_i - v_j)^2 / (m_u - 1)`` and
+  ``D_e = (1/(n(n-1))) * sum_{i != j over all pairable values} (v_i - v_j)^2``,
+  n = number of pairable values. Both sums are computed from centred squares
+  (``sum_{i != j} (v_i - v_j)^2 = 2 m sum (v - mean)^2``). None when undefined
+  (fewer than two pairable values, or no variation at all).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from judgepanel.errors import ValidationError
+
+T_SCORE_CENTRE = 50.0
+T_SCORE_SCALE = 10.0
+
+
+@dataclass(frozen=True)
+class Review:
+    """One judge's complete review of one application."""
+
+    application_id: str
+    judge_id: str
+    total: float  # 0..100
+    criteria: Mapping[str, float] = field(default_factory=dict)  # raw scores by key
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    mean: float | None
+    median: float | None
+    sd: float | None
+    min: float | None
+    max: float | None
+
+    @property
+    def range(self) -> float | None:
+        return None if self.min is None or self.max is None else self.max - self.min
+
+
+@dataclass(frozen=True)
+class ApplicationStats:
+    """Everything the ranking and the reports need about one application."""
+
+    application_id: str
+    summary: Summary
+    z_mean: float | None
+    z_count: int  # how many of its reviews had a z-score
+    criterion_means: Mapping[str, float]
+    judges: tuple[str, ...]  # who reviewed it, sorted
+    conflicted: tuple[str, ...] = ()  # judges with a conflict, sorted
+    missing: tuple[str, ...] = ()  # assigned, not conflicted, no review yet
+
+    @property
+    def n(self) -> int:
+        return self.summary.n
+
+    @property
+    def mean(self) -> float | None:
+        return self.summary.mean
+
+    @property
+    def z_display(self) -> float | None:
+        return t_score(self.z_mean)
+
+
+@dataclass(frozen=True)
+class JudgeStats:
+    judge_id: str
+    n: int
+    mean: float | None
+    spread: float | None  # sample SD of the judge's totals
+    leniency: float | None  # mean offset from the other judges on the same applications
+    compared: int  # reviews that entered the leniency
+
+
+@dataclass(frozen=True)
+class PanelStats:
+    applications: Mapping[str, ApplicationStats]
+    judges: Mapping[str, JudgeStats]
+    alpha: float | None
+
+
+# --- basic statistics ----------------------------------------------------------
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return math.fsum(values) / len(values) if values else None
+
+
+def median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[mid])
+    return (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def sample_sd(values: Sequence[float]) -> float | None:
+    """Sample standard deviation (n - 1); None below two values."""
+    if len(values) < 2:
+        return None
+    centre = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - centre) ** 2 for v in values) / (len(values) - 1))
+
+
+def summarise(values: Sequence[float]) -> Summary:
+    return Summary(
+        n=len(values),
+        mean=mean(values),
+        median=median(values),
+        sd=sample_sd(values),
+        min=min(values) if values else None,
+        max=max(values) if values else None,
+    )
+
+
+def t_score(z: float | None) -> float | None:
+    """The 0..100 display of a z-score: 50 + 10 z, clipped."""
+    if z is None:
+        return None
+    return min(100.0, max(0.0, T_SCORE_CENTRE + T_SCORE_SCALE * z))
+
+
+# --- per review, per application, per judge ----------------------------------------
+
+
+def check_reviews(
+    reviews: Iterable[Review], conflicts: Iterable[tuple[str, str]] = ()
+) -> list[Review]:
+    """The reviews as a list, refusing duplicates, non-finite totals and conflicted pairs."""
+    blocked = set(conflicts)
+    seen: set[tuple[str, str]] = set()
+    out = list(reviews)
+    for r in out:
+        pair = (r.judge_id, r.application_id)
+        if pair in seen:
+            raise ValidationError(
+                f"Judge {r.judge_id} has two reviews of application {r.application_id}; "
+                "only the latest accepted results may count.",
+                path=r.application_id,
+            )
+        if pair in blocked:
+            raise ValidationError(
+                f"Judge {r.judge_id} has a conflict with application {r.application_id} "
+                "but their review was included. Remove the review or dismiss the conflict.",
+                path=r.application_id,
+            )
+        if not isinstance(r.total, int | float) or not math.isfinite(r.total):
+            raise ValidationError(
+                f"The review of {r.application_id} by {r.judge_id} has no valid total.",
+                path=r.application_id,
+                detail=f"total={r.total!r}",
+            )
+        seen.add(pair)
+    return out
+
+
+def z_scores(reviews: Iterable[Review]) -> dict[tuple[str, str], float]:
+    """z of each review within its judge's reviews, keyed (judge_id, application_id)."""
+    by_judge: dict[str, list[Review]] = defaultdict(list)
+    for r in reviews:
+        by_judge[r.judge_id].append(r)
+    out: dict[tuple[str, str], float] = {}
+    for judge, own in by_judge.items():
+        totals = [r.total for r in own]
+        sd = sample_sd(totals)
+        if sd is None or sd == 0:
+            continue
+        centre = math.fsum(totals) / len(totals)
+        for r in own:
+            out[(judge, r.application_id)] = (r.total - centre) / sd
+    return out
+
+
+def application_stats(
+    reviews: Iterable[Review],
+    *,
+    assigned: Iterable[tuple[str, str]] = (),
+    conflicts: Iterable[tuple[str, str]] = (),
+    applications: Iterable[str] = (),
+) -> dict[str, ApplicationStats]:
+    """Stats for every application that has a review, an assignment, or is listed.
+
+    ``assigned`` and ``conflicts`` are (judge_id, application_id) pairs; they only
+    feed the ``missing`` and ``conflicted`` lists.
+    """
+    conflict_pairs = set(conflicts)
+    items = check_reviews(reviews, conflict_pairs)
+    zs = z_scores(items)
+    by_app: dict[str, list[Review]] = defaultdict(list)
+    for r in items:
+        by_app[r.application_id].append(r)
+    assigned_by_app: dict[str, set[str]] = defaultdict(set)
+    for judge, app in assigned:
+        assigned_by_app[app].add(judge)
+    conflicted_by_app: dict[str, set[str]] = defaultdict(set)
+    for judge, app in conflict_pairs:
+        conflicted_by_app[app].add(judge)
+    ids = set(by_app) | set(assigned_by_app) | set(applications)
+    out: dict[str, ApplicationStats] = {}
+    for app in sorted(ids):
+        own = by_app.get(app, [])
+        reviewed = {r.judge_id for r in own}
+        app_z = [zs[(r.judge_id, app)] for r in own if (r.judge_id, app) in zs]
+        out[app] = ApplicationStats(
+            application_id=app,
+            summary=summarise([r.total for r in own]),
+            z_mean=mean(app_z),
+            z_count=len(app_z),
+            criterion_means=_criterion_means(own),
+            judges=tuple(sorted(reviewed)),
+            conflicted=tuple(sorted(conflicted_by_app.get(app, set()))),
+            missing=tuple(
+                sorted(
+                    assigned_by_app.get(app, set()) - reviewed - conflicted_by_app.get(app, set())
+                )
+            ),
+        )
+    return out
+
+
+def _criterion_means(reviews: Sequence[Review]) -> dict[str, float]:
+    values: dict[str, list[float]] = defaultdict(list)
+    for r in reviews:
+        for key, score in r.criteria.items():
+            if score is not None:
+                values[key].append(score)
+    return {key: math.fsum(v) / len(v) for key, v in sorted(values.items())}
+
+
+def judge_stats(reviews: Iterable[Review]) -> dict[str, JudgeStats]:
+    """Each judge's count, mean, spread and leniency (see the module docstring)."""
+    items = check_reviews(reviews)
+    by_app: dict[str, list[Review]] = defaultdict(list)
+    by_judge: dict[str, list[Review]] = defaultdict(list)
+    for r in items:
+        by_app[r.application_id].append(r)
+        by_judge[r.judge_id].append(r)
+    out: dict[str, JudgeStats] = {}
+    for judge in sorted(by_judge):
+        own = by_judge[judge]
+        offsets = []
+        for r in own:
+            others = [o.total for o in by_app[r.application_id] if o.judge_id != judge]
+            if others:
+                offsets.append(r.total - math.fsum(others) / len(others))
+        totals = [r.total for r in own]
+        out[judge] = JudgeStats(
+            judge_id=judge,
+            n=len(own),
+            mean=mean(totals),
+            spread=sample_sd(totals),
+            leniency=mean(offsets),
+            compared=len(offsets),
+        )
+    return out
+
+
+# --- panel reliability ----------------------------------------------------------------
+
+
+def krippendorff_alpha_interval(units: Iterable[Iterable[float | None]]) -> float | None:
+    """Krippendorff's alpha (interval); each unit lists its coders' values, None = missing."""
+    pairable = []
+    for unit in units:
+        values = [float(v) for v in unit if v is not None]
+        if len(values) >= 2:
+            pairable.append(values)
+    n = sum(len(u) for u in pairable)
+    if n < 2:
+        return None
+    within = math.fsum(2 * len(u) * _centred_squares(u) / (len(u) - 1) for u in pairable)
+    observed = within / n
+    pooled = [v for u in pairable for v in u]
+    expected = 2 * _centred_squares(pooled) / (n - 1)
+    if expected == 0:
+        return None
+    return 1.0 - observed / expected
+
+
+def panel_alpha(reviews: Iterable[Review]) -> float | None:
+    """Alpha over review totals: units = applications, coders = judges."""
+    by_app: dict[str, list[float]] = defaultdict(list)
+    for r in check_reviews(reviews):
+        by_app[r.application_id].append(r.total)
+    return krippendorff_alpha_interval(by_app[a] for a in sorted(by_app))
+
+
+def panel_stats(
+    reviews: Iterable[Review],
+    *,
+    assigned: Iterable[tuple[str, str]] = (),
+    conflicts: Iterable[tuple[str, str]] = (),
+    applications: Iterable[str] = (),
+) -> PanelStats:
+    """Applications, judges and alpha in one call (what the results screen shows)."""
+    conflicts = set(conflicts)
+    assigned = list(assigned)
+    items = check_reviews(reviews, conflicts)
+    return PanelStats(
+        applications=application_stats(
+            items, assigned=assigned, conflicts=conflicts, applications=applications
+        ),
+        judges=judge_stats(items),
+        alpha=panel_alpha(items),
+    )
+
+
+def _centred_squares(values: Sequence[float]) -> float:
+    centre = math.fsum(values) / len(values)
+    return math.fsum((v - centre) ** 2 for v in values)
