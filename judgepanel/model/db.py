@@ -1,0 +1,155 @@
+"""Engines, sessions, the declarative base and the portable column types.
+
+Why this module exists: every workspace (a staff program, and later the judge's
+own) opens its database the same way. SQLite gets its durability settings (WAL,
+foreign keys, ``synchronous=FULL``) from a connect listener that runs *only*
+when the dialect is SQLite, so the same code runs unchanged on a PostgreSQL URL.
+
+pysqlite's own transaction handling is switched off (``isolation_level=None``)
+and SQLAlchemy emits ``BEGIN`` itself: that makes DDL transactional (a failed
+migration leaves nothing half-built) and SAVEPOINTs reliable. This is the
+recipe from SQLAlchemy's SQLite dialect documentation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+DATABASE_NAME = "program.sqlite"
+
+# Stable constraint names: Alembic can only alter or drop what it can name, and
+# PostgreSQL and SQLite must end up with the same names.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every staff-workspace table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware now: the only clock the model uses."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite has no timezone type and returns naive values; PostgreSQL returns
+    aware ones. Normalising here means comparisons and the audit hash (which
+    covers timestamps) behave the same on both.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Money(TypeDecorator[Decimal]):
+    """An amount of money, exact to the cent.
+
+    Stored as ``NUMERIC(14, 2)``. SQLite has no decimal type, so there the
+    value travels as a string and is turned back into a ``Decimal``: money
+    never passes through a binary float.
+    """
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(14, 2, asdecimal=False))
+        return dialect.type_descriptor(Numeric(14, 2))
+
+    def process_bind_param(self, value: Decimal | int | str | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(value).quantize(Decimal("0.01"))
+        return str(amount) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def sqlite_url(folder: Path) -> URL:
+    """The URL of the workspace database inside ``folder``."""
+    return URL.create("sqlite+pysqlite", database=str(Path(folder).resolve() / DATABASE_NAME))
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or "mode=memory" in str(url)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for ``url``; SQLite connections get the durability pragmas.
+
+    An in-memory SQLite URL gets a single shared connection, so every session
+    (and the migration that built the schema) sees the same database.
+    """
+    url = make_url(url)
+    kwargs: dict[str, Any] = {}
+    sqlite = url.get_backend_name() == "sqlite"
+    if sqlite:
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+        if _is_memory(url):
+            kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (the GUI shows them)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)

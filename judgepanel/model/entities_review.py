@@ -1,0 +1,185 @@
+"""What happens during judging: assignments, issued bundles, received results, the audit log.
+
+Received results keep the raw file bytes, so any accepted score can be traced
+back to (and re-verified against) the signed file the judge sent. Scores,
+reviews and declarations point at the results file they came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from judgepanel.errors import WorkspaceError
+from judgepanel.model.db import Base, UTCDateTime, utcnow
+from judgepanel.model.entities_program import Application, Judge, Round
+
+
+class Assignment(Base):
+    """Judge J reviews application A in round R (at most once)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("round_id", "judge_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round: Mapped[Round] = relationship(back_populates="assignments")
+    judge: Mapped[Judge] = relationship()
+    application: Mapped[Application] = relationship()
+
+
+class IssuedBundle(Base):
+    """A bundle file built for one judge; results must name it and its manifest hash."""
+
+    __tablename__ = "issued_bundles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id"), index=True)
+    bundle_id: Mapped[str] = mapped_column(String(64), unique=True)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    # The age recipients the bundle was encrypted to (judge's, staff's).
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A newer bundle for the same judge and round replaces this one.
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    round: Mapped[Round] = relationship(back_populates="bundles")
+    judge: Mapped[Judge] = relationship()
+    results: Mapped[list[ReceivedResults]] = relationship(back_populates="bundle")
+
+
+class ReceivedResults(Base):
+    """A results file as received, accepted or refused (with the reason), never discarded."""
+
+    __tablename__ = "received_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unknown until the file is verified; a refused file may name no bundle of ours.
+    issued_bundle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issued_bundles.id"), index=True
+    )
+    judge_id: Mapped[int | None] = mapped_column(ForeignKey("judges.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The minisign key that verified the signature (empty when refused before that).
+    signer: Mapped[str] = mapped_column(String(200), default="")
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))  # "accepted" | "refused"
+    refusal_reason: Mapped[str | None] = mapped_column(String(64))  # a stable code
+    refusal_message: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    bundle: Mapped[IssuedBundle | None] = relationship(back_populates="results")
+    judge: Mapped[Judge | None] = relationship()
+    reviews: Mapped[list[Review]] = relationship(back_populates="results")
+    scores: Mapped[list[Score]] = relationship(back_populates="results")
+    declarations: Mapped[list[Declaration]] = relationship(back_populates="results")
+
+
+class Review(Base):
+    """A judge's overall view of one application in one results file."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("results_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    overall_comment: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[int | None] = mapped_column(Integer)
+
+    results: Mapped[ReceivedResults] = relationship(back_populates="reviews")
+    application: Mapped[Application] = relationship()
+
+
+class Score(Base):
+    """One criterion score (and its comment) from one results file."""
+
+    __tablename__ = "scores"
+    __table_args__ = (UniqueConstraint("results_id", "application_id", "criterion_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    criterion_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    results: Mapped[ReceivedResults] = relationship(back_populates="scores")
+    application: Mapped[Application] = relationship()
+
+
+class Declaration(Base):
+    """A judge's conflict-of-interest answer for one application (yes or no, and why)."""
+
+    __tablename__ = "declarations"
+    __table_args__ = (UniqueConstraint("results_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    results_id: Mapped[int | None] = mapped_column(
+        ForeignKey("received_results.id"), index=True
+    )
+    conflict: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    judge: Mapped[Judge] = relationship()
+    application: Mapped[Application] = relationship()
+    results: Mapped[ReceivedResults | None] = relationship(back_populates="declarations")
+
+
+class AuditEvent(Base):
+    """One entry of the append-only, hash-chained audit log (see audit.py).
+
+    ``prev_hash`` is unique: two writers racing to append after the same entry
+    cannot both succeed, so the chain can never fork, on SQLite or PostgreSQL.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def _refuse_change(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
+    raise WorkspaceError(
+        "The audit log can only grow; its entries cannot be changed or deleted.",
+        detail=f"attempt to modify audit event seq={target.seq}",
+    )
+
+
+# Append-only, enforced for every ORM write path (bulk SQL is caught by audit.check).
+event.listen(AuditEvent, "before_update", _refuse_change)
+event.listen(AuditEvent, "before_delete", _refuse_change)
