@@ -19,6 +19,8 @@ from judgepanel.errors import JudgePanelError
 # Feature modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
     "judgepanel.cli.gui",
+    "judgepanel.cli.identity",
+    "judgepanel.cli.verify",
 )
 
 

@@ -1,0 +1,76 @@
+"""What kind of JudgePanel file is this? (bundle, results, card, or not ours)
+
+Bundles and results are both age files, and age deliberately reveals nothing about
+its payload, so from the outside only the suffix tells them apart. Once decrypted,
+the first ZIP member does: ``manifest.json`` for a bundle, ``results.json`` for
+results. Cards are plain JSON. Used by ``judgepanel verify`` and by anything that
+opens whatever file the person dropped on the window.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+AGE_MAGIC = b"age-encryption.org/v1\n"
+AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
+BUNDLE_SUFFIX = ".jpbundle"
+RESULTS_SUFFIX = ".jpresults"
+CARD_SUFFIX = ".jpcard"
+CARD_FORMAT = "judgepanel-card"
+SNIFF_CARD_MAX = 64 * 1024
+
+
+class FileKind(enum.Enum):
+    BUNDLE = "bundle"
+    RESULTS = "results"
+    CARD = "card"
+    ENCRYPTED = "encrypted"  # an age file whose kind only its payload can tell
+    UNKNOWN = "unknown"
+
+    @property
+    def description(self) -> str:
+        return {
+            FileKind.BUNDLE: "JudgePanel judging bundle",
+            FileKind.RESULTS: "JudgePanel results file",
+            FileKind.CARD: "JudgePanel identity card",
+            FileKind.ENCRYPTED: "age-encrypted file",
+            FileKind.UNKNOWN: "file JudgePanel does not recognise",
+        }[self]
+
+
+def detect_file(path: Path) -> FileKind:
+    """Guess from the first bytes and the suffix; never decrypts. Unreadable -> UNKNOWN."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_CARD_MAX + 1)
+    except OSError:
+        return FileKind.UNKNOWN
+    if head.startswith(AGE_MAGIC):
+        suffix = path.suffix.lower()
+        if suffix == BUNDLE_SUFFIX:
+            return FileKind.BUNDLE
+        if suffix == RESULTS_SUFFIX:
+            return FileKind.RESULTS
+        return FileKind.ENCRYPTED
+    if head.lstrip()[:1] == b"{" and len(head) <= SNIFF_CARD_MAX:
+        try:
+            document = json.loads(head.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return FileKind.UNKNOWN
+        if isinstance(document, dict) and document.get("format") == CARD_FORMAT:
+            return FileKind.CARD
+    return FileKind.UNKNOWN
+
+
+def detect_payload(member_names: Sequence[str]) -> FileKind:
+    """The kind of a decrypted container, from its first member."""
+    first = member_names[0] if member_names else ""
+    if first == "manifest.json":
+        return FileKind.BUNDLE
+    if first == "results.json":
+        return FileKind.RESULTS
+    return FileKind.UNKNOWN
