@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
+from tests.conftest import strict
 from judgepanel.errors import DamagedFileError, ValidationError, WorkspaceError
 from judgepanel.model import audit, migrations
 from judgepanel.model.attachments import AttachmentStore
@@ -384,6 +385,8 @@ def postgres_url() -> Iterator[str]:
     """
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
+        if strict():
+            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL check (see .ci/run)")
         pytest.skip(f"set {PG_ENV} to run the PostgreSQL check")
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"jp_test_{uuid.uuid4().hex[:12]}"
