@@ -1,0 +1,448 @@
+"""The judge workspace: one SQLite file holding what the judge did, never what they read.
+
+Why it exists: a judge works for days on a laptop that may crash, run out of battery
+or be closed mid-sentence. Everything the judge decides (conflict declarations,
+scores, comments, overall views, private notes, where they were, which results
+files they exported) is committed here at once, each change in its own short
+transaction, so nothing the screen showed as saved is ever lost. The applications'
+content stays in the encrypted bundle and is never copied here.
+
+One file per person, by default ``data_home()/judge.sqlite``; it can hold several
+bundles (programs, rounds). SQLite runs with WAL, foreign keys and
+``synchronous=FULL`` (``db.make_engine``): a commit that returned survives a killed
+process or a power cut. The schema is versioned by a row in ``judge_meta``; a file
+from a newer JudgePanel is refused, never guessed at.
+
+The audit chain uses the staff log's hash (``audit.entry_hash``) on a judge-side
+table, so one algorithm covers both sides. The workflow rules (declare before
+reading, no scores for a conflict, ...) live in ``judging.py``; this module only
+stores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    insert,
+    inspect,
+    select,
+)
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from judgepanel import paths
+from judgepanel.errors import ValidationError, WorkspaceError
+from judgepanel.model.audit import GENESIS, BrokenLink, canonical_json, entry_hash
+from judgepanel.model.db import NAMING_CONVENTION, UTCDateTime, make_engine, session_factory, utcnow
+
+DATABASE_NAME = "judge.sqlite"
+SCHEMA_VERSION = 1
+"""Bump with every schema change, and teach :func:`_upgrade` the step from the last one."""
+VERSION_KEY = "schema_version"
+
+_NOT_OURS = (
+    "This file is not a JudgePanel judge workspace, or it is damaged. "
+    "Choose another file, or move this one away and JudgePanel will start a new workspace."
+)
+_NEWER = (
+    "Your judging data was saved by a newer version of JudgePanel. Install the newer "
+    "version to continue; this one will not change your data."
+)
+
+
+class JudgeBase(DeclarativeBase):
+    """Declarative base of the judge workspace (separate from the staff tables)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class MetaRow(JudgeBase):
+    """Key/value facts about the file itself; ``schema_version`` is the one that matters."""
+
+    __tablename__ = "judge_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class BundleRow(JudgeBase):
+    """A bundle the judge opened, and where they were in it.
+
+    ``revision`` grows with every change an export would carry (declarations, scores,
+    comments, overall comments, confidence); an export remembers the revision it
+    was made from, so "changed since the last export" is a comparison, not a guess.
+    """
+
+    __tablename__ = "judge_bundles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(String(128), unique=True)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    path: Mapped[str] = mapped_column(Text)
+    program_id: Mapped[str] = mapped_column(String(128))
+    program_name: Mapped[str] = mapped_column(String(300))
+    round_id: Mapped[str] = mapped_column(String(128))
+    round_name: Mapped[str] = mapped_column(String(300))
+    judge_name: Mapped[str] = mapped_column(String(300))
+    judge_fingerprint: Mapped[str] = mapped_column(String(64))
+    due: Mapped[str | None] = mapped_column(String(40))
+    first_opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    position_application: Mapped[str | None] = mapped_column(String(128))
+    position_view: Mapped[str] = mapped_column(String(40), default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DeclarationRow(JudgeBase):
+    """The current conflict-of-interest answer for one application."""
+
+    __tablename__ = "judge_declarations"
+    __table_args__ = (UniqueConstraint("bundle_row_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
+    application_id: Mapped[str] = mapped_column(String(128))
+    conflict: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class DeclarationEvent(JudgeBase):
+    """Every declaration ever made, oldest first (append-only): the "each change is recorded"."""
+
+    __tablename__ = "judge_declaration_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
+    application_id: Mapped[str] = mapped_column(String(128))
+    conflict: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ScoreRow(JudgeBase):
+    """One criterion of one application: its score (None = not given yet) and comment."""
+
+    __tablename__ = "judge_scores"
+    __table_args__ = (UniqueConstraint("bundle_row_id", "application_id", "criterion_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
+    application_id: Mapped[str] = mapped_column(String(128))
+    criterion_key: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewRow(JudgeBase):
+    """Review-level values of one application; ``private_note`` never leaves this file.
+
+    ``updated_at`` follows only what an export carries (it goes into the results), so
+    editing a private note does not show up in the results file.
+    """
+
+    __tablename__ = "judge_reviews"
+    __table_args__ = (UniqueConstraint("bundle_row_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
+    application_id: Mapped[str] = mapped_column(String(128))
+    overall_comment: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[int | None] = mapped_column(Integer)
+    private_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExportRow(JudgeBase):
+    """One export attempt. The sequence is reserved ("pending") before the file is written.
+
+    So a crash between writing the file and recording it can never hand out the same
+    sequence twice: the next export takes max(sequence) + 1 over every row, whatever
+    its status ("pending", "written" or "failed").
+    """
+
+    __tablename__ = "judge_exports"
+    __table_args__ = (UniqueConstraint("bundle_row_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    revision: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JudgeAuditEvent(JudgeBase):
+    """The judge's hash-chained, append-only log (same hash as ``audit.AuditEvent``)."""
+
+    __tablename__ = "judge_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
+    raise WorkspaceError(
+        "This record can only grow; its entries cannot be changed or deleted.",
+        detail=f"attempt to modify {type(target).__name__} id={target.id}",
+    )
+
+
+for _append_only in (JudgeAuditEvent, DeclarationEvent):
+    event.listen(_append_only, "before_update", _refuse_change)
+    event.listen(_append_only, "before_delete", _refuse_change)
+
+
+@dataclass
+class Snapshot:
+    """Everything stored for one bundle (or one application of it), read in one go."""
+
+    declarations: dict[str, DeclarationRow] = field(default_factory=dict)
+    scores: dict[str, dict[str, ScoreRow]] = field(default_factory=dict)  # app -> key -> row
+    reviews: dict[str, ReviewRow] = field(default_factory=dict)
+
+
+def snapshot(session: Session, bundle_row_id: int, app_id: str | None = None) -> Snapshot:
+    """Read the bundle's declarations, scores and reviews (optionally one application's)."""
+    snap = Snapshot()
+    declarations = select(DeclarationRow).where(DeclarationRow.bundle_row_id == bundle_row_id)
+    reviews = select(ReviewRow).where(ReviewRow.bundle_row_id == bundle_row_id)
+    if app_id is not None:
+        declarations = declarations.where(DeclarationRow.application_id == app_id)
+        reviews = reviews.where(ReviewRow.application_id == app_id)
+    snap.declarations = {r.application_id: r for r in session.scalars(declarations)}
+    snap.reviews = {r.application_id: r for r in session.scalars(reviews)}
+    query = select(ScoreRow).where(ScoreRow.bundle_row_id == bundle_row_id)
+    if app_id is not None:
+        query = query.where(ScoreRow.application_id == app_id)
+    for score in session.scalars(query):
+        snap.scores.setdefault(score.application_id, {})[score.criterion_key] = score
+    return snap
+
+
+def default_path() -> Path:
+    return paths.data_home() / DATABASE_NAME
+
+
+class JudgeWorkspace:
+    """An open judge workspace. :meth:`open` it, then use :meth:`transaction` per change."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.path = path
+        self._sessions: sessionmaker[Session] = session_factory(engine)
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> JudgeWorkspace:
+        """Open (creating if needed) the workspace file; refuse a newer or foreign one."""
+        db_file = Path(path).expanduser() if path is not None else default_path()
+        if db_file.is_dir():
+            raise WorkspaceError(_NOT_OURS, detail="the path is a folder", path=str(db_file))
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(URL.create("sqlite+pysqlite", database=str(db_file.resolve())))
+        try:
+            _prepare(engine, str(db_file))
+        except (DBAPIError, sqlite3.DatabaseError) as error:
+            engine.dispose()
+            raise WorkspaceError(_NOT_OURS, detail=str(getattr(error, "orig", error)),
+                                 path=str(db_file)) from None
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, db_file)
+
+    def schema_version(self) -> int:
+        with self.read() as session:
+            value = session.scalar(select(MetaRow.value).where(MetaRow.key == VERSION_KEY))
+        return int(value or 0)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One change: committed (durably) when the block ends, rolled back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A look without changes: nothing done in it is committed.
+
+        Closing (not rolling back) leaves the loaded rows readable after the block.
+        """
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    # --- the audit chain --------------------------------------------------------------
+
+    def record(self, session: Session, actor: str, action: str,
+               details: dict[str, Any] | None = None) -> JudgeAuditEvent:
+        """Append an audit entry in the caller's transaction (``details`` must be JSON data)."""
+        try:
+            normalised = json.loads(canonical_json(details or {}))
+        except (TypeError, ValueError) as exc:
+            raise ValidationError("This change could not be recorded.",
+                                  detail=f"audit details are not JSON data: {exc}") from exc
+        last = session.scalars(
+            select(JudgeAuditEvent).order_by(JudgeAuditEvent.seq.desc()).limit(1)
+        ).first()
+        seq = last.seq + 1 if last else 1
+        prev = last.hash if last else GENESIS
+        at = utcnow()
+        entry = JudgeAuditEvent(seq=seq, at=at, actor=actor, action=action, details=normalised,
+                                prev_hash=prev,
+                                hash=entry_hash(seq, at, actor, action, normalised, prev))
+        session.add(entry)
+        session.flush()
+        return entry
+
+    def audit_events(self, action_prefix: str = "") -> list[JudgeAuditEvent]:
+        with self.read() as session:
+            query = select(JudgeAuditEvent).order_by(JudgeAuditEvent.seq)
+            if action_prefix:
+                query = query.where(
+                    JudgeAuditEvent.action.startswith(action_prefix, autoescape=True))
+            return list(session.scalars(query))
+
+    def audit_head(self) -> tuple[int, str] | None:
+        with self.read() as session:
+            last = session.scalars(
+                select(JudgeAuditEvent).order_by(JudgeAuditEvent.seq.desc()).limit(1)).first()
+            return (last.seq, last.hash) if last else None
+
+    def check_audit(self, anchor: tuple[int, str] | None = None) -> list[BrokenLink]:
+        """Every broken link, oldest first (same rules as ``audit.check``); [] = intact."""
+        broken: list[BrokenLink] = []
+        expected_seq, expected_prev = 1, GENESIS
+        hashes: dict[int, str] = {}
+        columns = (JudgeAuditEvent.seq, JudgeAuditEvent.at, JudgeAuditEvent.actor,
+                   JudgeAuditEvent.action, JudgeAuditEvent.details, JudgeAuditEvent.prev_hash,
+                   JudgeAuditEvent.hash)
+        with self.read() as session:
+            rows = session.execute(select(*columns).order_by(JudgeAuditEvent.seq)).all()
+        for seq, at, actor, action, details, prev_hash, stored in rows:
+            if seq != expected_seq:
+                broken.append(
+                    BrokenLink(seq, f"entries before it are missing (from {expected_seq})."))
+            elif prev_hash != expected_prev:
+                broken.append(BrokenLink(seq, "it does not follow the entry before it."))
+            if entry_hash(seq, at, actor, action, details, prev_hash) != stored:
+                broken.append(BrokenLink(seq, "its contents were changed after it was written."))
+            hashes[seq] = stored
+            expected_seq, expected_prev = seq + 1, stored
+        if anchor is not None and hashes.get(anchor[0]) != anchor[1]:
+            broken.append(BrokenLink(anchor[0], "it differs from the copy recorded earlier "
+                                     "or is no longer in the log."))
+        return broken
+
+    # --- what is stored ------------------------------------------------------------
+
+    def register_bundle(self, manifest: dict[str, Any], manifest_sha256: str,
+                        path: Path) -> int:
+        """Find or start the record of a bundle being opened; returns its row id.
+
+        A bundle id seen before with another manifest is refused: its stored work was
+        done against other applications or another rubric, so it must not be mixed in.
+        """
+        bundle_id = manifest["bundle_id"]
+        judge = manifest["judge"]
+        with self.transaction() as s:
+            row = s.scalars(select(BundleRow).where(BundleRow.bundle_id == bundle_id)).first()
+            if row is not None and row.manifest_sha256 != manifest_sha256:
+                raise WorkspaceError(
+                    f"You already worked on a different bundle with the same name ({bundle_id}). "
+                    "Ask the program staff which bundle to use; your earlier work is kept.",
+                    detail=f"stored manifest {row.manifest_sha256}, this one {manifest_sha256}")
+            now = utcnow()
+            if row is None:
+                row = BundleRow(
+                    bundle_id=bundle_id, manifest_sha256=manifest_sha256, path=str(path),
+                    program_id=manifest["program"]["id"],
+                    program_name=manifest["program"]["name"],
+                    round_id=manifest["round"]["id"], round_name=manifest["round"]["name"],
+                    judge_name=judge["name"], judge_fingerprint=judge["fingerprint"],
+                    due=manifest["due"], first_opened_at=now, last_opened_at=now,
+                    position_view="", revision=0)
+                s.add(row)
+            else:
+                row.path, row.last_opened_at = str(path), now
+            s.flush()
+            self.record(s, judge["fingerprint"], "bundle.opened",
+                        {"bundle": bundle_id, "manifest_sha256": manifest_sha256})
+            return row.id
+
+    def bundles(self) -> list[BundleRow]:
+        """Bundles opened on this computer, most recently opened first (the start page)."""
+        with self.read() as session:
+            return list(session.scalars(
+                select(BundleRow).order_by(BundleRow.last_opened_at.desc(), BundleRow.id.desc())))
+
+    def close(self) -> None:
+        """Release the file (checkpoints the WAL)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> JudgeWorkspace:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _prepare(engine: Engine, where: str) -> None:
+    """Create the schema in an empty file, or check the version of an existing one."""
+    with engine.begin() as connection:
+        tables = set(inspect(connection).get_table_names())
+        if not tables:
+            JudgeBase.metadata.create_all(connection)
+            connection.execute(insert(MetaRow).values(key=VERSION_KEY, value=str(SCHEMA_VERSION)))
+            return
+        if MetaRow.__tablename__ not in tables:
+            raise WorkspaceError(_NOT_OURS, detail=f"tables: {sorted(tables)[:8]}", path=where)
+        value = connection.scalar(select(MetaRow.value).where(MetaRow.key == VERSION_KEY))
+        if value is None or not value.isdigit() or int(value) < 1:
+            raise WorkspaceError(_NOT_OURS, detail=f"schema version {value!r}", path=where)
+        version = int(value)
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                _NEWER, path=where,
+                detail=f"schema version {version}; this JudgePanel knows up to {SCHEMA_VERSION}",
+            )
+        if version < SCHEMA_VERSION:
+            _upgrade(connection, version)
+
+
+def _upgrade(connection: Any, version: int) -> None:  # pragma: no cover - no old versions yet
+    """Bring an older schema up to date, one step at a time, in the opening transaction."""
+    raise WorkspaceError(_NOT_OURS, detail=f"no upgrade path from schema version {version}")
