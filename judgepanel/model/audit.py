@@ -59,18 +59,25 @@ def entry_hash(
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def _latest(session: Session) -> AuditEvent | None:
-    return session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+def _latest(session: Session, model: Any = AuditEvent) -> Any:
+    return session.scalars(select(model).order_by(model.seq.desc()).limit(1)).first()
 
 
 def append(
-    session: Session, actor: str, action: str, details: dict[str, Any] | None = None
-) -> AuditEvent:
+    session: Session,
+    actor: str,
+    action: str,
+    details: dict[str, Any] | None = None,
+    *,
+    model: Any = AuditEvent,
+) -> Any:
     """Add an entry after the newest one (in the caller's transaction).
 
     ``details`` must be JSON data (str keys; str, numbers, bools, None, lists,
     dicts). If another writer appended at the same moment, the unique
     ``prev_hash`` makes this flush fail instead of forking the chain.
+    ``model`` is the mapped log class: the staff ``AuditEvent`` by default, or
+    any class with the same columns (the judge workspace has its own).
     """
     try:
         normalised = json.loads(canonical_json(details or {}))
@@ -80,12 +87,12 @@ def append(
             detail=f"details are not JSON data: {exc}",
             path="details",
         ) from exc
-    last = _latest(session)
+    last = _latest(session, model)
     seq = last.seq + 1 if last else 1
     prev = last.hash if last else GENESIS
     # Microsecond precision is what both SQLite and PostgreSQL keep.
     at = utcnow()
-    event = AuditEvent(
+    event = model(
         seq=seq,
         at=at,
         actor=actor,
@@ -99,9 +106,9 @@ def append(
     return event
 
 
-def head(session: Session) -> tuple[int, str] | None:
+def head(session: Session, *, model: Any = AuditEvent) -> tuple[int, str] | None:
     """(sequence number, hash) of the newest entry; record it to detect truncation later."""
-    last = _latest(session)
+    last = _latest(session, model)
     return (last.seq, last.hash) if last else None
 
 
@@ -116,7 +123,9 @@ class BrokenLink:
         return f"Audit entry {self.seq}: {self.problem}"
 
 
-def check(session: Session, anchor: tuple[int, str] | None = None) -> list[BrokenLink]:
+def check(
+    session: Session, anchor: tuple[int, str] | None = None, *, model: Any = AuditEvent
+) -> list[BrokenLink]:
     """Every broken link in the chain, oldest first; an empty list means intact.
 
     Reads the rows straight from the database (not from the session's cache),
@@ -128,14 +137,14 @@ def check(session: Session, anchor: tuple[int, str] | None = None) -> list[Broke
     hashes: dict[int, str] = {}
     rows = session.execute(
         select(
-            AuditEvent.seq,
-            AuditEvent.at,
-            AuditEvent.actor,
-            AuditEvent.action,
-            AuditEvent.details,
-            AuditEvent.prev_hash,
-            AuditEvent.hash,
-        ).order_by(AuditEvent.seq)
+            model.seq,
+            model.at,
+            model.actor,
+            model.action,
+            model.details,
+            model.prev_hash,
+            model.hash,
+        ).order_by(model.seq)
     )
     for seq, at, actor, action, details, prev_hash, stored_hash in rows:
         if seq != expected_seq:
@@ -159,9 +168,11 @@ def check(session: Session, anchor: tuple[int, str] | None = None) -> list[Broke
     return broken
 
 
-def events(session: Session, action_prefix: str = "") -> list[AuditEvent]:
+def events(
+    session: Session, action_prefix: str = "", *, model: Any = AuditEvent
+) -> list[Any]:
     """Entries oldest first, optionally only actions starting with ``action_prefix``."""
-    query = select(AuditEvent).order_by(AuditEvent.seq)
+    query = select(model).order_by(model.seq)
     if action_prefix:
-        query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+        query = query.where(model.action.startswith(action_prefix, autoescape=True))
     return list(session.scalars(query))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,8 +51,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from judgepanel import paths
-from judgepanel.errors import ValidationError, WorkspaceError
-from judgepanel.model.audit import GENESIS, BrokenLink, canonical_json, entry_hash
+from judgepanel.errors import WorkspaceError
+from judgepanel.model import audit
+from judgepanel.model.audit import BrokenLink
 from judgepanel.model.db import NAMING_CONVENTION, UTCDateTime, make_engine, session_factory, utcnow
 
 DATABASE_NAME = "judge.sqlite"
@@ -309,62 +309,22 @@ class JudgeWorkspace:
     def record(self, session: Session, actor: str, action: str,
                details: dict[str, Any] | None = None) -> JudgeAuditEvent:
         """Append an audit entry in the caller's transaction (``details`` must be JSON data)."""
-        try:
-            normalised = json.loads(canonical_json(details or {}))
-        except (TypeError, ValueError) as exc:
-            raise ValidationError("This change could not be recorded.",
-                                  detail=f"audit details are not JSON data: {exc}") from exc
-        last = session.scalars(
-            select(JudgeAuditEvent).order_by(JudgeAuditEvent.seq.desc()).limit(1)
-        ).first()
-        seq = last.seq + 1 if last else 1
-        prev = last.hash if last else GENESIS
-        at = utcnow()
-        entry = JudgeAuditEvent(seq=seq, at=at, actor=actor, action=action, details=normalised,
-                                prev_hash=prev,
-                                hash=entry_hash(seq, at, actor, action, normalised, prev))
-        session.add(entry)
-        session.flush()
+        entry: JudgeAuditEvent = audit.append(session, actor, action, details,
+                                              model=JudgeAuditEvent)
         return entry
 
     def audit_events(self, action_prefix: str = "") -> list[JudgeAuditEvent]:
         with self.read() as session:
-            query = select(JudgeAuditEvent).order_by(JudgeAuditEvent.seq)
-            if action_prefix:
-                query = query.where(
-                    JudgeAuditEvent.action.startswith(action_prefix, autoescape=True))
-            return list(session.scalars(query))
+            return audit.events(session, action_prefix, model=JudgeAuditEvent)
 
     def audit_head(self) -> tuple[int, str] | None:
         with self.read() as session:
-            last = session.scalars(
-                select(JudgeAuditEvent).order_by(JudgeAuditEvent.seq.desc()).limit(1)).first()
-            return (last.seq, last.hash) if last else None
+            return audit.head(session, model=JudgeAuditEvent)
 
     def check_audit(self, anchor: tuple[int, str] | None = None) -> list[BrokenLink]:
-        """Every broken link, oldest first (same rules as ``audit.check``); [] = intact."""
-        broken: list[BrokenLink] = []
-        expected_seq, expected_prev = 1, GENESIS
-        hashes: dict[int, str] = {}
-        columns = (JudgeAuditEvent.seq, JudgeAuditEvent.at, JudgeAuditEvent.actor,
-                   JudgeAuditEvent.action, JudgeAuditEvent.details, JudgeAuditEvent.prev_hash,
-                   JudgeAuditEvent.hash)
+        """Every broken link, oldest first (the rules of ``audit.check``); [] = intact."""
         with self.read() as session:
-            rows = session.execute(select(*columns).order_by(JudgeAuditEvent.seq)).all()
-        for seq, at, actor, action, details, prev_hash, stored in rows:
-            if seq != expected_seq:
-                broken.append(
-                    BrokenLink(seq, f"entries before it are missing (from {expected_seq})."))
-            elif prev_hash != expected_prev:
-                broken.append(BrokenLink(seq, "it does not follow the entry before it."))
-            if entry_hash(seq, at, actor, action, details, prev_hash) != stored:
-                broken.append(BrokenLink(seq, "its contents were changed after it was written."))
-            hashes[seq] = stored
-            expected_seq, expected_prev = seq + 1, stored
-        if anchor is not None and hashes.get(anchor[0]) != anchor[1]:
-            broken.append(BrokenLink(anchor[0], "it differs from the copy recorded earlier "
-                                     "or is no longer in the log."))
-        return broken
+            return audit.check(session, anchor, model=JudgeAuditEvent)
 
     # --- what is stored ------------------------------------------------------------
 
