@@ -18,7 +18,6 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import strict
 from judgepanel.errors import DamagedFileError, ValidationError, WorkspaceError
 from judgepanel.model import audit, migrations
 from judgepanel.model.attachments import AttachmentStore
@@ -41,6 +40,7 @@ from judgepanel.model.entities import (
 from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric, set_blind_review
 from judgepanel.model.rubric import CommentRule, Criterion, Level, Rubric
 from judgepanel.model.workspace import StaffWorkspace
+from tests.conftest import strict
 from tests.model.conftest import ACTOR, count
 
 # --- create / open -------------------------------------------------------------------
