@@ -1,0 +1,395 @@
+"""Merging judges' results files into the workspace, refusing any that fail a check.
+
+Every file goes through the checks of DESIGN.md section 4, in this order, and is
+refused at the first that fails (docs/merging.md lists the codes and messages):
+
+1. it is readable, decrypts with the staff key, and is a well-formed results file;
+2. it names a bundle this workspace issued;
+3. its signature verifies with the key *enrolled* for the judge that bundle was
+   issued to (never the key shipped inside the file), and the judge it names is
+   that judge;
+4. that bundle has not been superseded by a newer one for the same judge;
+5. it carries the SHA-256 of the manifest we issued;
+6. its sequence number is above every one accepted for that bundle (equal: a replay;
+   lower: an older export);
+7. it covers exactly the bundle's applications: each declared, each one without a
+   conflict fully scored against the rubric (``scoring.review_problems``, the same
+   check the judge's app runs before export), no criterion the rubric lacks.
+
+All files of a batch are decrypted first, then checked and recorded in ONE
+transaction: either the whole merge is recorded or (on a crash or cancellation)
+nothing is. A refused file adds only its own ReceivedResults row (raw bytes, code,
+message) and an audit entry; it changes no score, review, declaration or conflict.
+
+Within a batch, files answering the same bundle are applied in sequence order, so
+the outcome does not depend on the order the files were chosen in. An accepted file
+*replaces* the judge's previous results for the round: the older ReceivedResults row
+becomes ``"replaced"`` (its raw file stays) and its Score, Review and Declaration
+rows are deleted. So at any time a judge has at most one ``"accepted"`` results row
+per round, and the score tables hold only current scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from judgepanel.crypto.identity import Identity
+from judgepanel.crypto.minisign import PublicKey
+from judgepanel.errors import (
+    DamagedFileError,
+    FileFormatError,
+    JudgePanelError,
+    NewerVersionError,
+    ResultsRefusedError,
+    SignatureError,
+    WrongKeyError,
+)
+from judgepanel.formats.results import RESULTS_MAX, ResultsFile, read_results
+from judgepanel.formats.sealed import AnyIdentity
+from judgepanel.model import conflicts
+from judgepanel.model.bundling import all_issued_applications, issued_applications
+from judgepanel.model.entities import (
+    Application,
+    Conflict,
+    Declaration,
+    IssuedBundle,
+    Judge,
+    ReceivedResults,
+    Review,
+    Round,
+    Score,
+)
+from judgepanel.model.merge_checks import ASK_AGAIN, content_refusal, refusal
+from judgepanel.model.rounds import rubric_for_round
+from judgepanel.model.rubric import Rubric
+from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.progress import Progress, no_progress
+
+ACCEPTED, REFUSED, REPLACED = "accepted", "refused", "replaced"
+MAX_FILE = RESULTS_MAX + 1024 * 1024  # the largest results.json plus ZIP and age overhead
+
+@dataclass
+class MergeRow:
+    """The outcome for one file; ``judge`` and ``sequence`` are set once authenticated."""
+
+    path: Path
+    status: str  # "accepted" | "refused"
+    message: str
+    reason: str | None = None  # a code of REASONS when refused
+    judge: str | None = None
+    sequence: int | None = None
+    bundle_id: str | None = None
+    detail: str = ""
+    results_id: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == ACCEPTED
+
+
+@dataclass
+class MergeReport:
+    rows: list[MergeRow] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> list[MergeRow]:
+        return [r for r in self.rows if r.status == ACCEPTED]
+
+    @property
+    def refused(self) -> list[MergeRow]:
+        return [r for r in self.rows if r.status == REFUSED]
+
+    def summary(self) -> str:
+        return (f"{len(self.accepted)} results files accepted, {len(self.refused)} refused "
+                f"(of {len(self.rows)}).")
+
+
+@dataclass
+class _Loaded:
+    """A file after phase 1: its bytes, and the decrypted results or why not."""
+
+    index: int
+    path: Path
+    raw: bytes
+    results: ResultsFile | None = None
+    refusal: ResultsRefusedError | None = None
+
+    def order(self) -> tuple[Any, ...]:
+        if self.results is None:
+            return (0, "", 0, self.index)
+        return (1, self.results.bundle_id, self.results.sequence, self.index)
+
+
+def _load(index: int, path: Path, identities: Sequence[AnyIdentity]) -> _Loaded:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            return _Loaded(index, path, b"", refusal=refusal(
+                "not_results", "It is far larger than any results file.",
+                detail=f"{size} bytes"))
+        raw = path.read_bytes()
+    except OSError as error:
+        return _Loaded(index, path, b"", refusal=refusal("unreadable", detail=repr(error)))
+    item = _Loaded(index, path, raw)
+    try:
+        item.results = read_results(raw, identities)
+    except WrongKeyError as error:
+        item.refusal = refusal("wrong_key", detail=error.detail)
+    except NewerVersionError as error:
+        item.refusal = refusal("newer_version", detail=error.detail)
+    except (DamagedFileError, SignatureError) as error:
+        item.refusal = refusal("damaged", detail=f"{error.message} {error.detail}".strip())
+    except FileFormatError as error:  # its own message says what the file is instead
+        item.refusal = ResultsRefusedError(error.message, "not_results", detail=error.detail)
+    except JudgePanelError as error:
+        item.refusal = refusal("damaged", detail=f"{error.message} {error.detail}".strip())
+    except Exception as error:  # a file nobody foresaw must not stop the batch
+        item.refusal = refusal("damaged", detail=f"{type(error).__name__}: {error}")
+    return item
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text[:-1] + "+00:00")
+
+
+class _Merger:
+    """Phase 2: checks and records files one by one inside the caller's transaction."""
+
+    def __init__(self, session: Session, workspace: StaffWorkspace) -> None:
+        self.session = session
+        self.workspace = workspace
+        self.program_id = workspace.program_id
+        self._rubrics: dict[int, Rubric] = {}
+        self._contents: dict[str, dict[str, int]] = {}
+        self._rows_by_results: dict[int, MergeRow] = {}
+
+    def process(self, item: _Loaded) -> MergeRow:
+        row = MergeRow(item.path, REFUSED, "")
+        if item.refusal is not None or item.results is None:
+            assert item.refusal is not None
+            return self._refuse(item, row, item.refusal)
+        results = item.results
+        row.bundle_id = results.bundle_id
+        issued = self.session.scalars(
+            select(IssuedBundle).join(Round)
+            .where(IssuedBundle.bundle_id == results.bundle_id,
+                   Round.program_id == self.program_id)).first()
+        try:
+            if issued is None:
+                raise refusal("unknown_bundle", detail=f"bundle {results.bundle_id}")
+            self._authenticate(results, issued)
+            row.judge, row.sequence = issued.judge.name, results.sequence
+            self._check_issued(results, issued)
+            contents = self._contents_of(issued)
+            problem = content_refusal(self._rubric(issued.round), contents, results.document)
+            if problem is not None:
+                raise problem
+        except ResultsRefusedError as problem:
+            verified = row.judge is not None
+            return self._refuse(item, row, problem, issued if verified else None)
+        return self._accept(item, row, issued)
+
+    # -- checks --
+
+    def _authenticate(self, results: ResultsFile, issued: IssuedBundle) -> None:
+        judge = issued.judge
+        try:
+            results.verify_signature(PublicKey.from_string(judge.minisign_public_key))
+        except SignatureError as error:
+            other = self._actual_signer(results, judge)
+            if other is not None:
+                raise refusal(
+                    "wrong_judge", f"It was signed by {other.name}, but the bundle was sent "
+                    f"to {judge.name}. Ask {other.name} to export from their own bundle.",
+                    detail=f"signed by judge {other.id}, bundle for judge {judge.id}",
+                ) from None
+            raise refusal("bad_signature",
+                           detail=f"{error.message} {error.detail}".strip()) from None
+        if results.judge.get("fingerprint") != judge.fingerprint:
+            raise refusal(
+                "wrong_judge", f"It names the judge {results.judge.get('fingerprint')}, but "
+                f"the bundle was sent to {judge.name} ({judge.fingerprint}). " + ASK_AGAIN,
+                detail="judge fingerprint in results.json differs from the enrolled judge")
+
+    def _actual_signer(self, results: ResultsFile, expected: Judge) -> Judge | None:
+        """The other enrolled judge whose key made this signature, if any."""
+        try:
+            claimed = results.signer_key_id
+        except JudgePanelError:
+            return None
+        for judge in self.session.scalars(select(Judge).where(
+                Judge.program_id == self.program_id, Judge.id != expected.id)):
+            try:
+                key = PublicKey.from_string(judge.minisign_public_key)
+                if key.key_id_hex != claimed:
+                    continue
+                results.verify_signature(key)
+            except JudgePanelError:
+                continue
+            return judge
+        return None
+
+    def _check_issued(self, results: ResultsFile, issued: IssuedBundle) -> None:
+        if issued.superseded:
+            raise refusal("superseded", detail=f"bundle {issued.bundle_id} is superseded")
+        if results.manifest_sha256 != issued.manifest_sha256:
+            raise refusal("manifest_mismatch",
+                           detail=f"results name manifest {results.manifest_sha256}, "
+                           f"issued {issued.manifest_sha256}")
+        last = self.session.scalar(select(func.max(ReceivedResults.sequence)).where(
+            ReceivedResults.issued_bundle_id == issued.id,
+            ReceivedResults.status.in_([ACCEPTED, REPLACED])))
+        if last is not None and results.sequence == last:
+            raise refusal("replay", detail=f"sequence {last} was accepted before")
+        if last is not None and results.sequence < last:
+            raise refusal("older", f"(This is export {results.sequence}; export {last} "
+                           "was merged.)", detail=f"sequence {results.sequence} < {last}")
+
+    def _rubric(self, round_: Round) -> Rubric:
+        if round_.id not in self._rubrics:
+            self._rubrics[round_.id] = rubric_for_round(self.session, round_)
+        return self._rubrics[round_.id]
+
+    def _contents_of(self, issued: IssuedBundle) -> dict[str, str]:
+        if not self._contents:
+            self._contents = all_issued_applications(self.session)
+        ids = issued_applications(self.session, issued.bundle_id, self._contents)
+        refs = {db_id: ref for db_id, ref in self.session.execute(
+            select(Application.id, Application.ref).where(Application.id.in_(ids.values())))}
+        return {app_id: str(refs.get(db_id, app_id)) for app_id, db_id in ids.items()}
+
+    # -- recording --
+
+    def _new_row(self, item: _Loaded, status: str) -> ReceivedResults:
+        received = ReceivedResults(
+            file_name=item.path.name[:255], raw=item.raw,
+            raw_sha256=hashlib.sha256(item.raw).hexdigest(), status=status)
+        self.session.add(received)
+        return received
+
+    def _refuse(self, item: _Loaded, row: MergeRow, problem: ResultsRefusedError,
+                issued: IssuedBundle | None = None) -> MergeRow:
+        received = self._new_row(item, REFUSED)
+        received.refusal_reason = problem.reason
+        received.refusal_message = problem.message
+        if issued is not None and item.results is not None:  # authenticated: safe to link
+            received.issued_bundle_id = issued.id
+            received.judge_id = issued.judge_id
+            received.signer = issued.judge.minisign_public_key
+            received.sequence = item.results.sequence
+        self.session.flush()
+        self.workspace.record(self.session, "results.refused", {
+            "results": received.id, "file": received.file_name, "sha256": received.raw_sha256,
+            "reason": problem.reason, "bundle_id": row.bundle_id, "judge": received.judge_id,
+            "sequence": received.sequence, "detail": problem.detail[:500],
+        })
+        row.status, row.reason, row.message = REFUSED, problem.reason, problem.message
+        row.detail, row.results_id = problem.detail, received.id
+        return row
+
+    def _retire(self, old: ReceivedResults, by: int | None) -> None:
+        old.status = REPLACED
+        for entity in (Score, Review, Declaration):
+            self.session.execute(delete(entity).where(entity.results_id == old.id))
+        previous_row = self._rows_by_results.get(old.id)
+        if previous_row is not None:
+            previous_row.message = (f"Accepted, then replaced by export {by} from the same "
+                                    "batch.")
+
+    def _accept(self, item: _Loaded, row: MergeRow, issued: IssuedBundle) -> MergeRow:
+        results = item.results
+        assert results is not None
+        judge = issued.judge
+        previous = list(self.session.scalars(
+            select(ReceivedResults).join(IssuedBundle)
+            .where(IssuedBundle.round_id == issued.round_id,
+                   ReceivedResults.judge_id == judge.id, ReceivedResults.status == ACCEPTED)))
+        for old in previous:
+            self._retire(old, results.sequence)
+        received = self._new_row(item, ACCEPTED)
+        received.issued_bundle_id = issued.id
+        received.judge_id = judge.id
+        received.signer = judge.minisign_public_key
+        received.sequence = results.sequence
+        self.session.flush()
+        ids = self._contents[issued.bundle_id]
+        document = results.document
+        for entry in document["declarations"]:
+            application_id = ids[entry["application_id"]]
+            self.session.add(Declaration(
+                judge_id=judge.id, application_id=application_id, results_id=received.id,
+                conflict=entry["conflict"], reason=entry["reason"],
+                declared_at=_parse_time(entry["declared_at"])))
+            if entry["conflict"]:
+                self._record_conflict(judge, application_id, entry["reason"])
+        for entry in document["reviews"]:
+            application_id = ids[entry["application_id"]]
+            self.session.add(Review(
+                results_id=received.id, application_id=application_id,
+                overall_comment=entry["overall_comment"], confidence=entry["confidence"]))
+            for score in entry["scores"]:
+                self.session.add(Score(
+                    results_id=received.id, application_id=application_id,
+                    criterion_key=score["criterion"], value=float(score["score"]),
+                    comment=score["comment"]))
+        self.session.flush()
+        self.workspace.record(self.session, "results.accepted", {
+            "results": received.id, "file": received.file_name,
+            "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
+            "judge": judge.id, "sequence": results.sequence,
+            "replaced": [old.id for old in previous],
+            "reviews": len(document["reviews"]),
+            "conflicts": [d["application_id"] for d in document["declarations"]
+                          if d["conflict"]],
+        })
+        row.status, row.reason, row.results_id = ACCEPTED, None, received.id
+        row.message = f"Accepted: {len(document['reviews'])} reviews from {judge.name}."
+        self._rows_by_results[received.id] = row
+        return row
+
+    def _record_conflict(self, judge: Judge, application_id: int, reason: str) -> None:
+        """A judge's own declaration is final for them: recorded as a confirmed conflict."""
+        existing = self.session.scalars(select(Conflict).where(
+            Conflict.judge_id == judge.id, Conflict.application_id == application_id,
+            Conflict.source == conflicts.DECLARED)).first()
+        text = reason.strip() or "Declared by the judge"
+        if existing is not None and text in (existing.reasons or []):
+            return
+        application = self.session.get(Application, application_id)
+        assert application is not None
+        conflicts.declare(self.session, judge, application, text, self.workspace.actor,
+                          source=conflicts.DECLARED, status=conflicts.CONFIRMED)
+
+
+def merge_results(
+    workspace: StaffWorkspace,
+    paths: Iterable[Path | str],
+    staff_identity: Identity | AnyIdentity,
+    progress: Progress = no_progress,
+) -> MergeReport:
+    """Check every file and record the outcome; one row per file, in the order given.
+
+    ``progress`` may raise Cancelled: then nothing at all is recorded.
+    """
+    files = [Path(p) for p in paths]
+    total = max(1, 2 * len(files))
+    loaded: list[_Loaded] = []
+    for index, path in enumerate(files):
+        progress(index, total, f"Opening {path.name}")
+        loaded.append(_load(index, path, [staff_identity]))
+    rows: list[MergeRow | None] = [None] * len(files)
+    with workspace.session() as session:
+        merger = _Merger(session, workspace)
+        for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
+            progress(len(files) + step, total, f"Checking {item.path.name}")
+            rows[item.index] = merger.process(item)
+    progress(total, total, "Merge finished")
+    return MergeReport([r for r in rows if r is not None])
