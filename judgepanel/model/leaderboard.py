@@ -1,0 +1,335 @@
+"""A round's leaderboard: statistics, rankings, flags and the funding line, overall or per category.
+
+The arithmetic lives in ``scoring``, ``stats``, ``ranking`` and ``funding``;
+which reviews count is decided once in ``round_reviews``. This module puts the
+two together: z-scores always use each judge's whole round (so they compare
+across categories), while a category's panel alpha and judge leniency/spread
+use the reviews of that category's applications only. A category board draws
+its funding line against the category's budget, the overall board against the
+round's; staff awards (``set_award``) are overrides the line takes as given.
+
+Disagreement limits are program settings (``disagreement_range``,
+``disagreement_sd``, in points of the 0..100 total) with a per-round override
+under ``round_settings`` → round number, and defaults below.
+Everything returned is plain frozen data, safe to hand to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from judgepanel.errors import ValidationError
+from judgepanel.model import audit
+from judgepanel.model.categories import find_category
+from judgepanel.model.entities import Application, Category, Program, Round
+from judgepanel.model.funding import FundingLine, FundingRow, funding_line
+from judgepanel.model.ranking import Basis, DisagreementRule, Ranking, rank
+from judgepanel.model.round_reviews import (
+    ApplicationInfo,
+    CategoryInfo,
+    JudgeInfo,
+    ReviewRecord,
+    RoundReviews,
+    load_round_reviews,
+)
+from judgepanel.model.rubric import Rubric
+from judgepanel.model.stats import (
+    ApplicationStats,
+    JudgeStats,
+    application_stats,
+    judge_stats,
+    panel_alpha,
+)
+from judgepanel.model.stats import Review as StatReview
+
+# Program settings keys (a per-round override goes under settings["round_settings"]["<n>"]).
+RANGE_SETTING = "disagreement_range"
+SD_SETTING = "disagreement_sd"
+ROUND_SETTINGS = "round_settings"
+DEFAULT_MAX_RANGE = 30.0  # points on the 0..100 total: more than one step of a 1-5 scale
+DEFAULT_MAX_SD = 20.0
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    """An undecided conflict finding on a pair whose review currently counts."""
+
+    judge: JudgeInfo
+    application_ref: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    application: ApplicationInfo
+    stats: ApplicationStats
+    rank_raw: int | None
+    rank_normalised: int | None
+    tie_break: float | None  # mean raw score of the tie-break criterion
+    flags: tuple[str, ...]  # disagreement reasons, plain words
+    reviewers: tuple[JudgeInfo, ...]
+    missing: tuple[JudgeInfo, ...]
+    conflicted: tuple[JudgeInfo, ...]
+    funding: FundingRow | None
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    judge: JudgeInfo
+    stats: JudgeStats | None  # None when no review of theirs counts here
+    assigned: int
+    missing: int
+    conflicted: int
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    round_id: int
+    round_number: int
+    round_name: str
+    category: CategoryInfo | None
+    basis: Basis
+    rubric: Rubric
+    disagreement: DisagreementRule
+    rows: tuple[BoardRow, ...]  # ranked on ``basis`` first, then the unranked by ref
+    raw: Ranking
+    normalised: Ranking
+    judges: tuple[JudgeRow, ...]
+    alpha: float | None
+    funding: FundingLine | None
+    reviews: tuple[ReviewRecord, ...]  # sorted by application ref, judge name
+    open_conflicts: tuple[OpenConflict, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ranking(self) -> Ranking:
+        return self.raw if self.basis == "raw" else self.normalised
+
+    def row(self, ref: str) -> BoardRow | None:
+        return next((r for r in self.rows if r.application.ref == ref), None)
+
+    def rank_of(self, row: BoardRow) -> int | None:
+        return row.rank_raw if self.basis == "raw" else row.rank_normalised
+
+
+@dataclass(frozen=True)
+class RoundBoards:
+    overall: Leaderboard
+    by_category: Mapping[str, Leaderboard]  # category key -> board, program order
+
+
+# --- settings -----------------------------------------------------------------------
+
+
+def disagreement_rule(program: Program, round_: Round) -> DisagreementRule:
+    """The round's disagreement limits: round override, else program setting, else default.
+
+    A setting of ``null`` switches that test off.
+    """
+    settings: Mapping[str, Any] = program.settings or {}
+    rounds = settings.get(ROUND_SETTINGS)
+    per_round = rounds.get(str(round_.number)) if isinstance(rounds, Mapping) else None
+    if not isinstance(per_round, Mapping):
+        per_round = {}
+
+    def pick(key: str, default: float) -> float | None:
+        for source in (per_round, settings):
+            if key in source:
+                value = source[key]
+                if value is None:
+                    return None
+                if (isinstance(value, bool) or not isinstance(value, int | float)
+                        or not math.isfinite(value) or value < 0):
+                    raise ValidationError(
+                        f"The disagreement limit “{key}” in the program settings must be a "
+                        "number of points (0 to 100) or empty.",
+                        detail=f"got {value!r}", path=key)
+                return float(value)
+        return default
+
+    return DisagreementRule(max_range=pick(RANGE_SETTING, DEFAULT_MAX_RANGE),
+                            max_sd=pick(SD_SETTING, DEFAULT_MAX_SD))
+
+
+# --- building a board -------------------------------------------------------------------
+
+
+def _judge_key(judge_id: int) -> str:
+    return str(judge_id)
+
+
+def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | None,
+           basis: Basis, all_stats: Mapping[str, ApplicationStats]) -> Leaderboard:
+    if basis not in ("raw", "normalised"):
+        raise ValueError(f"unknown ranking basis {basis!r}")
+    shown = {a.id: a for a in data.apps.values()
+             if category is None or category.key in a.categories}
+    refs = {a.ref for a in shown.values()}
+    counted = [r for p, r in data.reviews.items() if r.counted and p[1] in shown]
+    stat_reviews = [StatReview(r.application.ref, _judge_key(r.judge.id), r.total or 0.0,
+                               r.scores) for r in counted]
+    tie = data.rubric.tie_break
+    raw = rank(all_stats, basis="raw", tie_break=tie, disagreement=rule, only=refs,
+               category=category.key if category else None)
+    normalised = rank(all_stats, basis="normalised", tie_break=tie, disagreement=rule,
+                      only=refs, category=category.key if category else None)
+    chosen = raw if basis == "raw" else normalised
+    by_ref = {a.ref: a for a in shown.values()}
+    budget = category.budget if category is not None else data.budget
+    line = None
+    if budget is not None:
+        ranked = [(r.application_id, by_ref[r.application_id].requested or Decimal(0))
+                  for r in chosen.rows]
+        awards = {ref: award for ref, _ in ranked
+                  if (award := by_ref[ref].awarded) is not None}
+        line = funding_line(ranked, budget, awards)
+    judge = data.judges
+    rows = []
+    order = [r.application_id for r in chosen.rows] + sorted(refs - {
+        r.application_id for r in chosen.rows})
+    for ref in order:
+        stats = all_stats[ref]
+        raw_row, norm_row = raw.row(ref), normalised.row(ref)
+        rows.append(BoardRow(
+            application=by_ref[ref], stats=stats,
+            rank_raw=raw_row.rank if raw_row else None,
+            rank_normalised=norm_row.rank if norm_row else None,
+            tie_break=stats.criterion_means.get(tie) if tie else None,
+            flags=rule.reasons(stats),
+            reviewers=_people(judge, stats.judges), missing=_people(judge, stats.missing),
+            conflicted=_people(judge, stats.conflicted),
+            funding=line.row(ref) if line else None))
+    return Leaderboard(
+        round_id=data.round_id, round_number=data.round_number, round_name=data.round_name,
+        category=category, basis=basis, rubric=data.rubric, disagreement=rule,
+        rows=tuple(rows), raw=raw, normalised=normalised,
+        judges=_judge_rows(data, shown, stat_reviews),
+        alpha=panel_alpha(stat_reviews), funding=line,
+        reviews=tuple(sorted((r for p, r in data.reviews.items() if p[1] in shown),
+                             key=lambda r: (r.application.ref, r.judge.name, r.judge.id))),
+        open_conflicts=tuple(sorted(
+            (OpenConflict(judge[j], data.apps[a].ref, reasons)
+             for (j, a), reasons in data.open_pairs.items() if a in shown),
+            key=lambda c: (c.application_ref, c.judge.name, c.judge.id))),
+        problems=tuple(text for app_id, text in data.problems if app_id in shown),
+    )
+
+
+def _people(judges: Mapping[int, JudgeInfo], keys: Iterable[str]) -> tuple[JudgeInfo, ...]:
+    return tuple(sorted((judges[int(k)] for k in keys), key=lambda j: (j.name, j.id)))
+
+
+def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
+                reviews: list[StatReview]) -> tuple[JudgeRow, ...]:
+    per_judge = judge_stats(reviews)
+    assigned: dict[int, int] = defaultdict(int)
+    for j, a in data.assigned:
+        if a in shown:
+            assigned[j] += 1
+    conflicted: dict[int, int] = defaultdict(int)
+    for j, a in data.conflicted:
+        if a in shown:
+            conflicted[j] += 1
+    reviewed = {(j, a) for (j, a), r in data.reviews.items() if r.counted and a in shown}
+    missing: dict[int, int] = defaultdict(int)
+    for j, a in data.assigned:
+        if a in shown and (j, a) not in reviewed and (j, a) not in data.conflicted:
+            missing[j] += 1
+    people = set(assigned) | set(conflicted) | {j for j, _ in reviewed}
+    return tuple(JudgeRow(data.judges[j], per_judge.get(_judge_key(j)), assigned[j],
+                          missing[j], conflicted[j])
+                 for j in sorted(people, key=lambda j: (data.judges[j].name, j)))
+
+
+def _round_stats(data: RoundReviews) -> dict[str, ApplicationStats]:
+    key = _judge_key
+    counted = [StatReview(r.application.ref, key(j), r.total or 0.0, r.scores)
+               for (j, _), r in data.reviews.items() if r.counted]
+    return application_stats(
+        counted,
+        assigned=[(key(j), data.apps[a].ref) for j, a in data.assigned if a in data.apps],
+        conflicts=[(key(j), data.apps[a].ref) for j, a in data.conflicted],
+        applications=[a.ref for a in data.apps.values()],
+    )
+
+
+# --- public entry points -----------------------------------------------------------------
+
+
+def _category_info(session: Session, program: Program, data: RoundReviews,
+                   category: Category | str) -> CategoryInfo:
+    if isinstance(category, Category):
+        wanted: Category | None = category
+    else:
+        wanted = find_category(session, program, category)
+    for info in data.categories:
+        if wanted is not None and info.id == wanted.id:
+            return info
+    raise ValidationError(f"There is no category “{category}” in this program.",
+                          path="category")
+
+
+def _prepare(session: Session, round_: Round) -> tuple[Program, RoundReviews, DisagreementRule]:
+    program = session.get(Program, round_.program_id)
+    assert program is not None
+    return program, load_round_reviews(session, round_), disagreement_rule(program, round_)
+
+
+def compute(session: Session, round_: Round, *, category: Category | str | None = None,
+            basis: Basis = "raw") -> Leaderboard:
+    """The leaderboard of ``round_``, overall or for one category (object, key or name)."""
+    program, data, rule = _prepare(session, round_)
+    info = None if category is None else _category_info(session, program, data, category)
+    return _board(data, rule, info, basis, _round_stats(data))
+
+
+def compute_all(session: Session, round_: Round, *, basis: Basis = "raw") -> RoundBoards:
+    """The overall board and one per category that has applications in the round."""
+    _, data, rule = _prepare(session, round_)
+    stats = _round_stats(data)
+    used = {key for a in data.apps.values() for key in a.categories}
+    return RoundBoards(
+        overall=_board(data, rule, None, basis, stats),
+        by_category={c.key: _board(data, rule, c, basis, stats)
+                     for c in data.categories if c.key in used})
+
+
+def set_award(session: Session, application: Application, amount: Decimal | int | None,
+              actor: str, *, note: str = "") -> None:
+    """Record staff's award for an application (partial, full, 0 to pass over; None clears).
+
+    The funding line takes it as given, whatever the ranking says (see funding.py).
+    """
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+            raise ValidationError("The award must be an exact amount of money.", path="award",
+                                  detail=f"got {amount!r}")
+        amount = Decimal(amount)
+        if not amount.is_finite() or amount < 0:
+            raise ValidationError("The award must be zero or more.", path="award")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("The award cannot have fractions of a cent.", path="award")
+        requested = application.requested_amount
+        if requested is None:
+            raise ValidationError(
+                f"{application.ref} has no requested amount. Enter what it asked for before "
+                "setting an award.", path="award")
+        if amount > requested:
+            raise ValidationError(
+                f"The award for {application.ref} ({amount:.2f}) is more than it requested "
+                f"({requested:.2f}).", path="award")
+    previous = application.awarded_amount
+    application.awarded_amount = amount
+    session.flush()
+    audit.append(session, actor, "award.set", {
+        "application": application.ref,
+        "amount": None if amount is None else f"{amount:.2f}",
+        "previous": None if previous is None else f"{previous:.2f}",
+        "note": note.strip()})

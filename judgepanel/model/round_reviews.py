@@ -1,0 +1,284 @@
+"""Which reviews of a round count: read from the workspace, decided once, for every consumer.
+
+The leaderboard, the shortlist and the exports all start here, so they can
+never disagree about what a judge said. The rules (docs/scoring.md prints them):
+
+- Only accepted results files of bundles issued for this round count; refused
+  files never do. For each judge and application the review comes from the
+  newest accepted file that mentions the application (newest bundle first,
+  then highest sequence), so a re-export replaces what came before.
+- A review is excluded, and its judge listed as conflicted, when the judge
+  declared a conflict for the application in that newest file, or when staff
+  confirmed a conflict for the pair (even after the judge scored it). Of the
+  program's conflicts, only those touching this round (the pair is assigned
+  here, or the judge answered for it here) are listed.
+- An open (undecided) conflict finding does not exclude a review; the pair is
+  listed in ``open_pairs`` so staff can decide it.
+- Totals come from ``scoring.weighted_total``; a stored review whose scores no
+  longer fit the rubric is not counted and is named in ``problems``.
+- A round holds every application of the program, unless it was made by a
+  shortlist (``ROUND_MEMBERS``); applications assigned or reviewed in the
+  round are always included.
+
+Everything returned is plain data (no ORM objects), so a worker thread can
+build it and hand it to the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from judgepanel.errors import ValidationError
+from judgepanel.model.categories import list_categories
+from judgepanel.model.entities import (
+    Application,
+    Assignment,
+    Conflict,
+    Declaration,
+    IssuedBundle,
+    Judge,
+    Program,
+    ReceivedResults,
+    Review,
+    Round,
+    Score,
+)
+from judgepanel.model.rounds import rubric_for_round
+from judgepanel.model.rubric import Rubric
+from judgepanel.model.scoring import weighted_total
+
+ACCEPTED = "accepted"
+# Which applications a shortlisted round holds: settings["round_applications"]["<round id>"]
+# in the program settings. An interim home until rounds get a membership table.
+ROUND_MEMBERS = "round_applications"
+
+Pair = tuple[int, int]  # (judge id, application id)
+_Key = tuple[int, int]  # (results id, application id)
+
+
+@dataclass(frozen=True)
+class JudgeInfo:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    id: int
+    key: str
+    name: str
+    budget: Decimal | None
+
+
+@dataclass(frozen=True)
+class ApplicationInfo:
+    id: int
+    ref: str
+    title: str
+    organisation: str
+    categories: tuple[str, ...]  # category keys, in the program's order
+    requested: Decimal | None
+    awarded: Decimal | None  # staff's award, used as a funding-line override
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """A judge's current review of one application, counted or not (exports list both)."""
+
+    judge: JudgeInfo
+    application: ApplicationInfo
+    results_id: int
+    sequence: int | None
+    scores: Mapping[str, float]
+    comments: Mapping[str, str]
+    overall_comment: str
+    confidence: int | None
+    total: float | None
+    excluded: str = ""  # why it does not count; empty when it counts
+
+    @property
+    def counted(self) -> bool:
+        return not self.excluded
+
+
+@dataclass
+class RoundReviews:
+    """What the round holds, and the one current review per (judge, application)."""
+
+    round_id: int
+    round_number: int
+    round_name: str
+    budget: Decimal | None
+    rubric: Rubric
+    apps: dict[int, ApplicationInfo]
+    judges: dict[int, JudgeInfo]  # every judge of the program
+    categories: list[CategoryInfo]  # every category of the program, in order
+    assigned: set[Pair]
+    reviews: dict[Pair, ReviewRecord] = field(default_factory=dict)
+    conflicted: set[Pair] = field(default_factory=set)
+    open_pairs: dict[Pair, tuple[str, ...]] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (application id, text)
+
+
+def round_application_ids(program: Program, round_: Round) -> set[int] | None:
+    """The applications shortlisted into ``round_``, or None when it takes them all."""
+    members = (program.settings or {}).get(ROUND_MEMBERS) or {}
+    ids = members.get(str(round_.id))
+    return None if ids is None else {int(i) for i in ids}
+
+
+def _accepted(query: Any, round_: Round, results_id: Any = None) -> Any:
+    """``query`` limited to accepted results of this round's bundles (joined on ``results_id``)."""
+    if results_id is not None:
+        query = query.join(ReceivedResults, ReceivedResults.id == results_id)
+    return (query.join(IssuedBundle, IssuedBundle.id == ReceivedResults.issued_bundle_id)
+            .where(IssuedBundle.round_id == round_.id, ReceivedResults.status == ACCEPTED))
+
+
+def _pairs(session: Session, query: Any) -> set[Pair]:
+    return {(judge_id, app_id) for judge_id, app_id in session.execute(query)}
+
+
+@dataclass
+class _Files:
+    """What the round's accepted files say, keyed by (results id, application id)."""
+
+    order: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # newest is largest
+    judge_of: dict[int, int] = field(default_factory=dict)
+    sequence: dict[int, int | None] = field(default_factory=dict)
+    scores: dict[_Key, dict[str, tuple[float, str]]] = field(
+        default_factory=lambda: defaultdict(dict))
+    overall: dict[_Key, tuple[str, int | None]] = field(default_factory=dict)
+    declared: set[_Key] = field(default_factory=set)  # conflict = true
+
+    def latest(self) -> dict[Pair, int]:
+        """The newest file mentioning each (judge, application)."""
+        out: dict[Pair, int] = {}
+        for rid, app_id in set(self.scores) | set(self.overall) | self.declared:
+            pair = (self.judge_of[rid], app_id)
+            if pair not in out or self.order[rid] > self.order[out[pair]]:
+                out[pair] = rid
+        return out
+
+
+def _read_files(session: Session, round_: Round) -> _Files:
+    files = _Files()
+    for rid, judge_id, bundle_id, seq in session.execute(_accepted(
+            select(ReceivedResults.id, IssuedBundle.judge_id, IssuedBundle.id,
+                   ReceivedResults.sequence).select_from(ReceivedResults), round_)):
+        files.order[rid] = (bundle_id, seq or 0, rid)
+        files.judge_of[rid] = judge_id
+        files.sequence[rid] = seq
+    for rid, app_id, key, value, comment in session.execute(_accepted(select(
+            Score.results_id, Score.application_id, Score.criterion_key, Score.value,
+            Score.comment).select_from(Score), round_, Score.results_id)):
+        files.scores[(rid, app_id)][key] = (value, comment or "")
+    for rid, app_id, text, confidence in session.execute(_accepted(select(
+            Review.results_id, Review.application_id, Review.overall_comment,
+            Review.confidence).select_from(Review), round_, Review.results_id)):
+        files.overall[(rid, app_id)] = (text or "", confidence)
+    for rid, app_id in session.execute(_accepted(select(
+            Declaration.results_id, Declaration.application_id).select_from(Declaration)
+            .where(Declaration.conflict.is_(True)), round_, Declaration.results_id)):
+        files.declared.add((rid, app_id))
+    return files
+
+
+def _program_conflicts(
+    session: Session, program: Program
+) -> tuple[set[Pair], dict[Pair, list[str]]]:
+    """(confirmed pairs, open findings with their reasons) across the program."""
+    confirmed = _pairs(session, select(Conflict.judge_id, Conflict.application_id)
+                       .join(Judge, Judge.id == Conflict.judge_id)
+                       .where(Judge.program_id == program.id, Conflict.status == "confirmed"))
+    # A declaration made outside a results file (no results id) also blocks the pair.
+    confirmed |= _pairs(session, select(Declaration.judge_id, Declaration.application_id)
+                        .join(Judge, Judge.id == Declaration.judge_id)
+                        .where(Judge.program_id == program.id, Declaration.results_id.is_(None),
+                               Declaration.conflict.is_(True)))
+    open_findings: dict[Pair, list[str]] = defaultdict(list)
+    for judge_id, app_id, reasons in session.execute(
+            select(Conflict.judge_id, Conflict.application_id, Conflict.reasons)
+            .join(Judge, Judge.id == Conflict.judge_id)
+            .where(Judge.program_id == program.id, Conflict.status == "open")):
+        open_findings[(judge_id, app_id)].extend(reasons or ())
+    return confirmed, open_findings
+
+
+def _applications(session: Session, program: Program, categories: list[CategoryInfo],
+                  wanted: set[int] | None) -> dict[int, ApplicationInfo]:
+    position = {c.id: i for i, c in enumerate(categories)}
+    apps: dict[int, ApplicationInfo] = {}
+    for app in session.scalars(select(Application).where(Application.program_id == program.id)
+                               .options(selectinload(Application.categories))):
+        if wanted is None or app.id in wanted:
+            cats = sorted(app.categories, key=lambda c: position.get(c.id, 0))
+            apps[app.id] = ApplicationInfo(
+                app.id, app.ref, app.title, app.organisation, tuple(c.key for c in cats),
+                app.requested_amount, app.awarded_amount)
+    return apps
+
+
+def load_round_reviews(session: Session, round_: Round) -> RoundReviews:
+    """Read ``round_`` and decide, by the rules above, which reviews count."""
+    program = session.get(Program, round_.program_id)
+    assert program is not None
+    rubric = rubric_for_round(session, round_)
+    files = _read_files(session, round_)
+    latest = files.latest()
+    assigned = _pairs(session, select(Assignment.judge_id, Assignment.application_id)
+                      .where(Assignment.round_id == round_.id))
+    confirmed, open_findings = _program_conflicts(session, program)
+    conflicted = confirmed | {p for p, rid in latest.items() if (rid, p[1]) in files.declared}
+    members = round_application_ids(program, round_)
+    if members is not None:
+        members |= {a for _, a in assigned} | {a for _, a in latest}
+    categories = [CategoryInfo(c.id, c.key, c.name, c.budget)
+                  for c in list_categories(session, program)]
+    data = RoundReviews(
+        round_id=round_.id, round_number=round_.number, round_name=round_.name,
+        budget=round_.budget, rubric=rubric,
+        apps=_applications(session, program, categories, members),
+        judges={j.id: JudgeInfo(j.id, j.name) for j in session.scalars(
+            select(Judge).where(Judge.program_id == program.id))},
+        categories=categories, assigned=assigned)
+    for pair, rid in latest.items():
+        key = (rid, pair[1])
+        if key in files.declared or key not in files.scores:
+            continue
+        # A confirmed conflict can also hold a review made before staff decided it.
+        why = "conflict of interest confirmed by staff" if pair in conflicted else ""
+        data.reviews[pair] = _record(data, pair, rid, files.sequence[rid], files.scores[key],
+                                     files.overall.get(key, ("", None)), why)
+    data.conflicted = {p for p in conflicted
+                       if p[1] in data.apps and (p in assigned or p in latest)}
+    data.open_pairs = {p: tuple(r) for p, r in open_findings.items()
+                       if p in data.reviews and data.reviews[p].counted}
+    return data
+
+
+def _record(data: RoundReviews, pair: Pair, rid: int, seq: int | None,
+            given: Mapping[str, tuple[float, str]], overall: tuple[str, int | None],
+            excluded: str) -> ReviewRecord:
+    judge = data.judges[pair[0]]
+    app = data.apps[pair[1]]
+    values = {key: value for key, (value, _) in given.items()}
+    try:
+        total = weighted_total(data.rubric, values)
+        problem = "" if total is not None else "a counting criterion has no score"
+    except ValidationError as exc:
+        total, problem = None, exc.message
+    if problem:
+        excluded = excluded or "its scores do not fit the rubric"
+        data.problems.append((app.id, f"The review of {app.ref} by {judge.name} does not fit "
+                                      f"the rubric ({problem}); it is not counted."))
+    return ReviewRecord(judge, app, rid, seq, values,
+                        {key: comment for key, (_, comment) in given.items() if comment},
+                        overall[0], overall[1], total, excluded)
