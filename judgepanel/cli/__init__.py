@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "judgepanel.cli.gui",
     "judgepanel.cli.identity",
     "judgepanel.cli.verify",
+    "judgepanel.cli.staff",
+    "judgepanel.cli.demo",
 )
 
 

@@ -1,0 +1,278 @@
+"""A national-size round: 2,000 applications, 120 judges, 5 reviews each.
+
+Times (wall clock) and memory of each staff step through the real workflows:
+import (CSV), assignment, building all bundles, merging all 120 results files,
+and ranking (the leaderboard). Targets (from the issue): assignment under 2 s;
+merge and rank together under 2 s and within 3x of the *floor* measured in the
+same run. The floor is the least any merge must do: decrypt each file, parse its
+JSON, verify the judge's signature, and insert every score in one bulk insert
+into a fresh SQLite table (same pragmas as a workspace) — nothing else.
+
+Memory: ``rss`` is the process's peak resident size after the step (a high-water
+mark, so it only grows); with ``--tracemalloc`` each step also reports the peak
+of Python allocations during that step (tracing slows every step down, so the
+times of that run are not comparable with the targets).
+
+Results files are written directly with ``formats.results.write_results`` (as a
+judge's app would, minus 120 desktop sessions), not timed. ``--small`` runs a
+200 x 12 round in a few seconds. Usage: ``python -m bench scale [--small]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import io
+import json
+import random
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from judgepanel.crypto.age import decrypt_bytes
+from judgepanel.crypto.identity import Identity
+from judgepanel.formats.card import Card
+from judgepanel.formats.results import write_results
+from judgepanel.model.categories import RECOGNITION_COMPONENTS
+from judgepanel.model.demo import recognition_rubric
+from judgepanel.model.demo_content import recognition_applications
+from judgepanel.model.demo_files import write_spreadsheet
+from judgepanel.model.rubric import Rubric
+from judgepanel.model.workspace import StaffWorkspace
+
+ASSIGN_TARGET = 2.0
+MERGE_RANK_TARGET = 2.0
+FLOOR_RATIO_TARGET = 3.0
+
+
+@dataclasses.dataclass
+class Step:
+    name: str
+    seconds: float
+    rss_mb: float
+    traced_mb: float | None = None
+
+
+def rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+class Runner:
+    def __init__(self, trace: bool) -> None:
+        self.trace = trace
+        self.steps: list[Step] = []
+
+    def run(self, name: str, action: Callable[[], Any]) -> Any:
+        if self.trace:
+            tracemalloc.start()
+        start = time.perf_counter()
+        value = action()
+        seconds = time.perf_counter() - start
+        traced = None
+        if self.trace:
+            traced = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
+            tracemalloc.stop()
+        self.steps.append(Step(name, seconds, rss_mb(), traced))
+        print(f"  {name:<36} {seconds:8.3f} s   rss {rss_mb():7.1f} MB"
+              + (f"   traced peak {traced:7.1f} MB" if traced is not None else ""), flush=True)
+        return value
+
+    def seconds(self, name: str) -> float:
+        return next(s.seconds for s in self.steps if s.name == name)
+
+
+# --- the judges' side, simulated ----------------------------------------------------------
+
+
+def results_document(bundle: Any, judge: Identity, rubric: Rubric, rng: random.Random,
+                     program: dict[str, str], round_: dict[str, str]) -> dict[str, Any]:
+    """A complete results document for one bundle, as the judge app would export it."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    declarations, reviews = [], []
+    for app_id in bundle.applications:
+        declarations.append({"application_id": app_id, "conflict": False, "reason": "",
+                             "declared_at": now})
+        scores = []
+        for c in rubric.criteria:
+            steps = int(round((c.max - c.min) / c.step))
+            value = c.min + c.step * rng.randint(0, steps)
+            value = int(value) if float(value).is_integer() else value
+            scores.append({"criterion": c.key, "score": value,
+                           "comment": "Scored against the level descriptors."})
+        reviews.append({"application_id": app_id, "scores": scores,
+                        "overall_comment": "Solid application.", "confidence": 4,
+                        "updated_at": now})
+    return {"format": "judgepanel-results", "format_version": 1, "program": program,
+            "round": round_, "bundle_id": bundle.bundle_id,
+            "manifest_sha256": bundle.manifest_sha256,
+            "judge": {"name": judge.name, "fingerprint": judge.fingerprint},
+            "sequence": 1, "created": now, "declarations": declarations, "reviews": reviews}
+
+
+# --- the floor -------------------------------------------------------------------------------
+
+
+def floor_merge(files: list[Path], staff: Identity, enrolled: dict[str, Any],
+                db_path: Path) -> int:
+    """Decrypt, parse, verify, one bulk insert: the least a merge can do."""
+    rows: list[tuple[str, str, str, str, float, str]] = []
+    for path in files:
+        payload = decrypt_bytes(path.read_bytes(), [staff.age])
+        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+            data = archive.read("results.json")
+            signature = archive.read("results.json.minisig").decode("utf-8")
+        document = json.loads(data)
+        enrolled[document["judge"]["fingerprint"]].verify(data, signature)
+        judge = document["judge"]["fingerprint"]
+        for review in document["reviews"]:
+            for score in review["scores"]:
+                rows.append((document["bundle_id"], judge, review["application_id"],
+                             score["criterion"], float(score["score"]), score["comment"]))
+    connection = sqlite3.connect(db_path)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("CREATE TABLE scores (bundle TEXT, judge TEXT, app TEXT, "
+                           "criterion TEXT, value REAL, comment TEXT)")
+        with connection:
+            connection.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?)", rows)
+    finally:
+        connection.close()
+    return len(rows)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench scale", description=__doc__)
+    parser.add_argument("--small", action="store_true", help="200 applications, 12 judges")
+    parser.add_argument("--applications", type=int)
+    parser.add_argument("--judges", type=int)
+    parser.add_argument("--reviews", type=int, default=5, help="judges per application")
+    parser.add_argument("--tracemalloc", action="store_true",
+                        help="also report traced Python memory per step (slower)")
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args(argv)
+    n_apps = args.applications or (200 if args.small else 2000)
+    n_judges = args.judges or (12 if args.small else 120)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=False)
+        return run(args.keep, n_apps, n_judges, args.reviews, args.tracemalloc)
+    with tempfile.TemporaryDirectory(prefix="jp-bench-scale-") as tmp:
+        return run(Path(tmp), n_apps, n_judges, args.reviews, args.tracemalloc)
+
+
+def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> int:
+    from judgepanel.model.assigning import auto_assign
+    from judgepanel.model.bundling import build_bundles
+    from judgepanel.model.entities import Round
+    from judgepanel.model.importing import ColumnMapping, import_file
+    from judgepanel.model.judges import enroll_card
+    from judgepanel.model.leaderboard import compute
+    from judgepanel.model.merging import merge_results
+    from judgepanel.model.rounds import add_round, save_rubric
+
+    print(f"scale: {n_apps} applications, {n_judges} judges, {per_app} reviews each "
+          f"(in {folder})")
+    runner = Runner(trace)
+    rubric = recognition_rubric()
+    apps = [dataclasses.replace(a, pdfs=()) for a in recognition_applications(n_apps, seed=7)]
+    sheet = folder / "applications.csv"
+    write_spreadsheet(sheet, apps)
+    staff = Identity.generate("Bench Staff", "staff")
+    judges = [Identity.generate(f"Judge {i:03d}", "judge") for i in range(n_judges)]
+    workspace = StaffWorkspace.create(folder / "program", "National Recognition (bench)",
+                                      categories=RECOGNITION_COMPONENTS, actor="bench")
+    try:
+        with workspace.session() as session:
+            program = workspace.program(session)
+            program.staff_age_recipient = staff.recipient.to_string()
+            program.staff_minisign_key = staff.public_key.base64
+            round_ = add_round(session, program, "National round", "bench")
+            save_rubric(session, round_, rubric, "bench")
+            for judge in judges:
+                enroll_card(session, program, Card.from_identity(judge), "bench")
+            round_id = round_.id
+        mapping = ColumnMapping(ref="Reference", title="Initiative",
+                                organisation="Organization", city="City",
+                                contact_name="Contact person", contact_email="Email",
+                                categories="Component",
+                                extra=("State", "Summary", "Problem addressed", "Approach",
+                                       "Partners", "Outcomes", "Budget"))
+        runner.run("import", lambda: import_file(workspace, sheet, mapping))
+
+        def assign() -> Any:
+            with workspace.session() as session:
+                round_ = session.get_one(Round, round_id)
+                return auto_assign(session, round_, "bench", per_application=per_app)
+
+        outcome = runner.run("assignment", assign)
+        if outcome.unmet:
+            print(f"  ! {len(outcome.unmet)} applications short of judges")
+        built = runner.run("build all bundles",
+                           lambda: build_bundles(workspace, round_id, staff, folder / "bundles"))
+
+        by_name = {j.name: j for j in judges}
+        rng = random.Random(11)
+        results_dir = folder / "results"
+        results_dir.mkdir()
+        files: list[Path] = []
+        from judgepanel.formats.bundle import Bundle
+
+        with Bundle.open(built[0].path, [staff.age]) as first:
+            program_ref, round_ref = dict(first.manifest["program"]), dict(
+                first.manifest["round"])
+        start = time.perf_counter()
+        for bundle in built:
+            judge = by_name[bundle.judge_name]
+            document = results_document(bundle, judge, rubric, rng, program_ref, round_ref)
+            path = results_dir / f"{bundle.bundle_id}.jpresults"
+            write_results(path, document, judge_key=judge.signing,
+                          judge_public=judge.public_key, staff_recipient=staff.recipient)
+            files.append(path)
+        print(f"  (writing {len(files)} results files took {time.perf_counter() - start:.2f} s;"
+              " not a staff step)")
+
+        report = runner.run("merge all results", lambda: merge_results(workspace, files, staff))
+        refused = [r for r in report.rows if r.status != "accepted"]
+        if refused:
+            print(f"  ! {len(refused)} files refused, e.g. {refused[0].message}")
+
+        def ranking() -> Any:
+            with workspace.session() as session:
+                return compute(session, session.get_one(Round, round_id))
+
+        board = runner.run("rank (leaderboard)", ranking)
+        enrolled = {j.fingerprint: j.public_key for j in judges}
+        inserted = runner.run("floor: decrypt+parse+verify+insert",
+                              lambda: floor_merge(files, staff, enrolled, folder / "floor.db"))
+    finally:
+        workspace.close()
+
+    assign_s = runner.seconds("assignment")
+    merge_rank = runner.seconds("merge all results") + runner.seconds("rank (leaderboard)")
+    floor = runner.seconds("floor: decrypt+parse+verify+insert")
+    ratio = merge_rank / floor if floor else float("inf")
+    print(f"  ranked {len(board.rows)} applications; floor inserted {inserted} scores")
+    checks = [
+        (f"assignment {assign_s:.2f} s < {ASSIGN_TARGET} s", assign_s < ASSIGN_TARGET),
+        (f"merge + rank {merge_rank:.2f} s < {MERGE_RANK_TARGET} s",
+         merge_rank < MERGE_RANK_TARGET),
+        (f"merge + rank = {ratio:.1f}x the floor ({floor:.2f} s) <= {FLOOR_RATIO_TARGET}x",
+         ratio <= FLOOR_RATIO_TARGET),
+    ]
+    for text, ok in checks:
+        print(f"  {'PASS' if ok else 'MISS'}  {text}")
+    if trace:
+        print("  (times measured under tracemalloc: not comparable with the targets)")
+    return 0 if not refused else 1

@@ -1,0 +1,338 @@
+"""``judgepanel staff …``: every step of running a program, from the command line.
+
+init, rubric, import, judges, conflicts live here (preparing the round);
+assign, bundles, merge, rank, export live in ``staff_round.py`` (running it).
+Each command is a thin wrapper over the same model workflows the desktop app
+calls, prints a short summary (or JSON with ``--json``) and exits non-zero
+with a plain message on any refusal. See docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from judgepanel.cli import staff_round
+from judgepanel.cli.staff_common import (
+    common_options,
+    emit,
+    find_judge,
+    identity_from_args,
+    identity_options,
+    json_errors,
+    opened,
+    pick_round,
+    program_fingerprint,
+)
+from judgepanel.errors import ValidationError
+from judgepanel.model import conflicts as conflict_rules
+from judgepanel.model.categories import RECOGNITION_COMPONENTS, add_category
+from judgepanel.model.entities import Conflict
+from judgepanel.model.importing import ColumnMapping, import_file, parse_amount
+from judgepanel.model.judges import enroll_file, list_judges, set_affiliations, set_profile
+from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric
+from judgepanel.model.rubric import load_rubric
+from judgepanel.model.workspace import StaffWorkspace
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    staff = sub.add_parser(
+        "staff", help="run a program: workspace, rubric, applications, judges, bundles, "
+        "results, rankings",
+        description="Staff commands. Each takes --workspace PATH (default: the current "
+        "folder) and --json.")
+    steps = staff.add_subparsers(dest="staff_command", metavar="STEP", required=True)
+
+    init = steps.add_parser("init", help="create a program workspace with its first round")
+    common_options(init)
+    identity_options(init)
+    init.add_argument("--name", required=True, help="the program's name")
+    init.add_argument("--description", default="")
+    init.add_argument("--currency", default="USD", help="for grants (default USD)")
+    init.add_argument("--category", action="append", default=[], metavar="NAME",
+                      help="a category (component or funding track); may be repeated")
+    init.add_argument("--components", action="store_true",
+                      help="add the ten components of the compact as categories")
+    init.add_argument("--round-name", default="First round", metavar="NAME")
+    init.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                      help="when judges must send their results")
+    init.add_argument("--budget", help="the round's budget (grants)")
+    init.add_argument("--staff-fingerprint", metavar="FP",
+                      help="which staff identity on this computer (default: the newest)")
+    init.set_defaults(func=json_errors(run_init))
+
+    rubric = steps.add_parser("rubric", help="set the round's rubric from a TOML file, or show it")
+    common_options(rubric)
+    rubric.add_argument("file", nargs="?", type=Path, help="a rubric .toml file")
+    rubric.add_argument("--round", type=int, metavar="N", help="default: the latest round")
+    rubric.set_defaults(func=json_errors(run_rubric))
+
+    imp = steps.add_parser("import", help="import applications from CSV, XLSX or JSON")
+    common_options(imp)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--attachments", type=Path, metavar="DIR",
+                     help="the folder holding the files the attachment columns name")
+    imp.add_argument("--attachment-column", action="append", default=[], metavar="COLUMN",
+                     help="a column listing attachment file names (default: guessed)")
+    imp.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                     help="map a field (title, ref, organisation, city, contact_name, "
+                     "contact_email, requested_amount, categories) to a column")
+    imp.add_argument("--sheet", help="the XLSX sheet (default: the first)")
+    imp.add_argument("--good-rows-only", action="store_true",
+                     help="import the good rows even if some rows have problems")
+    imp.set_defaults(func=json_errors(run_import))
+
+    judges = steps.add_parser("judges", help="enroll judges from their cards, list them")
+    judge_actions = judges.add_subparsers(dest="judges_command", metavar="ACTION", required=True)
+    enroll = judge_actions.add_parser("enroll", help="enroll judges from .jpcard files")
+    common_options(enroll)
+    enroll.add_argument("cards", nargs="+", type=Path, metavar="CARD")
+    enroll.add_argument("--email", help="(one card only) the judge's e-mail")
+    enroll.add_argument("--organisation", help="(one card only) the judge's organisation")
+    enroll.add_argument("--city", help="(one card only) the judge's city")
+    enroll.add_argument("--affiliation", action="append", default=[], metavar="TEXT",
+                        help="(one card only) a declared affiliation; may be repeated")
+    enroll.set_defaults(func=json_errors(run_judges_enroll))
+    jlist = judge_actions.add_parser("list", help="list the enrolled judges")
+    common_options(jlist)
+    jlist.set_defaults(func=json_errors(run_judges_list))
+
+    conflicts = steps.add_parser("conflicts", help="screen for conflicts of interest, decide")
+    conflict_actions = conflicts.add_subparsers(dest="conflicts_command", metavar="ACTION",
+                                                required=True)
+    screen = conflict_actions.add_parser("screen", help="compare every judge with every "
+                                         "application")
+    common_options(screen)
+    screen.set_defaults(func=json_errors(run_conflicts_screen))
+    clist = conflict_actions.add_parser("list", help="list possible and decided conflicts")
+    common_options(clist)
+    clist.add_argument("--status", choices=("open", "confirmed", "dismissed"))
+    clist.set_defaults(func=json_errors(run_conflicts_list))
+    for action, helptext in (("confirm", "this judge will not review this application"),
+                             ("dismiss", "the match is harmless (a reason is required)")):
+        decide = conflict_actions.add_parser(action, help=helptext)
+        common_options(decide)
+        decide.add_argument("ids", nargs="+", type=int, metavar="ID",
+                            help="conflict numbers from `conflicts list`")
+        decide.add_argument("--note", default="", help="why (kept in the audit log)")
+        decide.set_defaults(func=json_errors(run_conflicts_decide), action=action)
+
+    staff_round.register(steps)
+
+
+# --- init ---------------------------------------------------------------------------------
+
+
+def run_init(args: argparse.Namespace) -> int:
+    identity = identity_from_args(args, _normalised(args.staff_fingerprint))
+    budget = _budget(args.budget) if args.budget else None
+    categories = [*(RECOGNITION_COMPONENTS if args.components else ()), *args.category]
+    workspace = StaffWorkspace.create(args.workspace, args.name, description=args.description,
+                                      currency=args.currency.upper())
+    try:
+        with workspace.session() as session:
+            program = workspace.program(session)
+            for name in categories:
+                add_category(session, program, name)
+            program.staff_age_recipient = identity.recipient.to_string()
+            program.staff_minisign_key = identity.public_key.base64
+            due = (dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC)
+                   if args.due else None)
+            round_ = add_round(session, program, args.round_name, workspace.actor,
+                               due_at=due, budget=budget)
+            workspace.record(session, "program.staff_key", {
+                "fingerprint": identity.fingerprint, "name": identity.name})
+            data = {"workspace": str(workspace.folder), "program": program.name,
+                    "round": round_.number, "categories": len(categories),
+                    "staff_fingerprint": identity.fingerprint}
+    finally:
+        workspace.close()
+    emit(args, data, [
+        f"Created the program “{args.name}” in {data['workspace']}",
+        f"  round {data['round']}: {args.round_name}; {len(categories)} categories",
+        f"  staff key: {identity.name} ({identity.fingerprint})",
+        "Next: `judgepanel staff rubric FILE.toml`, then `judgepanel staff import FILE`.",
+    ])
+    return 0
+
+
+def _budget(text: str) -> Decimal:
+    try:
+        return parse_amount(text)
+    except ValueError:
+        raise ValidationError(f"“{text}” is not an amount of money.", path="budget") from None
+
+
+def _normalised(text: str | None) -> str | None:
+    from judgepanel.crypto.identity import normalize_fingerprint
+
+    return normalize_fingerprint(text) if text else None
+
+
+# --- rubric -------------------------------------------------------------------------------
+
+
+def run_rubric(args: argparse.Namespace) -> int:
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = pick_round(session, program, args.round)
+        if args.file is not None:
+            save_rubric(session, round_, load_rubric(args.file), workspace.actor)
+        rubric = rubric_for_round(session, round_)
+        data: dict[str, Any] = {"round": round_.number, "rubric": rubric.to_dict(),
+                                "changed": args.file is not None}
+        lines = [f"{'Set' if args.file else 'Rubric of'} round {round_.number} "
+                 f"({round_.name}): “{rubric.name}”"]
+        for c in rubric.criteria:
+            counts = f"weight {c.weight:g}" if c.counts else "advice only"
+            lines.append(f"  {c.key:<16} {c.title} ({c.scale_text()}, {counts})")
+        if rubric.tie_break:
+            lines.append(f"  ties broken by: {rubric.tie_break}")
+    emit(args, data, lines)
+    return 0
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
+    if not args.map and not args.attachment_column:
+        return None
+    from judgepanel.model.import_sources import read_table
+
+    guessed = ColumnMapping.guess(read_table(args.file, sheet=args.sheet).headers).to_dict()
+    for item in args.map:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip():
+            raise ValidationError(f"“{item}” is not FIELD=COLUMN.", path="map")
+        guessed[field.strip()] = column.strip() or None
+    if args.attachment_column:
+        guessed["attachments"] = tuple(args.attachment_column)
+    return ColumnMapping.from_dict(guessed)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with opened(args) as workspace:
+        outcome = import_file(workspace, args.file, _mapping(args),
+                              attachments_dir=args.attachments,
+                              good_rows_only=args.good_rows_only, sheet=args.sheet)
+    report = outcome.report
+    data = {"source": report.source, "rows": report.total_rows, "imported": len(outcome.refs),
+            "refs": outcome.refs,
+            "problems": [{"row": p.row, "field": p.field, "problem": p.reason}
+                         for p in report.problems]}
+    lines = [f"Imported {len(outcome.refs)} applications from {report.source} "
+             f"({report.summary()})"]
+    lines += [f"  skipped: {p}" for p in report.problems]
+    emit(args, data, lines)
+    return 0
+
+
+# --- judges -------------------------------------------------------------------------------
+
+
+def run_judges_enroll(args: argparse.Namespace) -> int:
+    profile_given = args.email or args.organisation or args.city or args.affiliation
+    if profile_given and len(args.cards) > 1:
+        raise ValidationError("--email, --organisation, --city and --affiliation go with one "
+                              "card at a time.", path="cards")
+    rows: list[dict[str, Any]] = []
+    lines: list[str] = []
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        for path in args.cards:
+            enrollment = enroll_file(session, program, path, workspace.actor)
+            judge = enrollment.judge
+            if profile_given:
+                set_profile(session, judge, workspace.actor, email=args.email,
+                            organisation=args.organisation, city=args.city)
+                if args.affiliation:
+                    set_affiliations(session, judge, args.affiliation, workspace.actor)
+            rows.append({"id": judge.id, "name": judge.name, "fingerprint": judge.fingerprint,
+                         "new": enrollment.created, "warning": enrollment.warning})
+            verb = "Enrolled" if enrollment.created else "Already enrolled:"
+            lines.append(f"{verb} {judge.name}  fingerprint {judge.fingerprint}")
+            if enrollment.warning:
+                lines.append(f"  ! {enrollment.warning}")
+    lines.append("Read each fingerprint back to the judge by phone before sending bundles.")
+    emit(args, {"judges": rows}, lines)
+    return 0
+
+
+def run_judges_list(args: argparse.Namespace) -> int:
+    with opened(args) as workspace, workspace.session() as session:
+        judges = list_judges(session, workspace.program(session))
+        rows = [{"id": j.id, "name": j.name, "fingerprint": j.fingerprint, "email": j.email,
+                 "organisation": j.organisation, "city": j.city, "active": j.active,
+                 "flag": j.flag, "categories": [c.name for c in j.categories],
+                 "affiliations": [a.value for a in j.affiliations]} for j in judges]
+    lines = [f"{'ID':>3}  {'FINGERPRINT':<19}  NAME"] + [
+        f"{r['id']:>3}  {r['fingerprint']:<19}  {r['name']}"
+        + ("" if r["active"] else "  (withdrawn)") + (f"  ! {r['flag']}" if r["flag"] else "")
+        for r in rows]
+    if not rows:
+        lines = ["No judges yet. Enroll them with `judgepanel staff judges enroll CARD...`."]
+    emit(args, {"judges": rows}, lines)
+    return 0
+
+
+# --- conflicts ----------------------------------------------------------------------------
+
+
+def _conflict_row(c: Conflict) -> dict[str, Any]:
+    return {"id": c.id, "judge": c.judge.name, "judge_fingerprint": c.judge.fingerprint,
+            "application": c.application.ref, "source": c.source, "status": c.status,
+            "reasons": list(c.reasons), "note": c.note}
+
+
+def run_conflicts_screen(args: argparse.Namespace) -> int:
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        result = conflict_rules.screen(session, program, workspace.actor)
+        waiting = [_conflict_row(c) for c in
+                   conflict_rules.list_conflicts(session, program, status="open")]
+    lines = [result.summary()] + [
+        f"  #{r['id']:<4} {r['judge']} × {r['application']}: {'; '.join(r['reasons'])}"
+        for r in waiting]
+    if waiting:
+        lines.append("Decide each with `judgepanel staff conflicts confirm|dismiss ID`.")
+    emit(args, {"new": result.new, "updated": result.updated, "reopened": result.reopened,
+                "cleared": result.cleared, "open": waiting}, lines)
+    return 0
+
+
+def run_conflicts_list(args: argparse.Namespace) -> int:
+    with opened(args) as workspace, workspace.session() as session:
+        rows = [_conflict_row(c) for c in conflict_rules.list_conflicts(
+            session, workspace.program(session), status=args.status)]
+    lines = [f"#{r['id']:<4} {r['status']:<9} {r['judge']} × {r['application']} "
+             f"({r['source']}): {'; '.join(r['reasons'])}" for r in rows] or [
+        "No conflicts recorded."]
+    emit(args, {"conflicts": rows}, lines)
+    return 0
+
+
+def run_conflicts_decide(args: argparse.Namespace) -> int:
+    rows = []
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        for conflict_id in args.ids:
+            conflict = session.get(Conflict, conflict_id)
+            if conflict is None or conflict.judge.program_id != program.id:
+                raise ValidationError(f"There is no conflict #{conflict_id}. See "
+                                      "`judgepanel staff conflicts list`.", path="id")
+            if args.action == "confirm":
+                conflict_rules.confirm(session, conflict, workspace.actor, args.note)
+            else:
+                conflict_rules.dismiss(session, conflict, workspace.actor, args.note)
+            rows.append(_conflict_row(conflict))
+    done = "Confirmed" if args.action == "confirm" else "Dismissed"
+    emit(args, {"conflicts": rows},
+         [f"{done} #{r['id']}: {r['judge']} × {r['application']}" for r in rows])
+    return 0
+
+
+__all__ = ["register", "find_judge", "program_fingerprint"]

@@ -1,0 +1,124 @@
+"""``judgepanel staff rank`` and ``staff export``: the leaderboard, printed or written out.
+
+The numbers come from ``model.leaderboard`` (which reviews count) and the pure
+scoring modules; this module only lays them out for a terminal or for JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from judgepanel.cli.staff_common import emit, money, opened, pick_round
+from judgepanel.model.leaderboard import BoardRow, Leaderboard, compute
+
+
+def _num(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def board_row(board: Leaderboard, row: BoardRow) -> dict[str, Any]:
+    s = row.stats
+    data: dict[str, Any] = {
+        "rank": board.rank_of(row), "rank_raw": row.rank_raw,
+        "rank_normalised": row.rank_normalised, "ref": row.application.ref,
+        "title": row.application.title, "organisation": row.application.organisation,
+        "categories": list(row.application.categories), "n": s.n,
+        "mean": _num(s.mean, 2), "median": _num(s.summary.median, 2),
+        "sd": _num(s.summary.sd, 2), "min": _num(s.summary.min, 2),
+        "max": _num(s.summary.max, 2), "normalised": _num(s.z_display, 2),
+        "tie_break": _num(row.tie_break, 2), "flags": list(row.flags),
+        "missing": [j.name for j in row.missing],
+        "conflicted": [j.name for j in row.conflicted],
+    }
+    if row.application.requested is not None:
+        data["requested"] = row.application.requested
+    if row.funding is not None:
+        data["awarded"] = row.funding.awarded
+        data["funding"] = row.funding.status
+    return data
+
+
+def rank_command(args: argparse.Namespace) -> int:
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = pick_round(session, program, args.round)
+        board = compute(session, round_, category=args.category, basis=args.basis)
+        rows = [board_row(board, r) for r in board.rows]
+        judges = [{"name": j.judge.name, "assigned": j.assigned, "missing": j.missing,
+                   "conflicted": j.conflicted,
+                   "reviews": j.stats.n if j.stats else 0,
+                   "mean": _num(j.stats.mean, 2) if j.stats else None,
+                   "spread": _num(j.stats.spread, 2) if j.stats else None,
+                   "leniency": _num(j.stats.leniency, 2) if j.stats else None}
+                  for j in board.judges]
+        data: dict[str, Any] = {
+            "round": board.round_number, "round_name": board.round_name,
+            "category": board.category.name if board.category else None,
+            "basis": board.basis, "alpha": _num(board.alpha, 3),
+            "tie_break": board.rubric.tie_break, "rows": rows, "judges": judges,
+            "open_conflicts": [{"judge": c.judge.name, "application": c.application_ref,
+                                "reasons": list(c.reasons)} for c in board.open_conflicts],
+            "problems": list(board.problems),
+        }
+        if board.funding is not None:
+            data["budget"] = board.funding.budget
+            data["awarded"] = board.funding.total_awarded
+            data["line_at"] = board.funding.line_at
+        currency = program.currency
+    shown = rows[: args.top] if args.top else rows
+    emit(args, data, _lines(data, shown, currency))
+    return 0
+
+
+def _lines(data: dict[str, Any], rows: list[dict[str, Any]], currency: str) -> list[str]:
+    where = f" — {data['category']}" if data["category"] else ""
+    alpha = "n/a" if data["alpha"] is None else f"{data['alpha']:.2f}"
+    lines = [f"Round {data['round']} ({data['round_name']}){where}: ranked by "
+             f"{'raw mean' if data['basis'] == 'raw' else 'normalised score'}; "
+             f"panel agreement (Krippendorff's alpha) {alpha}"]
+    funded = "budget" in data
+    header = f"{'RANK':>4}  {'SCORE':>5}  {'N':>2}  {'SD':>5}  {'REF':<13}"
+    lines.append(header + ("  AWARDED       " if funded else "  ") + "TITLE")
+    for r in rows:
+        score = r["mean"] if data["basis"] == "raw" else r["normalised"]
+        rank = "-" if r["rank"] is None else str(r["rank"])
+        score_text = "-" if score is None else f"{score:5.1f}"
+        sd_text = "-" if r["sd"] is None else f"{r['sd']:5.1f}"
+        text = f"{rank:>4}  {score_text:>5}  {r['n']:>2}  {sd_text:>5}  {r['ref']:<13}"
+        if funded:
+            text += f"  {money(r.get('awarded')):>13}"
+        text += f"  {r['title'][:60]}"
+        notes = []
+        if r["flags"]:
+            notes.append("disagreement: " + "; ".join(r["flags"]))
+        if r["missing"]:
+            notes.append("missing: " + ", ".join(r["missing"]))
+        if r["conflicted"]:
+            notes.append("conflicted: " + ", ".join(r["conflicted"]))
+        lines.append(text)
+        lines += [f"{'':>19}! {n}" for n in notes]
+    if funded:
+        lines.append(f"Budget {money(data['budget'])} {currency}; awarded "
+                     f"{money(data['awarded'])}"
+                     + (f"; funding line at {data['line_at']}" if data["line_at"] else ""))
+    for conflict in data["open_conflicts"]:
+        lines.append(f"Open conflict: {conflict['judge']} × {conflict['application']} "
+                     f"({'; '.join(conflict['reasons'])})")
+    lines += [f"Problem: {p}" for p in data["problems"]]
+    return lines
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from judgepanel.model.exports import export_csv, export_xlsx
+
+    with opened(args) as workspace, workspace.session() as session:
+        round_ = pick_round(session, workspace.program(session), args.round)
+        if args.format == "xlsx":
+            files = [export_xlsx(session, round_, args.out)]
+        else:
+            files = export_csv(session, round_, args.out)
+        number = round_.number
+    emit(args, {"round": number, "format": args.format, "files": [str(f) for f in files]},
+         [f"Exported round {number} ({args.format.upper()}):"] + [f"  {f}" for f in files])
+    return 0

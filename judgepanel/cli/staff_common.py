@@ -1,0 +1,222 @@
+"""What every ``judgepanel staff …`` command shares: options, the workspace, output, identities.
+
+Why one place: scripts rely on every staff command behaving alike — the same
+``--workspace`` default (the current folder), ``--json`` printing one JSON
+object on stdout (also for a refusal: ``{"ok": false, "error": …}``), a
+non-zero exit on any refusal, and the same ways of naming a round, a judge
+or an application.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from judgepanel.crypto.identity import Identity, fingerprint, normalize_fingerprint
+from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
+from judgepanel.model.entities import Application, Judge, Program, Round
+from judgepanel.model.workspace import StaffWorkspace
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workspace", "-w", type=Path, default=Path("."), metavar="PATH",
+        help="the program's workspace folder (default: the current folder)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
+
+
+def identity_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--identity-file", type=Path, metavar="PATH",
+        help="the staff identity from a file (a demo .identity file, or an exported "
+        "passphrase-protected .identity.age) instead of this computer's identities",
+    )
+    parser.add_argument(
+        "--passphrase-file", type=Path, metavar="PATH",
+        help="a file whose first line is the passphrase of the staff identity",
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit(args: argparse.Namespace, data: dict[str, Any], lines: Sequence[str]) -> None:
+    """Print the human summary, or (with --json) ``data`` as one JSON object."""
+    if getattr(args, "json", False):
+        json.dump({"ok": True, **data}, sys.stdout, default=_jsonable, ensure_ascii=False,
+                  indent=2)
+        sys.stdout.write("\n")
+    else:
+        for line in lines:
+            print(line)
+
+
+def json_errors(handler: Handler) -> Handler:
+    """With --json, a refusal is also reported as JSON on stdout (the exit code stays 2)."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except JudgePanelError as error:
+            if not getattr(args, "json", False):
+                raise
+            payload: dict[str, Any] = {"ok": False, "error": error.message,
+                                       "kind": type(error).__name__}
+            if error.detail:
+                payload["detail"] = error.detail
+            if error.path:
+                payload["path"] = error.path
+            rows = getattr(error, "rows", None)
+            if rows:
+                payload["rows"] = [{"row": r, "problem": p} for r, p in rows]
+            json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+            sys.stdout.write("\n")
+            print(f"judgepanel: {error}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+@contextmanager
+def opened(args: argparse.Namespace) -> Iterator[StaffWorkspace]:
+    workspace = StaffWorkspace.open(args.workspace)
+    try:
+        yield workspace
+    finally:
+        workspace.close()
+
+
+# --- naming things ---------------------------------------------------------------------
+
+
+def pick_round(session: Session, program: Program, number: int | None) -> Round:
+    """Round ``number``, or the latest round when None."""
+    rounds = list(program.rounds)
+    if not rounds:
+        raise ValidationError(
+            "This program has no round yet. Create the workspace with `judgepanel staff "
+            "init`, which adds the first round.", path="round")
+    if number is None:
+        return rounds[-1]
+    for round_ in rounds:
+        if round_.number == number:
+            return round_
+    known = ", ".join(str(r.number) for r in rounds)
+    raise ValidationError(f"There is no round {number} (rounds: {known}).", path="round")
+
+
+def find_judge(session: Session, program: Program, text: str) -> Judge:
+    """A judge by fingerprint, database id or name (case and accents ignored)."""
+    from judgepanel.model.conflicts import normalise
+
+    judges = list(session.scalars(select(Judge).where(Judge.program_id == program.id)))
+    try:
+        wanted = normalize_fingerprint(text)
+    except ValidationError:
+        wanted = None
+    for judge in judges:
+        if judge.fingerprint == wanted or (text.isdigit() and judge.id == int(text)):
+            return judge
+    named = [j for j in judges if normalise(j.name) == normalise(text)]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise ValidationError(
+            f"{len(named)} judges are named “{text}”; use the fingerprint instead "
+            "(see `judgepanel staff judges list`).", path="judge")
+    raise ValidationError(
+        f"No judge “{text}” in this program. See `judgepanel staff judges list`.",
+        path="judge")
+
+
+def find_application(session: Session, program: Program, ref: str) -> Application:
+    application = session.scalars(select(Application).where(
+        Application.program_id == program.id, Application.ref == ref.strip())).first()
+    if application is None:
+        raise ValidationError(f"No application with the reference “{ref}” in this program.",
+                              path="application")
+    return application
+
+
+# --- the staff identity ----------------------------------------------------------------
+
+
+def program_fingerprint(program: Program) -> str | None:
+    if not program.staff_age_recipient or not program.staff_minisign_key:
+        return None
+    return fingerprint(program.staff_age_recipient, program.staff_minisign_key)
+
+
+def read_passphrase(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    from judgepanel.cli.identity import read_passphrase_file
+
+    return read_passphrase_file(path)
+
+
+def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identity:
+    """The staff identity: ``--identity-file`` or, from this computer, the program's key.
+
+    ``expected`` is the fingerprint the program was set up with; an identity that does
+    not match it is refused (it could not decrypt results sent to the program).
+    """
+    passphrase = read_passphrase(getattr(args, "passphrase_file", None))
+    if getattr(args, "identity_file", None):
+        from judgepanel.model.demo_files import read_identity_file
+
+        identity = read_identity_file(args.identity_file, passphrase=passphrase)
+    else:
+        from judgepanel.formats.keystore import IdentityStore, PassphraseNeededError
+
+        store = IdentityStore()
+        if expected is None:
+            card = store.default("staff")
+            if card is None:
+                raise IdentityError(
+                    "There is no staff identity on this computer. Create one with "
+                    "`judgepanel identity new --name NAME --role staff`, or give "
+                    "--identity-file.")
+            expected = card.fingerprint
+        try:
+            identity = store.load(expected, passphrase=passphrase)
+        except PassphraseNeededError:
+            raise IdentityError(
+                "The staff identity is protected by a passphrase. Give it with "
+                "--passphrase-file PATH (a file whose first line is the passphrase).",
+                detail=f"fingerprint {expected}") from None
+    if expected is not None and identity.fingerprint != expected:
+        raise IdentityError(
+            f"This is not the staff identity of this program (it is {identity.fingerprint}; "
+            f"the program uses {expected}). Use the identity the program was set up with.",
+            detail=f"identity {identity.name!r}")
+    if identity.role != "staff":
+        raise IdentityError(
+            f"“{identity.name}” is a {identity.role} identity; staff commands need a staff "
+            "identity.")
+    return identity
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"

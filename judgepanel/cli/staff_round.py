@@ -1,0 +1,220 @@
+"""``judgepanel staff assign|bundles|merge|rank|export``: running a judging round.
+
+Split from ``staff.py`` (preparing the program) to keep both readable. The
+workflows are imported when a command runs, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from judgepanel.cli.staff_common import (
+    common_options,
+    emit,
+    find_application,
+    find_judge,
+    identity_from_args,
+    identity_options,
+    json_errors,
+    opened,
+    pick_round,
+    program_fingerprint,
+)
+
+if TYPE_CHECKING:
+    from judgepanel.model.bundling import BuiltBundle
+
+
+def _round_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--round", type=int, metavar="N", help="default: the latest round")
+
+
+def register(steps: argparse._SubParsersAction) -> None:
+    assign = steps.add_parser("assign", help="assign judges to applications")
+    actions = assign.add_subparsers(dest="assign_command", metavar="ACTION", required=True)
+    run = actions.add_parser("run", help="complete the assignment automatically")
+    common_options(run)
+    _round_option(run)
+    run.add_argument("--per-application", type=int, default=3, metavar="N",
+                     help="judges per application (default 3)")
+    run.add_argument("--max-load", type=int, metavar="N", help="at most N per judge")
+    run.add_argument("--seed", type=int, default=0, help="for a reproducible draw")
+    run.add_argument("--ignore-categories", action="store_true",
+                     help="do not restrict judges to their category panels")
+    run.set_defaults(func=json_errors(run_assign))
+    for name, helptext in (("add", "assign one application to one judge"),
+                           ("remove", "take one application away from one judge")):
+        one = actions.add_parser(name, help=helptext)
+        common_options(one)
+        _round_option(one)
+        one.add_argument("judge", help="fingerprint, id or name of the judge")
+        one.add_argument("application", help="the application's reference")
+        one.set_defaults(func=json_errors(run_assign_one), action=name)
+    show = actions.add_parser("show", help="who reviews what")
+    common_options(show)
+    _round_option(show)
+    show.set_defaults(func=json_errors(run_assign_show))
+
+    bundles = steps.add_parser("bundles", help="build one encrypted, signed bundle per judge")
+    common_options(bundles)
+    identity_options(bundles)
+    _round_option(bundles)
+    bundles.add_argument("--out", type=Path, required=True, metavar="DIR",
+                         help="where to write the .jpbundle files")
+    bundles.set_defaults(func=json_errors(run_bundles))
+
+    merge = steps.add_parser("merge", help="verify and import judges' .jpresults files")
+    common_options(merge)
+    identity_options(merge)
+    merge.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    merge.set_defaults(func=json_errors(run_merge))
+
+    rank = steps.add_parser("rank", help="the ranking, overall or for one category")
+    common_options(rank)
+    _round_option(rank)
+    rank.add_argument("--category", help="one category (name or key)")
+    rank.add_argument("--basis", choices=("raw", "normalised"), default="raw",
+                      help="rank by raw means or judge-normalised scores (default raw)")
+    rank.add_argument("--top", type=int, metavar="N", help="show only the first N")
+    rank.set_defaults(func=json_errors(run_rank))
+
+    export = steps.add_parser("export", help="write scores and rankings to XLSX or CSV")
+    common_options(export)
+    _round_option(export)
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="a .xlsx file, or a folder for the CSV files")
+    export.add_argument("--format", choices=("xlsx", "csv"),
+                        help="default: from --out (a .xlsx name, otherwise CSV)")
+    export.set_defaults(func=json_errors(run_export))
+
+
+# --- assign -------------------------------------------------------------------------------
+
+
+def run_assign(args: argparse.Namespace) -> int:
+    from judgepanel.model.assigning import auto_assign
+
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = pick_round(session, program, args.round)
+        outcome = auto_assign(session, round_, workspace.actor,
+                              per_application=args.per_application, max_load=args.max_load,
+                              by_category=not args.ignore_categories, seed=args.seed)
+        names = {j.id: j.name for j in program.judges}
+        data: dict[str, Any] = {"round": round_.number, "added": len(outcome.added),
+                "dropped": len(outcome.dropped),
+                "unmet": [{"application": u.ref, "missing": u.missing, "reason": u.reason}
+                          for u in outcome.unmet],
+                "loads": {names[j]: n for j, n in sorted(outcome.loads.items())}}
+    lines = [f"Round {data['round']}: {outcome.summary()}"]
+    lines += [f"  {name}: {n} applications" for name, n in data["loads"].items()]
+    lines += [f"  short: {u}" for u in outcome.unmet]
+    emit(args, data, lines)
+    return 1 if outcome.unmet else 0
+
+
+def run_assign_one(args: argparse.Namespace) -> int:
+    from judgepanel.model.assigning import add_assignment, remove_assignment
+
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = pick_round(session, program, args.round)
+        judge = find_judge(session, program, args.judge)
+        application = find_application(session, program, args.application)
+        if args.action == "add":
+            add_assignment(session, round_, judge, application, workspace.actor)
+        else:
+            remove_assignment(session, round_, judge, application, workspace.actor)
+        data = {"round": round_.number, "judge": judge.name, "application": application.ref,
+                "action": args.action}
+    verb = "Assigned" if args.action == "add" else "Removed"
+    emit(args, data, [f"{verb} {data['application']} {'to' if args.action == 'add' else 'from'} "
+                      f"{data['judge']} (round {data['round']})."])
+    return 0
+
+
+def run_assign_show(args: argparse.Namespace) -> int:
+    from judgepanel.model.assigning import list_assignments
+
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = pick_round(session, program, args.round)
+        by_judge: dict[str, list[str]] = {}
+        for row in list_assignments(session, round_):
+            by_judge.setdefault(row.judge.name, []).append(row.application.ref)
+        data: dict[str, Any] = {
+            "round": round_.number,
+            "assignments": {k: sorted(v) for k, v in sorted(by_judge.items())}}
+    lines = [f"Round {data['round']}:"] + [
+        f"  {name} ({len(refs)}): {', '.join(refs)}"
+        for name, refs in data["assignments"].items()] if by_judge else [
+        "Nothing assigned yet. Run `judgepanel staff assign run`."]
+    emit(args, data, lines)
+    return 0
+
+
+# --- bundles, merge -------------------------------------------------------------------------
+
+
+def run_bundles(args: argparse.Namespace) -> int:
+    from judgepanel.model.bundling import build_bundles
+
+    with opened(args) as workspace:
+        with workspace.session() as session:
+            program = workspace.program(session)
+            round_number = pick_round(session, program, args.round).number
+            expected = program_fingerprint(program)
+        identity = identity_from_args(args, expected)
+        with workspace.session() as session:
+            round_ = pick_round(session, workspace.program(session), round_number)
+            built = build_bundles(workspace, round_, identity, args.out)
+        rows = [_built_row(b) for b in built]
+    emit(args, {"round": round_number, "bundles": rows},
+         [f"Built {len(rows)} bundles in {args.out}:"]
+         + [f"  {r['judge']}: {r['path']} ({r['applications']} applications)" for r in rows])
+    return 0
+
+
+def _built_row(built: BuiltBundle) -> dict[str, Any]:
+    return {"judge": built.judge_name, "path": str(built.path), "bundle_id": built.bundle_id,
+            "applications": len(built.applications), "passphrase": built.passphrase,
+            "superseded": list(built.superseded)}
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    from judgepanel.model.merging import merge_results
+
+    with opened(args) as workspace:
+        with workspace.session() as session:
+            expected = program_fingerprint(workspace.program(session))
+        identity = identity_from_args(args, expected)
+        report = merge_results(workspace, args.files, identity)
+    rows: list[dict[str, Any]] = [{"file": str(r.path), "judge": r.judge, "sequence": r.sequence,
+             "status": r.status, "reason": r.reason, "message": r.message}
+            for r in report.rows]
+    accepted = sum(1 for r in rows if r["status"] == "accepted")
+    lines = [f"{accepted} of {len(rows)} results files accepted."] + [
+        f"  {'✓' if r['status'] == 'accepted' else '✗'} {Path(r['file']).name}"
+        f"{' (' + str(r['judge']) + ')' if r['judge'] else ''}"
+        f"{'' if r['status'] == 'accepted' else ': ' + str(r['message'])}" for r in rows]
+    emit(args, {"accepted": accepted, "refused": len(rows) - accepted, "files": rows}, lines)
+    return 0 if accepted == len(rows) else 1
+
+
+# --- rank, export ---------------------------------------------------------------------------
+
+
+def run_rank(args: argparse.Namespace) -> int:
+    from judgepanel.cli.staff_board import rank_command
+
+    return rank_command(args)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from judgepanel.cli.staff_board import export_command
+
+    if args.format is None:
+        args.format = "xlsx" if args.out.suffix.lower() == ".xlsx" else "csv"
+    return export_command(args)
