@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from judgepanel.cli import reports as staff_reports
 from judgepanel.cli import staff_round
 from judgepanel.cli.staff_common import (
     common_options,
@@ -121,6 +122,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         decide.set_defaults(func=json_errors(run_conflicts_decide), action=action)
 
     staff_round.register(steps)
+    staff_reports.register(steps)
 
 
 # --- init ---------------------------------------------------------------------------------

@@ -1,0 +1,134 @@
+"""The judge's own score sheet: their declarations, scores and comments, for their records.
+
+Saved by the judge at export, from their judge workspace. It shows exactly
+what a results file carries: for an application declared a conflict, the
+declaration only (scores kept in the workspace for a possible withdrawal are
+not shown, as they are not sent); private notes never appear, because
+``sheet_from_session`` does not copy them into the plain data at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph
+
+from judgepanel.model.judging_records import CONFIDENCE_LABELS
+from judgepanel.progress import Progress
+from judgepanel.reports import styles as st
+from judgepanel.reports.common import num, score, table
+from judgepanel.reports.data import CriterionInfo
+from judgepanel.reports.document import ReportDocument, format_time
+
+if TYPE_CHECKING:
+    from judgepanel.model.judging import JudgingSession
+
+TITLE = "My score sheet"
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    ref: str
+    title: str
+    declared: bool
+    conflict: bool
+    reason: str = ""
+    declared_at: dt.datetime | None = None
+    scores: dict[str, float | None] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    overall_comment: str = ""
+    confidence: int | None = None
+    total: float | None = None
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    program: str
+    round_name: str
+    judge: str
+    bundle_id: str
+    criteria: tuple[CriterionInfo, ...]
+    entries: tuple[SheetEntry, ...]
+    sequence: int | None = None  # the export this sheet accompanies
+    printed: dt.datetime | None = None
+
+
+def sheet_from_session(session: JudgingSession, *, sequence: int | None = None,
+                       printed: dt.datetime | None = None) -> ScoreSheet:
+    """Plain data from an open judging session; private notes are deliberately not read."""
+    entries = []
+    for app in session.applications:
+        state = session.review(app.id)
+        d = state.declaration
+        conflict = bool(d and d.conflict)
+        entries.append(SheetEntry(
+            ref=app.id, title=app.title, declared=d is not None, conflict=conflict,
+            reason=d.reason if d else "", declared_at=d.declared_at if d else None,
+            scores={} if conflict else dict(state.scores),
+            comments={} if conflict else {k: v for k, v in state.comments.items() if v},
+            overall_comment="" if conflict else state.overall_comment,
+            confidence=None if conflict else state.confidence,
+            total=None if conflict else state.total,
+        ))
+    rubric = session.rubric
+    return ScoreSheet(
+        program=session.info.program_name, round_name=session.info.round_name,
+        judge=session.info.judge_name, bundle_id=session.info.bundle_id,
+        criteria=tuple(CriterionInfo(c.key, c.title, c.weight, c.min, c.max, c.step, c.counts)
+                       for c in rubric.criteria),
+        entries=tuple(entries), sequence=sequence, printed=printed,
+    )
+
+
+def build(sheet: ScoreSheet, out_path: Path | str, progress: Progress | None = None) -> Path:
+    doc = ReportDocument(title=TITLE, program=sheet.program, round_name=sheet.round_name,
+                         subject=f"Score sheet of {sheet.judge}", author=sheet.judge,
+                         printed=sheet.printed, progress=progress)
+    s = doc.styles
+    conflicts = sum(1 for e in sheet.entries if e.conflict)
+    scored = sum(1 for e in sheet.entries if e.total is not None)
+    sent = f" It accompanies results file #{sheet.sequence}." if sheet.sequence else ""
+    story: list[Flowable] = doc.cover(
+        TITLE,
+        [("Applications", str(len(sheet.entries))), ("Scored", str(scored)),
+         ("Conflicts", str(conflicts))],
+        intro=f"{st.text(sheet.judge)} — bundle {st.text(sheet.bundle_id)}. Your declarations, "
+        f"scores and comments as sent to the program staff; private notes are not included."
+        f"{sent}",
+    )
+    story.append(doc.section("Summary", "summary"))
+    rows = []
+    for e in sheet.entries:
+        status = ("conflict declared" if e.conflict else
+                  "not declared" if not e.declared else
+                  "complete" if e.total is not None else "incomplete")
+        rows.append([e.ref, e.title, status, num(e.total)])
+    story.append(table(["Ref", "Application", "Status", "Total"], rows,
+                       [x * mm for x in (24, 100, 32, 18)], right=(3,)))
+    story.append(doc.section("Applications", "applications"))
+    for i, e in enumerate(sheet.entries):
+        story.append(doc.section(e.title, f"app-{i}", level=1, outline=f"{e.ref} — {e.title}"))
+        if not e.declared:
+            story.append(Paragraph(f"{st.text(e.ref)}: no declaration yet.", s.muted))
+            continue
+        declared = (f"Declared a conflict of interest on {format_time(e.declared_at)}: "
+                    f"{st.text(e.reason or 'no reason given')}." if e.conflict else
+                    f"Declared no conflict of interest on {format_time(e.declared_at)}.")
+        story.append(Paragraph(f"{st.text(e.ref)} · {declared}", s.muted))
+        if e.conflict:
+            continue
+        rows = [[c.title, score(e.scores.get(c.key)), f"{c.min:g}–{c.max:g}",
+                 e.comments.get(c.key, "")] for c in sheet.criteria]
+        rows.append(["Total (0–100)", num(e.total), "", ""])
+        story.append(table(["Criterion", "Score", "Scale", "Comment"], rows,
+                           [x * mm for x in (52, 14, 16, 92)], right=(1,)))
+        if e.overall_comment.strip():
+            story.append(Paragraph(f"<i>Overall:</i> {st.text(e.overall_comment)}", s.quote))
+        if e.confidence is not None:
+            label = CONFIDENCE_LABELS.get(e.confidence, str(e.confidence))
+            story.append(Paragraph(f"Confidence: {e.confidence} ({label})", s.small))
+    return doc.build(story, out_path)

@@ -1,0 +1,125 @@
+"""A small, realistic round as plain report data (no database), for rendering tests.
+
+Numbers are chosen so that the expected ranking can be worked out by hand:
+four judges, six applications, two criteria (impact weight 3, feasibility
+weight 1, both 1..5), one declared conflict whose scores must never appear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from judgepanel.model.ranking import DisagreementRule
+from judgepanel.reports.data import (
+    AppInfo,
+    AuditInfo,
+    BundleInfo,
+    CategoryInfo,
+    ConflictInfo,
+    CriterionInfo,
+    DeclarationInfo,
+    JudgeInfo,
+    ReportData,
+    ReportOptions,
+    ResultsInfo,
+    ReviewInfo,
+)
+
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+CRITERIA = (
+    CriterionInfo("impact", "Impact on the community", 3, 1, 5, 1, True),
+    CriterionInfo("feasibility", "Feasibility", 1, 1, 5, 1, True),
+)
+APPS = (
+    AppInfo("REC-001", "Bicycle lanes for Łódź", "Miasto Łódź", "Łódź", ("Mobility",),
+            Decimal("50000"), summary="Protected lanes on four arteries, built with residents."),
+    AppInfo("REC-002", "Favela solar cooperative", "Cooperativa Sol", "São Paulo", ("Energy",),
+            Decimal("80000"), summary="Rooftop solar owned by the neighbourhood."),
+    AppInfo("REC-003", "Zoë's river clean-up", "Friends of the River & Co <Ltd>", "Gent",
+            ("Energy", "Mobility"), Decimal("30000"), summary="Volunteers cleared 12 km of banks."),
+    AppInfo("REC-004", "José's heat shelters", "Ayuntamiento", "Sevilla", ("Energy",),
+            Decimal("60000")),
+    AppInfo("REC-005", "Tram night service", "Transit Authority", "Porto", ("Mobility",),
+            Decimal("40000")),
+    AppInfo("REC-006", "Community gardens", "Green Roots", "Kraków", ("Mobility",),
+            Decimal("20000")),
+)
+JUDGES = (
+    JudgeInfo("1", "Zoë Kowalska", "Judge"),
+    JudgeInfo("2", "José Álvarez", "Judge"),
+    JudgeInfo("3", "Ana Łukasik", "Judge"),
+    JudgeInfo("4", "Bob Smith", "Judge"),
+)
+# (judge, app, impact, feasibility); totals = (3*(i-1)/4*100 + (f-1)/4*100)/4
+SCORES = (
+    ("1", "REC-001", 5, 4), ("2", "REC-001", 4, 4), ("3", "REC-001", 5, 5),
+    ("1", "REC-002", 2, 3), ("2", "REC-002", 5, 5), ("4", "REC-002", 3, 2),
+    ("1", "REC-003", 4, 4), ("3", "REC-003", 4, 3), ("4", "REC-003", 4, 4),
+    ("2", "REC-004", 3, 3), ("3", "REC-004", 2, 2), ("4", "REC-004", 2, 3),
+    ("1", "REC-005", 1, 2), ("2", "REC-005", 2, 1),
+)
+SECRET_COMMENT = "CONFLICTED-SCORE-MUST-NOT-APPEAR"
+
+
+def total(impact: float, feasibility: float) -> float:
+    return (3 * (impact - 1) / 4 * 100 + (feasibility - 1) / 4 * 100) / 4
+
+
+def reviews() -> tuple[ReviewInfo, ...]:
+    out = []
+    for judge, app, i, f in SCORES:
+        comments = {"impact": f"Impact note by judge {judge} on {app}: Zoë liked it."}
+        out.append(ReviewInfo(app, judge, total(i, f), {"impact": i, "feasibility": f},
+                              comments, overall_comment=f"Overall view of {app} from {judge}.",
+                              confidence=3))
+    # An incomplete review (feasibility missing): shown in the dossier, not in statistics.
+    out.append(ReviewInfo("REC-006", "3", None, {"impact": 4}, {}, "Unfinished."))
+    return tuple(out)
+
+
+def sample(**options: object) -> ReportData:
+    return ReportData(
+        program="Mayors' Recognition — Zoë & José prize",
+        round_name="Round 1: Łódź–São Paulo shortlist",
+        round_number=1,
+        currency="EUR",
+        rubric_name="Standard rubric",
+        tie_break="impact",
+        criteria=CRITERIA,
+        applications=APPS,
+        judges=JUDGES,
+        reviews=reviews(),
+        assignments=tuple((j, a) for j, a, _, _ in SCORES)
+        + (("4", "REC-001"), ("3", "REC-006"), ("4", "REC-005")),
+        conflicts=(
+            ConflictInfo("4", "REC-001", "declared", "confirmed", ("Board member of Miasto Łódź",),
+                         detected_at=T0, decided_by="staff", decided_at=T0),
+            ConflictInfo("2", "REC-006", "detected", "dismissed", ("Same city",),
+                         note="Different district", detected_at=T0, decided_by="Zoë",
+                         decided_at=T0),
+        ),
+        declarations=(
+            DeclarationInfo("4", "REC-001", True, "I sit on the board.", T0, 1),
+            DeclarationInfo("1", "REC-001", False, "", T0, 2),
+        ),
+        results=(
+            ResultsInfo("1", "b-1", 1, "accepted", T0 + dt.timedelta(days=3)),
+            ResultsInfo("1", "b-1", 2, "accepted", T0 + dt.timedelta(days=4)),
+            ResultsInfo("2", "b-2", 1, "accepted", T0 + dt.timedelta(days=5)),
+            ResultsInfo("3", "b-3", 1, "accepted", T0 + dt.timedelta(days=9)),
+            ResultsInfo("4", "b-4", 1, "refused", T0 + dt.timedelta(days=6),
+                        refusal="This results file was already received (replay)."),
+        ),
+        bundles=tuple(BundleInfo(j.id, f"b-{j.id}", T0, T0 + dt.timedelta(days=7))
+                      for j in JUDGES),
+        audit=tuple(AuditInfo(i + 1, T0 + dt.timedelta(hours=i), "staff", a,
+                              '{"program": "Zoë"}', f"{i:064x}")
+                    for i, a in enumerate(("workspace.created", "round.added", "judge.enrolled"))),
+        categories=(CategoryInfo("mobility", "Mobility", Decimal("75000")),
+                    CategoryInfo("energy", "Energy", None)),
+        budget=Decimal("150000"),
+        due_at=T0 + dt.timedelta(days=7),
+        disagreement=DisagreementRule(max_range=40),
+        options=ReportOptions(**options),  # type: ignore[arg-type]
+    )
