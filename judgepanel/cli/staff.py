@@ -36,6 +36,7 @@ from judgepanel.model.importing import ColumnMapping, import_file, parse_amount
 from judgepanel.model.judges import enroll_file, list_judges, set_affiliations, set_profile
 from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric
 from judgepanel.model.rubric import load_rubric
+from judgepanel.model.staff_identity import set_staff_identity
 from judgepanel.model.workspace import StaffWorkspace
 
 
@@ -139,14 +140,11 @@ def run_init(args: argparse.Namespace) -> int:
             program = workspace.program(session)
             for name in categories:
                 add_category(session, program, name)
-            program.staff_age_recipient = identity.recipient.to_string()
-            program.staff_minisign_key = identity.public_key.base64
             due = (dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC)
                    if args.due else None)
             round_ = add_round(session, program, args.round_name, workspace.actor,
                                due_at=due, budget=budget)
-            workspace.record(session, "program.staff_key", {
-                "fingerprint": identity.fingerprint, "name": identity.name})
+            set_staff_identity(session, program, identity, workspace.actor)
             data = {"workspace": str(workspace.folder), "program": program.name,
                     "round": round_.number, "categories": len(categories),
                     "staff_fingerprint": identity.fingerprint}

@@ -14,6 +14,9 @@ longer matches, so staff can rebuild (which supersedes the old bundle).
 Panels: a judge listed for categories reviews applications of those categories;
 a judge listed for none may review any application. An application whose
 categories have no listed judge may go to anyone.
+
+Only applications the round holds (``rounds.round_applications``: every one in
+the first round, the shortlist in a later one) can be assigned in it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from judgepanel.model import audit
 from judgepanel.model.assignment import assign
 from judgepanel.model.conflicts import CONFIRMED, OPEN
 from judgepanel.model.entities import Application, Assignment, Conflict, Judge, Round
+from judgepanel.model.rounds import outside_round, round_applications
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,19 @@ def _check_same_program(round_: Round, *items: Judge | Application) -> None:
             )
 
 
+def _check_in_round(session: Session, round_: Round, applications: Iterable[Application]
+                    ) -> None:
+    outside = outside_round(session, round_, applications)
+    if outside:
+        refs = ", ".join(a.ref for a in outside)
+        raise ValidationError(
+            f"{refs} {'is' if len(outside) == 1 else 'are'} not part of “{round_.name}”: "
+            "this round holds only the applications chosen for it (its shortlist). "
+            "Choose one of those.",
+            detail=f"round id {round_.id}, application ids {[a.id for a in outside]}",
+            path="application")
+
+
 def _eligibility(judges: list[Judge], applications: list[Application]
                  ) -> dict[str, set[str]] | None:
     """Per application, the judges allowed by the category panels (None: no panels)."""
@@ -131,7 +148,7 @@ def auto_assign(
     """Complete the round's assignment so each application has ``per_application`` judges.
 
     Existing pairs are kept (those now in conflict are removed and replaced). Without
-    ``applications``, every application of the program takes part. Open conflict
+    ``applications``, every application the round holds takes part. Open conflict
     findings block a pair unless ``include_open_conflicts`` is False: a pair nobody has
     cleared yet is not safe to hand out.
     """
@@ -140,12 +157,11 @@ def auto_assign(
         select(Judge).where(Judge.program_id == program_id, Judge.active.is_(True))
         .options(selectinload(Judge.categories)).order_by(Judge.id)))
     if applications is None:
-        apps = list(session.scalars(
-            select(Application).where(Application.program_id == program_id)
-            .options(selectinload(Application.categories)).order_by(Application.id)))
+        apps = round_applications(session, round_)
     else:
         apps = sorted(set(applications), key=lambda a: a.id)
         _check_same_program(round_, *apps)
+        _check_in_round(session, round_, apps)
     if not judges:
         raise ValidationError("Enroll at least one judge before assigning applications.")
     if not apps:
@@ -193,11 +209,13 @@ def auto_assign(
 
 def add_assignment(session: Session, round_: Round, judge: Judge, application: Application,
                    actor: str) -> Assignment:
-    """Assign one pair by hand; refused for a conflicted pair or a withdrawn judge.
+    """Assign one pair by hand; refused for a conflicted pair, a withdrawn judge, or an
+    application the round does not hold.
 
     Adding a pair that already exists returns it unchanged.
     """
     _check_same_program(round_, judge, application)
+    _check_in_round(session, round_, [application])
     if not judge.active:
         raise ValidationError(
             f"{judge.name} has been withdrawn from the panel. Bring the judge back before "

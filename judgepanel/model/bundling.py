@@ -12,8 +12,9 @@ the files, each atomically, (3) record them (IssuedBundle rows, superseded
 flags, audit entries) in one transaction. If (2) or (3) fails, every file this
 run wrote is deleted again and the database is unchanged.
 
-What each bundle held (its applications) is kept in its ``bundle.issued`` audit
-entry: the merge checks returned results against that list, not against today's
+What each bundle held (its applications) is kept on its ``IssuedBundle`` row
+(``applications``) and, for the record, in its ``bundle.issued`` audit entry:
+the merge checks returned results against that list, not against today's
 assignments, because the judge scored what they were sent.
 
 Rebuilding a judge's bundle for the same round *supersedes* the older one: it
@@ -46,7 +47,6 @@ from judgepanel.formats.bundle import (
     write_bundle,
 )
 from judgepanel.formats.jsonio import ID_PATTERN, utc_now
-from judgepanel.model import audit
 from judgepanel.model.assigning import judge_applications
 from judgepanel.model.categories import category_key
 from judgepanel.model.entities import (
@@ -57,7 +57,8 @@ from judgepanel.model.entities import (
     Program,
     Round,
 )
-from judgepanel.model.rounds import rubric_for_round
+from judgepanel.model.rounds import outside_round, rubric_for_round
+from judgepanel.model.staff_identity import check_staff_identity, set_staff_identity
 from judgepanel.model.workspace import StaffWorkspace
 from judgepanel.progress import Progress, no_progress
 
@@ -153,59 +154,54 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-# --- the staff key -----------------------------------------------------------------
-
-
-def check_staff_identity(program: Program, staff: Identity) -> bool:
-    """Refuse a staff identity other than the program's; True if the program has none yet.
-
-    The program's staff keys are fixed by its first bundle: results come back
-    encrypted to that key, so signing new bundles with another would strand them.
-    """
-    if staff.role != "staff":
-        raise ValidationError(
-            f"“{staff.name}” is a judge identity. Bundles must be signed with the "
-            "program staff identity.", path="staff_identity")
-    recipient = staff.recipient.to_string()
-    if program.staff_age_recipient is None and program.staff_minisign_key is None:
-        return True
-    if (program.staff_age_recipient, program.staff_minisign_key) != (
-            recipient, staff.public_key.base64):
-        raise ValidationError(
-            f"“{staff.name}” is not the staff identity of this program: its bundles are "
-            "signed with another key, and results come back encrypted to that key. Choose "
-            "the program's staff identity.",
-            detail=f"program staff key {program.staff_minisign_key}, "
-            f"given {staff.public_key.base64} ({staff.fingerprint})",
-            path="staff_identity")
-    return False
-
-
 # --- reading what was issued ----------------------------------------------------------
 
 
+def _contents(held: list[list[Any]]) -> dict[str, int]:
+    return {str(k): int(v) for k, v in held}
+
+
+def _record_missing(bundle_id: str) -> WorkspaceError:
+    return WorkspaceError(
+        "The record of what this bundle contained is missing from the workspace, so its "
+        "results cannot be checked. Rebuild the judge's bundle.",
+        detail=f"issued bundle {bundle_id} has no applications recorded")
+
+
+def bundle_contents(issued: IssuedBundle) -> dict[str, int]:
+    """What ``issued`` held: its application ids -> Application.id, in bundle order."""
+    if issued.applications is None:
+        raise _record_missing(issued.bundle_id)
+    return _contents(issued.applications)
+
+
 def all_issued_applications(session: Session) -> dict[str, dict[str, int]]:
-    """For every bundle issued: its application ids -> Application.id (one query)."""
-    return {
-        str(event.details["bundle_id"]):
-            {str(k): int(v) for k, v in event.details["applications"]}
-        for event in audit.events(session, ISSUED_ACTION)
-    }
+    """For every bundle issued: its application ids -> Application.id (one query).
+
+    A bundle whose record is missing is left out, so :func:`issued_applications`
+    reports it.
+    """
+    return {bundle_id: _contents(held) for bundle_id, held in session.execute(
+        select(IssuedBundle.bundle_id, IssuedBundle.applications)
+        .where(IssuedBundle.applications.is_not(None))) if held is not None}
 
 
 def issued_applications(session: Session, bundle_id: str,
                         known: Mapping[str, dict[str, int]] | None = None) -> dict[str, int]:
-    """What a bundle held: its application ids -> Application.id (from its audit entry).
+    """What a bundle held: its application ids -> Application.id.
 
     ``known`` is :func:`all_issued_applications`, for callers looking up many bundles.
     """
-    contents = (known if known is not None else all_issued_applications(session)).get(bundle_id)
-    if contents is None:
-        raise WorkspaceError(
-            "The record of what this bundle contained is missing from the workspace, so its "
-            "results cannot be checked. Rebuild the judge's bundle.",
-            detail=f"no {ISSUED_ACTION} audit entry for {bundle_id}")
-    return contents
+    if known is not None:
+        contents = known.get(bundle_id)
+        if contents is None:
+            raise _record_missing(bundle_id)
+        return contents
+    issued = session.scalars(select(IssuedBundle).where(IssuedBundle.bundle_id == bundle_id)
+                             ).first()
+    if issued is None:
+        raise _record_missing(bundle_id)
+    return bundle_contents(issued)
 
 
 def current_bundle(session: Session, round_: Round, judge: Judge) -> IssuedBundle | None:
@@ -218,11 +214,10 @@ def current_bundle(session: Session, round_: Round, judge: Judge) -> IssuedBundl
 def outdated_bundles(session: Session, round_: Round) -> list[IssuedBundle]:
     """Live bundles whose applications differ from the judge's assignments today."""
     outdated = []
-    known = all_issued_applications(session)
     for issued in session.scalars(select(IssuedBundle).where(
             IssuedBundle.round_id == round_.id, IssuedBundle.superseded.is_(False))
             .order_by(IssuedBundle.id)):
-        held = set(issued_applications(session, issued.bundle_id, known).values())
+        held = set(bundle_contents(issued).values())
         assigned = set(session.scalars(select(Assignment.application_id).where(
             Assignment.round_id == round_.id, Assignment.judge_id == issued.judge_id)))
         if held != assigned:
@@ -321,13 +316,21 @@ def _plan(session: Session, workspace: StaffWorkspace, round_: Round, staff: Ide
                                   path="passphrases")
         if not passphrase or not passphrase.strip():
             raise ValidationError("A bundle passphrase cannot be empty.", path="passphrases")
+    assigned = {judge.id: judge_applications(session, round_, judge) for judge in judges}
+    outside = outside_round(session, round_, (a for apps in assigned.values() for a in apps))
+    if outside:
+        raise ValidationError(
+            f"{', '.join(a.ref for a in outside)} {'is' if len(outside) == 1 else 'are'} "
+            f"assigned in “{round_.name}” but not part of this round. Remove those "
+            "assignments, then build the bundles again.",
+            detail=f"application ids {[a.id for a in outside]}", path="assignments")
     checked: dict[str, bool] = {}
     plans = []
     for judge in judges:
         summaries: list[dict[str, Any]] = []
         apps: list[BundleApplication] = []
         app_ids: dict[str, int] = {}
-        for application in judge_applications(session, round_, judge):
+        for application in assigned[judge.id]:
             app_id = bundle_application_id(application)
             if app_id in app_ids:
                 raise ValidationError(
@@ -376,12 +379,8 @@ def _recipients(plan: _Plan, staff: Identity, work_factor: int | None
 
 def _record(session: Session, workspace: StaffWorkspace, round_id: int, staff: Identity,
             plans: list[_Plan]) -> list[BuiltBundle]:
-    program = workspace.program(session)
-    if check_staff_identity(program, staff):
-        program.staff_age_recipient = staff.recipient.to_string()
-        program.staff_minisign_key = staff.public_key.base64
-        workspace.record(session, "program.staff_key", {
-            "fingerprint": staff.fingerprint, "name": staff.name})
+    # The first build fixes the program's staff key (``_plan`` refused any other).
+    set_staff_identity(session, workspace.program(session), staff, workspace.actor)
     round_ = session.get(Round, round_id)
     assert round_ is not None
     built = []
@@ -399,6 +398,7 @@ def _record(session: Session, workspace: StaffWorkspace, round_id: int, staff: I
         row = IssuedBundle(
             round_id=round_id, judge_id=plan.judge_id, bundle_id=plan.header.bundle_id,
             manifest_sha256=written.manifest_sha256, recipients=recipients,
+            applications=[[k, v] for k, v in plan.app_ids.items()],
             file_name=path_text if len(path_text) <= 255 else plan.path.name,
             size=written.size, due_at=round_.due_at,
         )
@@ -408,7 +408,7 @@ def _record(session: Session, workspace: StaffWorkspace, round_id: int, staff: I
             "bundle_id": row.bundle_id, "round": round_.number, "judge": plan.judge_id,
             "manifest_sha256": row.manifest_sha256, "recipients": recipients,
             "file": plan.path.name, "size": row.size,
-            "applications": [[k, v] for k, v in plan.app_ids.items()],
+            "applications": row.applications,
             "supersedes": [o.bundle_id for o in older], **plan.extra,
         })
         built.append(BuiltBundle(

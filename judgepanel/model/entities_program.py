@@ -45,6 +45,17 @@ application_categories = Table(
     Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# Which applications a later round holds (one row each). The first round has no
+# rows: it holds every application of the program. ``rounds.round_applications``
+# is the one place that applies this rule; read membership there, not here.
+round_applications_table = Table(
+    "round_applications",
+    Base.metadata,
+    Column("round_id", ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("application_id", ForeignKey("applications.id", ondelete="CASCADE"),
+           primary_key=True),
+)
+
 # A judge listed for a category reviews (by default) that category's applications.
 judge_categories = Table(
     "judge_categories",
@@ -125,6 +136,11 @@ class Round(Base):
     )
     assignments: Mapped[list[Assignment]] = relationship(back_populates="round")
     bundles: Mapped[list[IssuedBundle]] = relationship(back_populates="round")
+    # The membership rows only: empty for the first round, which holds every
+    # application. Use ``rounds.round_applications`` for what a round holds.
+    applications: Mapped[list[Application]] = relationship(
+        secondary=round_applications_table, order_by="Application.id"
+    )
 
     @property
     def is_blind(self) -> bool:

@@ -59,6 +59,10 @@ class IssuedBundle(Base):
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     # The age recipients the bundle was encrypted to (judge's, staff's).
     recipients: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What the bundle held, as [bundle application id, Application.id] pairs in
+    # bundle order: the merge checks results against this, not today's
+    # assignments. None only for a bundle whose record was lost (see bundling).
+    applications: Mapped[list[list[Any]] | None] = mapped_column(JSON)
     file_name: Mapped[str] = mapped_column(String(255), default="")
     size: Mapped[int | None] = mapped_column(BigInteger)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -88,7 +92,7 @@ class ReceivedResults(Base):
     # The minisign key that verified the signature (empty when refused before that).
     signer: Mapped[str] = mapped_column(String(200), default="")
     sequence: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20))  # "accepted" | "refused"
+    status: Mapped[str] = mapped_column(String(20))  # "accepted" | "refused" | "replaced"
     refusal_reason: Mapped[str | None] = mapped_column(String(64))  # a stable code
     refusal_message: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

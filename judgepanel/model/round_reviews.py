@@ -16,9 +16,10 @@ never disagree about what a judge said. The rules (docs/scoring.md prints them):
   listed in ``open_pairs`` so staff can decide it.
 - Totals come from ``scoring.weighted_total``; a stored review whose scores no
   longer fit the rubric is not counted and is named in ``problems``.
-- A round holds every application of the program, unless it was made by a
-  shortlist (``ROUND_MEMBERS``); applications assigned or reviewed in the
-  round are always included.
+- The round's applications are ``rounds.round_applications`` (the first round:
+  every application; a later round: its members). An application assigned or
+  reviewed in the round is included even if it is not a member: the workflows
+  never allow that, but a review that exists must never be silently dropped.
 
 Everything returned is plain data (no ORM objects), so a worker thread can
 build it and hand it to the GUI thread.
@@ -50,14 +51,11 @@ from judgepanel.model.entities import (
     Round,
     Score,
 )
-from judgepanel.model.rounds import rubric_for_round
+from judgepanel.model.rounds import round_applications, rubric_for_round
 from judgepanel.model.rubric import Rubric
 from judgepanel.model.scoring import weighted_total
 
 ACCEPTED = "accepted"
-# Which applications a shortlisted round holds: settings["round_applications"]["<round id>"]
-# in the program settings. An interim home until rounds get a membership table.
-ROUND_MEMBERS = "round_applications"
 
 Pair = tuple[int, int]  # (judge id, application id)
 _Key = tuple[int, int]  # (results id, application id)
@@ -125,13 +123,6 @@ class RoundReviews:
     conflicted: set[Pair] = field(default_factory=set)
     open_pairs: dict[Pair, tuple[str, ...]] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (application id, text)
-
-
-def round_application_ids(program: Program, round_: Round) -> set[int] | None:
-    """The applications shortlisted into ``round_``, or None when it takes them all."""
-    members = (program.settings or {}).get(ROUND_MEMBERS) or {}
-    ids = members.get(str(round_.id))
-    return None if ids is None else {int(i) for i in ids}
 
 
 def _accepted(query: Any, round_: Round, results_id: Any = None) -> Any:
@@ -212,17 +203,22 @@ def _program_conflicts(
     return confirmed, open_findings
 
 
-def _applications(session: Session, program: Program, categories: list[CategoryInfo],
-                  wanted: set[int] | None) -> dict[int, ApplicationInfo]:
+def _applications(session: Session, round_: Round, categories: list[CategoryInfo],
+                  used: set[int]) -> dict[int, ApplicationInfo]:
+    """The round's applications, plus any in ``used`` (assigned or reviewed) outside it."""
     position = {c.id: i for i, c in enumerate(categories)}
+    found = round_applications(session, round_)
+    outside = used - {app.id for app in found}
+    if outside:
+        found += session.scalars(select(Application).where(
+            Application.id.in_(sorted(outside)), Application.program_id == round_.program_id)
+            .options(selectinload(Application.categories)))
     apps: dict[int, ApplicationInfo] = {}
-    for app in session.scalars(select(Application).where(Application.program_id == program.id)
-                               .options(selectinload(Application.categories))):
-        if wanted is None or app.id in wanted:
-            cats = sorted(app.categories, key=lambda c: position.get(c.id, 0))
-            apps[app.id] = ApplicationInfo(
-                app.id, app.ref, app.title, app.organisation, tuple(c.key for c in cats),
-                app.requested_amount, app.awarded_amount)
+    for app in sorted(found, key=lambda a: a.id):
+        cats = sorted(app.categories, key=lambda c: position.get(c.id, 0))
+        apps[app.id] = ApplicationInfo(
+            app.id, app.ref, app.title, app.organisation, tuple(c.key for c in cats),
+            app.requested_amount, app.awarded_amount)
     return apps
 
 
@@ -237,15 +233,13 @@ def load_round_reviews(session: Session, round_: Round) -> RoundReviews:
                       .where(Assignment.round_id == round_.id))
     confirmed, open_findings = _program_conflicts(session, program)
     conflicted = confirmed | {p for p, rid in latest.items() if (rid, p[1]) in files.declared}
-    members = round_application_ids(program, round_)
-    if members is not None:
-        members |= {a for _, a in assigned} | {a for _, a in latest}
+    used = {a for _, a in assigned} | {a for _, a in latest}
     categories = [CategoryInfo(c.id, c.key, c.name, c.budget)
                   for c in list_categories(session, program)]
     data = RoundReviews(
         round_id=round_.id, round_number=round_.number, round_name=round_.name,
         budget=round_.budget, rubric=rubric,
-        apps=_applications(session, program, categories, members),
+        apps=_applications(session, round_, categories, used),
         judges={j.id: JudgeInfo(j.id, j.name) for j in session.scalars(
             select(Judge).where(Judge.program_id == program.id))},
         categories=categories, assigned=assigned)

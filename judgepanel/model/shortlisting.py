@@ -15,10 +15,10 @@ in two categories goes once).
 The new round gets a copy of the source round's rubric unless another is
 given, and the same blind-review choice. Category membership is program-wide
 (an application keeps its categories in every round), so the shortlisted
-applications stay in their categories with nothing to copy. Which applications
-the new round holds is recorded in the program settings under
-``round_reviews.ROUND_MEMBERS`` (see there), and the whole step is one audit
-entry on top of those for the round and rubric.
+applications stay in their categories with nothing to copy. The new round holds
+exactly the selected applications (its ``round_applications`` rows, see
+``rounds.round_applications``), and the whole step is one audit entry on top of
+those for the round and rubric.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from judgepanel.model import audit
 from judgepanel.model.entities import Application, Category, Program, Round
 from judgepanel.model.leaderboard import Leaderboard, compute, compute_all
 from judgepanel.model.ranking import Basis, shortlist
-from judgepanel.model.round_reviews import ROUND_MEMBERS, round_application_ids
 from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric, set_blind_review
 from judgepanel.model.rubric import Rubric
 
@@ -62,17 +61,6 @@ class ShortlistPlan:
 class ShortlistOutcome:
     round: Round  # the new round
     plan: ShortlistPlan
-
-
-def round_applications(session: Session, round_: Round) -> list[Application]:
-    """The applications a round holds, by ref: its shortlist, or every application."""
-    program = session.get(Program, round_.program_id)
-    assert program is not None
-    ids = round_application_ids(program, round_)
-    query = select(Application).where(Application.program_id == program.id)
-    if ids is not None:
-        query = query.where(Application.id.in_(sorted(ids)))
-    return list(session.scalars(query.order_by(Application.ref)))
 
 
 def _warnings(board: Leaderboard) -> list[str]:
@@ -152,19 +140,14 @@ def shortlist_into_new_round(
     program = session.get(Program, round_.program_id)
     assert program is not None
     new_rubric = rubric if rubric is not None else rubric_for_round(session, round_)
-    new_round = add_round(session, program, name, actor, due_at=due_at, budget=budget)
+    by_ref = {a.ref: a for a in session.scalars(select(Application).where(
+        Application.program_id == program.id, Application.ref.in_(plan.selected)))}
+    new_round = add_round(session, program, name, actor, due_at=due_at, budget=budget,
+                          applications=[by_ref[ref] for ref in plan.selected])
     save_rubric(session, new_round, new_rubric, actor)
     if round_.is_blind:
         set_blind_review(session, new_round, actor, hidden_fields=round_.hidden_fields,
                          hidden_attachment_labels=round_.hidden_attachment_labels)
-    ids = {ref: app_id for ref, app_id in session.execute(
-        select(Application.ref, Application.id).where(Application.program_id == program.id))}
-    settings = dict(program.settings or {})
-    members = dict(settings.get(ROUND_MEMBERS) or {})
-    members[str(new_round.id)] = sorted(ids[ref] for ref in plan.selected)
-    settings[ROUND_MEMBERS] = members
-    program.settings = settings
-    session.flush()
     audit.append(session, actor, "round.shortlisted", {
         "from_round": round_.number, "round": new_round.number, "basis": basis,
         "top": top, "threshold": threshold, "category": plan.category,

@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from judgepanel.crypto.age import ScryptIdentity, format_identity_file
 from judgepanel.crypto.identity import Identity
-from judgepanel.errors import Cancelled, ValidationError, WrongKeyError
+from judgepanel.errors import Cancelled, ValidationError, WorkspaceError, WrongKeyError
 from judgepanel.formats.bundle import Bundle
 from judgepanel.model import audit
 from judgepanel.model.assigning import judge_applications, remove_assignment
 from judgepanel.model.bundling import (
     PASSPHRASE_RECIPIENT,
+    all_issued_applications,
     build_bundles,
     bundle_application_id,
     issued_applications,
@@ -115,8 +116,35 @@ def test_what_was_issued_is_recorded(flow: Flow) -> None:
             assert row.due_at == DUE
             held = issued_applications(session, item.bundle_id)
             assert held == {ref: flow.app_ids[ref] for ref in item.applications}
-        assert len(audit.events(session, "bundle.issued")) == 4
+            # On the row, in bundle order, and the same list in the audit entry.
+            assert row.applications == [[ref, flow.app_ids[ref]] for ref in item.applications]
+        entries = audit.events(session, "bundle.issued")
+        assert len(entries) == 4
+        assert {e.details["bundle_id"]: e.details["applications"] for e in entries} == {
+            r.bundle_id: r.applications for r in rows.values()}
+        assert all_issued_applications(session) == {
+            b: issued_applications(session, b) for b in rows}
+        # The first build fixed the staff key, recorded once.
+        assert [e.details["fingerprint"] for e in audit.events(session, "program.staff_key")
+                ] == [flow.staff.fingerprint]
         assert audit.check(session) == []
+
+
+def test_a_bundle_whose_record_is_lost_cannot_be_checked(flow: Flow) -> None:
+    (item,) = build_bundles(flow.workspace, flow.round_id, flow.staff, flow.root / "out",
+                            judges=[flow.judge_ids["Maria López"]])
+    with flow.workspace.session() as session:
+        row = session.scalars(select(IssuedBundle)).one()
+        row.applications = None  # as after an upgrade that found no audit entry
+    with flow.workspace.session() as session:
+        assert all_issued_applications(session) == {}
+        for known in (None, all_issued_applications(session)):
+            with pytest.raises(WorkspaceError, match="Rebuild the judge's bundle"):
+                issued_applications(session, item.bundle_id, known)
+        with pytest.raises(WorkspaceError, match="Rebuild the judge's bundle"):
+            issued_applications(session, "no-such-bundle")
+        with pytest.raises(WorkspaceError, match="Rebuild the judge's bundle"):
+            outdated_bundles(session, flow.round(session))
 
 
 def test_contact_details_and_withheld_files_never_leave(flow: Flow) -> None:

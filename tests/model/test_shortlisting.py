@@ -12,11 +12,11 @@ from judgepanel.errors import ValidationError
 from judgepanel.model import audit, rounds
 from judgepanel.model.entities import Round
 from judgepanel.model.leaderboard import compute
+from judgepanel.model.rounds import round_applications
 from judgepanel.model.rubric import Criterion, Rubric
 from judgepanel.model.shortlisting import (
     ShortlistPlan,
     plan_shortlist,
-    round_applications,
     shortlist_into_new_round,
 )
 from tests.model.board_fixtures import ACTOR, RUBRIC, BoardProgram, build_board_program
