@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from judgepanel.crypto.identity import Identity, fingerprint, normalize_fingerprint
+from judgepanel.crypto.identity import Identity, normalize_fingerprint
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.model.entities import Application, Judge, Program, Round
+from judgepanel.model.staff_identity import program_staff_fingerprint
 from judgepanel.model.workspace import StaffWorkspace
 
 Handler = Callable[[argparse.Namespace], int]
@@ -162,10 +163,7 @@ def find_application(session: Session, program: Program, ref: str) -> Applicatio
 # --- the staff identity ----------------------------------------------------------------
 
 
-def program_fingerprint(program: Program) -> str | None:
-    if not program.staff_age_recipient or not program.staff_minisign_key:
-        return None
-    return fingerprint(program.staff_age_recipient, program.staff_minisign_key)
+program_fingerprint = program_staff_fingerprint
 
 
 def read_passphrase(path: Path | None) -> str | None:

@@ -54,6 +54,7 @@ from judgepanel.model.demo_files import (
     write_spreadsheet,
 )
 from judgepanel.model.rubric import Rubric, load_rubric
+from judgepanel.model.staff_identity import set_staff_identity
 from judgepanel.model.workspace import StaffWorkspace
 
 MARKER = "This folder was made by `judgepanel demo`."
@@ -175,8 +176,7 @@ def build_program(root: Path, base: Path, *, name: str, description: str,
     try:
         with workspace.session() as session:
             program = workspace.program(session)
-            program.staff_age_recipient = staff.recipient.to_string()
-            program.staff_minisign_key = staff.public_key.base64
+            set_staff_identity(session, program, staff, ACTOR)
             round_ = add_round(session, program, "Grants round" if budget is not None
                                else "First round", ACTOR,
                                due_at=dt.datetime(2026, 3, 31, 23, 59, tzinfo=dt.UTC),
