@@ -35,8 +35,8 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         [("Confirmed", str(counts["confirmed"])), ("Open", str(counts["open"])),
          ("Dismissed", str(counts["dismissed"])), ("Declared by judges", str(len(declared)))],
         intro="Screening findings, staff decisions and judges' declarations, with reasons and "
-        "times (UTC). A confirmed or open conflict keeps the judge's scores out of every "
-        "ranking.",
+        "times (UTC). A conflict the judge declared, or staff confirmed, keeps the judge's "
+        "scores out of every ranking; an open finding does not until staff confirm it.",
     )
     story.append(doc.section("Findings and decisions", "findings"))
     rows = []

@@ -3,9 +3,15 @@
 Why a separate layer: rendering must be testable without a database, and the
 reports must never run a query of their own half-way through a PDF. ``gather``
 (in ``gather.py``) reads a workspace once into a :class:`ReportData`; the
-report modules only read these frozen objects. Statistics come from the same
-model functions the app's results screen uses (``model.stats``,
-``model.ranking``, ``model.funding``), so a report cannot disagree with it.
+report modules only read these frozen objects.
+
+Why the numbers cannot disagree with the app: which reviews count is not
+decided here. ``gather`` takes the counted reviews, the conflicted pairs and
+the round's applications from ``model.round_reviews`` (the same source as the
+leaderboard, the shortlist and the exports), and the disagreement limits from
+``model.leaderboard.disagreement_rule``. The statistics below then go through
+the same model functions the leaderboard uses (``model.stats``,
+``model.ranking``, ``model.funding``), with the same inputs.
 
 Identifiers: applications are keyed by their reference ("REC-2026-014"),
 judges by a string id. Judges are shown as "Judge A", "Judge B", ... in
@@ -77,7 +83,7 @@ class JudgeInfo:
 
 @dataclass(frozen=True)
 class ReviewInfo:
-    """One judge's accepted review of one application (conflicted reviews never get here)."""
+    """One judge's review that counts (conflicted or unusable reviews never get here)."""
 
     application: str
     judge: str
@@ -164,8 +170,14 @@ class ReportData:
     judges: tuple[JudgeInfo, ...] = ()
     reviews: tuple[ReviewInfo, ...] = ()
     assignments: tuple[tuple[str, str], ...] = ()  # (judge, application)
-    conflicts: tuple[ConflictInfo, ...] = ()
+    conflicts: tuple[ConflictInfo, ...] = ()  # findings and decisions (the register's view)
     declarations: tuple[DeclarationInfo, ...] = ()
+    # Decided by the model (``RoundReviews``), not re-derived from the lists above:
+    conflicted: tuple[tuple[str, str], ...] = ()  # (judge, application): scores never count
+    undecided: tuple[tuple[str, str], ...] = ()  # open finding, the judge's review counts
+    # (application, judge, why): a current review the model does not count for another
+    # reason than a conflict (its scores no longer fit the rubric)
+    not_counted: tuple[tuple[str, str, str], ...] = ()
     results: tuple[ResultsInfo, ...] = ()
     bundles: tuple[BundleInfo, ...] = ()
     audit: tuple[AuditInfo, ...] = ()
@@ -226,10 +238,13 @@ class ReportData:
 
     @cached_property
     def conflicted_pairs(self) -> frozenset[tuple[str, str]]:
-        """(judge, application) pairs whose scores must never count."""
-        pairs = {(c.judge, c.application) for c in self.conflicts if c.status != "dismissed"}
-        pairs |= {(d.judge, d.application) for d in self.declarations if d.conflict}
-        return frozenset(pairs)
+        """(judge, application) pairs whose scores must never count (the model's decision)."""
+        return frozenset(self.conflicted)
+
+    @cached_property
+    def undecided_pairs(self) -> frozenset[tuple[str, str]]:
+        """Pairs under an open finding whose review counts until staff decide."""
+        return frozenset(self.undecided)
 
     @cached_property
     def panel(self) -> stats_mod.PanelStats:

@@ -3,13 +3,20 @@
 One application per page (a committee member turns to it), with a bookmark
 each. Judges appear as "Judge A", "Judge B", ... (the same letter across the
 whole document and the ranking report's judge chart) unless the program
-chose to name them. Conflicted reviews are not in the data at all; the
-dossier lists the conflict (who, why, what staff decided) instead.
+chose to name them. Which reviews appear is the model's rule (see
+``gather``): a review whose judge declared a conflict, or whose conflict
+staff confirmed, is not in the data at all and the page lists the conflict
+instead; a review under an *open* finding counts, and the page says so.
+
+Memory: each application's page is a ``Deferred`` part, made when the layout
+reaches it and freed once drawn, so the story no longer holds 2,000 laid-out
+pages at once (772 MiB before, about 145 MiB now; docs/reports.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
@@ -17,21 +24,45 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 from judgepanel.progress import Progress
 from judgepanel.reports import styles as st
 from judgepanel.reports.common import DASH, money, num, score, table
-from judgepanel.reports.data import ReportData, ReviewInfo
-from judgepanel.reports.document import ReportDocument
+from judgepanel.reports.data import ConflictInfo, DeclarationInfo, ReportData, ReviewInfo
+from judgepanel.reports.document import Deferred, ReportDocument
 
 TITLE = "Application dossiers"
 WIDTH = 174
 
 
+@dataclass
+class _AppFacts:
+    """What one application's page needs from the round's lists, gathered in one pass."""
+
+    reviews: list[ReviewInfo] = field(default_factory=list)
+    conflicts: list[ConflictInfo] = field(default_factory=list)
+    declarations: list[DeclarationInfo] = field(default_factory=list)
+    not_counted: list[tuple[str, str]] = field(default_factory=list)  # (judge, why)
+
+
+def _facts(data: ReportData) -> dict[str, _AppFacts]:
+    out: dict[str, _AppFacts] = defaultdict(_AppFacts)
+    for r in data.reviews:
+        out[r.application].reviews.append(r)
+    for c in data.conflicts:
+        out[c.application].conflicts.append(c)
+    for d in data.declarations:
+        if d.conflict:
+            out[d.application].declarations.append(d)
+    for ref, judge, why in data.not_counted:
+        out[ref].not_counted.append((judge, why))
+    return out
+
+
 def _selected(data: ReportData) -> list[str]:
-    wanted = data.options.applications
-    refs = [a.ref for a in data.applications]
-    return [r for r in refs if wanted is None or r in set(wanted)]
+    wanted = None if data.options.applications is None else set(data.options.applications)
+    return [a.ref for a in data.applications if wanted is None or a.ref in wanted]
 
 
 def application_story(doc: ReportDocument, data: ReportData, ref: str, index: int,
-                      reviews: list[ReviewInfo], rank: dict[str, str]) -> list[Flowable]:
+                      rank: dict[str, str], found: _AppFacts) -> list[Flowable]:
+    """One application's page; ``found`` is its share of the round (see ``_facts``)."""
     s = doc.styles
     app = data.app[ref]
     stats = data.panel.applications.get(ref)
@@ -51,7 +82,7 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
                    f"{num(stats.summary.min)}–{num(stats.summary.max)} · normalised "
                    f"{num(stats.z_display)} · rank {rank.get(ref, DASH)}")
         story.append(Paragraph(summary, s.body))
-    ordered = sorted(reviews, key=lambda r: data.judge_label(r.judge))
+    ordered = sorted(found.reviews, key=lambda r: data.judge_label(r.judge))
     if ordered:
         header = ["Criterion", *[data.judge_label(r.judge) for r in ordered], "Mean"]
         rows = []
@@ -70,14 +101,15 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
                            extra=[("LINEABOVE", (0, -1), (-1, -1), 0.8, st.INK)]))
     else:
         story.append(Paragraph("No judge has returned scores for this application.", s.body))
-    story += _flags(doc, data, ref)
+    story += _flags(doc, data, ref, found)
     comments = _comments(doc, data, ordered)
     if comments:
         story += [Paragraph("Comments", s.h2), *comments]
     return story
 
 
-def _flags(doc: ReportDocument, data: ReportData, ref: str) -> list[Flowable]:
+def _flags(doc: ReportDocument, data: ReportData, ref: str,
+           found: _AppFacts) -> list[Flowable]:
     s = doc.styles
     lines = []
     stats = data.panel.applications.get(ref)
@@ -88,16 +120,24 @@ def _flags(doc: ReportDocument, data: ReportData, ref: str) -> list[Flowable]:
         if stats.missing:
             who = ", ".join(data.judge_label(j) for j in stats.missing)
             lines.append(f"Assigned but not (completely) reviewed: {st.text(who)}.")
-    for c in data.conflicts:
-        if c.application == ref:
-            lines.append(
-                f"Conflict of interest ({st.text(c.source)}, {st.text(c.status)}): "
-                f"{st.text(data.judge_label(c.judge))} — {st.text('; '.join(c.reasons))}"
-                + (f" — note: {st.text(c.note)}" if c.note else "")
-            )
-    recorded = {c.judge for c in data.conflicts if c.application == ref and c.source == "declared"}
-    for d in data.declarations:
-        if d.application == ref and d.conflict and d.judge not in recorded:
+    lines += [f"{st.text(data.judge_label(judge))}'s review is not counted: {st.text(why)}."
+              for judge, why in found.not_counted]
+    undecided = data.undecided_pairs
+    for c in found.conflicts:
+        who = data.judge_label(c.judge)
+        status = "undecided" if c.status == "open" else c.status
+        line = (f"Conflict of interest ({st.text(c.source)}, {st.text(status)}): "
+                f"{st.text(who)} — {st.text('; '.join(c.reasons))}"
+                + (f" — note: {st.text(c.note)}" if c.note else ""))
+        if (c.judge, ref) in undecided:
+            line += f". Until staff decide, {st.text(who)}'s scores count."
+        lines.append(line)
+    recorded = {c.judge for c in found.conflicts if c.source == "declared"}
+    conflicted = data.conflicted_pairs
+    for d in found.declarations:
+        # Only a declaration still in force (the model's decision) is a conflict now.
+        if d.judge not in recorded and (d.judge, ref) in conflicted:
+            recorded.add(d.judge)
             reason = (d.reason or "no reason given").rstrip(".")
             lines.append(f"{st.text(data.judge_label(d.judge))} declared a conflict: "
                          f"{st.text(reason)}.")
@@ -133,9 +173,7 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
                          author=data.options.author, printed=data.options.generated_at,
                          progress=progress)
     refs = _selected(data)
-    by_app: dict[str, list[ReviewInfo]] = defaultdict(list)
-    for r in data.reviews:
-        by_app[r.application].append(r)
+    facts = _facts(data)
     ranking = data.ranking()
     rank = {r.application_id: f"{r.rank}{'=' if r.shared else ''}" for r in ranking.rows}
     names = "named" if data.options.name_judges else "shown as Judge A, B, … (the same letter "
@@ -144,12 +182,19 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         TITLE,
         [("Applications", str(len(refs))), ("Reviews", str(len(data.reviews)))],
         intro=f"One page per application: scores per criterion, comments, flags and "
-        f"conflicts. Judges are {names}. Scores of a judge with a conflict are never shown.",
+        f"conflicts. Judges are {names}. The scores of a judge who declared a conflict, or "
+        "whose conflict staff confirmed, are never shown; a conflict staff have not decided "
+        "yet is marked on the page.",
     )
     story.append(doc.section("Applications", "applications"))
     story.append(Spacer(1, 1))
-    for i, ref in enumerate(refs):
-        if i:
-            story.append(PageBreak())
-        story += application_story(doc, data, ref, i, by_app.get(ref, []), rank)
+
+    def page(i: int, ref: str) -> Deferred:
+        def make() -> list[Flowable]:
+            head: list[Flowable] = [PageBreak()] if i else []
+            return head + application_story(doc, data, ref, i, rank,
+                                            facts.get(ref) or _AppFacts())
+        return Deferred(make)
+
+    story += [page(i, ref) for i, ref in enumerate(refs)]
     doc.build(story, out_path)

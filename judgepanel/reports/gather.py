@@ -1,25 +1,33 @@
 """Read one round of a staff workspace into a :class:`ReportData`, in one pass.
 
-Which scores count: for each judge and application, the scores of the newest
-accepted results file of this round that holds them (highest sequence, then
-latest received). Refused files never count. A review whose judge has a
-conflict with the application (declared by the judge, or a screening finding
-staff confirmed or have not yet decided) is left out here, before any
-statistic sees it; the dossier lists the conflict instead.
+Which reviews count is not decided here: it comes from
+``model.round_reviews.load_round_reviews``, the rule the leaderboard, the
+shortlist and the exports use too (docs/scoring.md, section 2), so a PDF can
+never show other numbers than the app or the CLI. In short: the newest
+accepted results file of the round per judge and application; a review is
+left out when the judge declared a conflict in that file or staff confirmed
+one; an *open* (undecided) finding does not remove the review, it is listed
+for staff to decide. The applications are the round's
+(``rounds.round_applications``, plus any assigned or reviewed outside it, as
+``round_reviews`` keeps them). Disagreement limits are
+``model.leaderboard.disagreement_rule``. This module only adds what reports
+print and the model does not carry: addresses, summaries, roles, the
+conflict register, results files, bundles and the audit log.
 
-Program settings read here (``Program.settings``, all optional):
-``disagreement_max_range`` / ``disagreement_max_sd`` (numbers),
-``ranking_basis`` ("raw" | "normalised"), ``summary_field`` (the form field
-holding an application's public summary), and ``reports`` = {``name_judges``,
-``feedback_scores``, ``feedback_judge_names``} (booleans), which set the
-defaults of :class:`ReportOptions`.
+Program settings read here (``Program.settings``, all optional; see
+docs/reports.md): ``ranking_basis`` ("raw" | "normalised"), ``summary_field``
+(the form field holding an application's public summary), and ``reports`` =
+{``name_judges``, ``feedback_scores``, ``feedback_judge_names``} (booleans),
+which set the defaults of :class:`ReportOptions`. The disagreement limits
+(``disagreement_range``, ``disagreement_sd``, ``round_settings``) are read by
+the leaderboard's rule.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -29,7 +37,6 @@ from judgepanel.errors import ValidationError
 from judgepanel.model import audit as audit_mod
 from judgepanel.model.entities import (
     Application,
-    Assignment,
     AuditEvent,
     Conflict,
     Declaration,
@@ -37,13 +44,11 @@ from judgepanel.model.entities import (
     Judge,
     Program,
     ReceivedResults,
-    Review,
     Round,
-    Score,
 )
-from judgepanel.model.ranking import DisagreementRule
-from judgepanel.model.rounds import rubric_for_round
-from judgepanel.model.scoring import weighted_total
+from judgepanel.model.leaderboard import disagreement_rule
+from judgepanel.model.round_reviews import RoundReviews, load_round_reviews
+from judgepanel.model.rounds import round_applications
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,
@@ -100,24 +105,18 @@ def gather(
 ) -> ReportData:
     """Everything the reports need about one round (the latest if not given)."""
     round_ = find_round(session, program, round_number)
-    rubric = rubric_for_round(session, round_)
     options = options or options_from_settings(program)
+    counted = load_round_reviews(session, round_)
+    rule = disagreement_rule(program, round_)
     settings = dict(program.settings or {})
+    summary_keys = (settings.get("summary_field"), *SUMMARY_FIELDS)
 
-    apps = list(
-        session.scalars(
-            select(Application)
-            .where(Application.program_id == program.id)
-            .options(selectinload(Application.categories))
-            .order_by(Application.ref)
-        )
-    )
-    ref_of = {a.id: a.ref for a in apps}
+    rows = _application_rows(session, round_, counted)
+    ref_of = {app_id: info.ref for app_id, info in counted.apps.items()}
+    category_name = {c.key: c.name for c in counted.categories}
     judges = list(
         session.scalars(select(Judge).where(Judge.program_id == program.id).order_by(Judge.id))
     )
-    summary_keys = (settings.get("summary_field"), *SUMMARY_FIELDS)
-
     bundles = list(
         session.scalars(
             select(IssuedBundle).where(IssuedBundle.round_id == round_.id).order_by(IssuedBundle.id)
@@ -132,109 +131,69 @@ def gather(
             .order_by(ReceivedResults.received_at, ReceivedResults.id)
         )
     )
-    accepted = [r for r in results if r.status == "accepted"]
-    # Newest first, so the first file seen for a (judge, application) pair wins.
-    order = {
-        r.id: rank
-        for rank, r in enumerate(
-            sorted(accepted, key=lambda r: (r.sequence or 0, r.received_at, r.id), reverse=True)
-        )
-    }
-    judge_of = {r.id: r.judge_id for r in accepted}
     sequence_of = {r.id: r.sequence for r in results}
-
-    scores: dict[tuple[int, int], dict[int, list[Score]]] = defaultdict(lambda: defaultdict(list))
-    for s in session.scalars(select(Score).where(Score.results_id.in_(list(order)))):
-        scores[(judge_of[s.results_id] or 0, s.application_id)][s.results_id].append(s)
-    overall: dict[tuple[int, int], Review] = {
-        (r.results_id, r.application_id): r
-        for r in session.scalars(select(Review).where(Review.results_id.in_(list(order))))
-    }
     declarations = list(
         session.scalars(
             select(Declaration)
-            .where(Declaration.results_id.in_([r.id for r in results]))
+            .where(Declaration.results_id.in_(list(sequence_of)))
             .order_by(Declaration.declared_at, Declaration.id)
         )
     )
+    # The register lists every finding on an application this round holds, whoever the
+    # judge; which of them keep scores out is the model's ``conflicted`` set.
     conflicts = list(
         session.scalars(
             select(Conflict)
             .join(Judge)
-            .where(Judge.program_id == program.id)
+            .where(Judge.program_id == program.id, Conflict.application_id.in_(list(ref_of)))
             .order_by(Conflict.detected_at, Conflict.id)
         )
     )
-    blocked = {(c.judge_id, c.application_id) for c in conflicts if c.status != "dismissed"}
-    blocked |= {(d.judge_id, d.application_id) for d in declarations if d.conflict}
-
-    reviews: list[ReviewInfo] = []
-    for (judge_id, app_id), by_file in sorted(scores.items()):
-        if (judge_id, app_id) in blocked or app_id not in ref_of:
-            continue
-        newest = min(by_file, key=lambda rid: order[rid])
-        values = {s.criterion_key: s.value for s in by_file[newest]}
-        comments = {s.criterion_key: s.comment for s in by_file[newest] if s.comment.strip()}
-        review = overall.get((newest, app_id))
-        try:
-            total = weighted_total(rubric, values)
-        except ValidationError:
-            total = None
-        reviews.append(
-            ReviewInfo(
-                application=ref_of[app_id],
-                judge=str(judge_id),
-                total=total,
-                scores=values,
-                comments=comments,
-                overall_comment=review.overall_comment if review else "",
-                confidence=review.confidence if review else None,
-            )
-        )
-
-    assignments = session.execute(
-        select(Assignment.judge_id, Assignment.application_id)
-        .where(Assignment.round_id == round_.id)
-        .order_by(Assignment.judge_id, Assignment.application_id)
-    )
     events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+
+    def pairs(found: Iterable[tuple[int, int]]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((str(j), ref_of[a]) for j, a in found if a in ref_of))
+
     return ReportData(
         program=program.name,
         description=program.description,
         currency=program.currency,
         round_name=round_.name,
         round_number=round_.number,
-        rubric_name=rubric.name,
-        tie_break=rubric.tie_break,
+        rubric_name=counted.rubric.name,
+        tie_break=counted.rubric.tie_break,
         criteria=tuple(
             CriterionInfo(c.key, c.title, c.weight, c.min, c.max, c.step, c.counts)
-            for c in rubric.criteria
+            for c in counted.rubric.criteria
         ),
         applications=tuple(
             AppInfo(
-                ref=a.ref,
-                title=a.title,
-                organisation=a.organisation,
-                city=a.city,
-                categories=tuple(c.name for c in a.categories),
-                requested=a.requested_amount,
-                awarded=a.awarded_amount,
-                summary=_summary(a.fields or {}, summary_keys),
-                contact_name=a.contact_name,
+                ref=info.ref,
+                title=info.title,
+                organisation=info.organisation,
+                city=rows[app_id].city,
+                categories=tuple(category_name[k] for k in info.categories),
+                requested=info.requested,
+                awarded=info.awarded,
+                summary=_summary(rows[app_id].fields or {}, summary_keys),
+                contact_name=rows[app_id].contact_name,
             )
-            for a in apps
+            for app_id, info in sorted(counted.apps.items(), key=lambda kv: kv[1].ref)
         ),
-        judges=tuple(
-            JudgeInfo(str(j.id), j.name, j.role, j.organisation) for j in judges
-        ),
-        reviews=tuple(reviews),
-        assignments=tuple(
-            (str(j), ref_of[a]) for j, a in assignments if a in ref_of
-        ),
+        judges=tuple(JudgeInfo(str(j.id), j.name, j.role, j.organisation) for j in judges),
+        reviews=_reviews(counted),
+        assignments=pairs(counted.assigned),
+        conflicted=pairs(counted.conflicted),
+        undecided=pairs(counted.open_pairs),
+        not_counted=tuple(sorted(
+            (r.application.ref, str(r.judge.id), r.excluded)
+            for pair, r in counted.reviews.items()
+            if not r.counted and pair not in counted.conflicted
+        )),
         conflicts=tuple(
             ConflictInfo(
                 judge=str(c.judge_id),
-                application=ref_of.get(c.application_id, str(c.application_id)),
+                application=ref_of[c.application_id],
                 source=c.source,
                 status=c.status,
                 reasons=tuple(c.reasons or ()),
@@ -274,14 +233,11 @@ def gather(
         ),
         audit=tuple(_audit_info(e) for e in events),
         audit_problems=tuple(str(p) for p in audit_mod.check(session)),
-        categories=tuple(CategoryInfo(c.key, c.name, c.budget) for c in program.categories),
-        budget=round_.budget,
+        categories=tuple(CategoryInfo(c.key, c.name, c.budget) for c in counted.categories),
+        budget=counted.budget,
         due_at=round_.due_at,
         blind=round_.is_blind,
-        disagreement=DisagreementRule(
-            max_range=_number(settings.get("disagreement_max_range")),
-            max_sd=_number(settings.get("disagreement_max_sd")),
-        ),
+        disagreement=rule,
         options=options,
     )
 
@@ -291,18 +247,46 @@ def with_options(data: ReportData, **changes: Any) -> ReportData:
     return dataclasses.replace(data, options=dataclasses.replace(data.options, **changes))
 
 
+def _application_rows(session: Session, round_: Round,
+                      counted: RoundReviews) -> dict[int, Application]:
+    """The ORM rows of the applications ``round_reviews`` put in the round (for their fields).
+
+    ``round_applications`` is the round's membership; ``round_reviews`` may add one
+    assigned or reviewed outside it, which is fetched here so its review is not lost.
+    """
+    rows = {a.id: a for a in round_applications(session, round_) if a.id in counted.apps}
+    extra = sorted(set(counted.apps) - set(rows))
+    if extra:
+        rows.update((a.id, a) for a in session.scalars(
+            select(Application).where(Application.id.in_(extra))
+            .options(selectinload(Application.categories))))
+    return rows
+
+
+def _reviews(counted: RoundReviews) -> tuple[ReviewInfo, ...]:
+    """The reviews that count, by application then judge; the others never reach a report."""
+    out = [
+        ReviewInfo(
+            application=record.application.ref,
+            judge=str(record.judge.id),
+            total=record.total,
+            scores=dict(record.scores),
+            comments=dict(record.comments),
+            overall_comment=record.overall_comment,
+            confidence=record.confidence,
+        )
+        for record in counted.reviews.values()
+        if record.counted
+    ]
+    return tuple(sorted(out, key=lambda r: (r.application, int(r.judge))))
+
+
 def _summary(fields: dict[str, Any], keys: tuple[Any, ...]) -> str:
     for key in keys:
         value = fields.get(key) if isinstance(key, str) else None
         if isinstance(value, str) and value.strip():
             return value.strip()
     return ""
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None
 
 
 def _audit_info(event: AuditEvent) -> AuditInfo:

@@ -113,7 +113,9 @@ def method(data: ReportData) -> list[Flowable]:
         + (f"“{st.text(tie.title)}”, then " if tie else "")
         + "the larger number of reviews. Applications still equal share a rank (marked “=”).",
         "<b>Conflicts of interest.</b> A judge's scores are never used for an application they "
-        "declared a conflict with, or one that screening found and staff did not dismiss.",
+        "declared a conflict with, or whose conflict staff confirmed. A possible conflict that "
+        "screening found and staff have not decided yet does not remove the scores; the "
+        "dossier marks it.",
     ]
     if limits:
         paragraphs.append("<b>Disagreement.</b> An application is flagged when its judges' "

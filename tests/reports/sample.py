@@ -2,7 +2,9 @@
 
 Numbers are chosen so that the expected ranking can be worked out by hand:
 four judges, six applications, two criteria (impact weight 3, feasibility
-weight 1, both 1..5), one declared conflict whose scores must never appear.
+weight 1, both 1..5), one declared conflict whose scores must never appear,
+and one open (undecided) screening finding whose judge's review still counts,
+as the model's rule says (``gather`` fills ``conflicted``/``undecided`` from it).
 """
 
 from __future__ import annotations
@@ -98,7 +100,12 @@ def sample(**options: object) -> ReportData:
             ConflictInfo("2", "REC-006", "detected", "dismissed", ("Same city",),
                          note="Different district", detected_at=T0, decided_by="Zoë",
                          decided_at=T0),
+            ConflictInfo("1", "REC-003", "detected", "open", ("Same email domain: gent.be",),
+                         detected_at=T0),
         ),
+        conflicted=(("4", "REC-001"),),
+        undecided=(("1", "REC-003"),),
+        not_counted=(("REC-005", "4", "its scores do not fit the rubric"),),
         declarations=(
             DeclarationInfo("4", "REC-001", True, "I sit on the board.", T0, 1),
             DeclarationInfo("1", "REC-001", False, "", T0, 2),

@@ -50,7 +50,7 @@ def workspace(tmp_path: Path) -> StaffWorkspace:
     ws = StaffWorkspace.create(tmp_path / "ws", "Prix Zoë", categories=["Mobility"])
     with ws.session() as s:
         program = ws.program(s)
-        program.settings = {"reports": {"name_judges": False}, "disagreement_max_range": 30}
+        program.settings = {"reports": {"name_judges": False}, "disagreement_range": 25}
         round_ = add_round(s, program, "Première ronde", "staff")
         save_rubric(s, round_, Rubric("R", (Criterion("impact", "Impact", weight=3),
                                             Criterion("feasibility", "Feasibility")),
@@ -61,7 +61,7 @@ def workspace(tmp_path: Path) -> StaffWorkspace:
         judges = [Judge(program_id=program.id, name=name, age_recipient=f"age1{i}",
                         minisign_public_key=f"RW{i}", fingerprint=f"fp{i}")
                   for i, name in enumerate(("José", "Zoë", "Ana"))]
-        s.add_all(apps + judges)
+        s.add_all([*apps, *judges])
         s.flush()
         a1, a2, a3 = (a.id for a in apps)
         bundles = [IssuedBundle(round_id=round_.id, judge_id=j.id, bundle_id=f"b{j.id}",
@@ -95,7 +95,7 @@ def test_gather_takes_newest_accepted_scores_and_drops_conflicts(
     stats = data.panel.applications["A-3"]
     assert stats.n == 1 and stats.mean == 25.0
     assert data.app["A-1"].summary == "Summary 1"
-    assert data.disagreement.max_range == 30
+    assert data.disagreement.max_range == 25
     assert not data.audit_problems and data.audit[0].action == "workspace.created"
     assert [r.application_id for r in data.ranking().rows][0] == "A-1"
 

@@ -84,6 +84,22 @@ def test_dossier_anonymises_and_excludes_conflicted_scores(pdfs: dict[str, Path]
     assert "REC-001 — Bicycle lanes for Łódź" in titles and len(titles) >= 7
 
 
+def test_dossier_flags_follow_the_models_decisions(pdfs: dict[str, Path]) -> None:
+    text = text_of(pdfs["dossier"])
+
+    def page(title: str, following: str) -> str:
+        return text[text.index(title):text.index(following)]
+
+    first = page("Bicycle lanes for Łódź", "Favela solar cooperative")
+    assert "not (completely) reviewed" not in first  # Judge D is conflicted, not missing
+    assert "Judge D" not in first.split("Flags and conflicts")[0]  # no column of his
+    river = page("Zoë's river clean-up", "José's heat shelters")
+    assert "undecided" in river and "Until staff decide, Judge A's scores count" in river
+    assert "Impact note by judge 1 on REC-003" in river  # the undecided review is shown
+    tram = page("Tram night service", "Community gardens")
+    assert "Judge D's review is not counted: its scores do not fit the rubric." in tram
+
+
 def test_dossier_names_judges_when_the_program_says_so(tmp_path: Path) -> None:
     out = render("dossier", sample(name_judges=True), tmp_path / "d.pdf")
     text = text_of(out)
@@ -163,3 +179,9 @@ def test_small_helpers() -> None:
     assert "agree well" in alpha_sentence(0.9)
     assert "hardly" in alpha_sentence(0.1)
     assert "cannot be measured" in alpha_sentence(None)
+
+
+def test_dossier_of_chosen_applications_only(tmp_path: Path) -> None:
+    text = text_of(render("dossier", sample(applications=("REC-003",)), tmp_path / "one.pdf"))
+    assert "Zoë's river clean-up" in text
+    assert "Bicycle lanes for Łódź" not in text and "Favela solar cooperative" not in text
