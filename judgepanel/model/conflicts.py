@@ -200,6 +200,11 @@ def dismiss(session: Session, conflict: Conflict, actor: str, note: str) -> None
     _decide(session, conflict, DISMISSED, actor, note)
 
 
+def reopen(session: Session, conflict: Conflict, actor: str, note: str) -> None:
+    """Put a decided finding back to "open" (undoing a dismissal or confirmation)."""
+    _decide(session, conflict, OPEN, actor, note)
+
+
 def declare(session: Session, judge: Judge, application: Application, reason: str,
             actor: str, *, source: str = STAFF, status: str = CONFIRMED) -> Conflict:
     """Record a conflict someone declared (staff now, or the judge via the merge)."""

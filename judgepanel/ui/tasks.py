@@ -16,10 +16,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from judgepanel.errors import Cancelled, JudgePanelError
+from judgepanel.progress import Progress
 
 log = logging.getLogger(__name__)
 
-Work = Callable[[Callable[[int, int, str], None]], Any]
+Work = Callable[[Progress], Any]
 
 
 class _Signals(QObject):

@@ -1,0 +1,243 @@
+"""Assignment: the automatic draw with its parameters, then a judges × applications grid.
+
+The grid is a checkable matrix (rows: applications, columns: judges); a tick
+assigns, an untick removes, each undoable. Conflicted pairs are shown and
+cannot be ticked. Column headers carry each judge's load, the last column
+each application's coverage.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QWidget,
+)
+
+from judgepanel.ui.staff import rows
+from judgepanel.ui.staff.context import ASSIGNMENTS, CONFLICTS, JUDGES, StaffContext
+from judgepanel.ui.staff.screen import Screen
+from judgepanel.ui.staff.table_model import BAD, WARN, tone, tr
+from judgepanel.ui.staff.undo import set_assigned
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class MatrixModel(QAbstractTableModel):
+    """Applications × judges; CheckStateRole edits ask for a change via ``toggle_requested``."""
+
+    toggle_requested = Signal(int, int, bool)  # judge id, application id, assign?
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.matrix: rows.Matrix | None = None
+        self.per_application = 3
+        self._loads: dict[int, int] = {}
+        self._coverage: dict[int, int] = {}
+
+    def set_matrix(self, matrix: rows.Matrix) -> None:
+        self.beginResetModel()
+        self.matrix = matrix
+        self._loads = {j: 0 for j, _ in matrix.judges}
+        self._coverage = {a: 0 for a, _, _ in matrix.applications}
+        for judge_id, app_id in matrix.assigned:
+            if judge_id in self._loads and app_id in self._coverage:
+                self._loads[judge_id] += 1
+                self._coverage[app_id] += 1
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() or self.matrix is None else len(self.matrix.applications)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() or self.matrix is None else len(self.matrix.judges) + 1
+
+    def _pair(self, index: Index) -> tuple[int, int] | None:
+        m = self.matrix
+        if m is None or not index.isValid() or index.column() >= len(m.judges):
+            return None
+        return m.judges[index.column()][0], m.applications[index.row()][0]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        m = self.matrix
+        if m is None or not index.isValid():
+            return None
+        app_id = m.applications[index.row()][0]
+        if index.column() == len(m.judges):  # coverage
+            count = self._coverage[app_id]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{count}/{self.per_application}"
+            if role == Qt.ItemDataRole.ForegroundRole and count < self.per_application:
+                return QBrush(tone(WARN))
+            return None
+        pair = self._pair(index)
+        assert pair is not None
+        if role == Qt.ItemDataRole.CheckStateRole and pair not in m.blocked:
+            return (Qt.CheckState.Checked if pair in m.assigned else Qt.CheckState.Unchecked)
+        if pair in m.blocked:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "✕"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(tone(BAD))
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return tr("Conflict of interest: cannot be assigned")
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            state = tr("assigned") if pair in m.assigned else tr("not assigned")
+            return f"{m.judges[index.column()][1]}, {m.applications[index.row()][1]}: {state}"
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        pair = self._pair(index)
+        if pair is None or self.matrix is None:
+            return base if index.isValid() else Qt.ItemFlag.NoItemFlags
+        if pair in self.matrix.blocked:
+            return Qt.ItemFlag.ItemIsSelectable
+        return base | Qt.ItemFlag.ItemIsUserCheckable
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        pair = self._pair(index)
+        if role != Qt.ItemDataRole.CheckStateRole or pair is None or self.matrix is None:
+            return False
+        if pair in self.matrix.blocked:
+            return False
+        wanted = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) \
+            else value
+        if wanted == (pair in self.matrix.assigned):
+            return False
+        self.toggle_requested.emit(pair[0], pair[1], wanted)
+        return False  # the grid changes when the workspace has taken the change
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        m = self.matrix
+        if m is None or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if not 0 <= section < len(m.applications):
+                return None
+            _id, ref, title = m.applications[section]
+            return ref if role == Qt.ItemDataRole.DisplayRole else title
+        if section == len(m.judges):
+            return tr("Coverage")
+        if not 0 <= section < len(m.judges):
+            return None
+        judge_id, name = m.judges[section]
+        first = name.split()[0] if name.split() else name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tr("{name}: {n} applications").format(name=name,
+                                                                  n=self._loads[judge_id])
+        return f"{first}\n({self._loads[judge_id]})"
+
+    def loads(self) -> dict[int, int]:
+        return dict(self._loads)
+
+
+class AssignmentScreen(Screen):
+    topics = frozenset({ASSIGNMENTS, CONFLICTS, JUDGES})
+
+    def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, self.tr("Assignment"), parent)
+        bar = QHBoxLayout()
+        self.per_application = QSpinBox()
+        self.per_application.setRange(1, 20)
+        self.per_application.setValue(3)
+        self.per_application.setAccessibleName(self.tr("Judges per application"))
+        self.max_load = QSpinBox()
+        self.max_load.setRange(0, 10000)
+        self.max_load.setSpecialValueText(self.tr("no limit"))
+        self.max_load.setAccessibleName(self.tr("Most applications per judge"))
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 1_000_000)
+        self.seed.setAccessibleName(self.tr("Draw number"))
+        self.by_category = QCheckBox(self.tr("Keep judges to their category panels"))
+        self.by_category.setChecked(True)
+        self.run_button = QPushButton(self.tr("Assign &automatically"))
+        self.run_button.clicked.connect(self.run_auto)
+        for text, widget in ((self.tr("Judges per application:"), self.per_application),
+                             (self.tr("At most per judge:"), self.max_load),
+                             (self.tr("Draw:"), self.seed)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            bar.addWidget(label)
+            bar.addWidget(widget)
+        bar.addWidget(self.by_category)
+        bar.addWidget(self.run_button)
+        bar.addStretch(1)
+        self.layout_.addLayout(bar)
+        self.hint(self.tr("Tick a cell to assign an application to a judge, untick to take it "
+                          "away (Ctrl+Z undoes). ✕ marks a conflict of interest. The number "
+                          "under each judge is their load; the last column is coverage."))
+        self.model = MatrixModel(self)
+        self.model.toggle_requested.connect(self._toggle)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(self.tr("Assignment grid"))
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.layout_.addWidget(self.view, 1)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName(self.tr("Assignment result"))
+        self.layout_.addWidget(self.summary)
+        self.per_application.valueChanged.connect(self._coverage_target)
+
+    def _coverage_target(self, value: int) -> None:
+        self.model.per_application = value
+        rows, column = self.model.rowCount(), self.model.columnCount() - 1
+        if rows:
+            self.model.dataChanged.emit(self.model.index(0, column),
+                                        self.model.index(rows - 1, column))
+
+    def reload(self) -> None:
+        ws, round_id = self.ctx.workspace, self.ctx.round_id
+        if round_id is None:
+            return
+
+        def query(session: Any) -> rows.Matrix:
+            round_ = rows.round_by_id(session, round_id)
+            return rows.load_matrix(session, ws.program(session), round_)
+
+        self.ctx.read(query, self._show, parent=self)
+
+    def _show(self, matrix: rows.Matrix) -> None:
+        self.model.set_matrix(matrix)
+        self.view.resizeColumnsToContents()
+
+    def _toggle(self, judge_id: int, application_id: int, assign: bool) -> None:
+        m = self.model.matrix
+        if m is None:
+            return
+        judge = dict(m.judges)[judge_id]
+        ref = next(r for a, r, _t in m.applications if a == application_id)
+        text = (self.tr("Assign {ref} to {judge}") if assign
+                else self.tr("Remove {ref} from {judge}")).format(ref=ref, judge=judge)
+        set_assigned(self.ctx, m.round_id, judge_id, application_id, assign, text)
+
+    def run_auto(self) -> None:
+        from judgepanel.model.assigning import auto_assign
+
+        ws, round_id = self.ctx.workspace, self.ctx.round_id
+        if round_id is None:
+            return
+        per, load = self.per_application.value(), self.max_load.value() or None
+        seed, by_category = self.seed.value(), self.by_category.isChecked()
+
+        def change(session: Any) -> str:
+            outcome = auto_assign(session, rows.round_by_id(session, round_id), ws.actor,
+                                  per_application=per, max_load=load, by_category=by_category,
+                                  seed=seed)
+            return "<br>".join([outcome.summary(), *(str(u) for u in outcome.unmet)])
+
+        self.ctx.write(change, self.summary.setText, topic=ASSIGNMENTS, parent=self,
+                       label=self.tr("Assigning judges…"))

@@ -1,0 +1,258 @@
+"""What every staff screen shares: the open workspace, background work, undo, change news.
+
+Why one object: screens never call each other. A screen that changes the
+workspace announces it once (``changed.emit(topic)``) and every screen decides
+for itself whether to reload (the "changes announced once" habit). Long work
+always goes through the one :class:`TaskRunner`; the progress dialog and the
+error box live here so every screen shows them alike. The dialog helpers are
+plain attributes so tests can replace them without patching Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from judgepanel.crypto.identity import Identity
+from judgepanel.errors import Cancelled, IdentityError, JudgePanelError
+from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.progress import Progress
+from judgepanel.ui.staff.table_model import tr
+from judgepanel.ui.tasks import Task, TaskRunner
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Topics announced on ``StaffContext.changed`` (a screen reloads on the ones it shows).
+PROGRAM, RUBRIC, APPLICATIONS, JUDGES, CONFLICTS, ASSIGNMENTS, BUNDLES, RESULTS = (
+    "program", "rubric", "applications", "judges", "conflicts", "assignments", "bundles",
+    "results")
+EVERYTHING = "*"
+
+
+class StaffContext(QObject):
+    """The open program as the screens see it. One per :class:`StaffPage`."""
+
+    changed = Signal(str)
+    round_changed = Signal(int)
+    busy_changed = Signal(bool)
+
+    def __init__(self, workspace: StaffWorkspace, runner: TaskRunner, settings: QSettings,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.runner = runner
+        self.settings = settings
+        self.undo_stack = QUndoStack(self)
+        self.round_id: int | None = None
+        self.busy = 0
+        self.last_error: JudgePanelError | None = None
+        self._identity: Identity | None = None
+        # Dialog hooks (tests replace these with plain functions).
+        self.show_error: Callable[[QWidget | None, JudgePanelError], None] = _error_box
+        self.ask_text: Callable[[QWidget | None, str, str], str | None] = _ask_text
+        self.ask_identity_file: Callable[[QWidget | None], Path | None] = _ask_identity_file
+        self.ask_passphrase: Callable[[QWidget | None, str], str | None] = _ask_passphrase
+
+    # --- the round ---------------------------------------------------------------
+
+    def set_round(self, round_id: int | None) -> None:
+        if round_id != self.round_id:
+            self.round_id = round_id
+            if round_id is not None:
+                self.round_changed.emit(round_id)
+
+    # --- background work -----------------------------------------------------------
+
+    def run(self, work: Callable[[Progress], T], *,
+            on_done: Callable[[T], None], parent: QWidget | None = None,
+            label: str | None = None, cancellable: bool = False,
+            on_error: Callable[[JudgePanelError], None] | None = None) -> Task:
+        """Run ``work(progress)`` off the GUI thread; with ``label`` a progress dialog shows.
+
+        ``on_done`` and ``on_error`` arrive on the GUI thread. A cancelled task is
+        silent; any other refusal is shown with its plain message (and kept in
+        ``last_error`` for tests).
+        """
+        dialog: QProgressDialog | None = None
+        task_ref: list[Task] = []
+        if label is not None:
+            dialog = QProgressDialog(label, self.tr("Cancel") if cancellable else "", 0, 0,
+                                     parent)
+            dialog.setWindowTitle(self.tr("Working…"))
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(300)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            if not cancellable:
+                dialog.setCancelButton(None)
+            def cancel() -> None:
+                if task_ref:
+                    task_ref[0].cancel()
+
+            dialog.canceled.connect(cancel)
+
+        def progress(done: int, total: int, text: str) -> None:
+            if dialog is not None:
+                dialog.setMaximum(max(total, 0))
+                dialog.setValue(min(done, total) if total else 0)
+                if text:
+                    dialog.setLabelText(text)
+
+        def finish() -> None:
+            self.busy -= 1
+            if dialog is not None:
+                dialog.close()
+                dialog.deleteLater()
+            if not self.busy:
+                self.busy_changed.emit(False)
+
+        def done(result: Any) -> None:
+            finish()
+            on_done(result)
+
+        def failed(error: JudgePanelError) -> None:
+            finish()
+            if isinstance(error, Cancelled):
+                return
+            self.last_error = error
+            log.info("refused: %s (%s)", error.message, error.detail)
+            if on_error is not None:
+                on_error(error)
+            else:
+                self.show_error(parent, error)
+
+        self.busy += 1
+        if self.busy == 1:
+            self.busy_changed.emit(True)
+        task = self.runner.start(work, on_done=done, on_error=failed, on_progress=progress)
+        task_ref.append(task)
+        return task
+
+    def read(self, query: Callable[[Session], T], on_done: Callable[[T], None], *,
+             parent: QWidget | None = None) -> Task:
+        """Run a read-only ``query(session)`` in the background (no progress dialog)."""
+        def work(_progress: Progress) -> T:
+            with self.workspace.session() as session:
+                return query(session)
+
+        return self.run(work, on_done=on_done, parent=parent)
+
+    def write(self, change: Callable[[Session], T], on_done: Callable[[T], None], *,
+              topic: str, parent: QWidget | None = None, label: str | None = None) -> Task:
+        """Run ``change(session)`` in one transaction, then announce ``topic``."""
+        def work(_progress: Progress) -> T:
+            with self.workspace.session() as session:
+                return change(session)
+
+        def done(result: T) -> None:
+            on_done(result)
+            self.changed.emit(topic)
+
+        return self.run(work, on_done=done, parent=parent, label=label)
+
+    # --- the staff identity --------------------------------------------------------------
+
+    def staff_identity(self, parent: QWidget | None = None) -> Identity | None:
+        """The program's staff identity: from this computer, else from a file the user picks.
+
+        Kept for the session so building and merging ask once. Returns None when
+        the user gives up; a wrong identity is refused with a plain message.
+        """
+        if self._identity is not None:
+            return self._identity
+        from judgepanel.formats.keystore import IdentityStore, PassphraseNeededError
+
+        with self.workspace.session() as session:
+            program = self.workspace.program(session)
+            recipient, key = program.staff_age_recipient, program.staff_minisign_key
+        if not recipient or not key:
+            self.show_error(parent, IdentityError(
+                "This program has no staff identity yet, so bundles cannot be signed. "
+                "Create the program again with the wizard, or set one with the command line."))
+            return None
+        from judgepanel.crypto.identity import fingerprint
+
+        expected = fingerprint(recipient, key)
+        store = IdentityStore()
+        identity: Identity | None = None
+        try:
+            if store.secret_location(expected) is not None:
+                passphrase = None
+                if store.needs_passphrase(expected):
+                    passphrase = self.ask_passphrase(parent, expected)
+                    if passphrase is None:
+                        return None
+                identity = store.load(expected, passphrase=passphrase)
+            else:
+                path = self.ask_identity_file(parent)
+                if path is None:
+                    return None
+                from judgepanel.model.demo_files import read_identity_file
+
+                passphrase = (self.ask_passphrase(parent, path.name)
+                              if path.name.endswith(".age") else None)
+                identity = read_identity_file(path, passphrase=passphrase)
+        except PassphraseNeededError as error:
+            self.show_error(parent, error)
+            return None
+        except JudgePanelError as error:
+            self.show_error(parent, error)
+            return None
+        if identity.fingerprint != expected:
+            self.show_error(parent, IdentityError(
+                "This is not the staff identity of this program, so it could not read the "
+                "judges' results. Choose the identity the program was set up with.",
+                detail=f"got {identity.fingerprint}, expected {expected}"))
+            return None
+        self._identity = identity
+        return identity
+
+    def forget_identity(self) -> None:
+        self._identity = None
+
+
+def _error_box(parent: QWidget | None, error: JudgePanelError) -> None:
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("JudgePanel"), error.message,
+                      QMessageBox.StandardButton.Ok, parent)
+    rows = getattr(error, "rows", None)
+    details = [error.detail] if error.detail else []
+    if rows:
+        details += [f"row {r}: {p}" for r, p in rows]
+    if details:
+        box.setDetailedText("\n".join(details))
+    box.exec()
+
+
+def _ask_text(parent: QWidget | None, title: str, label: str) -> str | None:
+    text, ok = QInputDialog.getMultiLineText(parent, title, label)
+    return text if ok else None
+
+
+def _ask_identity_file(parent: QWidget | None) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(
+        parent, tr("Choose the program's staff identity"), "",
+        tr("JudgePanel identities (*.identity *.identity.age);;All files (*)"))
+    return Path(path) if path else None
+
+
+def _ask_passphrase(parent: QWidget | None, what: str) -> str | None:
+    text, ok = QInputDialog.getText(
+        parent, tr("Passphrase"),
+        tr("The staff identity {what} is protected by a passphrase:").format(what=what),
+        QLineEdit.EchoMode.Password)
+    return text if ok else None

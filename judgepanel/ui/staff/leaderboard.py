@@ -1,0 +1,299 @@
+"""Leaderboard: raw and normalised scores and ranks side by side, flags, funding line.
+
+Everything shown comes from ``leaderboard.compute_all`` (run in the background);
+double-clicking an application opens its reviews. Shortlisting, the CSV/XLSX
+export and the PDF reports call the same functions as the command line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from judgepanel.model.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
+from judgepanel.model.round_reviews import ReviewRecord
+from judgepanel.ui.staff import rows
+from judgepanel.ui.staff.context import ASSIGNMENTS, PROGRAM, RESULTS, StaffContext
+from judgepanel.ui.staff.screen import Screen
+from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
+
+
+def board_columns(board_of: Any) -> list[Column[BoardRow]]:
+    return [
+        Column(tr("Rank (raw)"), lambda r: r.rank_raw, align_right=True),
+        Column(tr("Rank (normalised)"), lambda r: r.rank_normalised, align_right=True),
+        Column(tr("Reference"), lambda r: r.application.ref),
+        Column(tr("Title"), lambda r: r.application.title),
+        Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
+        Column(tr("Mean (0–100)"), lambda r: r.stats.mean, align_right=True),
+        Column(tr("Normalised"), lambda r: r.stats.z_display, align_right=True),
+        Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
+        Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
+        Column(tr("Flags"), lambda r: r.flags, tone=lambda r: WARN if r.flags else None),
+        Column(tr("Missing"), lambda r: tuple(j.name for j in r.missing),
+               tone=lambda r: BAD if r.missing else None),
+        Column(tr("Conflicted"), lambda r: tuple(j.name for j in r.conflicted)),
+        Column(tr("Requested"), lambda r: r.application.requested, align_right=True),
+        Column(tr("Awarded"), lambda r: r.funding.awarded if r.funding else None,
+               align_right=True),
+        Column(tr("Funding"), lambda r: r.funding.status if r.funding else "",
+               tone=lambda r: None if r.funding is None else
+               (MUTED if r.funding.below_line else GOOD)),
+    ]
+
+
+def judge_columns() -> list[Column[JudgeRow]]:
+    return [
+        Column(tr("Judge"), lambda j: j.judge.name),
+        Column(tr("Assigned"), lambda j: j.assigned, align_right=True),
+        Column(tr("Reviews"), lambda j: j.stats.n if j.stats else 0, align_right=True),
+        Column(tr("Missing"), lambda j: j.missing, align_right=True,
+               tone=lambda j: BAD if j.missing else None),
+        Column(tr("Conflicted"), lambda j: j.conflicted, align_right=True),
+        Column(tr("Mean"), lambda j: j.stats.mean if j.stats else None, align_right=True),
+        Column(tr("Spread"), lambda j: j.stats.spread if j.stats else None, align_right=True),
+        Column(tr("Leniency (+ kinder, − harsher)"),
+               lambda j: j.stats.leniency if j.stats else None, align_right=True,
+               tone=lambda j: WARN if j.stats and j.stats.leniency is not None
+               and abs(j.stats.leniency) >= 10 else None),
+    ]
+
+
+def review_columns(board: Leaderboard) -> list[Column[ReviewRecord]]:
+    columns: list[Column[ReviewRecord]] = [
+        Column(tr("Judge"), lambda r: r.judge.name),
+        Column(tr("Total (0–100)"), lambda r: r.total, align_right=True),
+    ]
+    for criterion in board.rubric.criteria:
+        columns.append(Column(criterion.title, (lambda k: lambda r: r.scores.get(k))(
+            criterion.key), tooltip=(lambda k: lambda r: r.comments.get(k, ""))(criterion.key),
+            align_right=True))
+    columns += [Column(tr("Overall comment"), lambda r: r.overall_comment),
+                Column(tr("Counts?"), lambda r: r.excluded or tr("yes"),
+                       tone=lambda r: None if r.counted else MUTED)]
+    return columns
+
+
+class ReviewsDialog(QDialog):
+    """One application's reviews, every criterion and comment (the drill-down)."""
+
+    def __init__(self, board: Leaderboard, row: BoardRow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        app = row.application
+        self.setWindowTitle(self.tr("Reviews of {ref}").format(ref=app.ref))
+        self.resize(900, 420)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"<b>{app.ref}</b> — {app.title}"))
+        self.model: RowsModel[ReviewRecord] = RowsModel(review_columns(board), self)
+        table = RowsTable(self.model, self.tr("Reviews"), search=False)
+        table.set_rows([r for r in board.reviews if r.application.ref == app.ref])
+        layout.addWidget(table)
+        close = QPushButton(self.tr("Close"))
+        close.clicked.connect(self.accept)
+        layout.addWidget(close)
+
+
+class LeaderboardScreen(Screen):
+    topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM})
+
+    def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, self.tr("Leaderboard"), parent)
+        bar = QHBoxLayout()
+        self.category = QComboBox()
+        self.category.setAccessibleName(self.tr("Category"))
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.category.currentIndexChanged.connect(self._show_board)
+        self.basis = QComboBox()
+        self.basis.setAccessibleName(self.tr("Rank by"))
+        self.basis.addItem(self.tr("Rank by raw mean"), "raw")
+        self.basis.addItem(self.tr("Rank by normalised score"), "normalised")
+        self.basis.currentIndexChanged.connect(lambda _i: self.reload())
+        self.shortlist_button = QPushButton(self.tr("&Shortlist…"))
+        self.shortlist_button.clicked.connect(self._ask_shortlist)
+        self.export_button = QPushButton(self.tr("&Export…"))
+        self.export_button.clicked.connect(self._ask_export)
+        self.report_kind = QComboBox()
+        self.report_kind.setAccessibleName(self.tr("Report"))
+        from judgepanel.reports import REPORT_KINDS
+
+        for kind in REPORT_KINDS.values():
+            self.report_kind.addItem(kind.title, kind.name)
+            self.report_kind.setItemData(self.report_kind.count() - 1, kind.description,
+                                         Qt.ItemDataRole.ToolTipRole)
+        self.report_button = QPushButton(self.tr("Write &report…"))
+        self.report_button.clicked.connect(self._ask_report)
+        for widget in (self.category, self.basis, self.shortlist_button, self.export_button,
+                       self.report_kind, self.report_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        self.layout_.addLayout(bar)
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        self.headline.setAccessibleName(self.tr("Panel summary"))
+        self.layout_.addWidget(self.headline)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.model: RowsModel[BoardRow] = RowsModel(board_columns(None), self)
+        self.table = RowsTable(self.model, self.tr("Ranking"))
+        self.table.view.doubleClicked.connect(lambda _i: self.open_reviews())
+        split.addWidget(self.table)
+        self.judge_model: RowsModel[JudgeRow] = RowsModel(judge_columns(), self)
+        self.judges = RowsTable(self.judge_model, self.tr("Judges"), search=False)
+        split.addWidget(self.judges)
+        split.setSizes([480, 180])
+        self.layout_.addWidget(split, 1)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Last action"))
+        self.layout_.addWidget(self.status)
+        self.boards: RoundBoards | None = None
+        self.dialog: QDialog | None = None
+
+    # --- loading ---------------------------------------------------------------------
+
+    def reload(self) -> None:
+        from judgepanel.model.leaderboard import compute_all
+
+        round_id, basis = self.ctx.round_id, self.basis.currentData()
+        if round_id is None:
+            return
+        self.ctx.read(lambda s: compute_all(s, rows.round_by_id(s, round_id), basis=basis),
+                      self._loaded, parent=self)
+
+    def _loaded(self, boards: RoundBoards) -> None:
+        self.boards = boards
+        current = self.category.currentData()
+        self.category.blockSignals(True)
+        self.category.clear()
+        self.category.addItem(self.tr("Overall"), None)
+        for key, board in boards.by_category.items():
+            if board.category is not None:
+                self.category.addItem(board.category.name, key)
+        self.category.setCurrentIndex(max(self.category.findData(current), 0))
+        self.category.blockSignals(False)
+        self._show_board()
+
+    def board(self) -> Leaderboard | None:
+        if self.boards is None:
+            return None
+        key = self.category.currentData()
+        return self.boards.overall if key is None else self.boards.by_category.get(key)
+
+    def _show_board(self) -> None:
+        board = self.board()
+        if board is None:
+            return
+        self.table.set_rows(board.rows)
+        self.judges.set_rows(board.judges)
+        alpha = "—" if board.alpha is None else f"{board.alpha:.2f}"
+        parts = [self.tr("Round {n} ({name}); panel agreement (Krippendorff's alpha): {alpha}; "
+                         "disagreement flagged above a range of {r:g} or SD of {sd:g} points.")
+                 .format(n=board.round_number, name=board.round_name, alpha=alpha,
+                         r=board.disagreement.max_range or 0,
+                         sd=board.disagreement.max_sd or 0)]
+        if board.funding is not None:
+            f = board.funding
+            parts.append(self.tr("Budget {budget:,.2f}; awarded {awarded:,.2f}; remaining "
+                                 "{left:,.2f}{line}.").format(
+                budget=f.budget, awarded=f.total_awarded, left=f.remaining,
+                line=self.tr("; funding line at {ref}").format(ref=f.line_at) if f.line_at
+                else ""))
+        if board.open_conflicts:
+            parts.append(self.tr("{n} undecided conflicts touch counted reviews (see "
+                                 "Conflicts).").format(n=len(board.open_conflicts)))
+        parts += list(board.problems)
+        self.headline.setText("<br>".join(parts))
+
+    def open_reviews(self) -> None:
+        board, row = self.board(), self.table.current_row()
+        if board is None or row is None:
+            return
+        self.dialog = ReviewsDialog(board, row, self)
+        self.dialog.open()
+
+    # --- shortlist, export, reports -------------------------------------------------------
+
+    def _ask_shortlist(self) -> None:
+        from judgepanel.ui.staff.shortlist_dialog import ShortlistDialog
+
+        dialog = ShortlistDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.shortlist(dialog.name(), top=dialog.top(), threshold=dialog.threshold())
+
+    def shortlist(self, name: str, *, top: int | None, threshold: float | None) -> None:
+        from judgepanel.model.shortlisting import shortlist_into_new_round
+
+        round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
+        category = self.category.currentData()
+
+        def change(session: Any) -> tuple[int, int, tuple[str, ...]]:
+            outcome = shortlist_into_new_round(
+                session, rows.round_by_id(session, round_id), name, ws.actor, top=top,
+                threshold=threshold, basis=basis, category=category)
+            return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
+
+        def done(result: tuple[int, int, tuple[str, ...]]) -> None:
+            new_id, count, warnings = result
+            self.status.setText("<br>".join([self.tr(
+                "Created “{name}” with {n} applications. Assign judges and build bundles "
+                "for it.").format(name=name, n=count), *warnings]))
+            self.ctx.set_round(new_id)
+
+        self.ctx.write(change, done, topic=PROGRAM, parent=self,
+                       label=self.tr("Creating the next round…"))
+
+    def _ask_export(self) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self, self.tr("Export the scores"), "scores.xlsx",
+            self.tr("Excel workbook (*.xlsx);;CSV files in a folder (*)"))
+        if path:
+            self.export(Path(path), "xlsx" if path.lower().endswith(".xlsx") else "csv")
+
+    def export(self, path: Path, fmt: str) -> None:
+        from judgepanel.model.exports import export_csv, export_xlsx
+
+        round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
+
+        def work(_progress: Any) -> list[Path]:
+            with ws.session() as session:
+                round_ = rows.round_by_id(session, round_id)
+                if fmt == "xlsx":
+                    return [export_xlsx(session, round_, path, basis=basis)]
+                return export_csv(session, round_, path, basis=basis)
+
+        self.ctx.run(work, on_done=lambda files: self.status.setText(
+            self.tr("Exported: {files}").format(files=", ".join(str(f) for f in files))),
+            parent=self, label=self.tr("Exporting…"))
+
+    def _ask_report(self) -> None:
+        kind = self.report_kind.currentData()
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Write the report"), f"{kind}.pdf",
+                                              self.tr("PDF (*.pdf)"))
+        if path:
+            self.report(kind, Path(path))
+
+    def report(self, kind: str, path: Path) -> None:
+        from judgepanel.reports import build_report
+
+        round_id, ws = self.ctx.round_id, self.ctx.workspace
+
+        def work(progress: Any) -> Path:
+            with ws.session() as session:
+                number = rows.round_by_id(session, round_id).number
+            return build_report(kind, ws, number, path, progress=progress)
+
+        self.ctx.run(work, on_done=lambda out: self.status.setText(
+            self.tr("Wrote {path}").format(path=out)), parent=self,
+            label=self.tr("Writing the report…"), cancellable=True)

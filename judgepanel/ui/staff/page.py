@@ -1,0 +1,161 @@
+"""The staff app: a sidebar of screens, a round chooser and undo, over one open workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.ui.staff import rows
+from judgepanel.ui.staff.applications import ApplicationsScreen
+from judgepanel.ui.staff.assignment import AssignmentScreen
+from judgepanel.ui.staff.audit_view import AuditScreen
+from judgepanel.ui.staff.bundles import BundlesScreen
+from judgepanel.ui.staff.conflicts import ConflictsScreen
+from judgepanel.ui.staff.context import PROGRAM, StaffContext
+from judgepanel.ui.staff.judges import JudgesScreen
+from judgepanel.ui.staff.leaderboard import LeaderboardScreen
+from judgepanel.ui.staff.overview import OverviewScreen
+from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
+from judgepanel.ui.staff.rubric_editor import RubricScreen
+from judgepanel.ui.staff.screen import Screen
+from judgepanel.ui.tasks import TaskRunner
+
+
+class StaffPage(QWidget):
+    """One open program. The workspace is opened here and closed by :meth:`shutdown`.
+
+    Screens are reached from the sidebar (or Ctrl+1 … Ctrl+0); each loads its own
+    data in the background when shown.
+    """
+
+    def __init__(self, workspace_path: Path | str, runner: TaskRunner, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        workspace = StaffWorkspace.open(workspace_path)
+        self.ctx = StaffContext(workspace, runner, settings, self)
+        self.setAccessibleName(self.tr("Program"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.toolbar = QToolBar(self.tr("Program"))
+        self.toolbar.setAccessibleName(self.tr("Program toolbar"))
+        self.program_label = QLabel()
+        self.toolbar.addWidget(self.program_label)
+        self.toolbar.addSeparator()
+        round_label = QLabel(self.tr(" &Round: "))
+        self.round_box = QComboBox()
+        self.round_box.setAccessibleName(self.tr("Round"))
+        self.round_box.setMinimumWidth(200)
+        round_label.setBuddy(self.round_box)
+        self.round_box.currentIndexChanged.connect(
+            lambda _i: self.ctx.set_round(self.round_box.currentData()))
+        self.toolbar.addWidget(round_label)
+        self.toolbar.addWidget(self.round_box)
+        self.toolbar.addSeparator()
+        self.undo_action = self.ctx.undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.ctx.undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.toolbar.addAction(self.undo_action)
+        self.toolbar.addAction(self.redo_action)
+        layout.addWidget(self.toolbar)
+
+        body = QHBoxLayout()
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName(self.tr("Screens"))
+        self.sidebar.setFixedWidth(190)
+        self.sidebar.setSpacing(3)
+        self.stack = QStackedWidget()
+        self.screens: dict[str, Screen] = {}
+        for key, screen in (
+            ("overview", OverviewScreen(self.ctx)),
+            ("rubric", RubricScreen(self.ctx)),
+            ("applications", ApplicationsScreen(self.ctx)),
+            ("judges", JudgesScreen(self.ctx)),
+            ("conflicts", ConflictsScreen(self.ctx)),
+            ("assignment", AssignmentScreen(self.ctx)),
+            ("bundles", BundlesScreen(self.ctx)),
+            ("results", ResultsInboxScreen(self.ctx)),
+            ("leaderboard", LeaderboardScreen(self.ctx)),
+            ("audit", AuditScreen(self.ctx)),
+        ):
+            self.screens[key] = screen
+            self.stack.addWidget(screen)
+            item = QListWidgetItem(screen.title)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        for number in range(min(len(self.screens), 10)):
+            shortcut = QKeySequence(f"Ctrl+{(number + 1) % 10}")
+            action = self.toolbar.addAction("")
+            action.setVisible(False)
+            action.setShortcut(shortcut)
+            action.triggered.connect((lambda n: lambda: self.sidebar.setCurrentRow(n))(number))
+            self.addAction(action)
+        body.addWidget(self.sidebar)
+        body.addWidget(self.stack, 1)
+        layout.addLayout(body, 1)
+        self.ctx.changed.connect(self._program_changed)
+        self.ctx.round_changed.connect(self._round_chosen)
+        self._load_rounds(select_latest=True)
+        self.sidebar.setCurrentRow(0)
+
+    @property
+    def workspace(self) -> StaffWorkspace:
+        return self.ctx.workspace
+
+    def show_screen(self, key: str) -> Screen:
+        """Switch to a screen by key (``overview``, ``rubric``, … ``audit``)."""
+        self.sidebar.setCurrentRow(list(self.screens).index(key))
+        return self.screens[key]
+
+    def _program_changed(self, topic: str) -> None:
+        if topic == PROGRAM:
+            self._load_rounds(select_latest=False)
+
+    def _round_chosen(self, round_id: int) -> None:
+        index = self.round_box.findData(round_id)
+        if index >= 0 and index != self.round_box.currentIndex():
+            self.round_box.setCurrentIndex(index)
+        elif index < 0:
+            self._load_rounds(select_latest=False)
+
+    def _load_rounds(self, *, select_latest: bool) -> None:
+        """Read the rounds now (a handful of rows) so every screen starts with a round."""
+        with self.workspace.session() as session:
+            program = self.workspace.program(session)
+            name, rounds = program.name, rows.rounds_of(session, program)
+        self.program_label.setText(f"<b>{name}</b>")
+        wanted = rounds[-1].id if select_latest and rounds else self.ctx.round_id
+        self.round_box.blockSignals(True)
+        self.round_box.clear()
+        for r in rounds:
+            self.round_box.addItem(r.label, r.id)
+        self.round_box.blockSignals(False)
+        index = self.round_box.findData(wanted)
+        if index < 0 and rounds:
+            index = len(rounds) - 1
+        self.round_box.setCurrentIndex(index)
+        self.ctx.set_round(self.round_box.currentData())
+
+    def shutdown(self) -> None:
+        """Wait for background work, then close the workspace."""
+        self.ctx.runner.wait(10_000)
+        self.workspace.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,355 @@
+"""The rubric editor: criteria, weights as shares, scales, level descriptors, comment rules.
+
+The rows are the rubric's own dict form (``Criterion.to_dict``), so building the
+preview is ``Rubric.from_dict`` — the very validation the CLI, the bundle and
+the merge use; its error (naming the field) is shown instead of the preview.
+Saving calls ``rounds.save_rubric``, which refuses once bundles are out.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from judgepanel.errors import ValidationError
+from judgepanel.model.rubric import Rubric
+from judgepanel.ui.staff import rows
+from judgepanel.ui.staff.context import RUBRIC, StaffContext
+from judgepanel.ui.staff.screen import Screen
+from judgepanel.ui.staff.table_model import BAD, tone, tr
+
+Index = QModelIndex | QPersistentModelIndex
+# (header, dict path); "share" is computed, "comment" is edited as words.
+COLUMNS = (("Key", "key"), ("Title", "title"), ("Weight", "weight"), ("Share", "share"),
+           ("Min", "scale.min"), ("Max", "scale.max"), ("Step", "scale.step"),
+           ("Counts", "counts"), ("Comment required", "comment"))
+
+
+def comment_text(value: Any) -> str:
+    if isinstance(value, dict):
+        (when, threshold), = value.items()
+        return f"{when} {threshold:g}"
+    return str(value)
+
+
+def comment_value(text: str) -> Any:
+    """'never', 'always', 'below 3', 'above 4' -> the rubric's comment value (checked later)."""
+    words = text.strip().lower().split()
+    if len(words) == 2 and words[0] in ("below", "above"):
+        try:
+            return {words[0]: float(words[1]) if "." in words[1] else int(words[1])}
+        except ValueError:
+            return text.strip()
+    return words[0] if words else "never"
+
+
+def _number(text: str) -> float | int | str:
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() else value
+
+
+class CriteriaModel(QAbstractTableModel):
+    """The criteria as editable rows of the rubric's dict form."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.criteria: list[dict[str, Any]] = []
+
+    def set_criteria(self, criteria: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.criteria = [dict(c, scale=dict(c.get("scale", {}))) for c in criteria]
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.criteria)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def _share(self, row: dict[str, Any]) -> str:
+        if not row.get("counts", True):
+            return tr("advice only")
+        try:
+            total = sum(float(c.get("weight", 1)) for c in self.criteria if c.get("counts", True))
+            return f"{100 * float(row.get('weight', 1)) / total:.0f}%" if total else ""
+        except (TypeError, ValueError):
+            return ""
+
+    def _get(self, row: dict[str, Any], path: str) -> Any:
+        if path == "share":
+            return self._share(row)
+        if path.startswith("scale."):
+            return row.get("scale", {}).get(path[6:])
+        if path == "comment":
+            return comment_text(row.get("comment", "never"))
+        return row.get(path)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, path = self.criteria[index.row()], COLUMNS[index.column()][1]
+        if path == "counts":
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if row.get("counts", True) else Qt.CheckState.Unchecked
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            value = self._get(row, path)
+            return "" if value is None else str(value)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        path = COLUMNS[index.column()][1]
+        if path == "counts":
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        return base if path == "share" else base | Qt.ItemFlag.ItemIsEditable
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if not index.isValid():
+            return False
+        row, path = self.criteria[index.row()], COLUMNS[index.column()][1]
+        if path == "counts" and role == Qt.ItemDataRole.CheckStateRole:
+            row["counts"] = Qt.CheckState(value) == Qt.CheckState.Checked
+        elif role == Qt.ItemDataRole.EditRole and path not in ("share", "counts"):
+            text = str(value)
+            if path.startswith("scale."):
+                row.setdefault("scale", {})[path[6:]] = _number(text)
+            elif path == "weight":
+                row["weight"] = _number(text)
+            elif path == "comment":
+                row["comment"] = comment_value(text)
+            else:
+                row[path] = text.strip()
+        else:
+            return False
+        self.dataChanged.emit(self.index(index.row(), 0),
+                              self.index(index.row(), len(COLUMNS) - 1))
+        self.dataChanged.emit(self.index(0, 3), self.index(len(self.criteria) - 1, 3))
+        return True
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return tr(COLUMNS[section][0]) if 0 <= section < len(COLUMNS) else None
+        return str(section + 1)
+
+    def insert(self, position: int, criterion: dict[str, Any]) -> None:
+        self.beginInsertRows(QModelIndex(), position, position)
+        self.criteria.insert(position, criterion)
+        self.endInsertRows()
+
+    def remove(self, position: int) -> None:
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self.criteria[position]
+        self.endRemoveRows()
+
+
+def preview_html(rubric: Rubric) -> str:
+    """Roughly what a judge sees for each criterion."""
+    e = html.escape
+    total = sum(c.weight for c in rubric.counting)
+    parts = [f"<h3>{e(rubric.name)}</h3>"]
+    for c in rubric.criteria:
+        share = (f"{100 * c.weight / total:.0f}% of the total" if c.counts
+                 else "advice only, not in the total")
+        parts.append(f"<h4>{e(c.title)} <small>({e(c.scale_text())}; {share})</small></h4>")
+        if c.guidance:
+            parts.append(f"<p><i>{e(c.guidance)}</i></p>")
+        if c.levels:
+            parts.append("<ul>" + "".join(f"<li><b>{lv.score:g}</b> — {e(lv.descriptor)}</li>"
+                                          for lv in c.levels) + "</ul>")
+        parts.append(f"<p><small>{e(c.comment.describe().capitalize())}.</small></p>")
+    if rubric.tie_break:
+        parts.append(f"<p>Ties are broken by “{e(rubric.criterion(rubric.tie_break).title)}”.</p>")
+    return "".join(parts)
+
+
+class RubricScreen(Screen):
+    topics = frozenset({RUBRIC})
+
+    def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, self.tr("Rubric"), parent)
+        form = QFormLayout()
+        self.name_edit = QLineEdit()
+        self.name_edit.textChanged.connect(self.update_preview)
+        form.addRow(self.tr("Rubric &name:"), self.name_edit)
+        self.tie_edit = QLineEdit()
+        self.tie_edit.setPlaceholderText(self.tr("key of the criterion that breaks ties"))
+        self.tie_edit.textChanged.connect(self.update_preview)
+        form.addRow(self.tr("&Tie-break:"), self.tie_edit)
+        self.layout_.addLayout(form)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        buttons = QHBoxLayout()
+        for text, slot in ((self.tr("&Add criterion"), self.add_criterion),
+                           (self.tr("Remo&ve"), self.remove_criterion),
+                           (self.tr("&Save rubric"), self.save)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        left_layout.addLayout(buttons)
+        self.model = CriteriaModel(self)
+        self.model.dataChanged.connect(self.update_preview)
+        self.model.rowsInserted.connect(self.update_preview)
+        self.model.rowsRemoved.connect(self.update_preview)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName(self.tr("Criteria"))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.selectionModel().currentRowChanged.connect(self._show_row)
+        left_layout.addWidget(self.view, 2)
+        detail = QFormLayout()
+        self.guidance = QPlainTextEdit()
+        self.guidance.setAccessibleName(self.tr("Guidance for judges"))
+        self.guidance.textChanged.connect(self._store_detail)
+        detail.addRow(self.tr("&Guidance:"), self.guidance)
+        self.levels = QPlainTextEdit()
+        self.levels.setAccessibleName(self.tr("Level descriptors"))
+        self.levels.setPlaceholderText("1 = No evidence\n3 = Some evidence\n5 = Strong evidence")
+        self.levels.textChanged.connect(self._store_detail)
+        detail.addRow(self.tr("&Levels (score = words):"), self.levels)
+        left_layout.addLayout(detail, 1)
+        split.addWidget(left)
+        self.preview = QTextBrowser()
+        self.preview.setAccessibleName(self.tr("Preview of what a judge sees"))
+        split.addWidget(self.preview)
+        split.setSizes([780, 300])
+        self.layout_.addWidget(split, 1)
+        self.status = QLabel()
+        self.status.setAccessibleName(self.tr("Rubric status"))
+        self.layout_.addWidget(self.status)
+        self._loading = False
+        self.rubric: Rubric | None = None
+
+    def reload(self) -> None:
+        from judgepanel.model.rounds import rubric_for_round
+
+        round_id = self.ctx.round_id
+        if round_id is None:
+            return
+
+        def query(session: Any) -> dict[str, Any] | None:
+            try:
+                return rubric_for_round(session, rows.round_by_id(session, round_id)).to_dict()
+            except ValidationError:
+                return None  # no rubric yet
+
+        self.ctx.read(query, self._loaded, parent=self)
+
+    def _loaded(self, data: dict[str, Any] | None) -> None:
+        data = data or {"name": self.tr("Rubric"), "criteria": [
+            {"key": "impact", "title": self.tr("Impact"), "weight": 1,
+             "scale": {"min": 1, "max": 5, "step": 1}, "levels": [], "counts": True,
+             "comment": "never", "guidance": ""}]}
+        self._loading = True
+        self.name_edit.setText(data.get("name", ""))
+        self.tie_edit.setText(data.get("tie_break", "") or "")
+        self.model.set_criteria(data["criteria"])
+        self._loading = False
+        self.view.resizeColumnsToContents()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        if self.model.criteria:
+            self.view.setCurrentIndex(self.model.index(0, 1))
+        self.update_preview()
+
+    def _show_row(self) -> None:
+        row = self.view.currentIndex().row()
+        self._loading = True
+        if 0 <= row < len(self.model.criteria):
+            c = self.model.criteria[row]
+            self.guidance.setPlainText(c.get("guidance", ""))
+            self.levels.setPlainText("\n".join(f"{lv['score']:g} = {lv['descriptor']}"
+                                               for lv in c.get("levels", [])))
+        self._loading = False
+
+    def _store_detail(self) -> None:
+        row = self.view.currentIndex().row()
+        if self._loading or not 0 <= row < len(self.model.criteria):
+            return
+        c = self.model.criteria[row]
+        c["guidance"] = self.guidance.toPlainText().strip()
+        levels = []
+        for line in self.levels.toPlainText().splitlines():
+            score, sep, words = line.partition("=")
+            if sep and score.strip():
+                levels.append({"score": _number(score.strip()), "descriptor": words.strip()})
+        c["levels"] = levels
+        self.update_preview()
+
+    def current_rubric(self) -> Rubric:
+        """The rubric as edited; raises ValidationError naming the field that is wrong."""
+        data: dict[str, Any] = {"name": self.name_edit.text().strip(),
+                                "criteria": self.model.criteria}
+        if self.tie_edit.text().strip():
+            data["tie_break"] = self.tie_edit.text().strip()
+        return Rubric.from_dict(data)
+
+    def update_preview(self) -> None:
+        if self._loading:
+            return
+        try:
+            self.rubric = self.current_rubric()
+        except ValidationError as error:
+            self.rubric = None
+            where = f" ({error.path})" if error.path else ""
+            self.preview.setHtml(f"<p style='color:{tone(BAD).name()}'>"
+                                 f"{html.escape(error.message + where)}</p>")
+            return
+        self.preview.setHtml(preview_html(self.rubric))
+
+    def add_criterion(self) -> None:
+        n = len(self.model.criteria) + 1
+        keys = {c.get("key") for c in self.model.criteria}
+        key = next(f"criterion{i}" for i in range(n, n + 100) if f"criterion{i}" not in keys)
+        self.model.insert(len(self.model.criteria), {
+            "key": key, "title": self.tr("New criterion"), "guidance": "", "weight": 1,
+            "scale": {"min": 1, "max": 5, "step": 1}, "levels": [], "counts": True,
+            "comment": "never"})
+        self.view.setCurrentIndex(self.model.index(n - 1, 1))
+
+    def remove_criterion(self) -> None:
+        row = self.view.currentIndex().row()
+        if 0 <= row < len(self.model.criteria):
+            self.model.remove(row)
+
+    def save(self) -> None:
+        from judgepanel.model.rounds import save_rubric
+
+        try:
+            rubric = self.current_rubric()
+        except ValidationError as error:
+            self.ctx.show_error(self, error)
+            return
+        round_id, actor = self.ctx.round_id, self.ctx.workspace.actor
+
+        def change(session: Any) -> None:
+            save_rubric(session, rows.round_by_id(session, round_id), rubric, actor)
+
+        self.ctx.write(change, lambda _r: self.status.setText(self.tr("Saved.")), topic=RUBRIC,
+                       parent=self)

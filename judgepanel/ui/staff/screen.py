@@ -1,0 +1,57 @@
+"""The base of every staff screen: reload on the changes it shows, only when visible.
+
+Why lazy: a change announced while a screen is hidden only marks it stale, so
+opening a 2,000-application program does not reload ten screens at once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from judgepanel.ui.staff.context import EVERYTHING, StaffContext
+
+
+class Screen(QWidget):
+    """A page in the staff app. Subclasses set ``topics`` and implement :meth:`reload`."""
+
+    topics: frozenset[str] = frozenset()
+
+    def __init__(self, ctx: StaffContext, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.title = title
+        self.setAccessibleName(title)
+        self._stale = True
+        ctx.changed.connect(self._on_changed)
+        ctx.round_changed.connect(lambda _id: self._on_changed(EVERYTHING))
+        self.layout_ = QVBoxLayout(self)
+        heading = QLabel(f"<h2>{title}</h2>")
+        heading.setAccessibleName(title)
+        self.layout_.addWidget(heading)
+
+    def hint(self, text: str) -> QLabel:
+        """A short line under the heading saying what this screen is for."""
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setFrameShape(QFrame.Shape.NoFrame)
+        self.layout_.addWidget(label)
+        return label
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == EVERYTHING or topic in self.topics or not self.topics:
+            self._stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._stale = False
+        self.reload()
+
+    def reload(self) -> None:
+        """Start loading this screen's data in the background."""

@@ -1,0 +1,224 @@
+"""One thin, read-only Qt table model over a list of plain rows, and the table around it.
+
+Every staff list (applications, judges, conflicts, bundles, results, audit,
+leaderboard) is a list of frozen rows from ``rows.py`` or the model layer; a
+screen only says which columns to show (:class:`Column`). Sorting and
+searching go through a QSortFilterProxyModel, so the rows stay as given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+
+# Tones for status text; picked against the palette so light and dark both read well.
+GOOD, BAD, WARN, MUTED = "good", "bad", "warn", "muted"
+_TONES = {GOOD: ("#1b6e20", "#81c784"), BAD: ("#b3261e", "#ef9a9a"),
+          WARN: ("#8a5300", "#ffcc80"), MUTED: ("#5f6368", "#9aa0a6")}
+
+
+def tr(text: str) -> str:
+    """Translate text that is not owned by one widget (column titles, shared words)."""
+    return QCoreApplication.translate("staff", text)
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    palette = palette or QApplication.palette()
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def tone(name: str) -> QColor:
+    light, dark = _TONES[name]
+    return QColor(dark if is_dark() else light)
+
+
+def text_of(value: Any) -> str:
+    """How a plain value reads in a cell (dates local and short, money with separators)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return tr("yes") if value else ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, dt.datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, tuple | list):
+        return "; ".join(text_of(v) for v in value)
+    return str(value)
+
+
+def _sort_key(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, tuple | list):
+        return text_of(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    """One column: its header, its value for a row, and optionally a tone and a tooltip."""
+
+    title: str
+    value: Callable[[R], Any]
+    tone: Callable[[R], str | None] | None = None
+    tooltip: Callable[[R], str] | None = None
+    align_right: bool = False
+
+
+class RowsModel(QAbstractTableModel, Generic[R]):
+    """Rows of plain objects shown through ``columns``; replace them with :meth:`set_rows`."""
+
+    def __init__(self, columns: Sequence[Column[R]], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.columns = list(columns)
+        self.rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> R:
+        return self.rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text_of(column.value(row))
+        if role == SORT_ROLE:
+            return _sort_key(column.value(row))
+        if role == ROW_ROLE:
+            return index.row()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column.tooltip is not None:
+                return column.tooltip(row)
+            text = text_of(column.value(row))
+            return text if len(text) > 40 else None
+        if role == Qt.ItemDataRole.ForegroundRole and column.tone is not None:
+            name = column.tone(row)
+            return QBrush(tone(name)) if name else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.columns[section].title if 0 <= section < len(self.columns) else None
+        return str(section + 1)
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Sorts by the real values and searches every column, case and accents aside."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        try:
+            return bool(a < b)
+        except TypeError:
+            return str(a) < str(b)
+
+
+class RowsTable(QWidget):
+    """A searchable, sortable table over a :class:`RowsModel` (search box optional)."""
+
+    def __init__(self, model: RowsModel[Any], name: str, *, search: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = FilterProxy(self)
+        self.proxy.setSourceModel(model)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search…"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(self.tr("Search {name}").format(name=name))
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        if search:
+            layout.addWidget(self.search)
+        else:
+            self.search.hide()
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setAccessibleName(name)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        layout.addWidget(self.view)
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.model.set_rows(rows)
+        self.view.resizeColumnsToContents()
+        header = self.view.horizontalHeader()
+        for section in range(header.count() - 1):
+            header.resizeSection(section, min(header.sectionSize(section), 320))
+
+    def selected_rows(self) -> list[Any]:
+        picked = sorted({self.proxy.mapToSource(i).row()
+                         for i in self.view.selectionModel().selectedRows()})
+        return [self.model.row_at(r) for r in picked]
+
+    def current_row(self) -> Any | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.proxy.mapToSource(index).row())

@@ -1,0 +1,100 @@
+"""Every staff screen opens on the demo program and its Qt models are well behaved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from judgepanel.model.demo_files import read_identity_file
+from judgepanel.ui.staff.table_model import RowsModel
+from tests.ui.staff.conftest import wait_idle
+
+
+def test_every_screen_shows_the_demo_and_models_pass_the_tester(
+        demo: Path, make_page: Any, qtbot: Any, qtmodeltester: Any) -> None:
+    page, errors = make_page(demo / "program")
+    wait_idle(qtbot, page.ctx)
+    expected = {"applications": 8, "judges": 6, "leaderboard": 8}
+    for key, screen in page.screens.items():
+        page.show_screen(key)
+        wait_idle(qtbot, page.ctx)
+        assert page.stack.currentWidget() is screen
+        models = [m for m in screen.findChildren(RowsModel)]
+        for model in models:
+            qtmodeltester.check(model)
+        if key in expected:
+            assert screen.model.rowCount() == expected[key], key
+    assert not errors, [e.message for e in errors]
+
+    overview = page.screens["overview"]
+    assert overview.overview is not None
+    assert overview.overview.counts["applications"] == 8
+    assert overview.overview.counts["results"] == 6
+
+    assignment = page.screens["assignment"]
+    qtmodeltester.check(assignment.model)
+    assert assignment.model.rowCount() == 8 and assignment.model.columnCount() == 7
+    assert sum(assignment.model.loads().values()) == 24
+
+    rubric = page.screens["rubric"]
+    qtmodeltester.check(rubric.model)
+    assert rubric.rubric is not None and rubric.rubric.name
+    assert "%" in rubric.model.data(rubric.model.index(0, 3))
+
+    board = page.screens["leaderboard"]
+    assert [r.rank_raw for r in board.board().rows][:3] == [1, 2, 3]
+    board.table.view.setCurrentIndex(board.table.proxy.index(0, 0))
+    board.open_reviews()
+    assert board.dialog is not None
+    qtmodeltester.check(board.dialog.model)
+    assert board.dialog.model.rowCount() >= 2  # each application has three judges
+
+    audit = page.screens["audit"]
+    audit.check_chain()
+    wait_idle(qtbot, page.ctx)
+    assert audit.broken == []
+    assert "intact" in audit.result.text()
+    assert not errors
+
+
+def test_rubric_editor_shows_the_rule_broken_and_saves_a_valid_rubric(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    from judgepanel.model.entities import Round
+    from judgepanel.model.rounds import add_round, rubric_for_round
+
+    page, errors = make_page(demo / "program")
+    with page.workspace.session() as session:  # bundles are out for round 1: use a new round
+        new = add_round(session, page.workspace.program(session), "Final", "test")
+        new_id = new.id
+    page.ctx.changed.emit("program")
+    page.ctx.set_round(new_id)
+    rubric = page.show_screen("rubric")
+    wait_idle(qtbot, page.ctx)
+    model = rubric.model
+    model.setData(model.index(0, 2), "0")  # weight 0 is not allowed
+    assert rubric.rubric is None
+    assert "weight" in rubric.preview.toPlainText().lower()
+    model.setData(model.index(0, 2), "2")
+    rubric.add_criterion()
+    model.setData(model.index(1, 1), "Reach")
+    model.setData(model.index(1, 8), "below 3")
+    assert rubric.rubric is not None
+    assert "67%" in model.data(model.index(0, 3)) and "33%" in model.data(model.index(1, 3))
+    rubric.save()
+    wait_idle(qtbot, page.ctx)
+    assert not errors, [e.message for e in errors]
+    with page.workspace.session() as session:
+        saved = rubric_for_round(session, session.get(Round, new_id))
+    assert [c.title for c in saved.criteria] == ["Impact", "Reach"]
+    assert saved.criteria[1].comment.when == "below"
+
+
+def test_a_wrong_staff_identity_is_refused(demo: Path, make_page: Any, qtbot: Any) -> None:
+    page, errors = make_page(demo / "program")
+    page.ctx.ask_identity_file = lambda _parent: demo / "keys" / "amara-okafor.identity"
+    assert page.ctx.staff_identity() is None
+    assert errors and "not the staff identity" in errors[-1].message
+    page.ctx.ask_identity_file = lambda _parent: demo / "keys" / "staff.identity"
+    identity = page.ctx.staff_identity()
+    assert identity is not None
+    assert identity.fingerprint == read_identity_file(demo / "keys" / "staff.identity").fingerprint
