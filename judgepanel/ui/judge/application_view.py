@@ -1,0 +1,329 @@
+"""One application as the judge reads it: its fields, then its attachments.
+
+Why this shape: application content comes from applicants, so it is never trusted
+as markup. Every field is escaped and laid out by us; the text browser follows no
+link and loads no resource, so nothing remote or scripted can run. Attachments are
+decrypted into memory when the judge opens them and shown from there (QtPdf reads
+from a QBuffer, images from bytes); nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QUrl
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from judgepanel.errors import JudgePanelError
+
+try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it PDFs are listed, not shown.
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPdfWidgets import QPdfView
+
+    HAVE_PDF = True
+except ImportError:  # pragma: no cover - depends on the installed wheels
+    HAVE_PDF = False
+
+try:
+    from PySide6.QtPdf import QPdfSearchModel
+
+    HAVE_PDF_SEARCH = True
+except ImportError:  # pragma: no cover
+    HAVE_PDF_SEARCH = False
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp")
+HIDDEN_KEYS = frozenset({"id", "title"})  # the title is the heading already
+
+AttachmentLoader = Callable[[str], bytes]
+
+
+def label_for(key: str) -> str:
+    """"problem_statement" -> "Problem statement": field keys as a reader would write them."""
+    text = key.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:] if text else key
+
+
+def _value_html(value: Any, depth: int) -> str:
+    if isinstance(value, dict):
+        return "".join(_field_html(k, v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        items = "".join(f"<li>{_value_html(v, depth + 1)}</li>" for v in value)
+        return f"<ul>{items}</ul>"
+    if value is None or value == "":
+        return "<p style='color:gray'>—</p>"
+    if isinstance(value, bool):
+        return f"<p>{'Yes' if value else 'No'}</p>"
+    text = html.escape(str(value))
+    paragraphs = [p.replace("\n", "<br>") for p in text.split("\n\n")]
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def _field_html(key: str, value: Any, depth: int) -> str:
+    level = min(3 + depth, 6)
+    return f"<h{level}>{html.escape(label_for(str(key)))}</h{level}>{_value_html(value, depth)}"
+
+
+def document_html(document: dict[str, Any]) -> str:
+    """The whole application as escaped HTML (applicant text can never become markup)."""
+    parts = [_field_html(k, v, 0) for k, v in document.items() if k not in HIDDEN_KEYS]
+    return "".join(parts) or "<p>This application has no fields.</p>"
+
+
+class SafeTextBrowser(QTextBrowser):
+    """A text browser that follows no link and fetches no image or stylesheet."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 (Qt override)
+        return None
+
+
+class PdfViewer(QWidget):
+    """A PDF shown from memory: pages, zoom, and search when QtPdf offers it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buffer: QBuffer | None = None
+        self._bytes: QByteArray | None = None
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setAccessibleName(self.tr("Attachment pages"))
+
+        self.zoom_out = QPushButton(self.tr("−"))
+        self.zoom_out.setAccessibleName(self.tr("Zoom out"))
+        self.zoom_out.setToolTip(self.tr("Zoom out (Ctrl+-)"))
+        self.zoom_out.clicked.connect(lambda: self.zoom_by(1 / 1.25))
+        self.zoom_in = QPushButton(self.tr("+"))
+        self.zoom_in.setAccessibleName(self.tr("Zoom in"))
+        self.zoom_in.setToolTip(self.tr("Zoom in (Ctrl++)"))
+        self.zoom_in.clicked.connect(lambda: self.zoom_by(1.25))
+        self.fit = QPushButton(self.tr("Fit width"))
+        self.fit.setAccessibleName(self.tr("Fit the page to the width"))
+        self.fit.clicked.connect(
+            lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
+        for button in (self.zoom_out, self.zoom_in):
+            button.setFixedWidth(32)
+        self.pages_label = QLabel()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.zoom_out)
+        bar.addWidget(self.zoom_in)
+        bar.addWidget(self.fit)
+        bar.addWidget(self.pages_label)
+        bar.addStretch()
+        self.search: QLineEdit | None = None
+        self.search_model: Any = None  # QPdfSearchModel when available
+        if HAVE_PDF_SEARCH:
+            self.search_model = QPdfSearchModel(self)
+            self.search_model.setDocument(self.document)
+            self.view.setSearchModel(self.search_model)
+            self.search = QLineEdit()
+            self.search.setPlaceholderText(self.tr("Find in this document"))
+            self.search.setAccessibleName(self.tr("Find in this document"))
+            self.search.setClearButtonEnabled(True)
+            self.search.returnPressed.connect(self.find_next)
+            self.search.textChanged.connect(self.search_model.setSearchString)
+            self.hits = QLabel()
+            bar.addWidget(self.search)
+            bar.addWidget(self.hits)
+            self._hit = -1
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, stretch=1)
+
+    def load(self, data: bytes) -> bool:
+        """Show ``data``; False when QtPdf cannot read it (the caller says so)."""
+        self.document.close()
+        self._bytes = QByteArray(data)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        ok = self.document.status() == QPdfDocument.Status.Ready
+        count = self.document.pageCount()
+        pages = self.tr("1 page") if count == 1 else self.tr("{n} pages").format(n=count)
+        self.pages_label.setText(pages if ok else "")
+        self._hit = -1
+        return ok and count > 0
+
+    def zoom_by(self, factor: float) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(max(0.2, min(6.0, self.view.zoomFactor() * factor)))
+
+    def find_next(self) -> None:
+        if self.search_model is None:
+            return
+        count = self.search_model.rowCount()
+        found = self.tr("1 match") if count == 1 else self.tr("{n} matches").format(n=count)
+        self.hits.setText(found)
+        if count:
+            self._hit = (self._hit + 1) % count
+            link = self.search_model.resultAtIndex(self._hit)
+            self.view.setCurrentSearchResultIndex(self._hit)
+            self.view.pageNavigator().jump(link.page(), QPointF(link.location()))
+
+    def clear(self) -> None:
+        self.document.close()
+        self._buffer = None
+        self._bytes = None
+
+
+class ApplicationView(QWidget):
+    """The reading pane: fields on top, the chosen attachment below."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._load: AttachmentLoader | None = None
+        self.title = QLabel()
+        self.title.setObjectName("applicationTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.subtitle = QLabel()
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        self.subtitle.setWordWrap(True)
+
+        self.fields = SafeTextBrowser()
+        self.fields.setAccessibleName(self.tr("Application text"))
+
+        self.attachments = QComboBox()
+        self.attachments.setAccessibleName(self.tr("Attachments"))
+        self.attachments.activated.connect(self._show_attachment)
+        attach_label = QLabel(self.tr("&Attachment:"))
+        attach_label.setBuddy(self.attachments)
+        self.attachment_bar = QWidget()
+        bar = QHBoxLayout(self.attachment_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(attach_label)
+        bar.addWidget(self.attachments, stretch=1)
+
+        self.viewer = QStackedWidget()
+        self.message = QLabel()
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.viewer.addWidget(self.message)
+        self.pdf: PdfViewer | None = PdfViewer() if HAVE_PDF else None
+        if self.pdf is not None:
+            self.viewer.addWidget(self.pdf)
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.image.setAccessibleName(self.tr("Attachment image"))
+        self.image_scroll = QScrollArea()
+        self.image_scroll.setWidget(self.image)
+        self.image_scroll.setWidgetResizable(True)
+        self.viewer.addWidget(self.image_scroll)
+
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.attachment_bar)
+        lower_layout.addWidget(self.viewer, stretch=1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.fields)
+        self.splitter.addWidget(lower)
+        self.splitter.setSizes([500, 300])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.splitter, stretch=1)
+
+    def show_application(self, summary: dict[str, Any], document: dict[str, Any],
+                         attachment_names: list[str], load: AttachmentLoader) -> None:
+        """Show one application; attachments are decrypted only when chosen."""
+        self._load = load
+        self.title.setText(str(summary.get("title") or summary.get("id", "")))
+        who = [str(summary[k]) for k in ("applicant", "organisation", "city") if summary.get(k)]
+        self.subtitle.setText(" · ".join(who))
+        self.fields.setHtml(document_html(document))
+        self.attachments.clear()
+        self.attachments.addItem(self.tr("Choose an attachment…"), "")
+        for name in attachment_names:
+            self.attachments.addItem(name, name)
+        self.attachment_bar.setVisible(bool(attachment_names))
+        self.viewer.setVisible(bool(attachment_names))
+        self._message(self.tr("Choose an attachment above to read it here."))
+        if attachment_names:
+            self.splitter.setSizes([450, 350])
+
+    def show_locked(self, summary: dict[str, Any], reason: str) -> None:
+        """No content yet (not declared, or a conflict): say why, show nothing else."""
+        self._load = None
+        self.title.setText(str(summary.get("title") or summary.get("id", "")))
+        self.subtitle.setText("")
+        self.fields.setHtml(f"<p>{html.escape(reason)}</p>")
+        self.attachments.clear()
+        self.attachment_bar.hide()
+        self.viewer.hide()
+        if self.pdf is not None:
+            self.pdf.clear()
+        self.image.clear()
+
+    def _message(self, text: str) -> None:
+        self.message.setText(text)
+        self.viewer.setCurrentWidget(self.message)
+        if self.pdf is not None:
+            self.pdf.clear()
+        self.image.clear()
+
+    def open_attachment(self, name: str) -> None:
+        index = self.attachments.findData(name)
+        if index >= 0:
+            self.attachments.setCurrentIndex(index)
+            self._show_attachment(index)
+
+    def _show_attachment(self, index: int) -> None:
+        name = str(self.attachments.itemData(index) or "")
+        if not name or self._load is None:
+            return
+        try:
+            data = self._load(name)
+        except JudgePanelError as error:
+            self._message(str(error))
+            return
+        lower = name.lower()
+        if lower.endswith(".pdf"):
+            if self.pdf is None:
+                self._message(self.tr("PDF attachments cannot be shown: this installation "
+                                      "of JudgePanel lacks its PDF module."))
+            elif self.pdf.load(data):
+                self.viewer.setCurrentWidget(self.pdf)
+            else:
+                self._message(self.tr("This PDF could not be read. Ask the program staff "
+                                      "for another copy."))
+        elif lower.endswith(IMAGE_SUFFIXES):
+            image = QImage.fromData(data)
+            if image.isNull():
+                self._message(self.tr("This image could not be read."))
+            else:
+                self.image.setPixmap(QPixmap.fromImage(image))
+                self.viewer.setCurrentWidget(self.image_scroll)
+        else:
+            self._message(self.tr("JudgePanel cannot show this kind of file ({name}). Its "
+                                  "content stays inside the bundle.").format(name=name))

@@ -1,0 +1,385 @@
+"""The judge's page: declarations, reading and scoring, overview and submit, tied together.
+
+The page owns the judging session for as long as the bundle is open. Each edit goes
+to the session (which commits it) through :class:`Autosaver`; scores commit at once,
+typed text a moment after the judge stops typing (and before anything else happens:
+switching application, exporting, closing). The "Saved" indicator only says saved
+after the commit returned, so killing the app never loses what it showed as saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QProgressDialog,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from judgepanel.crypto.identity import Identity
+from judgepanel.errors import JudgePanelError
+from judgepanel.model.judging import ExportRecord, JudgingSession, ReviewState
+from judgepanel.ui.judge.application_view import ApplicationView
+from judgepanel.ui.judge.autosave import Autosaver, progress_of, write_scoresheet
+from judgepanel.ui.judge.bundle_info import due_text
+from judgepanel.ui.judge.declarations import DeclarationsPage
+from judgepanel.ui.judge.models import OverviewModel
+from judgepanel.ui.judge.overview import OverviewPage, distribution
+from judgepanel.ui.judge.scoring_panel import ScoringPanel
+from judgepanel.ui.judge.submit import SubmitPage
+from judgepanel.ui.tasks import TaskRunner
+
+VIEWS = ("declarations", "score", "overview", "submit")
+AskExportPath = Callable[[QWidget, str], str]
+
+
+def ask_export_path(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Export your results"), suggested,
+                                          parent.tr("JudgePanel results (*.jpresults)"))
+    return path
+
+
+class JudgePage(QWidget):
+    """Everything a judge does with one open bundle."""
+
+    closed = Signal()
+
+    def __init__(self, session: JudgingSession, identity: Identity, runner: TaskRunner,
+                 parent: QWidget | None = None, *,
+                 ask_path: AskExportPath = ask_export_path) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.identity = identity
+        self.runner = runner
+        self.ask_path = ask_path
+        self.current: str | None = None
+        self.autosaver = Autosaver(session, self)
+        self.autosaver.saved.connect(self._saved)
+        self.autosaver.failed.connect(self._save_failed)
+        self.autosaver.pending.connect(lambda: self._indicate(self.tr("Saving…")))
+
+        self.model = OverviewModel(session.applications, self)
+        self.model.set_progress(session.progress())
+        self._build()
+        self._shortcuts()
+        self._restore()
+
+    # --- layout -------------------------------------------------------------------
+
+    def _build(self) -> None:
+        info = self.session.info
+        self.heading = QLabel(f"<b>{self._esc(info.program_name)}</b> — "
+                              f"{self._esc(info.round_name)}")
+        self.due = QLabel(self.tr("Due {due}").format(due=due_text(info.due)))
+        self.saved_label = QLabel()
+        self.saved_label.setAccessibleName(self.tr("Save status"))
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addSpacing(16)
+        top.addWidget(self.due)
+        top.addStretch()
+        top.addWidget(self.saved_label)
+
+        self.declarations = DeclarationsPage(self.model)
+        self.declarations.current_changed.connect(self._declaration_selected)
+        self.declarations.declare_requested.connect(self._declare)
+
+        self.app_list = QListView()
+        self.app_list.setModel(self.model)
+        self.app_list.setModelColumn(OverviewModel.TITLE)
+        self.app_list.setUniformItemSizes(True)
+        self.app_list.setAccessibleName(self.tr("Applications"))
+        self.app_list.selectionModel().currentChanged.connect(self._list_changed)
+        self.app_view = ApplicationView()
+        self.panel = ScoringPanel(self.session.rubric)
+        self.panel.edited.connect(self._edited)
+        self.panel.setMinimumWidth(380)
+        reading = QSplitter()
+        reading.addWidget(self.app_list)
+        reading.addWidget(self.app_view)
+        reading.addWidget(self.panel)
+        reading.setStretchFactor(0, 1)
+        reading.setStretchFactor(1, 3)
+        reading.setStretchFactor(2, 2)
+        reading.setSizes([230, 620, 430])
+        self.reading = reading
+
+        self.overview = OverviewPage(self.model, self.session.rubric)
+        self.overview.open_requested.connect(lambda a: self.go_to(a, None))
+        self.submit = SubmitPage()
+        self.submit.go_to.connect(self.go_to)
+        self.submit.export_requested.connect(self.export)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.declarations, self.tr("1 · Declarations"))
+        self.tabs.addTab(reading, self.tr("2 · Read and score"))
+        self.tabs.addTab(self.overview, self.tr("3 · Overview"))
+        self.tabs.addTab(self.submit, self.tr("4 · Send results"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, stretch=1)
+
+    @staticmethod
+    def _esc(text: str) -> str:
+        import html
+
+        return html.escape(text)
+
+    def _shortcuts(self) -> None:
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot in (
+            (("Ctrl+PgDown", "Alt+Right"), lambda: self.step_application(1)),
+            (("Ctrl+PgUp", "Alt+Left"), lambda: self.step_application(-1)),
+            (("Alt+Down",), lambda: self.panel.move_criterion(1)),
+            (("Alt+Up",), lambda: self.panel.move_criterion(-1)),
+        ):
+            for key in keys:
+                QShortcut(QKeySequence(key), self, slot, context=context)
+        for number in range(len(VIEWS)):
+            QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self,
+                      lambda n=number: self.tabs.setCurrentIndex(n), context=context)
+
+    def _restore(self) -> None:
+        """Back to where the judge was; first time: declarations if any are missing."""
+        position = self.session.position()
+        app_id = position.application_id or self.session.applications[0].id
+        undeclared = any(not p.declared for p in self.session.progress())
+        view = position.view if position.view in VIEWS else (
+            "declarations" if undeclared else "score")
+        self._select_in(self.app_list, app_id)
+        self._select_in(self.declarations.list, app_id)
+        self.show_application(app_id)
+        self.tabs.setCurrentIndex(VIEWS.index(view))
+        self._tab_changed(self.tabs.currentIndex())
+        self._indicate(self.tr("All changes saved"))
+
+    # --- navigation ---------------------------------------------------------------
+
+    def _select_in(self, view: QListView, app_id: str) -> None:
+        index = self.model.index(self.model.row_of(app_id), OverviewModel.TITLE)
+        if view.currentIndex() != index:
+            view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        view.scrollTo(index)
+
+    def _list_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.show_application(self.model.app_id(current.row()))
+
+    def _declaration_selected(self, app_id: str) -> None:
+        self.declarations.show_summary(self.model.summary(app_id),
+                                       self.session.declaration(app_id))
+
+    def step_application(self, step: int) -> None:
+        if self.current is None:
+            return
+        row = self.model.row_of(self.current) + step
+        if 0 <= row < self.model.rowCount():
+            app_id = self.model.app_id(row)
+            if self.tabs.currentWidget() is self.declarations:
+                self._select_in(self.declarations.list, app_id)
+            else:
+                self._select_in(self.app_list, app_id)
+
+    def go_to(self, app_id: str, criterion: object) -> None:
+        """From a problem or the overview: the right screen, application and criterion."""
+        declared = self.session.declaration(app_id) is not None
+        if not declared:
+            self.tabs.setCurrentWidget(self.declarations)
+            self._select_in(self.declarations.list, app_id)
+            self.declarations.no_conflict.setFocus()
+            return
+        self.tabs.setCurrentWidget(self.reading)
+        self._select_in(self.app_list, app_id)
+        if isinstance(criterion, str):
+            keys = [e.criterion.key for e in self.panel.editors]
+            if criterion in keys:
+                self.panel.focus_criterion(keys.index(criterion))
+        else:
+            self.panel.focus_criterion(0)
+
+    def show_application(self, app_id: str) -> None:
+        """Open one application in the reading pane (the switch the benchmark times)."""
+        self.autosaver.flush()
+        self.current = app_id
+        summary = self.model.summary(app_id)
+        summary_dict = {"id": summary.id, "title": summary.title, "applicant": summary.applicant,
+                        "organisation": summary.organisation, "city": summary.city}
+        review = self.session.review(app_id)
+        declaration = review.declaration
+        if declaration is None:
+            reason = self.tr("Declare first whether you have a conflict of interest with this "
+                             "application (Declarations, Ctrl+1); it opens after that.")
+            self.app_view.show_locked(summary_dict, reason)
+        elif declaration.conflict:
+            reason = self.tr("You declared a conflict of interest with this application, so "
+                             "it stays closed and cannot be scored. Change your declaration "
+                             "if that was a mistake.")
+            self.app_view.show_locked(summary_dict, reason)
+        else:
+            reason = ""
+            try:
+                document = self.session.application(app_id)
+                names = self.session.attachment_names(app_id)
+            except JudgePanelError as error:
+                self.app_view.show_locked(summary_dict, str(error))
+            else:
+                session = self.session
+
+                def load(name: str) -> bytes:
+                    return session.attachment(app_id, name)
+
+                self.app_view.show_application(summary_dict, document, names, load)
+        scorable = declaration is not None and not declaration.conflict
+        self.panel.show_review(review, scorable=scorable, reason=reason)
+        self._remember()
+
+    def _remember(self) -> None:
+        try:
+            self.session.set_position(self.current, VIEWS[self.tabs.currentIndex()]
+                                      if self.tabs.currentIndex() >= 0 else "")
+        except JudgePanelError as error:  # where the judge was is a convenience, not work
+            self._save_failed(str(error))
+
+    def _tab_changed(self, index: int) -> None:
+        self.autosaver.flush()
+        widget = self.tabs.widget(index)
+        if widget is self.overview:
+            self.refresh_overview()
+        elif widget is self.submit:
+            self.refresh_submit()
+        elif widget is self.declarations and self.current is not None:
+            self._select_in(self.declarations.list, self.current)
+            self._declaration_selected(self.current)
+        elif widget is self.reading and self.current is not None:
+            self._select_in(self.app_list, self.current)
+            self.show_application(self.current)
+        if hasattr(self, "overview"):
+            self._remember()
+
+    # --- declaring ------------------------------------------------------------------
+
+    def _declare(self, app_id: str, conflict: bool, reason: str) -> None:
+        try:
+            declaration = self.session.declare(app_id, conflict, reason)
+        except JudgePanelError as error:
+            self.declarations.show_error(str(error))
+            return
+        self.declarations.show_declaration(declaration)
+        self._refresh_row(app_id)
+        self._indicate(self._saved_text())
+        self.declarations.go_next()
+
+    # --- scoring ----------------------------------------------------------------------
+
+    def _edited(self, kind: str, key: str, value: object) -> None:
+        if self.current is not None:
+            self.autosaver.edit(self.current, kind, key, value)
+
+    def _saved(self, app_id: str) -> None:
+        review = self._refresh_row(app_id)
+        if app_id == self.current:
+            declaration = review.declaration
+            self.panel.set_total(review.total if declaration and not declaration.conflict
+                                 else None)
+        if not self.autosaver.has_pending():
+            self._indicate(self._saved_text())
+
+    def _save_failed(self, message: str) -> None:
+        self._indicate(self.tr("Not saved: {why}").format(why=message), error=True)
+
+    def _refresh_row(self, app_id: str) -> ReviewState:
+        review = self.session.review(app_id)
+        self.model.update_one(progress_of(review, len(self.session.rubric.criteria)))
+        return review
+
+    def _saved_text(self) -> str:
+        return self.tr("✓ Saved {time}").format(time=dt.datetime.now().strftime("%H:%M:%S"))
+
+    def _indicate(self, text: str, *, error: bool = False) -> None:
+        self.saved_label.setText(text)
+        self.saved_label.setStyleSheet("color: #b5653a" if error else "")
+
+    # --- overview and submit -----------------------------------------------------------
+
+    def refresh_overview(self) -> None:
+        self.autosaver.flush()
+        progress = self.session.progress()
+        self.model.set_progress(progress)
+        readable = [p.application_id for p in progress
+                    if p.declared and not p.conflict and p.scored]
+        counts = distribution(self.session.rubric,
+                              (self.session.review(a).scores for a in readable))
+        self.overview.refresh(counts)
+
+    def refresh_submit(self) -> None:
+        self.autosaver.flush()
+        self.submit.show_state(self.session.problems(), self.session.exports(),
+                               self.session.changed_since_export)
+
+    def suggested_export_path(self) -> str:
+        info = self.session.info
+        sequence = len(self.session.exports()) + 1
+        name = f"{info.bundle_id}-results-{sequence}.jpresults"
+        return str(info.path.parent / name)
+
+    def export(self, with_sheet: bool = False) -> None:
+        self.autosaver.flush()
+        path = self.ask_path(self, self.suggested_export_path())
+        if not path:
+            return
+        if not path.endswith(".jpresults"):
+            path += ".jpresults"
+        dialog = QProgressDialog(self.tr("Signing and encrypting your results…"), "", 0, 0, self)
+        dialog.setCancelButton(None)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAccessibleName(self.tr("Export in progress"))
+        dialog.show()
+        session, identity = self.session, self.identity
+
+        def work(_progress: object) -> tuple[ExportRecord, str]:
+            record = session.export(Path(path), identity)
+            return record, (write_scoresheet(session, record) if with_sheet else "")
+
+        def done(result: object) -> None:
+            dialog.close()
+            assert isinstance(result, tuple)
+            self._exported(*result)
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
+            self.submit.show_result(str(error))
+            self.refresh_submit()
+
+        self.export_task = self.runner.start(work, on_done=done, on_error=failed)
+
+    def _exported(self, record: ExportRecord, sheet_note: str) -> None:
+        text = self.tr("Exported version {n} to {path}. Send this file to the program "
+                       "staff.").format(n=record.sequence, path=record.path)
+        self.submit.show_result(f"{text} {sheet_note}".strip())
+        self.refresh_submit()
+        self._indicate(self._saved_text())
+
+    # --- closing ------------------------------------------------------------------------
+
+    def close_session(self) -> None:
+        """Save what is pending and release the bundle (the app is closing)."""
+        self.autosaver.flush()
+        self.session.close()
+        self.closed.emit()

@@ -1,0 +1,165 @@
+"""Opening a bundle in the main window: unlock, open in the background, show its facts.
+
+Why a separate object: the main window only knows that a file was chosen; this flow
+turns a ``.jpbundle`` path into a judge page (identity, background opening with
+progress, the bundle facts first, then the work) and shows every refusal from the
+formats layer as the plain message it carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QStackedWidget, QWidget
+
+from judgepanel.crypto.identity import Identity
+from judgepanel.errors import JudgePanelError
+from judgepanel.formats.keystore import IdentityStore
+from judgepanel.model.judge_workspace import JudgeWorkspace
+from judgepanel.model.judging import JudgingSession
+from judgepanel.ui.judge.bundle_info import BundleInfoPage
+from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage, ask_export_path
+from judgepanel.ui.judge.unlock import UnlockDialog
+from judgepanel.ui.tasks import TaskRunner
+
+Unlock = Callable[[QWidget, IdentityStore, TaskRunner], Identity | None]
+ShowError = Callable[[QWidget, str, str], None]
+
+
+def unlock_with_dialog(parent: QWidget, store: IdentityStore,
+                       runner: TaskRunner) -> Identity | None:
+    dialog = UnlockDialog(store, runner, parent)
+    return dialog.identity if dialog.exec() else None
+
+
+def show_error(parent: QWidget, title: str, message: str) -> None:
+    QMessageBox.warning(parent, title, message)
+
+
+class JudgeFlow(QObject):
+    """Connect to ``MainWindow.file_opened``; owns the open session and its pages."""
+
+    def __init__(self, window: QMainWindow, pages: QStackedWidget, *,
+                 store: IdentityStore | None = None,
+                 workspace_path: Path | None = None,
+                 unlock: Unlock = unlock_with_dialog,
+                 ask_path: AskExportPath = ask_export_path,
+                 error: ShowError = show_error) -> None:
+        super().__init__(window)
+        self.window = window
+        self.pages = pages
+        self.store = store
+        self.workspace_path = workspace_path
+        self.unlock = unlock
+        self.ask_path = ask_path
+        self.error = error
+        self.runner = TaskRunner(self)
+        self.workspace: JudgeWorkspace | None = None
+        self.page: JudgePage | None = None
+        self.info_page: BundleInfoPage | None = None
+        self.identity: Identity | None = None
+        self.last_error: str = ""
+
+    # --- opening ------------------------------------------------------------------
+
+    def open_bundle(self, path: str) -> None:
+        """Start opening ``path``; folders (staff programs) are not the judge's business."""
+        if Path(path).is_dir():
+            return
+        if not Path(path).is_file():
+            # Calm and non-blocking: a stale recent-files entry is not an emergency.
+            self.last_error = self.window.tr("{path} cannot be found. Was it moved or "
+                                             "renamed?").format(path=path)
+            self.window.statusBar().showMessage(self.last_error, 10_000)
+            return
+        store = self.store if self.store is not None else IdentityStore()
+        try:
+            identity = self.unlock(self.window, store, self.runner)
+        except JudgePanelError as error:
+            self._fail(error)
+            return
+        if identity is None:
+            return
+        self.identity = identity
+        self.open_with(path, identity)
+
+    def open_with(self, path: str, identity: Identity) -> None:
+        """Open ``path`` with an already unlocked identity (also the tests' entry point)."""
+        self.identity = identity
+        self.close_current()
+        try:
+            if self.workspace is None:
+                self.workspace = JudgeWorkspace.open(self.workspace_path)
+        except JudgePanelError as error:
+            self._fail(error)
+            return
+        workspace = self.workspace
+        dialog = QProgressDialog(self.window.tr("Opening and checking the bundle…"), "", 0, 0,
+                                 self.window)
+        dialog.setCancelButton(None)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+
+        def progress(done: int, total: int, label: str) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+            dialog.setLabelText(label)
+
+        def done(session: object) -> None:
+            dialog.close()
+            assert isinstance(session, JudgingSession)
+            self._opened(session, identity)
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
+            self._fail(error)
+
+        self.runner.start(lambda report: JudgingSession.open(path, [identity], workspace),
+                          on_done=done, on_error=failed, on_progress=progress)
+
+    def _fail(self, error: JudgePanelError) -> None:
+        self.last_error = str(error)
+        self.error(self.window, self.window.tr("The bundle cannot be opened"), str(error))
+
+    def _opened(self, session: JudgingSession, identity: Identity) -> None:
+        info = session.info
+        self.window.setWindowTitle(f"{info.program_name} — {info.round_name} — {info.judge_name}")
+        self.page = JudgePage(session, identity, self.runner, ask_path=self.ask_path)
+        self.pages.addWidget(self.page)
+        first_time = all(not p.declared for p in session.progress())
+        if first_time:
+            self.info_page = BundleInfoPage()
+            self.info_page.show_info(info, len(session.applications))
+            self.info_page.continue_requested.connect(self.show_judging)
+            self.pages.addWidget(self.info_page)
+            self.pages.setCurrentWidget(self.info_page)
+        else:
+            self.show_judging()
+
+    def show_judging(self) -> None:
+        if self.page is not None:
+            self.pages.setCurrentWidget(self.page)
+            self.page.tabs.currentWidget().setFocus()
+
+    # --- closing ------------------------------------------------------------------------
+
+    def close_current(self) -> None:
+        """Save and release the open bundle (before another one or on quitting)."""
+        if self.page is not None:
+            self.page.close_session()
+            self.pages.removeWidget(self.page)
+            self.page.deleteLater()
+            self.page = None
+        if self.info_page is not None:
+            self.pages.removeWidget(self.info_page)
+            self.info_page.deleteLater()
+            self.info_page = None
+
+    def shutdown(self) -> None:
+        self.runner.wait(5000)
+        self.close_current()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None

@@ -1,0 +1,127 @@
+"""Finishing: the check that lists what is missing, the export, and the export history.
+
+Each problem in the list leads to the place that fixes it (activate it: Enter or a
+double-click). The export itself runs in the background (the page owns the task);
+this screen only asks for it and shows what happened.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHeaderView,
+    QLabel,
+    QListView,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from judgepanel.model.judging import ExportRecord, Problem
+from judgepanel.ui.icons import icon
+from judgepanel.ui.judge.models import APP_ID_ROLE, CRITERION_ROLE, ExportsModel, ProblemsModel
+
+
+def scoresheet_available() -> bool:
+    """Whether the reports package can make the judge's own PDF score sheet."""
+    try:
+        return importlib.util.find_spec("judgepanel.reports.scoresheet") is not None
+    except (ImportError, ValueError):  # pragma: no cover
+        return False
+
+
+class SubmitPage(QWidget):
+    """The check, the export button, and the files already sent."""
+
+    go_to = Signal(str, object)  # application id, criterion key or None
+    export_requested = Signal(bool)  # with a PDF score sheet?
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.problems_model = ProblemsModel(self)
+        self.exports_model = ExportsModel(self)
+
+        self.headline = QLabel()
+        self.headline.setWordWrap(True)
+        font = self.headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.headline.setAccessibleName(self.tr("Submission check"))
+        self.explain = QLabel()
+        self.explain.setWordWrap(True)
+
+        self.problems = QListView()
+        self.problems.setModel(self.problems_model)
+        self.problems.setAccessibleName(self.tr("What is still missing"))
+        self.problems.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problems.activated.connect(self._activated)
+        self.problems.doubleClicked.connect(self._activated)
+
+        self.with_sheet = QCheckBox(self.tr("Also save a PDF &score sheet for my records"))
+        self.with_sheet.setVisible(scoresheet_available())
+        self.export_button = QPushButton(icon("export"), self.tr("Sign and &export results…"))
+        self.export_button.setAccessibleName(self.tr("Sign and export the results file"))
+        self.export_button.clicked.connect(
+            lambda: self.export_requested.emit(self.with_sheet.isChecked()))
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.setAccessibleName(self.tr("Export result"))
+
+        history_label = QLabel(self.tr("<b>Results files you exported</b>"))
+        self.history = QTableView()
+        self.history.setModel(self.exports_model)
+        self.history.setAccessibleName(self.tr("Export history"))
+        self.history.verticalHeader().hide()
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.history.setMaximumHeight(160)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.explain)
+        layout.addWidget(self.problems, stretch=1)
+        layout.addWidget(self.with_sheet)
+        layout.addWidget(self.export_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.result)
+        layout.addSpacing(12)
+        layout.addWidget(history_label)
+        layout.addWidget(self.history)
+
+    def show_state(self, problems: list[Problem], exports: list[ExportRecord],
+                   changed_since_export: bool) -> None:
+        self.problems_model.set_problems(problems)
+        self.exports_model.set_records(exports)
+        self.problems.setVisible(bool(problems))
+        self.export_button.setEnabled(not problems)
+        if problems:
+            self.headline.setText(self.tr("1 thing still missing") if len(problems) == 1 else
+                                  self.tr("{n} things still missing").format(n=len(problems)))
+            self.explain.setText(self.tr(
+                "Everything below must be done before you can send your results. Select a "
+                "line and press Enter to go there."))
+        elif exports and not changed_since_export:
+            self.headline.setText(self.tr("Your results are exported"))
+            self.explain.setText(self.tr(
+                "Send the latest file below to the program staff (by e-mail or as they asked). "
+                "If you change anything, export again: the new file replaces the old one."))
+        else:
+            self.headline.setText(self.tr("Everything is complete"))
+            self.explain.setText(self.tr(
+                "Export your results, then send the file to the program staff. The file is "
+                "signed by you and only the staff can open it. Your private notes stay here."
+                + (" You changed things since your last export." if exports else "")))
+
+    def show_result(self, text: str) -> None:
+        self.result.setText(text)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.go_to.emit(str(self.problems_model.data(index, APP_ID_ROLE)),
+                            self.problems_model.data(index, CRITERION_ROLE))
