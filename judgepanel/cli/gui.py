@@ -5,14 +5,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument(
+        "--demo", type=Path, metavar="DIR",
+        help="when nothing else is open, show the demo program in DIR (built first if missing)",
+    )
     gui.set_defaults(func=run_gui, path=None)
     open_ = sub.add_parser("open", help="open a judging bundle or a program in the desktop app")
     open_.add_argument("path", help="a .jpbundle file or a program workspace folder")
-    open_.set_defaults(func=run_gui)
+    open_.set_defaults(func=run_gui, demo=None)
 
 
 def has_display() -> bool:
@@ -30,6 +35,31 @@ def run_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    demo_program = ensure_demo(args.demo) if args.demo is not None and args.path is None else None
     from judgepanel.ui.app import run  # Qt is imported only when a window is wanted
 
-    return run(path=args.path)
+    return run(path=args.path, fallback=str(demo_program) if demo_program else None)
+
+
+def ensure_demo(folder: Path) -> Path:
+    """The demo's staff workspace in ``folder``, building the demo there first if needed.
+
+    An unfinished earlier build (interrupted) is replaced; a folder that is not a demo
+    is never touched.
+    """
+    from judgepanel.cli.demo import run_demo
+    from judgepanel.model.demo import looks_like_demo
+
+    program = folder / "program"
+    if (program / "program.sqlite").exists() and looks_like_demo(folder) and not _unfinished(
+        folder
+    ):
+        return program
+    run_demo(argparse.Namespace(folder=folder, fresh=True, seed=2026, applications=40,
+                                grants=12, quiet=True))
+    return program
+
+
+def _unfinished(folder: Path) -> bool:
+    readme = folder / "README.txt"
+    return readme.exists() and "Building…" in readme.read_text(encoding="utf-8")

@@ -16,8 +16,10 @@ def app_settings() -> QSettings:
     return QSettings(str(data_home() / "settings.ini"), QSettings.Format.IniFormat)
 
 
-def run(path: str | None = None) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+def run(path: str | None = None, fallback: str | None = None) -> int:
+    """Show the main window; open ``path``, or ``fallback`` when nothing was opened before."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("JudgePanel")
     app.setOrganizationName("JudgePanel")
     app.setApplicationDisplayName("JudgePanel")
@@ -25,4 +27,6 @@ def run(path: str | None = None) -> int:
     window.show()
     if path:
         window.open_path(path)
+    elif fallback and not window.recent_files():
+        window.open_path(fallback)
     return app.exec()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
@@ -9,6 +12,10 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWid
 from judgepanel import __version__
 from judgepanel.ui.icons import icon
 from judgepanel.ui.start_page import StartPage
+
+if TYPE_CHECKING:
+    from judgepanel.ui.judge.opening import JudgeFlow
+    from judgepanel.ui.staff.page import StaffPage
 
 RECENT_KEY = "recent/files"
 RECENT_LIMIT = 8
@@ -37,6 +44,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.start_page.set_recent(self.recent_files())
         self.statusBar().showMessage(self.tr("Ready"))
+        # The judge side: a .jpbundle opened from anywhere (menu, drop, recent, CLI).
+        # Made on first use, so the model and crypto imports do not slow the first window.
+        self._judge: JudgeFlow | None = None
+        # The staff side: a program workspace folder, one at a time.
+        self.staff_page: StaffPage | None = None
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -69,14 +81,59 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def choose_program(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, self.tr("Open a program folder"))
-        if path:
-            self.open_path(path)
+        """Open an existing program folder, or create a new program."""
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("Open or create a program"))
+        box.setText(self.tr("Open a program you already have, or create a new one?"))
+        open_button = box.addButton(self.tr("Open a program folder…"),
+                                    QMessageBox.ButtonRole.AcceptRole)
+        create_button = box.addButton(self.tr("Create a new program…"),
+                                      QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is open_button:
+            path = QFileDialog.getExistingDirectory(self, self.tr("Open a program folder"))
+            if path:
+                self.open_path(path)
+        elif box.clickedButton() is create_button:
+            from judgepanel.ui.staff.program_wizard import create_program_dialog
+
+            created = create_program_dialog(self)
+            if created is not None:
+                self.open_path(str(created))
 
     def open_path(self, path: str) -> None:
-        """Open a bundle or a program; feature pages connect to ``file_opened``."""
+        """Open a bundle (judge) or a program folder (staff)."""
         self.remember(path)
         self.file_opened.emit(path)
+        if Path(path).is_dir():
+            self.open_program(path)
+        else:
+            self.judge.open_bundle(path)
+
+    def open_program(self, path: str) -> None:
+        """Show the staff app for the program workspace in ``path``."""
+        from judgepanel.errors import JudgePanelError
+        from judgepanel.ui.staff.page import StaffPage
+        from judgepanel.ui.tasks import TaskRunner
+
+        try:
+            page = StaffPage(path, TaskRunner(self), self.settings)
+        except JudgePanelError as error:
+            QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
+            return
+        self.close_program()
+        self.staff_page = page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+        self.setWindowTitle(self.tr("{program} — JudgePanel").format(program=page.program_name))
+
+    def close_program(self) -> None:
+        if self.staff_page is not None:
+            self.staff_page.shutdown()
+            self.pages.removeWidget(self.staff_page)
+            self.staff_page.deleteLater()
+            self.staff_page = None
 
     # --- recent files ----------------------------------------------------------
 
@@ -84,7 +141,9 @@ class MainWindow(QMainWindow):
         value = self.settings.value(RECENT_KEY, [])
         if isinstance(value, str):
             return [value]
-        return [str(v) for v in value or []]
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        return []
 
     def remember(self, path: str) -> None:
         paths = [path] + [p for p in self.recent_files() if p != path]
@@ -113,6 +172,18 @@ class MainWindow(QMainWindow):
             ).format(version=__version__),
         )
 
+    @property
+    def judge(self) -> JudgeFlow:
+        """The judge flow (unlock, open, judge page), created when first needed."""
+        if self._judge is None:
+            from judgepanel.ui.judge.opening import JudgeFlow
+
+            self._judge = JudgeFlow(self, self.pages)
+        return self._judge
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if self._judge is not None:
+            self._judge.shutdown()
+        self.close_program()
         self.settings.sync()
         super().closeEvent(event)

@@ -23,3 +23,30 @@ def test_gui_without_a_display_says_so_in_one_line(
     err = capsys.readouterr().err.strip()
     assert "no display" in err and "make demo" in err
     assert len(err.splitlines()) == 1
+
+
+def test_make_run_builds_the_demo_once_and_reuses_it(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from judgepanel.cli import demo as demo_cli
+    from judgepanel.cli import gui
+
+    builds: list[object] = []
+
+    def fake_run_demo(args) -> int:
+        builds.append(args.folder)
+        program = args.folder / "program"
+        program.mkdir(parents=True, exist_ok=True)
+        (program / "program.sqlite").write_bytes(b"")
+        (args.folder / "README.txt").write_text("This folder was made by `judgepanel demo`.\n")
+        return 0
+
+    monkeypatch.setattr(demo_cli, "run_demo", fake_run_demo)
+    folder = tmp_path / "demo-program"
+    assert gui.ensure_demo(folder) == folder / "program"
+    assert gui.ensure_demo(folder) == folder / "program"
+    assert builds == [folder]
+    # An interrupted build is replaced.
+    (folder / "README.txt").write_text("This folder was made by `judgepanel demo`.\nBuilding…\n")
+    gui.ensure_demo(folder)
+    assert builds == [folder, folder]

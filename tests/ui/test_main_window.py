@@ -42,3 +42,30 @@ def test_open_path_is_remembered_most_recent_first(qtbot, tmp_path: Path) -> Non
 def test_ctrl_o_is_bound_to_open_bundle(qtbot, tmp_path: Path) -> None:
     window = make_window(qtbot, tmp_path)
     assert window.open_action.shortcut().toString() == "Ctrl+O"
+
+
+def test_a_program_folder_opens_the_staff_app(qtbot, tmp_path: Path) -> None:
+    from judgepanel.model.workspace import StaffWorkspace
+
+    StaffWorkspace.create(tmp_path / "prog", "Grants for Inclusive Towns", actor="test").close()
+    window = make_window(qtbot, tmp_path)
+    window.open_path(str(tmp_path / "prog"))
+    assert window.staff_page is not None
+    assert window.pages.currentWidget() is window.staff_page
+    assert "Grants for Inclusive Towns" in window.windowTitle()
+    window.close_program()
+    assert window.staff_page is None
+
+
+def test_a_folder_that_is_not_a_program_is_refused_calmly(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    (tmp_path / "empty").mkdir()
+    window = make_window(qtbot, tmp_path)
+    window.open_path(str(tmp_path / "empty"))
+    assert window.staff_page is None
+    assert window.pages.currentWidget() is window.start_page
+    assert len(shown) == 1 and "program" in shown[0].lower()
+    assert not (tmp_path / "empty" / "program.sqlite").exists()

@@ -46,6 +46,7 @@ class StaffPage(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         workspace = StaffWorkspace.open(workspace_path)
+        self.program_name = ""
         self.ctx = StaffContext(workspace, runner, settings, self)
         self.setAccessibleName(self.tr("Program"))
         layout = QVBoxLayout(self)
@@ -138,6 +139,7 @@ class StaffPage(QWidget):
         with self.workspace.session() as session:
             program = self.workspace.program(session)
             name, rounds = program.name, rows.rounds_of(session, program)
+        self.program_name = name
         self.program_label.setText(f"<b>{name}</b>")
         wanted = rounds[-1].id if select_latest and rounds else self.ctx.round_id
         self.round_box.blockSignals(True)
