@@ -41,7 +41,9 @@ def need_tool(name: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def judgepanel_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def judgepanel_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     home = tmp_path_factory.mktemp("judgepanel-home")
     monkeypatch.setenv("JUDGEPANEL_HOME", str(home))
     monkeypatch.setenv("HOME", str(home / "user-home"))

@@ -57,7 +57,9 @@ def test_a_program_folder_opens_the_staff_app(qtbot, tmp_path: Path) -> None:
     assert window.staff_page is None
 
 
-def test_a_folder_that_is_not_a_program_is_refused_calmly(qtbot, tmp_path: Path, monkeypatch) -> None:
+def test_a_folder_that_is_not_a_program_is_refused_calmly(
+    qtbot, tmp_path: Path, monkeypatch
+) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     shown: list[str] = []
