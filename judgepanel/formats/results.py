@@ -37,6 +37,7 @@ from judgepanel.formats.jsonio import (
     SchemaError,
     check_schema,
     dumps_canonical,
+    has_control_chars,
     parse_json,
 )
 from judgepanel.formats.manifest import FORMAT_VERSION, MAX_NAME, check_format_version
@@ -94,17 +95,47 @@ def _declaration(entry: Fields) -> tuple[str, bool]:
     return app_id, conflict
 
 
+_SCORE_FIELDS = frozenset({"criterion", "score", "comment"})
+
+
+def _plain_score(score: Any) -> str | None:
+    """The criterion of a score entry that passes every check of :func:`_score`, else None.
+
+    A results file holds one entry per application and criterion (60,000 in a national
+    round), so the common, valid entry is checked here without building a Fields;
+    whatever this does not accept goes through :func:`_score`, which names the
+    problem. It must never accept more than ``_score`` does (a test runs both).
+    """
+    if type(score) is not dict or score.keys() != _SCORE_FIELDS:
+        return None
+    key, value, comment = score["criterion"], score["score"], score["comment"]
+    if (type(key) is str and CRITERION_KEY.fullmatch(key) is not None
+            and type(value) in (int, float)
+            and type(comment) is str and len(comment) <= MAX_COMMENT
+            and not has_control_chars(comment, allow_newlines=True)):
+        return key
+    return None
+
+
+def _score(score: Fields, seen: set[str]) -> str:
+    key = score.pattern("criterion", CRITERION_KEY, "a criterion key")
+    if key in seen:
+        score.fail("criterion", f"{key!r} is scored twice")
+    score.number("score")
+    score.req_text("comment", max_len=MAX_COMMENT)
+    score.done()
+    return key
+
+
 def _review(entry: Fields) -> str:
     app_id = entry.ident("application_id")
     keys: set[str] = set()
-    for score in entry.objects("scores", max_items=1000):
-        key = score.pattern("criterion", CRITERION_KEY, "a criterion key")
-        if key in keys:
-            score.fail("criterion", f"{key!r} is scored twice")
+    where = entry.sub("scores")
+    for index, item in enumerate(entry.array("scores", max_items=1000)):
+        key = _plain_score(item)
+        if key is None or key in keys:
+            key = _score(Fields(item, f"{where}[{index}]"), keys)
         keys.add(key)
-        score.number("score")
-        score.req_text("comment", max_len=MAX_COMMENT)
-        score.done()
     entry.req_text("overall_comment", max_len=MAX_COMMENT)
     low, high = CONFIDENCE_RANGE
     entry.integer("confidence", minimum=low, maximum=high, optional=True)

@@ -36,10 +36,10 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy.orm import Session, defer, joinedload
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.crypto.minisign import PublicKey
@@ -161,7 +161,15 @@ def _parse_time(text: str) -> dt.datetime:
 
 
 class _Merger:
-    """Phase 2: checks and records files one by one inside the caller's transaction."""
+    """Phase 2: checks and records files one by one inside the caller's transaction.
+
+    What the checks consult (issued bundles and their judges, the highest sequence
+    accepted per bundle, each judge's accepted results per round, application
+    references) is read once per batch, not once per file, and kept current in
+    memory as files are accepted; scores, reviews and declarations go in as one bulk
+    INSERT per table and file. A 120-file national round thus costs a few dozen
+    statements per file instead of one per score.
+    """
 
     def __init__(self, session: Session, workspace: StaffWorkspace) -> None:
         self.session = session
@@ -169,7 +177,30 @@ class _Merger:
         self.program_id = workspace.program_id
         self._rubrics: dict[int, Rubric] = {}
         self._contents: dict[str, dict[str, int]] = {}
+        self._refs: dict[int, str] | None = None
         self._rows_by_results: dict[int, MergeRow] = {}
+        in_program = (select(IssuedBundle.id).join(Round)
+                      .where(Round.program_id == self.program_id))
+        self._issued: dict[str, IssuedBundle] = {
+            issued.bundle_id: issued for issued in session.scalars(
+                select(IssuedBundle).where(IssuedBundle.id.in_(in_program))
+                .options(joinedload(IssuedBundle.judge), defer(IssuedBundle.applications)))}
+        # Highest sequence accepted (now or before being replaced) per issued bundle.
+        self._last: dict[int, int] = {
+            bundle: last for bundle, last in session.execute(
+                select(ReceivedResults.issued_bundle_id, func.max(ReceivedResults.sequence))
+                .where(ReceivedResults.issued_bundle_id.in_(in_program),
+                       ReceivedResults.status.in_([ACCEPTED, REPLACED]))
+                .group_by(ReceivedResults.issued_bundle_id))
+            if bundle is not None and last is not None}
+        # Each judge's accepted results per round: (round id, judge id) -> rows.
+        self._current: dict[tuple[int, int], list[ReceivedResults]] = {}
+        for received, round_id in session.execute(
+                select(ReceivedResults, IssuedBundle.round_id).join(IssuedBundle)
+                .where(IssuedBundle.id.in_(in_program), ReceivedResults.status == ACCEPTED)
+                .options(defer(ReceivedResults.raw))):
+            assert received.judge_id is not None
+            self._current.setdefault((round_id, received.judge_id), []).append(received)
 
     def process(self, item: _Loaded) -> MergeRow:
         row = MergeRow(item.path, REFUSED, "")
@@ -178,10 +209,7 @@ class _Merger:
             return self._refuse(item, row, item.refusal)
         results = item.results
         row.bundle_id = results.bundle_id
-        issued = self.session.scalars(
-            select(IssuedBundle).join(Round)
-            .where(IssuedBundle.bundle_id == results.bundle_id,
-                   Round.program_id == self.program_id)).first()
+        issued = self._issued.get(results.bundle_id)
         try:
             if issued is None:
                 raise refusal("unknown_bundle", detail=f"bundle {results.bundle_id}")
@@ -244,9 +272,7 @@ class _Merger:
             raise refusal("manifest_mismatch",
                            detail=f"results name manifest {results.manifest_sha256}, "
                            f"issued {issued.manifest_sha256}")
-        last = self.session.scalar(select(func.max(ReceivedResults.sequence)).where(
-            ReceivedResults.issued_bundle_id == issued.id,
-            ReceivedResults.status.in_([ACCEPTED, REPLACED])))
+        last = self._last.get(issued.id)
         if last is not None and results.sequence == last:
             raise refusal("replay", detail=f"sequence {last} was accepted before")
         if last is not None and results.sequence < last:
@@ -259,12 +285,15 @@ class _Merger:
         return self._rubrics[round_.id]
 
     def _contents_of(self, issued: IssuedBundle) -> dict[str, str]:
+        """The bundle's application ids -> the references staff know them by."""
         if not self._contents:
             self._contents = all_issued_applications(self.session)
+        if self._refs is None:
+            self._refs = {db_id: ref for db_id, ref in self.session.execute(
+                select(Application.id, Application.ref)
+                .where(Application.program_id == self.program_id))}
         ids = issued_applications(self.session, issued.bundle_id, self._contents)
-        refs = {db_id: ref for db_id, ref in self.session.execute(
-            select(Application.id, Application.ref).where(Application.id.in_(ids.values())))}
-        return {app_id: str(refs.get(db_id, app_id)) for app_id, db_id in ids.items()}
+        return {app_id: self._refs.get(db_id, app_id) for app_id, db_id in ids.items()}
 
     # -- recording --
 
@@ -308,10 +337,8 @@ class _Merger:
         results = item.results
         assert results is not None
         judge = issued.judge
-        previous = list(self.session.scalars(
-            select(ReceivedResults).join(IssuedBundle)
-            .where(IssuedBundle.round_id == issued.round_id,
-                   ReceivedResults.judge_id == judge.id, ReceivedResults.status == ACCEPTED)))
+        current = self._current.setdefault((issued.round_id, judge.id), [])
+        previous = list(current)
         for old in previous:
             self._retire(old, results.sequence)
         received = self._new_row(item, ACCEPTED)
@@ -320,27 +347,14 @@ class _Merger:
         received.signer = judge.minisign_public_key
         received.sequence = results.sequence
         self.session.flush()
-        ids = self._contents[issued.bundle_id]
+        current[:] = [received]
+        self._last[issued.id] = max(results.sequence, self._last.get(issued.id, 0))
         document = results.document
+        self._insert_rows(received.id, judge.id, self._contents[issued.bundle_id], document)
         for entry in document["declarations"]:
-            application_id = ids[entry["application_id"]]
-            self.session.add(Declaration(
-                judge_id=judge.id, application_id=application_id, results_id=received.id,
-                conflict=entry["conflict"], reason=entry["reason"],
-                declared_at=_parse_time(entry["declared_at"])))
             if entry["conflict"]:
+                application_id = self._contents[issued.bundle_id][entry["application_id"]]
                 self._record_conflict(judge, application_id, entry["reason"])
-        for entry in document["reviews"]:
-            application_id = ids[entry["application_id"]]
-            self.session.add(Review(
-                results_id=received.id, application_id=application_id,
-                overall_comment=entry["overall_comment"], confidence=entry["confidence"]))
-            for score in entry["scores"]:
-                self.session.add(Score(
-                    results_id=received.id, application_id=application_id,
-                    criterion_key=score["criterion"], value=float(score["score"]),
-                    comment=score["comment"]))
-        self.session.flush()
         self.workspace.record(self.session, "results.accepted", {
             "results": received.id, "file": received.file_name,
             "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
@@ -354,6 +368,31 @@ class _Merger:
         row.message = f"Accepted: {len(document['reviews'])} reviews from {judge.name}."
         self._rows_by_results[received.id] = row
         return row
+
+    def _insert_rows(self, results_id: int, judge_id: int, ids: dict[str, int],
+                     document: dict[str, Any]) -> None:
+        """The file's declarations, reviews and scores: one bulk INSERT per table."""
+        declarations = [
+            {"judge_id": judge_id, "application_id": ids[entry["application_id"]],
+             "results_id": results_id, "conflict": entry["conflict"],
+             "reason": entry["reason"], "declared_at": _parse_time(entry["declared_at"])}
+            for entry in document["declarations"]]
+        reviews: list[dict[str, Any]] = []
+        scores: list[dict[str, Any]] = []
+        for entry in document["reviews"]:
+            application_id = ids[entry["application_id"]]
+            reviews.append({"results_id": results_id, "application_id": application_id,
+                            "overall_comment": entry["overall_comment"],
+                            "confidence": entry["confidence"]})
+            scores += [{"results_id": results_id, "application_id": application_id,
+                        "criterion_key": score["criterion"], "value": float(score["score"]),
+                        "comment": score["comment"]} for score in entry["scores"]]
+        # Core INSERT on the table (portable executemany): the ORM's bulk path
+        # (insert(Score)) costs another 0.2 s per 60,000 rows, for nothing a plain row
+        # needs here (no defaults to fetch, no objects to keep).
+        for entity, rows in ((Declaration, declarations), (Review, reviews), (Score, scores)):
+            if rows:
+                self.session.execute(insert(cast(Table, entity.__table__)), rows)
 
     def _record_conflict(self, judge: Judge, application_id: int, reason: str) -> None:
         """A judge's own declaration is final for them: recorded as a confirmed conflict."""

@@ -19,7 +19,7 @@ from judgepanel.errors import (
     WrongKeyError,
 )
 from judgepanel.formats import results as results_module
-from judgepanel.formats.jsonio import dumps_canonical
+from judgepanel.formats.jsonio import Fields, SchemaError, dumps_canonical
 from judgepanel.formats.results import read_results, results_trusted_comment, write_results
 from tests.formats.crafting import (
     BundleParts,
@@ -270,3 +270,51 @@ def test_trusted_comment_helper_matches_spec(keys: Keys) -> None:
     document = results_document(keys, sequence=12, bundle_id="B-7")
     assert results_trusted_comment(document) == (
         f"judgepanel results v1 bundle=B-7 seq=12 judge={keys.judge.fingerprint}")
+
+
+SCORE_ENTRIES: list[Any] = [
+    {"criterion": "impact", "score": 4, "comment": "Clear."},
+    {"criterion": "impact", "score": 2.5, "comment": ""},
+    {"criterion": "a_b-c", "score": -1, "comment": "line\nbreak\ttab"},
+    {"criterion": "impact", "score": True, "comment": "bool is not a number"},
+    {"criterion": "impact", "score": "4", "comment": "text"},
+    {"criterion": "impact", "score": None, "comment": "null"},
+    {"criterion": "1st", "score": 4, "comment": "bad key"},
+    {"criterion": "x" * 65, "score": 4, "comment": "key too long"},
+    {"criterion": 7, "score": 4, "comment": "key not text"},
+    {"criterion": "impact", "score": 4, "comment": "bell\x07"},
+    {"criterion": "impact", "score": 4, "comment": "c1\x85"},
+    {"criterion": "impact", "score": 4, "comment": None},
+    {"criterion": "impact", "score": 4, "comment": "x" * (results_module.MAX_COMMENT + 1)},
+    {"criterion": "impact", "score": 4},
+    {"criterion": "impact", "comment": ""},
+    {"score": 4, "comment": ""},
+    {"criterion": "impact", "score": 4, "comment": "", "note": "private"},
+    ["impact", 4, ""],
+    "impact",
+    None,
+]
+
+
+@pytest.mark.parametrize("entry", SCORE_ENTRIES, ids=lambda e: repr(e)[:40])
+def test_the_fast_score_check_never_accepts_more_than_the_full_one(entry: Any) -> None:
+    try:
+        full: str | None = results_module._score(Fields(entry, "s"), set())
+    except SchemaError:
+        full = None
+    fast = results_module._plain_score(entry)
+    assert fast == full  # the same verdict; a refusal then comes from the full check
+    if full is not None:  # and a criterion scored twice is still refused
+        with pytest.raises(SchemaError, match="scored twice"):
+            results_module._score(Fields(entry, "s"), {full})
+
+
+def test_a_bad_score_entry_is_named_in_the_refusal(keys: Keys) -> None:
+    parts = ResultsParts.valid(keys)
+    document = copy.deepcopy(parts.document)
+    document["reviews"][0]["scores"].append({"criterion": "zzz", "score": 1, "comment": "\x07"})
+    parts.document = document
+    with pytest.raises(FileFormatError) as info:
+        read_results(parts.sealed(), [keys.staff])
+    index = len(document["reviews"][0]["scores"]) - 1
+    assert f"reviews[0].scores[{index}].comment" in info.value.detail

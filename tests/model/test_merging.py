@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from judgepanel.crypto.identity import Identity
@@ -376,6 +377,45 @@ def test_the_order_of_files_in_a_batch_does_not_matter(issued: Issued) -> None:
         statuses = {r.sequence: r.status for r in session.scalars(select(ReceivedResults))}
     assert statuses == {1: "replaced", 2: "accepted"}
     assert set(scores_of(issued, MARIA).values()) == {0.0, 1.0, 3.0}
+
+
+def test_the_same_export_twice_in_one_batch_is_a_replay(issued: Issued) -> None:
+    path = issued.results(MARIA)
+    twin = issued.files / "copy.jpresults"
+    twin.write_bytes(path.read_bytes())
+    report = issued.merge(twin, path, issued.results(SOFIA))
+    assert [r.status for r in report.rows] == ["accepted", "refused", "accepted"]
+    assert report.rows[1].reason == "replay"  # equal files: the first one chosen wins
+    assert len(scores_of(issued, MARIA)) == 3 * 4
+    with issued.flow.workspace.session() as session:
+        statuses = sorted((r.file_name, r.status, r.refusal_reason)
+                          for r in session.scalars(select(ReceivedResults)))
+    assert statuses == [("copy.jpresults", "accepted", None),
+                        ("maria-1.jpresults", "refused", "replay"),
+                        ("sofia-1.jpresults", "accepted", None)]
+
+
+def test_statements_per_file_do_not_grow_with_its_scores(issued: Issued) -> None:
+    """Scores, reviews and declarations go in as bulk inserts, with no per-row lazy loads."""
+    issued.merge(issued.results(MARIA))  # something to replace
+    paths = [issued.results(name, sequence=2) for name in issued.bundles]
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = issued.flow.workspace.engine
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = issued.merge(*paths)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    assert [r.status for r in report.rows] == ["accepted"] * 4
+    # 4 files of 3 reviews, 12 scores and 3 declarations each: one statement per row
+    # would be 72 inserts alone.
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO SCORES")]
+    assert len(inserts) == 4
+    assert len(statements) <= 4 * 10 + 10, statements
 
 
 def test_results_of_a_rebuilt_bundle_replace_those_of_the_old_one(issued: Issued) -> None:

@@ -191,3 +191,15 @@ def test_a_tie_across_the_cutoff_takes_all_tied_and_says_so() -> None:
 def test_shortlist_needs_a_sensible_rule(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         shortlist(_ranking({"A": 1}), **kwargs)  # type: ignore[arg-type]
+
+
+def test_row_finds_each_ranked_application() -> None:
+    reviews = [Review(app, judge, total, {})
+               for app, total in (("A", 80), ("B", 70), ("C", 70))
+               for judge in ("J1", "J2")]
+    ranking = rank(application_stats(reviews))
+    for row in ranking.rows:
+        assert ranking.row(row.application_id) is row
+    assert ranking.row("Z") is None
+    assert ranking.row("A").rank == 1  # type: ignore[union-attr]
+    assert ranking == rank(application_stats(reviews))  # the lookup is not part of equality

@@ -1,0 +1,81 @@
+"""jsonio's fast paths must refuse exactly what the slow, obvious versions refused."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from typing import Any
+
+import pytest
+
+from judgepanel.errors import FileFormatError
+from judgepanel.formats.jsonio import has_control_chars, json_depth, parse_json
+
+
+def slow_has_control_chars(text: str, *, allow_newlines: bool) -> bool:
+    """The definition: any character of Unicode category Cc, tab/newlines aside if allowed."""
+    return any(unicodedata.category(ch) == "Cc" and not (allow_newlines and ch in "\t\n\r")
+               for ch in text)
+
+
+def slow_json_depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((slow_json_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((slow_json_depth(v) for v in value), default=0)
+    return 0
+
+
+@pytest.mark.parametrize("allow_newlines", [True, False])
+def test_control_characters_are_exactly_category_cc(allow_newlines: bool) -> None:
+    everything = [chr(cp) for cp in range(sys.maxunicode + 1)]
+    refused = {ch for ch in everything
+               if slow_has_control_chars(ch, allow_newlines=allow_newlines)}
+    assert not has_control_chars("".join(ch for ch in everything if ch not in refused),
+                                 allow_newlines=allow_newlines)
+    assert all(has_control_chars(ch, allow_newlines=allow_newlines) for ch in refused)
+    assert {"\x85", "\x7f", "\x00"} <= refused and "\u200b" not in refused  # ZWSP is Cf
+    assert ("\n" in refused) is not allow_newlines
+
+
+@pytest.mark.parametrize("text", ["", "plain", "tab\there", "line\nbreak\r\n", "bell\x07",
+                                  "nul\x00", "c1\x9f", "é ü 漢字 🙂", "ends with \x1b"])
+def test_control_characters_in_longer_text(text: str) -> None:
+    for allow in (True, False):
+        assert has_control_chars(text, allow_newlines=allow) == slow_has_control_chars(
+            text, allow_newlines=allow)
+
+
+DEPTH_CASES: list[Any] = [
+    3, "x", None, [], {}, [1, 2], {"a": {"b": []}}, [[[[]]]], [1, [2, [3, {"x": [4]}]]],
+    {"a": 1, "b": [{"c": {"d": [[]]}}, 2], "e": {}}, [{}, [], [[{}]]],
+]
+
+
+@pytest.mark.parametrize("value", DEPTH_CASES, ids=repr)
+def test_json_depth_matches_the_definition(value: Any) -> None:
+    assert json_depth(value) == slow_json_depth(value)
+
+
+def test_json_depth_of_a_deep_document_needs_no_recursion() -> None:
+    deep: Any = []
+    for _ in range(5000):
+        deep = [deep, 1]
+    assert json_depth(deep) == 5001
+
+
+def test_duplicate_keys_are_refused_and_named() -> None:
+    with pytest.raises(FileFormatError) as info:
+        parse_json(b'{"a": 1, "b": {"c": 1, "d": 2, "c": 3}}', what="the results",
+                   max_size=1000)
+    assert "duplicate key 'c'" in info.value.detail
+    assert parse_json(b'{"a": {"a": 1}, "b": [{"a": 2}]}', what="x", max_size=1000) == {
+        "a": {"a": 1}, "b": [{"a": 2}]}
+
+
+def test_nesting_above_the_cap_is_refused() -> None:
+    ok = b"[" * 32 + b"]" * 32
+    assert parse_json(ok, what="x", max_size=1000) == parse_json(ok, what="x", max_size=1000)
+    with pytest.raises(FileFormatError) as info:
+        parse_json(b"[" * 33 + b"]" * 33, what="x", max_size=1000)
+    assert "nested deeper than 32" in info.value.detail
