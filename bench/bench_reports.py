@@ -2,23 +2,27 @@
 
 Builds a synthetic round as plain report data (default 2,000 applications,
 40 judges, 3 reviews each, 5 criteria with comments; no database, so only
-layout is measured), then times ``ranking`` and ``dossier``. Prints pages,
-seconds, pages per second and the process's peak RSS after each pass (the
-input data alone is printed first, for comparison). ``--tracemalloc`` adds a
-second, slower pass per report with the Python allocation peak.
+layout is measured), then times ``ranking``, ``dossier`` and ``feedback``, each
+in its own process so that each line shows that report's own peak (a
+process's peak RSS never goes down). Prints pages, seconds, pages per second,
+the peak RSS with the input data alone and after the report. ``--tracemalloc``
+adds a second, slower pass per report with the Python allocation peak.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -34,6 +38,7 @@ from judgepanel.reports.data import (
     ReviewInfo,
 )
 
+KINDS = ("ranking", "dossier", "feedback")
 CITIES = ("Łódź", "São Paulo", "Zürich", "Kraków", "Málaga", "Reykjavík", "Gent", "Porto")
 
 
@@ -90,28 +95,66 @@ def traced_peak(kind: str, data: ReportData, out: Path) -> float:
     return peak / 2**20
 
 
+def one_kind(args: argparse.Namespace) -> dict[str, object]:
+    """Build the data and one report in this process; the figures as a dict.
+
+    Peak RSS never goes down within a process, so each kind runs in a fresh
+    interpreter (see ``main``): otherwise every report after the heaviest one
+    would show that one's peak.
+    """
+    data = synthetic(args.applications, args.judges, args.reviews)
+    data.panel  # noqa: B018 - statistics are part of the input, not of the layout
+    result: dict[str, object] = {"kind": args.one, "reviews": len(data.reviews),
+                                 "data_rss": peak_rss()}
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as scratch:
+        out = Path(scratch) / f"{args.one}.pdf"
+        pages, seconds, rss = measure(args.one, data, out)
+        result.update(pages=pages, seconds=seconds, rss=rss,
+                      size=out.stat().st_size / 2**20)
+        if args.tracemalloc:
+            result["traced"] = traced_peak(args.one, data, out)
+    return result
+
+
+def _child(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.bench_reports", "--one", kind,
+               "--applications", str(args.applications), "--judges", str(args.judges),
+               "--reviews", str(args.reviews)]
+    if args.tracemalloc:
+        command.append("--tracemalloc")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind}: the benchmark failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench reports", description=__doc__)
     parser.add_argument("--applications", type=int, default=2000)
     parser.add_argument("--judges", type=int, default=40)
     parser.add_argument("--reviews", type=int, default=3, help="reviews per application")
+    parser.add_argument("--kind", action="append", choices=KINDS, default=None,
+                        help="only this report (may be repeated; default: %(choices)s)")
     parser.add_argument("--tracemalloc", action="store_true",
                         help="also measure the Python allocation peak (slow second pass)")
+    parser.add_argument("--one", choices=KINDS, help=argparse.SUPPRESS)  # the child's job
     args = parser.parse_args(argv)
-    data = synthetic(args.applications, args.judges, args.reviews)
-    data.panel  # noqa: B018 - statistics are part of the input, not of the layout
-    print(f"{args.applications} applications, {len(data.reviews)} reviews; "
-          f"peak RSS with the data {peak_rss():.0f} MiB")
-    with tempfile.TemporaryDirectory(prefix="bench-reports-") as scratch:
-        for kind in ("ranking", "dossier"):
-            out = Path(scratch) / f"{kind}.pdf"
-            pages, seconds, rss = measure(kind, data, out)
-            size = out.stat().st_size / 2**20
-            line = (f"{kind:8s} {pages:5d} pages in {seconds:6.1f} s = {pages / seconds:6.1f} "
-                    f"pages/s; {size:5.1f} MiB file; peak RSS {rss:5.0f} MiB")
-            if args.tracemalloc:
-                line += f"; tracemalloc peak {traced_peak(kind, data, out):5.0f} MiB"
-            print(line, flush=True)
+    if args.one:
+        print(json.dumps(one_kind(args)))
+        return 0
+    print(f"{args.applications} applications, {args.reviews} reviews each; each report in "
+          "its own process (peak RSS includes the input data, shown first)")
+    for kind in args.kind or KINDS:
+        r = _child(kind, args)
+        pages, seconds = r["pages"], r["seconds"]
+        line = (f"{kind:8s} {pages:5d} pages in {seconds:6.1f} s = {pages / seconds:6.1f} "
+                f"pages/s; {r['size']:5.1f} MiB file; data {r['data_rss']:4.0f} MiB, "
+                f"peak RSS {r['rss']:5.0f} MiB")
+        if "traced" in r:
+            line += f"; tracemalloc peak {r['traced']:5.0f} MiB"
+        print(line, flush=True)
     return 0
 
 

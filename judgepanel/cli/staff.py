@@ -1,7 +1,8 @@
 """``judgepanel staff …``: every step of running a program, from the command line.
 
 init, rubric, import, judges, conflicts live here (preparing the round);
-assign, bundles, merge, rank, export live in ``staff_round.py`` (running it).
+assign, bundles, merge, rank, export live in ``staff_round.py`` (running it);
+shortlist and award in ``staff_decide.py``; round and audit in ``staff_admin.py``.
 Each command is a thin wrapper over the same model workflows the desktop app
 calls, prints a short summary (or JSON with ``--json``) and exits non-zero
 with a plain message on any refusal. See docs/cli.md.
@@ -11,12 +12,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from judgepanel.cli import reports as staff_reports
-from judgepanel.cli import staff_round
+from judgepanel.cli import staff_admin, staff_decide, staff_round
 from judgepanel.cli.staff_common import (
     common_options,
     emit,
@@ -25,6 +25,7 @@ from judgepanel.cli.staff_common import (
     identity_options,
     json_errors,
     opened,
+    parse_money,
     pick_round,
     program_fingerprint,
 )
@@ -32,7 +33,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model import conflicts as conflict_rules
 from judgepanel.model.categories import RECOGNITION_COMPONENTS, add_category
 from judgepanel.model.entities import Conflict
-from judgepanel.model.importing import ColumnMapping, import_file, parse_amount
+from judgepanel.model.importing import ColumnMapping, import_file
 from judgepanel.model.judges import enroll_file, list_judges, set_affiliations, set_profile
 from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric
 from judgepanel.model.rubric import load_rubric
@@ -123,6 +124,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         decide.set_defaults(func=json_errors(run_conflicts_decide), action=action)
 
     staff_round.register(steps)
+    staff_decide.register(steps)
+    staff_admin.register(steps)
     staff_reports.register(steps)
 
 
@@ -131,7 +134,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_init(args: argparse.Namespace) -> int:
     identity = identity_from_args(args, _normalised(args.staff_fingerprint))
-    budget = _budget(args.budget) if args.budget else None
+    budget = parse_money(args.budget, "budget") if args.budget else None
     categories = [*(RECOGNITION_COMPONENTS if args.components else ()), *args.category]
     workspace = StaffWorkspace.create(args.workspace, args.name, description=args.description,
                                       currency=args.currency.upper())
@@ -157,13 +160,6 @@ def run_init(args: argparse.Namespace) -> int:
         "Next: `judgepanel staff rubric FILE.toml`, then `judgepanel staff import FILE`.",
     ])
     return 0
-
-
-def _budget(text: str) -> Decimal:
-    try:
-        return parse_amount(text)
-    except ValueError:
-        raise ValidationError(f"“{text}” is not an amount of money.", path="budget") from None
 
 
 def _normalised(text: str | None) -> str | None:

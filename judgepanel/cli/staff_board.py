@@ -36,6 +36,8 @@ def board_row(board: Leaderboard, row: BoardRow) -> dict[str, Any]:
     if row.funding is not None:
         data["awarded"] = row.funding.awarded
         data["funding"] = row.funding.status
+        data["staff_award"] = row.funding.overridden
+        data["running_total"] = row.funding.running_total
     return data
 
 
@@ -65,6 +67,7 @@ def rank_command(args: argparse.Namespace) -> int:
             data["budget"] = board.funding.budget
             data["awarded"] = board.funding.total_awarded
             data["line_at"] = board.funding.line_at
+            data["remaining"] = board.funding.remaining
         currency = program.currency
     shown = rows[: args.top] if args.top else rows
     emit(args, data, _lines(data, shown, currency))
@@ -79,15 +82,19 @@ def _lines(data: dict[str, Any], rows: list[dict[str, Any]], currency: str) -> l
              f"panel agreement (Krippendorff's alpha) {alpha}"]
     funded = "budget" in data
     header = f"{'RANK':>4}  {'SCORE':>5}  {'N':>2}  {'SD':>5}  {'REF':<13}"
-    lines.append(header + ("  AWARDED       " if funded else "  ") + "TITLE")
+    lines.append(header + (f"  {'REQUESTED':>13}  {'AWARDED':>13}   " if funded else "  ")
+                 + "TITLE")
     for r in rows:
+        if funded and r["ref"] == data["line_at"]:
+            lines.append(f"{'':>6}---- funding line: the budget runs out here ----")
         score = r["mean"] if data["basis"] == "raw" else r["normalised"]
         rank = "-" if r["rank"] is None else str(r["rank"])
         score_text = "-" if score is None else f"{score:5.1f}"
         sd_text = "-" if r["sd"] is None else f"{r['sd']:5.1f}"
         text = f"{rank:>4}  {score_text:>5}  {r['n']:>2}  {sd_text:>5}  {r['ref']:<13}"
         if funded:
-            text += f"  {money(r.get('awarded')):>13}"
+            mark = "*" if r.get("staff_award") else " "
+            text += f"  {money(r.get('requested')):>13}  {money(r.get('awarded')):>13}{mark}"
         text += f"  {r['title'][:60]}"
         notes = []
         if r["flags"]:
@@ -101,7 +108,9 @@ def _lines(data: dict[str, Any], rows: list[dict[str, Any]], currency: str) -> l
     if funded:
         lines.append(f"Budget {money(data['budget'])} {currency}; awarded "
                      f"{money(data['awarded'])}"
-                     + (f"; funding line at {data['line_at']}" if data["line_at"] else ""))
+                     + (f"; funding line at {data['line_at']}" if data["line_at"] else "")
+                     + ("; * = award set by staff (`judgepanel staff award`)"
+                        if any(r.get("staff_award") for r in rows) else ""))
     for conflict in data["open_conflicts"]:
         lines.append(f"Open conflict: {conflict['judge']} × {conflict['application']} "
                      f"({'; '.join(conflict['reasons'])})")

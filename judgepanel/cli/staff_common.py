@@ -218,3 +218,13 @@ def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identi
 
 def money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
+
+
+def parse_money(text: str, path: str) -> Decimal:
+    """An amount typed by staff (``12500``, ``$12,500.00``), or a refusal naming ``path``."""
+    from judgepanel.model.importing import parse_amount
+
+    try:
+        return parse_amount(text)
+    except ValueError:
+        raise ValidationError(f"“{text}” is not an amount of money.", path=path) from None

@@ -22,9 +22,13 @@ from judgepanel.cli.staff_common import (
     pick_round,
     program_fingerprint,
 )
+from judgepanel.errors import ValidationError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from judgepanel.model.bundling import BuiltBundle
+    from judgepanel.model.entities import Program
 
 
 def _round_option(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +67,14 @@ def register(steps: argparse._SubParsersAction) -> None:
     _round_option(bundles)
     bundles.add_argument("--out", type=Path, required=True, metavar="DIR",
                          help="where to write the .jpbundle files")
+    bundles.add_argument("--judge", action="append", default=[], metavar="JUDGE",
+                         help="build only this judge's bundle (fingerprint, id or name); "
+                         "may be repeated. Default: every judge with assignments")
+    bundles.add_argument("--passphrase-for", action="append", default=[],
+                         metavar="JUDGE[,JUDGE…]",
+                         help="encrypt these judges' bundles to a new passphrase each "
+                         "instead of their key; the passphrases are printed once, never "
+                         "stored. May be repeated")
     bundles.set_defaults(func=json_errors(run_bundles))
 
     merge = steps.add_parser("merge", help="verify and import judges' .jpresults files")
@@ -166,21 +178,73 @@ def run_bundles(args: argparse.Namespace) -> int:
             program = workspace.program(session)
             round_number = pick_round(session, program, args.round).number
             expected = program_fingerprint(program)
+            only = [find_judge(session, program, text).id for text in args.judge] or None
+            chosen = [find_judge(session, program, text)
+                      for text in _judge_names(session, program, args.passphrase_for)]
+            if only is not None:
+                outside = [j.name for j in chosen if j.id not in only]
+                if outside:
+                    raise ValidationError(
+                        f"A passphrase was asked for {', '.join(outside)}, whose bundle is "
+                        "not being built. Add --judge for them too, or leave out --judge.",
+                        path="passphrase_for")
+            passphrases = {j.id: new_passphrase() for j in chosen}
         identity = identity_from_args(args, expected)
         with workspace.session() as session:
             round_ = pick_round(session, workspace.program(session), round_number)
-            built = build_bundles(workspace, round_, identity, args.out)
-        rows = [_built_row(b) for b in built]
-    emit(args, {"round": round_number, "bundles": rows},
-         [f"Built {len(rows)} bundles in {args.out}:"]
-         + [f"  {r['judge']}: {r['path']} ({r['applications']} applications)" for r in rows])
+            built = build_bundles(workspace, round_, identity, args.out,
+                                  passphrases=passphrases, judges=only)
+        rows = [_built_row(b, passphrases.get(b.judge_id)) for b in built]
+    lines = [f"Built {len(rows)} bundles in {args.out}:"]
+    for r in rows:
+        lines.append(f"  {r['judge']}: {r['path']} ({r['applications']} applications)")
+        if r["passphrase"]:
+            lines.append(f"      passphrase: {r['passphrase']}")
+    if passphrases:
+        lines += [
+            "The passphrases are shown only now and are not stored anywhere: give each "
+            "judge theirs by phone or in person, never with the bundle. Staff cannot reopen "
+            "a passphrase bundle; a lost passphrase means building that bundle again."]
+    emit(args, {"round": round_number, "bundles": rows}, lines)
     return 0
 
 
-def _built_row(built: BuiltBundle) -> dict[str, Any]:
+PASSPHRASE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+"""Digits and capitals without 0/O, 1/I/L: easy to read aloud and to type back."""
+
+
+def new_passphrase(groups: int = 5, size: int = 4) -> str:
+    """A random passphrase like ``K7QF-3MZD-WX2P-9HTR-5NCE`` (about 99 bits).
+
+    Why this shape: staff read it to a judge over the phone, so it avoids
+    characters that sound or look alike, and the groups make it easy to repeat
+    back. age's scrypt stretching sits on top, so guessing is out of reach.
+    """
+    import secrets
+
+    return "-".join("".join(secrets.choice(PASSPHRASE_ALPHABET) for _ in range(size))
+                    for _ in range(groups))
+
+
+def _judge_names(session: Session, program: Program, values: list[str]) -> list[str]:
+    """The judges named in ``--passphrase-for``: comma-separated, unless a whole value
+    is itself a judge's name (``"Smith, Jo"``)."""
+    names: list[str] = []
+    for value in values:
+        try:
+            find_judge(session, program, value)
+            parts = [value]
+        except ValidationError:
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+        names += [p for p in parts if p not in names]
+    return names
+
+
+def _built_row(built: BuiltBundle, passphrase: str | None = None) -> dict[str, Any]:
     return {"judge": built.judge_name, "path": str(built.path), "bundle_id": built.bundle_id,
-            "applications": len(built.applications), "passphrase": built.passphrase,
-            "superseded": list(built.superseded)}
+            "applications": len(built.applications),
+            "opens_with": "passphrase" if built.passphrase else "judge key",
+            "passphrase": passphrase, "superseded": list(built.superseded)}
 
 
 def run_merge(args: argparse.Namespace) -> int:

@@ -6,19 +6,23 @@ judged it. A program may allow scores (``feedback_scores``) and names
 (``feedback_judge_names``). Comments are grouped by criterion so the
 applicant reads them as topics; a conflicted judge's comments never appear
 because their review is not in the data.
+
+Memory: like the dossiers, each applicant's page is a ``Deferred`` part, made
+when the layout reaches it and freed once drawn, so 2,000 applicants no longer
+mean 2,000 laid-out pages held at once (docs/reports.md, "Large rounds").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
 from judgepanel.progress import Progress
 from judgepanel.reports import styles as st
 from judgepanel.reports.common import num, score
 from judgepanel.reports.data import ReportData, ReviewInfo
-from judgepanel.reports.document import ReportDocument
+from judgepanel.reports.document import Deferred, ReportDocument
 
 TITLE = "Feedback to applicants"
 
@@ -90,8 +94,13 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         "page, to be sent to each applicant separately.",
     )
     story.append(doc.section("Applications", "applications"))
-    for i, ref in enumerate(refs):
-        if i:
-            story.append(PageBreak())
-        story += application_story(doc, data, ref, i, by_app.get(ref, []))
+    story.append(Spacer(1, 1))
+
+    def page(i: int, ref: str) -> Deferred:
+        def make() -> list[Flowable]:
+            head: list[Flowable] = [PageBreak()] if i else []
+            return head + application_story(doc, data, ref, i, by_app.get(ref, []))
+        return Deferred(make)
+
+    story += [page(i, ref) for i, ref in enumerate(refs)]
     doc.build(story, out_path)

@@ -1,0 +1,204 @@
+"""``judgepanel staff shortlist|award``: the decisions staff take from a ranking.
+
+``shortlist`` wraps ``model.shortlisting`` (look first with ``--dry-run``, then
+create the next round); ``award`` wraps ``leaderboard.set_award`` (partial
+awards, passing over, clearing). Both print what the decision changes so staff
+see the consequence before the next step; see docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from judgepanel.cli.staff_common import (
+    common_options,
+    emit,
+    find_application,
+    json_errors,
+    money,
+    opened,
+    parse_money,
+    pick_round,
+)
+from judgepanel.errors import ValidationError
+
+if TYPE_CHECKING:
+    from judgepanel.model.shortlisting import ShortlistPlan
+
+
+def register(steps: argparse._SubParsersAction) -> None:
+    short = steps.add_parser(
+        "shortlist", help="take the best applications of a round into a new round",
+        description="Shortlist the top N (ties at the cut-off all go through) or every "
+        "application scoring at least X, overall, within one category or in every "
+        "category, into a new round. --dry-run shows the selection and changes nothing.")
+    common_options(short)
+    short.add_argument("--round", type=int, metavar="N",
+                       help="the round to shortlist from (default: the latest round)")
+    rule = short.add_mutually_exclusive_group(required=True)
+    rule.add_argument("--top", type=int, metavar="N", help="the N best (ties included)")
+    rule.add_argument("--threshold", type=float, metavar="SCORE",
+                      help="every application with at least this score (0–100)")
+    short.add_argument("--basis", choices=("raw", "normalised"), default="raw",
+                       help="rank by raw means or judge-normalised scores (default raw)")
+    where = short.add_mutually_exclusive_group()
+    where.add_argument("--category", metavar="KEY", help="within this category only")
+    where.add_argument("--per-category", action="store_true",
+                       help="apply the rule in every category; the union goes through")
+    short.add_argument("--exclude", action="append", default=[], metavar="REF",
+                       help="leave this application out (to settle a tie); may be repeated")
+    short.add_argument("--name", metavar="NAME", help="the new round's name (required "
+                       "unless --dry-run), e.g. \"Final round\"")
+    short.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                       help="when judges of the new round must send their results")
+    short.add_argument("--budget", help="the new round's budget (grants)")
+    short.add_argument("--rubric", type=Path, metavar="FILE",
+                       help="a rubric .toml for the new round (default: a copy of the "
+                       "source round's)")
+    short.add_argument("--dry-run", action="store_true",
+                       help="show who would go through; change nothing")
+    short.set_defaults(func=json_errors(run_shortlist))
+
+    award = steps.add_parser(
+        "award", help="set (or clear) staff's award for an application (grants)",
+        description="Set the amount awarded to an application: a partial award, a full "
+        "award out of ranking order, or 0 to pass over it. --clear lets the funding line "
+        "decide again. Recorded in the audit log.")
+    common_options(award)
+    award.add_argument("ref", metavar="REF", help="the application's reference")
+    award.add_argument("amount", nargs="?", metavar="AMOUNT",
+                       help="e.g. 12500 or '$12,500.00'")
+    award.add_argument("--clear", action="store_true", help="remove staff's award")
+    award.add_argument("--note", default="", help="why (kept in the audit log)")
+    award.add_argument("--round", type=int, metavar="N",
+                       help="the round whose funding line is summarised (default: latest)")
+    award.set_defaults(func=json_errors(run_award))
+
+
+# --- shortlist ----------------------------------------------------------------------------
+
+
+def _plan_data(plan: ShortlistPlan) -> dict[str, Any]:
+    return {"from_round": plan.source_round, "basis": plan.basis, "top": plan.top,
+            "threshold": plan.threshold, "category": plan.category,
+            "per_category": plan.per_category, "selected": list(plan.selected),
+            "by_category": {k: list(v) for k, v in plan.by_category.items()},
+            "ties_at_cutoff": list(plan.ties_at_cutoff), "excluded": list(plan.excluded),
+            "warnings": list(plan.warnings)}
+
+
+def _plan_lines(plan: ShortlistPlan, titles: dict[str, str]) -> list[str]:
+    rule = f"the top {plan.top}" if plan.top is not None else f"a score of {plan.threshold:g}+"
+    where = (" in every category" if plan.per_category
+             else f" in {plan.category}" if plan.category else "")
+    lines = [f"Round {plan.source_round}, {rule}{where} ({plan.basis}): "
+             f"{len(plan.selected)} application{'s' if len(plan.selected) != 1 else ''}"]
+    ties = set(plan.ties_at_cutoff)
+    if plan.per_category:
+        for key, refs in plan.by_category.items():
+            lines.append(f"  {key}: {', '.join(refs) if refs else '(none)'}")
+    for ref in plan.selected:
+        mark = "  (tied at the cut-off)" if ref in ties else ""
+        lines.append(f"  ✓ {ref:<13} {titles.get(ref, '')[:60]}{mark}")
+    lines += [f"  ✗ {ref:<13} excluded" for ref in plan.excluded]
+    lines += [f"! {w}" for w in plan.warnings]
+    return lines
+
+
+def run_shortlist(args: argparse.Namespace) -> int:
+    from judgepanel.model.entities import Application
+    from judgepanel.model.rubric import load_rubric
+    from judgepanel.model.shortlisting import plan_shortlist, shortlist_into_new_round
+
+    if args.top is not None and args.top < 1:
+        raise ValidationError("--top must be 1 or more.", path="top")
+    if args.threshold is not None and not 0 <= args.threshold <= 100:
+        raise ValidationError("--threshold is a score from 0 to 100.", path="threshold")
+    if not args.dry_run and not (args.name or "").strip():
+        raise ValidationError("Name the new round with --name (or look first with "
+                              "--dry-run).", path="name")
+    rubric = load_rubric(args.rubric) if args.rubric else None
+    budget = parse_money(args.budget, "budget") if args.budget else None
+    due = (dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC) if args.due else None)
+    rule: dict[str, Any] = {"top": args.top, "threshold": args.threshold,
+                            "basis": args.basis, "category": args.category,
+                            "per_category": args.per_category, "exclude": args.exclude}
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = pick_round(session, program, args.round)
+        if args.dry_run:
+            plan = plan_shortlist(session, round_, **rule)
+            data: dict[str, Any] = {"dry_run": True, **_plan_data(plan)}
+        else:
+            outcome = shortlist_into_new_round(session, round_, args.name, workspace.actor,
+                                               rubric=rubric, due_at=due, budget=budget,
+                                               **rule)
+            plan = outcome.plan
+            data = {"dry_run": False, **_plan_data(plan), "round": outcome.round.number,
+                    "round_name": outcome.round.name}
+        titles = {a.ref: a.title for a in session.scalars(select(Application).where(
+            Application.program_id == program.id, Application.ref.in_(plan.selected)))}
+    lines = _plan_lines(plan, titles)
+    if args.dry_run:
+        lines.append("Nothing was changed (--dry-run). Run again with --name NAME to create "
+                     "the round.")
+    else:
+        lines.append(f"Created round {data['round']} “{data['round_name']}” with these "
+                     f"applications. Next: `judgepanel staff assign run --round "
+                     f"{data['round']}`.")
+    emit(args, data, lines)
+    return 0
+
+
+# --- award --------------------------------------------------------------------------------
+
+
+def run_award(args: argparse.Namespace) -> int:
+    from judgepanel.model.leaderboard import compute, set_award
+
+    if args.clear == (args.amount is not None):
+        raise ValidationError("Give either an AMOUNT or --clear.", path="amount")
+    amount = None if args.clear else parse_money(args.amount, "amount")
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = pick_round(session, program, args.round)
+        application = find_application(session, program, args.ref)
+        previous = application.awarded_amount
+        set_award(session, application, amount, workspace.actor, note=args.note)
+        data: dict[str, Any] = {"application": application.ref,
+                                "requested": application.requested_amount,
+                                "awarded": amount, "previous": previous,
+                                "round": round_.number}
+        if round_.budget is not None:
+            board = compute(session, round_)
+            if board.funding is not None:
+                row = board.funding.row(application.ref)
+                data.update(budget=board.funding.budget,
+                            total_awarded=board.funding.total_awarded,
+                            remaining=board.funding.remaining,
+                            line_at=board.funding.line_at,
+                            status=row.status if row else None)
+        currency = program.currency
+    if amount is None:
+        lines = [f"Cleared the award for {data['application']}: the funding line decides "
+                 "again."]
+    else:
+        lines = [f"Award for {data['application']}: {money(amount)} {currency} of "
+                 f"{money(data['requested'])} requested"
+                 + (f" (was {money(previous)})" if previous is not None else "") + "."]
+    if "budget" in data:
+        over = data["remaining"] < 0
+        lines.append(f"Round {data['round']}: {money(data['total_awarded'])} of "
+                     f"{money(data['budget'])} {currency} awarded; "
+                     + (f"OVER BUDGET by {money(-data['remaining'])}" if over
+                        else f"{money(data['remaining'])} left")
+                     + (f"; funding line at {data['line_at']}" if data["line_at"] else "")
+                     + ".")
+    emit(args, data, lines)
+    return 0
+
