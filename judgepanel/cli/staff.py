@@ -21,13 +21,13 @@ from judgepanel.cli.staff_common import (
     common_options,
     emit,
     find_judge,
-    identity_from_args,
     identity_options,
     json_errors,
     opened,
     parse_money,
     pick_round,
     program_fingerprint,
+    staff_card_from_args,
 )
 from judgepanel.errors import ValidationError
 from judgepanel.model import conflicts as conflict_rules
@@ -133,7 +133,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    identity = identity_from_args(args, _normalised(args.staff_fingerprint))
+    identity = staff_card_from_args(args, _normalised(args.staff_fingerprint))
     budget = parse_money(args.budget, "budget") if args.budget else None
     categories = [*(RECOGNITION_COMPONENTS if args.components else ()), *args.category]
     workspace = StaffWorkspace.create(args.workspace, args.name, description=args.description,

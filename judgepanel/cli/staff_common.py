@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.crypto.identity import Identity, normalize_fingerprint
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
+from judgepanel.formats.card import Card
 from judgepanel.model.entities import Application, Judge, Program, Round
 from judgepanel.model.staff_identity import program_staff_fingerprint
 from judgepanel.model.workspace import StaffWorkspace
@@ -172,6 +173,24 @@ def read_passphrase(path: Path | None) -> str | None:
     from judgepanel.cli.identity import read_passphrase_file
 
     return read_passphrase_file(path)
+
+
+def staff_card_from_args(args: argparse.Namespace, fingerprint: str | None) -> Identity | Card:
+    """The staff identity's public half: enough to set up a program, no passphrase needed."""
+    if getattr(args, "identity_file", None):
+        return identity_from_args(args, fingerprint)
+    from judgepanel.formats.keystore import IdentityStore
+
+    store = IdentityStore()
+    card = store.card(fingerprint) if fingerprint else store.default("staff")
+    if card is None:
+        raise IdentityError(
+            "There is no staff identity on this computer. Create one with "
+            "`judgepanel identity new --name NAME --role staff`, or give --identity-file.")
+    if card.role != "staff":
+        raise IdentityError(
+            f"“{card.name}” is a {card.role} identity; staff commands need a staff identity.")
+    return card
 
 
 def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identity:

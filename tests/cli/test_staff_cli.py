@@ -210,3 +210,18 @@ def test_init_uses_the_staff_identity_on_this_computer(
             {"fingerprint": staff.fingerprint, "name": "Office"}]
         assert str(program.rounds[0].budget) == "120000.00"
         assert [c.name for c in program.categories] == ["Youth"]
+
+
+def test_init_needs_only_the_public_card_not_the_passphrase(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    staff = IdentityStore(work_factor=2).create("Office", "staff", passphrase="long secret words")
+    ws = tmp_path / "p"
+    assert jp(monkeypatch, "staff", "init", "-w", ws, "--name", "P", "--json") == 0
+    assert as_json(capsys)["staff_fingerprint"] == staff.fingerprint
+    # A judge's card is never a program's staff key.
+    judge = IdentityStore(work_factor=2).create("Ana", "judge")
+    assert jp(monkeypatch, "staff", "init", "-w", tmp_path / "q", "--name", "Q",
+              "--staff-fingerprint", judge.fingerprint) == 2
+    assert "judge identity" in capsys.readouterr().err
+    assert not (tmp_path / "q").exists()
