@@ -47,8 +47,10 @@ from judgepanel.formats.bundle import (
     write_bundle,
 )
 from judgepanel.formats.jsonio import ID_PATTERN, utc_now
+from judgepanel.model import audit
 from judgepanel.model.assigning import judge_applications
 from judgepanel.model.categories import category_key
+from judgepanel.model.db import utcnow
 from judgepanel.model.entities import (
     Application,
     Assignment,
@@ -484,3 +486,23 @@ def build_bundles(
         raise
     progress(total, total, "Bundles ready")
     return built
+
+
+SENT_ACTION = "bundle.sent"
+
+
+def mark_sent(session: Session, issued: IssuedBundle, actor: str, sent: bool) -> None:
+    """Tick a bundle off as sent to its judge (or take the tick back), for the record.
+
+    Kept on the bundle's row, not in one computer's settings, so every officer
+    sharing the program sees the same distribution checklist. Ticking an already
+    sent bundle keeps the first time it was sent.
+    """
+    if sent and issued.sent_at is not None:
+        return
+    if not sent and issued.sent_at is None:
+        return
+    issued.sent_at = utcnow() if sent else None
+    session.flush()
+    audit.append(session, actor, SENT_ACTION, {
+        "bundle_id": issued.bundle_id, "judge": issued.judge_id, "sent": sent})

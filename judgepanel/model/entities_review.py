@@ -69,6 +69,9 @@ class IssuedBundle(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A newer bundle for the same judge and round replaces this one.
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When staff sent the file to the judge (None: not yet). Kept here, not on one
+    # computer, so every officer sharing the program sees the same checklist.
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped[Round] = relationship(back_populates="bundles")
     judge: Mapped[Judge] = relationship()

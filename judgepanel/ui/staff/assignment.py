@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import ASSIGNMENTS, CONFLICTS, JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
-from judgepanel.ui.staff.table_model import BAD, WARN, tone, tr
+from judgepanel.ui.staff.table_model import BAD, FIT_ROWS, WARN, tone, tr
 from judgepanel.ui.staff.undo import set_assigned
 
 Index = QModelIndex | QPersistentModelIndex
@@ -185,6 +185,7 @@ class AssignmentScreen(Screen):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.view.verticalHeader().setResizeContentsPrecision(FIT_ROWS)
         self.layout_.addWidget(self.view, 1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -212,7 +213,21 @@ class AssignmentScreen(Screen):
 
     def _show(self, matrix: rows.Matrix) -> None:
         self.model.set_matrix(matrix)
-        self.view.resizeColumnsToContents()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Size each column to its header (every cell is a tick box, narrower than a name).
+
+        Measured from the header texts alone: asking Qt to fit 120 judge columns to
+        their contents calls the model tens of thousands of times on the GUI thread.
+        """
+        header, metrics = self.view.horizontalHeader(), self.view.fontMetrics()
+        padding = metrics.horizontalAdvance("MM")
+        for column in range(self.model.columnCount()):
+            text = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            width = max((metrics.horizontalAdvance(line) for line in text.splitlines()),
+                        default=0)
+            header.resizeSection(column, max(width + padding, 40))
 
     def _toggle(self, judge_id: int, application_id: int, assign: bool) -> None:
         m = self.model.matrix

@@ -1,28 +1,52 @@
 """Bundles: build one encrypted, signed bundle per judge, then tick them off as sent.
 
 Building runs in the background with progress and cancel (cancelling deletes
-the files already written, as ``build_bundles`` promises). "Sent" is the
-officer's own checklist, kept in this computer's settings per bundle id.
+the files already written, as ``build_bundles`` promises). "Sent" is kept in
+the workspace (``bundling.mark_sent``), so every officer sharing the program
+sees the same checklist. Passphrase bundles show their passphrases once
+(``passphrases.py``); only the hint the officer types is kept, in this
+computer's settings per bundle id (the workspace records that a passphrase was
+used, never the passphrase).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from judgepanel.errors import JudgePanelError
 from judgepanel.ui.staff import rows
-from judgepanel.ui.staff.context import ASSIGNMENTS, BUNDLES, RESULTS, StaffContext
+from judgepanel.ui.staff.context import ASSIGNMENTS, BUNDLES, JUDGES, RESULTS, StaffContext
+from judgepanel.ui.staff.passphrases import (
+    ChooseJudgesDialog,
+    IssuedPassphrase,
+    PassphrasesDialog,
+    new_passphrase,
+)
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import GOOD, MUTED, WARN, Column, RowsModel, RowsTable
 
-SENT_KEY = "staff/sent/{bundle_id}"
+HINT_KEY = "staff/passphrase-hint/{bundle_id}"
 FOLDER_KEY = "staff/bundle-folder"
 
 
+def _choose_judges(parent: QWidget, judges: Sequence[tuple[int, str]],
+                   preselected: Sequence[int]) -> list[int] | None:
+    dialog = ChooseJudgesDialog(judges, preselected, parent)
+    return dialog.chosen() if dialog.exec() == ChooseJudgesDialog.DialogCode.Accepted else None
+
+
+def _show_passphrases(parent: QWidget, issued: Sequence[IssuedPassphrase]) -> dict[str, str]:
+    dialog = PassphrasesDialog(issued, parent)
+    dialog.exec()
+    return dialog.hint_texts()
+
+
 class BundlesScreen(Screen):
-    topics = frozenset({BUNDLES, ASSIGNMENTS, RESULTS})
+    topics = frozenset({BUNDLES, ASSIGNMENTS, RESULTS, JUDGES})
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, self.tr("Bundles"), parent)
@@ -40,12 +64,16 @@ class BundlesScreen(Screen):
         self.build_button.clicked.connect(lambda: self.build())
         self.rebuild_button = QPushButton(self.tr("&Rebuild selected"))
         self.rebuild_button.clicked.connect(self.rebuild_selected)
+        self.passphrase_button = QPushButton(self.tr("With &passphrase…"))
+        self.passphrase_button.setToolTip(self.tr(
+            "Build bundles that open with a passphrase, for judges without an identity"))
+        self.passphrase_button.clicked.connect(self.ask_passphrase_bundles)
         self.sent_button = QPushButton(self.tr("Mark as &sent"))
         self.sent_button.clicked.connect(self.toggle_sent)
         label = QLabel(self.tr("&Folder:"))
         label.setBuddy(self.folder)
         for widget in (label, self.folder, choose, self.build_button, self.rebuild_button,
-                       self.sent_button):
+                       self.passphrase_button, self.sent_button):
             bar.addWidget(widget)
         self.layout_.addLayout(bar)
         self.model: RowsModel[rows.BundleRow] = RowsModel(self._columns(), self)
@@ -56,6 +84,13 @@ class BundlesScreen(Screen):
         self.summary.setAccessibleName(self.tr("Build result"))
         self.layout_.addWidget(self.summary)
         self.built: list[Any] = []
+        self.judges: list[tuple[int, str]] = []  # active judges, for the passphrase choice
+        # Dialog hooks and the scrypt cost (tests replace these).
+        self.choose_judges: Callable[[QWidget, Sequence[tuple[int, str]], Sequence[int]],
+                                     list[int] | None] = _choose_judges
+        self.show_passphrases: Callable[[QWidget, Sequence[IssuedPassphrase]],
+                                        dict[str, str]] = _show_passphrases
+        self.scrypt_work_factor: int | None = None
 
     def _columns(self) -> list[Column[rows.BundleRow]]:
         tr = self.tr
@@ -65,8 +100,10 @@ class BundlesScreen(Screen):
             Column(tr("Applications"), lambda b: b.applications, align_right=True),
             Column(tr("Opens with"), lambda b: tr("passphrase (call the judge)")
                    if b.passphrase else tr("the judge's key")),
-            Column(tr("Sent"), lambda b: self.is_sent(b.bundle_id),
-                   tone=lambda b: GOOD if self.is_sent(b.bundle_id) else None),
+            Column(tr("Passphrase hint"), lambda b: self.hint_of(b.bundle_id) if b.passphrase
+                   else ""),
+            Column(tr("Sent"), lambda b: b.sent_at,
+                   tone=lambda b: GOOD if b.sent_at is not None else None),
             Column(tr("Results"), lambda b: {"accepted": tr("received"),
                                              "refused": tr("refused — see inbox")}.get(
                 b.results, ""), tone=lambda b: GOOD if b.results == "accepted" else
@@ -76,17 +113,27 @@ class BundlesScreen(Screen):
             Column(tr("Built"), lambda b: b.created),
         ]
 
-    def is_sent(self, bundle_id: str) -> bool:
-        return str(self.ctx.settings.value(SENT_KEY.format(bundle_id=bundle_id), "")) == "1"
+    def hint_of(self, bundle_id: str) -> str:
+        return str(self.ctx.settings.value(HINT_KEY.format(bundle_id=bundle_id), "") or "")
 
     def toggle_sent(self) -> None:
-        for bundle in self.table.selected_rows():
-            key = SENT_KEY.format(bundle_id=bundle.bundle_id)
-            self.ctx.settings.setValue(key, "" if self.is_sent(bundle.bundle_id) else "1")
-        rows = self.model.rowCount()
-        if rows:
-            self.model.dataChanged.emit(self.model.index(0, 0),
-                                        self.model.index(rows - 1, self.model.columnCount() - 1))
+        """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""
+        from judgepanel.model.bundling import mark_sent
+        from judgepanel.model.entities import IssuedBundle
+
+        chosen = self.table.selected_rows()
+        if not chosen:
+            return
+        sent = not all(b.sent_at is not None for b in chosen)
+        ids, actor = [b.id for b in chosen], self.ctx.workspace.actor
+
+        def change(session: Any) -> None:
+            for issued_id in ids:
+                issued = session.get(IssuedBundle, issued_id)
+                assert issued is not None
+                mark_sent(session, issued, actor, sent)
+
+        self.ctx.write(change, lambda _r: None, topic=BUNDLES, parent=self)
 
     def _choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, self.tr("Where to write the bundles"),
@@ -95,20 +142,41 @@ class BundlesScreen(Screen):
             self.folder.setText(path)
 
     def reload(self) -> None:
-
-        round_id = self.ctx.round_id
+        round_id, ws = self.ctx.round_id, self.ctx.workspace
         if round_id is None:
             return
-        self.ctx.read(lambda s: rows.load_bundles(s, rows.round_by_id(s, round_id)),
-                      self.table.set_rows, parent=self)
+
+        def query(session: Any) -> tuple[list[rows.BundleRow], list[tuple[int, str]]]:
+            bundles = rows.load_bundles(session, rows.round_by_id(session, round_id))
+            judges = [(j.id, j.name) for j in rows.load_judges(session, ws.program(session))
+                      if j.active]
+            return bundles, judges
+
+        self.ctx.read(query, self._loaded, parent=self)
+
+    def _loaded(self, result: tuple[list[rows.BundleRow], list[tuple[int, str]]]) -> None:
+        bundles, self.judges = result
+        self.table.set_rows(bundles)
 
     def rebuild_selected(self) -> None:
         judges = sorted({b.judge_id for b in self.table.selected_rows()})
         if judges:
             self.build(judges)
 
-    def build(self, judges: list[int] | None = None) -> None:
-        """Build every judge's bundle (or only ``judges``) in the background."""
+    def ask_passphrase_bundles(self) -> None:
+        """Choose judges, then build their bundles to new passphrases shown once."""
+        preselected = sorted({b.judge_id for b in self.table.selected_rows()})
+        chosen = self.choose_judges(self, self.judges, preselected)
+        if chosen:
+            self.build(chosen, passphrases={judge_id: new_passphrase() for judge_id in chosen})
+
+    def build(self, judges: list[int] | None = None, *,
+              passphrases: dict[int, str] | None = None) -> None:
+        """Build every judge's bundle (or only ``judges``) in the background.
+
+        With ``passphrases`` ({judge id: passphrase}) those bundles open with the
+        passphrase; they are shown once when the build is done, then forgotten.
+        """
         from judgepanel.model.bundling import build_bundles
 
         round_id = self.ctx.round_id
@@ -117,15 +185,30 @@ class BundlesScreen(Screen):
             return
         out = Path(self.folder.text()).expanduser()
         self.ctx.settings.setValue(FOLDER_KEY, str(out))
-        ws = self.ctx.workspace
+        ws, work_factor = self.ctx.workspace, self.scrypt_work_factor
+        secret = dict(passphrases or {})
 
         def done(built: list[Any]) -> None:
             self.built = built
             self.summary.setText(self.tr("Built {n} bundles in {folder}.").format(
                 n=len(built), folder=out))
+            shown = [IssuedPassphrase(b.judge_id, b.judge_name, b.bundle_id, b.path.name,
+                                      secret[b.judge_id])
+                     for b in built if b.passphrase and b.judge_id in secret]
+            secret.clear()
             self.ctx.changed.emit(BUNDLES)
+            if shown:
+                hints = self.show_passphrases(self, shown)
+                for bundle_id, text in hints.items():
+                    self.ctx.settings.setValue(HINT_KEY.format(bundle_id=bundle_id), text)
+                self.model.layoutChanged.emit()
 
-        self.ctx.run(lambda progress: build_bundles(ws, round_id, identity, out, judges=judges,
-                                                    progress=progress),
-                     on_done=done, parent=self, label=self.tr("Building bundles…"),
-                     cancellable=True)
+        def failed(error: JudgePanelError) -> None:
+            secret.clear()  # nothing was built with them: forget them now
+            self.ctx.show_error(self, error)
+
+        self.ctx.run(lambda progress: build_bundles(
+            ws, round_id, identity, out, judges=judges, passphrases=dict(secret) or None,
+            scrypt_work_factor=work_factor, progress=progress),
+            on_done=done, on_error=failed, parent=self, label=self.tr("Building bundles…"),
+            cancellable=True)

@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Topics announced on ``StaffContext.changed`` (a screen reloads on the ones it shows).
-PROGRAM, RUBRIC, APPLICATIONS, JUDGES, CONFLICTS, ASSIGNMENTS, BUNDLES, RESULTS = (
+PROGRAM, RUBRIC, APPLICATIONS, JUDGES, CONFLICTS, ASSIGNMENTS, BUNDLES, RESULTS, AWARDS = (
     "program", "rubric", "applications", "judges", "conflicts", "assignments", "bundles",
-    "results")
+    "results", "awards")
 EVERYTHING = "*"
 
 

@@ -4,6 +4,10 @@ Nothing is written until the officer presses Import: "Check" runs the same
 validation the import runs (``importing.validate``) and lists every problem
 with its row and column. With bad rows, Import needs "Import only the good
 rows" ticked, exactly like the CLI's ``--good-rows-only``.
+
+Workbooks with several sheets offer a choice of sheet; any number of columns
+may hold attachment file names; the list separator (between categories or
+file names in one cell) is the officer's to set, as spreadsheets differ.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -24,6 +30,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -49,6 +57,28 @@ def _cell(header: str) -> Any:
     return lambda row: row.get(header)
 
 
+def sheet_names(path: Path) -> tuple[str, ...]:
+    """The sheets of an .xlsx workbook (empty for other files), read without loading cells."""
+    if path.suffix.lower() != ".xlsx":
+        return ()
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - read_table refuses the file with a plain message
+        return ()
+    try:
+        return tuple(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _preview(path: Path, sheet: str | None) -> tuple[Any, tuple[str, ...]]:
+    from judgepanel.model.importing import preview
+
+    return preview(path, rows=8, sheet=sheet), sheet_names(path)
+
+
 class ImportDialog(QDialog):
     """The column-mapping import. ``load(path)`` and ``check()`` are public for tests."""
 
@@ -58,6 +88,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle(self.tr("Import applications"))
         self.resize(1000, 720)
         self.path: Path | None = None
+        self.sheet: str | None = None
         self.headers: tuple[str, ...] = ()
         self.report: ImportReport | None = None
         self.outcome: ImportOutcome | None = None
@@ -83,13 +114,35 @@ class ImportDialog(QDialog):
         folder.addWidget(self.folder_edit)
         folder.addWidget(choose_folder)
         files.addRow(self.tr("&Attachments folder:"), folder)
+        options = QHBoxLayout()
+        self.sheet_box = QComboBox()
+        self.sheet_box.setAccessibleName(self.tr("Sheet"))
+        self.sheet_box.setEnabled(False)
+        self.sheet_box.setToolTip(self.tr("Workbooks only: the sheet that lists the "
+                                          "applications"))
+        self.sheet_box.currentIndexChanged.connect(self._sheet_chosen)
+        sheet_label = QLabel(self.tr("S&heet:"))
+        sheet_label.setBuddy(self.sheet_box)
+        self.separator_edit = QLineEdit(";")
+        self.separator_edit.setMaxLength(3)
+        self.separator_edit.setMaximumWidth(60)
+        self.separator_edit.setAccessibleName(self.tr("List separator"))
+        self.separator_edit.setToolTip(self.tr(
+            "What separates several categories or file names in one cell"))
+        self.separator_edit.textChanged.connect(self._invalidate)
+        separator_label = QLabel(self.tr("&List separator:"))
+        separator_label.setBuddy(self.separator_edit)
+        for widget in (sheet_label, self.sheet_box, separator_label, self.separator_edit):
+            options.addWidget(widget)
+        options.addStretch(1)
+        files.addRow(options)
         layout.addLayout(files)
 
         mapping_box = QGroupBox(self.tr("Which column holds what"))
         grid = QGridLayout(mapping_box)
         self.combos: dict[str, QComboBox] = {}
         labels = field_labels()
-        for i, name in enumerate((*FIELDS, "attachments")):
+        for i, name in enumerate(FIELDS):
             combo = QComboBox()
             combo.setAccessibleName(labels[name])
             combo.currentIndexChanged.connect(self._invalidate)
@@ -98,6 +151,18 @@ class ImportDialog(QDialog):
             grid.addWidget(label, i // 3, (i % 3) * 2)
             grid.addWidget(combo, i // 3, (i % 3) * 2 + 1)
             self.combos[name] = combo
+        self.attachment_list = QListWidget()
+        self.attachment_list.setAccessibleName(labels["attachments"])
+        self.attachment_list.setToolTip(self.tr("Tick every column that names attachment "
+                                                "files"))
+        self.attachment_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.attachment_list.setMaximumHeight(90)
+        self.attachment_list.itemChanged.connect(lambda _i: self._invalidate())
+        attachments_label = QLabel(self.tr("Attachment columns (tick any number):"))
+        attachments_label.setBuddy(self.attachment_list)
+        row = (len(FIELDS) + 2) // 3
+        grid.addWidget(attachments_label, row, 0, 1, 2)
+        grid.addWidget(self.attachment_list, row, 2, 1, 4)
         layout.addWidget(mapping_box)
 
         layout.addWidget(QLabel(self.tr("First rows of the file:")))
@@ -145,41 +210,78 @@ class ImportDialog(QDialog):
         if path:
             self.folder_edit.setText(path)
 
-    def load(self, path: Path) -> None:
-        """Read the first rows and the guessed mapping (in the background)."""
-        from judgepanel.model.importing import preview
-
+    def load(self, path: Path, sheet: str | None = None) -> None:
+        """Read the first rows, the sheets and the guessed mapping (in the background)."""
         self.path = Path(path)
+        self.sheet = sheet
         self.file_edit.setText(str(path))
         if not self.folder_edit.text() and (self.path.parent / "attachments").is_dir():
             self.folder_edit.setText(str(self.path.parent / "attachments"))
-        self.ctx.run(lambda _p: preview(path, rows=8), on_done=self._show_preview, parent=self)
+        target = self.path
+        self.ctx.run(lambda _p: _preview(target, sheet), on_done=self._show_preview,
+                     parent=self)
 
-    def _show_preview(self, result: Any) -> None:
-        self.headers = tuple(result.headers)
+    def _sheet_chosen(self) -> None:
+        sheet = self.sheet_box.currentData()
+        if self.path is not None and sheet is not None and sheet != self.sheet:
+            self.load(self.path, sheet)
+
+    def _show_preview(self, result: tuple[Any, tuple[str, ...]]) -> None:
+        preview, sheets = result
+        self.sheet_box.blockSignals(True)
+        self.sheet_box.clear()
+        for name in sheets:
+            self.sheet_box.addItem(name, name)
+        if sheets:
+            self.sheet_box.setCurrentIndex(max(self.sheet_box.findData(self.sheet), 0))
+            self.sheet = self.sheet_box.currentData()
+        self.sheet_box.setEnabled(len(sheets) > 1)
+        self.sheet_box.blockSignals(False)
+        self.headers = tuple(preview.headers)
         self.preview_model.columns = [Column(h, _cell(h)) for h in self.headers]
-        self.preview.set_rows(result.rows)
-        guessed: ColumnMapping = result.mapping
+        self.preview.set_rows(preview.rows)
+        guessed: ColumnMapping = preview.mapping
         for name, combo in self.combos.items():
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(self.tr("(none)"), None)
             for header in self.headers:
                 combo.addItem(header, header)
-            wanted = (guessed.attachments[0] if guessed.attachments else None) \
-                if name == "attachments" else getattr(guessed, name)
-            combo.setCurrentIndex(max(combo.findData(wanted), 0))
+            combo.setCurrentIndex(max(combo.findData(getattr(guessed, name)), 0))
             combo.blockSignals(False)
+        self.attachment_list.blockSignals(True)
+        self.attachment_list.clear()
+        for header in self.headers:
+            item = QListWidgetItem(header)
+            item.setData(Qt.ItemDataRole.UserRole, header)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if header in guessed.attachments
+                               else Qt.CheckState.Unchecked)
+            self.attachment_list.addItem(item)
+        self.attachment_list.blockSignals(False)
         self.status.setText(self.tr("{rows} rows. Check the columns, then press Check.")
-                            .format(rows=result.total_rows))
+                            .format(rows=preview.total_rows))
         self._invalidate()
         self.check_button.setEnabled(True)
 
+    def attachment_columns(self) -> tuple[str, ...]:
+        """The ticked attachment columns, in the file's order."""
+        items = (self.attachment_list.item(i) for i in range(self.attachment_list.count()))
+        return tuple(str(item.data(Qt.ItemDataRole.UserRole)) for item in items
+                     if item.checkState() == Qt.CheckState.Checked)
+
+    def set_attachment_columns(self, columns: tuple[str, ...]) -> None:
+        for i in range(self.attachment_list.count()):
+            item = self.attachment_list.item(i)
+            item.setCheckState(Qt.CheckState.Checked
+                               if item.data(Qt.ItemDataRole.UserRole) in columns
+                               else Qt.CheckState.Unchecked)
+
     def mapping(self) -> ColumnMapping:
         chosen = {name: combo.currentData() for name, combo in self.combos.items()}
-        attachments = chosen.pop("attachments")
         base = ColumnMapping.guess(self.headers)
-        return replace(base, **chosen, attachments=(attachments,) if attachments else ())
+        return replace(base, **chosen, attachments=self.attachment_columns(),
+                       separator=self.separator_edit.text())
 
     def _invalidate(self) -> None:
         self.report = None
@@ -204,9 +306,10 @@ class ImportDialog(QDialog):
         from judgepanel.model.importing import validate
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
+        sheet = self.sheet
 
         def work(progress: Any) -> ImportReport:
-            table = read_table(path)
+            table = read_table(path, sheet=sheet)
             with ws.session() as session:
                 return validate(session, ws.program(session), table, mapping,
                                 attachments_dir=folder, progress=progress)
@@ -241,9 +344,10 @@ class ImportDialog(QDialog):
         from judgepanel.model.importing import import_file
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
-        good_only = self.good_only.isChecked()
+        good_only, sheet = self.good_only.isChecked(), self.sheet
         self.ctx.run(lambda progress: import_file(ws, path, mapping, attachments_dir=folder,
-                                                  good_rows_only=good_only, progress=progress),
+                                                  good_rows_only=good_only, sheet=sheet,
+                                                  progress=progress),
                      on_done=self._imported, parent=self,
                      label=self.tr("Importing applications…"), cancellable=True)
 

@@ -1,18 +1,35 @@
-"""Judges: enroll cards (drag and drop or choose), read fingerprints back, affiliations."""
+"""Judges: enroll cards (drag and drop or choose), read fingerprints back, edit details.
+
+A judge's e-mail, organisation, city and affiliations feed conflict screening,
+so editing them (and withdrawing or bringing back a judge) can be undone like
+any other edit a person expects to take back (see ``undo.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import MUTED, WARN, Column, RowsModel, RowsTable, tr
+from judgepanel.ui.staff.undo import JudgeDetails, set_judge_active, set_judge_details
 
 
 def judge_columns() -> list[Column[rows.JudgeRow]]:
@@ -29,6 +46,45 @@ def judge_columns() -> list[Column[rows.JudgeRow]]:
     ]
 
 
+class JudgeDetailsDialog(QDialog):
+    """E-mail, organisation, city and affiliations of one judge."""
+
+    def __init__(self, judge: rows.JudgeRow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Details of {name}").format(name=judge.name))
+        form = QFormLayout(self)
+        self.email = QLineEdit(judge.email)
+        self.organisation = QLineEdit(judge.organisation)
+        self.city = QLineEdit(judge.city)
+        self.affiliations = QPlainTextEdit("\n".join(judge.affiliations))
+        self.affiliations.setAccessibleName(self.tr("Affiliations"))
+        self.affiliations.setTabChangesFocus(True)
+        form.addRow(self.tr("&E-mail:"), self.email)
+        form.addRow(self.tr("&Organisation:"), self.organisation)
+        form.addRow(self.tr("&City:"), self.city)
+        form.addRow(self.tr("&Affiliations\n(one per line):"), self.affiliations)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def details(self) -> JudgeDetails:
+        lines = self.affiliations.toPlainText().splitlines()
+        return JudgeDetails(self.email.text().strip(), self.organisation.text().strip(),
+                            self.city.text().strip(),
+                            tuple(line.strip() for line in lines if line.strip()))
+
+
+def _ask_details(parent: QWidget, judge: rows.JudgeRow) -> JudgeDetails | None:
+    dialog = JudgeDetailsDialog(judge, parent)
+    return dialog.details() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def details_of(judge: rows.JudgeRow) -> JudgeDetails:
+    return JudgeDetails(judge.email, judge.organisation, judge.city, judge.affiliations)
+
+
 class JudgesScreen(Screen):
     topics = frozenset({JUDGES})
 
@@ -42,24 +98,53 @@ class JudgesScreen(Screen):
         add.setAccessibleName(self.tr("Add judge cards"))
         add.clicked.connect(self._choose_cards)
         bar.addWidget(add)
-        self.affiliations_button = QPushButton(self.tr("&Edit affiliations…"))
-        self.affiliations_button.clicked.connect(self.edit_affiliations)
-        bar.addWidget(self.affiliations_button)
+        self.details_button = QPushButton(self.tr("&Edit details…"))
+        self.details_button.setToolTip(self.tr(
+            "E-mail, organisation, city and affiliations (conflict screening uses them)"))
+        self.details_button.clicked.connect(self.edit_details)
+        bar.addWidget(self.details_button)
+        self.active_button = QPushButton(self.tr("&Withdraw"))
+        self.active_button.setToolTip(self.tr(
+            "A withdrawn judge gets no new assignments or bundles; the record is kept"))
+        self.active_button.clicked.connect(self.toggle_active)
+        bar.addWidget(self.active_button)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
         self.model: RowsModel[rows.JudgeRow] = RowsModel(judge_columns(), self)
         self.table = RowsTable(self.model, self.tr("Judges"))
+        self.table.view.doubleClicked.connect(lambda _i: self.edit_details())
+        self.table.view.selectionModel().currentRowChanged.connect(
+            lambda *_a: self._update_buttons())
         self.layout_.addWidget(self.table, 1)
         self.messages = QLabel()
         self.messages.setWordWrap(True)
         self.messages.setAccessibleName(self.tr("Enrolment messages"))
         self.layout_.addWidget(self.messages)
         self.setAcceptDrops(True)
+        # Dialog hook (tests replace it).
+        self.ask_details: Callable[[QWidget, rows.JudgeRow], JudgeDetails | None] = _ask_details
+        self._update_buttons()
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.ctx.read(lambda s: rows.load_judges(s, ws.program(s)), self.table.set_rows,
-                      parent=self)
+        self.ctx.read(lambda s: rows.load_judges(s, ws.program(s)), self._loaded, parent=self)
+
+    def _loaded(self, judges: list[rows.JudgeRow]) -> None:
+        current = self.table.current_row()
+        self.table.set_rows(judges)
+        if current is not None:  # keep the same judge selected across the reload
+            for row, judge in enumerate(judges):
+                if judge.id == current.id:
+                    self.table.view.selectRow(self.table.proxy.mapFromSource(
+                        self.model.index(row, 0)).row())
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        judge = self.table.current_row()
+        self.details_button.setEnabled(judge is not None)
+        self.active_button.setEnabled(judge is not None)
+        self.active_button.setText(self.tr("&Reactivate") if judge is not None
+                                   and not judge.active else self.tr("&Withdraw"))
 
     def _choose_cards(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
@@ -108,22 +193,22 @@ class JudgesScreen(Screen):
 
         self.ctx.run(work, on_done=done, parent=self, label=self.tr("Enrolling judges…"))
 
-    def edit_affiliations(self) -> None:
+    def edit_details(self) -> None:
+        """Edit the current judge's e-mail, organisation, city and affiliations (undoable)."""
         judge = self.table.current_row()
         if judge is None:
             return
-        text = self.ctx.ask_text(self, self.tr("Affiliations of {name}").format(name=judge.name),
-                                 self.tr("One organisation, city or body per line:"))
-        if text is None:
+        after = self.ask_details(self, judge)
+        if after is None or after == details_of(judge):
             return
-        from judgepanel.model.entities import Judge
-        from judgepanel.model.judges import set_affiliations
+        set_judge_details(self.ctx, judge.id, details_of(judge), after,
+                          self.tr("Edit {name}").format(name=judge.name))
 
-        values = [line.strip() for line in text.splitlines() if line.strip()]
-        ws = self.ctx.workspace
-
-        def change(session: Any) -> None:
-            row = session.get(Judge, judge.id)
-            set_affiliations(session, row, values, ws.actor)
-
-        self.ctx.write(change, lambda _r: None, topic=JUDGES, parent=self)
+    def toggle_active(self) -> None:
+        """Withdraw the current judge, or bring a withdrawn judge back (undoable)."""
+        judge = self.table.current_row()
+        if judge is None:
+            return
+        text = (self.tr("Reactivate {name}") if not judge.active
+                else self.tr("Withdraw {name}")).format(name=judge.name)
+        set_judge_active(self.ctx, judge.id, not judge.active, text)

@@ -1,12 +1,17 @@
 """Leaderboard: raw and normalised scores and ranks side by side, flags, funding line.
 
 Everything shown comes from ``leaderboard.compute_all`` (run in the background);
-double-clicking an application opens its reviews. Shortlisting, the CSV/XLSX
-export and the PDF reports call the same functions as the command line.
+double-clicking an application opens its reviews. In a grants round staff set
+partial (or zero, or full) awards; the funding line is recomputed by the model
+and the change can be undone. Shortlisting (overall, within the category shown,
+or in every category), the CSV/XLSX export and the PDF reports call the same
+functions as the command line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +31,7 @@ from PySide6.QtWidgets import (
 from judgepanel.model.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
 from judgepanel.model.round_reviews import ReviewRecord
 from judgepanel.ui.staff import rows
-from judgepanel.ui.staff.context import ASSIGNMENTS, PROGRAM, RESULTS, StaffContext
+from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
 
@@ -106,8 +111,25 @@ class ReviewsDialog(QDialog):
         layout.addWidget(close)
 
 
+AwardAnswer = tuple[Decimal | None, str]
+
+
+def _ask_award(parent: QWidget, row: BoardRow) -> AwardAnswer | None:
+    from judgepanel.ui.staff.award_dialog import AwardDialog
+
+    dialog = AwardDialog(row, parent=parent)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def _ask_shortlist(parent: QWidget, category: str | None) -> Any:
+    from judgepanel.ui.staff.shortlist_dialog import ShortlistDialog
+
+    dialog = ShortlistDialog(category, parent)
+    return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
 class LeaderboardScreen(Screen):
-    topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM})
+    topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM, AWARDS})
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, self.tr("Leaderboard"), parent)
@@ -121,6 +143,11 @@ class LeaderboardScreen(Screen):
         self.basis.addItem(self.tr("Rank by raw mean"), "raw")
         self.basis.addItem(self.tr("Rank by normalised score"), "normalised")
         self.basis.currentIndexChanged.connect(lambda _i: self.reload())
+        self.award_button = QPushButton(self.tr("Set &award…"))
+        self.award_button.setToolTip(self.tr(
+            "Grants: award the selected application in full, in part or not at all; "
+            "the funding line follows"))
+        self.award_button.clicked.connect(self.edit_award)
         self.shortlist_button = QPushButton(self.tr("&Shortlist…"))
         self.shortlist_button.clicked.connect(self._ask_shortlist)
         self.export_button = QPushButton(self.tr("&Export…"))
@@ -135,7 +162,8 @@ class LeaderboardScreen(Screen):
                                          Qt.ItemDataRole.ToolTipRole)
         self.report_button = QPushButton(self.tr("Write &report…"))
         self.report_button.clicked.connect(self._ask_report)
-        for widget in (self.category, self.basis, self.shortlist_button, self.export_button,
+        for widget in (self.category, self.basis, self.award_button, self.shortlist_button,
+                       self.export_button,
                        self.report_kind, self.report_button):
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -160,6 +188,9 @@ class LeaderboardScreen(Screen):
         self.layout_.addWidget(self.status)
         self.boards: RoundBoards | None = None
         self.dialog: QDialog | None = None
+        # Dialog hooks (tests replace these).
+        self.ask_award: Callable[[QWidget, BoardRow], AwardAnswer | None] = _ask_award
+        self.ask_shortlist: Callable[[QWidget, str | None], Any] = _ask_shortlist
 
     # --- loading ---------------------------------------------------------------------
 
@@ -195,7 +226,15 @@ class LeaderboardScreen(Screen):
         board = self.board()
         if board is None:
             return
+        self.award_button.setEnabled(board.funding is not None)
+        self.award_button.setVisible(board.funding is not None)
+        current = self.table.current_row()
         self.table.set_rows(board.rows)
+        if current is not None:  # keep the application selected across a reload
+            refs = [r.application.ref for r in board.rows]
+            if current.application.ref in refs:
+                self.table.view.selectRow(self.table.proxy.mapFromSource(
+                    self.model.index(refs.index(current.application.ref), 0)).row())
         self.judges.set_rows(board.judges)
         alpha = "—" if board.alpha is None else f"{board.alpha:.2f}"
         parts = [self.tr("Round {n} ({name}); panel agreement (Krippendorff's alpha): {alpha}; "
@@ -225,23 +264,47 @@ class LeaderboardScreen(Screen):
 
     # --- shortlist, export, reports -------------------------------------------------------
 
+    def edit_award(self) -> None:
+        """Set the selected application's award (grants rounds); undo puts it back."""
+        from judgepanel.ui.staff.undo import set_award
+
+        board, row = self.board(), self.table.current_row()
+        if board is None or board.funding is None or row is None:
+            return
+        answer = self.ask_award(self, row)
+        if answer is None:
+            return
+        amount, note = answer
+        app = row.application
+        if amount == app.awarded:
+            return
+        set_award(self.ctx, app.id, app.awarded, amount, note,
+                  self.tr("Award for {ref}").format(ref=app.ref))
+
     def _ask_shortlist(self) -> None:
-        from judgepanel.ui.staff.shortlist_dialog import ShortlistDialog
+        choice = self.ask_shortlist(self, self.category.currentText()
+                                    if self.category.currentData() is not None else None)
+        if choice is not None:
+            self.shortlist(choice.name, top=choice.top, threshold=choice.threshold,
+                           per_category=choice.per_category)
 
-        dialog = ShortlistDialog(self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.shortlist(dialog.name(), top=dialog.top(), threshold=dialog.threshold())
+    def shortlist(self, name: str, *, top: int | None, threshold: float | None,
+                  per_category: bool = False) -> None:
+        """Shortlist into a new round: overall, within the category shown, or in every one.
 
-    def shortlist(self, name: str, *, top: int | None, threshold: float | None) -> None:
+        ``per_category`` takes the top N (or those above the threshold) of every
+        category; otherwise the ranking shown (overall or one category) is used.
+        """
         from judgepanel.model.shortlisting import shortlist_into_new_round
 
         round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
-        category = self.category.currentData()
+        category = None if per_category else self.category.currentData()
 
         def change(session: Any) -> tuple[int, int, tuple[str, ...]]:
             outcome = shortlist_into_new_round(
                 session, rows.round_by_id(session, round_id), name, ws.actor, top=top,
-                threshold=threshold, basis=basis, category=category)
+                threshold=threshold, basis=basis, category=category,
+                per_category=per_category)
             return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
 
         def done(result: tuple[int, int, tuple[str, ...]]) -> None:

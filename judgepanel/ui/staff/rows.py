@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.model import audit
 from judgepanel.model.assigning import list_assignments
@@ -119,7 +119,10 @@ class ApplicationRow:
 
 
 def load_applications(session: Session, program: Program) -> list[ApplicationRow]:
+    # Categories and attachments in two more queries, not two per application.
     apps = session.scalars(select(Application).where(Application.program_id == program.id)
+                           .options(selectinload(Application.categories),
+                                    selectinload(Application.attachments))
                            .order_by(Application.ref))
     return [ApplicationRow(
         a.id, a.ref, a.title, a.organisation, a.city, a.contact_name, a.contact_email,
@@ -204,25 +207,38 @@ class BundleRow:
     passphrase: bool
     applications: int
     results: str  # "" | "accepted" | "refused"
+    sent_at: dt.datetime | None = None
 
 
 def load_bundles(session: Session, round_: Round) -> list[BundleRow]:
-    from judgepanel.model.bundling import PASSPHRASE_RECIPIENT, all_issued_applications
+    """The round's distribution checklist, in three queries whatever the number of bundles."""
+    from judgepanel.errors import WorkspaceError
+    from judgepanel.model.bundling import PASSPHRASE_RECIPIENT, bundle_contents
 
-    known = all_issued_applications(session)
-    issued = session.scalars(select(IssuedBundle).where(IssuedBundle.round_id == round_.id)
-                             .order_by(IssuedBundle.superseded, IssuedBundle.created_at.desc()))
+    issued = list(session.scalars(
+        select(IssuedBundle).where(IssuedBundle.round_id == round_.id)
+        .order_by(IssuedBundle.superseded, IssuedBundle.created_at.desc())))
+    names = dict(session.execute(select(Judge.id, Judge.name).where(
+        Judge.id.in_({b.judge_id for b in issued}))).all()) if issued else {}
+    statuses: dict[int, set[str]] = {}
+    if issued:
+        for bundle_id, status in session.execute(
+                select(ReceivedResults.issued_bundle_id, ReceivedResults.status)
+                .join(IssuedBundle).where(IssuedBundle.round_id == round_.id)):
+            if bundle_id is not None:
+                statuses.setdefault(bundle_id, set()).add(status)
     rows = []
     for b in issued:
-        judge = session.get(Judge, b.judge_id)
-        statuses = set(session.scalars(select(ReceivedResults.status).where(
-            ReceivedResults.issued_bundle_id == b.id)))
-        result = "accepted" if "accepted" in statuses else ("refused" if statuses else "")
+        seen = statuses.get(b.id, set())
+        result = "accepted" if "accepted" in seen else ("refused" if seen else "")
+        try:
+            held = len(bundle_contents(b))
+        except WorkspaceError:  # a bundle whose record was lost still shows in the checklist
+            held = 0
         rows.append(BundleRow(
-            b.id, b.bundle_id, b.judge_id, judge.name if judge else "?", b.file_name, b.size,
+            b.id, b.bundle_id, b.judge_id, names.get(b.judge_id, "?"), b.file_name, b.size,
             b.created_at, b.due_at, b.superseded,
-            PASSPHRASE_RECIPIENT in (b.recipients or ()),
-            len(known.get(b.bundle_id, {})), result))
+            PASSPHRASE_RECIPIENT in (b.recipients or ()), held, result, b.sent_at))
     return rows
 
 

@@ -1,4 +1,7 @@
-"""Undo for the edits a person expects to take back: assignment cells and dismissals.
+"""Undo for the edits a person expects to take back.
+
+Assignment cells, dismissed conflicts, a judge's details, withdrawing a judge and
+staff's awards on the funding line.
 
 Each edit is done first (in the background); only when the workspace accepted
 it is a command pushed, whose first ``redo`` is then a no-op. So a refused
@@ -10,17 +13,31 @@ change and its reversal, it is never rewritten).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 from sqlalchemy.orm import Session
 
 from judgepanel.model import conflicts as conflict_rules
+from judgepanel.model import judges as judge_rules
+from judgepanel.model import leaderboard
 from judgepanel.model.assigning import add_assignment, remove_assignment
 from judgepanel.model.entities import Application, Conflict, Judge, Round
-from judgepanel.ui.staff.context import ASSIGNMENTS, CONFLICTS, StaffContext
+from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, CONFLICTS, JUDGES, StaffContext
 
 Change = Callable[[Session], Any]
+
+
+@dataclass(frozen=True)
+class JudgeDetails:
+    """What staff know about a judge beyond the card (screening uses all of it)."""
+
+    email: str
+    organisation: str
+    city: str
+    affiliations: tuple[str, ...]
 
 
 class _Reversible(QUndoCommand):
@@ -83,3 +100,58 @@ def dismiss_conflicts(ctx: StaffContext, conflict_ids: list[int], note: str, tex
 
     ctx.write(do, lambda _r: ctx.undo_stack.push(
         _Reversible(ctx, text, do, undo, CONFLICTS)), topic=CONFLICTS)
+
+
+def _judge(session: Session, judge_id: int) -> Judge:
+    judge = session.get(Judge, judge_id)
+    assert judge is not None
+    return judge
+
+
+def set_judge_details(ctx: StaffContext, judge_id: int, before: JudgeDetails,
+                      after: JudgeDetails, text: str) -> None:
+    """Change what staff know about a judge; undo puts the previous details back."""
+    actor = ctx.workspace.actor
+
+    def apply(details: JudgeDetails) -> Change:
+        def change(session: Session) -> None:
+            judge = _judge(session, judge_id)
+            judge_rules.set_profile(session, judge, actor, email=details.email,
+                                    organisation=details.organisation, city=details.city)
+            judge_rules.set_affiliations(session, judge, details.affiliations, actor)
+        return change
+
+    do, undo = apply(after), apply(before)
+    ctx.write(do, lambda _r: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, JUDGES)),
+              topic=JUDGES)
+
+
+def set_judge_active(ctx: StaffContext, judge_id: int, active: bool, text: str) -> None:
+    """Withdraw a judge (or bring them back); undo does the opposite."""
+    actor = ctx.workspace.actor
+
+    def apply(value: bool) -> Change:
+        def change(session: Session) -> None:
+            judge_rules.set_active(session, _judge(session, judge_id), value, actor)
+        return change
+
+    do, undo = apply(active), apply(not active)
+    ctx.write(do, lambda _r: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, JUDGES)),
+              topic=JUDGES)
+
+
+def set_award(ctx: StaffContext, application_id: int, before: Decimal | None,
+              after: Decimal | None, note: str, text: str) -> None:
+    """Set (or clear) staff's award for an application; undo puts the previous one back."""
+    actor = ctx.workspace.actor
+
+    def apply(amount: Decimal | None, why: str) -> Change:
+        def change(session: Session) -> None:
+            application = session.get(Application, application_id)
+            assert application is not None
+            leaderboard.set_award(session, application, amount, actor, note=why)
+        return change
+
+    do, undo = apply(after, note), apply(before, "award change undone")
+    ctx.write(do, lambda _r: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, AWARDS)),
+              topic=AWARDS)

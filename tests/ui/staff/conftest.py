@@ -20,7 +20,7 @@ from judgepanel.ui.tasks import TaskRunner
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo-master") / "demo"
-    build_demo(folder, applications=8, grants=0)
+    build_demo(folder, applications=8, grants=6)
     return folder
 
 

@@ -9,6 +9,7 @@ tampered and a replayed file, read the leaderboard and export it.
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,9 @@ from judgepanel.model.categories import RECOGNITION_COMPONENTS
 from judgepanel.model.demo import recognition_rubric, simulate_judge
 from judgepanel.model.demo_content import JUDGES
 from judgepanel.model.demo_files import read_identity_file
-from judgepanel.model.entities import Application, Assignment, Conflict
+from judgepanel.model.entities import Application, Assignment, Conflict, IssuedBundle
 from judgepanel.ui.staff.import_wizard import ImportDialog
+from judgepanel.ui.staff.judges import details_of
 from judgepanel.ui.staff.program_wizard import ProgramSpec, create_program
 from tests.ui.staff.conftest import wait_idle
 
@@ -99,9 +101,10 @@ def test_the_whole_staff_path(demo: Path, make_page: Any, qtbot: Any, tmp_path: 
     wait_idle(qtbot, page.ctx)
     assert judges.model.rowCount() == 6
     assert all(len(r.fingerprint) > 10 for r in judges.model.rows)
-    page.ctx.ask_text = lambda *_a: "City of Atlanta\nColumbia Human Rights Commission"
+    judges.ask_details = lambda _p, j: replace(details_of(j), affiliations=(
+        "City of Atlanta", "Columbia Human Rights Commission"))
     judges.table.view.selectRow(0)
-    judges.edit_affiliations()
+    judges.edit_details()
     wait_idle(qtbot, page.ctx)
     assert "City of Atlanta" in judges.model.rows[0].affiliations
 
@@ -164,7 +167,9 @@ def test_the_whole_staff_path(demo: Path, make_page: Any, qtbot: Any, tmp_path: 
     assert bundles.model.rowCount() == 6
     bundles.table.view.selectRow(0)
     bundles.toggle_sent()
-    assert bundles.is_sent(bundles.table.selected_rows()[0].bundle_id)
+    wait_idle(qtbot, page.ctx)
+    assert _count(page, select(IssuedBundle).where(IssuedBundle.sent_at.is_not(None))
+                  .subquery()) == 1
 
     # --- the judges do their work (the demo's simulated judges) ----------------------------
     by_name = {b.judge_name: b.path for b in bundles.built}

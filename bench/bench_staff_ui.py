@@ -1,0 +1,174 @@
+"""Does the staff app keep its GUI thread free on a 2,000-application program?
+
+Builds the national-size round of ``bench_scale`` (2,000 applications, 120
+judges, 5 reviews each, every results file merged), adds a shortlisted second
+round, then opens the program in a ``StaffPage`` and shows every screen, first
+in the latest round and then after switching rounds. A ``QTimer`` heartbeat
+ticks every 5 ms on the GUI thread; the longest gap between two ticks while a
+screen loads (its background read plus showing the result) is that screen's
+worst stall. Target: no screen stalls the GUI thread for more than 100 ms.
+
+Long reads go through the ``TaskRunner`` (``StaffContext.read``); what is left
+on the GUI thread is putting rows into the tables. Usage:
+``python -m bench staff_ui [--small] [--program FOLDER]`` (``--program`` reuses
+a program kept by ``python -m bench scale --keep``; it is copied, not changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+STALL_TARGET_MS = 100.0
+HEARTBEAT_MS = 5
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench staff_ui", description=__doc__)
+    parser.add_argument("--small", action="store_true", help="200 applications, 12 judges")
+    parser.add_argument("--program", type=Path,
+                        help="a program folder kept by 'bench scale --keep' (copied)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="jp-bench-staff-ui-") as tmp:
+        os.environ.setdefault("JUDGEPANEL_HOME", str(Path(tmp) / "home"))
+        folder = Path(tmp) / "program"
+        if args.program:
+            shutil.copytree(args.program, folder)
+        else:
+            _build(Path(tmp), folder, small=args.small)
+        _add_second_round(folder)
+        return _measure(folder, Path(tmp))
+
+
+def _build(tmp: Path, folder: Path, *, small: bool) -> None:
+    import contextlib
+    import io
+
+    from bench.bench_scale import run
+
+    n_apps, n_judges = (200, 12) if small else (2000, 120)
+    print(f"building {n_apps} applications x {n_judges} judges (bench scale) …")
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        run(tmp / "scale", n_apps, n_judges, 5, False)
+    shutil.move(tmp / "scale" / "program", folder)
+    print(f"  built in {time.perf_counter() - start:.0f} s")
+
+
+def _add_second_round(folder: Path) -> None:
+    """Shortlist the top 10% into a second round, so there are rounds to switch between."""
+    from sqlalchemy import select
+
+    from judgepanel.model.entities import Application, Round
+    from judgepanel.model.shortlisting import shortlist_into_new_round
+    from judgepanel.model.workspace import StaffWorkspace
+
+    workspace = StaffWorkspace.open(folder)
+    try:
+        with workspace.session() as session:
+            rounds = list(session.scalars(select(Round).order_by(Round.number)))
+            if len(rounds) < 2:
+                count = len(list(session.scalars(select(Application.id))))
+                shortlist_into_new_round(session, rounds[0], "Finalists", "bench",
+                                         top=max(count // 10, 1))
+    finally:
+        workspace.close()
+
+
+class Heartbeat:
+    """Ticks on the GUI thread; the longest gap between ticks is the worst stall."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.timer = QTimer()
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._tick)
+        self.last = time.perf_counter()
+        self.worst = 0.0
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.last, self.worst = time.perf_counter(), 0.0
+        self.timer.start()
+
+    def stop(self) -> float:
+        self._tick()
+        self.timer.stop()
+        return self.worst * 1000
+
+
+def _settle(app: Any, page: Any, timeout: float = 120.0) -> float:
+    """Process events until no background work is left; returns the seconds it took."""
+    start = time.perf_counter()
+    while True:
+        app.processEvents()
+        if page.ctx.busy == 0 and time.perf_counter() - start > 0.05:
+            app.processEvents()
+            if page.ctx.busy == 0:
+                return time.perf_counter() - start
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("a screen did not finish loading")
+        time.sleep(0.001)
+
+
+def _measure(folder: Path, tmp: Path) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from judgepanel.ui.staff import StaffPage
+    from judgepanel.ui.tasks import TaskRunner
+
+    app = QApplication.instance() or QApplication([])
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    beat = Heartbeat()
+    beat.start()
+    start = time.perf_counter()
+    page = StaffPage(folder, TaskRunner(), settings)
+    page.resize(1280, 800)
+    page.show()
+    _settle(app, page)
+    open_ms = beat.stop()
+    print(f"open the program: {time.perf_counter() - start:.2f} s, worst stall "
+          f"{open_ms:.0f} ms")
+    results: list[tuple[str, float, float]] = []
+    try:
+        rounds = [page.round_box.itemData(i) for i in range(page.round_box.count())]
+        for label, round_id in (("latest round", rounds[-1]), ("first round", rounds[0])):
+            beat.start()
+            page.ctx.set_round(round_id)
+            _settle(app, page)
+            switch_ms = beat.stop()
+            results.append((f"switch to the {label}", 0.0, switch_ms))
+            for key in page.screens:
+                beat.start()
+                page.show_screen(key)
+                seconds = _settle(app, page)
+                results.append((f"{key} ({label})", seconds, beat.stop()))
+        print(f"{'screen':36} {'load s':>7} {'worst stall ms':>15}")
+        for name, seconds, stall in results:
+            flag = "" if stall <= STALL_TARGET_MS else "  > target"
+            print(f"{name:36} {seconds:7.2f} {stall:15.0f}{flag}")
+    finally:
+        page.shutdown()
+        page.deleteLater()
+        app.processEvents()
+    worst = max([open_ms, *(s for _n, _t, s in results)])
+    ok = worst <= STALL_TARGET_MS
+    print(f"  {'PASS' if ok else 'MISS'}  worst GUI-thread stall {worst:.0f} ms "
+          f"<= {STALL_TARGET_MS:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
