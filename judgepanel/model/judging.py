@@ -29,7 +29,7 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -58,6 +58,7 @@ from judgepanel.model.judge_workspace import (
     Snapshot,
     snapshot,
 )
+from judgepanel.model.judging_reader import VERIFY_LABEL, BundleReaders, Reopen
 from judgepanel.model.judging_records import (
     CONFIDENCE_LABELS,
     ApplicationSummary,
@@ -78,9 +79,11 @@ from judgepanel.model.judging_records import (
 )
 from judgepanel.model.rubric import Rubric
 from judgepanel.model.scoring import weighted_total
+from judgepanel.progress import Progress
 
 __all__ = [
     "CONFIDENCE_LABELS",
+    "VERIFY_LABEL",
     "AppProgress",
     "ApplicationSummary",
     "BundleInfo",
@@ -105,8 +108,8 @@ class JudgingSession:
     """One judge working on one bundle. Every mutating method commits before returning."""
 
     def __init__(self, bundle: Bundle, workspace: JudgeWorkspace, rubric: Rubric,
-                 row_id: int, path: Path) -> None:
-        self._bundle = bundle
+                 row_id: int, path: Path, *, reopen: Reopen | None = None) -> None:
+        self._bundle = BundleReaders(bundle, path, reopen)
         self._ws = workspace
         self._row_id = row_id
         self.rubric = rubric
@@ -137,7 +140,22 @@ class JudgingSession:
         except BaseException:
             bundle.close()
             raise
-        return cls(bundle, workspace, rubric, row_id, path)
+        keys = tuple(trusted_staff_keys)
+
+        def reopen() -> Bundle:
+            return Bundle.open(path, ids, trusted_staff_keys=keys)
+
+        return cls(bundle, workspace, rubric, row_id, path, reopen=reopen)
+
+    def verify(self, progress: Progress | None = None) -> None:
+        """Hash-check every member against the signed manifest, reporting members done.
+
+        Opening checks the signature, the directory and the manifest only; this reads
+        every application and attachment once, so a damaged or altered bundle is
+        refused (``DamagedFileError``) before the judge starts, not halfway through.
+        Progress is ``(members checked, members, VERIFY_LABEL)``.
+        """
+        self._bundle.verify(progress)
 
     def close(self) -> None:
         self._bundle.close()
@@ -222,7 +240,11 @@ class JudgingSession:
         return self._bundle.attachment_names(app_id)
 
     def attachment(self, app_id: str, name: str) -> bytes:
-        """The attachment's bytes, in memory only (never written out)."""
+        """The attachment's bytes, in memory only (never written out).
+
+        Safe to call from a worker thread while another thread reads applications:
+        attachments are read through their own reader of the same (checked) bundle.
+        """
         self._require_readable(app_id)
         if name not in self._bundle.attachment_names(app_id):
             raise ValidationError(f"“{self._titles[app_id]}” has no attachment “{name}”.",
@@ -313,23 +335,54 @@ class JudgingSession:
 
     # --- the whole bundle -------------------------------------------------------------
 
-    def progress(self) -> list[AppProgress]:
-        """Per application, in bundle order: declared?, n scored of n criteria, total."""
+    @overload
+    def progress(self) -> list[AppProgress]: ...
+
+    @overload
+    def progress(self, app_id: str) -> AppProgress: ...
+
+    def progress(self, app_id: str | None = None) -> list[AppProgress] | AppProgress:
+        """Declared?, n scored of n criteria, total: for every application in bundle order,
+        or (given ``app_id``) for that one only, reading just its rows."""
+        if app_id is not None:
+            self._known(app_id)
+            with self._ws.read() as s:
+                snap = self._snapshot(s, app_id)
+            return self._progress_of(snap, app_id)
         with self._ws.read() as s:
             snap = self._snapshot(s)
-        result = []
-        for app in self.applications:
-            declaration = snap.declarations.get(app.id)
-            scores = {k: r.value for k, r in snap.scores.get(app.id, {}).items()}
-            result.append(AppProgress(
-                application_id=app.id, declared=declaration is not None,
-                conflict=bool(declaration and declaration.conflict),
-                scored=sum(1 for c in self.rubric.criteria if scores.get(c.key) is not None),
-                criteria=len(self.rubric.criteria),
-                total=weighted_total(self.rubric, scores),
-                complete=declaration is not None and not self._problems_of(snap, app.id),
-            ))
+        return [self._progress_of(snap, app.id) for app in self.applications]
+
+    def scores(self) -> dict[str, dict[str, float]]:
+        """Every score given so far, per application then criterion, in one query.
+
+        Only applications declared without a conflict are included (a conflicted one's
+        kept scores do not count), and only criteria with a score.
+        """
+        with self._ws.read() as s:
+            rows = s.execute(
+                select(ScoreRow.application_id, ScoreRow.criterion_key, ScoreRow.value)
+                .join(DeclarationRow, (DeclarationRow.bundle_row_id == ScoreRow.bundle_row_id)
+                      & (DeclarationRow.application_id == ScoreRow.application_id))
+                .where(ScoreRow.bundle_row_id == self._row_id, ScoreRow.value.is_not(None),
+                       DeclarationRow.conflict.is_(False))).all()
+        result: dict[str, dict[str, float]] = {}
+        for app_id, key, value in rows:
+            if app_id in self._titles and value is not None:
+                result.setdefault(app_id, {})[key] = float(value)
         return result
+
+    def _progress_of(self, snap: Snapshot, app_id: str) -> AppProgress:
+        declaration = snap.declarations.get(app_id)
+        scores = {k: r.value for k, r in snap.scores.get(app_id, {}).items()}
+        return AppProgress(
+            application_id=app_id, declared=declaration is not None,
+            conflict=bool(declaration and declaration.conflict),
+            scored=sum(1 for c in self.rubric.criteria if scores.get(c.key) is not None),
+            criteria=len(self.rubric.criteria),
+            total=weighted_total(self.rubric, scores),
+            complete=declaration is not None and not self._problems_of(snap, app_id),
+        )
 
     def problems(self) -> list[Problem]:
         """Everything that blocks export, in bundle and rubric order (empty = ready)."""

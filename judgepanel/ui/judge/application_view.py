@@ -4,7 +4,10 @@ Why this shape: application content comes from applicants, so it is never truste
 as markup. Every field is escaped and laid out by us; the text browser follows no
 link and loads no resource, so nothing remote or scripted can run. Attachments are
 decrypted into memory when the judge opens them and shown from there (QtPdf reads
-from a QBuffer, images from bytes); nothing is written to disk.
+from a QBuffer, images from bytes); nothing is written to disk. Decrypting a large
+PDF takes a while, so it runs on the task runner behind a busy indicator; the
+window stays responsive, and a result that arrives after the judge moved on to
+another application or attachment is dropped.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QPointF, Qt, QUrl
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -30,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.errors import JudgePanelError
+from judgepanel.ui.tasks import Task, TaskRunner
 
 try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it PDFs are listed, not shown.
     from PySide6.QtPdf import QPdfDocument
@@ -47,7 +52,9 @@ except ImportError:  # pragma: no cover
     HAVE_PDF_SEARCH = False
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp")
-HIDDEN_KEYS = frozenset({"id", "title"})  # the title is the heading already
+HIDDEN_KEYS = frozenset({"id", "title", "attachments"})
+"""The title is the heading already; attachments have their own chooser below."""
+FIRST_KEYS = ("summary",)  # shown before the other fields, whatever the form's order
 
 AttachmentLoader = Callable[[str], bytes]
 
@@ -65,9 +72,11 @@ def _value_html(value: Any, depth: int) -> str:
         items = "".join(f"<li>{_value_html(v, depth + 1)}</li>" for v in value)
         return f"<ul>{items}</ul>"
     if value is None or value == "":
-        return "<p style='color:gray'>—</p>"
+        return "<p>—</p>"
     if isinstance(value, bool):
-        return f"<p>{'Yes' if value else 'No'}</p>"
+        answer = (QCoreApplication.translate("ApplicationView", "Yes") if value
+                  else QCoreApplication.translate("ApplicationView", "No"))
+        return f"<p>{answer}</p>"
     text = html.escape(str(value))
     paragraphs = [p.replace("\n", "<br>") for p in text.split("\n\n")]
     return "".join(f"<p>{p}</p>" for p in paragraphs)
@@ -79,9 +88,21 @@ def _field_html(key: str, value: Any, depth: int) -> str:
 
 
 def document_html(document: dict[str, Any]) -> str:
-    """The whole application as escaped HTML (applicant text can never become markup)."""
-    parts = [_field_html(k, v, 0) for k, v in document.items() if k not in HIDDEN_KEYS]
-    return "".join(parts) or "<p>This application has no fields.</p>"
+    """The whole application as escaped HTML (applicant text can never become markup).
+
+    Bundles made by staff hold the form's answers under ``fields``; those are shown
+    as the top level, a summary first, without repeating the title or the list of
+    attachments.
+    """
+    rest = {k: v for k, v in document.items() if k != "fields"}
+    fields = document.get("fields")
+    items = list(fields.items()) if isinstance(fields, dict) else []
+    items += list(rest.items()) if isinstance(fields, dict) else list(document.items())
+    items = [(k, v) for k, v in items if str(k).casefold() not in HIDDEN_KEYS]
+    items.sort(key=lambda kv: str(kv[0]).casefold() not in FIRST_KEYS)  # stable
+    parts = [_field_html(k, v, 0) for k, v in items]
+    empty = QCoreApplication.translate("ApplicationView", "This application has no fields.")
+    return "".join(parts) or f"<p>{html.escape(empty)}</p>"
 
 
 class SafeTextBrowser(QTextBrowser):
@@ -193,9 +214,12 @@ class PdfViewer(QWidget):
 class ApplicationView(QWidget):
     """The reading pane: fields on top, the chosen attachment below."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = runner
         self._load: AttachmentLoader | None = None
+        self._generation = 0  # bumped by every new application or attachment request
+        self.loading: Task | None = None
         self.title = QLabel()
         self.title.setObjectName("applicationTitle")
         self.title.setWordWrap(True)
@@ -227,6 +251,21 @@ class ApplicationView(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.viewer.addWidget(self.message)
+        self.busy = QWidget()
+        self.busy_label = QLabel()
+        self.busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.busy_label.setWordWrap(True)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # busy: decryption reports no steps
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setMaximumWidth(240)
+        self.busy_bar.setAccessibleName(self.tr("Opening the attachment"))
+        busy_layout = QVBoxLayout(self.busy)
+        busy_layout.addStretch()
+        busy_layout.addWidget(self.busy_label)
+        busy_layout.addWidget(self.busy_bar, alignment=Qt.AlignmentFlag.AlignHCenter)
+        busy_layout.addStretch()
+        self.viewer.addWidget(self.busy)
         self.pdf: PdfViewer | None = PdfViewer() if HAVE_PDF else None
         if self.pdf is not None:
             self.viewer.addWidget(self.pdf)
@@ -257,6 +296,7 @@ class ApplicationView(QWidget):
     def show_application(self, summary: dict[str, Any], document: dict[str, Any],
                          attachment_names: list[str], load: AttachmentLoader) -> None:
         """Show one application; attachments are decrypted only when chosen."""
+        self._generation += 1
         self._load = load
         self.title.setText(str(summary.get("title") or summary.get("id", "")))
         who = [str(summary[k]) for k in ("applicant", "organisation", "city") if summary.get(k)]
@@ -274,6 +314,7 @@ class ApplicationView(QWidget):
 
     def show_locked(self, summary: dict[str, Any], reason: str) -> None:
         """No content yet (not declared, or a conflict): say why, show nothing else."""
+        self._generation += 1
         self._load = None
         self.title.setText(str(summary.get("title") or summary.get("id", "")))
         self.subtitle.setText("")
@@ -298,15 +339,35 @@ class ApplicationView(QWidget):
             self.attachments.setCurrentIndex(index)
             self._show_attachment(index)
 
+    def is_loading(self) -> bool:
+        return self.viewer.currentWidget() is self.busy
+
     def _show_attachment(self, index: int) -> None:
+        """Decrypt the chosen attachment on the task runner; show it when it arrives."""
         name = str(self.attachments.itemData(index) or "")
         if not name or self._load is None:
             return
-        try:
-            data = self._load(name)
-        except JudgePanelError as error:
-            self._message(str(error))
-            return
+        self._generation += 1
+        generation, load = self._generation, self._load
+        self.busy_label.setText(self.tr("Opening “{name}”…").format(name=name))
+        self.viewer.setCurrentWidget(self.busy)
+        if self.pdf is not None:
+            self.pdf.clear()
+        self.image.clear()
+
+        def done(data: object) -> None:
+            if generation == self._generation:  # else the judge has moved on: drop it
+                assert isinstance(data, bytes)
+                self._display(name, data)
+
+        def failed(error: JudgePanelError) -> None:
+            if generation == self._generation:
+                self._message(str(error))
+
+        self.loading = self.runner.start(lambda _progress: load(name), on_done=done,
+                                         on_error=failed)
+
+    def _display(self, name: str, data: bytes) -> None:
         lower = name.lower()
         if lower.endswith(".pdf"):
             if self.pdf is None:

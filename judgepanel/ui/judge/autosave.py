@@ -10,23 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from judgepanel.errors import JudgePanelError
-from judgepanel.model.judging import AppProgress, ExportRecord, JudgingSession, ReviewState
+from judgepanel.model.judging import ExportRecord, JudgingSession
 
 TEXT_DELAY_MS = 400
-
-
-def progress_of(review: ReviewState, criteria: int) -> AppProgress:
-    """One overview row from a review the session just returned (no rule of our own)."""
-    declaration = review.declaration
-    return AppProgress(
-        application_id=review.application_id, declared=declaration is not None,
-        conflict=bool(declaration and declaration.conflict),
-        scored=sum(1 for v in review.scores.values() if v is not None), criteria=criteria,
-        total=review.total,
-        complete=declaration is not None and not review.problems)
 
 
 def write_scoresheet(session: JudgingSession, record: ExportRecord) -> str:
@@ -39,8 +28,10 @@ def write_scoresheet(session: JudgingSession, record: ExportRecord) -> str:
     try:
         scoresheet.build(scoresheet.sheet_from_session(session, sequence=record.sequence), pdf)
     except (JudgePanelError, OSError) as error:
-        return f"The score sheet could not be made: {error}"
-    return f"Your score sheet is {pdf}."
+        return QCoreApplication.translate("Autosaver", "The score sheet could not be made: "
+                                          "{why}").format(why=error)
+    return QCoreApplication.translate("Autosaver", "Your score sheet is {path}.").format(
+        path=pdf)
 
 
 class Autosaver(QObject):

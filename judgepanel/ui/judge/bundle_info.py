@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -33,13 +33,18 @@ def due_text(due: str | None, today: dt.date | None = None) -> str:
     except ValueError:
         return due
     days = (day - (today or dt.date.today())).days
+    tr = QCoreApplication.translate
     if days > 1:
-        return f"{day.isoformat()} (in {days} days)"
-    if days == 1:
-        return f"{day.isoformat()} (tomorrow)"
-    if days == 0:
-        return f"{day.isoformat()} (today)"
-    return f"{day.isoformat()} ({-days} days ago)"
+        text = tr("BundleInfo", "{date} (in {n} days)")
+    elif days == 1:
+        text = tr("BundleInfo", "{date} (tomorrow)")
+    elif days == 0:
+        text = tr("BundleInfo", "{date} (today)")
+    elif days == -1:
+        text = tr("BundleInfo", "{date} (yesterday)")
+    else:
+        text = tr("BundleInfo", "{date} ({n} days ago)")
+    return text.format(date=day.isoformat(), n=abs(days))
 
 
 class BundleInfoPage(QWidget):

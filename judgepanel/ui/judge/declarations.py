@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.model.judging import ApplicationSummary, Declaration
+from judgepanel.ui.judge.look import span, warning
 from judgepanel.ui.judge.models import OverviewModel
 
 
@@ -169,7 +170,7 @@ class DeclarationsPage(QWidget):
                                         "send your results.").format(what=what, when=when))
 
     def show_error(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#b5653a'>{html.escape(message)}</span>")
+        self.status.setText(span(warning(self), html.escape(message)))
 
     # --- asking -------------------------------------------------------------------
 

@@ -29,11 +29,12 @@ from PySide6.QtWidgets import (
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
-from judgepanel.model.judging import ExportRecord, JudgingSession, ReviewState
+from judgepanel.model.judging import AppProgress, ExportRecord, JudgingSession
 from judgepanel.ui.judge.application_view import ApplicationView
-from judgepanel.ui.judge.autosave import Autosaver, progress_of, write_scoresheet
+from judgepanel.ui.judge.autosave import Autosaver, write_scoresheet
 from judgepanel.ui.judge.bundle_info import due_text
 from judgepanel.ui.judge.declarations import DeclarationsPage
+from judgepanel.ui.judge.look import warning
 from judgepanel.ui.judge.models import OverviewModel
 from judgepanel.ui.judge.overview import OverviewPage, distribution
 from judgepanel.ui.judge.scoring_panel import ScoringPanel
@@ -101,7 +102,7 @@ class JudgePage(QWidget):
         self.app_list.setUniformItemSizes(True)
         self.app_list.setAccessibleName(self.tr("Applications"))
         self.app_list.selectionModel().currentChanged.connect(self._list_changed)
-        self.app_view = ApplicationView()
+        self.app_view = ApplicationView(self.runner)
         self.panel = ScoringPanel(self.session.rubric)
         self.panel.edited.connect(self._edited)
         self.panel.setMinimumWidth(380)
@@ -112,7 +113,7 @@ class JudgePage(QWidget):
         reading.setStretchFactor(0, 1)
         reading.setStretchFactor(1, 3)
         reading.setStretchFactor(2, 2)
-        reading.setSizes([230, 620, 430])
+        reading.setSizes([290, 560, 430])
         self.reading = reading
 
         self.overview = OverviewPage(self.model, self.session.rubric)
@@ -292,10 +293,9 @@ class JudgePage(QWidget):
             self.autosaver.edit(self.current, kind, key, value)
 
     def _saved(self, app_id: str) -> None:
-        review = self._refresh_row(app_id)
+        progress = self._refresh_row(app_id)
         if app_id == self.current:
-            declaration = review.declaration
-            self.panel.set_total(review.total if declaration and not declaration.conflict
+            self.panel.set_total(progress.total if progress.declared and not progress.conflict
                                  else None)
         if not self.autosaver.has_pending():
             self._indicate(self._saved_text())
@@ -303,28 +303,24 @@ class JudgePage(QWidget):
     def _save_failed(self, message: str) -> None:
         self._indicate(self.tr("Not saved: {why}").format(why=message), error=True)
 
-    def _refresh_row(self, app_id: str) -> ReviewState:
-        review = self.session.review(app_id)
-        self.model.update_one(progress_of(review, len(self.session.rubric.criteria)))
-        return review
+    def _refresh_row(self, app_id: str) -> AppProgress:
+        progress = self.session.progress(app_id)
+        self.model.update_one(progress)
+        return progress
 
     def _saved_text(self) -> str:
         return self.tr("✓ Saved {time}").format(time=dt.datetime.now().strftime("%H:%M:%S"))
 
     def _indicate(self, text: str, *, error: bool = False) -> None:
         self.saved_label.setText(text)
-        self.saved_label.setStyleSheet("color: #b5653a" if error else "")
+        self.saved_label.setStyleSheet(f"color: {warning(self)}" if error else "")
 
     # --- overview and submit -----------------------------------------------------------
 
     def refresh_overview(self) -> None:
         self.autosaver.flush()
-        progress = self.session.progress()
-        self.model.set_progress(progress)
-        readable = [p.application_id for p in progress
-                    if p.declared and not p.conflict and p.scored]
-        counts = distribution(self.session.rubric,
-                              (self.session.review(a).scores for a in readable))
+        self.model.set_progress(self.session.progress())
+        counts = distribution(self.session.rubric, self.session.scores().values())
         self.overview.refresh(counts)
 
     def refresh_submit(self) -> None:

@@ -45,10 +45,22 @@ class OverviewModel(QAbstractTableModel):
     # --- filling ------------------------------------------------------------------
 
     def set_progress(self, progress: list[AppProgress]) -> None:
-        self._progress = {p.application_id: p for p in progress}
-        if self._summaries:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._summaries) - 1, self.TOTAL))
+        """Take the session's progress; announce only the rows that changed.
+
+        With thousands of rows, one "everything changed" makes the views re-measure
+        and re-sort every row; after a few edits only a few rows differ.
+        """
+        old, self._progress = self._progress, {p.application_id: p for p in progress}
+        changed = [row for row, s in enumerate(self._summaries)
+                   if old.get(s.id) != self._progress.get(s.id)]
+        if len(changed) > len(self._summaries) // 2:
+            changed = list(range(len(self._summaries)))
+        start = 0
+        for i in range(1, len(changed) + 1):  # one signal per run of adjacent rows
+            if i == len(changed) or changed[i] != changed[i - 1] + 1:
+                self.dataChanged.emit(self.index(changed[start], 0),
+                                      self.index(changed[i - 1], self.TOTAL))
+                start = i
 
     def update_one(self, progress: AppProgress) -> None:
         row = self._rows.get(progress.application_id)

@@ -18,7 +18,8 @@ from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.model.judge_workspace import JudgeWorkspace
-from judgepanel.model.judging import JudgingSession
+from judgepanel.model.judging import VERIFY_LABEL, JudgingSession
+from judgepanel.progress import Progress
 from judgepanel.ui.judge.bundle_info import BundleInfoPage
 from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage, ask_export_path
 from judgepanel.ui.judge.unlock import UnlockDialog
@@ -32,6 +33,19 @@ def unlock_with_dialog(parent: QWidget, store: IdentityStore,
                        runner: TaskRunner) -> Identity | None:
     dialog = UnlockDialog(store, runner, parent)
     return dialog.identity if dialog.exec() else None
+
+
+def open_and_verify(path: str, identity: Identity, workspace: JudgeWorkspace,
+                    progress: Progress) -> JudgingSession:
+    """The background half of opening: decrypt and check the signature, then hash-check
+    every member, so a damaged bundle is refused before the judge declares anything."""
+    session = JudgingSession.open(path, [identity], workspace)
+    try:
+        session.verify(progress)
+    except BaseException:
+        session.close()
+        raise
+    return session
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:
@@ -59,6 +73,7 @@ class JudgeFlow(QObject):
         self.workspace: JudgeWorkspace | None = None
         self.page: JudgePage | None = None
         self.info_page: BundleInfoPage | None = None
+        self.opening_dialog: QProgressDialog | None = None
         self.identity: Identity | None = None
         self.last_error: str = ""
 
@@ -96,16 +111,22 @@ class JudgeFlow(QObject):
             self._fail(error)
             return
         workspace = self.workspace
-        dialog = QProgressDialog(self.window.tr("Opening and checking the bundle…"), "", 0, 0,
-                                 self.window)
+        dialog = QProgressDialog(self.window.tr("Opening the bundle…"), "", 0, 0, self.window)
+        dialog.setWindowTitle(self.window.tr("Opening your bundle"))
         dialog.setCancelButton(None)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setMinimumDuration(300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setAccessibleName(self.window.tr("Opening progress"))
+        self.opening_dialog = dialog
 
         def progress(done: int, total: int, label: str) -> None:
-            dialog.setMaximum(total)
+            if label == VERIFY_LABEL:
+                dialog.setLabelText(self.window.tr("Checking the bundle… {done} of {total}")
+                                    .format(done=done, total=total))
+            dialog.setMaximum(max(total, 1))
             dialog.setValue(done)
-            dialog.setLabelText(label)
 
         def done(session: object) -> None:
             dialog.close()
@@ -116,7 +137,7 @@ class JudgeFlow(QObject):
             dialog.close()
             self._fail(error)
 
-        self.runner.start(lambda report: JudgingSession.open(path, [identity], workspace),
+        self.runner.start(lambda report: open_and_verify(path, identity, workspace, report),
                           on_done=done, on_error=failed, on_progress=progress)
 
     def _fail(self, error: JudgePanelError) -> None:
@@ -125,7 +146,8 @@ class JudgeFlow(QObject):
 
     def _opened(self, session: JudgingSession, identity: Identity) -> None:
         info = session.info
-        self.window.setWindowTitle(f"{info.program_name} — {info.round_name} — {info.judge_name}")
+        self.window.setWindowTitle(self.window.tr("{program} — {round} — {judge}").format(
+            program=info.program_name, round=info.round_name, judge=info.judge_name))
         self.page = JudgePage(session, identity, self.runner, ask_path=self.ask_path)
         self.pages.addWidget(self.page)
         first_time = all(not p.declared for p in session.progress())

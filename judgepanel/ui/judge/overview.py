@@ -137,6 +137,7 @@ class OverviewPage(QWidget):
         header.setSectionResizeMode(OverviewModel.ORGANISATION, QHeaderView.ResizeMode.Stretch)
         for column in (OverviewModel.DECLARATION, OverviewModel.PROGRESS, OverviewModel.TOTAL):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(200)  # these columns hold short, similar texts
         self.table.activated.connect(self._activated)
 
         self.summary = QLabel()
@@ -173,7 +174,9 @@ class OverviewPage(QWidget):
         declared = sum(1 for p in rows if p is not None and p.declared)
         conflicts = sum(1 for p in rows if p is not None and p.conflict)
         complete = sum(1 for p in rows if p is not None and p.complete and not p.conflict)
+        conflict_text = (self.tr("1 conflict") if conflicts == 1 else
+                         self.tr("{n} conflicts").format(n=conflicts))
         self.summary.setText(self.tr(
-            "{total} applications · {declared} declared · {conflicts} conflicts · "
+            "{total} applications · {declared} declared · {conflicts} · "
             "{complete} fully scored").format(total=len(rows), declared=declared,
-                                             conflicts=conflicts, complete=complete))
+                                             conflicts=conflict_text, complete=complete))

@@ -12,7 +12,7 @@ import html
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,9 +31,14 @@ from PySide6.QtWidgets import (
 
 from judgepanel.model.judging import CONFIDENCE_LABELS, ReviewState
 from judgepanel.model.rubric import Criterion, Rubric
+from judgepanel.ui.judge.look import muted, span, warning
 
 MAX_BUTTONS = 11
 DIGIT_WINDOW = 0.8  # seconds in which "1" then "0" means 10
+CHOSEN = ("QPushButton:checked { background-color: palette(highlight); "
+          "color: palette(highlighted-text); border: 1px solid palette(highlight); "
+          "border-radius: 3px; padding: 4px; font-weight: bold; }")
+"""The chosen score stands out in any palette (a style's own "checked" shade is faint)."""
 
 
 def reflow(text: str) -> str:
@@ -88,6 +93,7 @@ class ScoreControl(QWidget):
                 self.buttons.append(button)
                 layout.addWidget(button)
             layout.addStretch()
+            self.setStyleSheet(CHOSEN)
         else:
             self.combo = QComboBox()
             self.combo.setAccessibleName(self.accessibleName())
@@ -153,8 +159,8 @@ class ScoreControl(QWidget):
         self._frame(False)
 
     def _frame(self, on: bool) -> None:
-        self.setStyleSheet("ScoreControl { border: 2px solid palette(highlight); "
-                           "border-radius: 4px; }" if on else "")
+        self.setStyleSheet(CHOSEN + ("ScoreControl { border: 2px solid palette(highlight); "
+                                     "border-radius: 4px; }" if on else ""))
 
 
 class CriterionEditor(QFrame):
@@ -165,12 +171,8 @@ class CriterionEditor(QFrame):
         self.criterion = criterion
         self.setObjectName(f"criterion-{criterion.key}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        title = QLabel(f"<b>{html.escape(criterion.title)}</b>"
-                       + (f" <span style='color:gray'>· {self.tr('weight')} "
-                          f"{_fmt(criterion.weight)}</span>" if criterion.counts else
-                          f" <span style='color:gray'>· {self.tr('not counted in the total')}"
-                          "</span>"))
-        title.setWordWrap(True)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
         self.guidance = QLabel(reflow(criterion.guidance))
         self.guidance.setTextFormat(Qt.TextFormat.PlainText)
         self.guidance.setWordWrap(True)
@@ -192,7 +194,7 @@ class CriterionEditor(QFrame):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
-        layout.addWidget(title)
+        layout.addWidget(self.title)
         layout.addWidget(self.guidance)
         layout.addWidget(self.levels)
         layout.addWidget(self.score)
@@ -211,19 +213,31 @@ class CriterionEditor(QFrame):
     def comment_required(self) -> bool:
         return self.criterion.comment.requires_comment(self.score.value())
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        # Light <-> dark, or enabled <-> disabled (a conflict): the palette colours the
+        # rich text, so recolour it.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.EnabledChange):
+            self._update_marks(self.score.value())
+
     def _update_marks(self, score: object) -> None:
         value = score if isinstance(score, int | float) else None
+        quiet = muted(self)
+        criterion = self.criterion
+        note = (self.tr("weight {weight}").format(weight=_fmt(criterion.weight))
+                if criterion.counts else self.tr("not counted in the total"))
+        self.title.setText(f"<b>{html.escape(criterion.title)}</b> "
+                           + span(quiet, "· " + html.escape(note)))
         lines = []
-        for level in self.criterion.levels:
+        for level in criterion.levels:
             text = f"{_fmt(level.score)} — {html.escape(level.descriptor)}"
-            lines.append(f"<b>{text}</b>" if value == level.score else
-                         f"<span style='color:gray'>{text}</span>")
+            lines.append(f"<b>{text}</b>" if value == level.score else span(quiet, text))
         self.levels.setText("<br>".join(lines))
-        required = self.criterion.comment.requires_comment(value)
-        rule = self.criterion.comment.describe()
-        self.comment_label.setText(
-            self.tr("&Comment <span style='color:#b5653a'>(required)</span>") if required
-            else self.tr("&Comment <span style='color:gray'>({rule})</span>").format(rule=rule))
+        required = criterion.comment.requires_comment(value)
+        rule = criterion.comment.describe()
+        flag = (span(warning(self), html.escape(self.tr("(required)"))) if required
+                else span(quiet, html.escape(f"({rule})")))
+        self.comment_label.setText(self.tr("&Comment") + " " + flag)
         self.comment.setAccessibleDescription(self.tr("Required") if required else rule)
 
 
@@ -283,8 +297,10 @@ class ScoringPanel(QScrollArea):
         self.confidence = QComboBox()
         self.confidence.setAccessibleName(self.tr("Confidence in your review"))
         self.confidence.addItem(self.tr("— not given"), None)
+        names = {1: self.tr("very low"), 2: self.tr("low"), 3: self.tr("moderate"),
+                 4: self.tr("high"), 5: self.tr("very high")}
         for level, label in CONFIDENCE_LABELS.items():
-            self.confidence.addItem(f"{level} — {self.tr(label)}", level)
+            self.confidence.addItem(f"{level} — {names.get(level, label)}", level)
         self.confidence.activated.connect(
             lambda i: self.edited.emit("confidence", "", self.confidence.itemData(i)))
         overall.addRow(self.tr("&Overall comment"), self.overall)
@@ -294,8 +310,8 @@ class ScoringPanel(QScrollArea):
         notes_box = QFrame()
         notes_box.setFrameShape(QFrame.Shape.StyledPanel)
         notes_layout = QVBoxLayout(notes_box)
-        notes_label = QLabel(self.tr("&Private notes <span style='color:gray'>(only on this "
-                                     "computer, never sent)</span>"))
+        notes_label = QLabel(self.tr("&Private notes") + " " + span(
+            muted(self), html.escape(self.tr("(only on this computer, never sent)"))))
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(64)

@@ -113,10 +113,12 @@ class SubmitPage(QWidget):
                 "If you change anything, export again: the new file replaces the old one."))
         else:
             self.headline.setText(self.tr("Everything is complete"))
-            self.explain.setText(self.tr(
+            text = self.tr(
                 "Export your results, then send the file to the program staff. The file is "
-                "signed by you and only the staff can open it. Your private notes stay here."
-                + (" You changed things since your last export." if exports else "")))
+                "signed by you and only the staff can open it. Your private notes stay here.")
+            if exports:
+                text += " " + self.tr("You changed things since your last export.")
+            self.explain.setText(text)
 
     def show_result(self, text: str) -> None:
         self.result.setText(text)

@@ -5,6 +5,11 @@ The identity's secret lives in the OS keyring or in a passphrase-protected file
 so it goes through the task runner like any other long work. On first run the
 judge creates an identity and gets the card (``.jpcard``) to send to staff, with
 the fingerprint to read out on the phone.
+
+"Use an identity file…" brings in an identity made elsewhere: a backup exported
+with a passphrase (``.identity.age``, moving to a new computer) or a demo
+``.identity`` file. It is imported into this computer's store (the keyring, or a
+passphrase file where no keyring works), so later unlocks look the same.
 """
 
 from __future__ import annotations
@@ -34,9 +39,16 @@ from judgepanel.errors import JudgePanelError
 from judgepanel.formats.card import Card, write_card
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.ui.icons import icon
+from judgepanel.ui.judge.identity_file import (
+    ask_identity_path,
+    import_identity,
+    is_passphrase_file,
+)
+from judgepanel.ui.judge.look import warning
 from judgepanel.ui.tasks import TaskRunner
 
 AskPath = Callable[[QWidget, str], str]
+AskOpenPath = Callable[[QWidget], str]
 
 
 def ask_card_path(parent: QWidget, suggested: str) -> str:
@@ -49,22 +61,28 @@ class UnlockDialog(QDialog):
     """Choose (and unlock) an identity, or create one. ``identity`` is set on accept."""
 
     def __init__(self, store: IdentityStore, runner: TaskRunner, parent: QWidget | None = None,
-                 *, ask_path: AskPath = ask_card_path) -> None:
+                 *, ask_path: AskPath = ask_card_path,
+                 ask_identity: AskOpenPath = ask_identity_path) -> None:
         super().__init__(parent)
         self.store = store
         self.runner = runner
         self.ask_path = ask_path
+        self.ask_identity = ask_identity
+        self.import_path: Path | None = None
+        self._locked_file = False
+        self._needs_new = False
         self.identity: Identity | None = None
         self.setWindowTitle(self.tr("Unlock your identity"))
         self.setMinimumWidth(520)
         self.pages = QStackedWidget()
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b5653a")
+        self.error.setStyleSheet(f"color: {warning(self)}")
         self.error.setAccessibleName(self.tr("Message"))
         self._build_choose()
         self._build_create()
         self._build_card()
+        self._build_import()
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         layout.addWidget(self.error)
@@ -100,10 +118,15 @@ class UnlockDialog(QDialog):
         self.unlock_button.clicked.connect(self.unlock)
         new_button = QPushButton(self.tr("Create a &new identity…"))
         new_button.clicked.connect(lambda: self.show_create(first_run=False))
+        self.file_button = QPushButton(self.tr("Use an identity &file…"))
+        self.file_button.setToolTip(self.tr("An identity file you exported on another computer, "
+                                            "or one the program staff gave you for a demo"))
+        self.file_button.clicked.connect(self.choose_identity_file)
         cancel = QPushButton(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
         buttons = QHBoxLayout()
         buttons.addWidget(new_button)
+        buttons.addWidget(self.file_button)
         buttons.addStretch()
         buttons.addWidget(cancel)
         buttons.addWidget(self.unlock_button)
@@ -175,7 +198,10 @@ class UnlockDialog(QDialog):
         self.name.returnPressed.connect(self.create_identity)
         cancel = QPushButton(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
+        self.create_file_button = QPushButton(self.tr("I have an identity &file…"))
+        self.create_file_button.clicked.connect(self.choose_identity_file)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.create_file_button)
         buttons.addStretch()
         buttons.addWidget(cancel)
         buttons.addWidget(self.create_button)
@@ -284,6 +310,98 @@ class UnlockDialog(QDialog):
         self.error.setText("")
         self.card_text.setText(self.card_text.text() + "\n\n" + self.tr(
             "Saved as {path}.").format(path=path))
+
+    # --- an identity file -------------------------------------------------------------
+
+    def _build_import(self) -> None:
+        page = QWidget()
+        self.import_intro = QLabel()
+        self.import_intro.setWordWrap(True)
+        self.import_passphrase = QLineEdit()
+        self.import_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.import_passphrase.setAccessibleName(self.tr("Passphrase of the identity file"))
+        self.import_passphrase.returnPressed.connect(self.import_file)
+        self.import_repeat = QLineEdit()
+        self.import_repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.import_repeat.setAccessibleName(self.tr("Repeat the passphrase"))
+        self.import_repeat.returnPressed.connect(self.import_file)
+        self.import_repeat_label = QLabel(self.tr("Repeat:"))
+        form = QFormLayout()
+        label = QLabel(self.tr("&Passphrase:"))
+        label.setBuddy(self.import_passphrase)
+        form.addRow(label, self.import_passphrase)
+        form.addRow(self.import_repeat_label, self.import_repeat)
+        self.import_button = QPushButton(self.tr("&Use this identity"))
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self.import_file)
+        back = QPushButton(self.tr("&Back"))
+        back.clicked.connect(self._back)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch()
+        buttons.addWidget(self.import_button)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.import_intro)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        self.import_page = page
+        self.pages.addWidget(page)
+
+    def choose_identity_file(self) -> None:
+        """Ask for the file; import at once when no passphrase is involved."""
+        chosen = self.ask_identity(self)
+        if not chosen:
+            return
+        self.import_path = Path(chosen)
+        self.error.setText("")
+        self._locked_file = is_passphrase_file(self.import_path)
+        self._needs_new = not self._locked_file and not self.store.keyring_usable()
+        if not (self._locked_file or self._needs_new):
+            self.import_file()
+            return
+        name = self.import_path.name
+        if self._locked_file:
+            self.import_intro.setText(self.tr(
+                "“{name}” is protected by a passphrase. Type the passphrase you chose when "
+                "you saved it.").format(name=name))
+        else:
+            self.import_intro.setText(self.tr(
+                "This computer has no password store JudgePanel can use, so your identity "
+                "from “{name}” will be kept in a file protected by a passphrase. Choose "
+                "one.").format(name=name))
+        self.import_passphrase.clear()
+        self.import_repeat.clear()
+        self.import_repeat.setVisible(self._needs_new)
+        self.import_repeat_label.setVisible(self._needs_new)
+        self.pages.setCurrentWidget(self.import_page)
+        self.import_passphrase.setFocus()
+
+    def import_file(self) -> None:
+        path = self.import_path
+        if path is None:
+            return
+        passphrase: str | None = None
+        protect: str | None = None
+        if self.pages.currentWidget() is self.import_page:
+            typed = self.import_passphrase.text()
+            if not typed:
+                self.error.setText(self.tr("Please type the passphrase."))
+                return
+            if self._needs_new and typed != self.import_repeat.text():
+                self.error.setText(self.tr("The two passphrases differ. Type them again."))
+                return
+            passphrase, protect = (typed, None) if self._locked_file else (None, typed)
+        store = self.store
+        self._busy(True, self.tr("Reading your identity file…"))
+        self.runner.start(lambda _p: import_identity(store, path, passphrase, protect),
+                          on_done=self._unlocked, on_error=self._failed)
+
+    def _back(self) -> None:
+        self.error.setText("")
+        if self.cards:
+            self.show_choose()
+        else:
+            self.show_create(first_run=True)
 
     # --- shared ---------------------------------------------------------------------
 

@@ -58,7 +58,9 @@ class Program:
 
 
 def build_bundle(tmp: Path, judge: Identity, staff: Identity, *, count: int = 3,
-                 bundle_id: str = "B-ui-1") -> Path:
+                 bundle_id: str = "B-ui-1", big: bytes = b"") -> Path:
+    """``big``: a large attachment (``video.bin``) of the first application, so the
+    bundle spans several age chunks and damage can sit where opening does not look."""
     rubric = load_rubric(RUBRIC)
     rows = CITIES if count <= len(CITIES) else [
         (f"A-{i + 1}", f"Initiative {i + 1}", f"Applicant {i}", f"Org {i}", f"City {i}")
@@ -84,6 +86,8 @@ def build_bundle(tmp: Path, judge: Identity, staff: Identity, *, count: int = 3,
         attachments: list[tuple[str, Path | bytes]] = []
         if i == 0:
             attachments = [("budget.pdf", tiny_pdf()), ("photo.png", tiny_png())]
+            if big:
+                attachments.append(("video.bin", big))
         apps.append(BundleApplication(a, document, attachments))
     dst = tmp / f"{bundle_id}.jpbundle"
     write_bundle(dst, header, apps,

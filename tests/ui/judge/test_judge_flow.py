@@ -246,13 +246,14 @@ def test_attachments_show_inline_from_memory(qtbot, tmp_path: Path, program: Pro
     page._select_in(page.app_list, "A-1")
     view = page.app_view
     view.open_attachment("budget.pdf")
-    assert view.pdf is not None and view.viewer.currentWidget() is view.pdf
-    assert view.pdf.document.pageCount() == 1
+    qtbot.waitUntil(lambda: view.viewer.currentWidget() is view.pdf, timeout=WAIT)
+    assert view.pdf is not None and view.pdf.document.pageCount() == 1
     view.open_attachment("photo.png")
-    assert view.viewer.currentWidget() is view.image_scroll
+    qtbot.waitUntil(lambda: view.viewer.currentWidget() is view.image_scroll, timeout=WAIT)
     assert not view.image.pixmap().isNull()
     before = set(tmp_path.rglob("*"))
     view.open_attachment("budget.pdf")
+    qtbot.waitUntil(lambda: view.viewer.currentWidget() is view.pdf, timeout=WAIT)
     assert set(tmp_path.rglob("*")) == before  # nothing decrypted lands on disk
 
 
