@@ -197,3 +197,13 @@ def test_identity_files_demo_and_passphrase(tmp_path: Path) -> None:
     garbage.write_text("# nothing\n{}\n")
     with pytest.raises(IdentityError):
         read_identity_file(garbage)
+
+
+def test_the_demo_is_never_overdue() -> None:
+    import datetime as dt
+
+    from judgepanel.model.demo import demo_due_date
+
+    due = demo_due_date(dt.date(2026, 11, 24))
+    assert due == dt.datetime(2026, 12, 22, 23, 59, tzinfo=dt.UTC)
+    assert demo_due_date() > dt.datetime.now(dt.UTC)
