@@ -22,6 +22,7 @@ from judgepanel.cli.staff_common import (
     pick_round,
     program_fingerprint,
 )
+from judgepanel.crypto.passphrase import new_passphrase
 from judgepanel.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -207,23 +208,6 @@ def run_bundles(args: argparse.Namespace) -> int:
             "a passphrase bundle; a lost passphrase means building that bundle again."]
     emit(args, {"round": round_number, "bundles": rows}, lines)
     return 0
-
-
-PASSPHRASE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-"""Digits and capitals without 0/O, 1/I/L: easy to read aloud and to type back."""
-
-
-def new_passphrase(groups: int = 5, size: int = 4) -> str:
-    """A random passphrase like ``K7QF-3MZD-WX2P-9HTR-5NCE`` (about 99 bits).
-
-    Why this shape: staff read it to a judge over the phone, so it avoids
-    characters that sound or look alike, and the groups make it easy to repeat
-    back. age's scrypt stretching sits on top, so guessing is out of reach.
-    """
-    import secrets
-
-    return "-".join("".join(secrets.choice(PASSPHRASE_ALPHABET) for _ in range(size))
-                    for _ in range(groups))
 
 
 def _judge_names(session: Session, program: Program, values: list[str]) -> list[str]:

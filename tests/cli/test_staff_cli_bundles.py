@@ -20,7 +20,7 @@ from judgepanel.model.demo_content import JUDGES, recognition_applications
 from judgepanel.model.demo_files import write_demo_identity, write_spreadsheet
 from tests.cli.test_staff_cli import Setup, as_json, init, jp
 
-PASSPHRASE = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){4}$")
+PASSPHRASE = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){5}$")
 
 
 def make_setup(tmp_path: Path) -> Setup:

@@ -116,8 +116,8 @@ def test_upgrading_moves_round_members_and_bundle_contents(old_folder: Path) -> 
             assert audit.check(session) == []
             assert len(audit.events(session, "bundle.issued")) == 2
             last = audit.events(session)[-1]
-            assert (last.action, last.details) == ("workspace.upgraded",
-                                                   {"from": "0001", "to": migrations.head_revision()})
+            upgraded = {"from": "0001", "to": migrations.head_revision()}
+            assert (last.action, last.details) == ("workspace.upgraded", upgraded)
 
 
 def test_downgrading_puts_the_data_back_where_revision_1_reads_it(old_folder: Path) -> None:

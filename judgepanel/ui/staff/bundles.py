@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
+from judgepanel.crypto.passphrase import new_passphrase
 from judgepanel.errors import JudgePanelError
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import ASSIGNMENTS, BUNDLES, JUDGES, RESULTS, StaffContext
@@ -24,7 +25,6 @@ from judgepanel.ui.staff.passphrases import (
     ChooseJudgesDialog,
     IssuedPassphrase,
     PassphrasesDialog,
-    new_passphrase,
 )
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import GOOD, MUTED, WARN, Column, RowsModel, RowsTable

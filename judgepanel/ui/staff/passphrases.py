@@ -1,7 +1,7 @@
 """Passphrase bundles: choose the judges, make strong passphrases, show each once.
 
 Why here and not stored: a passphrase bundle is for a judge without an identity,
-and the passphrase is its only key. It is made with ``secrets`` from an
+and the passphrase is its only key. It is made by ``crypto.passphrase`` from an
 alphabet without look-alike letters (read aloud by phone without confusion),
 shown once with a copy button, and then forgotten: the workspace records only
 that a passphrase was used (``IssuedBundle.recipients``) and the checklist keeps
@@ -10,7 +10,6 @@ the hint the officer types ("read out to Amara on 3 May"), never the passphrase.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,16 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-# Crockford-style base32 without I, L, O, U: nothing to mix up with 1, 0 or V by ear.
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-GROUPS, GROUP_SIZE = 6, 4  # 24 symbols x 5 bits = 120 bits of entropy
-
-
-def new_passphrase(groups: int = GROUPS, size: int = GROUP_SIZE) -> str:
-    """A random passphrase like ``7KQ2-M9XD-…``: 120 bits, easy to read out and type."""
-    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(size))
-                    for _ in range(groups))
 
 
 @dataclass(frozen=True)
