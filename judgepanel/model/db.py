@@ -18,9 +18,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import URL, Dialect, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
@@ -75,6 +85,25 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+class AuditLogColumns:
+    """The columns of a hash-chained, append-only audit log (the rules are in audit.py).
+
+    Both workspaces keep one (staff ``AuditEvent``, judge ``JudgeAuditEvent``), so
+    the one chain algorithm in ``audit`` serves both. ``prev_hash`` is unique: two
+    writers racing to append after the same entry cannot both succeed, so the
+    chain can never fork, on SQLite or PostgreSQL.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 class Money(TypeDecorator[Decimal]):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from judgepanel.errors import WorkspaceError
-from judgepanel.model.db import Base, UTCDateTime, utcnow
+from judgepanel.model.db import AuditLogColumns, Base, UTCDateTime, utcnow
 from judgepanel.model.entities_program import Application, Judge, Round
 
 
@@ -161,23 +161,10 @@ class Declaration(Base):
     results: Mapped[ReceivedResults | None] = relationship(back_populates="declarations")
 
 
-class AuditEvent(Base):
-    """One entry of the append-only, hash-chained audit log (see audit.py).
-
-    ``prev_hash`` is unique: two writers racing to append after the same entry
-    cannot both succeed, so the chain can never fork, on SQLite or PostgreSQL.
-    """
+class AuditEvent(AuditLogColumns, Base):
+    """One entry of the staff workspace's append-only, hash-chained audit log."""
 
     __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(100), index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 def _refuse_change(_mapper: Any, _connection: Any, target: AuditEvent) -> None:

@@ -31,7 +31,6 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Engine,
     Float,
@@ -54,7 +53,14 @@ from judgepanel import paths
 from judgepanel.errors import WorkspaceError
 from judgepanel.model import audit
 from judgepanel.model.audit import BrokenLink
-from judgepanel.model.db import NAMING_CONVENTION, UTCDateTime, make_engine, session_factory, utcnow
+from judgepanel.model.db import (
+    NAMING_CONVENTION,
+    AuditLogColumns,
+    UTCDateTime,
+    make_engine,
+    session_factory,
+    utcnow,
+)
 
 DATABASE_NAME = "judge.sqlite"
 SCHEMA_VERSION = 1
@@ -196,19 +202,10 @@ class ExportRow(JudgeBase):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class JudgeAuditEvent(JudgeBase):
-    """The judge's hash-chained, append-only log (same hash as ``audit.AuditEvent``)."""
+class JudgeAuditEvent(AuditLogColumns, JudgeBase):
+    """The judge's hash-chained, append-only log (same columns and chain as the staff's)."""
 
     __tablename__ = "judge_audit"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(100), index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 def _refuse_change(_mapper: Any, _connection: Any, target: Any) -> None:
