@@ -11,8 +11,6 @@ display does not break files that name it.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.entities import Application, Category, Judge, Program
+from judgepanel.model.text import ascii_slug
 
 # The recognition demo's ten components of the compact on combating hate and
 # promoting inclusion (plausible names; the demo and tests use them).
@@ -42,9 +41,7 @@ MAX_KEY = 64
 
 def category_key(name: str) -> str:
     """A stable, lowercase ASCII slug: "Policing and hate-crime reporting" -> "policing-and-hate-crime-reporting"."""  # noqa: E501
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.casefold()).strip("-")
-    return slug[:MAX_KEY].rstrip("-")
+    return ascii_slug(name)[:MAX_KEY].rstrip("-")
 
 
 def add_category(

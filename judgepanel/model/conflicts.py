@@ -14,7 +14,6 @@ reopened only when a new reason appears.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model import audit
 from judgepanel.model.db import utcnow
 from judgepanel.model.entities import Application, Conflict, Judge, Program
+from judgepanel.model.text import fold_accents
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
 DETECTED, DECLARED, STAFF = "detected", "declared", "staff"
@@ -42,8 +42,7 @@ WEBMAIL_DOMAINS = frozenset({
 
 def normalise(text: str) -> str:
     """Lowercase, accents and punctuation removed, spaces collapsed: "Montréal " == "montreal"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    plain = fold_accents(text).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", plain).replace("_", " ").split())
 
 

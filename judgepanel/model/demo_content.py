@@ -14,11 +14,11 @@ Nothing here touches a database or a file: it returns plain dataclasses that
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from judgepanel.model.categories import RECOGNITION_COMPONENTS
+from judgepanel.model.text import ascii_slug
 
 # (city, state) — all real US cities of well over 30,000 inhabitants.
 CITIES: tuple[tuple[str, str], ...] = (
@@ -332,11 +332,6 @@ REVIEW_PHRASES = {
             "Affected communities were only consulted once.",
             "Ends when the pilot money runs out.", "Hard to see what is new here."),
 }
-
-
-def ascii_slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return "".join(ch if ch.isalnum() else "-" for ch in plain.lower()).strip("-")
 
 
 def _email(name: str, domain: str) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,6 +30,7 @@ from judgepanel.model.attachments import AttachmentStore
 from judgepanel.model.categories import find_category, list_categories
 from judgepanel.model.entities import Application, Attachment, Program
 from judgepanel.model.import_sources import Cell, SourceTable, read_table
+from judgepanel.model.text import ascii_slug
 from judgepanel.progress import Progress, no_progress
 
 if TYPE_CHECKING:
@@ -59,8 +59,7 @@ ATTACHMENT_ALIASES = ("attachments", "attachment", "files", "file", "documents")
 
 
 def _norm_header(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.casefold()).split())
+    return ascii_slug(text, " ")
 
 
 @dataclass(frozen=True)
