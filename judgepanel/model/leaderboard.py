@@ -30,6 +30,7 @@ from judgepanel.model import audit
 from judgepanel.model.categories import find_category
 from judgepanel.model.entities import Application, Category, Program, Round
 from judgepanel.model.funding import FundingLine, FundingRow, funding_line
+from judgepanel.model.gc_pause import paused_gc
 from judgepanel.model.ranking import Basis, DisagreementRule, Ranking, rank
 from judgepanel.model.round_reviews import (
     ApplicationInfo,
@@ -166,15 +167,15 @@ def _judge_key(judge_id: int) -> str:
 
 
 def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | None,
-           basis: Basis, all_stats: Mapping[str, ApplicationStats]) -> Leaderboard:
+           basis: Basis, all_stats: Mapping[str, ApplicationStats],
+           counted: Mapping[tuple[int, int], StatReview]) -> Leaderboard:
+    """One board; ``counted`` is ``_counted(data)``, built once for every board of the round."""
     if basis not in ("raw", "normalised"):
         raise ValueError(f"unknown ranking basis {basis!r}")
     shown = {a.id: a for a in data.apps.values()
              if category is None or category.key in a.categories}
     refs = {a.ref for a in shown.values()}
-    counted = [r for p, r in data.reviews.items() if r.counted and p[1] in shown]
-    stat_reviews = [StatReview(r.application.ref, _judge_key(r.judge.id), r.total or 0.0,
-                               r.scores) for r in counted]
+    stat_reviews = [r for p, r in counted.items() if p[1] in shown]
     tie = data.rubric.tie_break
     raw = rank(all_stats, basis="raw", tie_break=tie, disagreement=rule, only=refs,
                category=category.key if category else None)
@@ -248,12 +249,18 @@ def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
                  for j in sorted(people, key=lambda j: (data.judges[j].name, j)))
 
 
-def _round_stats(data: RoundReviews) -> dict[str, ApplicationStats]:
+def _counted(data: RoundReviews) -> dict[tuple[int, int], StatReview]:
+    """The reviews that count, as the statistics take them, by (judge id, application id)."""
     key = _judge_key
-    counted = [StatReview(r.application.ref, key(j), r.total or 0.0, r.scores)
-               for (j, _), r in data.reviews.items() if r.counted]
+    return {(j, a): StatReview(r.application.ref, key(j), r.total or 0.0, r.scores)
+            for (j, a), r in data.reviews.items() if r.counted}
+
+
+def _round_stats(data: RoundReviews,
+                 counted: Mapping[tuple[int, int], StatReview]) -> dict[str, ApplicationStats]:
+    key = _judge_key
     return application_stats(
-        counted,
+        list(counted.values()),
         assigned=[(key(j), data.apps[a].ref) for j, a in data.assigned if a in data.apps],
         conflicts=[(key(j), data.apps[a].ref) for j, a in data.conflicted],
         applications=[a.ref for a in data.apps.values()],
@@ -285,20 +292,24 @@ def _prepare(session: Session, round_: Round) -> tuple[Program, RoundReviews, Di
 def compute(session: Session, round_: Round, *, category: Category | str | None = None,
             basis: Basis = "raw") -> Leaderboard:
     """The leaderboard of ``round_``, overall or for one category (object, key or name)."""
-    program, data, rule = _prepare(session, round_)
-    info = None if category is None else _category_info(session, program, data, category)
-    return _board(data, rule, info, basis, _round_stats(data))
+    with paused_gc():  # a bulk step: see gc_pause for why
+        program, data, rule = _prepare(session, round_)
+        info = None if category is None else _category_info(session, program, data, category)
+        counted = _counted(data)
+        return _board(data, rule, info, basis, _round_stats(data, counted), counted)
 
 
 def compute_all(session: Session, round_: Round, *, basis: Basis = "raw") -> RoundBoards:
     """The overall board and one per category that has applications in the round."""
-    _, data, rule = _prepare(session, round_)
-    stats = _round_stats(data)
-    used = {key for a in data.apps.values() for key in a.categories}
-    return RoundBoards(
-        overall=_board(data, rule, None, basis, stats),
-        by_category={c.key: _board(data, rule, c, basis, stats)
-                     for c in data.categories if c.key in used})
+    with paused_gc():
+        _, data, rule = _prepare(session, round_)
+        counted = _counted(data)
+        stats = _round_stats(data, counted)
+        used = {key for a in data.apps.values() for key in a.categories}
+        return RoundBoards(
+            overall=_board(data, rule, None, basis, stats, counted),
+            by_category={c.key: _board(data, rule, c, basis, stats, counted)
+                         for c in data.categories if c.key in used})
 
 
 def set_award(session: Session, application: Application, amount: Decimal | int | None,

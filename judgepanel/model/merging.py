@@ -67,6 +67,7 @@ from judgepanel.model.entities import (
     Round,
     Score,
 )
+from judgepanel.model.gc_pause import paused_gc
 from judgepanel.model.merge_checks import ASK_AGAIN, content_refusal, refusal
 from judgepanel.model.rounds import rubric_for_round
 from judgepanel.model.rubric import Rubric
@@ -421,14 +422,15 @@ def merge_results(
     files = [Path(p) for p in paths]
     total = max(1, 2 * len(files))
     loaded: list[_Loaded] = []
-    for index, path in enumerate(files):
-        progress(index, total, f"Opening {path.name}")
-        loaded.append(_load(index, path, [staff_identity]))
     rows: list[MergeRow | None] = [None] * len(files)
-    with workspace.session() as session:
-        merger = _Merger(session, workspace)
-        for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
-            progress(len(files) + step, total, f"Checking {item.path.name}")
-            rows[item.index] = merger.process(item)
+    with paused_gc():  # a bulk step: see gc_pause for why
+        for index, path in enumerate(files):
+            progress(index, total, f"Opening {path.name}")
+            loaded.append(_load(index, path, [staff_identity]))
+        with workspace.session() as session:
+            merger = _Merger(session, workspace)
+            for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
+                progress(len(files) + step, total, f"Checking {item.path.name}")
+                rows[item.index] = merger.process(item)
     progress(total, total, "Merge finished")
     return MergeReport([r for r in rows if r is not None])

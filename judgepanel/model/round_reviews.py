@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.categories import list_categories
@@ -50,8 +50,9 @@ from judgepanel.model.entities import (
     Review,
     Round,
     Score,
+    application_categories,
 )
-from judgepanel.model.rounds import round_applications, rubric_for_round
+from judgepanel.model.rounds import round_applications_query, rubric_for_round
 from judgepanel.model.rubric import Rubric
 from judgepanel.model.scoring import weighted_total
 
@@ -139,22 +140,29 @@ def _pairs(session: Session, query: Any) -> set[Pair]:
 
 @dataclass
 class _Files:
-    """What the round's accepted files say, keyed by (results id, application id)."""
+    """What the round's accepted files say, keyed by (results id, application id).
+
+    Read with column selects (plain tuples, no ORM objects): a national round has
+    tens of thousands of scores, and building an object per row cost more than the
+    rest of the ranking.
+    """
 
     order: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # newest is largest
     judge_of: dict[int, int] = field(default_factory=dict)
     sequence: dict[int, int | None] = field(default_factory=dict)
-    scores: dict[_Key, dict[str, tuple[float, str]]] = field(
-        default_factory=lambda: defaultdict(dict))
+    scores: dict[_Key, dict[str, float]] = field(default_factory=dict)
+    comments: dict[_Key, dict[str, str]] = field(default_factory=dict)  # non-empty only
     overall: dict[_Key, tuple[str, int | None]] = field(default_factory=dict)
     declared: set[_Key] = field(default_factory=set)  # conflict = true
 
     def latest(self) -> dict[Pair, int]:
         """The newest file mentioning each (judge, application)."""
         out: dict[Pair, int] = {}
-        for rid, app_id in set(self.scores) | set(self.overall) | self.declared:
-            pair = (self.judge_of[rid], app_id)
-            if pair not in out or self.order[rid] > self.order[out[pair]]:
+        order, judge_of = self.order, self.judge_of
+        for rid, app_id in self.scores.keys() | self.overall.keys() | self.declared:
+            pair = (judge_of[rid], app_id)
+            known = out.get(pair)
+            if known is None or order[rid] > order[known]:
                 out[pair] = rid
         return out
 
@@ -167,10 +175,18 @@ def _read_files(session: Session, round_: Round) -> _Files:
         files.order[rid] = (bundle_id, seq or 0, rid)
         files.judge_of[rid] = judge_id
         files.sequence[rid] = seq
+    scores, comments = files.scores, files.comments
     for rid, app_id, key, value, comment in session.execute(_accepted(select(
             Score.results_id, Score.application_id, Score.criterion_key, Score.value,
             Score.comment).select_from(Score), round_, Score.results_id)):
-        files.scores[(rid, app_id)][key] = (value, comment or "")
+        pair = (rid, app_id)
+        given = scores.get(pair)
+        if given is None:
+            given = scores[pair] = {}
+            comments[pair] = {}
+        given[key] = value
+        if comment:
+            comments[pair][key] = comment
     for rid, app_id, text, confidence in session.execute(_accepted(select(
             Review.results_id, Review.application_id, Review.overall_comment,
             Review.confidence).select_from(Review), round_, Review.results_id)):
@@ -205,20 +221,35 @@ def _program_conflicts(
 
 def _applications(session: Session, round_: Round, categories: list[CategoryInfo],
                   used: set[int]) -> dict[int, ApplicationInfo]:
-    """The round's applications, plus any in ``used`` (assigned or reviewed) outside it."""
-    position = {c.id: i for i, c in enumerate(categories)}
-    found = round_applications(session, round_)
-    outside = used - {app.id for app in found}
+    """The round's applications, plus any in ``used`` (assigned or reviewed) outside it.
+
+    Membership follows ``rounds.round_applications_query`` (the one rule every
+    workflow uses); only the columns the board shows are read, not whole objects
+    with their form fields.
+    """
+    columns = (Application.id, Application.ref, Application.title, Application.organisation,
+               Application.requested_amount, Application.awarded_amount)
+    rows = list(session.execute(round_applications_query(round_).with_only_columns(*columns)))
+    outside = used - {row[0] for row in rows}
     if outside:
-        found += session.scalars(select(Application).where(
-            Application.id.in_(sorted(outside)), Application.program_id == round_.program_id)
-            .options(selectinload(Application.categories)))
+        rows += session.execute(select(*columns).where(
+            Application.id.in_(sorted(outside)), Application.program_id == round_.program_id))
+    position = {c.id: i for i, c in enumerate(categories)}
+    key_of = {c.id: c.key for c in categories}
+    found = {row[0] for row in rows}
+    linked: dict[int, list[int]] = defaultdict(list)
+    for app_id, category_id in session.execute(
+            select(application_categories.c.application_id,
+                   application_categories.c.category_id)
+            .join(Application, Application.id == application_categories.c.application_id)
+            .where(Application.program_id == round_.program_id)):
+        if app_id in found and category_id in key_of:
+            linked[app_id].append(category_id)
     apps: dict[int, ApplicationInfo] = {}
-    for app in sorted(found, key=lambda a: a.id):
-        cats = sorted(app.categories, key=lambda c: position.get(c.id, 0))
-        apps[app.id] = ApplicationInfo(
-            app.id, app.ref, app.title, app.organisation, tuple(c.key for c in cats),
-            app.requested_amount, app.awarded_amount)
+    for app_id, ref, title, organisation, requested, awarded in sorted(rows, key=lambda r: r[0]):
+        cats = sorted(linked.get(app_id, ()), key=lambda c: position[c])
+        apps[app_id] = ApplicationInfo(app_id, ref, title, organisation,
+                                       tuple(key_of[c] for c in cats), requested, awarded)
     return apps
 
 
@@ -240,8 +271,8 @@ def load_round_reviews(session: Session, round_: Round) -> RoundReviews:
         round_id=round_.id, round_number=round_.number, round_name=round_.name,
         budget=round_.budget, rubric=rubric,
         apps=_applications(session, round_, categories, used),
-        judges={j.id: JudgeInfo(j.id, j.name) for j in session.scalars(
-            select(Judge).where(Judge.program_id == program.id))},
+        judges={judge_id: JudgeInfo(judge_id, name) for judge_id, name in session.execute(
+            select(Judge.id, Judge.name).where(Judge.program_id == program.id))},
         categories=categories, assigned=assigned)
     for pair, rid in latest.items():
         key = (rid, pair[1])
@@ -250,7 +281,8 @@ def load_round_reviews(session: Session, round_: Round) -> RoundReviews:
         # A confirmed conflict can also hold a review made before staff decided it.
         why = "conflict of interest confirmed by staff" if pair in conflicted else ""
         data.reviews[pair] = _record(data, pair, rid, files.sequence[rid], files.scores[key],
-                                     files.overall.get(key, ("", None)), why)
+                                     files.comments[key], files.overall.get(key, ("", None)),
+                                     why)
     data.conflicted = {p for p in conflicted
                        if p[1] in data.apps and (p in assigned or p in latest)}
     data.open_pairs = {p: tuple(r) for p, r in open_findings.items()
@@ -259,11 +291,10 @@ def load_round_reviews(session: Session, round_: Round) -> RoundReviews:
 
 
 def _record(data: RoundReviews, pair: Pair, rid: int, seq: int | None,
-            given: Mapping[str, tuple[float, str]], overall: tuple[str, int | None],
-            excluded: str) -> ReviewRecord:
+            values: dict[str, float], comments: dict[str, str],
+            overall: tuple[str, int | None], excluded: str) -> ReviewRecord:
     judge = data.judges[pair[0]]
     app = data.apps[pair[1]]
-    values = {key: value for key, (value, _) in given.items()}
     try:
         total = weighted_total(data.rubric, values)
         problem = "" if total is not None else "a counting criterion has no score"
@@ -273,6 +304,5 @@ def _record(data: RoundReviews, pair: Pair, rid: int, seq: int | None,
         excluded = excluded or "its scores do not fit the rubric"
         data.problems.append((app.id, f"The review of {app.ref} by {judge.name} does not fit "
                                       f"the rubric ({problem}); it is not counted."))
-    return ReviewRecord(judge, app, rid, seq, values,
-                        {key: comment for key, (_, comment) in given.items() if comment},
-                        overall[0], overall[1], total, excluded)
+    return ReviewRecord(judge, app, rid, seq, values, comments, overall[0], overall[1], total,
+                        excluded)

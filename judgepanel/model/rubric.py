@@ -53,6 +53,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -235,7 +236,7 @@ class Criterion:
             where = f"levels[{i}]"
             if not isinstance(level, Level):
                 raise ValidationError("This must be a level.", path=where)
-            if not _is_number(level.score) or not self.is_on_scale(level.score):
+            if not _is_number(level.score) or not self._exactly_on_scale(level.score):
                 shown = _fmt(level.score) if _is_number(level.score) else repr(level.score)
                 raise ValidationError(
                     f"The level score {shown} is not on the scale {self.scale_text()}.",
@@ -263,6 +264,30 @@ class Criterion:
         return [float(lo + i * step) for i in range(count)]
 
     def is_on_scale(self, score: float) -> bool:
+        """Whether a judge may give ``score``: a number on one of the scale's points.
+
+        A merge asks this for every score of every review (60,000 times in a national
+        round), so it looks the number up among the scale's points, found once per
+        criterion (the criterion is frozen), instead of redoing the decimal arithmetic.
+        The answer is exactly ``_exactly_on_scale``'s (see ``_scale_points``).
+        """
+        return _is_number(score) and score in self._scale_points
+
+    @cached_property
+    def _scale_points(self) -> frozenset[float]:
+        """Every float that ``_exactly_on_scale`` accepts, and nothing else.
+
+        A finite score within the bounds is on the scale when its decimal form
+        ``_dec(score)`` is ``min + i * step``; that float is then
+        ``float(min + i * step)``, one of ``valid_scores()``. Keeping only the points
+        the exact rule itself accepts makes membership equal to the rule, even for a
+        step whose points do not survive the trip through a float. NaN, infinities
+        and ``-0.0`` behave as under the rule (set membership uses ``==``).
+        """
+        return frozenset(v for v in self.valid_scores() if self._exactly_on_scale(v))
+
+    def _exactly_on_scale(self, score: float) -> bool:
+        """The rule itself, in decimal arithmetic: 0.3 is on a 0..1 scale of step 0.1."""
         if not _is_number(score) or not math.isfinite(score):
             return False
         if score < self.min or score > self.max:
@@ -274,18 +299,19 @@ class Criterion:
 
     def check_score(self, score: object) -> None:
         """Raise ValidationError (path = the criterion key) if a judge may not give this score."""
+        if _is_number(score) and score in self._scale_points:
+            return
         if not _is_number(score) or not math.isfinite(cast(float, score)):
             raise ValidationError(
                 f"“{self.title}”: the score must be a number from {self.scale_text()}.",
                 path=self.key,
                 detail=f"got {score!r}",
             )
-        if not self.is_on_scale(cast(float, score)):
-            raise ValidationError(
-                f"“{self.title}”: {_fmt(cast(float, score))} is not a score on this scale "
-                f"({self.scale_text()}).",
-                path=self.key,
-            )
+        raise ValidationError(
+            f"“{self.title}”: {_fmt(cast(float, score))} is not a score on this scale "
+            f"({self.scale_text()}).",
+            path=self.key,
+        )
 
     def normalise(self, score: float) -> float:
         """Map a score to 0..100 so criteria with different scales can be averaged."""
@@ -378,14 +404,25 @@ class Rubric:
                 path="tie_break",
             )
 
-    @property
+    # Cached (the rubric is frozen): every review's total and check asks for these.
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.criteria)
 
-    @property
+    @cached_property
+    def key_set(self) -> frozenset[str]:
+        """The criterion keys as a set, for checking the keys a review names."""
+        return frozenset(self.keys)
+
+    @cached_property
     def counting(self) -> tuple[Criterion, ...]:
         """The criteria that make up the total."""
         return tuple(c for c in self.criteria if c.counts)
+
+    @cached_property
+    def counting_weight(self) -> float:
+        """The sum of the counting criteria's weights: the divisor of every total."""
+        return math.fsum(c.weight for c in self.counting)
 
     def criterion(self, key: str) -> Criterion:
         for c in self.criteria:

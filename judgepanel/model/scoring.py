@@ -44,15 +44,13 @@ def weighted_total(rubric: Rubric, scores: Mapping[str, float | None]) -> float 
     (``review_problems`` reports them).
     """
     weighted: list[float] = []
-    weights: list[float] = []
     for criterion in rubric.counting:
         score = scores.get(criterion.key)
         if score is None:
             return None
         criterion.check_score(score)
         weighted.append(criterion.weight * criterion.normalise(score))
-        weights.append(criterion.weight)
-    return math.fsum(weighted) / math.fsum(weights)
+    return math.fsum(weighted) / rubric.counting_weight
 
 
 def review_problems(
@@ -89,16 +87,15 @@ def review_problems(
                     f"“{criterion.title}”: {criterion.comment.describe()}.",
                 )
             )
-    known = set(rubric.keys)
-    for key in sorted(set(scores) | set(comments), key=str):
-        if key not in known:
-            problems.append(
-                Problem(
-                    "unknown_criterion",
-                    key,
-                    f"“{key}” is not a criterion of the rubric “{rubric.name}”.",
-                )
+    unknown = (scores.keys() | comments.keys()) - rubric.key_set
+    for key in sorted(unknown, key=str):
+        problems.append(
+            Problem(
+                "unknown_criterion",
+                key,
+                f"“{key}” is not a criterion of the rubric “{rubric.name}”.",
             )
+        )
     return problems
 
 

@@ -9,6 +9,7 @@ See board_fixtures.py for the table of scores these numbers come from.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterator
 from decimal import Decimal
@@ -21,6 +22,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model import audit, rounds
 from judgepanel.model.entities import (
     Application,
+    Assignment,
     IssuedBundle,
     ReceivedResults,
     Round,
@@ -309,3 +311,60 @@ def test_refusals_name_what_to_fix(bp: BoardProgram) -> None:
         bare = rounds.add_round(session, bp.ws.program(session), "No rubric", ACTOR)
         with pytest.raises(ValidationError, match="has no rubric"):
             compute(session, bare)
+
+
+def test_ranking_pauses_garbage_collection_only_while_it_runs(
+        bp: BoardProgram, monkeypatch: pytest.MonkeyPatch) -> None:
+    """compute and compute_all switch collection off for the step and back on after."""
+    from judgepanel.model import leaderboard
+
+    seen: list[bool] = []
+    original = leaderboard.load_round_reviews
+
+    def spy(session: Session, round_: Round) -> object:
+        seen.append(gc.isenabled())
+        return original(session, round_)
+
+    monkeypatch.setattr(leaderboard, "load_round_reviews", spy)
+    _board(bp)
+    with bp.ws.session() as session:
+        compute_all(session, session.get_one(Round, bp.round_id))
+        with pytest.raises(ValidationError):
+            compute(session, session.get_one(Round, bp.round_id), category="Nowhere")
+    assert seen == [False, False, False] and gc.isenabled()
+
+
+def test_the_round_reads_its_applications_with_categories_in_program_order(
+        bp: BoardProgram) -> None:
+    """Read with column selects: every field the board shows, categories as program keys."""
+    from judgepanel.model.round_reviews import load_round_reviews
+
+    with bp.ws.session() as session:
+        data = load_round_reviews(session, session.get_one(Round, bp.round_id))
+    a04 = data.apps[bp.apps["A04"]]
+    assert (a04.ref, a04.title, a04.organisation) == ("A04", "Project A04", "Org A04")
+    assert a04.categories == ("youth", "housing") and a04.requested == Decimal(15_000)
+    assert a04.awarded is None
+    assert data.apps[bp.apps["A05"]].categories == ("housing",)
+    assert sorted(a.ref for a in data.apps.values()) == [f"A0{i}" for i in range(1, 9)]
+    assert list(data.apps) == sorted(data.apps)  # by id, as before
+    assert data.judges[bp.judges["J3"]].name == "Chloé Martin"
+
+
+def test_an_application_assigned_outside_a_later_round_is_still_shown(bp: BoardProgram) -> None:
+    """The workflows never allow it, but an assignment that exists must not vanish."""
+    from judgepanel.model.round_reviews import load_round_reviews
+
+    with bp.ws.session() as session:
+        program = bp.ws.program(session)
+        first = session.get_one(Round, bp.round_id)
+        second = rounds.add_round(session, program, "Finals", ACTOR,
+                                  applications=[session.get_one(Application, bp.apps["A01"])])
+        rounds.save_rubric(session, second, RUBRIC, ACTOR)
+        session.add(Assignment(round_id=second.id, judge_id=bp.judges["J1"],
+                               application_id=bp.apps["A04"]))
+        session.flush()
+        data = load_round_reviews(session, second)
+        assert len(load_round_reviews(session, first).apps) == 8
+    assert [a.ref for a in data.apps.values()] == ["A01", "A04"]
+    assert data.apps[bp.apps["A04"]].categories == ("youth", "housing")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -445,6 +446,26 @@ def test_cancelling_a_merge_records_nothing(issued: Issued) -> None:
     with issued.flow.workspace.session() as session:
         assert session.scalars(select(ReceivedResults)).all() == []
         assert len(audit.events(session)) == events
+
+
+def test_a_merge_pauses_garbage_collection_and_restores_it(issued: Issued) -> None:
+    """Collection is off while files are read and checked, back on after, even on cancel."""
+    seen: list[bool] = []
+
+    def watch(done: int, total: int, label: str) -> None:
+        seen.append(gc.isenabled())
+
+    assert gc.isenabled()
+    issued.merge(issued.results(MARIA), progress=watch)
+    assert seen == [False, False, True] and gc.isenabled()  # opening, checking, finished
+
+    def cancel(done: int, total: int, label: str) -> None:
+        if label.startswith("Checking"):
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        issued.merge(issued.results(SOFIA), progress=cancel)
+    assert gc.isenabled()
 
 
 def test_progress_covers_opening_and_checking(issued: Issued) -> None:

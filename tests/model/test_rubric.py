@@ -283,3 +283,64 @@ def test_randomly_damaged_rubric_dicts_never_escape_as_other_errors() -> None:
         accepted += 1
         assert Rubric.from_dict(rubric.to_dict()) == rubric
     assert 0 < accepted < 1500  # some damage is harmless (a guidance text), most is not
+
+
+def _exact_rule(c: Criterion, score: float) -> bool:
+    """The scale rule spelled out in decimals, independently of the cached lookup."""
+    from decimal import Decimal
+
+    if isinstance(score, bool) or not isinstance(score, int | float):
+        return False
+    if score != score or score in (float("inf"), float("-inf")):
+        return False
+    if not c.min <= score <= c.max:
+        return False
+    lo, step = Decimal(repr(float(c.min))), Decimal(repr(float(c.step)))
+    return (Decimal(repr(float(score))) - lo) % step == 0
+
+
+@pytest.mark.parametrize("scale", [(1, 5, 1), (0, 1, 0.1), (0, 10, 2.5), (-1, 1, 0.25),
+                                   (0.05, 0.95, 0.15), (0, 3, 0.3), (0, 10000, 1), (0, 1, 0.001),
+                                   # a step whose middle points do not survive a float:
+                                   (0, 20.87802767438562, 2.087802767438562)])
+def test_the_cached_scale_lookup_gives_the_decimal_rules_answer(scale: tuple[float, ...]) -> None:
+    """is_on_scale looks scores up in a set found once; it must agree with the rule itself."""
+    lo, hi, step = scale
+    c = Criterion("k", "K", min=lo, max=hi, step=step)
+    rng = random.Random(5)
+    points = c.valid_scores()
+    candidates: list[Any] = [*points[:50], *points[-50:], 0, -0.0, 0.1 + 0.2, 0.3, 0.35,
+                             lo - step, hi + step, hi + 1e-9, lo - 1e-12, 10**400, -(10**400),
+                             float("nan"), float("inf"), True, False, "1", None]
+    candidates += [rng.uniform(lo - 1, hi + 1) for _ in range(200)]
+    candidates += [round(rng.uniform(lo, hi), 2) for _ in range(200)]
+    candidates += [p + d for p in points[:20] for d in (1e-15, -1e-15, 1e-9)]
+    for score in candidates:
+        assert c.is_on_scale(score) == _exact_rule(c, score), score
+        if c.is_on_scale(score):
+            c.check_score(score)
+        else:
+            with pytest.raises((ValidationError, OverflowError)):
+                c.check_score(score)
+
+
+def test_a_score_of_another_numeric_type_is_not_on_the_scale() -> None:
+    """Decimal(3) hashes like 3.0: the lookup must still refuse what is not an int or float."""
+    from decimal import Decimal
+
+    c = Criterion("k", "K")
+    assert not c.is_on_scale(Decimal(3))  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        c.check_score(Decimal(3))
+
+
+def test_rubric_lookups_are_cached_but_equality_ignores_the_cache() -> None:
+    rubric = Rubric("R", (Criterion("a", "A", weight=2), Criterion("b", "B", counts=False),
+                          Criterion("c", "C", weight=0.5)))
+    assert rubric.counting is rubric.counting
+    assert [c.key for c in rubric.counting] == ["a", "c"]
+    assert rubric.counting_weight == 2.5
+    assert rubric.key_set == {"a", "b", "c"}
+    fresh = Rubric.from_dict(rubric.to_dict())
+    rubric.criteria[0].is_on_scale(3)  # fills one criterion's cache only
+    assert fresh == rubric and hash(fresh.criteria[0]) == hash(rubric.criteria[0])
