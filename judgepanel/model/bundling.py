@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.crypto.age import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.identity import Identity
-from judgepanel.errors import ValidationError, WorkspaceError
+from judgepanel.errors import ValidationError
 from judgepanel.formats.bundle import (
     BundleApplication,
     BundleHeader,
@@ -47,10 +47,8 @@ from judgepanel.formats.bundle import (
     write_bundle,
 )
 from judgepanel.formats.jsonio import ID_PATTERN, utc_now
-from judgepanel.model import audit
 from judgepanel.model.assigning import judge_applications
 from judgepanel.model.categories import category_key
-from judgepanel.model.db import utcnow
 from judgepanel.model.entities import (
     Application,
     Assignment,
@@ -58,6 +56,17 @@ from judgepanel.model.entities import (
     Judge,
     Program,
     Round,
+)
+from judgepanel.model.issued_bundles import (  # noqa: F401 (re-exported)
+    SENT_ACTION,
+    _contents,
+    _record_missing,
+    all_issued_applications,
+    bundle_contents,
+    current_bundle,
+    issued_applications,
+    mark_sent,
+    outdated_bundles,
 )
 from judgepanel.model.rounds import outside_round, rubric_for_round
 from judgepanel.model.staff_identity import check_staff_identity, set_staff_identity
@@ -157,77 +166,6 @@ def _jsonable(value: Any) -> Any:
 
 
 # --- reading what was issued ----------------------------------------------------------
-
-
-def _contents(held: list[list[Any]]) -> dict[str, int]:
-    return {str(k): int(v) for k, v in held}
-
-
-def _record_missing(bundle_id: str) -> WorkspaceError:
-    return WorkspaceError(
-        "The record of what this bundle contained is missing from the workspace, so its "
-        "results cannot be checked. Rebuild the judge's bundle.",
-        detail=f"issued bundle {bundle_id} has no applications recorded")
-
-
-def bundle_contents(issued: IssuedBundle) -> dict[str, int]:
-    """What ``issued`` held: its application ids -> Application.id, in bundle order."""
-    if issued.applications is None:
-        raise _record_missing(issued.bundle_id)
-    return _contents(issued.applications)
-
-
-def all_issued_applications(session: Session) -> dict[str, dict[str, int]]:
-    """For every bundle issued: its application ids -> Application.id (one query).
-
-    A bundle whose record is missing is left out, so :func:`issued_applications`
-    reports it.
-    """
-    return {bundle_id: _contents(held) for bundle_id, held in session.execute(
-        select(IssuedBundle.bundle_id, IssuedBundle.applications)
-        .where(IssuedBundle.applications.is_not(None))) if held is not None}
-
-
-def issued_applications(session: Session, bundle_id: str,
-                        known: Mapping[str, dict[str, int]] | None = None) -> dict[str, int]:
-    """What a bundle held: its application ids -> Application.id.
-
-    ``known`` is :func:`all_issued_applications`, for callers looking up many bundles.
-    """
-    if known is not None:
-        contents = known.get(bundle_id)
-        if contents is None:
-            raise _record_missing(bundle_id)
-        return contents
-    issued = session.scalars(select(IssuedBundle).where(IssuedBundle.bundle_id == bundle_id)
-                             ).first()
-    if issued is None:
-        raise _record_missing(bundle_id)
-    return bundle_contents(issued)
-
-
-def current_bundle(session: Session, round_: Round, judge: Judge) -> IssuedBundle | None:
-    """The judge's live (not superseded) bundle for the round, if any."""
-    return session.scalars(select(IssuedBundle).where(
-        IssuedBundle.round_id == round_.id, IssuedBundle.judge_id == judge.id,
-        IssuedBundle.superseded.is_(False)).order_by(IssuedBundle.id.desc())).first()
-
-
-def outdated_bundles(session: Session, round_: Round) -> list[IssuedBundle]:
-    """Live bundles whose applications differ from the judge's assignments today."""
-    outdated = []
-    for issued in session.scalars(select(IssuedBundle).where(
-            IssuedBundle.round_id == round_.id, IssuedBundle.superseded.is_(False))
-            .order_by(IssuedBundle.id)):
-        held = set(bundle_contents(issued).values())
-        assigned = set(session.scalars(select(Assignment.application_id).where(
-            Assignment.round_id == round_.id, Assignment.judge_id == issued.judge_id)))
-        if held != assigned:
-            outdated.append(issued)
-    return outdated
-
-
-# --- phase 1: plan ------------------------------------------------------------------------
 
 
 def _choose_judges(session: Session, round_: Round, judge_ids: Iterable[int] | None
@@ -486,23 +424,3 @@ def build_bundles(
         raise
     progress(total, total, "Bundles ready")
     return built
-
-
-SENT_ACTION = "bundle.sent"
-
-
-def mark_sent(session: Session, issued: IssuedBundle, actor: str, sent: bool) -> None:
-    """Tick a bundle off as sent to its judge (or take the tick back), for the record.
-
-    Kept on the bundle's row, not in one computer's settings, so every officer
-    sharing the program sees the same distribution checklist. Ticking an already
-    sent bundle keeps the first time it was sent.
-    """
-    if sent and issued.sent_at is not None:
-        return
-    if not sent and issued.sent_at is None:
-        return
-    issued.sent_at = utcnow() if sent else None
-    session.flush()
-    audit.append(session, actor, SENT_ACTION, {
-        "bundle_id": issued.bundle_id, "judge": issued.judge_id, "sent": sent})
