@@ -122,7 +122,7 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
                           ("FONT", (7, i + 1), (7, i + 1), CONDENSED.bold, 8.5)]
     story.append(table(
         ["Judge", "Apps", "Done", "COI", "Last accepted results (UTC)", "Refused", "Due (UTC)",
-         "Status"], rows, [x * mm for x in (34, 11, 11, 10, 40, 15, 28, 25)],
+         "Status"], rows, [x * mm for x in (34, 11, 11, 10, 38, 17, 28, 25)],
         right=(1, 2, 3, 5), extra=late_rows))
     story.append(Paragraph("Apps: applications assigned. Done: fully scored or declared "
                            "conflicted. COI: conflicts among them.", s.small))

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from judgepanel.reports import styles as st
 from judgepanel.reports.fonts import CONDENSED, SANS
@@ -27,6 +29,24 @@ def _label(d: Drawing, x: float, y: float, text: str, *, size: float = 7, anchor
            color: colors.Color = st.MUTED, bold: bool = False) -> None:
     d.add(String(x, y, text, fontName=FONT_BOLD if bold else FONT, fontSize=size,
                  fillColor=color, textAnchor=anchor))
+
+
+def fit_lines(text: str, *, width: float, size: float, bold: bool = True,
+              max_lines: int = 2) -> list[str]:
+    """``text`` broken into at most ``max_lines`` lines of ``width``; an ellipsis ends a cut.
+
+    Chart titles are criterion titles, which programs write long ("Recommend for the
+    best-practices compendium"); cut at a fixed character count they ran into the next
+    chart or off the page.
+    """
+    font = FONT_BOLD if bold else FONT
+    lines = simpleSplit(text, font, size, width)
+    if len(lines) <= max_lines:
+        return lines
+    last = " ".join(lines[max_lines - 1:])
+    while last and stringWidth(last + "…", font, size) > width:
+        last = last[:-1].rstrip()
+    return [*lines[:max_lines - 1], last + "…"]
 
 
 def _nice_max(value: float) -> int:
@@ -77,10 +97,12 @@ def histogram(values: Sequence[float], *, width: float, height: float = 150, lo:
 def score_bars(counts: Mapping[float, int], *, width: float, height: float = 92,
                title: str = "") -> Drawing:
     """One criterion: how many reviews gave each score on its scale."""
+    title_lines = fit_lines(title, width=width, size=7.5)
     d = Drawing(width, height)
-    left, bottom, top = 4, 14, height - 24
+    left, bottom, top = 4, 14, height - 15 - 9 * max(1, len(title_lines))
     plot_w, plot_h = width - left - 4, top - bottom
-    _label(d, 0, height - 10, title, size=7.5, color=st.INK, bold=True)
+    for i, line in enumerate(title_lines):
+        _label(d, 0, height - 9 - 9 * i, line, size=7.5, color=st.INK, bold=True)
     levels = sorted(counts)
     ymax = max(counts.values(), default=0) or 1
     if not levels:

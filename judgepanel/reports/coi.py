@@ -13,9 +13,11 @@ from reportlab.platypus import Flowable, Paragraph
 
 from judgepanel.progress import Progress
 from judgepanel.reports import styles as st
-from judgepanel.reports.common import table
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.document import ReportDocument, format_time
+from judgepanel.reports.longtable import fit_width, long_table
+
+WIDTH = 174 * mm
 
 TITLE = "Conflict-of-interest register"
 SOURCES = {"detected": "screening", "declared": "judge", "staff": "staff"}
@@ -42,13 +44,21 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
     rows = []
     for c in sorted(data.conflicts, key=lambda c: (c.application, data.judge_name(c.judge))):
         decided = (f"{c.decided_by}, {format_time(c.decided_at)}" if c.decided_at else "—")
+        if c.note:
+            decided += f": {c.note}"
         rows.append([c.application, data.judge_name(c.judge), SOURCES.get(c.source, c.source),
-                     "; ".join(c.reasons), format_time(c.detected_at), c.status, decided,
-                     c.note])
+                     "; ".join(c.reasons), format_time(c.detected_at), c.status, decided])
     if rows:
-        story.append(table(
-            ["Ref", "Judge", "Source", "Reasons", "Found (UTC)", "Status", "Decided (UTC)",
-             "Note"], rows, [x * mm for x in (17, 23, 17, 30, 28, 18, 23, 18)]))
+        # refs never break; the decision and its note share one column wide enough to read
+        # (and neither do times, sources and statuses: "screenin-g" reads badly)
+        ref_w, source_w, found_w, status_w = (
+            fit_width([r[i] for r in rows], at_least=10 * mm, bold_header=h)
+            for i, h in ((0, "Ref"), (2, "Source"), (4, "Found (UTC)"), (5, "Status")))
+        rest = WIDTH - ref_w - source_w - found_w - status_w - 24 * mm
+        story += long_table(
+            ["Ref", "Judge", "Source", "Reasons", "Found (UTC)", "Status",
+             "Decided by, when (UTC): note"], rows,
+            [ref_w, 24 * mm, source_w, rest * 0.45, found_w, status_w, rest * 0.55])
     else:
         story.append(Paragraph("No possible conflicts were found or declared.", s.body))
     story.append(doc.section("Declarations returned by judges", "declarations"))
@@ -59,8 +69,13 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
                      "conflict" if d.conflict else "no conflict", d.reason or "—",
                      format_time(d.declared_at), "—" if d.sequence is None else d.sequence])
     if rows2:
-        story.append(table(["Ref", "Judge", "Answer", "Reason", "Declared (UTC)", "Results #"],
-                           rows2, [x * mm for x in (20, 30, 20, 58, 30, 16)], right=(5,)))
+        ref_w, answer_w, when_w = (
+            fit_width([r[i] for r in rows2], at_least=10 * mm, bold_header=h)
+            for i, h in ((0, "Ref"), (2, "Answer"), (4, "Declared (UTC)")))
+        story += long_table(["Ref", "Judge", "Answer", "Reason", "Declared (UTC)", "Results #"],
+                            rows2, [ref_w, 30 * mm, answer_w,
+                                    WIDTH - ref_w - answer_w - when_w - 45 * mm,
+                                    when_w, 15 * mm], right=(5,))
     else:
         story.append(Paragraph("No results with declarations have been received yet.", s.body))
     story.append(Paragraph(st.text("Results # is the sequence number of the results file "

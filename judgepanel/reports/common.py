@@ -90,6 +90,11 @@ def markup(text: str) -> _Markup:
     return _Markup(text)
 
 
+def is_markup(value: object) -> bool:
+    """True for text made by ``markup`` (already escaped; may hold tags such as <br/>)."""
+    return isinstance(value, _Markup)
+
+
 def table(
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],

@@ -32,6 +32,7 @@ from judgepanel.reports.common import (
 )
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.document import ReportDocument
+from judgepanel.reports.longtable import fit_width, long_table
 
 WIDTH = 174 * mm
 TITLE = "Ranking report"
@@ -49,23 +50,45 @@ def flags(row: RankingRow) -> list[str]:
     return out
 
 
+def applicant_line(organisation: str, city: str) -> str:
+    """"Organisation, City", without repeating a city the organisation already names."""
+    if city and city.casefold() in organisation.casefold():
+        return organisation
+    return ", ".join(x for x in (organisation, city) if x)
+
+
+def application_cell(title: str, applicant: str) -> str:
+    """The title, and the applicant in small grey type under it."""
+    if not applicant:
+        return markup(st.text(title))
+    grey = "#" + st.MUTED.hexval()[2:]
+    return markup(f"{st.text(title)}<br/><font size={st.SIZE_SMALL} color='{grey}'>"
+                  f"{st.text(applicant)}</font>")
+
+
 def ranking_table(data: ReportData, lead: Ranking, other: Ranking) -> list[Flowable]:
     """Rank, application, applicant, n, mean, SD, normalised score and rank, flags."""
     other_rank = {r.application_id: r.rank for r in other.rows}
     raw_first = lead.basis == "raw"
-    header = ["Rank", "Ref", "Application", "Applicant", "n", "Mean", "SD", "Norm.",
+    header = ["Rank", "Ref", "Application and applicant", "n", "Mean", "SD", "Norm.",
               "Norm. rank" if raw_first else "Raw rank", "Flags"]
     rows = []
     for r in lead.rows:
         app = data.app[r.application_id]
-        applicant = ", ".join(x for x in (app.organisation, app.city) if x)
         rows.append([
-            f"{r.rank}{'=' if r.shared else ''}", app.ref, app.title, applicant, r.stats.n,
-            num(r.stats.mean), num(r.stats.summary.sd), num(r.stats.z_display),
+            f"{r.rank}{'=' if r.shared else ''}", app.ref,
+            application_cell(app.title, applicant_line(app.organisation, app.city)),
+            r.stats.n, num(r.stats.mean), num(r.stats.summary.sd), num(r.stats.z_display),
             other_rank.get(r.application_id, "—"), ", ".join(flags(r)),
         ])
-    widths = [x * mm for x in (11, 22, 37, 30, 6, 12, 10, 14, 13, 19)]
-    story: list[Flowable] = [table(header, rows, widths, right=range(4, 9))]
+    # The ref column is as wide as the longest ref (refs must not break); then rank, n,
+    # mean, SD, norm, other rank, flags, each wide enough for its bold header word; the
+    # application (title over applicant, one column so rows stay two lines high) takes
+    # the rest.
+    ref_w = fit_width([r[1] for r in rows], at_least=14 * mm, bold_header="Ref")
+    fixed = [x * mm for x in (11.5, 6, 12.5, 11, 13.5, 13, 24)]
+    widths = [fixed[0], ref_w, WIDTH - ref_w - sum(fixed), *fixed[1:]]
+    story: list[Flowable] = long_table(header, rows, widths, right=range(3, 8))
     if lead.unranked:
         names = ", ".join(lead.unranked)
         story.append(Paragraph(
@@ -74,11 +97,14 @@ def ranking_table(data: ReportData, lead: Ranking, other: Ranking) -> list[Flowa
     notes = [r for r in lead.rows if r.disagreement]
     if notes:
         s = st.make_styles()
-        story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph("<b>Disagreement flags</b>", s.small))
-        for r in notes:
-            story.append(Paragraph(
-                f"{st.text(r.application_id)}: {st.text('; '.join(r.disagreement))}", s.small))
+        story.append(Spacer(1, 4 * mm))
+        story.append(Paragraph("<b>Why applications are flagged for disagreement</b>",
+                               s.small_heading))
+        why = [(r.application_id, data.app[r.application_id].title, "; ".join(r.disagreement))
+               for r in notes]
+        ref_w = fit_width([w[0] for w in why], at_least=14 * mm, bold_header="Ref")
+        story += long_table(["Ref", "Application", "Why"], why,
+                            [ref_w, 62 * mm, WIDTH - ref_w - 62 * mm])
     return story
 
 
@@ -147,14 +173,16 @@ def chart_section(data: ReportData) -> list[Flowable]:
             value = review.scores.get(c.key)
             if value is not None:
                 counts[round(value, 6)] += 1
-        row.append(charts.score_bars(counts, width=WIDTH / per_row - 6, title=c.title[:40]))
+        row.append(charts.score_bars(counts, width=WIDTH / per_row - 6, title=c.title))
         if len(row) == per_row:
             cells.append(row)
             row = []
     if row:
         cells.append(row + [""] * (per_row - len(row)))
     if cells:
-        story.append(Table(cells, colWidths=[WIDTH / per_row] * per_row, hAlign="LEFT"))
+        # the heading and its small charts stay on one page (they are a few rows high)
+        story[-1] = KeepTogether([story[-1], Table(cells, colWidths=[WIDTH / per_row] * per_row,
+                                                   hAlign="LEFT")])
     judges = [
         (data.judge_label(j), js.leniency, js.spread, js.n)
         for j, js in sorted(data.panel.judges.items(), key=lambda kv: data.judge_label(kv[0]))
@@ -177,10 +205,9 @@ def funding_section(data: ReportData, line: FundingLine, key: str) -> list[Flowa
                      amount(r.running_total), amount(r.remaining), status])
         if r.application_id == line.line_at:
             cut = len(rows)  # the line is drawn above this row (header is row 0)
-    extra = []
-    if cut is not None:
-        extra.append(("LINEABOVE", (0, cut), (-1, cut), 2, st.WARN))
-    widths = [x * mm for x in (7, 21, 37, 20, 20, 20, 20, 29)]
+    rule = {cut - 1: (2.0, st.WARN)} if cut is not None else {}
+    ref_w = fit_width([r[1] for r in rows], at_least=14 * mm, bold_header="Ref")
+    widths = [7 * mm, ref_w, 58 * mm - ref_w, *[x * mm for x in (20, 20, 20, 20, 29)]]
     cur = data.currency
     summary = (f"Budget {money(line.budget, data.currency)}; awarded "
                f"{money(line.total_awarded, data.currency)}; remaining "
@@ -195,9 +222,10 @@ def funding_section(data: ReportData, line: FundingLine, key: str) -> list[Flowa
                   "request fits in what is left; the first that does not fit draws the line. "
                   "Awards set by staff are taken as given.", s.small),
         Paragraph(summary, s.body),
-        table(["#", "Ref", "Application", f"Requested ({cur})", f"Awarded ({cur})",
-               f"Running total ({cur})", f"Remaining ({cur})", "Status"],
-              rows, widths, right=range(3, 7), extra=extra),
+        *long_table(["#", "Ref", "Application", f"Requested ({cur})", f"Awarded ({cur})",
+                     f"Running total ({cur})", f"Remaining ({cur})", "Status"],
+                    rows, widths, right=(0, 3, 4, 5, 6),
+                    rule_above=rule),
     ]
 
 

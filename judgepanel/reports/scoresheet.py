@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from judgepanel.model.judging_records import CONFIDENCE_LABELS
 from judgepanel.progress import Progress
@@ -84,11 +84,41 @@ def sheet_from_session(session: JudgingSession, *, sequence: int | None = None,
     )
 
 
+def _entry(doc: ReportDocument, sheet: ScoreSheet, e: SheetEntry, i: int) -> list[Flowable]:
+    """One application: heading, declaration, scores and comments, overall, confidence."""
+    s = doc.styles
+    out: list[Flowable] = [doc.section(e.title, f"app-{i}", level=1,
+                                       outline=f"{e.ref} — {e.title}")]
+    if not e.declared:
+        out.append(Paragraph(f"{st.text(e.ref)}: no declaration yet.", s.muted))
+        return out
+    reason = (e.reason or "no reason given").strip().rstrip(".")
+    declared = (f"Declared a conflict of interest on {format_time(e.declared_at)}: "
+                f"{st.text(reason)}." if e.conflict else
+                f"Declared no conflict of interest on {format_time(e.declared_at)}.")
+    out.append(Paragraph(f"{st.text(e.ref)} · {declared}", s.muted))
+    if e.conflict:
+        return out
+    rows = [[c.title, score(e.scores.get(c.key)),
+             f"{c.min:g}–{c.max:g}" if c.counts else f"{c.min:g}–{c.max:g}, advice",
+             e.comments.get(c.key, "")] for c in sheet.criteria]
+    rows.append([Paragraph("Total (0–100)", s.cell_head),
+                 Paragraph(num(e.total), s.cell_head_right), "", ""])
+    out.append(table(["Criterion", "Score", "Scale", "Comment"], rows,
+                     [x * mm for x in (50, 14, 20, 90)], right=(1,),
+                     extra=[("LINEABOVE", (0, -1), (-1, -1), 0.8, st.INK)]))
+    if e.overall_comment.strip():
+        out.append(Paragraph(f"<i>Overall:</i> {st.text(e.overall_comment)}", s.quote))
+    if e.confidence is not None:
+        label = CONFIDENCE_LABELS.get(e.confidence, str(e.confidence))
+        out.append(Paragraph(f"Confidence: {e.confidence} ({label})", s.small))
+    return out
+
+
 def build(sheet: ScoreSheet, out_path: Path | str, progress: Progress | None = None) -> Path:
     doc = ReportDocument(title=TITLE, program=sheet.program, round_name=sheet.round_name,
                          subject=f"Score sheet of {sheet.judge}", author=sheet.judge,
                          printed=sheet.printed, progress=progress)
-    s = doc.styles
     conflicts = sum(1 for e in sheet.entries if e.conflict)
     scored = sum(1 for e in sheet.entries if e.total is not None)
     sent = f" It accompanies results file #{sheet.sequence}." if sheet.sequence else ""
@@ -111,24 +141,7 @@ def build(sheet: ScoreSheet, out_path: Path | str, progress: Progress | None = N
                        [x * mm for x in (24, 100, 32, 18)], right=(3,)))
     story.append(doc.section("Applications", "applications"))
     for i, e in enumerate(sheet.entries):
-        story.append(doc.section(e.title, f"app-{i}", level=1, outline=f"{e.ref} — {e.title}"))
-        if not e.declared:
-            story.append(Paragraph(f"{st.text(e.ref)}: no declaration yet.", s.muted))
-            continue
-        declared = (f"Declared a conflict of interest on {format_time(e.declared_at)}: "
-                    f"{st.text(e.reason or 'no reason given')}." if e.conflict else
-                    f"Declared no conflict of interest on {format_time(e.declared_at)}.")
-        story.append(Paragraph(f"{st.text(e.ref)} · {declared}", s.muted))
-        if e.conflict:
-            continue
-        rows = [[c.title, score(e.scores.get(c.key)), f"{c.min:g}–{c.max:g}",
-                 e.comments.get(c.key, "")] for c in sheet.criteria]
-        rows.append(["Total (0–100)", num(e.total), "", ""])
-        story.append(table(["Criterion", "Score", "Scale", "Comment"], rows,
-                           [x * mm for x in (52, 14, 16, 92)], right=(1,)))
-        if e.overall_comment.strip():
-            story.append(Paragraph(f"<i>Overall:</i> {st.text(e.overall_comment)}", s.quote))
-        if e.confidence is not None:
-            label = CONFIDENCE_LABELS.get(e.confidence, str(e.confidence))
-            story.append(Paragraph(f"Confidence: {e.confidence} ({label})", s.small))
+        # One application's block stays on one page when it fits: split, it left the
+        # total row and the overall comment alone at the top of the next page.
+        story.append(KeepTogether(_entry(doc, sheet, e, i)))
     return doc.build(story, out_path)

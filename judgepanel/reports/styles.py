@@ -57,6 +57,7 @@ class Styles:
     h2: ParagraphStyle
     body: ParagraphStyle
     small: ParagraphStyle
+    small_heading: ParagraphStyle
     muted: ParagraphStyle
     cell: ParagraphStyle
     cell_right: ParagraphStyle
@@ -99,6 +100,10 @@ def make_styles() -> Styles:
         body=body,
         small=ParagraphStyle(
             "small", parent=body, fontSize=SIZE_SMALL, leading=SIZE_SMALL * 1.35, spaceAfter=2,
+        ),
+        small_heading=ParagraphStyle(
+            "small_heading", parent=body, fontName=SANS.bold, fontSize=SIZE_SMALL + 0.5,
+            leading=(SIZE_SMALL + 0.5) * 1.35, spaceBefore=4, spaceAfter=3, keepWithNext=1,
         ),
         muted=ParagraphStyle("muted", parent=body, textColor=MUTED),
         cell=cell,
