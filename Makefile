@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint demo clean
+.PHONY: run test bench lint demo screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,15 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check judgepanel tests bench
+	$(BIN)/ruff check judgepanel tests bench tools
 	$(BIN)/mypy
 
 demo: $(STAMP)
 	$(BIN)/judgepanel demo $(or $(DIR),demo-program) --fresh
+
+# Retake docs/screenshots from a fresh demo on a private Xvfb (needs xvfb and imagemagick).
+screenshots: $(STAMP)
+	$(BIN)/python tools/screenshots.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -35,28 +35,36 @@ from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, S
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
 
+TITLE_WIDTH = 230  # pixels; long titles are elided and shown whole in their tooltip
+
 
 def board_columns(board_of: Any) -> list[Column[BoardRow]]:
+    """The ranking's columns, most wanted first.
+
+    Why this order: a 1280-pixel window shows about the first eight columns, so the
+    money a grants decision turns on (requested, awarded, where the funding line
+    falls) comes right after the scores, and the review count and spread follow.
+    """
     return [
         Column(tr("Rank (raw)"), lambda r: r.rank_raw, align_right=True),
         Column(tr("Rank (normalised)"), lambda r: r.rank_normalised, align_right=True),
         Column(tr("Reference"), lambda r: r.application.ref),
         Column(tr("Title"), lambda r: r.application.title),
-        Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
         Column(tr("Mean (0–100)"), lambda r: r.stats.mean, align_right=True),
         Column(tr("Normalised"), lambda r: r.stats.z_display, align_right=True),
-        Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
-        Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
-        Column(tr("Flags"), lambda r: r.flags, tone=lambda r: WARN if r.flags else None),
-        Column(tr("Missing"), lambda r: tuple(j.name for j in r.missing),
-               tone=lambda r: BAD if r.missing else None),
-        Column(tr("Conflicted"), lambda r: tuple(j.name for j in r.conflicted)),
         Column(tr("Requested"), lambda r: r.application.requested, align_right=True),
         Column(tr("Awarded"), lambda r: r.funding.awarded if r.funding else None,
                align_right=True),
         Column(tr("Funding"), lambda r: r.funding.status if r.funding else "",
                tone=lambda r: None if r.funding is None else
                (MUTED if r.funding.below_line else GOOD)),
+        Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
+        Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
+        Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
+        Column(tr("Flags"), lambda r: r.flags, tone=lambda r: WARN if r.flags else None),
+        Column(tr("Missing"), lambda r: tuple(j.name for j in r.missing),
+               tone=lambda r: BAD if r.missing else None),
+        Column(tr("Conflicted"), lambda r: tuple(j.name for j in r.conflicted)),
     ]
 
 
@@ -230,6 +238,7 @@ class LeaderboardScreen(Screen):
         self.award_button.setVisible(board.funding is not None)
         current = self.table.current_row()
         self.table.set_rows(board.rows)
+        self._fit_columns(board)
         if current is not None:  # keep the application selected across a reload
             refs = [r.application.ref for r in board.rows]
             if current.application.ref in refs:
@@ -254,6 +263,20 @@ class LeaderboardScreen(Screen):
                                  "Conflicts).").format(n=len(board.open_conflicts)))
         parts += list(board.problems)
         self.headline.setText("<br>".join(parts))
+
+    def _fit_columns(self, board: Leaderboard) -> None:
+        """Keep the ranking within a 1280-pixel window: a narrower title, and no money
+        columns in a round that has no budget (and no requested amounts) to show."""
+        titles = [c.title for c in self.model.columns]
+        view = self.table.view
+        title = titles.index(tr("Title"))
+        view.horizontalHeader().resizeSection(
+            title, min(view.horizontalHeader().sectionSize(title), TITLE_WIDTH))
+        no_requests = all(r.application.requested is None for r in board.rows)
+        view.setColumnHidden(titles.index(tr("Requested")), board.funding is None
+                             and no_requests)
+        for name in (tr("Awarded"), tr("Funding")):
+            view.setColumnHidden(titles.index(name), board.funding is None)
 
     def open_reviews(self) -> None:
         board, row = self.board(), self.table.current_row()

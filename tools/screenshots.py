@@ -1,0 +1,431 @@
+"""Retake every screenshot in docs/screenshots from a freshly built demo.
+
+Usage (from the repository root)::
+
+    .venv/bin/python tools/screenshots.py [--out docs/screenshots] [--display :N]
+                                          [--only NAME ...] [--keep]
+
+Why a script: the guides show the app, and hand-made screenshots drift from it
+(an old demo's due date read "238 days ago"). This builds the demo through the
+real workflows, opens the real ``MainWindow`` in a private X server (Xvfb, so
+the desktop's theme, fonts and scaling never leak into the docs) and puts each
+screen in a realistic state through the same APIs the app uses, then saves the
+file names README.md and docs/*-guide.md refer to. Nothing of the user's is
+touched: JUDGEPANEL_HOME, the settings file and the demo live in a temporary
+folder, and the keyring backend is the one that stores nothing.
+
+``--display :N`` uses an X server you already run (for example under
+``xvfb-run``) instead of starting ``Xvfb :94`` (or the next free number).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a plain script from a checkout
+    sys.path.insert(0, str(ROOT))
+
+SIZE = (1280, 800)
+FIRST_DISPLAY = 94
+JUDGE_SLUG = "amara-okafor"
+COMPENDIUM_NOTE = "Clear steps another city could follow; worth sharing."
+
+# Dark colours in the spirit of common dark desktop themes; Fusion honours a palette fully.
+DARK = {
+    "Window": "#202124", "WindowText": "#e8eaed", "Base": "#171717",
+    "AlternateBase": "#262626", "Text": "#e8eaed", "Button": "#2d2e30",
+    "ButtonText": "#e8eaed", "Highlight": "#3d6fb4", "HighlightedText": "#ffffff",
+    "ToolTipBase": "#2d2e30", "ToolTipText": "#e8eaed", "PlaceholderText": "#9aa0a6",
+    "BrightText": "#ffffff", "Link": "#8ab4f8", "Mid": "#3c4043", "Dark": "#111111",
+    "Light": "#3c4043", "Midlight": "#303134", "Shadow": "#000000",
+}
+DARK_DISABLED = {"WindowText": "#80868b", "Text": "#80868b", "ButtonText": "#80868b"}
+
+# Every file this script writes; the guides and README link to these names.
+STAFF_SCREENS = ("overview", "rubric", "applications", "judges", "conflicts", "assignment",
+                 "bundles", "results", "leaderboard", "audit")
+JUDGE_SHOTS = ("judge-1-info", "judge-2-declarations", "judge-3-score", "judge-4-pdf",
+               "judge-5-overview", "judge-6-submit")
+DARK_SHOTS = ("judge-3-score-dark", "staff-leaderboard-dark")
+
+
+def all_names() -> list[str]:
+    return ([f"staff-{key}" for key in STAFF_SCREENS] + list(JUDGE_SHOTS)
+            + list(DARK_SHOTS))
+
+
+# --- the X server -------------------------------------------------------------------------
+
+
+def _free_display() -> int:
+    for number in range(FIRST_DISPLAY, FIRST_DISPLAY + 50):
+        if not (Path(f"/tmp/.X{number}-lock").exists()
+                or Path(f"/tmp/.X11-unix/X{number}").exists()):
+            return number
+    raise SystemExit("No free X display number found for Xvfb.")
+
+
+@contextmanager
+def x_server(display: str | None) -> Iterator[str]:
+    """The display to draw on: the one given, or a private Xvfb we start and stop."""
+    if display:
+        yield display
+        return
+    if shutil.which("Xvfb") is None:
+        raise SystemExit("Xvfb is not installed (apt install xvfb), or pass --display.")
+    number = _free_display()
+    width, height = SIZE
+    process = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        socket = Path(f"/tmp/.X11-unix/X{number}")
+        deadline = time.monotonic() + 10
+        while not socket.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"Xvfb :{number} did not start.")
+            time.sleep(0.05)
+        yield f":{number}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# --- the shooting --------------------------------------------------------------------------
+
+
+class Shooter:
+    """One pass (light or dark) over a copy of the demo, with a fresh home and window."""
+
+    def __init__(self, app: Any, demo: Path, work: Path, out: Path, *, dark: bool,
+                 only: set[str]) -> None:
+        self.app, self.demo, self.out, self.dark, self.only = app, demo, out, dark, only
+        self.work = work
+        self.written: list[Path] = []
+
+    # helpers ---------------------------------------------------------------------------
+
+    def wait(self, done: Callable[[], bool] = lambda: True, *, least: float = 0.3,
+             timeout: float = 60.0) -> None:
+        """Let Qt run until ``done()`` holds (and at least ``least`` seconds passed)."""
+        start = time.monotonic()
+        while True:
+            self.app.processEvents()
+            elapsed = time.monotonic() - start
+            if elapsed >= least and done():
+                return
+            if elapsed > timeout:
+                raise SystemExit("Timed out waiting for the app (see the window state).")
+            time.sleep(0.01)
+
+    def wanted(self, name: str) -> bool:
+        return not self.only or name in self.only
+
+    def shot(self, window: Any, name: str) -> None:
+        self.wait(least=0.4)
+        window.repaint()
+        self.wait(least=0.1)
+        screen = window.screen()
+        pixmap = screen.grabWindow(window.winId())
+        path = self.out / f"{name}.png"
+        if not pixmap.save(str(path), "PNG"):
+            raise SystemExit(f"Could not write {path}.")
+        self.written.append(path)
+        print("wrote", path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+    def new_window(self, tag: str) -> Any:
+        from PySide6.QtCore import QSettings
+
+        from judgepanel.ui.main_window import MainWindow
+
+        settings = QSettings(str(self.work / f"{tag}.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.setGeometry(0, 0, *SIZE)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.wait(least=0.3)
+        return window
+
+    def close(self, window: Any) -> None:
+        window.close()
+        window.deleteLater()
+        self.wait(least=0.1)
+
+    # staff ---------------------------------------------------------------------------------
+
+    def staff_settled(self, window: Any) -> Callable[[], bool]:
+        return lambda: window.staff_page is None or not window.staff_page.ctx.busy
+
+    def open_program(self, window: Any, path: Path) -> Any:
+        window.open_path(str(path))
+        page = window.staff_page
+        if page is None:
+            raise SystemExit(f"The program at {path} did not open.")
+        page.ctx.ask_identity_file = lambda _parent: self.demo / "keys" / "staff.identity"
+        self.wait(self.staff_settled(window), least=0.5)
+        return page
+
+    def staff(self) -> None:
+        names = [f"staff-{k}" for k in STAFF_SCREENS if k != "leaderboard"]
+        if self.dark or not any(self.wanted(n) for n in names):
+            return
+        window = self.new_window("staff")
+        page = self.open_program(window, self.demo / "program")
+        for key in page.screens:
+            if key == "leaderboard" or not self.wanted(f"staff-{key}"):
+                continue
+            screen = page.show_screen(key)
+            self.wait(self.staff_settled(window), least=0.5)
+            self.prepare_staff(key, screen, window)
+            self.shot(window, f"staff-{key}")
+        self.close(window)
+
+    def prepare_staff(self, key: str, screen: Any, window: Any) -> None:
+        """Each screen as staff would leave it mid-program (a row chosen, a check run)."""
+        settled = self.staff_settled(window)
+        if key == "applications":
+            screen.table.view.selectRow(2)
+        elif key == "judges":
+            screen.table.view.selectRow(0)
+        elif key == "audit":
+            screen.check_chain()
+            self.wait(settled)
+        elif key == "bundles":
+            # One judge without an identity gets a passphrase bundle; two are ticked as sent.
+            screen.folder.setText(str(self.demo / "program" / "bundles"))
+            screen.scrypt_work_factor = 10
+            last = screen.judges[-1][0]
+            screen.choose_judges = lambda _p, _judges, _selected: [last]
+            screen.show_passphrases = lambda _p, issued: {
+                issued[0].bundle_id: "read out by phone, Mon 10:00"}
+            screen.ask_passphrase_bundles()
+            self.wait(settled)
+            for row in (1, 2):
+                screen.table.view.selectRow(row)
+                screen.toggle_sent()
+                self.wait(settled)
+            screen.table.view.clearSelection()
+
+    def leaderboard(self) -> None:
+        name = "staff-leaderboard-dark" if self.dark else "staff-leaderboard"
+        if not self.wanted(name):
+            return
+        window = self.new_window("grants")
+        page = self.open_program(window, self.demo / "grants" / "program")
+        board = page.show_screen("leaderboard")
+        settled = self.staff_settled(window)
+        self.wait(lambda: settled() and board.board() is not None, least=0.5)
+        rows = board.board().rows
+        board.table.view.selectRow(1)
+        requested = rows[1].application.requested or Decimal(0)
+        amount = (requested * Decimal("0.6")).quantize(Decimal("1"))
+        board.ask_award = lambda _p, _row: (amount, "Partial award agreed by the panel")
+        board.edit_award()
+        self.wait(settled, least=0.6)
+        board.table.view.selectRow(1)
+        self.shot(window, name)
+        self.close(window)
+
+    # judge ----------------------------------------------------------------------------------
+
+    def judge(self) -> None:
+        names = ["judge-3-score-dark"] if self.dark else list(JUDGE_SHOTS)
+        if not any(self.wanted(n) for n in names):
+            return
+        from judgepanel.model.demo_files import read_identity_file
+
+        identity = read_identity_file(self.demo / "keys" / f"{JUDGE_SLUG}.identity")
+        window = self.new_window("judge")
+        flow = window.judge
+        flow.open_with(str(self.demo / "bundles" / f"{JUDGE_SLUG}.jpbundle"), identity)
+        self.wait(lambda: flow.page is not None or bool(flow.last_error), least=0.5)
+        if flow.page is None:
+            raise SystemExit(f"The judge bundle did not open: {flow.last_error}")
+        page = flow.page
+        if not self.dark and self.wanted("judge-1-info"):
+            self.shot(window, "judge-1-info")  # a fresh workspace: the bundle facts first
+        flow.show_judging()
+        judged = self.judge_work(page.session)
+        page.model.set_progress(page.session.progress())
+        first_undeclared = next(p.application_id for p in page.session.progress()
+                                if not p.declared)
+        with_pdf = next(a for a in judged
+                        if any(n.lower().endswith(".pdf")
+                               for n in page.session.attachment_names(a)))
+        if self.dark:
+            self.score_view(page, judged[0])
+            self.shot(window, "judge-3-score-dark")
+            self.close_judge(window)
+            return
+        if self.wanted("judge-2-declarations"):
+            page.go_to(first_undeclared, None)  # the declarations, at the next one to do
+            self.shot(window, "judge-2-declarations")
+        if self.wanted("judge-3-score"):
+            self.score_view(page, judged[0])
+            self.shot(window, "judge-3-score")
+        if self.wanted("judge-4-pdf"):
+            self.score_view(page, with_pdf)
+            view = page.app_view
+            name = next(n for n in page.session.attachment_names(with_pdf)
+                        if n.lower().endswith(".pdf"))
+            view.open_attachment(name)
+            self.wait(lambda: not view.is_loading(), least=0.8)
+            self.shot(window, "judge-4-pdf")
+        if self.wanted("judge-5-overview"):
+            page.tabs.setCurrentWidget(page.overview)
+            self.shot(window, "judge-5-overview")
+        if self.wanted("judge-6-submit"):
+            page.tabs.setCurrentWidget(page.submit)
+            self.shot(window, "judge-6-submit")
+        self.close_judge(window)
+
+    def score_view(self, page: Any, app_id: str) -> None:
+        page.go_to(app_id, None)  # read and score, at its first criterion
+        self.wait(least=0.3)
+
+    def close_judge(self, window: Any) -> None:
+        window.judge.shutdown()
+        self.close(window)
+
+    @staticmethod
+    def judge_work(session: Any) -> list[str]:
+        """A judge half-way through: most declared, one conflict, several fully scored.
+
+        Returns the applications scored in full (the first one is shown in the score shot).
+        Everything goes through ``JudgingSession``, so it is saved as the app would save it.
+        """
+        import random
+
+        from judgepanel.model.demo_content import review_comment
+
+        rng = random.Random(2026)
+        apps = [a.id for a in session.applications]
+        declared = apps[: max(len(apps) - 7, 3)]
+        conflict = declared[3]
+        full = [a for a in declared[:9] if a != conflict]
+        for app_id in declared:
+            if app_id == conflict:
+                session.declare(app_id, True, "I advised this city's human rights "
+                                "commission on this initiative last year.")
+            else:
+                session.declare(app_id, False)
+        for number, app_id in enumerate(declared):
+            if app_id == conflict:
+                continue
+            criteria = session.rubric.criteria
+            if app_id not in full:  # begun, not finished: the first two criteria only
+                criteria = criteria[:2]
+            merit = rng.uniform(0.35, 0.9)
+            for criterion in criteria:
+                span = criterion.max - criterion.min
+                steps = round(span / criterion.step)
+                value = criterion.min + round(
+                    min(1.0, max(0.0, merit + rng.gauss(0, 0.15))) * steps) * criterion.step
+                if not criterion.counts:
+                    value = criterion.max if merit > 0.7 else criterion.min
+                session.set_score(app_id, criterion.key, value)
+                if not criterion.counts:  # advice (the compendium): say why when asked
+                    if criterion.comment.requires_comment(value):
+                        session.set_comment(app_id, criterion.key, COMPENDIUM_NOTE)
+                elif criterion.comment.requires_comment(value) or rng.random() < 0.6:
+                    session.set_comment(app_id, criterion.key,
+                                        review_comment(rng, (value - criterion.min) / span * 100))
+            if app_id in full:
+                session.set_overall_comment(app_id, review_comment(rng, merit * 100))
+                session.set_confidence(app_id, rng.choice((3, 4, 4, 5)))
+            if number == 1:
+                session.set_private_note(app_id, "Ask the others about the data source.")
+        return full
+
+
+def dark_palette() -> Any:
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    for role, colour in DARK.items():
+        palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
+    for role, colour in DARK_DISABLED.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role),
+                         QColor(colour))
+    return palette
+
+
+def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
+    os.environ["DISPLAY"] = display
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    os.environ.setdefault("QT_SCALE_FACTOR", "1")
+    from PySide6.QtWidgets import QApplication
+
+    from judgepanel.model.demo import build_demo
+
+    print("building the demo…")
+    built = work / "demo"
+    build_demo(built)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        ["judgepanel-screenshots"])
+    app.setStyle("Fusion")  # the same look on every machine (also Qt's default on Xvfb)
+    light = app.palette()
+    written: list[Path] = []
+    for dark in (False, True):
+        # Each pass works on its own copy and its own judge home, so both start fresh.
+        tag = "dark" if dark else "light"
+        demo = work / f"demo-{tag}"
+        shutil.copytree(built, demo)
+        os.environ["JUDGEPANEL_HOME"] = str(work / f"home-{tag}")
+        app.setPalette(dark_palette() if dark else light)
+        shooter = Shooter(app, demo, work, out, dark=dark, only=only)
+        shooter.staff()
+        shooter.leaderboard()
+        shooter.judge()
+        written += shooter.written
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Retake docs/screenshots from a fresh demo.")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--display", help="an X display to use instead of a private Xvfb")
+    parser.add_argument("--only", nargs="*", default=[], metavar="NAME",
+                        help="only these shots (file names without .png)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    unknown = set(args.only) - set(all_names())
+    if unknown:
+        parser.error(f"unknown shots: {', '.join(sorted(unknown))}; "
+                     f"known: {', '.join(all_names())}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="jp-screenshots-"))
+    # Never the user's data or keyring: everything lives in the temporary folder.
+    os.environ["JUDGEPANEL_HOME"] = str(work / "home")
+    os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    try:
+        with x_server(args.display) as display:
+            written = run(args.out.resolve(), display, work, set(args.only))
+    finally:
+        if args.keep:
+            print("kept", work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(written)} screenshots written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
