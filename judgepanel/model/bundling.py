@@ -209,9 +209,14 @@ def _application_view(round_: Round, application: Application, app_id: str,
                       workspace: StaffWorkspace, checked: dict[str, bool]
                       ) -> tuple[dict[str, Any], BundleApplication]:
     visible = round_.visible_fields(application)
+    # The applicant's name goes in the conflict-of-interest summary (a judge must
+    # know who applies to declare honestly) unless blind review hides it; the
+    # e-mail address never leaves the staff workspace.
+    hidden = set(round_.hidden_fields or ())
     summary: dict[str, Any] = {
         "id": app_id,
         "title": _one_line(application.title) or "",
+        "applicant": None if "contact_name" in hidden else _one_line(application.contact_name),
         "organisation": _one_line(visible.get("organisation")),
         "city": _one_line(visible.get("city")),
     }

@@ -165,12 +165,15 @@ def test_contact_details_and_withheld_files_never_leave(flow: Flow) -> None:
         summary = bundle.summary("REC-003")
         assert (summary["organisation"], summary["city"]) == ("Police of Graz", "Graz")
         assert summary["categories"] == ["Youth engagement"]
+        # The applicant's name is in the conflict-of-interest summary; the e-mail is not.
+        assert summary["applicant"] == "Contact of REC-003"
+        assert b"@" not in bundle.manifest_bytes.split(b'"staff"')[0]
 
 
 def test_blind_review_hides_the_chosen_fields_and_attachments(flow: Flow) -> None:
     with flow.workspace.session() as session:
         set_blind_review(session, flow.round(session), ACTOR,
-                         hidden_fields=["organisation", "city", "summary"],
+                         hidden_fields=["organisation", "city", "summary", "contact_name"],
                          hidden_attachment_labels=["support_letter"])
     built = build_bundles(flow.workspace, flow.round_id, flow.staff, flow.root / "out")
     seen_apps = set()
@@ -181,6 +184,7 @@ def test_blind_review_hides_the_chosen_fields_and_attachments(flow: Flow) -> Non
                 seen_apps.add(app_id)
                 summary = bundle.summary(app_id)
                 assert summary["organisation"] is None and summary["city"] is None
+                assert summary["applicant"] is None
                 document = bundle.application(app_id)
                 assert {"organisation", "city", "summary"}.isdisjoint(document["fields"])
                 assert document["fields"]["team_size"] == 4  # not hidden, still there
@@ -190,7 +194,8 @@ def test_blind_review_hides_the_chosen_fields_and_attachments(flow: Flow) -> Non
     assert seen_apps == set(flow.app_ids)
     with flow.workspace.session() as session:
         events = audit.events(session, "bundle.issued")
-        assert events[0].details["hidden_fields"] == ["city", "organisation", "summary"]
+        assert events[0].details["hidden_fields"] == [
+            "city", "contact_name", "organisation", "summary"]
 
 
 def test_a_passphrase_bundle_opens_only_with_the_passphrase(flow: Flow) -> None:
