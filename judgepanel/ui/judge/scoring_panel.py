@@ -84,6 +84,9 @@ class ScoreControl(QWidget):
                 button.setCheckable(True)
                 button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 button.setMinimumWidth(36)
+                # Equal shares of the row, whatever each button's style: the chosen
+                # style would otherwise leave a just-unchosen button squeezed.
+                button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
                 descriptor = criterion.descriptor(value)
                 button.setToolTip(descriptor or "")
                 button.setAccessibleName(
@@ -91,8 +94,7 @@ class ScoreControl(QWidget):
                 button.clicked.connect(lambda _=False, v=value: self._choose(v, toggle=True))
                 self.group.addButton(button)
                 self.buttons.append(button)
-                layout.addWidget(button)
-            layout.addStretch()
+                layout.addWidget(button, 1)
             self.setStyleSheet(CHOSEN)
         else:
             self.combo = QComboBox()
