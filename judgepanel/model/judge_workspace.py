@@ -13,6 +13,12 @@ bundles (programs, rounds). SQLite runs with WAL, foreign keys and
 process or a power cut. The schema is versioned by a row in ``judge_meta``; a file
 from a newer JudgePanel is refused, never guessed at.
 
+The workspace also pins, per program, the staff key of the first bundle opened
+(trust on first use): anyone who knows a judge's public key can build a bundle that
+is consistent with itself, so a later bundle of the same program signed by another
+staff key is refused unless the judge explicitly accepts the new key
+(:class:`StaffKeyChangedError`, ``accept_staff_key``).
+
 The audit chain uses the staff log's hash (``audit.entry_hash``) on a judge-side
 table, so one algorithm covers both sides. The workflow rules (declare before
 reading, no scores for a conflict, ...) live in ``judging.py``; this module only
@@ -44,13 +50,15 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    update,
 )
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from judgepanel import paths
-from judgepanel.errors import WorkspaceError
+from judgepanel.crypto.minisign import PublicKey
+from judgepanel.errors import SignatureError, WorkspaceError
 from judgepanel.model import audit
 from judgepanel.model.audit import BrokenLink
 from judgepanel.model.db import (
@@ -63,13 +71,17 @@ from judgepanel.model.db import (
 )
 
 DATABASE_NAME = "judge.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump with every schema change, and teach :func:`_upgrade` the step from the last one."""
 VERSION_KEY = "schema_version"
 
 _NOT_OURS = (
     "This file is not a JudgePanel judge workspace, or it is damaged. "
     "Choose another file, or move this one away and JudgePanel will start a new workspace."
+)
+STAFF_KEY_CHANGED = (
+    "This bundle is signed by a different staff key than earlier bundles of this program. "
+    "Do not continue; call the program staff."
 )
 _NEWER = (
     "Your judging data was saved by a newer version of JudgePanel. Install the newer "
@@ -202,6 +214,43 @@ class ExportRow(JudgeBase):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class StaffKeyRow(JudgeBase):
+    """The staff key trusted for one program: the one that signed its first bundle opened.
+
+    ``fingerprint`` covers both staff keys (the manifest schema requires it to be the
+    fingerprint of ``age_recipient`` and ``minisign_public_key``), so pinning it pins
+    the signing key and the key the results are encrypted to. Added in schema 2.
+    """
+
+    __tablename__ = "judge_staff_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[str] = mapped_column(String(128), unique=True)
+    staff_name: Mapped[str] = mapped_column(String(300))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    minisign_public_key: Mapped[str] = mapped_column(String(200))
+    age_recipient: Mapped[str] = mapped_column(String(200))
+    bundle_id: Mapped[str] = mapped_column(String(128))  # the bundle that brought the key
+    pinned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def public_key(self) -> PublicKey:
+        return PublicKey.from_string(self.minisign_public_key)
+
+
+class StaffKeyChangedError(SignatureError):
+    """A bundle of a known program signed by another staff key than the pinned one.
+
+    The UI may offer, after a clear warning, to open it again with
+    ``accept_staff_key=offered``; ``pinned`` and ``offered`` are the two fingerprints.
+    """
+
+    def __init__(self, program_id: str, pinned: str, offered: str, path: str) -> None:
+        super().__init__(STAFF_KEY_CHANGED, path=path, detail=f"program {program_id}: "
+                         f"earlier bundles signed by staff key {pinned}, this one by {offered}")
+        self.program_id, self.pinned, self.offered = program_id, pinned, offered
+
+
 class JudgeAuditEvent(AuditLogColumns, JudgeBase):
     """The judge's hash-chained, append-only log (same columns and chain as the staff's)."""
 
@@ -326,15 +375,18 @@ class JudgeWorkspace:
     # --- what is stored ------------------------------------------------------------
 
     def register_bundle(self, manifest: dict[str, Any], manifest_sha256: str,
-                        path: Path) -> int:
+                        path: Path, *, accept_staff_key: str | None = None) -> int:
         """Find or start the record of a bundle being opened; returns its row id.
 
-        A bundle id seen before with another manifest is refused: its stored work was
-        done against other applications or another rubric, so it must not be mixed in.
+        First the staff key is checked against the program's pinned one (see
+        :meth:`_check_staff_key`); a refusal changes nothing. A bundle id seen before
+        with another manifest is refused: its stored work was done against other
+        applications or another rubric, so it must not be mixed in.
         """
         bundle_id = manifest["bundle_id"]
         judge = manifest["judge"]
         with self.transaction() as s:
+            self._check_staff_key(s, manifest, path, accept_staff_key)
             row = s.scalars(select(BundleRow).where(BundleRow.bundle_id == bundle_id)).first()
             if row is not None and row.manifest_sha256 != manifest_sha256:
                 raise WorkspaceError(
@@ -358,6 +410,45 @@ class JudgeWorkspace:
             self.record(s, judge["fingerprint"], "bundle.opened",
                         {"bundle": bundle_id, "manifest_sha256": manifest_sha256})
             return row.id
+
+    def _check_staff_key(self, s: Session, manifest: dict[str, Any], path: Path,
+                         accept: str | None) -> None:
+        """Trust on first use, per program: pin the first staff key, refuse another.
+
+        ``accept`` is the fingerprint of a new key the judge accepted after a warning
+        (``StaffKeyChangedError.offered``, confirmed with the staff): if this bundle
+        has that key, the program is re-pinned to it. Naming the fingerprint, not just
+        saying yes, means a file swapped after the warning is still refused. The
+        first pin and a replacement are audited; a refusal writes nothing.
+        """
+        staff, program_id = manifest["staff"], manifest["program"]["id"]
+        actor = manifest["judge"]["fingerprint"]
+        pin = s.scalars(select(StaffKeyRow).where(StaffKeyRow.program_id == program_id)).first()
+        if pin is not None and pin.fingerprint == staff["fingerprint"]:
+            return
+        if pin is not None and accept != staff["fingerprint"]:
+            raise StaffKeyChangedError(program_id, pin.fingerprint, staff["fingerprint"],
+                                       path=str(path))
+        details = {"program": program_id, "bundle": manifest["bundle_id"],
+                   "fingerprint": staff["fingerprint"], "staff_name": staff["name"]}
+        action = "staff_key.pinned" if pin is None else "staff_key.replaced"
+        if pin is None:
+            pin = StaffKeyRow(program_id=program_id)
+            s.add(pin)
+        else:
+            details["replaced"] = pin.fingerprint
+        pin.staff_name, pin.fingerprint = staff["name"], staff["fingerprint"]
+        pin.minisign_public_key, pin.age_recipient = (staff["minisign_public_key"],
+                                                      staff["age_recipient"])
+        pin.bundle_id, pin.pinned_at = manifest["bundle_id"], utcnow()
+        s.flush()
+        self.record(s, actor, action, details)
+
+    def staff_key(self, program_id: str) -> StaffKeyRow | None:
+        """The staff key pinned for ``program_id`` (None before its first bundle)."""
+        with self.read() as session:
+            return session.scalars(
+                select(StaffKeyRow).where(StaffKeyRow.program_id == program_id)).first()
 
     def bundles(self) -> list[BundleRow]:
         """Bundles opened on this computer, most recently opened first (the start page)."""
@@ -400,6 +491,16 @@ def _prepare(engine: Engine, where: str) -> None:
             _upgrade(connection, version)
 
 
-def _upgrade(connection: Any, version: int) -> None:  # pragma: no cover - no old versions yet
-    """Bring an older schema up to date, one step at a time, in the opening transaction."""
-    raise WorkspaceError(_NOT_OURS, detail=f"no upgrade path from schema version {version}")
+def _upgrade(connection: Any, version: int) -> None:
+    """Bring an older schema up to date, one step at a time, in the opening transaction.
+
+    1 -> 2: the staff key pins. A schema-1 file has no record of which staff key
+    signed its bundles, so each program is pinned when its next bundle is opened.
+    """
+    if version == 1:
+        JudgeBase.metadata.tables[StaffKeyRow.__tablename__].create(connection)
+        version = 2
+    if version != SCHEMA_VERSION:  # pragma: no cover - every step above ends at the latest
+        raise WorkspaceError(_NOT_OURS, detail=f"no upgrade path from schema version {version}")
+    connection.execute(update(MetaRow).where(MetaRow.key == VERSION_KEY)
+                       .values(value=str(SCHEMA_VERSION)))

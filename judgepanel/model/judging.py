@@ -49,6 +49,7 @@ from judgepanel.model.judge_workspace import (
     ReviewRow,
     ScoreRow,
     Snapshot,
+    StaffKeyChangedError,
     snapshot,
 )
 from judgepanel.model.judging_export import ExportMixin
@@ -85,6 +86,7 @@ __all__ = [
     "Position",
     "Problem",
     "ReviewState",
+    "StaffKeyChangedError",
 ]
 
 MAX_VIEW = 40
@@ -119,20 +121,28 @@ class JudgingSession(ExportMixin):
 
     @classmethod
     def open(cls, bundle_path: Path | str, identities: AnyIdentity | Sequence[AnyIdentity],
-             workspace: JudgeWorkspace, *,
-             trusted_staff_keys: Sequence[PublicKey] = ()) -> JudgingSession:
-        """Open and check the bundle, then find (or start) its record in the workspace."""
+             workspace: JudgeWorkspace, *, trusted_staff_keys: Sequence[PublicKey] = (),
+             accept_staff_key: str | None = None) -> JudgingSession:
+        """Open and check the bundle, then find (or start) its record in the workspace.
+
+        The staff key must be one of ``trusted_staff_keys`` when given, and the one
+        pinned in the workspace for the bundle's program (the first bundle opened pins
+        it). Another key raises ``StaffKeyChangedError`` and changes nothing, unless
+        ``accept_staff_key`` is its fingerprint (the judge confirmed it with the staff
+        after a warning): then the program is re-pinned to it.
+        """
         path = Path(bundle_path)
         ids = _as_list(identities)
         bundle = Bundle.open(path, ids, trusted_staff_keys=trusted_staff_keys)
         try:
             rubric = rubric_of(bundle.manifest)
             check_judge(bundle.manifest, ids)
-            row_id = workspace.register_bundle(bundle.manifest, bundle.manifest_sha256, path)
+            row_id = workspace.register_bundle(bundle.manifest, bundle.manifest_sha256, path,
+                                               accept_staff_key=accept_staff_key)
         except BaseException:
             bundle.close()
             raise
-        keys = tuple(trusted_staff_keys)
+        keys = (bundle.staff_public_key,)  # as checked and pinned: the reopened copy too
 
         def reopen() -> Bundle:
             return Bundle.open(path, ids, trusted_staff_keys=keys)

@@ -226,3 +226,25 @@ def test_opening_reads_only_the_directory() -> None:
     assert Counting.read_bytes < 200
     assert reader.read("small", max_size=10) == b"s"
     assert Counting.read_bytes < 300
+
+
+def test_nothing_is_ever_extracted_and_our_files_go_through_the_strict_reader() -> None:
+    """DESIGN.md 4 "no extractall": no extraction call anywhere, and the encrypted
+    formats never hand their payload to the standard zipfile module."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "judgepanel"
+    extracting = {"extractall", "extract", "unpack_archive"}
+    found: list[str] = []
+    for source in root.rglob("*.py"):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in extracting:
+                found.append(f"{source.name}:{node.lineno} .{node.attr}")
+            if source.parent.name in ("crypto", "formats") and isinstance(
+                    node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + [getattr(node, "module", "") or ""]
+                if any(n.split(".")[0] in ("zipfile", "tarfile") for n in names):
+                    found.append(f"{source.name}:{node.lineno} imports an archive module")
+    assert found == []

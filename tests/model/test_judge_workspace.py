@@ -34,6 +34,8 @@ def manifest(bundle_id: str = "B-0001") -> dict[str, object]:
         "bundle_id": bundle_id, "program": {"id": "P-1", "name": "Recognition"},
         "round": {"id": "R-1", "name": "First round"}, "due": "2026-04-01",
         "judge": {"name": "Maria Okafor", "fingerprint": FINGERPRINT},
+        "staff": {"name": "Program Office", "fingerprint": "STAF-FSTA-FFST-AFFS",
+                  "minisign_public_key": "RWQ-not-checked-here", "age_recipient": "age1-x"},
     }
 
 
@@ -96,7 +98,7 @@ def test_a_failed_change_leaves_nothing(ws_path: Path) -> None:
             raise RuntimeError("crash in the middle")
         with ws.read() as s:
             assert s.scalars(select(DeclarationRow)).all() == []
-        assert [e.action for e in ws.audit_events()] == ["bundle.opened"]
+        assert [e.action for e in ws.audit_events()] == ["staff_key.pinned", "bundle.opened"]
 
 
 def test_a_newer_workspace_is_refused_and_left_alone(ws_path: Path) -> None:

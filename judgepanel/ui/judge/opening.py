@@ -3,7 +3,9 @@
 Why a separate object: the main window only knows that a file was chosen; this flow
 turns a ``.jpbundle`` path into a judge page (identity, background opening with
 progress, the bundle facts first, then the work) and shows every refusal from the
-formats layer as the plain message it carries.
+formats layer as the plain message it carries. One refusal is a question: a bundle
+signed by another staff key than earlier bundles of its program. The judge is warned
+and may, once the staff confirmed the new key by phone, open it anyway (re-pinning).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.model.judge_workspace import JudgeWorkspace
-from judgepanel.model.judging import VERIFY_LABEL, JudgingSession
+from judgepanel.model.judging import VERIFY_LABEL, JudgingSession, StaffKeyChangedError
 from judgepanel.progress import Progress
 from judgepanel.ui.judge.bundle_info import BundleInfoPage
 from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage, ask_export_path
@@ -27,6 +29,7 @@ from judgepanel.ui.tasks import TaskRunner
 
 Unlock = Callable[[QWidget, IdentityStore, TaskRunner], Identity | None]
 ShowError = Callable[[QWidget, str, str], None]
+ConfirmNewStaffKey = Callable[[QWidget, StaffKeyChangedError], bool]
 
 
 def unlock_with_dialog(parent: QWidget, store: IdentityStore,
@@ -36,10 +39,13 @@ def unlock_with_dialog(parent: QWidget, store: IdentityStore,
 
 
 def open_and_verify(path: str, identity: Identity, workspace: JudgeWorkspace,
-                    progress: Progress) -> JudgingSession:
-    """The background half of opening: decrypt and check the signature, then hash-check
-    every member, so a damaged bundle is refused before the judge declares anything."""
-    session = JudgingSession.open(path, [identity], workspace)
+                    progress: Progress, *, accept_staff_key: str | None = None
+                    ) -> JudgingSession:
+    """The background half of opening: decrypt and check the signature (and the staff
+    key pinned for the program), then hash-check every member, so a damaged bundle is
+    refused before the judge declares anything."""
+    session = JudgingSession.open(path, [identity], workspace,
+                                  accept_staff_key=accept_staff_key)
     try:
         session.verify(progress)
     except BaseException:
@@ -52,6 +58,26 @@ def show_error(parent: QWidget, title: str, message: str) -> None:
     QMessageBox.warning(parent, title, message)
 
 
+def confirm_new_staff_key(parent: QWidget, error: StaffKeyChangedError) -> bool:
+    """Warn about a changed staff key; True only if the judge explicitly trusts the new one.
+
+    The safe answer is the default (Escape and Enter both refuse).
+    """
+    box = QMessageBox(QMessageBox.Icon.Warning, parent.tr("Different staff key"),
+                      error.message, QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(parent.tr(
+        "Earlier bundles of this program: {old}\nThis bundle: {new}\n\nOnly if the program "
+        "staff confirmed the new fingerprint to you by phone, choose to trust it.").format(
+            old=error.pinned, new=error.offered))
+    refuse = box.addButton(parent.tr("Do not open"), QMessageBox.ButtonRole.RejectRole)
+    trust = box.addButton(parent.tr("The staff confirmed it: trust the new key"),
+                          QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(refuse)
+    box.setEscapeButton(refuse)
+    box.exec()
+    return box.clickedButton() is trust
+
+
 class JudgeFlow(QObject):
     """Connect to ``MainWindow.file_opened``; owns the open session and its pages."""
 
@@ -60,7 +86,8 @@ class JudgeFlow(QObject):
                  workspace_path: Path | None = None,
                  unlock: Unlock = unlock_with_dialog,
                  ask_path: AskExportPath = ask_export_path,
-                 error: ShowError = show_error) -> None:
+                 error: ShowError = show_error,
+                 confirm_key: ConfirmNewStaffKey = confirm_new_staff_key) -> None:
         super().__init__(window)
         self.window = window
         self.pages = pages
@@ -69,6 +96,7 @@ class JudgeFlow(QObject):
         self.unlock = unlock
         self.ask_path = ask_path
         self.error = error
+        self.confirm_key = confirm_key
         self.runner = TaskRunner(self)
         self.workspace: JudgeWorkspace | None = None
         self.page: JudgePage | None = None
@@ -100,8 +128,13 @@ class JudgeFlow(QObject):
         self.identity = identity
         self.open_with(path, identity)
 
-    def open_with(self, path: str, identity: Identity) -> None:
-        """Open ``path`` with an already unlocked identity (also the tests' entry point)."""
+    def open_with(self, path: str, identity: Identity, *,
+                  accept_staff_key: str | None = None) -> None:
+        """Open ``path`` with an already unlocked identity (also the tests' entry point).
+
+        ``accept_staff_key``: the new staff fingerprint the judge accepted in
+        :func:`confirm_new_staff_key` for this very bundle.
+        """
         self.identity = identity
         self.close_current()
         try:
@@ -135,10 +168,16 @@ class JudgeFlow(QObject):
 
         def failed(error: JudgePanelError) -> None:
             dialog.close()
+            if isinstance(error, StaffKeyChangedError) and accept_staff_key is None:
+                self.last_error = str(error)
+                if self.confirm_key(self.window, error):
+                    self.open_with(path, identity, accept_staff_key=error.offered)
+                return
             self._fail(error)
 
-        self.runner.start(lambda report: open_and_verify(path, identity, workspace, report),
-                          on_done=done, on_error=failed, on_progress=progress)
+        self.runner.start(lambda report: open_and_verify(
+            path, identity, workspace, report, accept_staff_key=accept_staff_key),
+            on_done=done, on_error=failed, on_progress=progress)
 
     def _fail(self, error: JudgePanelError) -> None:
         self.last_error = str(error)
