@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from judgepanel import __version__
+from judgepanel.cli.messages import refusal_lines
 from judgepanel.errors import JudgePanelError
 
 # Feature modules, in the order their commands appear in --help.
@@ -48,9 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except JudgePanelError as error:
-        print(f"judgepanel: {error}", file=sys.stderr)
-        if args.verbose and error.detail:
-            print(f"  detail: {error.detail}", file=sys.stderr)
+        for line in refusal_lines(error, verbose=args.verbose):
+            print(line, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("judgepanel: interrupted", file=sys.stderr)

@@ -28,10 +28,15 @@ def has_display() -> bool:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    if args.path is not None and not Path(args.path).exists():
+        print(f"judgepanel: {args.path}: there is no such file or folder. Check the name, "
+              "or give the full path.", file=sys.stderr)
+        return 2
     if not has_display():
         print(
-            "judgepanel: no display found, so the desktop app cannot open here; "
-            "try `make demo` to build the demo program from the command line.",
+            "judgepanel: no display found, so the desktop app cannot open here. Run it on a "
+            "computer with a desktop; here you can use the command line instead "
+            "(`judgepanel --help`; `make demo` or `judgepanel demo DIR` builds the demo).",
             file=sys.stderr,
         )
         return 1
@@ -45,19 +50,27 @@ def ensure_demo(folder: Path) -> Path:
     """The demo's staff workspace in ``folder``, building the demo there first if needed.
 
     An unfinished earlier build (interrupted) is replaced; a folder that is not a demo
-    is never touched.
+    is never touched. A finished demo is opened even when other files sit beside it
+    (the unzipped files of docs/demo.md's checks, say): opening deletes nothing.
     """
     from judgepanel.cli.demo import run_demo
-    from judgepanel.model.demo import looks_like_demo
 
     program = folder / "program"
-    if (program / "program.sqlite").exists() and looks_like_demo(folder) and not _unfinished(
-        folder
-    ):
+    if (program / "program.sqlite").exists() and _marked(folder) and not _unfinished(folder):
         return program
     run_demo(argparse.Namespace(folder=folder, fresh=True, seed=2026, applications=40,
                                 grants=12, quiet=True))
     return program
+
+
+def _marked(folder: Path) -> bool:
+    """Whether ``folder`` carries the demo's README marker (whatever else it holds)."""
+    from judgepanel.model.demo import MARKER, README
+
+    try:
+        return MARKER in (folder / README).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _unfinished(folder: Path) -> bool:

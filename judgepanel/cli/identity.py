@@ -7,7 +7,12 @@ import sys
 from pathlib import Path
 
 from judgepanel.crypto.identity import ROLES, normalize_fingerprint
-from judgepanel.errors import IdentityError, KeyringUnavailableError, ValidationError
+from judgepanel.errors import (
+    IdentityError,
+    KeyringUnavailableError,
+    ValidationError,
+    WrongKeyError,
+)
 from judgepanel.formats.card import Card, write_card
 from judgepanel.formats.keystore import IdentityStore
 
@@ -36,6 +41,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     card.add_argument("--role", choices=ROLES, help="your most recent identity in this role")
     card.add_argument("--out", type=Path, metavar="FILE", help="write the .jpcard file here")
     card.set_defaults(func=run_card)
+
+    export = actions.add_parser(
+        "export", help="write a passphrase-protected backup (.identity.age) of an identity",
+        description="Write a backup of your identity, protected by a passphrase, to move it "
+        "to another computer (there: “Use an identity file…”) or to give staff commands "
+        "with --identity-file.")
+    export.add_argument("--fingerprint", help="which identity (see `judgepanel identity list`)")
+    export.add_argument("--role", choices=ROLES, help="your most recent identity in this role")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the backup to write, e.g. me.identity.age")
+    export.add_argument(
+        "--passphrase-file", type=Path, required=True, metavar="PATH",
+        help="a file whose first line is the passphrase that will protect the backup")
+    export.add_argument(
+        "--current-passphrase-file", type=Path, metavar="PATH",
+        help="for keys kept in a passphrase file on this computer: its passphrase "
+        "(default: the one in --passphrase-file)")
+    export.set_defaults(func=run_export)
 
     list_ = actions.add_parser("list", help="list the identities on this computer")
     list_.set_defaults(func=run_list)
@@ -125,6 +148,33 @@ def run_card(args: argparse.Namespace) -> int:
         print(f"Wrote the card of {card.name} ({card.role}, {card.fingerprint}) to {args.out}")
     else:
         sys.stdout.write(card.to_json().decode("utf-8"))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    store = IdentityStore()
+    card = choose_card(store, args.fingerprint, args.role)
+    if args.out.exists():
+        raise ValidationError(
+            f"{args.out} already exists. Choose another name, or move the old file first.",
+            path=str(args.out))
+    passphrase = read_passphrase_file(args.passphrase_file)
+    current = None
+    if store.needs_passphrase(card.fingerprint):
+        current = (read_passphrase_file(args.current_passphrase_file)
+                   if args.current_passphrase_file else passphrase)
+    try:
+        store.export_identity_file(card.fingerprint, args.out, passphrase=passphrase,
+                                   current_passphrase=current)
+    except WrongKeyError as error:
+        if args.current_passphrase_file:
+            raise
+        raise WrongKeyError(
+            "Your keys on this computer are protected by another passphrase than the one "
+            "for the backup. Give that one with --current-passphrase-file PATH.",
+            detail=error.detail) from None
+    print(f"Wrote a backup of {card.name} ({card.role}, {card.fingerprint}) to {args.out}")
+    print("  It opens only with the passphrase: keep the two apart, and the file somewhere safe.")
     return 0
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from judgepanel.cli import reports as staff_reports
-from judgepanel.cli import staff_admin, staff_decide, staff_round
+from judgepanel.cli import staff_admin, staff_decide, staff_judges, staff_round
 from judgepanel.cli.staff_common import (
     common_options,
     emit,
@@ -29,7 +29,7 @@ from judgepanel.cli.staff_common import (
     program_fingerprint,
     staff_card_from_args,
 )
-from judgepanel.errors import ValidationError
+from judgepanel.errors import ImportRowsError, ValidationError
 from judgepanel.model import conflicts as conflict_rules
 from judgepanel.model.categories import RECOGNITION_COMPONENTS, add_category
 from judgepanel.model.entities import Conflict
@@ -88,7 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="import the good rows even if some rows have problems")
     imp.set_defaults(func=json_errors(run_import))
 
-    judges = steps.add_parser("judges", help="enroll judges from their cards, list them")
+    judges = steps.add_parser("judges", help="enroll judges from their cards, list, withdraw")
     judge_actions = judges.add_subparsers(dest="judges_command", metavar="ACTION", required=True)
     enroll = judge_actions.add_parser("enroll", help="enroll judges from .jpcard files")
     common_options(enroll)
@@ -102,6 +102,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     jlist = judge_actions.add_parser("list", help="list the enrolled judges")
     common_options(jlist)
     jlist.set_defaults(func=json_errors(run_judges_list))
+    staff_judges.register_actions(judge_actions)
 
     conflicts = steps.add_parser("conflicts", help="screen for conflicts of interest, decide")
     conflict_actions = conflicts.add_subparsers(dest="conflicts_command", metavar="ACTION",
@@ -211,10 +212,26 @@ def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    mapping = _mapping(args)
     with opened(args) as workspace:
-        outcome = import_file(workspace, args.file, _mapping(args),
-                              attachments_dir=args.attachments,
-                              good_rows_only=args.good_rows_only, sheet=args.sheet)
+        try:
+            outcome = import_file(workspace, args.file, mapping,
+                                  attachments_dir=args.attachments,
+                                  good_rows_only=args.good_rows_only, sheet=args.sheet)
+        except ValidationError as error:
+            if not (args.good_rows_only and error.path == "rows"):
+                raise
+            # No good row at all: import again without --good-rows-only (it commits
+            # nothing when a row is bad) only to learn and list what is wrong with each.
+            try:
+                import_file(workspace, args.file, mapping, attachments_dir=args.attachments,
+                            good_rows_only=False, sheet=args.sheet)
+            except ImportRowsError as rows_error:
+                raise ImportRowsError(
+                    f"No row of {Path(args.file).name} can be imported. Fix the rows listed "
+                    "(or the program's categories) and import again.",
+                    rows_error.rows) from None
+            raise
     report = outcome.report
     data = {"source": report.source, "rows": report.total_rows, "imported": len(outcome.refs),
             "refs": outcome.refs,
@@ -306,7 +323,7 @@ def run_conflicts_list(args: argparse.Namespace) -> int:
             session, workspace.program(session), status=args.status)]
     lines = [f"#{r['id']:<4} {r['status']:<9} {r['judge']} × {r['application']} "
              f"({r['source']}): {'; '.join(r['reasons'])}" for r in rows] or [
-        "No conflicts recorded."]
+        f"No {args.status} conflicts." if args.status else "No conflicts recorded."]
     emit(args, {"conflicts": rows}, lines)
     return 0
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.cli.messages import refusal_lines
 from judgepanel.crypto.identity import Identity, normalize_fingerprint
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
@@ -94,7 +95,8 @@ def json_errors(handler: Handler) -> Handler:
                 payload["rows"] = [{"row": r, "problem": p} for r, p in rows]
             json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
             sys.stdout.write("\n")
-            print(f"judgepanel: {error}", file=sys.stderr)
+            for line in refusal_lines(error, verbose=getattr(args, "verbose", False)):
+                print(line, file=sys.stderr)
             return 2
 
     return run
@@ -216,6 +218,12 @@ def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identi
                     "`judgepanel identity new --name NAME --role staff`, or give "
                     "--identity-file.")
             expected = card.fingerprint
+        if store.secret_location(expected) is None:
+            raise IdentityError(
+                f"This program's staff identity ({expected}) is not on this computer. "
+                "Give it with --identity-file PATH: the staff identity file exported on "
+                "the computer that set up the program (for the demo: keys/staff.identity).",
+                detail=f"no keyring entry or passphrase file for {expected}")
         try:
             identity = store.load(expected, passphrase=passphrase)
         except PassphraseNeededError:

@@ -196,7 +196,8 @@ def run_bundles(args: argparse.Namespace) -> int:
             built = build_bundles(workspace, round_, identity, args.out,
                                   passphrases=passphrases, judges=only)
         rows = [_built_row(b, passphrases.get(b.judge_id)) for b in built]
-    lines = [f"Built {len(rows)} bundles in {args.out}:"]
+    noun = "bundle" if len(rows) == 1 else "bundles"
+    lines = [f"Built {len(rows)} {noun} in {args.out}:"]
     for r in rows:
         lines.append(f"  {r['judge']}: {r['path']} ({r['applications']} applications)")
         if r["passphrase"]:
@@ -234,6 +235,13 @@ def _built_row(built: BuiltBundle, passphrase: str | None = None) -> dict[str, A
 def run_merge(args: argparse.Namespace) -> int:
     from judgepanel.model.merging import merge_results
 
+    # A shell pattern that matched nothing arrives as itself: say so in plain words.
+    unmatched = [str(f) for f in args.files
+                 if not Path(f).exists() and any(c in str(f) for c in "*?[")]
+    if unmatched:
+        raise ValidationError(
+            f"No file matches {', '.join(unmatched)}: there are no results files there yet. "
+            "Check the folder you saved the judges' .jpresults files in.")
     with opened(args) as workspace:
         with workspace.session() as session:
             expected = program_fingerprint(workspace.program(session))

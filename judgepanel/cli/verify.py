@@ -77,7 +77,7 @@ class Report:
         print(text, file=self.out)
 
     def field(self, label: str, value: str) -> None:
-        self.line(f"  {label + ':':<11}{value}")
+        self.line(f"  {label + ':':<10} {value}")
 
     def ok(self, check: str) -> None:
         self.line(f"  {self.marks[0]} {check}")

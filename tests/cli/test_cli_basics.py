@@ -21,7 +21,7 @@ def test_gui_without_a_display_says_so_in_one_line(
     monkeypatch.setattr("sys.platform", "linux")
     assert main([]) == 1
     err = capsys.readouterr().err.strip()
-    assert "no display" in err and "make demo" in err
+    assert "no display" in err and "judgepanel demo DIR" in err
     assert len(err.splitlines()) == 1
 
 

@@ -99,7 +99,7 @@ def test_human_output_prints_each_passphrase_once_with_a_warning(
     assert _bundles(assigned, monkeypatch, "--judge", "Zoë Lefèvre",
                     "--passphrase-for", "Zoë Lefèvre") == 0
     out = capsys.readouterr().out
-    assert out.startswith("Built 1 bundles")
+    assert out.startswith("Built 1 bundle in")
     found = re.findall(r"passphrase: (\S+)", out)
     assert len(found) == 1 and PASSPHRASE.match(found[0])
     assert "not stored anywhere" in out and "never with the bundle" in out
