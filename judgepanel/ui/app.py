@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from judgepanel.paths import data_home
+from judgepanel.ui.gc_guard import MainThreadGC
 from judgepanel.ui.main_window import MainWindow
 
 
@@ -23,10 +24,15 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     app.setApplicationName("JudgePanel")
     app.setOrganizationName("JudgePanel")
     app.setApplicationDisplayName("JudgePanel")
+    # Cycles are collected on this thread only: see gc_guard.
+    collector = MainThreadGC(app)
     window = MainWindow(app_settings())
     window.show()
     if path:
         window.open_path(path)
     elif fallback and not window.recent_files():
         window.open_path(fallback)
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        collector.stop()
