@@ -14,7 +14,7 @@ Layout of DIR (scripts rely on the first four)::
     keys/<name>.identity     the JudgePanel identity (DEMO, for --identity-file)
     bundles/<judge>.jpbundle one per judge
     results/<judge>.jpresults one per judge, merged into program/
-    cards/<name>.jpcard      the cards staff enrolled
+    cards/<judge>.jpcard     the judges' cards staff enrolled (keys/staff.jpcard: staff)
     source/                  the spreadsheet and PDFs staff received
     judge-workspaces/        each simulated judge's own workspace
     grants/program|bundles|results   the smaller grants round (its own program)
@@ -133,7 +133,8 @@ def build_demo(folder: Path, *, seed: int = 2026, applications: int = 40,
     step("Creating demo keys (staff and six judges)")
     keys, cards = folder / "keys", folder / "cards"
     staff = Identity.generate("Program Staff (demo)", "staff")
-    write_demo_identity(keys, cards, STAFF_SLUG, staff)
+    # The staff card sits with the keys, so `cards/*.jpcard` is exactly the judges.
+    write_demo_identity(keys, keys, STAFF_SLUG, staff)
     judges: dict[str, Identity] = {}
     for judge in JUDGES:
         judges[judge.slug] = Identity.generate(judge.name, "judge")
