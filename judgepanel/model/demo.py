@@ -395,9 +395,11 @@ def readme_text(result: DemoResult) -> str:
         "Try:",
         "  judgepanel staff rank -w program",
         "  judgepanel staff merge -w program --identity-file keys/staff.identity results/*",
-        "  age -d -i keys/staff.key results/amara-okafor.jpresults > r.zip",
-        "  age -d -i keys/amara-okafor.key bundles/amara-okafor.jpbundle > b.zip",
-        "  (then unzip and: minisign -V -p keys/staff.pub -m manifest.json)",
+        "  (checks with the standard tools, in a scratch folder outside this one:)",
+        "  age -d -i keys/amara-okafor.key bundles/amara-okafor.jpbundle > /tmp/b.zip",
+        "  (then unzip /tmp/b.zip and: minisign -V -p keys/staff.pub -m manifest.json)",
+        "  age -d -i keys/staff.key results/amara-okafor.jpresults > /tmp/r.zip",
+        "  (then unzip /tmp/r.zip and: minisign -V -p keys/amara-okafor.pub -m results.json)",
     ]
     if result.grants is not None:
         g = result.grants
