@@ -50,3 +50,19 @@ def test_make_run_builds_the_demo_once_and_reuses_it(
     (folder / "README.txt").write_text("This folder was made by `judgepanel demo`.\nBuilding…\n")
     gui.ensure_demo(folder)
     assert builds == [folder, folder]
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    script = "import sys\nfrom judgepanel.cli import main\nsys.exit(main(['identity', 'list']))\n"
+    # `identity list` prints a line per identity; with the reader gone it must not trace back.
+    reader = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={**__import__("os").environ, "JUDGEPANEL_HOME": str(tmp_path)},
+    )
+    assert reader.stdout is not None
+    reader.stdout.close()
+    _, err = reader.communicate(timeout=60)
+    assert b"Traceback" not in err
