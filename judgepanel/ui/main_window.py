@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from judgepanel import __version__
+from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.icons import icon
 from judgepanel.ui.start_page import StartPage
 
@@ -153,14 +154,11 @@ class MainWindow(QMainWindow):
     # --- drag and drop -----------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_file_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_path(url.toLocalFile())
-                break
+        if paths := dropped_files(event):
+            self.open_path(str(paths[0]))  # one bundle or program at a time
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -71,3 +71,16 @@ def test_a_folder_that_is_not_a_program_is_refused_calmly(
     assert window.pages.currentWidget() is window.start_page
     assert len(shown) == 1 and "program" in shown[0].lower()
     assert not (tmp_path / "empty" / "program.sqlite").exists()
+
+
+def test_dropping_a_program_folder_on_the_window_opens_it(qtbot, tmp_path: Path) -> None:
+    from judgepanel.model.workspace import StaffWorkspace
+    from tests.ui.staff.test_drop_and_program_dialog import _drop, _mime
+
+    StaffWorkspace.create(tmp_path / "prog", "Dropped Program", actor="test").close()
+    window = make_window(qtbot, tmp_path)
+    window.show()
+    assert _drop(window, _mime([tmp_path / "prog"]))
+    assert window.staff_page is not None
+    assert window.recent_files() == [str(tmp_path / "prog")]
+    window.close_program()

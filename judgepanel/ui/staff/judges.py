@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
@@ -153,13 +154,10 @@ class JudgesScreen(Screen):
             self.enroll([Path(p) for p in paths])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_file_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
+        if paths := dropped_files(event):
             self.enroll(paths)
 
     def enroll(self, paths: Sequence[Path]) -> None:

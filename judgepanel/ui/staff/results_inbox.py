@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import RESULTS, StaffContext
 from judgepanel.ui.staff.screen import Screen
@@ -97,13 +98,10 @@ class ResultsInboxScreen(Screen):
             self.merge([Path(p) for p in paths])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_file_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
+        if paths := dropped_files(event):
             self.merge(paths)
 
     def merge(self, paths: Sequence[Path]) -> None:
