@@ -75,6 +75,7 @@ class TaskRunner(QObject):
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
         self._running: set[Task] = set()
+        self._closed = False
 
     def start(
         self,
@@ -91,12 +92,14 @@ class TaskRunner(QObject):
 
         def finished(result: object) -> None:
             self._running.discard(task)
-            on_done(result)
+            if not self._closed:
+                on_done(result)
 
         def failed(error: object) -> None:
             self._running.discard(task)
             assert isinstance(error, JudgePanelError)
-            on_error(error)
+            if not self._closed:
+                on_error(error)
 
         task.signals.finished.connect(finished)
         task.signals.failed.connect(failed)
@@ -105,3 +108,10 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)
+
+    def close(self, msecs: int = -1) -> bool:
+        """Wait for running work and drop results still on their way: their page is closing."""
+        self._closed = True
+        for task in list(self._running):
+            task.cancel()
+        return self.wait(msecs)

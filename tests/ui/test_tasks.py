@@ -59,3 +59,21 @@ def test_cancel_stops_at_next_progress(qtbot) -> None:
     gate.set()
     qtbot.waitUntil(lambda: len(errors) == 1, timeout=5000)
     assert errors[0] is not None and "Cancelled" in str(errors[0])
+
+
+def test_results_arriving_after_close_are_dropped(qtbot) -> None:
+    import threading
+
+    runner = TaskRunner()
+    seen: list[object] = []
+    gate = threading.Event()
+
+    def work(progress):
+        gate.wait(5)
+        return "late"
+
+    runner.start(work, on_done=seen.append, on_error=seen.append)
+    gate.set()
+    assert runner.close(5000)
+    qtbot.wait(50)  # deliver whatever was queued for the GUI thread
+    assert seen == []

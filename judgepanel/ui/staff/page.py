@@ -154,8 +154,8 @@ class StaffPage(QWidget):
         self.ctx.set_round(self.round_box.currentData())
 
     def shutdown(self) -> None:
-        """Wait for background work, then close the workspace."""
-        self.ctx.runner.wait(10_000)
+        """Stop background work (results still on their way are dropped), close the workspace."""
+        self.ctx.runner.close(10_000)
         self.workspace.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
