@@ -219,7 +219,7 @@ class JudgeFlow(QObject):
             self.info_page = None
 
     def shutdown(self) -> None:
-        self.runner.wait(5000)
+        self.runner.close(5000)
         self.close_current()
         if self.workspace is not None:
             self.workspace.close()
