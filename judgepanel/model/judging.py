@@ -169,6 +169,11 @@ class JudgingSession(ExportMixin):
                  tb: TracebackType | None) -> None:
         self.close()
 
+    def first_bundle_from_this_staff_key(self) -> bool:
+        """Whether this bundle pinned its program's staff key (the time to check it by phone)."""
+        pinned = self._ws.staff_key(self.info.program_id)
+        return pinned is not None and pinned.bundle_id == self.info.bundle_id
+
     # --- declarations ---------------------------------------------------------------
 
     def declare(self, app_id: str, conflict: bool, reason: str = "") -> Declaration:

@@ -255,3 +255,11 @@ def test_the_staffs_old_signature_over_a_changed_manifest_is_refused(
     with pytest.raises(SignatureError, match="changed after"):
         open_session(forged, people, workspace, trusted_staff_keys=keys)
     assert workspace.bundles() == [] and workspace.audit_events() == []
+
+
+def test_the_session_says_when_its_bundle_pinned_the_key(
+        tmp_path: Path, people: People, workspace: JudgeWorkspace) -> None:
+    for bundle_id, first in (("B-1", True), ("B-2", False), ("B-1", True)):
+        path = bundle(tmp_path, people.judge, people.staff, bundle_id)
+        with JudgingSession.open(path, people.judge, workspace) as session:
+            assert session.first_bundle_from_this_staff_key() is first

@@ -89,6 +89,14 @@ class BundleInfoPage(QWidget):
             "Compare the staff fingerprint with the one the program staff gave you. If it "
             "differs, do not continue: contact the program staff."))
         hint.setWordWrap(True)
+        # On the first bundle of a program the key is remembered: this is the moment the
+        # phone check matters most (later bundles with another key are refused).
+        self.first_key = QLabel(self.tr(
+            "This is the first bundle of this program on this computer: from now on, only "
+            "bundles signed with this staff key will open. Check the fingerprint now."))
+        self.first_key.setWordWrap(True)
+        self.first_key.setAccessibleName(self.tr("First bundle from this staff key"))
+        self.first_key.setVisible(False)
 
         self.continue_button = QPushButton(self.tr("&Continue to the declarations"))
         self.continue_button.setDefault(True)
@@ -107,6 +115,7 @@ class BundleInfoPage(QWidget):
         column.addLayout(form)
         column.addSpacing(12)
         column.addWidget(hint)
+        column.addWidget(self.first_key)
         column.addSpacing(16)
         column.addWidget(self.continue_button, alignment=Qt.AlignmentFlag.AlignLeft)
         column.addStretch()
@@ -122,7 +131,8 @@ class BundleInfoPage(QWidget):
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 
-    def show_info(self, info: BundleInfo, applications: int) -> None:
+    def show_info(self, info: BundleInfo, applications: int, *,
+                  first_from_this_key: bool = False) -> None:
         self.verified.setText(self.tr(
             "The bundle opened with your key and its signature checks out: it was made by "
             "the staff named below and has not been changed since."))
@@ -133,4 +143,5 @@ class BundleInfoPage(QWidget):
         self.count.setText(str(applications))
         self.staff.setText(info.staff_name)
         self.fingerprint.setText(info.staff_fingerprint)
+        self.first_key.setVisible(first_from_this_key)
         self.continue_button.setFocus()

@@ -192,7 +192,9 @@ class JudgeFlow(QObject):
         first_time = all(not p.declared for p in session.progress())
         if first_time:
             self.info_page = BundleInfoPage()
-            self.info_page.show_info(info, len(session.applications))
+            self.info_page.show_info(
+                info, len(session.applications),
+                first_from_this_key=session.first_bundle_from_this_staff_key())
             self.info_page.continue_requested.connect(self.show_judging)
             self.pages.addWidget(self.info_page)
             self.pages.setCurrentWidget(self.info_page)

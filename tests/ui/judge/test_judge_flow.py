@@ -61,6 +61,7 @@ def test_bundle_facts_come_first_with_the_staff_fingerprint(qtbot, tmp_path: Pat
     info = window.judge.info_page
     assert info is not None and window.pages.currentWidget() is info
     assert info.fingerprint.text() == program.staff.fingerprint
+    assert info.first_key.isVisibleTo(info)  # the first bundle: the key is pinned now
     assert info.program.text() == "Mayors' Recognition 2026"
     assert info.judge.text() == "Ana Judge"
     assert info.due.text().startswith("2026-04-01")
