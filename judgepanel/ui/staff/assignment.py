@@ -182,6 +182,7 @@ class AssignmentScreen(Screen):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setAccessibleName(self.tr("Assignment grid"))
+        self.view.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move in it
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)

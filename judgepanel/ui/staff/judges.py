@@ -113,7 +113,8 @@ class JudgesScreen(Screen):
         self.layout_.addLayout(bar)
         self.model: RowsModel[rows.JudgeRow] = RowsModel(judge_columns(), self)
         self.table = RowsTable(self.model, self.tr("Judges"))
-        self.table.view.doubleClicked.connect(lambda _i: self.edit_details())
+        # activated: a double click, or Enter on the focused row (keyboard users).
+        self.table.view.activated.connect(lambda _i: self.edit_details())
         self.table.view.selectionModel().currentRowChanged.connect(
             lambda *_a: self._update_buttons())
         self.layout_.addWidget(self.table, 1)

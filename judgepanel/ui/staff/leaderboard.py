@@ -32,6 +32,7 @@ from judgepanel.model.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundB
 from judgepanel.model.round_reviews import ReviewRecord
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
+from judgepanel.ui.staff.report_names import report_choices
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
 
@@ -162,11 +163,9 @@ class LeaderboardScreen(Screen):
         self.export_button.clicked.connect(self._ask_export)
         self.report_kind = QComboBox()
         self.report_kind.setAccessibleName(self.tr("Report"))
-        from judgepanel.reports import REPORT_KINDS
-
-        for kind in REPORT_KINDS.values():
-            self.report_kind.addItem(kind.title, kind.name)
-            self.report_kind.setItemData(self.report_kind.count() - 1, kind.description,
+        for name, title, description in report_choices():
+            self.report_kind.addItem(title, name)
+            self.report_kind.setItemData(self.report_kind.count() - 1, description,
                                          Qt.ItemDataRole.ToolTipRole)
         self.report_button = QPushButton(self.tr("Write &report…"))
         self.report_button.clicked.connect(self._ask_report)
@@ -183,7 +182,8 @@ class LeaderboardScreen(Screen):
         split = QSplitter(Qt.Orientation.Vertical)
         self.model: RowsModel[BoardRow] = RowsModel(board_columns(None), self)
         self.table = RowsTable(self.model, self.tr("Ranking"))
-        self.table.view.doubleClicked.connect(lambda _i: self.open_reviews())
+        # activated: a double click, or Enter on the focused row (keyboard users).
+        self.table.view.activated.connect(lambda _i: self.open_reviews())
         split.addWidget(self.table)
         self.judge_model: RowsModel[JudgeRow] = RowsModel(judge_columns(), self)
         self.judges = RowsTable(self.judge_model, self.tr("Judges"), search=False)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -105,6 +106,7 @@ class ProgramDialog(QDialog):
                                                    "line"))
         self.categories.setMaximumHeight(80)
         self.categories.setAccessibleName(self.tr("Categories"))
+        self.categories.setTabChangesFocus(True)  # one per line: Tab moves on
         form.addRow(self.tr("&Categories:"), self.categories)
         self.round_name = QLineEdit(self.tr("First round"))
         form.addRow(self.tr("First &round:"), self.round_name)
@@ -116,14 +118,18 @@ class ProgramDialog(QDialog):
         due_row.addWidget(self.has_due)
         due_row.addWidget(self.due)
         form.addRow(self.tr("D&ue:"), due_row)
+        self._buddy(form, due_row, self.has_due)
         self.budget = QLineEdit()
         self.budget.setPlaceholderText(self.tr("grants only, e.g. 250,000"))
         self.currency = QLineEdit("USD")
         self.currency.setMaxLength(3)
+        self.budget.setAccessibleName(self.tr("Budget"))
+        self.currency.setAccessibleName(self.tr("Currency"))
         budget_row = QHBoxLayout()
         budget_row.addWidget(self.budget)
         budget_row.addWidget(self.currency)
         form.addRow(self.tr("&Budget:"), budget_row)
+        self._buddy(form, budget_row, self.budget)
         self.staff = QComboBox()
         self.staff.setAccessibleName(self.tr("Staff identity"))
         for card in staff_cards():
@@ -143,6 +149,7 @@ class ProgramDialog(QDialog):
         folder_row.addWidget(self.folder)
         folder_row.addWidget(choose)
         form.addRow(self.tr("&Folder (empty):"), folder_row)
+        self._buddy(form, folder_row, self.folder)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem"))
@@ -155,6 +162,14 @@ class ProgramDialog(QDialog):
         form.addRow(buttons)
         self.created: Path | None = None
         self._staff_changed()
+
+    @staticmethod
+    def _buddy(form: QFormLayout, row: QLayout, target: QWidget) -> None:
+        """A label over a row of widgets gets no buddy of its own: give it the row's first
+        field, so its Alt+letter works and screen readers name that field."""
+        label = form.labelForField(row)
+        if isinstance(label, QLabel):
+            label.setBuddy(target)
 
     def _staff_changed(self) -> None:
         self.new_staff.setEnabled(self.staff.currentData() is None)

@@ -11,7 +11,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -36,9 +42,16 @@ from judgepanel.ui.staff.table_model import BAD, tone, tr
 
 Index = QModelIndex | QPersistentModelIndex
 # (header, dict path); "share" is computed, "comment" is edited as words.
-COLUMNS = (("Key", "key"), ("Title", "title"), ("Weight", "weight"), ("Share", "share"),
-           ("Min", "scale.min"), ("Max", "scale.max"), ("Step", "scale.step"),
-           ("Counts", "counts"), ("Comment required", "comment"))
+# Headers are marked for lupdate here and translated when shown (headerData).
+COLUMNS = ((QT_TRANSLATE_NOOP("staff", "Key"), "key"),
+           (QT_TRANSLATE_NOOP("staff", "Title"), "title"),
+           (QT_TRANSLATE_NOOP("staff", "Weight"), "weight"),
+           (QT_TRANSLATE_NOOP("staff", "Share"), "share"),
+           (QT_TRANSLATE_NOOP("staff", "Min"), "scale.min"),
+           (QT_TRANSLATE_NOOP("staff", "Max"), "scale.max"),
+           (QT_TRANSLATE_NOOP("staff", "Step"), "scale.step"),
+           (QT_TRANSLATE_NOOP("staff", "Counts"), "counts"),
+           (QT_TRANSLATE_NOOP("staff", "Comment required"), "comment"))
 
 
 def comment_text(value: Any) -> str:
@@ -153,7 +166,7 @@ class CriteriaModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return tr(COLUMNS[section][0]) if 0 <= section < len(COLUMNS) else None
+            return tr(str(COLUMNS[section][0])) if 0 <= section < len(COLUMNS) else None
         return str(section + 1)
 
     def insert(self, position: int, criterion: dict[str, Any]) -> None:
@@ -173,8 +186,8 @@ def preview_html(rubric: Rubric) -> str:
     total = sum(c.weight for c in rubric.counting)
     parts = [f"<h3>{e(rubric.name)}</h3>"]
     for c in rubric.criteria:
-        share = (f"{100 * c.weight / total:.0f}% of the total" if c.counts
-                 else "advice only, not in the total")
+        share = (tr("{share}% of the total").format(share=f"{100 * c.weight / total:.0f}")
+                 if c.counts else tr("advice only, not in the total"))
         parts.append(f"<h4>{e(c.title)} <small>({e(c.scale_text())}; {share})</small></h4>")
         if c.guidance:
             parts.append(f"<p><i>{e(c.guidance)}</i></p>")
@@ -183,7 +196,8 @@ def preview_html(rubric: Rubric) -> str:
                                           for lv in c.levels) + "</ul>")
         parts.append(f"<p><small>{e(c.comment.describe().capitalize())}.</small></p>")
     if rubric.tie_break:
-        parts.append(f"<p>Ties are broken by “{e(rubric.criterion(rubric.tie_break).title)}”.</p>")
+        parts.append("<p>" + tr("Ties are broken by “{title}”.").format(
+            title=e(rubric.criterion(rubric.tie_break).title)) + "</p>")
     return "".join(parts)
 
 
@@ -221,23 +235,28 @@ class RubricScreen(Screen):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setAccessibleName(self.tr("Criteria"))
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move in it
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.selectionModel().currentRowChanged.connect(self._show_row)
         left_layout.addWidget(self.view, 2)
         detail = QFormLayout()
         self.guidance = QPlainTextEdit()
         self.guidance.setAccessibleName(self.tr("Guidance for judges"))
+        self.guidance.setTabChangesFocus(True)  # no tab characters; Tab moves on
         self.guidance.textChanged.connect(self._store_detail)
         detail.addRow(self.tr("&Guidance:"), self.guidance)
         self.levels = QPlainTextEdit()
         self.levels.setAccessibleName(self.tr("Level descriptors"))
-        self.levels.setPlaceholderText("1 = No evidence\n3 = Some evidence\n5 = Strong evidence")
+        self.levels.setTabChangesFocus(True)  # no tab characters; Tab moves on
+        self.levels.setPlaceholderText(self.tr(
+            "1 = No evidence\n3 = Some evidence\n5 = Strong evidence"))
         self.levels.textChanged.connect(self._store_detail)
         detail.addRow(self.tr("&Levels (score = words):"), self.levels)
         left_layout.addLayout(detail, 1)
         split.addWidget(left)
         self.preview = QTextBrowser()
         self.preview.setAccessibleName(self.tr("Preview of what a judge sees"))
+        self.preview.setTabChangesFocus(True)  # Tab moves on instead of through links
         split.addWidget(self.preview)
         split.setSizes([780, 300])
         self.layout_.addWidget(split, 1)

@@ -194,6 +194,9 @@ class RowsTable(QWidget):
         self.view = QTableView()
         self.view.setModel(self.proxy)
         self.view.setAccessibleName(name)
+        # Tab moves on to the next control instead of through every cell (a keyboard
+        # trap on a 2,000-row table); the arrow keys move between cells.
+        self.view.setTabKeyNavigation(False)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
