@@ -57,3 +57,21 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo program (8 recognition, 6 grant applications), built once per run."""
+    from judgepanel.model.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-master") / "demo"
+    build_demo(folder, applications=8, grants=6)
+    return folder
+
+
+@pytest.fixture
+def demo(demo_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo program for one test to change."""
+    target = tmp_path / "demo"
+    shutil.copytree(demo_master, target)
+    return target

@@ -1,6 +1,6 @@
 """The "sent" tick in the model: ``bundling.mark_sent`` and migration 0003 both ways.
 
-(Model-level tests kept beside the staff screen that uses them; they need no Qt.)
+Uses the ``demo`` fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import inspect, select, text
 
@@ -17,22 +16,6 @@ from judgepanel.model.bundling import mark_sent
 from judgepanel.model.db import DATABASE_NAME, make_engine
 from judgepanel.model.entities import AuditEvent, IssuedBundle
 from judgepanel.model.workspace import StaffWorkspace
-
-
-@pytest.fixture(scope="module")
-def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from judgepanel.model.demo import build_demo
-
-    folder = tmp_path_factory.mktemp("demo-master") / "demo"
-    build_demo(folder, applications=8, grants=0)
-    return folder
-
-
-@pytest.fixture
-def demo(demo_master: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "demo"
-    shutil.copytree(demo_master, target)
-    return target
 
 
 def test_mark_sent_records_once_and_can_be_taken_back(demo: Path) -> None:

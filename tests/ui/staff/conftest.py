@@ -1,8 +1,7 @@
-"""A small demo program (built once, copied per test) and a StaffPage to drive it."""
+"""A StaffPage to drive over the demo program (``demo`` fixture: tests/conftest.py)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,24 +10,9 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from judgepanel.errors import JudgePanelError
-from judgepanel.model.demo import build_demo
 from judgepanel.ui.staff import StaffPage
 from judgepanel.ui.staff.context import StaffContext
 from judgepanel.ui.tasks import TaskRunner
-
-
-@pytest.fixture(scope="session")
-def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("demo-master") / "demo"
-    build_demo(folder, applications=8, grants=6)
-    return folder
-
-
-@pytest.fixture
-def demo(demo_master: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "demo"
-    shutil.copytree(demo_master, target)
-    return target
 
 
 @pytest.fixture
