@@ -55,6 +55,23 @@ def _x25519_wrap_key(shared: bytes, share: bytes, recipient: bytes) -> bytes:
     return HKDF(hashes.SHA256(), 32, salt=share + recipient, info=X25519_LABEL).derive(shared)
 
 
+def _decode_key(text: str, hrp_wanted: str, what: str, prefix: str) -> bytes:
+    """The 32 key bytes of a Bech32 age key string, or an error that says what it should be."""
+    try:
+        hrp, data = bech32.decode(text.strip())
+    except bech32.Bech32Error as exc:
+        raise IdentityError(
+            f"This is not a valid age {what} (it should start with “{prefix}”).",
+            detail=f"bech32: {exc}",
+        ) from exc
+    if hrp != hrp_wanted or len(data) != 32:
+        raise IdentityError(
+            f"This is not an age X25519 {what} (it should start with “{prefix}”).",
+            detail=f"hrp={hrp!r} length={len(data)}",
+        )
+    return data
+
+
 @dataclass(frozen=True)
 class X25519Recipient:
     """An ``age1…`` public key: anyone may encrypt to it."""
@@ -67,20 +84,7 @@ class X25519Recipient:
 
     @classmethod
     def from_string(cls, text: str) -> X25519Recipient:
-        text = text.strip()
-        try:
-            hrp, data = bech32.decode(text)
-        except bech32.Bech32Error as exc:
-            raise IdentityError(
-                "This is not a valid age public key (it should start with “age1”).",
-                detail=f"bech32: {exc}",
-            ) from exc
-        if hrp != RECIPIENT_HRP or len(data) != 32:
-            raise IdentityError(
-                "This is not an age X25519 public key (it should start with “age1”).",
-                detail=f"hrp={hrp!r} length={len(data)}",
-            )
-        return cls(data)
+        return cls(_decode_key(text, RECIPIENT_HRP, "public key", "age1"))
 
     def to_string(self) -> str:
         return bech32.encode(RECIPIENT_HRP, self.public_key)
@@ -118,21 +122,7 @@ class X25519Identity:
 
     @classmethod
     def from_string(cls, text: str) -> X25519Identity:
-        text = text.strip()
-        try:
-            hrp, data = bech32.decode(text)
-        except bech32.Bech32Error as exc:
-            raise IdentityError(
-                "This is not a valid age secret key (it should start with “AGE-SECRET-KEY-1”).",
-                detail=f"bech32: {exc}",
-            ) from exc
-        if hrp != IDENTITY_HRP or len(data) != 32:
-            raise IdentityError(
-                "This is not an age X25519 secret key (it should start with "
-                "“AGE-SECRET-KEY-1”).",
-                detail=f"hrp={hrp!r} length={len(data)}",
-            )
-        return cls(data)
+        return cls(_decode_key(text, IDENTITY_HRP, "secret key", "AGE-SECRET-KEY-1"))
 
     def to_string(self) -> str:
         return bech32.encode(IDENTITY_HRP, self.secret).upper()
