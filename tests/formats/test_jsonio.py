@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from judgepanel.errors import FileFormatError
-from judgepanel.formats.jsonio import has_control_chars, json_depth, parse_json
+from judgepanel.formats.jsonio import has_control_chars, json_depth, parse_json, short_repr
 
 
 def slow_has_control_chars(text: str, *, allow_newlines: bool) -> bool:
@@ -79,3 +79,11 @@ def test_nesting_above_the_cap_is_refused() -> None:
     with pytest.raises(FileFormatError) as info:
         parse_json(b"[" * 33 + b"]" * 33, what="x", max_size=1000)
     assert "nested deeper than 32" in info.value.detail
+
+
+def test_short_repr_of_a_value_too_deep_to_print() -> None:
+    deep: list[Any] = []
+    for _ in range(5000):
+        deep = [deep]
+    assert short_repr(deep) == "a list nested too deeply"
+    assert short_repr({"a": deep}) == "an object nested too deeply"

@@ -257,13 +257,31 @@ def test_results_above_the_size_cap(keys: Keys, monkeypatch: pytest.MonkeyPatch)
         read_results(ResultsParts.valid(keys).sealed(), [keys.staff])
 
 
-def test_nesting_cap(keys: Keys) -> None:
+@pytest.mark.parametrize("field, depth", [
+    (b'"generator": "JudgePanel test"', 100),  # a text field
+    (b'"generator": "JudgePanel test"', 900),  # near Python's recursion limit
+    (b'"generator": "JudgePanel test"', 200_000),  # beyond what the parser will nest
+    (b'"score": 4', 100),  # deep inside the reviews
+])
+def test_deeply_nested_values_are_refused(keys: Keys, field: bytes, depth: int) -> None:
+    """results.json is held to its four-level schema rather than the generic nesting walk."""
     parts = ResultsParts.valid(keys)
+    key = field.split(b":")[0]
     parts.document_bytes = dumps_canonical(parts.document).replace(
-        b'"generator": "JudgePanel test"', b'"generator": ' + b"[" * 100 + b"]" * 100)
+        field, key + b": " + b"[" * depth + b"]" * depth, 1)
     with pytest.raises(FileFormatError) as info:
         read_results(parts.sealed(), [keys.staff])
-    assert "nested" in info.value.detail
+    assert info.value.detail.startswith(("results.json:", "the results: JSON nested"))
+
+
+def test_a_deep_value_where_an_id_belongs_is_named_not_crashed_on(keys: Keys) -> None:
+    parts = ResultsParts.valid(keys)
+    deep = b"[" * 900 + b"]" * 900
+    parts.document_bytes = dumps_canonical(parts.document).replace(
+        b'"bundle_id": "', b'"bundle_id": ' + deep + b', "x": "', 1)
+    with pytest.raises(FileFormatError) as info:
+        read_results(parts.sealed(), [keys.staff])
+    assert "bundle_id" in info.value.detail
 
 
 def test_trusted_comment_helper_matches_spec(keys: Keys) -> None:
@@ -296,17 +314,115 @@ SCORE_ENTRIES: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize("entry", SCORE_ENTRIES, ids=lambda e: repr(e)[:40])
-def test_the_fast_score_check_never_accepts_more_than_the_full_one(entry: Any) -> None:
+def _valid_review(**changes: Any) -> dict[str, Any]:
+    review: dict[str, Any] = {
+        "application_id": "A-1",
+        "scores": [{"criterion": "impact", "score": 4, "comment": "Clear."},
+                   {"criterion": "reach", "score": 3.5, "comment": ""}],
+        "overall_comment": "Good.", "confidence": 4, "updated_at": "2026-03-01T09:30:00Z"}
+    review.update(changes)
+    return {k: v for k, v in review.items() if v is not _DROP}
+
+
+_DROP = object()
+
+REVIEW_ENTRIES: list[Any] = [
+    _valid_review(),
+    _valid_review(confidence=None),
+    _valid_review(scores=[]),
+    *(_valid_review(scores=[{"criterion": "reach", "score": 1, "comment": ""}, entry])
+      for entry in SCORE_ENTRIES),
+    _valid_review(scores=[{"criterion": "impact", "score": 1, "comment": "a"},
+                          {"criterion": "impact", "score": 2, "comment": "b"}]),
+    _valid_review(scores=[{"criterion": f"c{i}", "score": 1, "comment": ""}
+                          for i in range(1001)]),
+    _valid_review(scores={"impact": 4}),
+    _valid_review(scores=None),
+    _valid_review(application_id="../A-1"),
+    _valid_review(application_id=""),
+    _valid_review(application_id=7),
+    _valid_review(application_id=_DROP),
+    _valid_review(confidence=0),
+    _valid_review(confidence=6),
+    _valid_review(confidence=True),
+    _valid_review(confidence=3.0),
+    _valid_review(confidence="3"),
+    _valid_review(confidence=_DROP),
+    _valid_review(overall_comment="bell\x07"),
+    _valid_review(overall_comment=None),
+    _valid_review(overall_comment="x" * (results_module.MAX_COMMENT + 1)),
+    _valid_review(updated_at="2026-02-30T09:30:00Z"),
+    _valid_review(updated_at="2026-03-01 09:30:00"),
+    _valid_review(updated_at=None),
+    _valid_review(updated_at=_DROP),
+    _valid_review(note="private"),
+    [],
+    None,
+]
+
+
+def _verdict(check: Any, entry: Any) -> Any:
     try:
-        full: str | None = results_module._score(Fields(entry, "s"), set())
+        return check(Fields(entry, "r"))
     except SchemaError:
-        full = None
-    fast = results_module._plain_score(entry)
-    assert fast == full  # the same verdict; a refusal then comes from the full check
-    if full is not None:  # and a criterion scored twice is still refused
-        with pytest.raises(SchemaError, match="scored twice"):
-            results_module._score(Fields(entry, "s"), {full})
+        return None
+
+
+@pytest.mark.parametrize("entry", REVIEW_ENTRIES, ids=lambda e: repr(e)[:60])
+def test_the_fast_review_check_never_accepts_more_than_the_full_one(entry: Any) -> None:
+    full = _verdict(lambda f: results_module._review(f), entry)
+    assert results_module._plain_review(entry) == full  # a refusal comes from the full check
+
+
+def _declaration(**changes: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"application_id": "A-1", "conflict": False, "reason": "",
+                             "declared_at": "2026-03-01T09:30:00Z"}
+    entry.update(changes)
+    return {k: v for k, v in entry.items() if v is not _DROP}
+
+
+DECLARATION_ENTRIES: list[Any] = [
+    _declaration(),
+    _declaration(conflict=True, reason="My employer\nline two",
+                 declared_at="2026-03-01T09:30:00.5Z"),
+    _declaration(conflict=0),
+    _declaration(reason="\x1b"),
+    _declaration(reason=None),
+    _declaration(application_id="A 1"),
+    _declaration(declared_at="2026-13-01T09:30:00Z"),
+    _declaration(declared_at=_DROP),
+    _declaration(x=1),
+    "A-1",
+]
+
+
+@pytest.mark.parametrize("entry", DECLARATION_ENTRIES, ids=lambda e: repr(e)[:60])
+def test_the_fast_declaration_check_never_accepts_more_than_the_full_one(entry: Any) -> None:
+    full = _verdict(lambda f: results_module._declaration(f), entry)
+    assert results_module._plain_declaration(entry) == full
+
+
+def test_the_fast_checks_accept_the_common_entries() -> None:
+    """Otherwise the fast path would silently be dead code."""
+    assert results_module._plain_review(REVIEW_ENTRIES[0]) == "A-1"
+    assert results_module._plain_declaration(DECLARATION_ENTRIES[0]) == ("A-1", False)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["declarations"].append(dict(d["declarations"][0])), "is declared twice"),
+    (lambda d: d["reviews"].append(copy.deepcopy(d["reviews"][0])), "is reviewed twice"),
+    (lambda d: d["declarations"].pop(0), "has a review but no declaration"),
+    (lambda d: d["declarations"][0].update(conflict=True), "reviewed but declared a conflict"),
+])
+def test_plainly_valid_entries_still_meet_the_document_rules(
+        keys: Keys, change: Any, message: str) -> None:
+    parts = ResultsParts.valid(keys)
+    document = copy.deepcopy(parts.document)
+    change(document)
+    parts.document = document
+    with pytest.raises(FileFormatError) as info:
+        read_results(parts.sealed(), [keys.staff])
+    assert message in info.value.detail
 
 
 def test_a_bad_score_entry_is_named_in_the_refusal(keys: Keys) -> None:
