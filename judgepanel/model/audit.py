@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,31 +80,49 @@ def append(
     ``model`` is the mapped log class: the staff ``AuditEvent`` by default, or
     any class with the same columns (the judge workspace has its own).
     """
+    return append_many(session, actor, [(action, details)], model=model)[0]
+
+
+def append_many(
+    session: Session,
+    actor: str,
+    entries: Sequence[tuple[str, dict[str, Any] | None]],
+    *,
+    model: Any = AuditEvent,
+) -> list[Any]:
+    """Add ``(action, details)`` entries in order, chained as :func:`append` would.
+
+    One read of the newest entry and one flush for all of them: a merge of 120
+    results files records 120 entries.
+    """
+    normalised = [(action, _normalised(details)) for action, details in entries]
+    if not normalised:
+        return []
+    last = session.execute(
+        select(model.seq, model.hash).order_by(model.seq.desc()).limit(1)).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    added = []
+    for action, details in normalised:
+        seq += 1
+        at = utcnow()  # microsecond precision is what both SQLite and PostgreSQL keep
+        event = model(seq=seq, at=at, actor=actor, action=action, details=details,
+                      prev_hash=prev, hash=entry_hash(seq, at, actor, action, details, prev))
+        added.append(event)
+        prev = event.hash
+    session.add_all(added)
+    session.flush()
+    return added
+
+
+def _normalised(details: dict[str, Any] | None) -> Any:
     try:
-        normalised = json.loads(canonical_json(details or {}))
+        return json.loads(canonical_json(details or {}))
     except (TypeError, ValueError) as exc:
         raise ValidationError(
             "This action could not be recorded in the audit log.",
             detail=f"details are not JSON data: {exc}",
             path="details",
         ) from exc
-    last = _latest(session, model)
-    seq = last.seq + 1 if last else 1
-    prev = last.hash if last else GENESIS
-    # Microsecond precision is what both SQLite and PostgreSQL keep.
-    at = utcnow()
-    event = model(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        details=normalised,
-        prev_hash=prev,
-        hash=entry_hash(seq, at, actor, action, normalised, prev),
-    )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def head(session: Session, *, model: Any = AuditEvent) -> tuple[int, str] | None:
