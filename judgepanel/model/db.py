@@ -151,6 +151,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        # Up to 64 MiB of page cache (SQLite's default is 2 MiB): a merge of a national
+        # round updates indexes all over the file; grown only as pages are used.
+        cursor.execute("PRAGMA cache_size=-65536")
     finally:
         cursor.close()
 

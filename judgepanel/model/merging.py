@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from judgepanel.crypto.identity import Identity
@@ -54,7 +54,8 @@ from judgepanel.errors import (
 )
 from judgepanel.formats.results import RESULTS_MAX, ResultsFile, read_results
 from judgepanel.formats.sealed import AnyIdentity
-from judgepanel.model import conflicts
+from judgepanel.model import audit, conflicts
+from judgepanel.model.bulk import insert_rows
 from judgepanel.model.bundling import all_issued_applications, issued_applications
 from judgepanel.model.entities import (
     Application,
@@ -76,6 +77,17 @@ from judgepanel.progress import Progress, no_progress
 
 ACCEPTED, REFUSED, REPLACED = "accepted", "refused", "replaced"
 MAX_FILE = RESULTS_MAX + 1024 * 1024  # the largest results.json plus ZIP and age overhead
+
+# Where an accepted file's rows go, in the order _stage_rows builds them.
+_ROW_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
+    (cast(Table, Declaration.__table__),
+     ("judge_id", "application_id", "results_id", "conflict", "reason", "declared_at")),
+    (cast(Table, Review.__table__),
+     ("results_id", "application_id", "overall_comment", "confidence")),
+    (cast(Table, Score.__table__),
+     ("results_id", "application_id", "criterion_key", "value", "comment")),
+)
+
 
 @dataclass
 class MergeRow:
@@ -180,6 +192,10 @@ class _Merger:
         self._contents: dict[str, dict[str, int]] = {}
         self._refs: dict[int, str] | None = None
         self._rows_by_results: dict[int, MergeRow] = {}
+        # Audit entries of this batch, appended together (see _write_audit).
+        self._audit: list[tuple[str, dict[str, Any]]] = []
+        # Rows of files accepted in this batch, inserted together by finish().
+        self._pending: dict[int, tuple[list[tuple[Any, ...]], ...]] = {}
         in_program = (select(IssuedBundle.id).join(Round)
                       .where(Round.program_id == self.program_id))
         self._issued: dict[str, IssuedBundle] = {
@@ -316,19 +332,20 @@ class _Merger:
             received.signer = issued.judge.minisign_public_key
             received.sequence = item.results.sequence
         self.session.flush()
-        self.workspace.record(self.session, "results.refused", {
+        self._audit.append(("results.refused", {
             "results": received.id, "file": received.file_name, "sha256": received.raw_sha256,
             "reason": problem.reason, "bundle_id": row.bundle_id, "judge": received.judge_id,
             "sequence": received.sequence, "detail": problem.detail[:500],
-        })
+        }))
         row.status, row.reason, row.message = REFUSED, problem.reason, problem.message
         row.detail, row.results_id = problem.detail, received.id
         return row
 
     def _retire(self, old: ReceivedResults, by: int | None) -> None:
         old.status = REPLACED
-        for entity in (Score, Review, Declaration):
-            self.session.execute(delete(entity).where(entity.results_id == old.id))
+        if self._pending.pop(old.id, None) is None:  # already in the database
+            for entity in (Score, Review, Declaration):
+                self.session.execute(delete(entity).where(entity.results_id == old.id))
         previous_row = self._rows_by_results.get(old.id)
         if previous_row is not None:
             previous_row.message = (f"Accepted, then replaced by export {by} from the same "
@@ -351,12 +368,12 @@ class _Merger:
         current[:] = [received]
         self._last[issued.id] = max(results.sequence, self._last.get(issued.id, 0))
         document = results.document
-        self._insert_rows(received.id, judge.id, self._contents[issued.bundle_id], document)
+        self._stage_rows(received.id, judge.id, self._contents[issued.bundle_id], document)
         for entry in document["declarations"]:
             if entry["conflict"]:
                 application_id = self._contents[issued.bundle_id][entry["application_id"]]
                 self._record_conflict(judge, application_id, entry["reason"])
-        self.workspace.record(self.session, "results.accepted", {
+        self._audit.append(("results.accepted", {
             "results": received.id, "file": received.file_name,
             "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
             "judge": judge.id, "sequence": results.sequence,
@@ -364,36 +381,47 @@ class _Merger:
             "reviews": len(document["reviews"]),
             "conflicts": [d["application_id"] for d in document["declarations"]
                           if d["conflict"]],
-        })
+        }))
         row.status, row.reason, row.results_id = ACCEPTED, None, received.id
         row.message = f"Accepted: {len(document['reviews'])} reviews from {judge.name}."
         self._rows_by_results[received.id] = row
         return row
 
-    def _insert_rows(self, results_id: int, judge_id: int, ids: dict[str, int],
-                     document: dict[str, Any]) -> None:
-        """The file's declarations, reviews and scores: one bulk INSERT per table."""
+    def _stage_rows(self, results_id: int, judge_id: int, ids: dict[str, int],
+                    document: dict[str, Any]) -> None:
+        """Keep the file's declarations, reviews and scores for :meth:`finish`."""
         declarations = [
-            {"judge_id": judge_id, "application_id": ids[entry["application_id"]],
-             "results_id": results_id, "conflict": entry["conflict"],
-             "reason": entry["reason"], "declared_at": _parse_time(entry["declared_at"])}
+            (judge_id, ids[entry["application_id"]], results_id, entry["conflict"],
+             entry["reason"], _parse_time(entry["declared_at"]))
             for entry in document["declarations"]]
-        reviews: list[dict[str, Any]] = []
-        scores: list[dict[str, Any]] = []
+        reviews: list[tuple[Any, ...]] = []
+        scores: list[tuple[Any, ...]] = []
         for entry in document["reviews"]:
             application_id = ids[entry["application_id"]]
-            reviews.append({"results_id": results_id, "application_id": application_id,
-                            "overall_comment": entry["overall_comment"],
-                            "confidence": entry["confidence"]})
-            scores += [{"results_id": results_id, "application_id": application_id,
-                        "criterion_key": score["criterion"], "value": float(score["score"]),
-                        "comment": score["comment"]} for score in entry["scores"]]
-        # Core INSERT on the table (portable executemany): the ORM's bulk path
-        # (insert(Score)) costs another 0.2 s per 60,000 rows, for nothing a plain row
-        # needs here (no defaults to fetch, no objects to keep).
-        for entity, rows in ((Declaration, declarations), (Review, reviews), (Score, scores)):
-            if rows:
-                self.session.execute(insert(cast(Table, entity.__table__)), rows)
+            reviews.append((results_id, application_id, entry["overall_comment"],
+                            entry["confidence"]))
+            scores += [(results_id, application_id, score["criterion"],
+                        float(score["score"]), score["comment"]) for score in entry["scores"]]
+        self._pending[results_id] = (declarations, reviews, scores)
+
+    def _write_audit(self) -> None:
+        """Append the entries so far: one chain read and one flush for many files.
+
+        Also called before anything else writes to the log (a declared conflict), so
+        the entries keep the order in which files were checked.
+        """
+        audit.append_many(self.session, self.workspace.actor, self._audit)
+        self._audit.clear()
+
+    def finish(self) -> None:
+        """Append the audit entries, then insert every accepted file's rows (one bulk INSERT
+        per table for the whole batch)."""
+        self._write_audit()
+        staged = list(self._pending.values())
+        self._pending.clear()
+        for position, (table, columns) in enumerate(_ROW_TABLES):
+            insert_rows(self.session, table, columns,
+                        [row for rows in staged for row in rows[position]])
 
     def _record_conflict(self, judge: Judge, application_id: int, reason: str) -> None:
         """A judge's own declaration is final for them: recorded as a confirmed conflict."""
@@ -405,6 +433,7 @@ class _Merger:
             return
         application = self.session.get(Application, application_id)
         assert application is not None
+        self._write_audit()  # the entries of the files before come first
         conflicts.declare(self.session, judge, application, text, self.workspace.actor,
                           source=conflicts.DECLARED, status=conflicts.CONFIRMED)
 
@@ -432,5 +461,6 @@ def merge_results(
             for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
                 progress(len(files) + step, total, f"Checking {item.path.name}")
                 rows[item.index] = merger.process(item)
+            merger.finish()
     progress(total, total, "Merge finished")
     return MergeReport([r for r in rows if r is not None])

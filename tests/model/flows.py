@@ -118,10 +118,15 @@ def attachment_bytes(ref: str, name: str) -> bytes:
     return f"{name} of {ref}\n".encode() * 50
 
 
-def make_flow(root: Path, *, assign: bool = True, per_application: int = 2) -> Flow:
-    """Build the program in ``root``; with ``assign``, round 1 is assigned (seed 1)."""
-    workspace = StaffWorkspace.create(root / "program", "Mayors' Recognition 2026",
-                                      categories=CATEGORIES, actor=ACTOR)
+def make_flow(root: Path, *, assign: bool = True, per_application: int = 2,
+              url: str | None = None) -> Flow:
+    """Build the program in ``root``; with ``assign``, round 1 is assigned (seed 1).
+
+    ``url``: a database URL (PostgreSQL) to hold the workspace instead of ``root``.
+    """
+    workspace = StaffWorkspace.create(url or root / "program", "Mayors' Recognition 2026",
+                                      categories=CATEGORIES, actor=ACTOR,
+                                      attachments=root / "attachments" if url else None)
     staff = Identity.generate("Program Office", "staff")
     judges = {name: Identity.generate(name, "judge") for name in JUDGES}
     rubric = load_rubric(RUBRIC_TOML)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
-import uuid
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,8 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from judgepanel.errors import DamagedFileError, ValidationError, WorkspaceError
@@ -40,7 +36,6 @@ from judgepanel.model.entities import (
 from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric, set_blind_review
 from judgepanel.model.rubric import CommentRule, Criterion, Level, Rubric
 from judgepanel.model.workspace import StaffWorkspace
-from tests.conftest import strict
 from tests.model.conftest import ACTOR, count
 
 # --- create / open -------------------------------------------------------------------
@@ -371,34 +366,6 @@ def test_blind_review_hides_chosen_fields_and_attachments(workspace: StaffWorksp
 
 
 # --- PostgreSQL (opt-in) -------------------------------------------------------------------
-
-PG_ENV = "JUDGEPANEL_TEST_POSTGRES_URL"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped afterwards.
-
-    Opt-in: set JUDGEPANEL_TEST_POSTGRES_URL to a server URL with the right to
-    create databases, e.g. postgresql+psycopg://jp@/postgres?host=/tmp/pg&port=5432
-    (and install a driver such as psycopg). Shared staff workspaces run there.
-    """
-    admin_url = os.environ.get(PG_ENV)
-    if not admin_url:
-        if strict():
-            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL check (see .ci/run)")
-        pytest.skip(f"set {PG_ENV} to run the PostgreSQL check")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"jp_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
-
 
 def test_the_same_code_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     ws = StaffWorkspace.create(postgres_url, "Shared program", categories=("Youth",),

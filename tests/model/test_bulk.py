@@ -1,0 +1,67 @@
+"""``bulk.insert_rows``: what it stores must be what the ORM would have stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, insert, select
+from sqlalchemy.orm import Session
+
+from judgepanel.model.bulk import insert_rows
+from judgepanel.model.db import UTCDateTime, make_engine
+
+METADATA = MetaData()
+THINGS = Table(
+    "things", METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20)),
+    Column("flag", Boolean),
+    Column("value", Float),
+    Column("at", UTCDateTime),
+)
+AT = dt.datetime(2026, 3, 1, 9, 30, 0, 250000, tzinfo=dt.UTC)
+ROWS = [("a", True, 1, AT), ("b", False, 2.5, AT + dt.timedelta(hours=1)),
+        ("c", None, None, None)]
+
+
+def _stored(session: Session) -> list[tuple[object, ...]]:
+    return [tuple(row) for row in session.execute(
+        select(THINGS.c.name, THINGS.c.flag, THINGS.c.value, THINGS.c.at).order_by(THINGS.c.id))]
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    engine = make_engine(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
+    METADATA.create_all(engine)
+    with Session(engine) as session:
+        yield session  # type: ignore[misc]
+    engine.dispose()
+
+
+def test_rows_read_back_as_the_orm_would_store_them(session: Session) -> None:
+    session.execute(insert(THINGS), [dict(zip(("name", "flag", "value", "at"), row, strict=True))
+                                     for row in ROWS])
+    expected = _stored(session)
+    session.execute(THINGS.delete())
+    insert_rows(session, THINGS, ("name", "flag", "value", "at"), ROWS)
+    assert _stored(session) == expected
+    assert expected[0] == ("a", True, 1.0, AT)  # timestamps come back aware, in UTC
+
+
+def test_columns_in_any_order(session: Session) -> None:
+    insert_rows(session, THINGS, ("at", "value", "name", "flag"),
+                [(at, value, name, flag) for name, flag, value, at in ROWS])
+    assert [row[0] for row in _stored(session)] == ["a", "b", "c"]
+    assert _stored(session)[1] == ("b", False, 2.5, AT + dt.timedelta(hours=1))
+
+
+def test_nothing_to_insert_runs_no_statement(session: Session) -> None:
+    insert_rows(session, THINGS, ("name",), [])
+    assert _stored(session) == []
+
+
+def test_a_naive_timestamp_is_refused_as_by_the_orm(session: Session) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        insert_rows(session, THINGS, ("name", "at"), [("x", dt.datetime(2026, 1, 1))])
