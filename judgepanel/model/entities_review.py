@@ -111,10 +111,11 @@ class Review(Base):
     """A judge's overall view of one application in one results file."""
 
     __tablename__ = "reviews"
+    # Its index also serves every lookup by results file (no separate one: migration 0004).
     __table_args__ = (UniqueConstraint("results_id", "application_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"), index=True)
+    results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"))
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     overall_comment: Mapped[str] = mapped_column(Text, default="")
     confidence: Mapped[int | None] = mapped_column(Integer)
@@ -127,11 +128,13 @@ class Score(Base):
     """One criterion score (and its comment) from one results file."""
 
     __tablename__ = "scores"
+    # The only index: scores are always read by results file, 60,000 at a time, and
+    # every further index cost a B-tree insert per merged score (migration 0004).
     __table_args__ = (UniqueConstraint("results_id", "application_id", "criterion_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
     criterion_key: Mapped[str] = mapped_column(String(64))
     value: Mapped[float] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text, default="")
@@ -149,9 +152,8 @@ class Declaration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id"), index=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    results_id: Mapped[int | None] = mapped_column(
-        ForeignKey("received_results.id"), index=True
-    )
+    # Looked up through the unique constraint's index (migration 0004).
+    results_id: Mapped[int | None] = mapped_column(ForeignKey("received_results.id"))
     conflict: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(Text, default="")
     declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
