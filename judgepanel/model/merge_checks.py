@@ -10,7 +10,7 @@ judge could not see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from judgepanel.errors import ResultsRefusedError
@@ -77,12 +77,15 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[
     """
     declarations = {d["application_id"]: d for d in document["declarations"]}
     reviews = {r["application_id"]: r for r in document["reviews"]}
-    foreign = sorted((set(declarations) | set(reviews)) - set(contents))
+    foreign = sorted((declarations.keys() | reviews.keys()) - contents.keys())
     if foreign:
         return refusal("not_assigned", f"({listing(foreign)}). {ASK_AGAIN}",
                         detail=f"not in the bundle: {foreign}")
-    scored_keys = {s["criterion"] for r in reviews.values() for s in r["scores"]}
-    unknown = sorted(scored_keys - set(rubric.keys))
+    # Each review's scores by criterion, built once for every check below.
+    given = {app_id: {s["criterion"]: s["score"] for s in review["scores"]}
+             for app_id, review in reviews.items()}
+    scored_keys = set().union(*given.values())
+    unknown = sorted(scored_keys - rubric.key_set)
     if unknown:
         return refusal("criteria_mismatch",
                         f"It scores criteria the rubric does not have: {listing(unknown)}. "
@@ -92,6 +95,7 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[
         return refusal("criteria_mismatch",
                         f"No application was scored on: {listing(never)}. " + ASK_AGAIN,
                         detail=f"criteria never scored {never}")
+    plainly_complete = _plain_completeness(rubric)
     incomplete: list[str] = []
     off_scale: list[str] = []
     for app_id, ref in contents.items():
@@ -105,7 +109,9 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[
         if review is None:
             incomplete.append(f"{ref}: not scored")
             continue
-        scores = {s["criterion"]: s["score"] for s in review["scores"]}
+        scores = given[app_id]
+        if plainly_complete(scores, review["scores"]):
+            continue
         comments = {s["criterion"]: s["comment"] for s in review["scores"]}
         for problem in review_problems(rubric, scores, comments):
             target = off_scale if problem.kind == "off_scale" else incomplete
@@ -117,3 +123,30 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[
         return refusal("incomplete", f"{listing(incomplete, 3)}. Ask the judge to finish "
                         "and export again.", detail="; ".join(incomplete))
     return None
+
+
+def _plain_completeness(rubric: Rubric) -> Callable[[dict[str, Any], list[dict[str, Any]]],
+                                                    bool]:
+    """A check that a review is complete, for ``review_problems`` to explain if not.
+
+    Every criterion scored on its scale, no other key, and a comment wherever the
+    rubric asks for one: the same rules as ``review_problems``, without building a
+    list of problems for the 10,000 reviews of a national round that have none.
+    """
+    keys = rubric.key_set
+    criteria = rubric.criteria
+
+    def check(scores: dict[str, Any], entries: list[dict[str, Any]]) -> bool:
+        if scores.keys() != keys or len(entries) != len(keys):
+            return False
+        for criterion in criteria:
+            score = scores[criterion.key]
+            if not criterion.is_on_scale(score):
+                return False
+            if criterion.comment.requires_comment(score):
+                comment = next(e["comment"] for e in entries if e["criterion"] == criterion.key)
+                if not (isinstance(comment, str) and comment.strip()):
+                    return False
+        return True
+
+    return check
