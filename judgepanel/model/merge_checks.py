@@ -134,19 +134,27 @@ def _plain_completeness(rubric: Rubric) -> Callable[[dict[str, Any], list[dict[s
     list of problems for the 10,000 reviews of a national round that have none.
     """
     keys = rubric.key_set
-    criteria = rubric.criteria
+    # Per criterion: the scale's points, and those that need a comment (found once).
+    checks = []
+    for criterion in rubric.criteria:
+        points = frozenset(v for v in criterion.valid_scores() if criterion.is_on_scale(v))
+        needs = frozenset(p for p in points if criterion.comment.requires_comment(p))
+        checks.append((criterion.key, points, needs))
 
     def check(scores: dict[str, Any], entries: list[dict[str, Any]]) -> bool:
         if scores.keys() != keys or len(entries) != len(keys):
             return False
-        for criterion in criteria:
-            score = scores[criterion.key]
-            if not criterion.is_on_scale(score):
+        for key, points, needs in checks:
+            score = scores[key]
+            if type(score) not in _NUMBER_TYPES or score not in points:
                 return False
-            if criterion.comment.requires_comment(score):
-                comment = next(e["comment"] for e in entries if e["criterion"] == criterion.key)
+            if score in needs:
+                comment = next(e["comment"] for e in entries if e["criterion"] == key)
                 if not (isinstance(comment, str) and comment.strip()):
                     return False
         return True
 
     return check
+
+
+_NUMBER_TYPES = (int, float)  # with ``type(x) in``: a bool is not a score
