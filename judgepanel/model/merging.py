@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -179,8 +179,10 @@ class _Merger:
     What the checks consult (issued bundles and their judges, the highest sequence
     accepted per bundle, each judge's accepted results per round, application
     references) is read once per batch, not once per file, and kept current in
-    memory as files are accepted; scores, reviews and declarations go in as one bulk
-    INSERT per table and file. A 120-file national round thus costs a few dozen
+    memory as files are accepted. Nothing is written per file: the ReceivedResults
+    rows are flushed together (their ids are needed only then), then the audit
+    entries, then the scores, reviews and declarations of every accepted file with
+    one bulk INSERT per table. A 120-file national round thus costs a handful of
     statements per file instead of one per score.
     """
 
@@ -191,11 +193,13 @@ class _Merger:
         self._rubrics: dict[int, Rubric] = {}
         self._contents: dict[str, dict[str, int]] = {}
         self._refs: dict[int, str] | None = None
-        self._rows_by_results: dict[int, MergeRow] = {}
-        # Audit entries of this batch, appended together (see _write_audit).
-        self._audit: list[tuple[str, dict[str, Any]]] = []
-        # Rows of files accepted in this batch, inserted together by finish().
-        self._pending: dict[int, tuple[list[tuple[Any, ...]], ...]] = {}
+        self._rows_by_results: dict[ReceivedResults, MergeRow] = {}
+        # Audit entries of this batch, appended together (see _write_audit); each
+        # makes its details once the rows it names have ids.
+        self._audit: list[tuple[str, Callable[[], dict[str, Any]]]] = []
+        # Files accepted in this batch whose rows finish() inserts: received row ->
+        # (judge id, bundle application id -> Application.id, the document).
+        self._pending: dict[ReceivedResults, tuple[int, dict[str, int], dict[str, Any]]] = {}
         in_program = (select(IssuedBundle.id).join(Round)
                       .where(Round.program_id == self.program_id))
         self._issued: dict[str, IssuedBundle] = {
@@ -331,22 +335,22 @@ class _Merger:
             received.judge_id = issued.judge_id
             received.signer = issued.judge.minisign_public_key
             received.sequence = item.results.sequence
-        self.session.flush()
-        self._audit.append(("results.refused", {
+        self._audit.append(("results.refused", lambda: {
             "results": received.id, "file": received.file_name, "sha256": received.raw_sha256,
             "reason": problem.reason, "bundle_id": row.bundle_id, "judge": received.judge_id,
             "sequence": received.sequence, "detail": problem.detail[:500],
         }))
         row.status, row.reason, row.message = REFUSED, problem.reason, problem.message
-        row.detail, row.results_id = problem.detail, received.id
+        row.detail = problem.detail
+        self._rows_by_results[received] = row
         return row
 
     def _retire(self, old: ReceivedResults, by: int | None) -> None:
         old.status = REPLACED
-        if self._pending.pop(old.id, None) is None:  # already in the database
+        if self._pending.pop(old, None) is None:  # its rows are in the database
             for entity in (Score, Review, Declaration):
                 self.session.execute(delete(entity).where(entity.results_id == old.id))
-        previous_row = self._rows_by_results.get(old.id)
+        previous_row = self._rows_by_results.get(old)
         if previous_row is not None:
             previous_row.message = (f"Accepted, then replaced by export {by} from the same "
                                     "batch.")
@@ -364,16 +368,15 @@ class _Merger:
         received.judge_id = judge.id
         received.signer = judge.minisign_public_key
         received.sequence = results.sequence
-        self.session.flush()
         current[:] = [received]
         self._last[issued.id] = max(results.sequence, self._last.get(issued.id, 0))
         document = results.document
-        self._stage_rows(received.id, judge.id, self._contents[issued.bundle_id], document)
+        self._pending[received] = (judge.id, self._contents[issued.bundle_id], document)
         for entry in document["declarations"]:
             if entry["conflict"]:
                 application_id = self._contents[issued.bundle_id][entry["application_id"]]
                 self._record_conflict(judge, application_id, entry["reason"])
-        self._audit.append(("results.accepted", {
+        self._audit.append(("results.accepted", lambda: {
             "results": received.id, "file": received.file_name,
             "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
             "judge": judge.id, "sequence": results.sequence,
@@ -382,14 +385,15 @@ class _Merger:
             "conflicts": [d["application_id"] for d in document["declarations"]
                           if d["conflict"]],
         }))
-        row.status, row.reason, row.results_id = ACCEPTED, None, received.id
+        row.status, row.reason = ACCEPTED, None
         row.message = f"Accepted: {len(document['reviews'])} reviews from {judge.name}."
-        self._rows_by_results[received.id] = row
+        self._rows_by_results[received] = row
         return row
 
-    def _stage_rows(self, results_id: int, judge_id: int, ids: dict[str, int],
-                    document: dict[str, Any]) -> None:
-        """Keep the file's declarations, reviews and scores for :meth:`finish`."""
+    @staticmethod
+    def _rows_of(results_id: int, judge_id: int, ids: dict[str, int],
+                 document: dict[str, Any]) -> tuple[list[tuple[Any, ...]], ...]:
+        """The file's declarations, reviews and scores as rows of ``_ROW_TABLES``."""
         declarations = [
             (judge_id, ids[entry["application_id"]], results_id, entry["conflict"],
              entry["reason"], _parse_time(entry["declared_at"]))
@@ -402,7 +406,7 @@ class _Merger:
                             entry["confidence"]))
             scores += [(results_id, application_id, score["criterion"],
                         float(score["score"]), score["comment"]) for score in entry["scores"]]
-        self._pending[results_id] = (declarations, reviews, scores)
+        return declarations, reviews, scores
 
     def _write_audit(self) -> None:
         """Append the entries so far: one chain read and one flush for many files.
@@ -410,14 +414,19 @@ class _Merger:
         Also called before anything else writes to the log (a declared conflict), so
         the entries keep the order in which files were checked.
         """
-        audit.append_many(self.session, self.workspace.actor, self._audit)
+        self.session.flush()  # every ReceivedResults row so far gets its id
+        audit.append_many(self.session, self.workspace.actor,
+                          [(action, details()) for action, details in self._audit])
         self._audit.clear()
 
     def finish(self) -> None:
         """Append the audit entries, then insert every accepted file's rows (one bulk INSERT
         per table for the whole batch)."""
         self._write_audit()
-        staged = list(self._pending.values())
+        for received, row in self._rows_by_results.items():
+            row.results_id = received.id
+        staged = [self._rows_of(received.id, *pending)
+                  for received, pending in self._pending.items()]
         self._pending.clear()
         for position, (table, columns) in enumerate(_ROW_TABLES):
             insert_rows(self.session, table, columns,
