@@ -228,6 +228,20 @@ class Criterion:
         except InvalidOperation:  # pragma: no cover - finite numbers always convert
             return False
 
+    @cached_property
+    def weighted_points(self) -> dict[float, float]:
+        """Each scale point's share of a total, ``weight * normalise(point)``, found once.
+
+        ``scoring.weighted_total`` looks a float score up here instead of checking and
+        normalising it again for every review of a round. The keys are exactly
+        ``_scale_points``, so a float found here is one ``check_score`` accepts, and its
+        share is bit for bit what ``weight * normalise(score)`` gives. (A bool or a
+        Decimal can equal a key and still be refused: look up plain floats only.) A
+        ``-0.0`` score finds the ``0.0`` point, whose share may differ in the sign of
+        zero only; the total's ``fsum`` returns ``+0.0`` for a zero sum either way.
+        """
+        return {point: self.weight * self.normalise(point) for point in self._scale_points}
+
     def check_score(self, score: object) -> None:
         """Raise ValidationError (path = the criterion key) if a judge may not give this score."""
         if _is_number(score) and score in self._scale_points:
@@ -349,6 +363,11 @@ class Rubric:
     def counting(self) -> tuple[Criterion, ...]:
         """The criteria that make up the total."""
         return tuple(c for c in self.criteria if c.counts)
+
+    @cached_property
+    def counting_shares(self) -> tuple[tuple[str, dict[float, float], Criterion], ...]:
+        """(key, ``weighted_points``, criterion) of each counting criterion, for totals."""
+        return tuple((c.key, c.weighted_points, c) for c in self.counting)
 
     @cached_property
     def counting_weight(self) -> float:

@@ -43,14 +43,21 @@ def weighted_total(rubric: Rubric, scores: Mapping[str, float | None]) -> float 
     keys the rubric does not know and non-counting criteria are ignored here
     (``review_problems`` reports them).
     """
-    weighted: list[float] = []
-    for criterion in rubric.counting:
-        score = scores.get(criterion.key)
-        if score is None:
-            return None
-        criterion.check_score(score)
-        weighted.append(criterion.weight * criterion.normalise(score))
-    return math.fsum(weighted) / rubric.counting_weight
+    shares: list[float] = []
+    for key, points, criterion in rubric.counting_shares:
+        score = scores.get(key)
+        # A ranking totals every review of a round (10,000 in a national one): a float
+        # on the scale finds its share precomputed. Anything else (None, off the scale,
+        # an int, a bool, a Decimal, a float subclass) takes the full path, which
+        # returns, raises or gives the same share.
+        share = points.get(score) if type(score) is float else None
+        if share is None:
+            if score is None:
+                return None
+            criterion.check_score(score)
+            share = criterion.weight * criterion.normalise(score)
+        shares.append(share)
+    return math.fsum(shares) / rubric.counting_weight
 
 
 def review_problems(

@@ -121,9 +121,10 @@ def mean(values: Sequence[float]) -> float | None:
 
 
 def median(values: Sequence[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
+    return _median_of_sorted(sorted(values)) if values else None
+
+
+def _median_of_sorted(ordered: Sequence[float]) -> float:
     mid = len(ordered) // 2
     if len(ordered) % 2:
         return float(ordered[mid])
@@ -134,18 +135,28 @@ def sample_sd(values: Sequence[float]) -> float | None:
     """Sample standard deviation (n - 1); None below two values."""
     if len(values) < 2:
         return None
-    centre = math.fsum(values) / len(values)
+    return _sd_around(values, math.fsum(values) / len(values))
+
+
+def _sd_around(values: Sequence[float], centre: float) -> float | None:
+    """``sample_sd`` given the values' mean (callers that have it need not sum again)."""
+    if len(values) < 2:
+        return None
     return math.sqrt(math.fsum((v - centre) ** 2 for v in values) / (len(values) - 1))
 
 
 def summarise(values: Sequence[float]) -> Summary:
+    if not values:
+        return Summary(n=0, mean=None, median=None, sd=None, min=None, max=None)
+    # One sum and one sort for all of them: a round summarises thousands of applications.
+    centre = math.fsum(values) / len(values)
     return Summary(
         n=len(values),
-        mean=mean(values),
-        median=median(values),
-        sd=sample_sd(values),
-        min=min(values) if values else None,
-        max=max(values) if values else None,
+        mean=centre,
+        median=_median_of_sorted(sorted(values)),
+        sd=_sd_around(values, centre),
+        min=min(values),
+        max=max(values),
     )
 
 
@@ -164,8 +175,14 @@ def check_reviews(
 ) -> list[Review]:
     """The reviews as a list, refusing duplicates, non-finite totals and conflicted pairs."""
     blocked = set(conflicts)
-    seen: set[tuple[str, str]] = set()
     out = list(reviews)
+    # Whole-list tests first (a round has 10,000 reviews, nearly always all fine); only
+    # when one fails does the loop below look for the first offender to name it.
+    pairs = {(r.judge_id, r.application_id) for r in out}
+    if (len(pairs) == len(out) and pairs.isdisjoint(blocked)
+            and all(type(r.total) is float and math.isfinite(r.total) for r in out)):
+        return out
+    seen: set[tuple[str, str]] = set()
     for r in out:
         pair = (r.judge_id, r.application_id)
         if pair in seen:
@@ -192,18 +209,36 @@ def check_reviews(
 
 def z_scores(reviews: Iterable[Review]) -> dict[tuple[str, str], float]:
     """z of each review within its judge's reviews, keyed (judge_id, application_id)."""
-    by_judge: dict[str, list[Review]] = defaultdict(list)
-    for r in reviews:
-        by_judge[r.judge_id].append(r)
+    items = list(reviews)
+    zs = _z_list(items)
     out: dict[tuple[str, str], float] = {}
-    for judge, own in by_judge.items():
-        totals = [r.total for r in own]
-        sd = sample_sd(totals)
+    for own in _by_judge(items).values():  # judge by judge, as this always listed them
+        for i in own:
+            z = zs[i]
+            if z is not None:
+                out[(items[i].judge_id, items[i].application_id)] = z
+    return out
+
+
+def _by_judge(items: Sequence[Review]) -> dict[str, list[int]]:
+    """Positions in ``items`` of each judge's reviews, judges in order of appearance."""
+    by_judge: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(items):
+        by_judge[r.judge_id].append(i)
+    return by_judge
+
+
+def _z_list(items: Sequence[Review]) -> list[float | None]:
+    """z of each review of ``items``, in the same order; None where its judge gives none."""
+    out: list[float | None] = [None] * len(items)
+    for own in _by_judge(items).values():
+        totals = [items[i].total for i in own]
+        centre = math.fsum(totals) / len(totals)
+        sd = _sd_around(totals, centre)
         if sd is None or sd == 0:
             continue
-        centre = math.fsum(totals) / len(totals)
-        for r in own:
-            out[(judge, r.application_id)] = (r.total - centre) / sd
+        for i, total in zip(own, totals, strict=True):
+            out[i] = (total - centre) / sd
     return out
 
 
@@ -221,10 +256,12 @@ def application_stats(
     """
     conflict_pairs = set(conflicts)
     items = check_reviews(reviews, conflict_pairs)
-    zs = z_scores(items)
     by_app: dict[str, list[Review]] = defaultdict(list)
-    for r in items:
+    z_by_app: dict[str, list[float]] = defaultdict(list)  # the z-scores its reviews have
+    for r, z in zip(items, _z_list(items), strict=True):
         by_app[r.application_id].append(r)
+        if z is not None:
+            z_by_app[r.application_id].append(z)
     assigned_by_app: dict[str, set[str]] = defaultdict(set)
     for judge, app in assigned:
         assigned_by_app[app].add(judge)
@@ -232,11 +269,14 @@ def application_stats(
     for judge, app in conflict_pairs:
         conflicted_by_app[app].add(judge)
     ids = set(by_app) | set(assigned_by_app) | set(applications)
+    nobody: frozenset[str] = frozenset()
     out: dict[str, ApplicationStats] = {}
     for app in sorted(ids):
         own = by_app.get(app, [])
         reviewed = {r.judge_id for r in own}
-        app_z = [zs[(r.judge_id, app)] for r in own if (r.judge_id, app) in zs]
+        app_z = z_by_app.get(app, [])
+        conflicted = conflicted_by_app.get(app, nobody)
+        waiting = assigned_by_app.get(app, nobody) - reviewed - conflicted
         out[app] = ApplicationStats(
             application_id=app,
             summary=summarise([r.total for r in own]),
@@ -244,12 +284,8 @@ def application_stats(
             z_count=len(app_z),
             criterion_means=_criterion_means(own),
             judges=tuple(sorted(reviewed)),
-            conflicted=tuple(sorted(conflicted_by_app.get(app, set()))),
-            missing=tuple(
-                sorted(
-                    assigned_by_app.get(app, set()) - reviewed - conflicted_by_app.get(app, set())
-                )
-            ),
+            conflicted=tuple(sorted(conflicted)) if conflicted else (),
+            missing=tuple(sorted(waiting)) if waiting else (),
         )
     return out
 
@@ -267,26 +303,33 @@ def judge_stats(reviews: Iterable[Review]) -> dict[str, JudgeStats]:
     """Each judge's count, mean, spread and leniency (see the module docstring)."""
     items = check_reviews(reviews)
     by_app: dict[str, list[Review]] = defaultdict(list)
-    by_judge: dict[str, list[Review]] = defaultdict(list)
+    by_judge: dict[str, list[float]] = defaultdict(list)  # each judge's totals
     for r in items:
         by_app[r.application_id].append(r)
-        by_judge[r.judge_id].append(r)
+        by_judge[r.judge_id].append(r.total)
+    # Offsets application by application: a checked list has one review per judge and
+    # application, so "the other judges" are the other reviews. Their order within a
+    # judge's list does not matter: fsum is exact, so mean() gives the same number.
+    offsets: dict[str, list[float]] = defaultdict(list)
+    for own in by_app.values():
+        if len(own) < 2:
+            continue
+        totals = [r.total for r in own]
+        for i, r in enumerate(own):
+            others = totals[:i] + totals[i + 1:]
+            offsets[r.judge_id].append(r.total - math.fsum(others) / len(others))
     out: dict[str, JudgeStats] = {}
     for judge in sorted(by_judge):
-        own = by_judge[judge]
-        offsets = []
-        for r in own:
-            others = [o.total for o in by_app[r.application_id] if o.judge_id != judge]
-            if others:
-                offsets.append(r.total - math.fsum(others) / len(others))
-        totals = [r.total for r in own]
+        totals = by_judge[judge]
+        centre = math.fsum(totals) / len(totals)
+        compared = offsets.get(judge, [])
         out[judge] = JudgeStats(
             judge_id=judge,
-            n=len(own),
-            mean=mean(totals),
-            spread=sample_sd(totals),
-            leniency=mean(offsets),
-            compared=len(offsets),
+            n=len(totals),
+            mean=centre,
+            spread=_sd_around(totals, centre),
+            leniency=mean(compared),
+            compared=len(compared),
         )
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal as D
 
 import pytest
@@ -113,3 +114,14 @@ def test_bad_amounts_are_refused(
 ) -> None:
     with pytest.raises(ValidationError, match=match):
         funding_line(ranked, budget, overrides)  # type: ignore[arg-type]
+
+
+def test_row_finds_each_application_and_the_first_of_a_repeated_id() -> None:
+    line = funding_line(RANKED, D(100_000))
+    assert [line.row(app).position for app, _ in RANKED] == [1, 2, 3, 4]  # type: ignore[union-attr]
+    assert line.row("Z") is None
+    # Built by hand with an id twice (funding_line refuses that): the first row wins.
+    again = dataclasses.replace(line.rows[0], position=5)
+    doubled = FundingLine(line.budget, (*line.rows, again), line.line_at)
+    assert doubled.row("A") is line.rows[0]
+    assert FundingLine(D(0), (), None).row("A") is None

@@ -368,3 +368,17 @@ def test_an_application_assigned_outside_a_later_round_is_still_shown(bp: BoardP
         assert len(load_round_reviews(session, first).apps) == 8
     assert [a.ref for a in data.apps.values()] == ["A01", "A04"]
     assert data.apps[bp.apps["A04"]].categories == ("youth", "housing")
+
+
+def test_people_are_listed_by_name_then_id() -> None:
+    from judgepanel.model.leaderboard import _Roster
+    from judgepanel.model.round_reviews import JudgeInfo
+
+    judges = {7: JudgeInfo(7, "Zoe"), 12: JudgeInfo(12, "Ana"), 3: JudgeInfo(3, "Ana"),
+              40: JudgeInfo(40, "Ben")}
+    roster = _Roster(judges)
+    assert [(j.name, j.id) for j in roster.people(["7", "12", "40", "3"])] == [
+        ("Ana", 3), ("Ana", 12), ("Ben", 40), ("Zoe", 7)]
+    assert roster.people([]) == ()
+    with pytest.raises(KeyError):
+        roster.people(["99"])  # not a judge of the program

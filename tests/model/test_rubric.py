@@ -112,6 +112,16 @@ def test_check_score_accepts_every_valid_score() -> None:
     c.check_score(3)  # an int is fine
 
 
+def test_weighted_points_hold_exactly_the_scale_with_each_share() -> None:
+    c = Criterion("impact", "Impact", min=0, max=1, step=0.1, weight=2.5)
+    points = c.weighted_points
+    assert sorted(points) == c.valid_scores()
+    for score, share in points.items():
+        c.check_score(score)
+        assert share == c.weight * c.normalise(score)
+    assert 0.30000000000000004 not in points  # 0.1 + 0.2 is not on the scale
+
+
 @pytest.mark.parametrize(
     ("rule", "score", "required"),
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,55 @@ def test_an_off_scale_counting_score_is_refused(rubric: Rubric) -> None:
     with pytest.raises(ValidationError) as caught:
         weighted_total(rubric, {**FULL, "impact": 7})
     assert caught.value.path == "impact"
+
+
+SCALES = Rubric(
+    "scales",
+    (
+        Criterion("tenths", "Tenths", min=0, max=1, step=0.1, weight=1.5),
+        Criterion("halves", "Halves", min=-2, max=3, step=0.5, weight=0.7),
+        Criterion("wide", "Wide", min=0, max=100, step=1, weight=3),
+        Criterion("advice", "Advice", counts=False),
+    ),
+)
+
+
+def _by_the_formula(rubric: Rubric, scores: dict[str, float]) -> float:
+    """The module docstring's definition, spelled out without any lookup table."""
+    shares = [c.weight * ((float(scores[c.key]) - c.min) / (c.max - c.min) * 100.0)
+              for c in rubric.criteria if c.counts]
+    return math.fsum(shares) / math.fsum(c.weight for c in rubric.criteria if c.counts)
+
+
+def test_totals_equal_the_formula_bit_for_bit_on_every_scale_point() -> None:
+    tenths, halves, wide, _ = SCALES.criteria
+    for i, a in enumerate(tenths.valid_scores()):
+        for b in halves.valid_scores():
+            scores = {"tenths": a, "halves": b, "wide": float((i * 37) % 101)}
+            assert weighted_total(SCALES, scores) == _by_the_formula(SCALES, scores)
+            # An int equal to a float point, and -0.0 for 0.0, give the same total.
+            as_int = {**scores, "wide": int(scores["wide"])}
+            assert weighted_total(SCALES, as_int) == _by_the_formula(SCALES, scores)
+    zero = {"tenths": -0.0, "halves": -2.0, "wide": -0.0}
+    assert weighted_total(SCALES, zero) == 0.0
+    assert math.copysign(1, weighted_total(SCALES, zero) or 1.0) == 1  # never -0.0
+
+
+@pytest.mark.parametrize(
+    "score", [True, Decimal("0.5"), 0.25, 1.1, float("nan"), float("inf"), "0.5"])
+def test_totals_refuse_what_check_score_refuses(score: object) -> None:
+    # True == 1 and Decimal("0.5") == 0.5 are points of the scale by value; they
+    # must still be refused, as check_score does, and name the criterion.
+    with pytest.raises(ValidationError) as caught:
+        weighted_total(SCALES, {"tenths": score, "halves": 0.0, "wide": 5.0})  # type: ignore[dict-item]
+    assert caught.value.path == "tenths"
+
+
+def test_the_first_criterion_in_rubric_order_decides_between_none_and_an_error() -> None:
+    # Missing before off-scale: no total yet. Off-scale before missing: refused.
+    assert weighted_total(SCALES, {"halves": 9.0}) is None
+    with pytest.raises(ValidationError):
+        weighted_total(SCALES, {"tenths": 9.0})
 
 
 def test_a_complete_review_has_no_problems(rubric: Rubric) -> None:

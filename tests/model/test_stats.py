@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -10,6 +11,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.stats import (
     Review,
     application_stats,
+    check_reviews,
     judge_stats,
     krippendorff_alpha_interval,
     median,
@@ -213,3 +215,133 @@ def test_alpha_is_stable_for_realistic_totals() -> None:
     # large offsets catch a cancellation-prone formula.
     shifted = [[v + 1e6 if v is not None else None for v in u] for u in KRIPPENDORFF_2011]
     assert krippendorff_alpha_interval(shifted) == pytest.approx(0.849107, abs=1e-6)
+
+
+# --- the same numbers as the plain definitions ---------------------------------------------
+# The statistics share sums and groupings between passes for speed; these spell each
+# definition out the plain way (one list per question) and demand equal floats, bit for
+# bit, on rounds with the awkward cases: fractional and int totals, a judge with one
+# review, a judge who gives everything the same total, criteria left out or None.
+
+
+def _plain_sd(values: list[float]) -> float | None:
+    if len(values) < 2:
+        return None
+    centre = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - centre) ** 2 for v in values) / (len(values) - 1))
+
+
+def _plain_z(reviews: list[Review]) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for judge in dict.fromkeys(r.judge_id for r in reviews):
+        own = [r for r in reviews if r.judge_id == judge]
+        totals = [r.total for r in own]
+        sd = _plain_sd(totals)
+        if sd:
+            for r in own:
+                out[(judge, r.application_id)] = (r.total - math.fsum(totals) / len(totals)) / sd
+    return out
+
+
+def _plain_application(app: str, reviews: list[Review], z: dict[tuple[str, str], float],
+                       assigned: set[tuple[str, str]], conflicts: set[tuple[str, str]]
+                       ) -> tuple[object, ...]:
+    own = [r for r in reviews if r.application_id == app]
+    totals = [r.total for r in own]
+    zs = [z[(r.judge_id, app)] for r in own if (r.judge_id, app) in z]
+    keys = sorted({k for r in own for k, v in r.criteria.items() if v is not None})
+    means = {}
+    for key in keys:
+        values = [r.criteria[key] for r in own if r.criteria.get(key) is not None]
+        means[key] = math.fsum(values) / len(values)
+    judges = {r.judge_id for r in own}
+    blocked = {j for j, a in conflicts if a == app}
+    return (
+        len(own),
+        math.fsum(totals) / len(totals) if totals else None,
+        median(totals),
+        _plain_sd(totals),
+        min(totals) if totals else None,
+        max(totals) if totals else None,
+        math.fsum(zs) / len(zs) if zs else None,
+        len(zs),
+        list(means.items()),
+        tuple(sorted(judges)),
+        tuple(sorted(blocked)),
+        tuple(sorted({j for j, a in assigned if a == app} - judges - blocked)),
+    )
+
+
+def _plain_judge(judge: str, reviews: list[Review]) -> tuple[object, ...]:
+    own = [r for r in reviews if r.judge_id == judge]
+    offsets = []
+    for r in own:
+        others = [o.total for o in reviews
+                  if o.application_id == r.application_id and o.judge_id != judge]
+        if others:
+            offsets.append(r.total - math.fsum(others) / len(others))
+    totals = [r.total for r in own]
+    return (len(own), math.fsum(totals) / len(totals), _plain_sd(totals),
+            math.fsum(offsets) / len(offsets) if offsets else None, len(offsets))
+
+
+def _random_round(seed: int) -> tuple[list[Review], set[tuple[str, str]], set[tuple[str, str]]]:
+    rng = random.Random(seed)
+    apps = [f"A{i:02d}" for i in range(25)]
+    judges = [f"J{i}" for i in range(8)]
+    reviews, assigned, conflicts = [], set(), set()
+    for app in apps:
+        panel = rng.sample(judges, rng.randint(1, 5))
+        for judge in panel:
+            assigned.add((judge, app))
+            if rng.random() < 0.1:
+                conflicts.add((judge, app))
+                continue
+            if rng.random() < 0.1:
+                continue  # assigned, not yet reviewed
+            total: float = rng.choice([rng.randint(0, 100), rng.randint(0, 1000) / 7])
+            criteria = {k: rng.choice([1.0, 2.5, 3.0, 4.1, 5.0, None])
+                        for k in rng.sample(["z", "impact", "reach", "cost"], rng.randint(0, 4))}
+            reviews.append(Review(app, judge, total, criteria))  # type: ignore[arg-type]
+    reviews.append(Review("A99", "J-one", 33.3))  # a judge with one review: no z
+    reviews += [Review(a, "J-flat", 60.0) for a in apps[:4]]  # sd 0: no z
+    rng.shuffle(reviews)
+    return reviews, assigned, conflicts
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_statistics_equal_the_plain_definitions_bit_for_bit(seed: int) -> None:
+    reviews, assigned, conflicts = _random_round(seed)
+    z = _plain_z(reviews)
+    assert list(z_scores(reviews).items()) == list(z.items())  # same numbers, same order
+    stats = application_stats(reviews, assigned=assigned, conflicts=conflicts,
+                              applications=["LISTED"])
+    ids = sorted({r.application_id for r in reviews} | {a for _, a in assigned} | {"LISTED"})
+    assert list(stats) == ids
+    for app in ids:
+        s = stats[app]
+        got = (s.n, s.mean, s.summary.median, s.summary.sd, s.summary.min, s.summary.max,
+               s.z_mean, s.z_count, list(s.criterion_means.items()), s.judges, s.conflicted,
+               s.missing)
+        assert got == _plain_application(app, reviews, z, assigned, conflicts), app
+    per_judge = judge_stats(reviews)
+    assert list(per_judge) == sorted({r.judge_id for r in reviews})
+    for judge, j in per_judge.items():
+        got_j = (j.n, j.mean, j.spread, j.leniency, j.compared)
+        assert got_j == _plain_judge(judge, reviews), judge
+
+
+def test_the_first_bad_review_in_order_is_the_one_named() -> None:
+    # A non-finite total before a duplicate: the total is what is reported.
+    with pytest.raises(ValidationError, match="review of B by J1 has no valid total"):
+        check_reviews([Review("A", "J1", 70), Review("B", "J1", math.inf),
+                       Review("A", "J1", 80)])
+    # Float totals (the usual case) are refused for the same reasons as any others.
+    with pytest.raises(ValidationError, match="two reviews"):
+        check_reviews([Review("A", "J1", 70.0), Review("A", "J1", 80.0)])
+    with pytest.raises(ValidationError, match="has a conflict with application A"):
+        check_reviews([Review("A", "J1", 70.0)], conflicts={("J1", "A")})
+    with pytest.raises(ValidationError, match="no valid total"):
+        check_reviews([Review("A", "J1", 70.0), Review("B", "J1", math.nan)])
+    # Ints (and, as ever, bools: they are ints) are valid totals.
+    assert len(check_reviews([Review("A", "J1", 70), Review("B", "J1", True)])) == 2
