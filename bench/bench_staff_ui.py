@@ -126,10 +126,12 @@ def _measure(folder: Path, tmp: Path) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from judgepanel.ui.gc_guard import MainThreadGC
     from judgepanel.ui.staff import StaffPage
     from judgepanel.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])
+    collector = MainThreadGC(app)  # as the app runs (judgepanel/ui/app.py)
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     beat = Heartbeat()
     beat.start()
@@ -163,6 +165,7 @@ def _measure(folder: Path, tmp: Path) -> int:
         page.shutdown()
         page.deleteLater()
         app.processEvents()
+        collector.stop()
     worst = max([open_ms, *(s for _n, _t, s in results)])
     ok = worst <= STALL_TARGET_MS
     print(f"  {'PASS' if ok else 'MISS'}  worst GUI-thread stall {worst:.0f} ms "
