@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 
-from judgepanel.ui.gc_guard import MainThreadGC
+from judgepanel.ui.gc_guard import FULL_GROWTH, MainThreadGC
 
 
 class Cycle:
@@ -37,5 +38,41 @@ def test_cycles_are_collected_on_the_gui_thread_not_in_workers(qapp) -> None:
         finally:
             gc.callbacks.remove(note)
     finally:
+        collector.stop()
+        gc.disable()  # the session's collector (tests/ui/conftest.py) keeps it off
+
+
+def test_a_full_collection_waits_until_the_heap_has_grown(qapp) -> None:
+    collector = MainThreadGC(qapp, interval_ms=10_000)
+    generations: list[int] = []
+
+    def note(phase: str, info: dict) -> None:
+        if phase == "start":
+            generations.append(info["generation"])
+
+    def younger_collections_due() -> None:
+        """Enough garbage for the oldest generation to be due by the collector's counts."""
+        young, middle, old = collector.threshold
+        for _ in range((middle + 1) * (old + 2)):
+            for _ in range(young + 1):
+                Cycle()
+            collector.check()
+
+    gc.collect()
+    gc.callbacks.append(note)
+    try:
+        collector.heap_after_full = sys.getallocatedblocks()
+        younger_collections_due()
+        assert gc.get_count()[2] > collector.threshold[2]  # due by count...
+        assert 2 not in generations  # ...but the heap has not grown: no full collection
+        assert 1 in generations
+        kept = [[Cycle() for _ in range(1000)] for _ in range(200)]  # the heap grows
+        assert sys.getallocatedblocks() > collector.heap_after_full * FULL_GROWTH
+        younger_collections_due()
+        assert 2 in generations
+        assert collector.heap_after_full >= sys.getallocatedblocks() * 0.5
+        del kept
+    finally:
+        gc.callbacks.remove(note)
         collector.stop()
         gc.disable()  # the session's collector (tests/ui/conftest.py) keeps it off
