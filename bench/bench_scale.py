@@ -6,7 +6,8 @@ and ranking (the leaderboard). Targets (from the issue): assignment under 2 s;
 merge and rank together under 2 s and within 3x of the *floor* measured in the
 same run. The floor is the least any merge must do: decrypt each file, parse its
 JSON, verify the judge's signature, and insert every score in one bulk insert
-into a fresh SQLite table (same pragmas as a workspace) — nothing else.
+into a fresh SQLite table (same pragmas as a workspace) — nothing else. It is a
+script of its own (bench/floor_merge.py) run in a fresh process, best of three.
 
 Memory: ``rss`` is the process's peak resident size after the step (a high-water
 mark, so it only grows); with ``--tracemalloc`` each step also reports the peak
@@ -23,21 +24,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import io
 import json
 import random
 import resource
-import sqlite3
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from judgepanel.crypto.age import decrypt_bytes
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.card import Card
 from judgepanel.formats.results import write_results
@@ -118,36 +117,48 @@ def results_document(bundle: Any, judge: Identity, rubric: Rubric, rng: random.R
             "sequence": 1, "created": now, "declarations": declarations, "reviews": reviews}
 
 
-# --- the floor -------------------------------------------------------------------------------
+# --- the floor ---------------------------------------------------------------------------
 
 
-def floor_merge(files: list[Path], staff: Identity, enrolled: dict[str, Any],
-                db_path: Path) -> int:
-    """Decrypt, parse, verify, one bulk insert: the least a merge can do."""
-    rows: list[tuple[str, str, str, str, float, str]] = []
-    for path in files:
-        payload = decrypt_bytes(path.read_bytes(), [staff.age])
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            data = archive.read("results.json")
-            signature = archive.read("results.json.minisig").decode("utf-8")
-        document = json.loads(data)
-        enrolled[document["judge"]["fingerprint"]].verify(data, signature)
-        judge = document["judge"]["fingerprint"]
-        for review in document["reviews"]:
-            for score in review["scores"]:
-                rows.append((document["bundle_id"], judge, review["application_id"],
-                             score["criterion"], float(score["score"]), score["comment"]))
-    connection = sqlite3.connect(db_path)
+def run_floor(files: list[Path], staff: Identity, judges: list[Identity],
+              folder: Path, runs: int = 3) -> tuple[float, int]:
+    """The floor script (bench/floor_merge.py) in a fresh process: best of ``runs``."""
+    job = {"staff": staff.age.to_string(), "files": [str(p) for p in files],
+           "judges": {j.fingerprint: j.public_key.to_string() for j in judges},
+           "folder": str(folder), "runs": runs}
+    done = subprocess.run([sys.executable, "-m", "bench.floor_merge"], input=json.dumps(job),
+                          capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    answer = json.loads(done.stdout)
+    return float(answer["seconds"]), int(answer["inserted"])
+
+
+# --- merging and ranking ---------------------------------------------------------------------
+
+
+def merge_and_rank(runner: Runner, copy: Path, run_number: int, files: list[Path],
+                   staff: Identity, round_id: int) -> Any:
+    """Merge every results file into ``copy`` and rank the round; None if any is refused."""
+    from judgepanel.model.entities import Round
+    from judgepanel.model.leaderboard import compute
+    from judgepanel.model.merging import merge_results
+
+    workspace = StaffWorkspace.open(copy, actor="bench")
     try:
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
-        connection.execute("CREATE TABLE scores (bundle TEXT, judge TEXT, app TEXT, "
-                           "criterion TEXT, value REAL, comment TEXT)")
-        with connection:
-            connection.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?)", rows)
+        report = runner.run(f"merge all results (run {run_number})",
+                            lambda: merge_results(workspace, files, staff))
+        refused = [r for r in report.rows if r.status != "accepted"]
+        if refused:
+            print(f"  ! {len(refused)} files refused, e.g. {refused[0].message}")
+            return None
+
+        def ranking() -> Any:
+            with workspace.session() as session:
+                return compute(session, session.get_one(Round, round_id))
+
+        return runner.run(f"rank (leaderboard) (run {run_number})", ranking)
     finally:
-        connection.close()
-    return len(rows)
+        workspace.close()
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -178,8 +189,6 @@ def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> 
     from judgepanel.model.entities import Round
     from judgepanel.model.importing import ColumnMapping, import_file
     from judgepanel.model.judges import enroll_card
-    from judgepanel.model.leaderboard import compute
-    from judgepanel.model.merging import merge_results
     from judgepanel.model.rounds import add_round, save_rubric
 
     print(f"scale: {n_apps} applications, {n_judges} judges, {per_app} reviews each "
@@ -242,26 +251,29 @@ def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> 
             files.append(path)
         print(f"  (writing {len(files)} results files took {time.perf_counter() - start:.2f} s;"
               " not a staff step)")
-
-        report = runner.run("merge all results", lambda: merge_results(workspace, files, staff))
-        refused = [r for r in report.rows if r.status != "accepted"]
-        if refused:
-            print(f"  ! {len(refused)} files refused, e.g. {refused[0].message}")
-
-        def ranking() -> Any:
-            with workspace.session() as session:
-                return compute(session, session.get_one(Round, round_id))
-
-        board = runner.run("rank (leaderboard)", ranking)
-        enrolled = {j.fingerprint: j.public_key for j in judges}
-        inserted = runner.run("floor: decrypt+parse+verify+insert",
-                              lambda: floor_merge(files, staff, enrolled, folder / "floor.db"))
     finally:
         workspace.close()
 
+    # Merge and rank three times, each on its own copy of the workspace as it was
+    # before the merge; the best of three counts, as for the floor.
+    copies = [folder / "program"]
+    for run_number in (2, 3):
+        copies.append(folder / f"program-run{run_number}")
+        shutil.copytree(copies[0], copies[-1])
+    boards = [merge_and_rank(runner, copy, n, files, staff, round_id)
+              for n, copy in enumerate(copies, start=1)]
+    if any(board is None for board in boards):
+        return 1
+    board = boards[-1]
+    assert board is not None
+    floor, inserted = run_floor(files, staff, judges, folder)
+    print(f"  {'floor script (own process, best of 3)':<36} {floor:8.3f} s")
+
     assign_s = runner.seconds("assignment")
-    merge_rank = runner.seconds("merge all results") + runner.seconds("rank (leaderboard)")
-    floor = runner.seconds("floor: decrypt+parse+verify+insert")
+    merge_s = min(runner.seconds(f"merge all results (run {n})") for n in (1, 2, 3))
+    rank_s = min(runner.seconds(f"rank (leaderboard) (run {n})") for n in (1, 2, 3))
+    merge_rank = merge_s + rank_s
+    print(f"  best of 3: merge {merge_s:.3f} s + rank {rank_s:.3f} s = {merge_rank:.3f} s")
     ratio = merge_rank / floor if floor else float("inf")
     print(f"  ranked {len(board.rows)} applications; floor inserted {inserted} scores")
     checks = [
@@ -275,4 +287,4 @@ def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> 
         print(f"  {'PASS' if ok else 'MISS'}  {text}")
     if trace:
         print("  (times measured under tracemalloc: not comparable with the targets)")
-    return 0 if not refused else 1
+    return 0
