@@ -4,6 +4,10 @@
 same model functions; the dialog only collects the answers. The staff
 identity is one already on this computer or a new one (kept in the keyring,
 or in a passphrase-protected file where no keyring works).
+
+The dialog runs ``create_program`` in the background: the database is built
+through its migrations, and a new identity waits on the keyring (which may ask
+the person to unlock it) or on scrypt; none of that may freeze the window.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QDate
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,12 +32,14 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QWidget,
 )
 
 from judgepanel.errors import JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
+from judgepanel.ui.tasks import TaskRunner
 
 
 @dataclass(frozen=True)
@@ -154,13 +161,22 @@ class ProgramDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem"))
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("C&reate"))
-        buttons.accepted.connect(self.make_program)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: creating has no steps worth counting
+        self.progress.setAccessibleName(self.tr("Creating the program"))
+        self.progress.hide()
+        self.progress_label = QLabel(self.tr("Creating the program…"))
+        self.progress_label.hide()
+        form.addRow(self.progress_label, self.progress)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("C&reate"))
+        self.buttons.accepted.connect(self.make_program)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
         self.created: Path | None = None
+        self.runner = TaskRunner(self, max_threads=1)
+        self._creating = False
         self._staff_changed()
 
     @staticmethod
@@ -205,12 +221,48 @@ class ProgramDialog(QDialog):
             staff_fingerprint=self.staff.currentData(), new_staff_name=self.new_staff.text())
 
     def make_program(self) -> None:
+        """Check the form here, then create the program in the background."""
+        if self._creating:
+            return
         try:
-            self.created = create_program(self.spec())
+            spec = self.spec()
         except JudgePanelError as error:
             self.error.setText(error.message)
             return
+        self.error.clear()
+        self._set_creating(True)
+        self.runner.start(lambda _progress: create_program(spec),
+                          on_done=self._created, on_error=self._failed)
+
+    def _set_creating(self, creating: bool) -> None:
+        self._creating = creating
+        self.progress.setVisible(creating)
+        self.progress_label.setVisible(creating)
+        for button in self.buttons.buttons():
+            button.setEnabled(not creating)
+
+    def _created(self, folder: Path) -> None:
+        self._set_creating(False)
+        self.created = folder
         self.accept()
+
+    def _failed(self, error: JudgePanelError) -> None:
+        self._set_creating(False)
+        self.error.setText(error.message)
+
+    def reject(self) -> None:  # Esc or Cancel: not while the program is being created
+        if not self._creating:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._creating:
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def done(self, result: int) -> None:
+        self.runner.close()
+        super().done(result)
 
 
 def create_program_dialog(parent: QWidget | None = None) -> Path | None:

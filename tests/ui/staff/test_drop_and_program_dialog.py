@@ -135,6 +135,8 @@ def test_program_dialog_creates_the_program(qtbot: Any, tmp_path: Path) -> None:
 
     dialog.budget.setText("250,000")
     dialog.make_program()
+    assert not dialog.progress.isHidden() or dialog.result() == ProgramDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() != 0 or bool(dialog.error.text()), timeout=20_000)
     assert dialog.result() == ProgramDialog.DialogCode.Accepted, dialog.error.text()
     assert dialog.created == tmp_path / "grants"
     workspace = StaffWorkspace.open(dialog.created)
@@ -154,3 +156,38 @@ def test_program_dialog_creates_the_program(qtbot: Any, tmp_path: Path) -> None:
     qtbot.addWidget(again)
     assert any("Grace Officer" in again.staff.itemText(i) for i in range(again.staff.count()))
     shutil.rmtree(tmp_path / "grants")
+
+
+def test_program_dialog_creates_off_the_gui_thread_and_reports_failures(
+        qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from judgepanel.ui.staff import program_wizard
+
+    threads: list[str] = []
+    real = program_wizard.create_program
+
+    def recording(spec: Any) -> Path:
+        threads.append(threading.current_thread().name)
+        return real(spec)
+
+    monkeypatch.setattr(program_wizard, "create_program", recording)
+    StaffWorkspace.create(tmp_path / "taken", "Someone else's program").close()
+    before = sorted(p.name for p in (tmp_path / "taken").iterdir())
+    dialog = ProgramDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.name.setText("City Grants 2027")
+    dialog.staff.setCurrentIndex(dialog.staff.findData(None))
+    dialog.new_staff.setText("Grace Officer")
+    dialog.folder.setText(str(tmp_path / "taken"))
+    dialog.make_program()
+    ok = dialog.buttons.button(program_wizard.QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled() and not dialog.progress.isHidden()
+    dialog.reject()  # Esc while creating: ignored
+    assert dialog.isVisible()
+    qtbot.waitUntil(lambda: bool(dialog.error.text()), timeout=20_000)
+    assert "already a workspace" in dialog.error.text(), dialog.error.text()
+    assert ok.isEnabled() and dialog.progress.isHidden() and dialog.result() == 0
+    assert threads and threads[0] != threading.main_thread().name
+    assert sorted(p.name for p in (tmp_path / "taken").iterdir()) == before
