@@ -72,6 +72,9 @@ class IssuedBundle(Base):
     # When staff sent the file to the judge (None: not yet). Kept here, not on one
     # computer, so every officer sharing the program sees the same checklist.
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # For a passphrase bundle: how the officer passed the passphrase on ("read out to
+    # Amara on 3 May"), shared like the "sent" tick. Never the passphrase itself.
+    passphrase_hint: Mapped[str | None] = mapped_column(Text)
 
     round: Mapped[Round] = relationship(back_populates="bundles")
     judge: Mapped[Judge] = relationship()

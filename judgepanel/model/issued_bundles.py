@@ -7,18 +7,25 @@ Building bundles is in bundling.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from judgepanel.errors import WorkspaceError
+from judgepanel.errors import ValidationError, WorkspaceError
 from judgepanel.model import audit
 from judgepanel.model.db import utcnow
 from judgepanel.model.entities import Assignment, IssuedBundle, Judge, Round
 
 SENT_ACTION = "bundle.sent"
+HINT_ACTION = "bundle.passphrase_hint"
+MAX_HINT = 300
+# A passphrase as crypto.passphrase makes them (six groups of four), wherever it
+# appears in a hint, in any case and with any separators between the groups.
+_PASSPHRASE_LIKE = re.compile(
+    r"(?<![0-9a-z])[0-9a-z]{4}(?:[\s._-]*[0-9a-z]{4}){5}(?![0-9a-z])", re.IGNORECASE)
 
 
 def _contents(held: list[list[Any]]) -> dict[str, int]:
@@ -108,3 +115,40 @@ def mark_sent(session: Session, issued: IssuedBundle, actor: str, sent: bool) ->
     session.flush()
     audit.append(session, actor, SENT_ACTION, {
         "bundle_id": issued.bundle_id, "judge": issued.judge_id, "sent": sent})
+
+
+def check_passphrase_hint(hint: str) -> str:
+    """The hint as it will be kept (spaces tidied), or ValidationError saying why not.
+
+    Refused: a hint longer than MAX_HINT characters, and one that looks like a
+    passphrase (the workspace and its audit log must never hold one).
+    """
+    text = " ".join(hint.split())
+    if len(text) > MAX_HINT:
+        raise ValidationError(f"Keep the hint under {MAX_HINT} characters: say how and when "
+                              "you passed the passphrase on.", path="hint")
+    if _PASSPHRASE_LIKE.search(text):
+        raise ValidationError("This hint looks like the passphrase itself. Write down only "
+                              "how you passed it on (for example “read out by phone on "
+                              "Monday”), never the passphrase.", path="hint")
+    return text
+
+
+def set_passphrase_hint(session: Session, issued: IssuedBundle, hint: str, actor: str) -> None:
+    """Note how a passphrase bundle's passphrase was passed on, for every officer to see.
+
+    The hint passes :func:`check_passphrase_hint`, and only a bundle that opens with
+    a passphrase has one. The audit entry records that the hint changed, not its text.
+    """
+    from judgepanel.model.bundling import PASSPHRASE_RECIPIENT
+
+    if PASSPHRASE_RECIPIENT not in (issued.recipients or ()):
+        raise ValidationError("Only a bundle that opens with a passphrase has a passphrase "
+                              "hint.", path="hint", detail=f"bundle {issued.bundle_id}")
+    text = check_passphrase_hint(hint)
+    if text == (issued.passphrase_hint or ""):
+        return
+    issued.passphrase_hint = text or None
+    session.flush()
+    audit.append(session, actor, HINT_ACTION, {
+        "bundle_id": issued.bundle_id, "judge": issued.judge_id, "hint_set": bool(text)})

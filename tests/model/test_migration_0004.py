@@ -52,7 +52,7 @@ def test_migration_0004_drops_and_restores_the_indexes(demo: Path, tmp_path: Pat
         with engine.begin() as connection:
             command.downgrade(migrations.alembic_config(connection), "0003")
         assert _indexes(engine) == kept | DROPPED
-        migrations.upgrade(engine)
+        migrations.upgrade(engine, "0004")
         assert _indexes(engine) == kept
         with engine.begin() as connection:
             assert migrations.current_revision(connection) == "0004"

@@ -4,9 +4,10 @@ Building runs in the background with progress and cancel (cancelling deletes
 the files already written, as ``build_bundles`` promises). "Sent" is kept in
 the workspace (``bundling.mark_sent``), so every officer sharing the program
 sees the same checklist. Passphrase bundles show their passphrases once
-(``passphrases.py``); only the hint the officer types is kept, in this
-computer's settings per bundle id (the workspace records that a passphrase was
-used, never the passphrase).
+(``passphrases.py``); only the hint the officer types is kept, in the workspace
+too (``issued_bundles.set_passphrase_hint``; the workspace records that a
+passphrase was used, never the passphrase). Hints older versions kept in this
+computer's settings are still shown until one is saved in the workspace.
 """
 
 from __future__ import annotations
@@ -100,8 +101,7 @@ class BundlesScreen(Screen):
             Column(tr("Applications"), lambda b: b.applications, align_right=True),
             Column(tr("Opens with"), lambda b: tr("passphrase (call the judge)")
                    if b.passphrase else tr("the judge's key")),
-            Column(tr("Passphrase hint"), lambda b: self.hint_of(b.bundle_id) if b.passphrase
-                   else ""),
+            Column(tr("Passphrase hint"), lambda b: self.hint_of(b) if b.passphrase else ""),
             Column(tr("Sent"), lambda b: b.sent_at,
                    tone=lambda b: GOOD if b.sent_at is not None else None),
             Column(tr("Results"), lambda b: {"accepted": tr("received"),
@@ -113,8 +113,28 @@ class BundlesScreen(Screen):
             Column(tr("Built"), lambda b: b.created),
         ]
 
-    def hint_of(self, bundle_id: str) -> str:
-        return str(self.ctx.settings.value(HINT_KEY.format(bundle_id=bundle_id), "") or "")
+    def hint_of(self, bundle: rows.BundleRow) -> str:
+        """The workspace's hint; else one an older version kept in this computer's settings."""
+        return bundle.passphrase_hint or str(self.ctx.settings.value(
+            HINT_KEY.format(bundle_id=bundle.bundle_id), "") or "")
+
+    def save_hints(self, hints: dict[str, str]) -> None:
+        """Keep the hints typed for new passphrase bundles, in the workspace."""
+        from sqlalchemy import select
+
+        from judgepanel.model.entities import IssuedBundle
+        from judgepanel.model.issued_bundles import set_passphrase_hint
+
+        if not hints:
+            return
+        actor = self.ctx.workspace.actor
+
+        def change(session: Any) -> None:
+            for issued in session.scalars(select(IssuedBundle).where(
+                    IssuedBundle.bundle_id.in_(sorted(hints)))):
+                set_passphrase_hint(session, issued, hints[issued.bundle_id], actor)
+
+        self.ctx.write(change, lambda _r: None, topic=BUNDLES, parent=self)
 
     def toggle_sent(self) -> None:
         """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""
@@ -198,10 +218,7 @@ class BundlesScreen(Screen):
             secret.clear()
             self.ctx.changed.emit(BUNDLES)
             if shown:
-                hints = self.show_passphrases(self, shown)
-                for bundle_id, text in hints.items():
-                    self.ctx.settings.setValue(HINT_KEY.format(bundle_id=bundle_id), text)
-                self.model.layoutChanged.emit()
+                self.save_hints(self.show_passphrases(self, shown))
 
         def failed(error: JudgePanelError) -> None:
             secret.clear()  # nothing was built with them: forget them now

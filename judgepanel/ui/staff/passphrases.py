@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.errors import ValidationError
+
 
 @dataclass(frozen=True)
 class IssuedPassphrase:
@@ -116,12 +118,30 @@ class PassphrasesDialog(QDialog):
             self.fields.append(field)
             self.hints.append(hint)
         layout.addLayout(grid)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName(self.tr("Problem"))
+        layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(
             self.tr("I have passed them on"))
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.finished.connect(lambda _r: self.forget())
+
+    def accept(self) -> None:
+        """Close only when every hint can be kept (none may hold the passphrase)."""
+        from judgepanel.model.issued_bundles import check_passphrase_hint
+
+        for item, hint in zip(self.issued, self.hints, strict=True):
+            try:
+                check_passphrase_hint(hint.text())
+            except ValidationError as error:
+                self.error.setText(self.tr("Hint for {name}: {problem}").format(
+                    name=item.judge, problem=error.message))
+                hint.setFocus()
+                return
+        super().accept()
 
     @staticmethod
     def copy(text: str) -> None:

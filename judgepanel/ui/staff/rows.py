@@ -208,6 +208,7 @@ class BundleRow:
     applications: int
     results: str  # "" | "accepted" | "refused"
     sent_at: dt.datetime | None = None
+    passphrase_hint: str = ""
 
 
 def load_bundles(session: Session, round_: Round) -> list[BundleRow]:
@@ -238,7 +239,8 @@ def load_bundles(session: Session, round_: Round) -> list[BundleRow]:
         rows.append(BundleRow(
             b.id, b.bundle_id, b.judge_id, names.get(b.judge_id, "?"), b.file_name, b.size,
             b.created_at, b.due_at, b.superseded,
-            PASSPHRASE_RECIPIENT in (b.recipients or ()), held, result, b.sent_at))
+            PASSPHRASE_RECIPIENT in (b.recipients or ()), held, result, b.sent_at,
+            b.passphrase_hint or ""))
     return rows
 
 

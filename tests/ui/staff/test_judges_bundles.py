@@ -194,17 +194,20 @@ def test_passphrase_bundles_show_the_passphrase_once_and_keep_only_the_hint(
     column = [c.title for c in screen.model.columns].index("Passphrase hint")
     index = screen.model.index(screen.model.rows.index(row), column)
     assert screen.model.data(index) == "read out by phone on Monday"
-    # The passphrase is nowhere: not in the workspace, not in the settings.
+    # The passphrase is nowhere: not in the workspace, not in the settings. The hint is
+    # in the workspace, for every officer sharing the program.
     with page.workspace.session() as session:
         issued = session.scalars(select(IssuedBundle).where(
             IssuedBundle.bundle_id == row.bundle_id)).one()
         assert issued.recipients == [PASSPHRASE_RECIPIENT]
+        assert issued.passphrase_hint == "read out by phone on Monday"
         assert all(secret not in str(e.details) for e in session.scalars(select(AuditEvent)))
     database = b"".join(p.read_bytes() for p in (demo / "program").glob("*.sqlite*"))
     assert secret.encode() not in database
     page.ctx.settings.sync()
     settings_file = Path(page.ctx.settings.fileName())
     assert secret not in settings_file.read_text(encoding="utf-8")
+    assert "read out by phone" not in settings_file.read_text(encoding="utf-8")
 
 
 def test_passphrases_are_strong_and_readable() -> None:
@@ -231,6 +234,21 @@ def test_passphrase_dialog_copies_keeps_hints_and_forgets(qtbot: Any) -> None:
     assert [f.text() for f in dialog.fields] == ["", ""]
     assert all(not i.passphrase for i in dialog.issued)
     assert QApplication.clipboard().text() != "CCCC-DDDD"
+
+
+def test_passphrase_dialog_will_not_keep_the_passphrase_as_a_hint(qtbot: Any) -> None:
+    secret = new_passphrase()
+    dialog = PassphrasesDialog([IssuedPassphrase(1, "Amara", "b-1", "a.jpbundle", secret)])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.hints[0].setText(f"told her {secret.lower().replace('-', ' ')}")
+    dialog.accept()
+    assert dialog.isVisible() and dialog.result() == 0
+    assert "Amara" in dialog.error.text() and "passphrase itself" in dialog.error.text()
+    dialog.hints[0].setText("read out by phone on Monday")
+    dialog.accept()
+    assert dialog.result() == PassphrasesDialog.DialogCode.Accepted
+    assert dialog.hint_texts() == {"b-1": "read out by phone on Monday"}
 
 
 def test_choose_judges_dialog_returns_the_ticked(qtbot: Any) -> None:
