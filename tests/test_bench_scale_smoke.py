@@ -22,7 +22,8 @@ def test_small_scale_benchmark_runs_and_reports_every_step() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     for step in ("import", "assignment", "build all bundles", "merge all results (run 3)",
-                 "rank (leaderboard) (run 3)", "floor script (own process, best of 3)"):
+                 "rank (leaderboard) (run 3)", "floor script (own process, best of 3)",
+                 "same rows into the product schema"):
         assert step in out, out
     assert "ranked 60 applications; floor inserted 1080 scores" in out, out
     assert re.search(r"merge \+ rank = [0-9.]+x the floor", out), out
