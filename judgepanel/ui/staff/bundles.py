@@ -16,7 +16,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from judgepanel.crypto.passphrase import new_passphrase
 from judgepanel.errors import JudgePanelError
@@ -46,6 +54,15 @@ def _show_passphrases(parent: QWidget, issued: Sequence[IssuedPassphrase]) -> di
     return dialog.hint_texts()
 
 
+def _ask_hint(parent: QWidget, judge: str, current: str, problem: str) -> str | None:
+    question = parent.tr("How did you pass the passphrase on to {judge}? (Never the "
+                         "passphrase itself.)").format(judge=judge)
+    text, ok = QInputDialog.getText(parent, parent.tr("Passphrase hint"),
+                                    f"{problem}\n\n{question}" if problem else question,
+                                    text=current)
+    return text if ok else None
+
+
 class BundlesScreen(Screen):
     topics = frozenset({BUNDLES, ASSIGNMENTS, RESULTS, JUDGES})
 
@@ -71,10 +88,14 @@ class BundlesScreen(Screen):
         self.passphrase_button.clicked.connect(self.ask_passphrase_bundles)
         self.sent_button = QPushButton(self.tr("Mark as &sent"))
         self.sent_button.clicked.connect(self.toggle_sent)
+        self.hint_button = QPushButton(self.tr("Edit h&int…"))
+        self.hint_button.setToolTip(self.tr(
+            "Note how the selected passphrase bundle's passphrase was passed on"))
+        self.hint_button.clicked.connect(self.edit_hint)
         label = QLabel(self.tr("&Folder:"))
         label.setBuddy(self.folder)
         for widget in (label, self.folder, choose, self.build_button, self.rebuild_button,
-                       self.passphrase_button, self.sent_button):
+                       self.passphrase_button, self.sent_button, self.hint_button):
             bar.addWidget(widget)
         self.layout_.addLayout(bar)
         self.model: RowsModel[rows.BundleRow] = RowsModel(self._columns(), self)
@@ -91,6 +112,7 @@ class BundlesScreen(Screen):
                                      list[int] | None] = _choose_judges
         self.show_passphrases: Callable[[QWidget, Sequence[IssuedPassphrase]],
                                         dict[str, str]] = _show_passphrases
+        self.ask_hint: Callable[[QWidget, str, str, str], str | None] = _ask_hint
         self.scrypt_work_factor: int | None = None
 
     def _columns(self) -> list[Column[rows.BundleRow]]:
@@ -119,7 +141,8 @@ class BundlesScreen(Screen):
             HINT_KEY.format(bundle_id=bundle.bundle_id), "") or "")
 
     def save_hints(self, hints: dict[str, str]) -> None:
-        """Keep the hints typed for new passphrase bundles, in the workspace."""
+        """Keep passphrase hints in the workspace (an empty one clears the hint); a hint an
+        older version kept in this computer's settings gives way to them."""
         from sqlalchemy import select
 
         from judgepanel.model.entities import IssuedBundle
@@ -134,7 +157,33 @@ class BundlesScreen(Screen):
                     IssuedBundle.bundle_id.in_(sorted(hints)))):
                 set_passphrase_hint(session, issued, hints[issued.bundle_id], actor)
 
-        self.ctx.write(change, lambda _r: None, topic=BUNDLES, parent=self)
+        def done(_result: None) -> None:
+            for bundle_id in hints:
+                self.ctx.settings.remove(HINT_KEY.format(bundle_id=bundle_id))
+
+        self.ctx.write(change, done, topic=BUNDLES, parent=self)
+
+    def edit_hint(self) -> None:
+        """Change the hint of the selected passphrase bundle (asked again until it can be kept)."""
+        from judgepanel.model.issued_bundles import check_passphrase_hint
+
+        bundle = next((b for b in self.table.selected_rows() if b.passphrase), None)
+        if bundle is None:
+            self.summary.setText(self.tr("Select a bundle that opens with a passphrase to "
+                                         "edit its hint."))
+            return
+        text, problem = self.hint_of(bundle), ""
+        while True:
+            answer = self.ask_hint(self, bundle.judge, text, problem)
+            if answer is None:
+                return
+            try:
+                check_passphrase_hint(answer)
+            except JudgePanelError as error:
+                text, problem = "", error.message  # asked again, saying why
+                continue
+            break
+        self.save_hints({bundle.bundle_id: answer})
 
     def toggle_sent(self) -> None:
         """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,28 @@ def test_passphrase_bundles_show_the_passphrase_once_and_keep_only_the_hint(
     assert secret not in settings_file.read_text(encoding="utf-8")
     assert "read out by phone" not in settings_file.read_text(encoding="utf-8")
 
+    # Editing the hint later: a passphrase is refused and asked again, saying why.
+    asked: list[tuple[str, str]] = []
+    answers = iter([secret, "given in person on Tuesday"])
+
+    def ask(_parent: Any, judge: str, current: str, problem: str) -> str | None:
+        asked.append((current, problem))
+        return next(answers)
+
+    screen.ask_hint = ask
+    source = screen.model.index(screen.model.rows.index(row), 0)
+    screen.table.view.selectRow(screen.table.proxy.mapFromSource(source).row())
+    screen.edit_hint()
+    wait_idle(qtbot, page.ctx)
+    assert asked[0] == ("read out by phone on Monday", "")
+    assert "passphrase itself" in asked[1][1]
+    row = next(b for b in screen.model.rows if b.bundle_id == row.bundle_id)
+    assert row.passphrase_hint == "given in person on Tuesday"
+    assert not errors, [e.message for e in errors]
+    with page.workspace.session() as session:
+        assert all(secret not in str(e.details) for e in session.scalars(select(AuditEvent)))
+        assert secret not in str(list(session.execute(select(IssuedBundle.passphrase_hint))))
+
 
 def test_passphrases_are_strong_and_readable() -> None:
     many = {new_passphrase() for _ in range(200)}
@@ -234,6 +257,22 @@ def test_passphrase_dialog_copies_keeps_hints_and_forgets(qtbot: Any) -> None:
     assert [f.text() for f in dialog.fields] == ["", ""]
     assert all(not i.passphrase for i in dialog.issued)
     assert QApplication.clipboard().text() != "CCCC-DDDD"
+
+
+def test_a_hint_left_in_the_settings_shows_until_one_is_saved(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    from judgepanel.ui.staff.bundles import HINT_KEY
+    from judgepanel.ui.staff.rows import BundleRow
+
+    page, errors = make_page(demo / "program")
+    screen = page.show_screen("bundles")
+    wait_idle(qtbot, page.ctx)
+    row = BundleRow(1, "b-old", 1, "Amara", "a.jpbundle", None, None, None,  # type: ignore[arg-type]
+                    False, True, 3, "")
+    page.ctx.settings.setValue(HINT_KEY.format(bundle_id="b-old"), "by phone (old version)")
+    assert screen.hint_of(row) == "by phone (old version)"
+    assert screen.hint_of(replace(row, passphrase_hint="in person")) == "in person"
+    assert not errors
 
 
 def test_passphrase_dialog_will_not_keep_the_passphrase_as_a_hint(qtbot: Any) -> None:
