@@ -37,17 +37,28 @@ from judgepanel.crypto.age_keys import X25519Identity
 from judgepanel.crypto.minisign import PublicKey
 
 
-def floor_merge(files: list[Path], staff: X25519Identity, enrolled: dict[str, PublicKey],
-                db_path: Path) -> int:
-    """Decrypt, parse, verify, one bulk insert: the least a merge can do."""
-    rows: list[tuple[str, str, str, str, float, str]] = []
+def _opened(files: list[Path], staff: X25519Identity, enrolled: dict[str, PublicKey]
+            ) -> list[tuple[Path, bytes, bytes, dict[str, Any]]]:
+    """Each file decrypted, unzipped, parsed and its signature verified: (path, raw, JSON
+    bytes, document)."""
+    out = []
     for path in files:
-        payload = decrypt_bytes(path.read_bytes(), [staff])
+        raw = path.read_bytes()
+        payload = decrypt_bytes(raw, [staff])
         with zipfile.ZipFile(io.BytesIO(payload)) as archive:
             data = archive.read("results.json")
             signature = archive.read("results.json.minisig").decode("utf-8")
         document = json.loads(data)
         enrolled[document["judge"]["fingerprint"]].verify(data, signature)
+        out.append((path, raw, data, document))
+    return out
+
+
+def floor_merge(files: list[Path], staff: X25519Identity, enrolled: dict[str, PublicKey],
+                db_path: Path) -> int:
+    """Decrypt, parse, verify, one bulk insert: the least a merge can do."""
+    rows: list[tuple[str, str, str, str, float, str]] = []
+    for _path, _raw, _data, document in _opened(files, staff, enrolled):
         judge = document["judge"]["fingerprint"]
         for review in document["reviews"]:
             for score in review["scores"]:
@@ -64,21 +75,6 @@ def floor_merge(files: list[Path], staff: X25519Identity, enrolled: dict[str, Pu
     finally:
         connection.close()
     return len(rows)
-
-
-def _opened(files: list[Path], staff: X25519Identity, enrolled: dict[str, PublicKey]
-            ) -> list[tuple[Path, bytes, bytes, dict[str, Any]]]:
-    out = []
-    for path in files:
-        raw = path.read_bytes()
-        payload = decrypt_bytes(raw, [staff])
-        with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-            data = archive.read("results.json")
-            signature = archive.read("results.json.minisig").decode("utf-8")
-        document = json.loads(data)
-        enrolled[document["judge"]["fingerprint"]].verify(data, signature)
-        out.append((path, raw, data, document))
-    return out
 
 
 def floor_into_schema(files: list[Path], staff: X25519Identity,

@@ -135,11 +135,9 @@ def _plain_completeness(rubric: Rubric) -> Callable[[dict[str, Any], list[dict[s
     """
     keys = rubric.key_set
     # Per criterion: the scale's points, and those that need a comment (found once).
-    checks = []
-    for criterion in rubric.criteria:
-        points = frozenset(v for v in criterion.valid_scores() if criterion.is_on_scale(v))
-        needs = frozenset(p for p in points if criterion.comment.requires_comment(p))
-        checks.append((criterion.key, points, needs))
+    checks = [(c.key, c.scale_points,
+               frozenset(p for p in c.scale_points if c.comment.requires_comment(p)))
+              for c in rubric.criteria]
 
     def check(scores: dict[str, Any], entries: list[dict[str, Any]]) -> bool:
         if scores.keys() != keys or len(entries) != len(keys):

@@ -78,7 +78,7 @@ from judgepanel.progress import Progress, no_progress
 ACCEPTED, REFUSED, REPLACED = "accepted", "refused", "replaced"
 MAX_FILE = RESULTS_MAX + 1024 * 1024  # the largest results.json plus ZIP and age overhead
 
-# Where an accepted file's rows go, in the order _stage_rows builds them.
+# Where an accepted file's rows go, in the order _Merger._rows_of builds them.
 _ROW_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (cast(Table, Declaration.__table__),
      ("judge_id", "application_id", "results_id", "conflict", "reason", "declared_at")),

@@ -200,12 +200,12 @@ class Criterion:
         A merge asks this for every score of every review (60,000 times in a national
         round), so it looks the number up among the scale's points, found once per
         criterion (the criterion is frozen), instead of redoing the decimal arithmetic.
-        The answer is exactly ``_exactly_on_scale``'s (see ``_scale_points``).
+        The answer is exactly ``_exactly_on_scale``'s (see ``scale_points``).
         """
-        return _is_number(score) and score in self._scale_points
+        return _is_number(score) and score in self.scale_points
 
     @cached_property
-    def _scale_points(self) -> frozenset[float]:
+    def scale_points(self) -> frozenset[float]:
         """Every float that ``_exactly_on_scale`` accepts, and nothing else.
 
         A finite score within the bounds is on the scale when its decimal form
@@ -234,17 +234,17 @@ class Criterion:
 
         ``scoring.weighted_total`` looks a float score up here instead of checking and
         normalising it again for every review of a round. The keys are exactly
-        ``_scale_points``, so a float found here is one ``check_score`` accepts, and its
+        ``scale_points``, so a float found here is one ``check_score`` accepts, and its
         share is bit for bit what ``weight * normalise(score)`` gives. (A bool or a
         Decimal can equal a key and still be refused: look up plain floats only.) A
         ``-0.0`` score finds the ``0.0`` point, whose share may differ in the sign of
         zero only; the total's ``fsum`` returns ``+0.0`` for a zero sum either way.
         """
-        return {point: self.weight * self.normalise(point) for point in self._scale_points}
+        return {point: self.weight * self.normalise(point) for point in self.scale_points}
 
     def check_score(self, score: object) -> None:
         """Raise ValidationError (path = the criterion key) if a judge may not give this score."""
-        if _is_number(score) and score in self._scale_points:
+        if _is_number(score) and score in self.scale_points:
             return
         if not _is_number(score) or not math.isfinite(cast(float, score)):
             raise ValidationError(

@@ -173,17 +173,14 @@ class BundlesScreen(Screen):
                                          "edit its hint."))
             return
         text, problem = self.hint_of(bundle), ""
-        while True:
-            answer = self.ask_hint(self, bundle.judge, text, problem)
-            if answer is None:
-                return
+        while (answer := self.ask_hint(self, bundle.judge, text, problem)) is not None:
             try:
                 check_passphrase_hint(answer)
             except JudgePanelError as error:
                 text, problem = "", error.message  # asked again, saying why
                 continue
-            break
-        self.save_hints({bundle.bundle_id: answer})
+            self.save_hints({bundle.bundle_id: answer})
+            return
 
     def toggle_sent(self) -> None:
         """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""

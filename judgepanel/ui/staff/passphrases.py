@@ -114,6 +114,7 @@ class PassphrasesDialog(QDialog):
             hint = QLineEdit()
             hint.setPlaceholderText(self.tr("e.g. read out by phone on Monday"))
             hint.setAccessibleName(self.tr("Hint for {name}").format(name=item.judge))
+            hint.setMinimumWidth(220)
             grid.addWidget(hint, row, 3)
             self.fields.append(field)
             self.hints.append(hint)
@@ -139,6 +140,7 @@ class PassphrasesDialog(QDialog):
             except ValidationError as error:
                 self.error.setText(self.tr("Hint for {name}: {problem}").format(
                     name=item.judge, problem=error.message))
+                self.adjustSize()  # room for the message, fields unsquashed
                 hint.setFocus()
                 return
         super().accept()
