@@ -64,7 +64,7 @@ class ApplicationsScreen(Screen):
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.ctx.read(lambda s: rows.load_applications(s, ws.program(s)), self._show, parent=self)
+        self.load(lambda s: rows.load_applications(s, ws.program(s)), self._show)
 
     def _show(self, data: list[rows.ApplicationRow]) -> None:
         self.all_rows = data

@@ -210,7 +210,7 @@ class AssignmentScreen(Screen):
             round_ = rows.round_by_id(session, round_id)
             return rows.load_matrix(session, ws.program(session), round_)
 
-        self.ctx.read(query, self._show, parent=self)
+        self.load(query, self._show)
 
     def _show(self, matrix: rows.Matrix) -> None:
         self.model.set_matrix(matrix)

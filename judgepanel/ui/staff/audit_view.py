@@ -40,7 +40,7 @@ class AuditScreen(Screen):
         self.broken: list[str] | None = None
 
     def reload(self) -> None:
-        self.ctx.read(rows.load_audit, self.table.set_rows, parent=self)
+        self.load(rows.load_audit, self.table.set_rows)
 
     def check_chain(self) -> None:
         self.ctx.read(rows.check_audit, self._checked, parent=self)

@@ -218,7 +218,7 @@ class BundlesScreen(Screen):
                       if j.active]
             return bundles, judges
 
-        self.ctx.read(query, self._loaded, parent=self)
+        self.load(query, self._loaded)
 
     def _loaded(self, result: tuple[list[rows.BundleRow], list[tuple[int, str]]]) -> None:
         bundles, self.judges = result

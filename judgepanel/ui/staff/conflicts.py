@@ -74,7 +74,7 @@ class ConflictsScreen(Screen):
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.ctx.read(lambda s: rows.load_conflicts(s, ws.program(s)), self._show, parent=self)
+        self.load(lambda s: rows.load_conflicts(s, ws.program(s)), self._show)
 
     def _show(self, data: list[rows.ConflictRow]) -> None:
         self.all_rows = data

@@ -129,7 +129,7 @@ class JudgesScreen(Screen):
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.ctx.read(lambda s: rows.load_judges(s, ws.program(s)), self._loaded, parent=self)
+        self.load(lambda s: rows.load_judges(s, ws.program(s)), self._loaded)
 
     def _loaded(self, judges: list[rows.JudgeRow]) -> None:
         current = self.table.current_row()

@@ -208,8 +208,8 @@ class LeaderboardScreen(Screen):
         round_id, basis = self.ctx.round_id, self.basis.currentData()
         if round_id is None:
             return
-        self.ctx.read(lambda s: compute_all(s, rows.round_by_id(s, round_id), basis=basis),
-                      self._loaded, parent=self)
+        self.load(lambda s: compute_all(s, rows.round_by_id(s, round_id), basis=basis),
+                  self._loaded)
 
     def _loaded(self, boards: RoundBoards) -> None:
         self.boards = boards

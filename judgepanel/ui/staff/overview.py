@@ -30,8 +30,7 @@ class OverviewScreen(Screen):
 
     def reload(self) -> None:
         ws, round_id = self.ctx.workspace, self.ctx.round_id
-        self.ctx.read(lambda s: rows.load_overview(s, ws.program(s), round_id), self._show,
-                      parent=self)
+        self.load(lambda s: rows.load_overview(s, ws.program(s), round_id), self._show)
 
     def _show(self, overview: rows.Overview) -> None:
         self.overview = overview

@@ -88,8 +88,7 @@ class ResultsInboxScreen(Screen):
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.ctx.read(lambda s: rows.load_received(s, ws.program(s)), self.history.set_rows,
-                      parent=self)
+        self.load(lambda s: rows.load_received(s, ws.program(s)), self.history.set_rows)
 
     def _choose(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose results files"), "",

@@ -279,7 +279,7 @@ class RubricScreen(Screen):
             except ValidationError:
                 return None  # no rubric yet
 
-        self.ctx.read(query, self._loaded, parent=self)
+        self.load(query, self._loaded)
 
     def _loaded(self, data: dict[str, Any] | None) -> None:
         data = data or {"name": self.tr("Rubric"), "criteria": [

@@ -2,14 +2,23 @@
 
 Why lazy: a change announced while a screen is hidden only marks it stale, so
 opening a 2,000-application program does not reload ten screens at once.
+
+Reloads go through :meth:`Screen.load`, which shows only the newest one's result:
+background work runs on two threads, so a read started before a change can
+finish after the read started because of it, and would put stale rows back.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from judgepanel.ui.staff.context import EVERYTHING, StaffContext
+
+T = TypeVar("T")
 
 
 class Screen(QWidget):
@@ -23,6 +32,7 @@ class Screen(QWidget):
         self.title = title
         self.setAccessibleName(title)
         self._stale = True
+        self._loads = 0  # reloads started; only the newest one's result is shown
         ctx.changed.connect(self._on_changed)
         ctx.round_changed.connect(lambda _id: self._on_changed(EVERYTHING))
         self.layout_ = QVBoxLayout(self)
@@ -53,5 +63,17 @@ class Screen(QWidget):
         self._stale = False
         self.reload()
 
+    def load(self, query: Callable[[Any], T], show: Callable[[T], None]) -> None:
+        """Run ``query(session)`` in the background and ``show`` its result, unless a newer
+        load of this screen has started meanwhile (its result will follow)."""
+        self._loads += 1
+        ticket = self._loads
+
+        def deliver(result: T) -> None:
+            if ticket == self._loads:
+                show(result)
+
+        self.ctx.read(query, deliver, parent=self)
+
     def reload(self) -> None:
-        """Start loading this screen's data in the background."""
+        """Start loading this screen's data in the background (through :meth:`load`)."""
