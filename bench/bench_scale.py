@@ -99,11 +99,18 @@ class Runner:
 def results_document(bundle: Any, judge: Identity, rubric: Rubric, rng: random.Random,
                      program: dict[str, str], round_: dict[str, str]) -> dict[str, Any]:
     """A complete results document for one bundle, as the judge app would export it."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = "%Y-%m-%dT%H:%M:%SZ"
+    # Declared on opening the bundle, then scored over the following days: each entry
+    # has its own time, as in a real export.
+    opened = now - dt.timedelta(days=rng.randint(3, 20))
     declarations, reviews = [], []
-    for app_id in bundle.applications:
+    for index, app_id in enumerate(bundle.applications):
+        declared_at = opened + dt.timedelta(seconds=5 * index + rng.randint(0, 4))
+        updated_at = opened + dt.timedelta(hours=2, minutes=45 * index,
+                                           seconds=rng.randint(0, 2000))
         declarations.append({"application_id": app_id, "conflict": False, "reason": "",
-                             "declared_at": now})
+                             "declared_at": declared_at.strftime(stamp)})
         scores = []
         for c in rubric.criteria:
             steps = int(round((c.max - c.min) / c.step))
@@ -113,12 +120,13 @@ def results_document(bundle: Any, judge: Identity, rubric: Rubric, rng: random.R
                            "comment": "Scored against the level descriptors."})
         reviews.append({"application_id": app_id, "scores": scores,
                         "overall_comment": "Solid application.", "confidence": 4,
-                        "updated_at": now})
+                        "updated_at": updated_at.strftime(stamp)})
     return {"format": "judgepanel-results", "format_version": 1, "program": program,
             "round": round_, "bundle_id": bundle.bundle_id,
             "manifest_sha256": bundle.manifest_sha256,
             "judge": {"name": judge.name, "fingerprint": judge.fingerprint},
-            "sequence": 1, "created": now, "declarations": declarations, "reviews": reviews}
+            "sequence": 1, "created": now.strftime(stamp), "declarations": declarations,
+            "reviews": reviews}
 
 
 # --- the floor ---------------------------------------------------------------------------

@@ -16,7 +16,6 @@ fields are refused, by the writer as well as the reader.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,17 @@ from judgepanel.formats.jsonio import (
     parse_json,
 )
 from judgepanel.formats.manifest import FORMAT_VERSION, MAX_NAME, check_format_version
+from judgepanel.formats.results_quick import (
+    CONFIDENCE_RANGE,
+    CRITERION_KEY,
+    MAX_COMMENT,
+    MAX_ENTRIES,
+    MAX_GENERATOR,
+    MAX_SCORES,
+    MAX_SEQUENCE,
+    RESULTS_FORMAT,
+    quick_results,
+)
 from judgepanel.formats.sealed import (
     AnyIdentity,
     SealedZip,
@@ -52,7 +62,6 @@ from judgepanel.formats.sealed import (
 )
 from judgepanel.formats.zipsafe import StoredZipWriter
 
-RESULTS_FORMAT = "judgepanel-results"
 RESULTS_NAME = "results.json"
 SIGNATURE_NAME = "results.json.minisig"
 PUBLIC_KEY_NAME = "judge.pub"
@@ -61,11 +70,6 @@ MEMBERS = [RESULTS_NAME, SIGNATURE_NAME, PUBLIC_KEY_NAME]
 RESULTS_MAX = 32 * 1024 * 1024
 SIGNATURE_MAX = 16 * 1024
 PUBLIC_KEY_MAX = 4 * 1024
-MAX_SEQUENCE = 2**53 - 1  # exact in every JSON implementation
-MAX_ENTRIES = 100_000
-MAX_COMMENT = 100_000
-CONFIDENCE_RANGE = (1, 5)
-CRITERION_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 WRONG_KEY = (
     "This results file was not made for your program's staff key, so it cannot be "
@@ -112,7 +116,6 @@ _REVIEW_FIELDS = frozenset(
     {"application_id", "scores", "overall_comment", "confidence", "updated_at"})
 _SCORE_FIELDS = frozenset({"criterion", "score", "comment"})
 _NUMBER_TYPES = (int, float)  # compared with ``type(...) in``: bool is not a number here
-MAX_SCORES = 1000
 
 
 def _plain_text(text: Any) -> bool:
@@ -220,7 +223,7 @@ def check_results(document: Any) -> None:
     judge.done()
     root.req_int("sequence", minimum=1, maximum=MAX_SEQUENCE)
     root.timestamp("created")
-    root.text("generator", optional=True, max_len=200, multiline=False)
+    root.text("generator", optional=True, max_len=MAX_GENERATOR, multiline=False)
     declared: dict[str, bool] = {}
     for index, item in enumerate(_entries(root, "declarations")):
         answer = _plain_declaration(item)
@@ -364,11 +367,14 @@ def results_from_sealed(sealed: SealedZip) -> ResultsFile:
                 public = PublicKey.from_string(public_bytes.decode("utf-8"))
             except (UnicodeDecodeError, SignatureError) as error:
                 raise FileFormatError(DAMAGED, detail=f"signature or judge.pub: {error}") from None
-            # No nesting walk: check_results accepts four levels only (see parse_json).
-            document = parse_json(data, what="the results", max_size=RESULTS_MAX,
-                                  max_depth=None)
-            check_format_version(document, expected_format=RESULTS_FORMAT, what="results file")
-            check_schema(check_results, document, on_error=_refuse_schema)
+            document = quick_results(data)  # what JudgePanel wrote, checked in C
+            if document is None:  # anything else: the full checks, which say what is wrong
+                # No nesting walk: check_results accepts four levels only (see parse_json).
+                document = parse_json(data, what="the results", max_size=RESULTS_MAX,
+                                      max_depth=None)
+                check_format_version(document, expected_format=RESULTS_FORMAT,
+                                     what="results file")
+                check_schema(check_results, document, on_error=_refuse_schema)
             key_id_of(signature)  # a malformed signature is refused here, not at merge
         except JudgePanelError as error:
             raise name_file(error, sealed.source) from None

@@ -1,0 +1,237 @@
+"""The quick reader of results.json never accepts what the full one refuses.
+
+Every case is a whole document: serialised canonically (as JudgePanel writes) or
+with a crafted twist. For each, the full reader (strict parse, version, schema)
+gives its verdict; the quick one must then either return the very same document
+or None (None sends the file down the full path, which names the problem).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from judgepanel.errors import JudgePanelError
+from judgepanel.formats.jsonio import SchemaError, dumps_canonical, parse_json
+from judgepanel.formats.manifest import MAX_NAME, check_format_version
+from judgepanel.formats.results import RESULTS_FORMAT, check_results
+from judgepanel.formats.results_quick import MAX_COMMENT, quick_results
+from tests.formats.crafting import Keys, results_document
+from tests.formats.test_results import (
+    DECLARATION_ENTRIES,
+    REVIEW_ENTRIES,
+    SCHEMA_REFUSALS,
+)
+
+_BASE = results_document(Keys.make())
+
+
+def _base() -> dict[str, Any]:
+    return copy.deepcopy(_BASE)
+
+
+def _full(data: bytes) -> Any:
+    """The full reader's verdict: the document, or None when it refuses."""
+    try:
+        document = parse_json(data, what="the results", max_size=1 << 25, max_depth=None)
+        check_format_version(document, expected_format=RESULTS_FORMAT, what="results file")
+        check_results(document)
+    except (JudgePanelError, SchemaError):
+        return None
+    return document
+
+
+def _agree(data: bytes) -> Any:
+    """Assert the two readers agree on ``data``; the quick one's answer."""
+    quick, full = quick_results(data), _full(data)
+    if quick is not None:
+        assert full is not None, "the quick path accepted what the full one refuses"
+        assert quick == full
+        assert json.dumps(quick, sort_keys=True) == json.dumps(full, sort_keys=True)
+    return quick
+
+
+def _with_review(entry: Any) -> bytes:
+    document = _base()
+    document["reviews"][0] = entry
+    if isinstance(entry, dict) and isinstance(entry.get("application_id"), str):
+        document["declarations"][0]["application_id"] = entry["application_id"]
+    return dumps_canonical(document)
+
+
+def _with_declaration(entry: Any) -> bytes:
+    document = _base()
+    document["declarations"][0] = entry
+    return dumps_canonical(document)
+
+
+def test_a_document_as_judgepanel_writes_it_takes_the_quick_path() -> None:
+    """Otherwise the quick path would silently be dead code."""
+    data = dumps_canonical(_base())
+    assert _agree(data) == _base()
+
+
+@pytest.mark.parametrize("entry", REVIEW_ENTRIES, ids=lambda e: repr(e)[:60])
+def test_every_crafted_review(entry: Any) -> None:
+    _agree(_with_review(copy.deepcopy(entry)))
+
+
+@pytest.mark.parametrize("entry", DECLARATION_ENTRIES, ids=lambda e: repr(e)[:60])
+def test_every_crafted_declaration(entry: Any) -> None:
+    _agree(_with_declaration(copy.deepcopy(entry)))
+
+
+@pytest.mark.parametrize("case", sorted(SCHEMA_REFUSALS))
+def test_every_schema_refusal_is_refused(case: str) -> None:
+    document = _base()
+    SCHEMA_REFUSALS[case](document)
+    data = dumps_canonical(document)
+    assert _full(data) is None
+    assert quick_results(data) is None
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        target: Any = document
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        if value is _DROP:
+            del target[last]
+        else:
+            target[last] = value
+    return change
+
+
+_DROP = object()
+
+HEAD_CASES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "other format": _set("format", "judgepanel-bundle"),
+    "newer version": _set("format_version", 2),
+    "version as bool": _set("format_version", True),
+    "version as float": _set("format_version", 1.0),
+    "empty program name": _set("program.name", "  "),
+    "program name with a newline": _set("program.name", "Two\nlines"),
+    "program name too long": _set("program.name", "x" * (MAX_NAME + 1)),
+    "program name at the limit": _set("program.name", "é" * MAX_NAME),
+    "round id with a space": _set("round.id", "R 1"),
+    "round without a name": _set("round.name", _DROP),
+    "program with an extra field": _set("program.extra", 1),
+    "judge name with a tab": _set("judge.name", "Maria\tLopez"),
+    "bad fingerprint": _set("judge.fingerprint", "-K7QF"),
+    "no generator": _set("generator", _DROP),
+    "generator null": _set("generator", None),
+    "generator too long": _set("generator", "x" * 201),
+    "generator with a newline": _set("generator", "a\nb"),
+    "generator as a number": _set("generator", 7),
+    "sequence at the limit": _set("sequence", 2**53 - 1),
+    "sequence past the limit": _set("sequence", 2**53),
+    "sequence huge": _set("sequence", 10**30),
+    "created in February 30": _set("created", "2026-02-30T09:30:00Z"),
+    "created at hour 24": _set("created", "2026-03-01T24:00:00Z"),
+    "created with fractions": _set("created", "2026-03-01T09:30:00.123456Z"),
+    "declared at second 60": _set("declarations.0.declared_at", "2026-03-01T09:30:60Z"),
+    "updated on a leap day": _set("reviews.0.updated_at", "2028-02-29T23:59:59Z"),
+    "updated on a false leap day": _set("reviews.0.updated_at", "2027-02-29T23:59:59Z"),
+    "updated with Arabic-Indic digits": _set("reviews.0.updated_at", "٢٠٢٦-03-01T09:30:00Z"),
+    "reviews not a list": _set("reviews", {}),
+    "no declarations": _set("declarations", _DROP),
+    "declarations empty, reviews empty": lambda d: d.update(declarations=[], reviews=[]),
+    "comment at the length limit": _set("reviews.0.scores.0.comment", "é" * MAX_COMMENT),
+    "comment past the length limit": _set("reviews.0.scores.0.comment",
+                                           "é" * (MAX_COMMENT + 1)),
+    "comment with every escape": _set("reviews.0.scores.0.comment",
+                                      'quote " backslash \\ slash / tab \t newline \n end'),
+    "comment with a carriage return": _set("reviews.0.overall_comment", "a\r\nb"),
+    "comment with DEL": _set("reviews.0.overall_comment", "a\x7fb"),
+    "comment with a C1 control": _set("declarations.1.reason", "a\x9bb"),
+    "comment with emoji and line separators": _set("reviews.0.overall_comment",
+                                                   "🎉 naïve \u2028 \u2029 \ufeff 中文"),
+    "score as a fraction": _set("reviews.0.scores.1.score", 0.1),
+    "score tiny": _set("reviews.0.scores.1.score", 1e-7),
+    "score huge": _set("reviews.0.scores.1.score", 1e16),
+    "score negative zero": _set("reviews.0.scores.1.score", -0.0),
+    "score a big integer": _set("reviews.0.scores.1.score", 2**70),
+    "score as bool": _set("reviews.0.scores.1.score", False),
+    "score as a whole float": _set("reviews.0.scores.0.score", 4.0),
+    "criterion with a newline": _set("reviews.0.scores.1.criterion", "reach\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HEAD_CASES))
+def test_every_crafted_field(case: str) -> None:
+    document = _base()
+    HEAD_CASES[case](document)
+    _agree(dumps_canonical(document))
+
+
+@pytest.mark.parametrize("case", [
+    "no generator", "created with fractions", "updated on a leap day",
+    "comment at the length limit", "comment with every escape",
+    "comment with emoji and line separators", "score as a fraction",
+    "program name at the limit", "declarations empty, reviews empty",
+])
+def test_valid_variations_stay_on_the_quick_path(case: str) -> None:
+    """Text and numbers as JudgePanel writes them re-serialise to the same bytes.
+
+    (Not every number: Python spells 1e-07 where msgspec spells 1e-7. No rubric scale
+    step is that small; such a file would be read by the full path.)
+    """
+    document = _base()
+    HEAD_CASES[case](document)
+    assert _agree(dumps_canonical(document)) is not None
+
+
+def _canonical() -> bytes:
+    return dumps_canonical(_base())
+
+
+def _accented() -> dict[str, Any]:
+    document = _base()
+    document["reviews"][0]["overall_comment"] = "Très clair, naïve 中文"
+    return document
+
+
+RAW_CASES: dict[str, bytes] = {
+    "a key twice": _canonical().replace(
+        b'  "bundle_id": "B-0001",', b'  "bundle_id": "B-0001",\n  "bundle_id": "B-0002",'),
+    "a score key twice": _canonical().replace(
+        b'"score": 4', b'"score": 1,\n            "score": 4'),
+    "compact": json.dumps(_base(), sort_keys=True, separators=(",", ":")).encode(),
+    "keys in another order": json.dumps(_base(), indent=2).encode() + b"\n",
+    "no final newline": _canonical()[:-1],
+    "byte-order mark": b"\xef\xbb\xbf" + _canonical(),
+    "escaped non-ASCII": json.dumps(_accented(), sort_keys=True, indent=2).encode() + b"\n",
+    "escaped space": _canonical().replace(b'"Strong, well', b'"Strong,\\u0020well'),
+    "NaN": _canonical().replace(b'"score": 4', b'"score": NaN'),
+    "number spelled 4.00": _canonical().replace(b'"score": 4', b'"score": 4.00'),
+    "number spelled 40e-1": _canonical().replace(b'"score": 4', b'"score": 40e-1'),
+    "lone surrogate": _canonical().replace(b'"Clear outcomes"', b'"\\ud800"'),
+    "not UTF-8": _canonical().replace(b"Clear", b"Cl\xffar"),
+    "trailing data": _canonical() + b"{}",
+    "truncated": _canonical()[:-20],
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAW_CASES))
+def test_bytes_other_than_the_canonical_form_take_the_full_path(case: str) -> None:
+    data = RAW_CASES[case]
+    assert quick_results(data) is None
+    _agree(data)
+
+
+def test_a_duplicate_key_is_refused_by_the_full_path() -> None:
+    assert _full(RAW_CASES["a key twice"]) is None
+    assert _full(RAW_CASES["a score key twice"]) is None
+
+
+def test_other_spellings_of_a_valid_document_are_still_read() -> None:
+    """A file another tool re-serialised is slower to read, not refused."""
+    for case in ("compact", "keys in another order", "escaped space"):
+        assert _full(RAW_CASES[case]) == _base(), case
+    assert _full(RAW_CASES["escaped non-ASCII"]) == _accented()
