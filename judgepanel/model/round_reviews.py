@@ -87,9 +87,14 @@ class ApplicationInfo:
     awarded: Decimal | None  # staff's award, used as a funding-line override
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ReviewRecord:
-    """A judge's current review of one application, counted or not (exports list both)."""
+    """A judge's current review of one application, counted or not (exports list both).
+
+    Read-only by convention, not ``frozen``: a national round builds 10,000 of these
+    per ranking, and a frozen dataclass's ``__init__`` (one ``object.__setattr__`` per
+    field) cost five times a plain one's.
+    """
 
     judge: JudgeInfo
     application: ApplicationInfo

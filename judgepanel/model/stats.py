@@ -46,9 +46,10 @@ T_SCORE_CENTRE = 50.0
 T_SCORE_SCALE = 10.0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Review:
-    """One judge's complete review of one application."""
+    """One judge's complete review of one application (read-only by convention, not
+    ``frozen``, for the reason ``round_reviews.ReviewRecord`` gives)."""
 
     application_id: str
     judge_id: str
