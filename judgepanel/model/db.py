@@ -149,6 +149,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
+        # 16 KiB pages (SQLite's default is 4 KiB): a kept raw results file (~58 KB)
+        # spans 4 pages instead of 15, and the merge's B-trees are shallower. It must come
+        # before journal_mode=WAL, and it only shapes a new, empty database: an existing
+        # one (every workspace made before this) keeps its page size, and this is a no-op.
+        cursor.execute("PRAGMA page_size=16384")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         # Up to 64 MiB of page cache (SQLite's default is 2 MiB): a merge of a national

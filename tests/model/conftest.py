@@ -7,13 +7,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from judgepanel.model import audit
 from judgepanel.model.categories import RECOGNITION_COMPONENTS
+from judgepanel.model.entities import Round
+from judgepanel.model.leaderboard import compute
 from judgepanel.model.workspace import StaffWorkspace
 from tests.conftest import strict
 
@@ -38,6 +42,22 @@ def memory_workspace(tmp_path: Path) -> Iterator[StaffWorkspace]:
     )
     yield ws
     ws.close()
+
+
+def first_board(folder: Path) -> list[tuple[Any, ...]]:
+    """Opens (so upgrades) the workspace in ``folder``, checks its audit chain, and returns
+    what its first round's leaderboard says of each application, for comparing."""
+    workspace = StaffWorkspace.open(folder)
+    try:
+        with workspace.session() as session:
+            assert audit.check(session) == []
+            round_ = session.query(Round).order_by(Round.id).first()
+            assert round_ is not None
+            return [(r.application.ref, r.rank_raw, r.stats.n, r.stats.mean, r.stats.z_mean,
+                     sorted(r.stats.criterion_means.items()))
+                    for r in compute(session, round_).rows]
+    finally:
+        workspace.close()
 
 
 def count(session: Session, entity: type) -> int:

@@ -25,6 +25,7 @@ from judgepanel.model.entities import (
     Assignment,
     IssuedBundle,
     ReceivedResults,
+    Review,
     Round,
     Score,
 )
@@ -270,6 +271,7 @@ def _add_bad_review(session: Session, bp: BoardProgram) -> None:
                               raw_sha256="f" * 64, sequence=1, status="accepted")
     session.add(results)
     session.flush()
+    session.add(Review(results_id=results.id, application_id=bp.apps["A08"]))  # a score's key
     session.add(Score(results_id=results.id, application_id=bp.apps["A08"],
                       criterion_key="impact", value=5.0))
 

@@ -132,7 +132,7 @@ def test_complete_results_from_every_judge_are_accepted(issued: Issued) -> None:
         expected = complete_results(opened)
     with issued.flow.workspace.session() as session:
         got = {(s.application.ref, s.criterion_key): (s.value, s.comment)
-               for s in session.scalars(select(Score).join(ReceivedResults).where(
+               for s in session.scalars(select(Score).join(Score.results).where(
                    ReceivedResults.judge_id == maria.judge_id))}
     assert got == {(r["application_id"], s["criterion"]): (s["score"], s["comment"])
                    for r in expected["reviews"] for s in r["scores"]}
@@ -341,7 +341,7 @@ def test_a_mixed_batch_lands_the_good_files(issued: Issued) -> None:
 def scores_of(issued: Issued, name: str) -> dict[tuple[str, str], float]:
     with issued.flow.workspace.session() as session:
         return {(s.application.ref, s.criterion_key): s.value
-                for s in session.scalars(select(Score).join(ReceivedResults).where(
+                for s in session.scalars(select(Score).join(Score.results).where(
                     ReceivedResults.judge_id == issued.flow.judge_ids[name]))}
 
 
