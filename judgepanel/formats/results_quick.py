@@ -128,8 +128,7 @@ def _plain_head(document: _Results) -> bool:
     """The rules on everything but the declarations and reviews."""
     generator = document.generator
     return (document.format == RESULTS_FORMAT
-            and type(document.format_version) is int
-            and document.format_version == FORMAT_VERSION
+            and document.format_version == FORMAT_VERSION  # an int: msgspec refuses true
             and all(ID_PATTERN.fullmatch(named.id) is not None
                     and _plain_name(named.name, MAX_NAME)
                     for named in (document.program, document.round))
@@ -137,7 +136,7 @@ def _plain_head(document: _Results) -> bool:
             and SHA256_PATTERN.fullmatch(document.manifest_sha256) is not None
             and _plain_name(document.judge.name, MAX_NAME)
             and FINGERPRINT_PATTERN.fullmatch(document.judge.fingerprint) is not None
-            and type(document.sequence) is int and 1 <= document.sequence <= MAX_SEQUENCE
+            and 1 <= document.sequence <= MAX_SEQUENCE
             and is_timestamp(document.created)
             and (generator is None or (len(generator) <= MAX_GENERATOR and not
                                        has_control_chars(generator, allow_newlines=False))))

@@ -21,11 +21,102 @@ from judgepanel.formats.manifest import MAX_NAME, check_format_version
 from judgepanel.formats.results import RESULTS_FORMAT, check_results
 from judgepanel.formats.results_quick import MAX_COMMENT, quick_results
 from tests.formats.crafting import Keys, results_document
-from tests.formats.test_results import (
-    DECLARATION_ENTRIES,
-    REVIEW_ENTRIES,
-    SCHEMA_REFUSALS,
-)
+from tests.formats.test_results import SCHEMA_REFUSALS
+
+# Crafted entries: each one valid, or breaking one rule of the schema.
+
+SCORE_ENTRIES: list[Any] = [
+    {"criterion": "impact", "score": 4, "comment": "Clear."},
+    {"criterion": "impact", "score": 2.5, "comment": ""},
+    {"criterion": "a_b-c", "score": -1, "comment": "line\nbreak\ttab"},
+    {"criterion": "impact", "score": True, "comment": "bool is not a number"},
+    {"criterion": "impact", "score": "4", "comment": "text"},
+    {"criterion": "impact", "score": None, "comment": "null"},
+    {"criterion": "1st", "score": 4, "comment": "bad key"},
+    {"criterion": "x" * 65, "score": 4, "comment": "key too long"},
+    {"criterion": 7, "score": 4, "comment": "key not text"},
+    {"criterion": "impact", "score": 4, "comment": "bell\x07"},
+    {"criterion": "impact", "score": 4, "comment": "c1\x85"},
+    {"criterion": "impact", "score": 4, "comment": None},
+    {"criterion": "impact", "score": 4, "comment": "x" * (MAX_COMMENT + 1)},
+    {"criterion": "impact", "score": 4},
+    {"criterion": "impact", "comment": ""},
+    {"score": 4, "comment": ""},
+    {"criterion": "impact", "score": 4, "comment": "", "note": "private"},
+    ["impact", 4, ""],
+    "impact",
+    None,
+]
+
+
+def _valid_review(**changes: Any) -> dict[str, Any]:
+    review: dict[str, Any] = {
+        "application_id": "A-1",
+        "scores": [{"criterion": "impact", "score": 4, "comment": "Clear."},
+                   {"criterion": "reach", "score": 3.5, "comment": ""}],
+        "overall_comment": "Good.", "confidence": 4, "updated_at": "2026-03-01T09:30:00Z"}
+    review.update(changes)
+    return {k: v for k, v in review.items() if v is not _DROP}
+
+
+_DROP = object()
+
+REVIEW_ENTRIES: list[Any] = [
+    _valid_review(),
+    _valid_review(confidence=None),
+    _valid_review(scores=[]),
+    *(_valid_review(scores=[{"criterion": "reach", "score": 1, "comment": ""}, entry])
+      for entry in SCORE_ENTRIES),
+    _valid_review(scores=[{"criterion": "impact", "score": 1, "comment": "a"},
+                          {"criterion": "impact", "score": 2, "comment": "b"}]),
+    _valid_review(scores=[{"criterion": f"c{i}", "score": 1, "comment": ""}
+                          for i in range(1001)]),
+    _valid_review(scores={"impact": 4}),
+    _valid_review(scores=None),
+    _valid_review(application_id="../A-1"),
+    _valid_review(application_id=""),
+    _valid_review(application_id=7),
+    _valid_review(application_id=_DROP),
+    _valid_review(confidence=0),
+    _valid_review(confidence=6),
+    _valid_review(confidence=True),
+    _valid_review(confidence=3.0),
+    _valid_review(confidence="3"),
+    _valid_review(confidence=_DROP),
+    _valid_review(overall_comment="bell\x07"),
+    _valid_review(overall_comment=None),
+    _valid_review(overall_comment="x" * (MAX_COMMENT + 1)),
+    _valid_review(updated_at="2026-02-30T09:30:00Z"),
+    _valid_review(updated_at="2026-03-01 09:30:00"),
+    _valid_review(updated_at=None),
+    _valid_review(updated_at=_DROP),
+    _valid_review(note="private"),
+    [],
+    None,
+]
+
+
+def _declaration(**changes: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"application_id": "A-1", "conflict": False, "reason": "",
+                             "declared_at": "2026-03-01T09:30:00Z"}
+    entry.update(changes)
+    return {k: v for k, v in entry.items() if v is not _DROP}
+
+
+DECLARATION_ENTRIES: list[Any] = [
+    _declaration(),
+    _declaration(conflict=True, reason="My employer\nline two",
+                 declared_at="2026-03-01T09:30:00.5Z"),
+    _declaration(conflict=0),
+    _declaration(reason="\x1b"),
+    _declaration(reason=None),
+    _declaration(application_id="A 1"),
+    _declaration(declared_at="2026-13-01T09:30:00Z"),
+    _declaration(declared_at=_DROP),
+    _declaration(x=1),
+    "A-1",
+]
+
 
 _BASE = results_document(Keys.make())
 
@@ -106,8 +197,6 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
             target[last] = value
     return change
 
-
-_DROP = object()
 
 HEAD_CASES: dict[str, Callable[[dict[str, Any]], None]] = {
     "other format": _set("format", "judgepanel-bundle"),
