@@ -33,7 +33,10 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
     processors: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(columns):
-        found = table.c[name].type.bind_processor(dialect)
+        # The dialect's own form of the type, as SQLAlchemy's compiler uses: a
+        # TypeDecorator's generic ``impl`` would hand SQLite a datetime for the driver's
+        # (deprecated) adapter to format, in another text than the ORM stores.
+        found = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if found is not None:
             processors.append((index, found))
     if processors:  # column by column: map() and zip() keep the loop out of Python

@@ -50,6 +50,25 @@ def test_rows_read_back_as_the_orm_would_store_them(session: Session) -> None:
     assert expected[0] == ("a", True, 1.0, AT)  # timestamps come back aware, in UTC
 
 
+def _raw(session: Session) -> list[tuple[object, ...]]:
+    """The values as the database holds them, read past SQLAlchemy's types."""
+    return [tuple(row) for row in session.connection().exec_driver_sql(
+        "SELECT name, flag, value, at FROM things ORDER BY id")]
+
+
+def test_the_database_holds_the_very_values_the_orm_writes(session: Session) -> None:
+    """Not only the same after reading back: the same stored text, so SQL that sorts or
+    compares timestamps sees one format (a whole second included)."""
+    rows = [*ROWS, ("d", True, 3, AT.replace(microsecond=0))]
+    session.execute(insert(THINGS), [dict(zip(("name", "flag", "value", "at"), row, strict=True))
+                                     for row in rows])
+    expected = _raw(session)
+    session.execute(THINGS.delete())
+    insert_rows(session, THINGS, ("name", "flag", "value", "at"), rows)
+    assert _raw(session) == expected
+    assert expected[-1][3] == "2026-03-01 09:30:00.000000"
+
+
 def test_columns_in_any_order(session: Session) -> None:
     insert_rows(session, THINGS, ("at", "value", "name", "flag"),
                 [(at, value, name, flag) for name, flag, value, at in ROWS])
