@@ -74,10 +74,30 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("timestamps must be timezone-aware")
-        value = value.astimezone(dt.UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
+        return value.astimezone(dt.UTC)  # (SQLite: see bind_processor)
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        """On SQLite (no timezone type), the UTC time as the naive text SQLAlchemy's
+        DATETIME writes, made by ``isoformat`` in C.
+
+        SQLAlchemy formats it field by field in Python (2.4 µs a value against 1.1);
+        a national merge stores 10,000 declaration times. A test pins the two to the
+        same text.
+        """
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        utc = dt.UTC
+
+        def process(value: dt.datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is not utc:
+                if value.tzinfo is None:
+                    raise ValueError("timestamps must be timezone-aware")
+                value = value.astimezone(utc)
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:

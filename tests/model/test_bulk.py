@@ -6,7 +6,19 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Boolean, Column, Float, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from judgepanel.model.bulk import insert_rows
@@ -84,3 +96,19 @@ def test_nothing_to_insert_runs_no_statement(session: Session) -> None:
 def test_a_naive_timestamp_is_refused_as_by_the_orm(session: Session) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         insert_rows(session, THINGS, ("name", "at"), [("x", dt.datetime(2026, 1, 1))])
+
+
+@pytest.mark.parametrize("value", [
+    AT, AT.replace(microsecond=0), AT.replace(microsecond=1),
+    dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+    dt.datetime(2024, 2, 29, 0, 0, 0, 999999, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+    dt.datetime(999, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+])
+def test_sqlite_timestamps_are_the_text_sqlalchemys_datetime_writes(value: dt.datetime) -> None:
+    """UTCDateTime formats SQLite's text itself (faster); it must be SQLAlchemy's, in UTC."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    assert ours(value) == theirs(value.astimezone(dt.UTC).replace(tzinfo=None))
+    assert ours(None) is None
