@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import (
@@ -52,13 +54,23 @@ def session(tmp_path: Path) -> Session:
     engine.dispose()
 
 
-def test_rows_read_back_as_the_orm_would_store_them(session: Session) -> None:
-    session.execute(insert(THINGS), [dict(zip(("name", "flag", "value", "at"), row, strict=True))
-                                     for row in ROWS])
-    expected = _stored(session)
+COLUMNS = ("name", "flag", "value", "at")
+
+
+def _orm_then_bulk(session: Session, rows: list[Any],
+                   read: Callable[[Session], list[tuple[object, ...]]]
+                   ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """What ``read`` finds after the ORM's insert of ``rows``, and after insert_rows'."""
+    session.execute(insert(THINGS), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+    by_orm = read(session)
     session.execute(THINGS.delete())
-    insert_rows(session, THINGS, ("name", "flag", "value", "at"), ROWS)
-    assert _stored(session) == expected
+    insert_rows(session, THINGS, COLUMNS, rows)
+    return by_orm, read(session)
+
+
+def test_rows_read_back_as_the_orm_would_store_them(session: Session) -> None:
+    expected, stored = _orm_then_bulk(session, ROWS, _stored)
+    assert stored == expected
     assert expected[0] == ("a", True, 1.0, AT)  # timestamps come back aware, in UTC
 
 
@@ -71,13 +83,9 @@ def _raw(session: Session) -> list[tuple[object, ...]]:
 def test_the_database_holds_the_very_values_the_orm_writes(session: Session) -> None:
     """Not only the same after reading back: the same stored text, so SQL that sorts or
     compares timestamps sees one format (a whole second included)."""
-    rows = [*ROWS, ("d", True, 3, AT.replace(microsecond=0))]
-    session.execute(insert(THINGS), [dict(zip(("name", "flag", "value", "at"), row, strict=True))
-                                     for row in rows])
-    expected = _raw(session)
-    session.execute(THINGS.delete())
-    insert_rows(session, THINGS, ("name", "flag", "value", "at"), rows)
-    assert _raw(session) == expected
+    expected, stored = _orm_then_bulk(session, [*ROWS, ("d", True, 3, AT.replace(microsecond=0))],
+                                      _raw)
+    assert stored == expected
     assert expected[-1][3] == "2026-03-01 09:30:00.000000"
 
 
