@@ -17,7 +17,7 @@ fields are refused, by the writer as well as the reader.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,9 @@ from judgepanel.formats.results_quick import (
     MAX_SCORES,
     MAX_SEQUENCE,
     RESULTS_FORMAT,
+    ResultsContent,
+    content_of,
+    document_of,
     quick_results,
 )
 from judgepanel.formats.sealed import (
@@ -80,10 +83,13 @@ DAMAGED = (
 
 def results_trusted_comment(document: dict[str, Any]) -> str:
     """What the judge's signature says it is for; minisign -V prints it."""
-    return (
-        f"judgepanel results v{document['format_version']} bundle={document['bundle_id']} "
-        f"seq={document['sequence']} judge={document['judge']['fingerprint']}"
-    )
+    return _trusted_comment(document["format_version"], document["bundle_id"],
+                            document["sequence"], document["judge"]["fingerprint"])
+
+
+def _trusted_comment(version: Any, bundle_id: Any, sequence: Any, fingerprint: Any) -> str:
+    return (f"judgepanel results v{version} bundle={bundle_id} seq={sequence} "
+            f"judge={fingerprint}")
 
 
 # --- schema --------------------------------------------------------------------------
@@ -218,29 +224,39 @@ class ResultsFile:
     """A decrypted, well-formed results file whose signature is NOT yet checked.
 
     Call :meth:`verify_signature` with the judge key enrolled for the bundle before
-    trusting anything in ``document``.
+    trusting anything in ``content`` or ``document``.
+
+    ``content`` is the document as typed structs, which is how a merge reads it;
+    ``document`` is the same as plain JSON data (dicts and lists), made on first use.
     """
 
-    document: dict[str, Any]
+    content: ResultsContent
     results_json: bytes
     signature: str
     shipped_public_key: PublicKey
+    _document: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        if self._document is None:
+            self._document = document_of(self.content)
+        return self._document
 
     @property
     def bundle_id(self) -> str:
-        return str(self.document["bundle_id"])
+        return self.content.bundle_id
 
     @property
     def sequence(self) -> int:
-        return int(self.document["sequence"])
+        return self.content.sequence
 
     @property
     def manifest_sha256(self) -> str:
-        return str(self.document["manifest_sha256"])
+        return self.content.manifest_sha256
 
     @property
     def judge(self) -> dict[str, Any]:
-        return dict(self.document["judge"])
+        return {"fingerprint": self.content.judge.fingerprint, "name": self.content.judge.name}
 
     @property
     def signer_key_id(self) -> str:
@@ -250,7 +266,9 @@ class ResultsFile:
     def verify_signature(self, enrolled: PublicKey) -> None:
         """The signature must verify with ``enrolled`` and its comment match the document."""
         comment = enrolled.verify(self.results_json, self.signature)
-        expected = results_trusted_comment(self.document)
+        content = self.content
+        expected = _trusted_comment(content.format_version, content.bundle_id,
+                                    content.sequence, content.judge.fingerprint)
         if comment != expected:
             raise SignatureError(
                 DAMAGED, detail=f"trusted comment {comment!r} does not match {expected!r}"
@@ -293,15 +311,17 @@ def results_from_sealed(sealed: SealedZip) -> ResultsFile:
                 public = PublicKey.from_string(public_bytes.decode("utf-8"))
             except (UnicodeDecodeError, SignatureError) as error:
                 raise FileFormatError(DAMAGED, detail=f"signature or judge.pub: {error}") from None
-            document = quick_results(data)  # what JudgePanel wrote, checked in C
-            if document is None:  # anything else: the full checks, which say what is wrong
+            document: dict[str, Any] | None = None
+            content = quick_results(data)  # what JudgePanel wrote, checked in C
+            if content is None:  # anything else: the full checks, which say what is wrong
                 # No nesting walk: check_results accepts four levels only (see parse_json).
                 document = parse_json(data, what="the results", max_size=RESULTS_MAX,
                                       max_depth=None)
                 check_format_version(document, expected_format=RESULTS_FORMAT,
                                      what="results file")
                 check_schema(check_results, document, on_error=_refuse_schema)
+                content = content_of(document)
             key_id_of(signature)  # a malformed signature is refused here, not at merge
         except JudgePanelError as error:
             raise name_file(error, sealed.source) from None
-    return ResultsFile(document, data, signature, public)
+    return ResultsFile(content, data, signature, public, document)

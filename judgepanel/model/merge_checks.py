@@ -11,9 +11,9 @@ judge could not see.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from judgepanel.errors import ResultsRefusedError
+from judgepanel.formats.results_quick import ResultsContent, ScoreEntry
 from judgepanel.model.rubric import Rubric
 from judgepanel.model.scoring import review_problems
 
@@ -66,7 +66,7 @@ def listing(items: Iterable[str], limit: int = 5) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[str, Any]
+def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: ResultsContent
                     ) -> ResultsRefusedError | None:
     """Why the results do not cover the bundle properly, or None when they do.
 
@@ -75,16 +75,13 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[
     review of the file, means the judge scored against another rubric
     (``criteria_mismatch``); a score missing from some reviews only is ``incomplete``.
     """
-    declarations = {d["application_id"]: d for d in document["declarations"]}
-    reviews = {r["application_id"]: r for r in document["reviews"]}
+    declarations = {d.application_id: d for d in content.declarations}
+    reviews = {r.application_id: r for r in content.reviews}
     foreign = sorted((declarations.keys() | reviews.keys()) - contents.keys())
     if foreign:
         return refusal("not_assigned", f"({listing(foreign)}). {ASK_AGAIN}",
                         detail=f"not in the bundle: {foreign}")
-    # Each review's scores by criterion, built once for every check below.
-    given = {app_id: {s["criterion"]: s["score"] for s in review["scores"]}
-             for app_id, review in reviews.items()}
-    scored_keys = set().union(*given.values())
+    scored_keys = {s.criterion for review in content.reviews for s in review.scores}
     unknown = sorted(scored_keys - rubric.key_set)
     if unknown:
         return refusal("criteria_mismatch",
@@ -103,16 +100,16 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[
         if declaration is None:
             incomplete.append(f"{ref}: no conflict-of-interest declaration")
             continue
-        if declaration["conflict"]:
+        if declaration.conflict:
             continue
         review = reviews.get(app_id)
         if review is None:
             incomplete.append(f"{ref}: not scored")
             continue
-        scores = given[app_id]
-        if plainly_complete(scores, review["scores"]):
+        if plainly_complete(review.scores):
             continue
-        comments = {s["criterion"]: s["comment"] for s in review["scores"]}
+        scores = {s.criterion: s.score for s in review.scores}
+        comments = {s.criterion: s.comment for s in review.scores}
         for problem in review_problems(rubric, scores, comments):
             target = off_scale if problem.kind == "off_scale" else incomplete
             target.append(f"{ref}: {problem.message}")
@@ -125,31 +122,31 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], document: dict[
     return None
 
 
-def _plain_completeness(rubric: Rubric) -> Callable[[dict[str, Any], list[dict[str, Any]]],
-                                                    bool]:
-    """A check that a review is complete, for ``review_problems`` to explain if not.
+def _plain_completeness(rubric: Rubric) -> Callable[[list[ScoreEntry]], bool]:
+    """A check that a review's scores are complete, for ``review_problems`` to explain if not.
 
-    Every criterion scored on its scale, no other key, and a comment wherever the
-    rubric asks for one: the same rules as ``review_problems``, without building a
-    list of problems for the 10,000 reviews of a national round that have none.
+    Every criterion scored once on its scale, no other key, and a comment wherever
+    the rubric asks for one: the same rules as ``review_problems``, without building
+    a list of problems for the 10,000 reviews of a national round that have none.
     """
-    keys = rubric.key_set
+    count = len(rubric.criteria)
     # Per criterion: the scale's points, and those that need a comment (found once).
-    checks = [(c.key, c.scale_points,
-               frozenset(p for p in c.scale_points if c.comment.requires_comment(p)))
-              for c in rubric.criteria]
+    checks = {c.key: (c.scale_points,
+                      frozenset(p for p in c.scale_points if c.comment.requires_comment(p)))
+              for c in rubric.criteria}
 
-    def check(scores: dict[str, Any], entries: list[dict[str, Any]]) -> bool:
-        if scores.keys() != keys or len(entries) != len(keys):
+    def check(scores: list[ScoreEntry]) -> bool:
+        if len(scores) != count or len({entry.criterion for entry in scores}) != count:
             return False
-        for key, points, needs in checks:
-            score = scores[key]
-            if type(score) not in _NUMBER_TYPES or score not in points:
+        for entry in scores:
+            found = checks.get(entry.criterion)
+            if found is None:
                 return False
-            if score in needs:
-                comment = next(e["comment"] for e in entries if e["criterion"] == key)
-                if not (isinstance(comment, str) and comment.strip()):
-                    return False
+            score = entry.score
+            if type(score) not in _NUMBER_TYPES or score not in found[0]:
+                return False
+            if score in found[1] and not entry.comment.strip():
+                return False
         return True
 
     return check

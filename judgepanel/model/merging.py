@@ -53,6 +53,7 @@ from judgepanel.errors import (
     WrongKeyError,
 )
 from judgepanel.formats.results import RESULTS_MAX, ResultsFile, read_results
+from judgepanel.formats.results_quick import ResultsContent
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model import audit, conflicts
 from judgepanel.model.bulk import insert_rows
@@ -198,8 +199,8 @@ class _Merger:
         # makes its details once the rows it names have ids.
         self._audit: list[tuple[str, Callable[[], dict[str, Any]]]] = []
         # Files accepted in this batch whose rows finish() inserts: received row ->
-        # (judge id, bundle application id -> Application.id, the document).
-        self._pending: dict[ReceivedResults, tuple[int, dict[str, int], dict[str, Any]]] = {}
+        # (judge id, bundle application id -> Application.id, the content).
+        self._pending: dict[ReceivedResults, tuple[int, dict[str, int], ResultsContent]] = {}
         in_program = (select(IssuedBundle.id).join(Round)
                       .where(Round.program_id == self.program_id))
         self._issued: dict[str, IssuedBundle] = {
@@ -238,7 +239,7 @@ class _Merger:
             row.judge, row.sequence = issued.judge.name, results.sequence
             self._check_issued(results, issued)
             contents = self._contents_of(issued)
-            problem = content_refusal(self._rubric(issued.round), contents, results.document)
+            problem = content_refusal(self._rubric(issued.round), contents, results.content)
             if problem is not None:
                 raise problem
         except ResultsRefusedError as problem:
@@ -370,42 +371,41 @@ class _Merger:
         received.sequence = results.sequence
         current[:] = [received]
         self._last[issued.id] = max(results.sequence, self._last.get(issued.id, 0))
-        document = results.document
-        self._pending[received] = (judge.id, self._contents[issued.bundle_id], document)
-        for entry in document["declarations"]:
-            if entry["conflict"]:
-                application_id = self._contents[issued.bundle_id][entry["application_id"]]
-                self._record_conflict(judge, application_id, entry["reason"])
+        content = results.content
+        self._pending[received] = (judge.id, self._contents[issued.bundle_id], content)
+        declared = [entry for entry in content.declarations if entry.conflict]
+        for entry in declared:
+            application_id = self._contents[issued.bundle_id][entry.application_id]
+            self._record_conflict(judge, application_id, entry.reason)
         self._audit.append(("results.accepted", lambda: {
             "results": received.id, "file": received.file_name,
             "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
             "judge": judge.id, "sequence": results.sequence,
             "replaced": [old.id for old in previous],
-            "reviews": len(document["reviews"]),
-            "conflicts": [d["application_id"] for d in document["declarations"]
-                          if d["conflict"]],
+            "reviews": len(content.reviews),
+            "conflicts": [entry.application_id for entry in declared],
         }))
         row.status, row.reason = ACCEPTED, None
-        row.message = f"Accepted: {len(document['reviews'])} reviews from {judge.name}."
+        row.message = f"Accepted: {len(content.reviews)} reviews from {judge.name}."
         self._rows_by_results[received] = row
         return row
 
     @staticmethod
     def _rows_of(results_id: int, judge_id: int, ids: dict[str, int],
-                 document: dict[str, Any]) -> tuple[list[tuple[Any, ...]], ...]:
+                 content: ResultsContent) -> tuple[list[tuple[Any, ...]], ...]:
         """The file's declarations, reviews and scores as rows of ``_ROW_TABLES``."""
         declarations = [
-            (judge_id, ids[entry["application_id"]], results_id, entry["conflict"],
-             entry["reason"], _parse_time(entry["declared_at"]))
-            for entry in document["declarations"]]
+            (judge_id, ids[entry.application_id], results_id, entry.conflict,
+             entry.reason, _parse_time(entry.declared_at))
+            for entry in content.declarations]
         reviews: list[tuple[Any, ...]] = []
         scores: list[tuple[Any, ...]] = []
-        for entry in document["reviews"]:
-            application_id = ids[entry["application_id"]]
-            reviews.append((results_id, application_id, entry["overall_comment"],
-                            entry["confidence"]))
-            scores += [(results_id, application_id, score["criterion"],
-                        float(score["score"]), score["comment"]) for score in entry["scores"]]
+        for entry in content.reviews:
+            application_id = ids[entry.application_id]
+            reviews.append((results_id, application_id, entry.overall_comment,
+                            entry.confidence))
+            scores += [(results_id, application_id, score.criterion, float(score.score),
+                        score.comment) for score in entry.scores]
         return declarations, reviews, scores
 
     def _write_audit(self) -> None:

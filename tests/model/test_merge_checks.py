@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from judgepanel.formats.results_quick import ScoreEntry
 from judgepanel.model.merge_checks import _plain_completeness
 from judgepanel.model.rubric import load_rubric
 from judgepanel.model.scoring import review_problems
@@ -16,9 +17,11 @@ COMPLETE = {"impact": 4, "partnership": 3, "innovation": 7.5, "presentation": 2}
 
 
 def _entries(scores: dict[str, Any], comments: dict[str, Any] | None = None
-             ) -> list[dict[str, Any]]:
+             ) -> list[ScoreEntry]:
+    """A review's scores as a merge reads them (a struct does not check its types when
+    made directly, so the cases below may hold what no results file can)."""
     comments = comments or {}
-    return [{"criterion": k, "score": v, "comment": comments.get(k, "")}
+    return [ScoreEntry(criterion=k, score=v, comment=comments.get(k, ""))
             for k, v in scores.items()]
 
 
@@ -45,14 +48,16 @@ def test_quick_check_passes_exactly_the_reviews_without_problems(
         toml: str, scores: dict[str, Any], comments: dict[str, Any]) -> None:
     rubric = load_rubric(toml)
     full = review_problems(rubric, scores, {k: comments.get(k, "") for k in scores})
-    assert _plain_completeness(rubric)(scores, _entries(scores, comments)) == (not full)
+    assert _plain_completeness(rubric)(_entries(scores, comments)) == (not full)
 
 
 def test_a_criterion_listed_twice_is_left_to_the_full_check() -> None:
     rubric = load_rubric(RUBRIC_TOML)
-    entries = _entries(COMPLETE) + [{"criterion": "impact", "score": 4, "comment": ""}]
-    assert not _plain_completeness(rubric)(dict(COMPLETE), entries)
+    twice = [*_entries(COMPLETE), ScoreEntry(criterion="impact", score=4, comment="")]
+    assert not _plain_completeness(rubric)(twice)
+    # ... also when it takes the place of a missing one
+    assert not _plain_completeness(rubric)(twice[:2] + twice[3:])
 
 
 def test_the_common_review_takes_the_quick_path() -> None:
-    assert _plain_completeness(load_rubric(RUBRIC_TOML))(COMPLETE, _entries(COMPLETE))
+    assert _plain_completeness(load_rubric(RUBRIC_TOML))(_entries(COMPLETE))
