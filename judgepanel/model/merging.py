@@ -459,17 +459,26 @@ def merge_results(
     """
     files = [Path(p) for p in paths]
     total = max(1, 2 * len(files))
-    loaded: list[_Loaded] = []
-    rows: list[MergeRow | None] = [None] * len(files)
     with paused_gc():  # a bulk step: see gc_pause for why
-        for index, path in enumerate(files):
-            progress(index, total, f"Opening {path.name}")
-            loaded.append(_load(index, path, [staff_identity]))
-        with workspace.session() as session:
-            merger = _Merger(session, workspace)
-            for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
-                progress(len(files) + step, total, f"Checking {item.path.name}")
-                rows[item.index] = merger.process(item)
-            merger.finish()
+        rows = _merge(workspace, files, staff_identity, progress, total)
     progress(total, total, "Merge finished")
-    return MergeReport([r for r in rows if r is not None])
+    return MergeReport(rows)
+
+
+def _merge(workspace: StaffWorkspace, files: list[Path], staff_identity: Identity | AnyIdentity,
+           progress: Progress, total: int) -> list[MergeRow]:
+    # A frame of its own, so that the files read, the session's objects and the
+    # merger's bookkeeping are freed before the collector resumes: its first pass then
+    # walks only the report (as in leaderboard._compute).
+    loaded = []
+    for index, path in enumerate(files):
+        progress(index, total, f"Opening {path.name}")
+        loaded.append(_load(index, path, [staff_identity]))
+    rows: list[MergeRow | None] = [None] * len(files)
+    with workspace.session() as session:
+        merger = _Merger(session, workspace)
+        for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
+            progress(len(files) + step, total, f"Checking {item.path.name}")
+            rows[item.index] = merger.process(item)
+        merger.finish()
+    return [r for r in rows if r is not None]
