@@ -1,4 +1,5 @@
-"""``bulk.insert_rows``: what it stores must be what the ORM would have stored."""
+"""``bulk``: what insert_rows stores must be what the ORM would have stored, and what
+select_rows reads what SQLAlchemy would have read."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from judgepanel.model.bulk import insert_rows
+from judgepanel.model.bulk import insert_rows, select_rows
 from judgepanel.model.db import UTCDateTime, make_engine
 
 METADATA = MetaData()
@@ -120,3 +121,48 @@ def test_sqlite_timestamps_are_the_text_sqlalchemys_datetime_writes(value: dt.da
     assert ours is not None and theirs is not None
     assert ours(value) == theirs(value.astimezone(dt.UTC).replace(tzinfo=None))
     assert ours(None) is None
+
+
+QUERIES = {
+    "all": select(THINGS.c.name, THINGS.c.flag, THINGS.c.value, THINGS.c.at)
+    .order_by(THINGS.c.id),
+    # parameters that need the type's bind processor, a literal, and no rows at all
+    "bound": select(THINGS.c.at, THINGS.c.name).where(THINGS.c.at > AT,
+                                                      THINGS.c.flag.is_(False)),
+    "none": select(THINGS.c.flag).where(THINGS.c.at < AT - dt.timedelta(days=1)),
+    # an IN list, which SQLAlchemy expands at execution
+    "in-list": select(THINGS.c.name, THINGS.c.at).where(THINGS.c.name.in_(["a", "c"]))
+    .order_by(THINGS.c.name),
+}
+
+
+def _reads_as_sqlalchemy(session: Session) -> None:
+    insert_rows(session, THINGS, COLUMNS, ROWS)
+    for name, query in QUERIES.items():
+        expected = [tuple(row) for row in session.execute(query)]
+        rows = select_rows(session, query)
+        assert rows == expected, name
+        assert all(type(row) is tuple for row in rows)
+        assert all(type(a) is type(b) for row, want in zip(rows, expected, strict=True)
+                   for a, b in zip(row, want, strict=True)), name  # a bool stays a bool
+    assert [len(select_rows(session, q)) for q in QUERIES.values()] == [3, 1, 0, 2]
+
+
+def test_select_rows_reads_what_sqlalchemy_reads(session: Session) -> None:
+    _reads_as_sqlalchemy(session)
+
+
+def test_select_rows_reads_what_sqlalchemy_reads_on_postgresql(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    try:
+        METADATA.create_all(engine)
+        with Session(engine) as session:
+            _reads_as_sqlalchemy(session)
+    finally:
+        engine.dispose()
+
+
+def test_select_rows_sees_the_sessions_own_changes(session: Session) -> None:
+    """Read on the session's connection, inside its transaction, before any commit."""
+    insert_rows(session, THINGS, COLUMNS, ROWS[:1])
+    assert select_rows(session, select(THINGS.c.name)) == [("a",)]
