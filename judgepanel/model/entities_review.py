@@ -122,7 +122,9 @@ class Review(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"))
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    # No index: nothing reads reviews by application, and applications are never
+    # deleted (migration 0007).
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
     overall_comment: Mapped[str] = mapped_column(Text, default="")
     confidence: Mapped[int | None] = mapped_column(Integer)
 
@@ -177,8 +179,10 @@ class Declaration(Base):
     __table_args__ = (UniqueConstraint("results_id", "application_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id"), index=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    # No index on these two: declarations are read by results file, and judges and
+    # applications are never deleted (migration 0007).
+    judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
     # Looked up through the unique constraint's index (migration 0004).
     results_id: Mapped[int | None] = mapped_column(ForeignKey("received_results.id"))
     conflict: Mapped[bool] = mapped_column(Boolean)
