@@ -22,7 +22,8 @@ the full checks, which explain what is wrong:
   cannot express holds (ids, timestamps, text length and control characters, each
   criterion once per review, each application declared once and reviewed at most
   once, and only if declared without a conflict), checked once per file where the
-  full check goes entry by entry.
+  full check goes entry by entry; control characters in free text are looked for
+  in the file's bytes, where canonical JSON can only hold them in a few spellings.
 
 The structs are also what a merge reads (``ResultsFile.content``): a document the
 full checks accepted is converted to them (:func:`content_of`), and plain dicts are
@@ -165,8 +166,6 @@ def _plain_entries(document: ResultsContent) -> bool:
     if len(set(reviewed)) != len(reviewed) or not all(
             declared.get(app_id) is False for app_id in reviewed):
         return False
-    texts = [entry.reason for entry in declarations]
-    texts += [entry.overall_comment for entry in reviews]
     stamps = {entry.declared_at for entry in declarations}
     stamps.update(entry.updated_at for entry in reviews)
     keys: set[str] = set()
@@ -182,12 +181,31 @@ def _plain_entries(document: ResultsContent) -> bool:
         if len(criteria) != len(scores):  # a criterion scored twice
             return False
         keys |= criteria
-        texts += [score.comment for score in scores]
     return (all(map(ID_PATTERN.fullmatch, declared))
             and all(map(CRITERION_KEY.fullmatch, keys))
             and all(map(_STAMP.fullmatch, stamps))
-            and all(is_timestamp(f"{day}T00:00:00Z") for day in {s[:10] for s in stamps})
-            and not has_control_chars("\n".join(texts), allow_newlines=True))
+            and all(is_timestamp(f"{day}T00:00:00Z") for day in {s[:10] for s in stamps}))
+
+
+# How a control character other than tab, newline and carriage return can appear in
+# canonical JSON: escaped (msgspec writes \b, \f and \u00XX for the rest of C0) or
+# raw (DEL, and C1 as UTF-8 C2 80..C2 9F). An escaped backslash followed by "b",
+# "f" or "u00" matches too: such a file merely takes the full path.
+_ESCAPED_CONTROL = re.compile(rb"\\(?:[bf]|u00)")
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _no_controls(data: bytes) -> bool:
+    """No string of the canonical document ``data`` holds a control character other
+    than tab, newline or carriage return: the free-text rule, checked on the file's
+    bytes at once (names, which allow none, are checked by ``_plain_head``).
+
+    Each test starts with a one-byte search (memchr, in C); the patterns run only
+    on files that hold a backslash or a C2 byte at all.
+    """
+    return not (b"\x7f" in data
+                or (b"\xc2" in data and _C1.search(data) is not None)
+                or (b"\\" in data and _ESCAPED_CONTROL.search(data) is not None))
 
 
 def quick_results(data: bytes) -> ResultsContent | None:
@@ -199,7 +217,7 @@ def quick_results(data: bytes) -> ResultsContent | None:
             return None
     except Exception:  # anything msgspec refuses or cannot re-serialise: the full path decides
         return None
-    if not (_plain_head(document) and _plain_entries(document)):
+    if not (_no_controls(data) and _plain_head(document) and _plain_entries(document)):
         return None
     return document
 

@@ -255,6 +255,17 @@ HEAD_CASES: dict[str, Callable[[dict[str, Any]], None]] = {
     "comment with a C1 control": _set("declarations.1.reason", "a\x9bb"),
     "comment with emoji and line separators": _set("reviews.0.overall_comment",
                                                    "🎉 naïve \u2028 \u2029 \ufeff 中文"),
+    # Non-controls whose UTF-8 starts with C2, as C1 controls' does.
+    "comment with C2 characters": _set("reviews.0.scores.0.comment",
+                                       "20 °C, £5, © x, non\u00a0breaking, ¿qué?"),
+    # Text whose escaped form looks like a control's escape: the full path decides.
+    "comment with a backslash before b, f, u00": _set(
+        "reviews.0.scores.0.comment", r"C:\back\files\u0041"),
+    "comment with a vertical tab": _set("reviews.0.scores.0.comment", "a\x0bb"),
+    "comment with a form feed": _set("reviews.0.scores.0.comment", "a\x0cb"),
+    "comment with a backspace": _set("declarations.0.reason", "a\x08b"),
+    "comment with a NUL": _set("reviews.0.overall_comment", "a\x00b"),
+    "comment with U+0080 and U+009F": _set("reviews.0.overall_comment", "a\x80b\x9fc"),
     "score as a fraction": _set("reviews.0.scores.1.score", 0.1),
     "score tiny": _set("reviews.0.scores.1.score", 1e-7),
     "score huge": _set("reviews.0.scores.1.score", 1e16),
@@ -276,7 +287,8 @@ def test_every_crafted_field(case: str) -> None:
 @pytest.mark.parametrize("case", [
     "no generator", "created with fractions", "updated on a leap day",
     "comment at the length limit", "comment with every escape",
-    "comment with emoji and line separators", "score as a fraction",
+    "comment with emoji and line separators", "comment with C2 characters",
+    "score as a fraction",
     "program name at the limit", "declarations empty, reviews empty",
 ])
 def test_valid_variations_stay_on_the_quick_path(case: str) -> None:
