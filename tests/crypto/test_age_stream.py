@@ -21,7 +21,13 @@ from judgepanel.crypto.age import (
     open_file,
 )
 from judgepanel.crypto.age_header import read_header
-from judgepanel.crypto.age_stream import CHUNK_SIZE, ENC_CHUNK_SIZE, NONCE_SIZE, TAG_SIZE
+from judgepanel.crypto.age_stream import (
+    CACHED_CHUNKS,
+    CHUNK_SIZE,
+    ENC_CHUNK_SIZE,
+    NONCE_SIZE,
+    TAG_SIZE,
+)
 from judgepanel.errors import Cancelled, DamagedFileError, JudgePanelError, WrongKeyError
 
 K = CHUNK_SIZE
@@ -174,6 +180,32 @@ def test_read_at_decrypts_only_the_chunks_covering_the_range() -> None:
     assert source.bytes_read == 0
     assert reader.read_at(3 * K - 5, 10) == data[3 * K - 5 : 3 * K + 5]  # across a boundary
     assert source.bytes_read == 2 * ENC_CHUNK_SIZE
+
+
+def test_the_last_chunks_read_stay_decrypted() -> None:
+    """A ZIP reader goes back and forth (directory at the end, then headers and data):
+    the last CACHED_CHUNKS chunks are kept, and a range reads only what is missing."""
+    assert CACHED_CHUNKS == 4
+    data = payload(11 * K)  # chunks 0 to 10, all full
+    source = CountingFile(encrypt_bytes(data, RECIPIENTS))
+    reader = AgeReader(source, [IDENTITY])  # decrypts the final chunk, 10
+    source.bytes_read = 0
+
+    def read(offset: int, size: int) -> int:
+        before = source.bytes_read
+        assert reader.read_at(offset, size) == data[offset : offset + size]
+        return (source.bytes_read - before) // ENC_CHUNK_SIZE
+
+    assert read(len(data) - 50, 50) == 0  # chunk 10, from opening
+    assert read(5 * K, 10) == 1  # chunk 5
+    assert read(3 * K - 5, 10) == 2  # chunks 2 and 3; kept: 10, 5, 2, 3
+    assert read(5 * K + 7, 10) == 0 and read(10 * K, 5) == 0
+    assert read(2 * K, 2 * K) == 0  # chunks 2 and 3 again
+    assert read(2 * K + 1, 3 * K) == 1  # 2, 3 and 5 kept: only chunk 4; 10 goes
+    assert read(7 * K, 1) == 1  # chunk 7; 5 goes
+    assert read(10 * K, 5) == 1  # chunk 10 again; 2 goes
+    # Kept: 3, 4, 7, 10. A range reuses kept chunks at its ends only.
+    assert read(0, 11 * K) == 10
 
 
 def test_read_at_matches_slices_everywhere() -> None:

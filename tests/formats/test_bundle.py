@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from judgepanel.crypto.age import ScryptIdentity, ScryptRecipient, X25519Identity
+from judgepanel.crypto.age_stream import CACHED_CHUNKS, ENC_CHUNK_SIZE
 from judgepanel.errors import (
     Cancelled,
     DamagedFileError,
@@ -227,7 +228,8 @@ def test_opening_reads_only_header_directory_and_manifest(
         bundle.attachment("A-1", "budget.pdf")
         assert CountingFile.total - after_open < 300 * 1024
         assert len(bundle.attachment("A-1", "video.bin")) == big
-        assert CountingFile.total - after_open > big
+        # read when asked for (less the few chunks at its ends still cached)
+        assert CountingFile.total - after_open > big - CACHED_CHUNKS * ENC_CHUNK_SIZE
 
 
 # --- atomic writes ---------------------------------------------------------------------
