@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, insert
+from sqlalchemy.engine.cursor import CursorFetchStrategy
+from sqlalchemy.engine.processors import to_float
 from sqlalchemy.orm import Session
 
 Row = Sequence[Any]
@@ -43,6 +45,8 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
         # TypeDecorator's generic ``impl`` would hand SQLite a datetime for the driver's
         # (deprecated) adapter to format, in another text than the ORM stores.
         found = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if found is to_float and all(type(row[index]) is float for row in rows):
+            continue  # it only converts what is not a float yet (SQLite: 60,000 scores)
         if found is not None:
             processors.append((index, found))
     if processors:
@@ -65,28 +69,22 @@ def insert_rows(session: Session, table: Table, columns: Sequence[str],
 def select_rows(session: Session, query: Select[Any]) -> list[tuple[Any, ...]]:
     """Every row of ``query`` as a plain tuple, as ``session.execute(query)`` would give.
 
-    For selects of columns (no ORM entities). A statement whose parameters SQLAlchemy
-    expands at execution (``IN`` lists) is left to SQLAlchemy.
+    For selects of columns (no ORM entities). SQLAlchemy compiles and executes the
+    statement as usual (its cache, parameters and events included); only the rows
+    are taken from the driver's cursor as they come, each column's result processor
+    applied as SQLAlchemy would.
     """
     connection = session.connection()
-    dialect = connection.dialect
-    compiled = query.compile(dialect=dialect)
-    if compiled.literal_execute_params or compiled.post_compile_params:
-        return [tuple(row) for row in connection.execute(query)]
-    params = compiled.construct_params()
-    for name, bind in compiled.binds.items():
-        found = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if found is not None and name in params:
-            params[name] = found(params[name])
-    arguments: Any = (params if compiled.positiontup is None
-                      else tuple(params[name] for name in compiled.positiontup))
-    cursor = connection.connection.cursor()
+    result = connection.execute(query)
     try:
-        cursor.execute(compiled.string, arguments)
+        if type(result.cursor_strategy) is not CursorFetchStrategy:  # e.g. buffered
+            return [tuple(row) for row in result]
+        cursor = result.cursor
         rows = cast(list[tuple[Any, ...]], cursor.fetchall())  # a list, by DB-API
         described = cursor.description
     finally:
-        cursor.close()
+        result.close()
+    dialect = connection.dialect
     processors = [(index, found) for index, (column, description)
                   in enumerate(zip(query.selected_columns, described, strict=True))
                   if (found := column.type.dialect_impl(dialect).result_processor(

@@ -20,8 +20,10 @@ from sqlalchemy import (
     Table,
     insert,
     select,
+    text,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from judgepanel.model.bulk import insert_rows, select_rows
@@ -90,6 +92,22 @@ def test_the_database_holds_the_very_values_the_orm_writes(session: Session) -> 
     assert expected[-1][3] == "2026-03-01 09:30:00.000000"
 
 
+@pytest.mark.parametrize("values", [(1.0, 2.5, -0.0), (1, 2.5, None)], ids=["floats", "mixed"])
+def test_numbers_are_stored_as_the_orm_stores_them(session: Session,
+                                                   values: tuple[Any, ...]) -> None:
+    """All floats skip SQLite's float conversion (it would change nothing); anything
+    else still takes it."""
+    rows = [(f"n{i}", None, value, None) for i, value in enumerate(values)]
+
+    def typed(session: Session) -> list[tuple[object, ...]]:
+        return [tuple(row) for row in session.connection().exec_driver_sql(
+            "SELECT value, typeof(value) FROM things ORDER BY id")]
+
+    expected, stored = _orm_then_bulk(session, rows, typed)
+    assert stored == expected
+    assert [kind for _, kind in stored][:2] == ["real", "real"]
+
+
 def test_columns_in_any_order(session: Session) -> None:
     insert_rows(session, THINGS, ("at", "value", "name", "flag"),
                 [(at, value, name, flag) for name, flag, value, at in ROWS])
@@ -100,6 +118,17 @@ def test_columns_in_any_order(session: Session) -> None:
 def test_nothing_to_insert_runs_no_statement(session: Session) -> None:
     insert_rows(session, THINGS, ("name",), [])
     assert _stored(session) == []
+
+
+def test_the_drivers_errors_come_out_as_sqlalchemys(session: Session) -> None:
+    """As from session.execute: callers (and the session's rollback) see one kind."""
+    insert_rows(session, THINGS, ("id", "name"), [(1, "a")])
+    with pytest.raises(IntegrityError):
+        insert_rows(session, THINGS, ("id", "name"), [(2, "b"), (1, "again")])
+    session.rollback()
+    assert _stored(session) == []
+    with pytest.raises(OperationalError):
+        select_rows(session, select(THINGS.c.name).where(text("no_such_column = 1")))
 
 
 def test_a_naive_timestamp_is_refused_as_by_the_orm(session: Session) -> None:
