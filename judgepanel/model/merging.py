@@ -239,7 +239,7 @@ class _Merger:
             row.judge, row.sequence = issued.judge.name, results.sequence
             self._check_issued(results, issued)
             contents = self._contents_of(issued)
-            problem = content_refusal(self._rubric(issued.round), contents, results.content)
+            problem = content_refusal(self._rubric(issued.round_id), contents, results.content)
             if problem is not None:
                 raise problem
         except ResultsRefusedError as problem:
@@ -301,10 +301,12 @@ class _Merger:
             raise refusal("older", f"(This is export {results.sequence}; export {last} "
                            "was merged.)", detail=f"sequence {results.sequence} < {last}")
 
-    def _rubric(self, round_: Round) -> Rubric:
-        if round_.id not in self._rubrics:
-            self._rubrics[round_.id] = rubric_for_round(self.session, round_)
-        return self._rubrics[round_.id]
+    def _rubric(self, round_id: int) -> Rubric:
+        # By id: a file's bundle then never loads its round (a lazy load per file).
+        if round_id not in self._rubrics:
+            round_ = self.session.get_one(Round, round_id)
+            self._rubrics[round_id] = rubric_for_round(self.session, round_)
+        return self._rubrics[round_id]
 
     def _contents_of(self, issued: IssuedBundle) -> dict[str, str]:
         """The bundle's application ids -> the references staff know them by."""
