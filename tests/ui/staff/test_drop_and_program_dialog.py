@@ -4,6 +4,7 @@ and the new-program dialog filled in and accepted."""
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,6 @@ from judgepanel.model.workspace import StaffWorkspace
 from judgepanel.ui.staff.program_wizard import ProgramDialog
 from tests.ui.staff.conftest import wait_idle
 
-# PySide6 marks the QPoint constructor of QDragEnterEvent deprecated; it is the one there is.
-pytestmark = pytest.mark.filterwarnings("ignore:Function.*QDragEnterEvent:DeprecationWarning")
-
 
 def _mime(paths: list[Path]) -> QMimeData:
     mime = QMimeData()
@@ -29,8 +27,12 @@ def _mime(paths: list[Path]) -> QMimeData:
 
 
 def _drag_enter(widget: QWidget, mime: QMimeData) -> bool:
-    event = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    # PySide6 marks the QPoint constructor of QDragEnterEvent deprecated; it is the one
+    # there is. Silenced here, so that every test dragging through this helper is quiet.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Function.*QDragEnterEvent", DeprecationWarning)
+        event = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     event.ignore()
     QApplication.sendEvent(widget, event)
     return event.isAccepted()
