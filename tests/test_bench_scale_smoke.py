@@ -27,3 +27,14 @@ def test_small_scale_benchmark_runs_and_reports_every_step() -> None:
         assert step in out, out
     assert "ranked 60 applications; floor inserted 1080 scores" in out, out
     assert re.search(r"merge \+ rank = [0-9.]+x the floor", out), out
+
+
+def test_several_benchmarks_each_run_in_a_process_of_their_own() -> None:
+    """What one benchmark leaves behind must not slow the next (see bench/__main__.py)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "scale", "scale", "--applications", "12",
+         "--judges", "3", "--reviews", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    processes = re.findall(r"^== bench scale \(process (\d+)\)$", done.stdout, re.MULTILINE)
+    assert len(processes) == 2 and len(set(processes)) == 2, done.stdout
