@@ -191,6 +191,16 @@ def test_select_rows_reads_what_sqlalchemy_reads_on_postgresql(postgres_url: str
         engine.dispose()
 
 
+def test_select_rows_of_a_streamed_query_come_from_sqlalchemys_rows(session: Session) -> None:
+    """A buffering fetch strategy may have read ahead of the driver's cursor: then the
+    rows come through SQLAlchemy, still as plain tuples."""
+    insert_rows(session, THINGS, COLUMNS, ROWS)
+    query = QUERIES["all"].execution_options(stream_results=True, max_row_buffer=1)
+    rows = select_rows(session, query)
+    assert rows == [tuple(row) for row in session.execute(QUERIES["all"])]
+    assert len(rows) == 3 and all(type(row) is tuple for row in rows)
+
+
 def test_select_rows_sees_the_sessions_own_changes(session: Session) -> None:
     """Read on the session's connection, inside its transaction, before any commit."""
     insert_rows(session, THINGS, COLUMNS, ROWS[:1])
