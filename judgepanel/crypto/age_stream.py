@@ -229,7 +229,7 @@ class PayloadReader(io.RawIOBase):
     last ``CACHED_CHUNKS`` decrypted chunks are kept, so the small reads a ZIP
     reader makes (the directory at the end, then each member's header and data)
     cost about one decryption per chunk: a results file of two chunks used to
-    cost five.
+    cost four.
     """
 
     def __init__(self, src: BinaryIO, key: bytes, start: int) -> None:
