@@ -81,18 +81,22 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
     if foreign:
         return refusal("not_assigned", f"({listing(foreign)}). {ASK_AGAIN}",
                         detail=f"not in the bundle: {foreign}")
-    scored_keys = {s.criterion for review in content.reviews for s in review.scores}
-    unknown = sorted(scored_keys - rubric.key_set)
-    if unknown:
-        return refusal("criteria_mismatch",
-                        f"It scores criteria the rubric does not have: {listing(unknown)}. "
-                        + ASK_AGAIN, detail=f"unknown criteria {unknown}")
-    never = [k for k in rubric.keys if k not in scored_keys]
-    if reviews and never:
-        return refusal("criteria_mismatch",
-                        f"No application was scored on: {listing(never)}. " + ASK_AGAIN,
-                        detail=f"criteria never scored {never}")
     plainly_complete = _plain_completeness(rubric)
+    # A review plainly complete scores exactly the rubric's criteria: when every review
+    # is, no criterion can be foreign or never scored (the usual file skips the walk).
+    plain = {app_id for app_id, review in reviews.items() if plainly_complete(review.scores)}
+    if len(plain) != len(reviews):
+        scored_keys = {s.criterion for review in content.reviews for s in review.scores}
+        unknown = sorted(scored_keys - rubric.key_set)
+        if unknown:
+            return refusal("criteria_mismatch",
+                            f"It scores criteria the rubric does not have: {listing(unknown)}. "
+                            + ASK_AGAIN, detail=f"unknown criteria {unknown}")
+        never = [k for k in rubric.keys if k not in scored_keys]
+        if never:
+            return refusal("criteria_mismatch",
+                            f"No application was scored on: {listing(never)}. " + ASK_AGAIN,
+                            detail=f"criteria never scored {never}")
     incomplete: list[str] = []
     off_scale: list[str] = []
     for app_id, ref in contents.items():
@@ -106,7 +110,7 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
         if review is None:
             incomplete.append(f"{ref}: not scored")
             continue
-        if plainly_complete(review.scores):
+        if app_id in plain:
             continue
         scores = {s.criterion: s.score for s in review.scores}
         comments = {s.criterion: s.comment for s in review.scores}
