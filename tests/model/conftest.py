@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from judgepanel.model import audit
 from judgepanel.model.categories import RECOGNITION_COMPONENTS
+from judgepanel.model.db import DATABASE_NAME, make_engine
 from judgepanel.model.entities import Round
 from judgepanel.model.leaderboard import compute
 from judgepanel.model.workspace import StaffWorkspace
@@ -42,6 +44,14 @@ def memory_workspace(tmp_path: Path) -> Iterator[StaffWorkspace]:
     )
     yield ws
     ws.close()
+
+
+def copied_demo(demo: Path, tmp_path: Path) -> tuple[Path, Engine]:
+    """The demo's workspace copied into ``tmp_path``, and an engine on the copy's database
+    (not connected yet; the caller disposes it): what a migration test changes."""
+    folder = tmp_path / "program"
+    shutil.copytree(demo / "program", folder)
+    return folder, make_engine(f"sqlite:///{folder / DATABASE_NAME}")
 
 
 def first_board(folder: Path) -> list[tuple[Any, ...]]:

@@ -5,7 +5,6 @@ Uses the ``demo`` fixture of tests/conftest.py.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from alembic import command
@@ -13,9 +12,9 @@ from sqlalchemy import inspect, select, text
 
 from judgepanel.model import audit, migrations
 from judgepanel.model.bundling import mark_sent
-from judgepanel.model.db import DATABASE_NAME, make_engine
 from judgepanel.model.entities import AuditEvent, IssuedBundle
 from judgepanel.model.workspace import StaffWorkspace
+from tests.model.conftest import copied_demo
 
 
 def test_mark_sent_records_once_and_can_be_taken_back(demo: Path) -> None:
@@ -48,9 +47,7 @@ def test_mark_sent_records_once_and_can_be_taken_back(demo: Path) -> None:
 
 
 def test_migration_0003_adds_and_drops_sent_at(demo: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "program"
-    shutil.copytree(demo / "program", copy)
-    engine = make_engine(f"sqlite:///{copy / DATABASE_NAME}")
+    copy, engine = copied_demo(demo, tmp_path)
     try:
         with engine.begin() as connection:
             connection.execute(text("UPDATE issued_bundles SET sent_at = '2026-01-02 03:04:05'"))

@@ -7,7 +7,6 @@ the ORM (opt-in locally, required in CI: see tests/model/conftest.py).
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from judgepanel.model.entities import (
     Score,
 )
 from judgepanel.model.workspace import StaffWorkspace
-from tests.model.conftest import ACTOR, first_board
+from tests.model.conftest import ACTOR, copied_demo, first_board
 
 ScoreRows = list[tuple[int, int, str, float, str]]
 OLD_FOREIGN = {("fk_scores_results_id_received_results", ("results_id",), "received_results"),
@@ -105,12 +104,10 @@ def _page_size(db: Path) -> int:
 
 
 def test_the_scores_survive_a_downgrade_and_the_upgrade_back(demo: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "program"
-    shutil.copytree(demo / "program", folder)
+    folder, engine = copied_demo(demo, tmp_path)
     db = folder / DATABASE_NAME
     before_board = first_board(folder)
     assert sum(row[2] for row in before_board) > 0
-    engine = make_engine(f"sqlite:///{db}")
     try:
         before = _scores(engine)
         assert len(before) > 50 and any(comment for *_, comment in before)
@@ -147,9 +144,7 @@ def test_the_scores_survive_a_downgrade_and_the_upgrade_back(demo: Path, tmp_pat
 
 
 def test_a_score_without_its_review_stops_the_upgrade(demo: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "program"
-    shutil.copytree(demo / "program", folder)
-    engine = make_engine(f"sqlite:///{folder / DATABASE_NAME}")
+    folder, engine = copied_demo(demo, tmp_path)
     try:
         _downgrade(engine, "0005")
         with engine.begin() as connection:

@@ -6,15 +6,13 @@ Uses the ``demo`` fixture of tests/conftest.py (a program with merged results).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from alembic import command
 from sqlalchemy import Engine, inspect
 
 from judgepanel.model import migrations
-from judgepanel.model.db import DATABASE_NAME, make_engine
-from tests.model.conftest import first_board
+from tests.model.conftest import copied_demo, first_board
 
 DROPPED = {"ix_scores_results_id", "ix_scores_application_id", "ix_reviews_results_id",
            "ix_declarations_results_id"}
@@ -29,11 +27,9 @@ def _indexes(engine: Engine) -> set[str]:
 
 
 def test_migrations_0004_and_0007_drop_and_restore_the_indexes(demo: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "program"
-    shutil.copytree(demo / "program", copy)
+    copy, engine = copied_demo(demo, tmp_path)
     before = first_board(copy)
     assert any(row[3] is not None for row in before)  # a mean
-    engine = make_engine(f"sqlite:///{copy / DATABASE_NAME}")
     try:
         assert not _indexes(engine) & (DROPPED | DROPPED_0007)
         kept = _indexes(engine)

@@ -5,7 +5,6 @@ Uses the ``demo`` fixture of tests/conftest.py for the migration; bundles of its
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,6 @@ from judgepanel.crypto.passphrase import new_passphrase
 from judgepanel.errors import ValidationError
 from judgepanel.model import audit, migrations
 from judgepanel.model.bundling import build_bundles
-from judgepanel.model.db import DATABASE_NAME, make_engine
 from judgepanel.model.entities import AuditEvent, IssuedBundle
 from judgepanel.model.issued_bundles import (
     HINT_ACTION,
@@ -26,6 +24,7 @@ from judgepanel.model.issued_bundles import (
     set_passphrase_hint,
 )
 from judgepanel.model.workspace import StaffWorkspace
+from tests.model.conftest import copied_demo
 from tests.model.flows import ACTOR, Flow, make_flow
 
 
@@ -95,9 +94,7 @@ def test_a_key_bundle_has_no_passphrase_hint(built: tuple[Flow, str, str]) -> No
 
 
 def test_migration_0005_adds_and_drops_the_hint(demo: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "program"
-    shutil.copytree(demo / "program", copy)
-    engine = make_engine(f"sqlite:///{copy / DATABASE_NAME}")
+    copy, engine = copied_demo(demo, tmp_path)
     try:
         with engine.begin() as connection:
             connection.execute(text("UPDATE issued_bundles SET passphrase_hint = 'by phone'"))
