@@ -23,7 +23,7 @@ from judgepanel.crypto.age import decrypt_bytes, encrypt_bytes
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, SignatureError
 from judgepanel.formats.bundle import BundleApplication, BundleHeader, write_bundle
-from judgepanel.formats.jsonio import dumps_canonical, utc_now
+from judgepanel.formats.jsonio import dumps_canonical
 from judgepanel.model.judge_workspace import (
     SCHEMA_VERSION,
     STAFF_KEY_CHANGED,
@@ -35,6 +35,7 @@ from judgepanel.model.rubric import Criterion, Rubric
 from tests.formats.crafting import RawEntry, build_zip
 
 RUBRIC = Rubric("Recognition", (Criterion("impact", "Impact"),))
+CREATED = "2026-03-01T09:00:00Z"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def bundle(tmp: Path, judge: Identity, staff: Identity, bundle_id: str, *,
         judge={"name": judge.name, "fingerprint": judge.fingerprint},
         staff={"name": staff.name, "fingerprint": staff.fingerprint,
                "age_recipient": staff.recipient.to_string()},
-        created=utc_now(), due=None, rubric=RUBRIC.to_dict(),
+        # A fixed time: the same bundle built twice must have the same manifest (with the
+        # clock, a build on each side of a second boundary made this test flaky).
+        created=CREATED, due=None, rubric=RUBRIC.to_dict(),
         applications=[{"id": "A-1", "title": "Unity Days"}])
     dst = tmp / f"{bundle_id}.jpbundle"
     write_bundle(dst, header, [BundleApplication("A-1", {"id": "A-1"}, [])],
