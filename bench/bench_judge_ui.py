@@ -77,8 +77,8 @@ def _in_app(home: Path, args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from judgepanel.crypto.identity import Identity
-    from judgepanel.model.judge_workspace import JudgeWorkspace
-    from judgepanel.model.judging import JudgingSession
+    from judgepanel.model.judge.session import JudgingSession
+    from judgepanel.model.judge.workspace import JudgeWorkspace
     from judgepanel.ui.judge.judge_page import JudgePage
     from judgepanel.ui.tasks import TaskRunner
     from tests.ui.judge.conftest import build_bundle

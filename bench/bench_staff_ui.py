@@ -65,9 +65,9 @@ def _add_second_round(folder: Path) -> None:
     """Shortlist the top 10% into a second round, so there are rounds to switch between."""
     from sqlalchemy import select
 
-    from judgepanel.model.entities import Application, Round
-    from judgepanel.model.shortlisting import shortlist_into_new_round
-    from judgepanel.model.workspace import StaffWorkspace
+    from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
+    from judgepanel.model.staff.entities import Application, Round
+    from judgepanel.model.staff.workspace import StaffWorkspace
 
     workspace = StaffWorkspace.open(folder)
     try:

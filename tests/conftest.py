@@ -62,7 +62,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo program (8 recognition, 6 grant applications), built once per run."""
-    from judgepanel.model.demo import build_demo
+    from judgepanel.model.demo.build import build_demo
 
     folder = tmp_path_factory.mktemp("demo-master") / "demo"
     build_demo(folder, applications=8, grants=6)

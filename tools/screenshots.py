@@ -248,7 +248,7 @@ class Shooter:
         names = ["judge-3-score-dark"] if self.dark else list(JUDGE_SHOTS)
         if not any(self.wanted(n) for n in names):
             return
-        from judgepanel.model.demo_files import read_identity_file
+        from judgepanel.model.demo.files import read_identity_file
 
         identity = read_identity_file(self.demo / "keys" / f"{JUDGE_SLUG}.identity")
         window = self.new_window("judge")
@@ -312,7 +312,7 @@ class Shooter:
         """
         import random
 
-        from judgepanel.model.demo_content import review_comment
+        from judgepanel.model.demo.content import review_comment
 
         rng = random.Random(2026)
         apps = [a.id for a in session.applications]
@@ -372,7 +372,7 @@ def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
     os.environ.setdefault("QT_SCALE_FACTOR", "1")
     from PySide6.QtWidgets import QApplication
 
-    from judgepanel.model.demo import build_demo
+    from judgepanel.model.demo.build import build_demo
 
     print("building the demo…")
     built = work / "demo"

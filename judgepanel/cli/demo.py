@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.demo import DemoResult, build_demo, looks_like_demo
+from judgepanel.model.demo.build import DemoResult, build_demo, looks_like_demo
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -65,7 +65,7 @@ def ensure_demo(folder: Path) -> Path:
 
 def _marked(folder: Path) -> bool:
     """Whether ``folder`` carries the demo's README marker (whatever else it holds)."""
-    from judgepanel.model.demo import MARKER, README
+    from judgepanel.model.demo.build import MARKER, README
 
     try:
         return MARKER in (folder / README).read_text(encoding="utf-8")

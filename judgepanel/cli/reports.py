@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.reports import REPORT_KINDS, build_report
 from judgepanel.reports.gather import options_from_settings
 

@@ -30,15 +30,20 @@ from judgepanel.cli.staff_common import (
     staff_card_from_args,
 )
 from judgepanel.errors import ImportRowsError, ValidationError
-from judgepanel.model import conflicts as conflict_rules
-from judgepanel.model.categories import RECOGNITION_COMPONENTS, add_category
-from judgepanel.model.entities import Conflict
-from judgepanel.model.importing import ColumnMapping, import_file
-from judgepanel.model.judges import enroll_file, list_judges, set_affiliations, set_profile
-from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric
-from judgepanel.model.rubric import load_rubric
-from judgepanel.model.staff_identity import set_staff_identity
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.rubric.definition import load_rubric
+from judgepanel.model.staff.entities import Conflict
+from judgepanel.model.staff.identity import set_staff_identity
+from judgepanel.model.staff.prepare import conflicts as conflict_rules
+from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS, add_category
+from judgepanel.model.staff.prepare.importing import ColumnMapping, import_file
+from judgepanel.model.staff.prepare.judges import (
+    enroll_file,
+    list_judges,
+    set_affiliations,
+    set_profile,
+)
+from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
+from judgepanel.model.staff.workspace import StaffWorkspace
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -198,7 +203,7 @@ def run_rubric(args: argparse.Namespace) -> int:
 def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
     if not args.map and not args.attachment_column:
         return None
-    from judgepanel.model.import_sources import read_table
+    from judgepanel.model.staff.prepare.import_sources import read_table
 
     guessed = ColumnMapping.guess(read_table(args.file, sheet=args.sheet).headers).to_dict()
     for item in args.map:

@@ -79,8 +79,8 @@ def register(steps: argparse._SubParsersAction) -> None:
 
 
 def _round_row(session: Any, round_: Any) -> dict[str, Any]:
-    from judgepanel.model.entities import Assignment, IssuedBundle, RubricRow
-    from judgepanel.model.rounds import round_applications_query
+    from judgepanel.model.staff.entities import Assignment, IssuedBundle, RubricRow
+    from judgepanel.model.staff.prepare.rounds import round_applications_query
 
     count = session.scalar(round_applications_query(round_).with_only_columns(
         func.count()).order_by(None))
@@ -118,8 +118,8 @@ def run_round_list(args: argparse.Namespace) -> int:
 
 
 def run_round_add(args: argparse.Namespace) -> int:
-    from judgepanel.model.rounds import add_round, rubric_for_round, save_rubric
-    from judgepanel.model.rubric import load_rubric
+    from judgepanel.model.rubric.definition import load_rubric
+    from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
 
     rubric = load_rubric(args.rubric) if args.rubric else None
     budget = parse_money(args.budget, "budget") if args.budget else None
@@ -148,7 +148,7 @@ def run_round_add(args: argparse.Namespace) -> int:
 
 
 def run_round_add_applications(args: argparse.Namespace) -> int:
-    from judgepanel.model.rounds import add_round_applications
+    from judgepanel.model.staff.prepare.rounds import add_round_applications
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
@@ -181,17 +181,17 @@ def _short(details: Any) -> str:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from judgepanel.model import audit
+    from judgepanel.model.storage import hash_chain
 
     anchor = _anchor(args.expect)
     if args.last is not None and args.last < 1:
         raise ValidationError("--last must be 1 or more.", path="last")
     with opened(args) as workspace, workspace.session() as session:
-        broken = audit.check(session, anchor)
-        head = audit.head(session)
+        broken = hash_chain.check(session, anchor)
+        head = hash_chain.head(session)
         entries: list[dict[str, Any]] = []
         if not args.check:
-            found = audit.events(session, args.action)
+            found = hash_chain.events(session, args.action)
             if args.last is not None:
                 found = found[-args.last:]
             entries = [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,

@@ -10,7 +10,7 @@ import argparse
 from typing import Any
 
 from judgepanel.cli.staff_common import emit, money, opened, pick_round
-from judgepanel.model.leaderboard import BoardRow, Leaderboard, compute
+from judgepanel.model.staff.decide.leaderboard import BoardRow, Leaderboard, compute
 
 
 def _num(value: float | None, digits: int = 1) -> float | None:
@@ -119,7 +119,7 @@ def _lines(data: dict[str, Any], rows: list[dict[str, Any]], currency: str) -> l
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from judgepanel.model.exports import export_csv, export_xlsx
+    from judgepanel.model.staff.decide.exports import export_csv, export_xlsx
 
     with opened(args) as workspace, workspace.session() as session:
         round_ = pick_round(session, workspace.program(session), args.round)

@@ -26,9 +26,9 @@ from judgepanel.cli.messages import refusal_lines
 from judgepanel.crypto.identity import Identity, normalize_fingerprint
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
-from judgepanel.model.entities import Application, Judge, Program, Round
-from judgepanel.model.staff_identity import program_staff_fingerprint
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.staff.entities import Application, Judge, Program, Round
+from judgepanel.model.staff.identity import program_staff_fingerprint
+from judgepanel.model.staff.workspace import StaffWorkspace
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -132,7 +132,7 @@ def pick_round(session: Session, program: Program, number: int | None) -> Round:
 
 def find_judge(session: Session, program: Program, text: str) -> Judge:
     """A judge by fingerprint, database id or name (case and accents ignored)."""
-    from judgepanel.model.conflicts import normalise
+    from judgepanel.model.staff.prepare.conflicts import normalise
 
     judges = list(session.scalars(select(Judge).where(Judge.program_id == program.id)))
     try:
@@ -203,7 +203,7 @@ def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identi
     """
     passphrase = read_passphrase(getattr(args, "passphrase_file", None))
     if getattr(args, "identity_file", None):
-        from judgepanel.model.demo_files import read_identity_file
+        from judgepanel.model.demo.files import read_identity_file
 
         identity = read_identity_file(args.identity_file, passphrase=passphrase)
     else:
@@ -249,7 +249,7 @@ def money(value: Decimal | None) -> str:
 
 def parse_money(text: str, path: str) -> Decimal:
     """An amount typed by staff (``12500``, ``$12,500.00``), or a refusal naming ``path``."""
-    from judgepanel.model.importing import parse_amount
+    from judgepanel.model.staff.prepare.importing import parse_amount
 
     try:
         return parse_amount(text)

@@ -28,7 +28,7 @@ from judgepanel.cli.staff_common import (
 from judgepanel.errors import ValidationError
 
 if TYPE_CHECKING:
-    from judgepanel.model.shortlisting import ShortlistPlan
+    from judgepanel.model.staff.decide.shortlist import ShortlistPlan
 
 
 def register(steps: argparse._SubParsersAction) -> None:
@@ -111,9 +111,9 @@ def _plan_lines(plan: ShortlistPlan, titles: dict[str, str]) -> list[str]:
 
 
 def run_shortlist(args: argparse.Namespace) -> int:
-    from judgepanel.model.entities import Application
-    from judgepanel.model.rubric import load_rubric
-    from judgepanel.model.shortlisting import plan_shortlist, shortlist_into_new_round
+    from judgepanel.model.rubric.definition import load_rubric
+    from judgepanel.model.staff.decide.shortlist import plan_shortlist, shortlist_into_new_round
+    from judgepanel.model.staff.entities import Application
 
     if args.top is not None and args.top < 1:
         raise ValidationError("--top must be 1 or more.", path="top")
@@ -159,7 +159,7 @@ def run_shortlist(args: argparse.Namespace) -> int:
 
 
 def run_award(args: argparse.Namespace) -> int:
-    from judgepanel.model.leaderboard import compute, set_award
+    from judgepanel.model.staff.decide.leaderboard import compute, set_award
 
     if args.clear == (args.amount is not None):
         raise ValidationError("Give either an AMOUNT or --clear.", path="amount")

@@ -28,8 +28,8 @@ from judgepanel.errors import ValidationError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from judgepanel.model.bundling import BuiltBundle
-    from judgepanel.model.entities import Program
+    from judgepanel.model.staff.bundles.building import BuiltBundle
+    from judgepanel.model.staff.entities import Program
 
 
 def _round_option(parser: argparse.ArgumentParser) -> None:
@@ -107,7 +107,7 @@ def register(steps: argparse._SubParsersAction) -> None:
 
 
 def run_assign(args: argparse.Namespace) -> int:
-    from judgepanel.model.assigning import auto_assign
+    from judgepanel.model.staff.prepare.assignments import auto_assign
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
@@ -129,7 +129,7 @@ def run_assign(args: argparse.Namespace) -> int:
 
 
 def run_assign_one(args: argparse.Namespace) -> int:
-    from judgepanel.model.assigning import add_assignment, remove_assignment
+    from judgepanel.model.staff.prepare.assignments import add_assignment, remove_assignment
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
@@ -149,7 +149,7 @@ def run_assign_one(args: argparse.Namespace) -> int:
 
 
 def run_assign_show(args: argparse.Namespace) -> int:
-    from judgepanel.model.assigning import list_assignments
+    from judgepanel.model.staff.prepare.assignments import list_assignments
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
@@ -172,7 +172,7 @@ def run_assign_show(args: argparse.Namespace) -> int:
 
 
 def run_bundles(args: argparse.Namespace) -> int:
-    from judgepanel.model.bundling import build_bundles
+    from judgepanel.model.staff.bundles.building import build_bundles
 
     with opened(args) as workspace:
         with workspace.session() as session:
@@ -233,7 +233,7 @@ def _built_row(built: BuiltBundle, passphrase: str | None = None) -> dict[str, A
 
 
 def run_merge(args: argparse.Namespace) -> int:
-    from judgepanel.model.merging import merge_results
+    from judgepanel.model.staff.results.merging import merge_results
 
     # A shell pattern that matched nothing arrives as itself: say so in plain words.
     unmatched = [str(f) for f in args.files

@@ -18,7 +18,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.progress import Progress
 
 if TYPE_CHECKING:
-    from judgepanel.model.workspace import StaffWorkspace
+    from judgepanel.model.staff.workspace import StaffWorkspace
     from judgepanel.reports.data import ReportData, ReportOptions
 
 

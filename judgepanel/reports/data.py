@@ -27,9 +27,9 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from judgepanel.model import ranking as ranking_mod
-from judgepanel.model import stats as stats_mod
-from judgepanel.model.funding import FundingLine, funding_line
+from judgepanel.model.scoring import ranking as ranking_mod
+from judgepanel.model.scoring import statistics as stats_mod
+from judgepanel.model.scoring.funding import FundingLine, funding_line
 
 Basis = Literal["raw", "normalised"]
 

@@ -34,8 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
-from judgepanel.model import audit as audit_mod
-from judgepanel.model.entities import (
+from judgepanel.model.staff.decide.leaderboard import disagreement_rule
+from judgepanel.model.staff.entities import (
     Application,
     AuditEvent,
     Conflict,
@@ -46,9 +46,9 @@ from judgepanel.model.entities import (
     ReceivedResults,
     Round,
 )
-from judgepanel.model.leaderboard import disagreement_rule
-from judgepanel.model.round_reviews import RoundReviews, load_round_reviews
-from judgepanel.model.rounds import round_applications
+from judgepanel.model.staff.prepare.rounds import round_applications
+from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
+from judgepanel.model.storage import hash_chain as audit_mod
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,

@@ -15,9 +15,9 @@ from decimal import Decimal
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
-from judgepanel.model.funding import FundingLine
-from judgepanel.model.ranking import Ranking, RankingRow
-from judgepanel.model.stats import T_SCORE_CENTRE, T_SCORE_SCALE
+from judgepanel.model.scoring.funding import FundingLine
+from judgepanel.model.scoring.ranking import Ranking, RankingRow
+from judgepanel.model.scoring.statistics import T_SCORE_CENTRE, T_SCORE_SCALE
 from judgepanel.progress import Progress
 from judgepanel.reports import charts
 from judgepanel.reports import styles as st

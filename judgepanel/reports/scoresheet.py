@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
-from judgepanel.model.judging_records import CONFIDENCE_LABELS
+from judgepanel.model.judge.records import CONFIDENCE_LABELS
 from judgepanel.progress import Progress
 from judgepanel.reports import styles as st
 from judgepanel.reports.common import num, score, table
@@ -25,7 +25,7 @@ from judgepanel.reports.data import CriterionInfo
 from judgepanel.reports.document import ReportDocument, format_time
 
 if TYPE_CHECKING:
-    from judgepanel.model.judging import JudgingSession
+    from judgepanel.model.judge.session import JudgingSession
 
 TITLE = "My score sheet"
 

@@ -14,8 +14,8 @@ from judgepanel import cli
 from judgepanel.crypto.age import ScryptRecipient, encrypt_bytes
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, WrongKeyError
-from judgepanel.model.demo_content import JUDGES, grant_applications, recognition_applications
-from judgepanel.model.demo_files import DEMO_WARNING, read_identity_file
+from judgepanel.model.demo.content import JUDGES, grant_applications, recognition_applications
+from judgepanel.model.demo.files import DEMO_WARNING, read_identity_file
 from tests.conftest import need_tool
 
 JUDGE_SLUGS = [j.slug for j in JUDGES]
@@ -104,8 +104,8 @@ def test_results_open_with_staff_key_and_verify_with_the_judges_key(
 
 
 def test_the_ranking_exists_with_conflicts_excluded(demo: Path) -> None:
-    from judgepanel.model.leaderboard import compute
-    from judgepanel.model.workspace import StaffWorkspace
+    from judgepanel.model.staff.decide.leaderboard import compute
+    from judgepanel.model.staff.workspace import StaffWorkspace
 
     with StaffWorkspace.open(demo / "program") as ws, ws.session() as session:
         program = ws.program(session)
@@ -202,7 +202,7 @@ def test_identity_files_demo_and_passphrase(tmp_path: Path) -> None:
 def test_the_demo_is_never_overdue() -> None:
     import datetime as dt
 
-    from judgepanel.model.demo import demo_due_date
+    from judgepanel.model.demo.build import demo_due_date
 
     due = demo_due_date(dt.date(2026, 11, 24))
     assert due == dt.datetime(2026, 12, 22, 23, 59, tzinfo=dt.UTC)

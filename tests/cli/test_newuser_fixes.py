@@ -10,9 +10,9 @@ from judgepanel.cli import gui
 from judgepanel.cli.messages import plain_message
 from judgepanel.errors import ValidationError
 from judgepanel.formats.keystore import IdentityStore
-from judgepanel.model.demo import RUBRIC_FILE
-from judgepanel.model.demo_files import read_identity_file
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.demo.build import RUBRIC_FILE
+from judgepanel.model.demo.files import read_identity_file
+from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.cli.test_staff_cli import Setup, as_json, init, jp
 from tests.cli.test_staff_cli_bundles import make_setup
 
@@ -129,7 +129,7 @@ def test_open_a_missing_file_says_so_before_anything_else(
 def test_a_finished_demo_opens_even_with_files_unzipped_beside_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from judgepanel.cli import demo as demo_cli
-    from judgepanel.model.demo import MARKER
+    from judgepanel.model.demo.build import MARKER
 
     folder = tmp_path / "demo-program"
     (folder / "program").mkdir(parents=True)

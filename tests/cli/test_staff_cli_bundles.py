@@ -14,10 +14,10 @@ from judgepanel.crypto.age import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import WrongKeyError
 from judgepanel.formats.bundle import Bundle
-from judgepanel.model import bundling
-from judgepanel.model.demo import RUBRIC_FILE
-from judgepanel.model.demo_content import JUDGES, recognition_applications
-from judgepanel.model.demo_files import write_demo_identity, write_spreadsheet
+from judgepanel.model.demo.build import RUBRIC_FILE
+from judgepanel.model.demo.content import JUDGES, recognition_applications
+from judgepanel.model.demo.files import write_demo_identity, write_spreadsheet
+from judgepanel.model.staff.bundles import building
 from tests.cli.test_staff_cli import Setup, as_json, init, jp
 
 PASSPHRASE = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){5}$")
@@ -43,8 +43,8 @@ def assigned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
              capsys: pytest.CaptureFixture[str]) -> Setup:
     """Three judges enrolled and assigned; cheap scrypt so the test stays fast."""
     setup = make_setup(tmp_path)
-    monkeypatch.setattr(bundling, "ScryptRecipient",
-                        functools.partial(bundling.ScryptRecipient, work_factor=10))
+    monkeypatch.setattr(building, "ScryptRecipient",
+                        functools.partial(building.ScryptRecipient, work_factor=10))
     ws, cards = setup.ws, setup.root / "cards"
     assert init(setup, monkeypatch) == 0
     assert jp(monkeypatch, "staff", "rubric", "-w", ws, RUBRIC_FILE) == 0

@@ -35,9 +35,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from judgepanel.model import rounds
-from judgepanel.model.categories import find_category
-from judgepanel.model.entities import (
+from judgepanel.model.rubric.definition import CommentRule, Criterion, Rubric
+from judgepanel.model.staff.entities import (
     Application,
     Assignment,
     Conflict,
@@ -48,8 +47,9 @@ from judgepanel.model.entities import (
     Review,
     Score,
 )
-from judgepanel.model.rubric import CommentRule, Criterion, Rubric
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.staff.prepare import rounds
+from judgepanel.model.staff.prepare.categories import find_category
+from judgepanel.model.staff.workspace import StaffWorkspace
 
 ACTOR = "tester"
 WHEN = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)

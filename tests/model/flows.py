@@ -26,14 +26,14 @@ from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.card import Card
 from judgepanel.formats.jsonio import utc_now
 from judgepanel.formats.results import RESULTS_FORMAT, write_results
-from judgepanel.model.assigning import auto_assign
-from judgepanel.model.bundling import BuiltBundle
-from judgepanel.model.categories import find_category
-from judgepanel.model.entities import Application, Attachment, Round
-from judgepanel.model.judges import enroll_card
-from judgepanel.model.rounds import add_round, save_rubric
-from judgepanel.model.rubric import Criterion, Rubric, load_rubric
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.rubric.definition import Criterion, Rubric, load_rubric
+from judgepanel.model.staff.bundles.building import BuiltBundle
+from judgepanel.model.staff.entities import Application, Attachment, Round
+from judgepanel.model.staff.prepare.assignments import auto_assign
+from judgepanel.model.staff.prepare.categories import find_category
+from judgepanel.model.staff.prepare.judges import enroll_card
+from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
+from judgepanel.model.staff.workspace import StaffWorkspace
 
 ACTOR = "tester"
 CATEGORIES = ("Education", "Youth engagement")

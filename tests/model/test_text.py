@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from judgepanel.model.categories import category_key
-from judgepanel.model.conflicts import normalise
-from judgepanel.model.text import ascii_slug, fold_accents
+from judgepanel.model.staff.prepare.categories import category_key
+from judgepanel.model.staff.prepare.conflicts import normalise
+from judgepanel.text import ascii_slug, fold_accents
 
 
 @pytest.mark.parametrize(

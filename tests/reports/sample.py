@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from judgepanel.model.ranking import DisagreementRule
+from judgepanel.model.scoring.ranking import DisagreementRule
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from judgepanel.model.conflicts import declare
-from judgepanel.model.entities import (
+from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.staff.entities import (
     Application,
     IssuedBundle,
     Judge,
@@ -18,9 +18,9 @@ from judgepanel.model.entities import (
     Review,
     Score,
 )
-from judgepanel.model.rounds import add_round, save_rubric
-from judgepanel.model.rubric import Criterion, Rubric
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.staff.prepare.conflicts import declare
+from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
+from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.reports import build_report
 from judgepanel.reports.gather import gather, options_from_settings
 

@@ -16,11 +16,11 @@ import pytest
 from pypdf import PdfReader
 
 from judgepanel.errors import ValidationError
-from judgepanel.model import rounds
-from judgepanel.model.entities import Application, Round
-from judgepanel.model.funding import FundingLine
-from judgepanel.model.leaderboard import RoundBoards, compute_all
-from judgepanel.model.ranking import DisagreementRule, Ranking
+from judgepanel.model.scoring.funding import FundingLine
+from judgepanel.model.scoring.ranking import DisagreementRule, Ranking
+from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
+from judgepanel.model.staff.entities import Application, Round
+from judgepanel.model.staff.prepare import rounds
 from judgepanel.reports import render
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.gather import gather, options_from_settings

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 from pypdf import PdfReader
 
-from judgepanel.model.judging_records import Declaration, ReviewState
-from judgepanel.model.rubric import Criterion, Rubric
+from judgepanel.model.judge.records import Declaration, ReviewState
+from judgepanel.model.rubric.definition import Criterion, Rubric
 from judgepanel.reports import scoresheet
 
 T0 = dt.datetime(2026, 4, 2, 10, 30, tzinfo=dt.UTC)

@@ -45,7 +45,7 @@ def test_ctrl_o_is_bound_to_open_bundle(qtbot, tmp_path: Path) -> None:
 
 
 def test_a_program_folder_opens_the_staff_app(qtbot, tmp_path: Path) -> None:
-    from judgepanel.model.workspace import StaffWorkspace
+    from judgepanel.model.staff.workspace import StaffWorkspace
 
     StaffWorkspace.create(tmp_path / "prog", "Grants for Inclusive Towns", actor="test").close()
     window = make_window(qtbot, tmp_path)
@@ -74,7 +74,7 @@ def test_a_folder_that_is_not_a_program_is_refused_calmly(
 
 
 def test_dropping_a_program_folder_on_the_window_opens_it(qtbot, tmp_path: Path) -> None:
-    from judgepanel.model.workspace import StaffWorkspace
+    from judgepanel.model.staff.workspace import StaffWorkspace
     from tests.ui.staff.test_drop_and_program_dialog import _drop, _mime
 
     StaffWorkspace.create(tmp_path / "prog", "Dropped Program", actor="test").close()

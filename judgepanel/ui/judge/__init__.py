@@ -1,4 +1,4 @@
 """The judge's screens: unlock, bundle facts, declarations, reading, scoring, submitting.
 
-Every rule lives in ``judgepanel.model.judging``; these widgets only show and ask.
+Every rule lives in ``judgepanel.model.judge.session``; these widgets only show and ask.
 """

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from judgepanel.errors import JudgePanelError
-from judgepanel.model.judging import ExportRecord, JudgingSession
+from judgepanel.model.judge.session import ExportRecord, JudgingSession
 
 TEXT_DELAY_MS = 400
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QStacke
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
 from judgepanel.formats.keystore import IdentityStore
-from judgepanel.model.judge_workspace import JudgeWorkspace
-from judgepanel.model.judging import VERIFY_LABEL, JudgingSession, StaffKeyChangedError
+from judgepanel.model.judge.session import VERIFY_LABEL, JudgingSession, StaffKeyChangedError
+from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.progress import Progress
 from judgepanel.ui.judge.bundle_info import BundleInfoPage
 from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage, ask_export_path

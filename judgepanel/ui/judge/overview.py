@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.rubric import Criterion, Rubric
+from judgepanel.model.rubric.definition import Criterion, Rubric
 from judgepanel.ui.judge.models import APP_ID_ROLE, SORT_ROLE, OverviewModel
 
 ROW_HEIGHT = 46

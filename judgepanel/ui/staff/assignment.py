@@ -241,7 +241,7 @@ class AssignmentScreen(Screen):
         set_assigned(self.ctx, m.round_id, judge_id, application_id, assign, text)
 
     def run_auto(self) -> None:
-        from judgepanel.model.assigning import auto_assign
+        from judgepanel.model.staff.prepare.assignments import auto_assign
 
         ws, round_id = self.ctx.workspace, self.ctx.round_id
         if round_id is None:

@@ -145,8 +145,8 @@ class BundlesScreen(Screen):
         older version kept in this computer's settings gives way to them."""
         from sqlalchemy import select
 
-        from judgepanel.model.entities import IssuedBundle
-        from judgepanel.model.issued_bundles import set_passphrase_hint
+        from judgepanel.model.staff.bundles.issued import set_passphrase_hint
+        from judgepanel.model.staff.entities import IssuedBundle
 
         if not hints:
             return
@@ -165,7 +165,7 @@ class BundlesScreen(Screen):
 
     def edit_hint(self) -> None:
         """Change the hint of the selected passphrase bundle (asked again until it can be kept)."""
-        from judgepanel.model.issued_bundles import check_passphrase_hint
+        from judgepanel.model.staff.bundles.issued import check_passphrase_hint
 
         bundle = next((b for b in self.table.selected_rows() if b.passphrase), None)
         if bundle is None:
@@ -184,8 +184,8 @@ class BundlesScreen(Screen):
 
     def toggle_sent(self) -> None:
         """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""
-        from judgepanel.model.bundling import mark_sent
-        from judgepanel.model.entities import IssuedBundle
+        from judgepanel.model.staff.bundles.building import mark_sent
+        from judgepanel.model.staff.entities import IssuedBundle
 
         chosen = self.table.selected_rows()
         if not chosen:
@@ -243,7 +243,7 @@ class BundlesScreen(Screen):
         With ``passphrases`` ({judge id: passphrase}) those bundles open with the
         passphrase; they are shown once when the build is done, then forgotten.
         """
-        from judgepanel.model.bundling import build_bundles
+        from judgepanel.model.staff.bundles.building import build_bundles
 
         round_id = self.ctx.round_id
         identity = self.ctx.staff_identity(self)

@@ -86,7 +86,7 @@ class ConflictsScreen(Screen):
                              or (wanted == "declared" and c.source == "declared")])
 
     def run_screening(self) -> None:
-        from judgepanel.model.conflicts import screen
+        from judgepanel.model.staff.prepare.conflicts import screen
 
         ws = self.ctx.workspace
         self.ctx.write(lambda s: screen(s, ws.program(s), ws.actor).summary(),
@@ -94,8 +94,8 @@ class ConflictsScreen(Screen):
                        label=self.tr("Screening every judge against every application…"))
 
     def confirm_selected(self) -> None:
-        from judgepanel.model import conflicts as rules
-        from judgepanel.model.entities import Conflict
+        from judgepanel.model.staff.entities import Conflict
+        from judgepanel.model.staff.prepare import conflicts as rules
 
         ids = [c.id for c in self.table.selected_rows()]
         if not ids:

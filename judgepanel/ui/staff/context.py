@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import Cancelled, IdentityError, JudgePanelError
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.progress import Progress
 from judgepanel.ui.staff.table_model import tr
 from judgepanel.ui.tasks import Task, TaskRunner
@@ -202,7 +202,7 @@ class StaffContext(QObject):
                 path = self.ask_identity_file(parent)
                 if path is None:
                     return None
-                from judgepanel.model.demo_files import read_identity_file
+                from judgepanel.model.demo.files import read_identity_file
 
                 passphrase = (self.ask_passphrase(parent, path.name)
                               if path.name.endswith(".age") else None)

@@ -37,7 +37,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.importing import ColumnMapping, ImportOutcome, ImportReport, RowProblem
+from judgepanel.model.staff.prepare.importing import (
+    ColumnMapping,
+    ImportOutcome,
+    ImportReport,
+    RowProblem,
+)
 from judgepanel.ui.staff.context import APPLICATIONS, StaffContext
 from judgepanel.ui.staff.table_model import BAD, Column, RowsModel, RowsTable, tr
 
@@ -74,7 +79,7 @@ def sheet_names(path: Path) -> tuple[str, ...]:
 
 
 def _preview(path: Path, sheet: str | None) -> tuple[Any, tuple[str, ...]]:
-    from judgepanel.model.importing import preview
+    from judgepanel.model.staff.prepare.importing import preview
 
     return preview(path, rows=8, sheet=sheet), sheet_names(path)
 
@@ -302,8 +307,8 @@ class ImportDialog(QDialog):
         """Validate every row with the chosen mapping; writes nothing."""
         if self.path is None:
             return
-        from judgepanel.model.import_sources import read_table
-        from judgepanel.model.importing import validate
+        from judgepanel.model.staff.prepare.import_sources import read_table
+        from judgepanel.model.staff.prepare.importing import validate
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
         sheet = self.sheet
@@ -341,7 +346,7 @@ class ImportDialog(QDialog):
                 "Nothing was imported: {bad} rows have problems. Tick “Import only the good "
                 "rows” to import the others.").format(bad=len(self.report.bad_rows)))
             return
-        from judgepanel.model.importing import import_file
+        from judgepanel.model.staff.prepare.importing import import_file
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
         good_only, sheet = self.good_only.isChecked(), self.sheet

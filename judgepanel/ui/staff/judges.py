@@ -164,7 +164,7 @@ class JudgesScreen(Screen):
     def enroll(self, paths: Sequence[Path]) -> None:
         """Enroll every card in one transaction; one bad card refuses them all, by name."""
         from judgepanel.errors import JudgePanelError
-        from judgepanel.model.judges import enroll_file
+        from judgepanel.model.staff.prepare.judges import enroll_file
 
         ws = self.ctx.workspace
         new_verb, old_verb = self.tr("Enrolled"), self.tr("Already enrolled:")

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
-from judgepanel.model.round_reviews import ReviewRecord
+from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
+from judgepanel.model.staff.results.round_reviews import ReviewRecord
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
 from judgepanel.ui.staff.report_names import report_choices
@@ -203,7 +203,7 @@ class LeaderboardScreen(Screen):
     # --- loading ---------------------------------------------------------------------
 
     def reload(self) -> None:
-        from judgepanel.model.leaderboard import compute_all
+        from judgepanel.model.staff.decide.leaderboard import compute_all
 
         round_id, basis = self.ctx.round_id, self.basis.currentData()
         if round_id is None:
@@ -318,7 +318,7 @@ class LeaderboardScreen(Screen):
         ``per_category`` takes the top N (or those above the threshold) of every
         category; otherwise the ranking shown (overall or one category) is used.
         """
-        from judgepanel.model.shortlisting import shortlist_into_new_round
+        from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
 
         round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
         category = None if per_category else self.category.currentData()
@@ -348,7 +348,7 @@ class LeaderboardScreen(Screen):
             self.export(Path(path), "xlsx" if path.lower().endswith(".xlsx") else "csv")
 
     def export(self, path: Path, fmt: str) -> None:
-        from judgepanel.model.exports import export_csv, export_xlsx
+        from judgepanel.model.staff.decide.exports import export_csv, export_xlsx
 
         round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
 

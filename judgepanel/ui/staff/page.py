@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.applications import ApplicationsScreen
 from judgepanel.ui.staff.assignment import AssignmentScreen

@@ -132,7 +132,7 @@ class PassphrasesDialog(QDialog):
 
     def accept(self) -> None:
         """Close only when every hint can be kept (none may hold the passphrase)."""
-        from judgepanel.model.issued_bundles import check_passphrase_hint
+        from judgepanel.model.staff.bundles.issued import check_passphrase_hint
 
         for item, hint in zip(self.issued, self.hints, strict=True):
             try:

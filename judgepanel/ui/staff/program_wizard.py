@@ -67,9 +67,9 @@ def staff_cards() -> list[Card]:
 def create_program(spec: ProgramSpec) -> Path:
     """Create the workspace with its first round and staff key; returns its folder."""
     from judgepanel.formats.keystore import IdentityStore
-    from judgepanel.model.rounds import add_round
-    from judgepanel.model.staff_identity import set_staff_identity
-    from judgepanel.model.workspace import StaffWorkspace
+    from judgepanel.model.staff.identity import set_staff_identity
+    from judgepanel.model.staff.prepare.rounds import add_round
+    from judgepanel.model.staff.workspace import StaffWorkspace
 
     store = IdentityStore()
     if spec.staff_fingerprint:
@@ -196,8 +196,8 @@ class ProgramDialog(QDialog):
             self.folder.setText(path)
 
     def spec(self) -> ProgramSpec:
-        from judgepanel.model.categories import RECOGNITION_COMPONENTS
-        from judgepanel.model.importing import parse_amount
+        from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
+        from judgepanel.model.staff.prepare.importing import parse_amount
 
         if not self.folder.text().strip():
             raise ValidationError(self.tr("Choose an empty folder for the program."),

@@ -104,7 +104,7 @@ class ResultsInboxScreen(Screen):
             self.merge(paths)
 
     def merge(self, paths: Sequence[Path]) -> None:
-        from judgepanel.model.merging import merge_results
+        from judgepanel.model.staff.results.merging import merge_results
 
         identity = self.ctx.staff_identity(self)
         if identity is None:

@@ -16,10 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from judgepanel.model import audit
-from judgepanel.model.assigning import list_assignments
-from judgepanel.model.conflicts import conflicted_pairs, list_conflicts
-from judgepanel.model.entities import (
+from judgepanel.model.staff.entities import (
     Application,
     Assignment,
     IssuedBundle,
@@ -28,7 +25,10 @@ from judgepanel.model.entities import (
     ReceivedResults,
     Round,
 )
-from judgepanel.model.judges import list_judges
+from judgepanel.model.staff.prepare.assignments import list_assignments
+from judgepanel.model.staff.prepare.conflicts import conflicted_pairs, list_conflicts
+from judgepanel.model.staff.prepare.judges import list_judges
+from judgepanel.model.storage import hash_chain
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class Matrix:
 
 
 def load_matrix(session: Session, program: Program, round_: Round) -> Matrix:
-    from judgepanel.model.rounds import round_applications
+    from judgepanel.model.staff.prepare.rounds import round_applications
 
     judges = tuple((j.id, j.name) for j in list_judges(session, program, active_only=True))
     apps = tuple((a.id, a.ref, a.title) for a in round_applications(session, round_))
@@ -214,7 +214,7 @@ class BundleRow:
 def load_bundles(session: Session, round_: Round) -> list[BundleRow]:
     """The round's distribution checklist, in three queries whatever the number of bundles."""
     from judgepanel.errors import WorkspaceError
-    from judgepanel.model.bundling import PASSPHRASE_RECIPIENT, bundle_contents
+    from judgepanel.model.staff.bundles.building import PASSPHRASE_RECIPIENT, bundle_contents
 
     issued = list(session.scalars(
         select(IssuedBundle).where(IssuedBundle.round_id == round_.id)
@@ -278,9 +278,9 @@ def load_audit(session: Session) -> list[AuditRow]:
 
     return [AuditRow(e.seq, e.at, e.actor, e.action,
                      json.dumps(e.details, ensure_ascii=False, sort_keys=True, default=str))
-            for e in audit.events(session)]
+            for e in hash_chain.events(session)]
 
 
 def check_audit(session: Session) -> list[str]:
     """Every broken link in words; empty when the chain is intact."""
-    return [str(b) for b in audit.check(session)]
+    return [str(b) for b in hash_chain.check(session)]

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric import Rubric
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import RUBRIC, StaffContext
 from judgepanel.ui.staff.screen import Screen
@@ -267,7 +267,7 @@ class RubricScreen(Screen):
         self.rubric: Rubric | None = None
 
     def reload(self) -> None:
-        from judgepanel.model.rounds import rubric_for_round
+        from judgepanel.model.staff.prepare.rounds import rubric_for_round
 
         round_id = self.ctx.round_id
         if round_id is None:
@@ -358,7 +358,7 @@ class RubricScreen(Screen):
             self.model.remove(row)
 
     def save(self) -> None:
-        from judgepanel.model.rounds import save_rubric
+        from judgepanel.model.staff.prepare.rounds import save_rubric
 
         try:
             rubric = self.current_rubric()

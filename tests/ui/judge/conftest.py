@@ -15,7 +15,7 @@ from judgepanel.crypto.age import X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.bundle import BundleApplication, BundleHeader, write_bundle
 from judgepanel.formats.jsonio import utc_now
-from judgepanel.model.rubric import load_rubric
+from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.ui.main_window import MainWindow
 
 RUBRIC = Path(__file__).resolve().parents[3] / "resources" / "rubrics" / "recognition.toml"

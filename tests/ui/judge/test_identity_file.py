@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.keystore import IdentityStore
-from judgepanel.model.demo_files import write_demo_identity
+from judgepanel.model.demo.files import write_demo_identity
 from judgepanel.ui.judge.look import muted, warning
 from judgepanel.ui.judge.unlock import UnlockDialog
 from judgepanel.ui.tasks import TaskRunner

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from judgepanel.model.judge_workspace import JudgeWorkspace
-from judgepanel.model.judging import JudgingSession
+from judgepanel.model.judge.session import JudgingSession
+from judgepanel.model.judge.workspace import JudgeWorkspace
 from tests.ui.judge.conftest import Program
 from tests.ui.judge.test_judge_flow import open_bundle, page_of
 

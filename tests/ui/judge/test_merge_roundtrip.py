@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from judgepanel.model.bundling import build_bundles
-from judgepanel.model.merging import merge_results
+from judgepanel.model.staff.bundles.building import build_bundles
+from judgepanel.model.staff.results.merging import merge_results
 from tests.model.flows import make_flow
 from tests.ui.judge.conftest import Program
 from tests.ui.judge.test_judge_flow import WAIT, declare, open_bundle, page_of, score_all

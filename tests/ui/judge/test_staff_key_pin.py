@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgepanel.crypto.identity import Identity
-from judgepanel.model.judge_workspace import JudgeWorkspace
-from judgepanel.model.judging import StaffKeyChangedError
+from judgepanel.model.judge.session import StaffKeyChangedError
+from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.ui.main_window import MainWindow
 from tests.ui.judge.conftest import Program, build_bundle, make_window
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from judgepanel.formats.card import read_card
 from judgepanel.formats.keystore import IdentityStore
-from judgepanel.model.judge_workspace import JudgeWorkspace
-from judgepanel.model.judging import JudgingSession
+from judgepanel.model.judge.session import JudgingSession
+from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.ui.judge.application_view import document_html
 from judgepanel.ui.judge.models import ExportsModel, OverviewModel, ProblemsModel
 from judgepanel.ui.judge.unlock import UnlockDialog

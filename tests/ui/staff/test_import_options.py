@@ -8,9 +8,9 @@ from typing import Any
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from judgepanel.model.categories import RECOGNITION_COMPONENTS
-from judgepanel.model.entities import Application
-from judgepanel.model.workspace import StaffWorkspace
+from judgepanel.model.staff.entities import Application
+from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
+from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff.import_wizard import ImportDialog, sheet_names
 from tests.ui.staff.conftest import wait_idle
 

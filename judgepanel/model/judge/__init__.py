@@ -1,0 +1,1 @@
+"""The judge workspace and the judging session."""

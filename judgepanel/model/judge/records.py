@@ -1,0 +1,277 @@
+"""What a judging session hands out, and the pure rules behind it.
+
+Split from ``judging.py`` so the session class stays readable: the value types the
+UI and demo receive (summaries, declarations, review states, progress, problems,
+export records), the checks every judge-entered text and confidence goes through,
+the export blockers, and the builder of the ``results.json`` document
+(docs/formats.md section 5). Nothing here touches the database or a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from judgepanel import __version__
+from judgepanel.crypto.age import ScryptIdentity
+from judgepanel.crypto.identity import Identity
+from judgepanel.errors import FileFormatError, IdentityError, ValidationError
+from judgepanel.formats.jsonio import has_control_chars
+from judgepanel.formats.manifest import FORMAT_VERSION
+from judgepanel.formats.results import MAX_COMMENT, RESULTS_FORMAT
+from judgepanel.formats.sealed import AnyIdentity
+from judgepanel.model.judge.workspace import DeclarationEvent, DeclarationRow, Snapshot
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.scoring.totals import review_problems
+
+CONFIDENCE_LABELS = {1: "very low", 2: "low", 3: "moderate", 4: "high", 5: "very high"}
+"""The named confidence scale; results files carry the number."""
+
+
+@dataclass(frozen=True)
+class ApplicationSummary:
+    """What the conflict-of-interest step shows before the application is opened."""
+
+    id: str
+    title: str
+    applicant: str | None = None
+    organisation: str | None = None
+    city: str | None = None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """The manifest facts a screen shows (program, round, judge, staff, due date)."""
+
+    bundle_id: str
+    manifest_sha256: str
+    path: Path
+    program_id: str
+    program_name: str
+    round_id: str
+    round_name: str
+    judge_name: str
+    judge_fingerprint: str
+    staff_name: str
+    staff_fingerprint: str
+    created: str
+    due: str | None
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any], manifest_sha256: str,
+                      path: Path) -> BundleInfo:
+        m = manifest
+        return cls(
+            bundle_id=m["bundle_id"], manifest_sha256=manifest_sha256, path=path,
+            program_id=m["program"]["id"], program_name=m["program"]["name"],
+            round_id=m["round"]["id"], round_name=m["round"]["name"],
+            judge_name=m["judge"]["name"], judge_fingerprint=m["judge"]["fingerprint"],
+            staff_name=m["staff"]["name"], staff_fingerprint=m["staff"]["fingerprint"],
+            created=m["created"], due=m["due"],
+        )
+
+
+@dataclass(frozen=True)
+class Declaration:
+    application_id: str
+    conflict: bool
+    reason: str
+    declared_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: DeclarationRow | DeclarationEvent) -> Declaration:
+        return cls(row.application_id, row.conflict, row.reason, row.declared_at)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that blocks export; ``message`` is shown to the judge as is.
+
+    ``kind``: "undeclared", or a ``scoring.Problem`` kind ("missing_score",
+    "comment_required", "off_scale", "unknown_criterion"); ``criterion`` is None
+    for "undeclared".
+    """
+
+    application_id: str
+    criterion: str | None
+    message: str
+    kind: str = "undeclared"
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """The current values of one application's review (scores kept even if conflicted)."""
+
+    application_id: str
+    declaration: Declaration | None
+    scores: dict[str, float | None]
+    comments: dict[str, str]
+    overall_comment: str
+    confidence: int | None
+    private_note: str
+    total: float | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AppProgress:
+    application_id: str
+    declared: bool
+    conflict: bool
+    scored: int
+    criteria: int
+    total: float | None
+    complete: bool
+    """Declared, and either a conflict or a review with no problems."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the judge was: an application (or None) and a screen name the UI chooses."""
+
+    application_id: str | None
+    view: str = ""
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    bundle_id: str
+    sequence: int
+    path: Path
+    sha256: str
+    created: dt.datetime
+
+
+# --- checks --------------------------------------------------------------------------
+
+
+def checked_text(text: object, what: str, path: str) -> str:
+    """Judge-entered text, held to the results format's rules when typed, not at export."""
+    if not isinstance(text, str):
+        raise ValidationError(f"The {what} must be text.", path=path)
+    if len(text) > MAX_COMMENT:
+        raise ValidationError(
+            f"The {what} is too long: at most {MAX_COMMENT:,} characters, please.", path=path)
+    if has_control_chars(text, allow_newlines=True):
+        raise ValidationError(
+            f"The {what} contains invisible control characters. Please type it again.",
+            path=path)
+    return text
+
+
+def confidence_level(value: int | str | None) -> int | None:
+    """1-5, or a name from :data:`CONFIDENCE_LABELS` (any case); None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        named = {label: level for level, label in CONFIDENCE_LABELS.items()}
+        level = named.get(value.strip().lower())
+        if level is None:
+            raise ValidationError(
+                "Confidence must be one of: " + ", ".join(CONFIDENCE_LABELS.values()) + ".",
+                path="confidence")
+        return level
+    if isinstance(value, bool) or not isinstance(value, int) or value not in CONFIDENCE_LABELS:
+        raise ValidationError("Confidence must be a whole number from 1 to 5.", path="confidence")
+    return value
+
+
+def problems_of(rubric: Rubric, snap: Snapshot, app_id: str, title: str) -> list[Problem]:
+    """What blocks exporting this application: undeclared, or an incomplete review.
+
+    A conflicted application blocks nothing: only its declaration is exported.
+    """
+    declaration = snap.declarations.get(app_id)
+    if declaration is None:
+        return [Problem(app_id, None,
+                        f"“{title}”: declare whether you have a conflict of interest.")]
+    if declaration.conflict:
+        return []
+    rows = snap.scores.get(app_id, {})
+    found = review_problems(rubric, {k: r.value for k, r in rows.items()},
+                            {k: r.comment for k, r in rows.items()})
+    return [Problem(app_id, p.criterion, f"“{title}” — {p.message}", p.kind) for p in found]
+
+
+def rubric_of(manifest: dict[str, Any]) -> Rubric:
+    """The bundle's rubric; one our scoring rules cannot use makes the bundle unusable."""
+    try:
+        return Rubric.from_dict(manifest["rubric"])
+    except ValidationError as error:
+        raise FileFormatError(
+            "The scoring rubric in this bundle cannot be used. Ask the program staff to "
+            "send the bundle again.", detail=f"rubric {error.path or ''}: {error.message}",
+        ) from None
+
+
+def check_judge(manifest: dict[str, Any], identities: Sequence[AnyIdentity]) -> None:
+    """A person's identity that opened someone else's bundle (e.g. a staff key) is refused.
+
+    Skipped for a passphrase bundle or bare age keys: there is no fingerprint to compare.
+    """
+    expected = manifest["judge"]["fingerprint"]
+    people = [i for i in identities if isinstance(i, Identity)]
+    if any(isinstance(i, ScryptIdentity) for i in identities) or not people:
+        return
+    if not any(p.fingerprint == expected for p in people):
+        raise IdentityError(
+            f"This bundle was made for another judge ({manifest['judge']['name']}). "
+            "Ask the program staff to send you your own bundle.",
+            detail=f"bundle judge {expected}; identities: "
+            + ", ".join(p.fingerprint for p in people))
+
+
+# --- the results document ------------------------------------------------------------
+
+
+def stamp(at: dt.datetime) -> str:
+    """A stored time as results files spell it (UTC, whole seconds, ``Z``)."""
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _num(value: float) -> int | float:
+    """3.0 is written 3: a person reading results.json sees the score they gave."""
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rubric,
+                     app_ids: list[str], snap: Snapshot, *, sequence: int,
+                     created: str) -> dict[str, Any]:
+    """results.json for a snapshot with no problems (callers check :func:`problems_of`).
+
+    Declarations and reviews follow the bundle's order, scores the rubric's. Scores
+    kept from before a conflict was declared are left out; private notes have no field.
+    """
+    declarations: list[dict[str, Any]] = []
+    reviews: list[dict[str, Any]] = []
+    for app_id in app_ids:
+        declaration = snap.declarations[app_id]
+        declarations.append({"application_id": app_id, "conflict": declaration.conflict,
+                             "reason": declaration.reason,
+                             "declared_at": stamp(declaration.declared_at)})
+        if declaration.conflict:
+            continue
+        rows = snap.scores[app_id]
+        review = snap.reviews.get(app_id)
+        reviews.append({
+            "application_id": app_id,
+            "scores": [{"criterion": c.key, "score": _num(rows[c.key].value or 0),
+                        "comment": rows[c.key].comment} for c in rubric.criteria],
+            "overall_comment": review.overall_comment if review else "",
+            "confidence": review.confidence if review else None,
+            "updated_at": stamp(review.updated_at if review else declaration.declared_at),
+        })
+    m = manifest
+    return {
+        "format": RESULTS_FORMAT, "format_version": FORMAT_VERSION,
+        "program": {"id": m["program"]["id"], "name": m["program"]["name"]},
+        "round": {"id": m["round"]["id"], "name": m["round"]["name"]},
+        "bundle_id": m["bundle_id"], "manifest_sha256": manifest_sha256,
+        "judge": {"name": m["judge"]["name"], "fingerprint": m["judge"]["fingerprint"]},
+        "sequence": sequence, "created": created, "generator": f"JudgePanel {__version__}",
+        "declarations": declarations, "reviews": reviews,
+    }

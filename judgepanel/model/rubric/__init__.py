@@ -1,0 +1,1 @@
+"""Rubrics: what a rubric is and the rules its scores follow."""

@@ -1,0 +1,1 @@
+"""Scoring: pure maths on reviews."""

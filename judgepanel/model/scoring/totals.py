@@ -1,0 +1,116 @@
+"""One judge's review of one application: its total, and whether it is complete.
+
+The same two functions serve the judge's "Submit" check, the staff merge check
+and the statistics, so a review that the judge's app accepted is never refused
+at merge for a rule the judge could not see.
+
+Total: each counting criterion is mapped to 0..100 with
+``(score - min) / (max - min) * 100`` and the total is the weighted mean of
+those, ``sum(w_i * n_i) / sum(w_i)``. Criteria with ``counts = false`` are
+scored and checked but do not enter the total. A total exists only when every
+counting criterion has a score: a partial total would look like a low score.
+
+Completeness: every criterion of the rubric (counting or not) has a score on
+its scale, every comment the rubric requires is present (non-blank), and no
+score or comment names a criterion the rubric does not have.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from judgepanel.model.rubric.definition import Rubric
+
+ProblemKind = Literal["missing_score", "off_scale", "comment_required", "unknown_criterion"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a review cannot be submitted yet; ``message`` is shown to the judge as is."""
+
+    kind: ProblemKind
+    criterion: str  # the criterion key
+    message: str
+
+
+def weighted_total(rubric: Rubric, scores: Mapping[str, float | None]) -> float | None:
+    """The review's total on 0..100, or None while a counting criterion is unscored.
+
+    Raises ValidationError if a counting criterion's score is not on its scale;
+    keys the rubric does not know and non-counting criteria are ignored here
+    (``review_problems`` reports them).
+    """
+    shares: list[float] = []
+    for key, points, criterion in rubric.counting_shares:
+        score = scores.get(key)
+        # A ranking totals every review of a round (10,000 in a national one): a float
+        # on the scale finds its share precomputed. Anything else (None, off the scale,
+        # an int, a bool, a Decimal, a float subclass) takes the full path, which
+        # returns, raises or gives the same share.
+        share = points.get(score) if type(score) is float else None
+        if share is None:
+            if score is None:
+                return None
+            criterion.check_score(score)
+            share = criterion.weight * criterion.normalise(score)
+        shares.append(share)
+    return math.fsum(shares) / rubric.counting_weight
+
+
+def review_problems(
+    rubric: Rubric,
+    scores: Mapping[str, float | None],
+    comments: Mapping[str, str | None],
+) -> list[Problem]:
+    """Everything that stops this review from being complete, in rubric order.
+
+    An empty list means the review may be submitted (or, at merge, accepted).
+    """
+    problems: list[Problem] = []
+    for criterion in rubric.criteria:
+        score = scores.get(criterion.key)
+        if score is None:
+            problems.append(
+                Problem("missing_score", criterion.key, f"“{criterion.title}”: give a score.")
+            )
+        elif not criterion.is_on_scale(score):
+            problems.append(
+                Problem(
+                    "off_scale",
+                    criterion.key,
+                    f"“{criterion.title}”: {score!r} is not on the scale "
+                    f"({criterion.scale_text()}).",
+                )
+            )
+            continue  # a comment rule on a meaningless score would only add noise
+        if criterion.comment.requires_comment(score) and not _has_text(comments.get(criterion.key)):
+            problems.append(
+                Problem(
+                    "comment_required",
+                    criterion.key,
+                    f"“{criterion.title}”: {criterion.comment.describe()}.",
+                )
+            )
+    unknown = (scores.keys() | comments.keys()) - rubric.key_set
+    for key in sorted(unknown, key=str):
+        problems.append(
+            Problem(
+                "unknown_criterion",
+                key,
+                f"“{key}” is not a criterion of the rubric “{rubric.name}”.",
+            )
+        )
+    return problems
+
+
+def is_complete(
+    rubric: Rubric, scores: Mapping[str, float | None], comments: Mapping[str, str | None]
+) -> bool:
+    return not review_problems(rubric, scores, comments)
+
+
+def _has_text(comment: object) -> bool:
+    return isinstance(comment, str) and bool(comment.strip())

@@ -1,0 +1,1 @@
+"""Building bundles and the record of what was issued."""

@@ -1,0 +1,1 @@
+"""From reviews to decisions."""

@@ -1,0 +1,374 @@
+"""A round's leaderboard: statistics, rankings, flags and the funding line, overall or per category.
+
+The arithmetic lives in ``scoring``, ``stats``, ``ranking`` and ``funding``;
+which reviews count is decided once in ``round_reviews``. This module puts the
+two together: z-scores always use each judge's whole round (so they compare
+across categories), while a category's panel alpha and judge leniency/spread
+use the reviews of that category's applications only. A category board draws
+its funding line against the category's budget, the overall board against the
+round's; staff awards (``set_award``) are overrides the line takes as given.
+
+Disagreement limits are program settings (``disagreement_range``,
+``disagreement_sd``, in points of the 0..100 total) with a per-round override
+under ``round_settings`` → round number, and defaults below.
+Everything returned is plain frozen data, safe to hand to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from judgepanel.errors import ValidationError
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.scoring.funding import FundingLine, FundingRow, funding_line
+from judgepanel.model.scoring.ranking import Basis, DisagreementRule, Ranking, rank
+from judgepanel.model.scoring.statistics import (
+    ApplicationStats,
+    JudgeStats,
+    application_stats,
+    judge_stats,
+    panel_alpha,
+)
+from judgepanel.model.scoring.statistics import Review as StatReview
+from judgepanel.model.staff.entities import Application, Category, Program, Round
+from judgepanel.model.staff.prepare.categories import find_category
+from judgepanel.model.staff.results.round_reviews import (
+    ApplicationInfo,
+    CategoryInfo,
+    JudgeInfo,
+    ReviewRecord,
+    RoundReviews,
+    load_round_reviews,
+)
+from judgepanel.model.storage import hash_chain
+from judgepanel.model.storage.gc_pause import paused_gc
+
+# Program settings keys (a per-round override goes under settings["round_settings"]["<n>"]).
+RANGE_SETTING = "disagreement_range"
+SD_SETTING = "disagreement_sd"
+ROUND_SETTINGS = "round_settings"
+DEFAULT_MAX_RANGE = 30.0  # points on the 0..100 total: more than one step of a 1-5 scale
+DEFAULT_MAX_SD = 20.0
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    """An undecided conflict finding on a pair whose review currently counts."""
+
+    judge: JudgeInfo
+    application_ref: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    application: ApplicationInfo
+    stats: ApplicationStats
+    rank_raw: int | None
+    rank_normalised: int | None
+    tie_break: float | None  # mean raw score of the tie-break criterion
+    flags: tuple[str, ...]  # disagreement reasons, plain words
+    reviewers: tuple[JudgeInfo, ...]
+    missing: tuple[JudgeInfo, ...]
+    conflicted: tuple[JudgeInfo, ...]
+    funding: FundingRow | None
+
+
+@dataclass(frozen=True)
+class JudgeRow:
+    judge: JudgeInfo
+    stats: JudgeStats | None  # None when no review of theirs counts here
+    assigned: int
+    missing: int
+    conflicted: int
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    round_id: int
+    round_number: int
+    round_name: str
+    category: CategoryInfo | None
+    basis: Basis
+    rubric: Rubric
+    disagreement: DisagreementRule
+    rows: tuple[BoardRow, ...]  # ranked on ``basis`` first, then the unranked by ref
+    raw: Ranking
+    normalised: Ranking
+    judges: tuple[JudgeRow, ...]
+    alpha: float | None
+    funding: FundingLine | None
+    reviews: tuple[ReviewRecord, ...]  # sorted by application ref, judge name
+    open_conflicts: tuple[OpenConflict, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ranking(self) -> Ranking:
+        return self.raw if self.basis == "raw" else self.normalised
+
+    def row(self, ref: str) -> BoardRow | None:
+        return next((r for r in self.rows if r.application.ref == ref), None)
+
+    def rank_of(self, row: BoardRow) -> int | None:
+        return row.rank_raw if self.basis == "raw" else row.rank_normalised
+
+
+@dataclass(frozen=True)
+class RoundBoards:
+    overall: Leaderboard
+    by_category: Mapping[str, Leaderboard]  # category key -> board, program order
+
+
+# --- settings -----------------------------------------------------------------------
+
+
+def disagreement_rule(program: Program, round_: Round) -> DisagreementRule:
+    """The round's disagreement limits: round override, else program setting, else default.
+
+    A setting of ``null`` switches that test off.
+    """
+    settings: Mapping[str, Any] = program.settings or {}
+    rounds = settings.get(ROUND_SETTINGS)
+    per_round = rounds.get(str(round_.number)) if isinstance(rounds, Mapping) else None
+    if not isinstance(per_round, Mapping):
+        per_round = {}
+
+    def pick(key: str, default: float) -> float | None:
+        for source in (per_round, settings):
+            if key in source:
+                value = source[key]
+                if value is None:
+                    return None
+                if (isinstance(value, bool) or not isinstance(value, int | float)
+                        or not math.isfinite(value) or value < 0):
+                    raise ValidationError(
+                        f"The disagreement limit “{key}” in the program settings must be a "
+                        "number of points (0 to 100) or empty.",
+                        detail=f"got {value!r}", path=key)
+                return float(value)
+        return default
+
+    return DisagreementRule(max_range=pick(RANGE_SETTING, DEFAULT_MAX_RANGE),
+                            max_sd=pick(SD_SETTING, DEFAULT_MAX_SD))
+
+
+# --- building a board -------------------------------------------------------------------
+
+
+def _judge_key(judge_id: int) -> str:
+    return str(judge_id)
+
+
+class _Roster:
+    """The program's judges by the key the statistics use, listed by name, then id.
+
+    A board lists the reviewers, missing and conflicted judges of every application
+    (6,000 short lists in a national round); the order of the judges is found once
+    per board rather than by sorting names again for every list.
+    """
+
+    def __init__(self, judges: Mapping[int, JudgeInfo]) -> None:
+        self._info = {_judge_key(j): info for j, info in judges.items()}
+        ordered = sorted(self._info, key=lambda k: (self._info[k].name, self._info[k].id))
+        self._place = {key: i for i, key in enumerate(ordered)}
+
+    def people(self, keys: Iterable[str]) -> tuple[JudgeInfo, ...]:
+        info = self._info
+        return tuple(info[k] for k in sorted(keys, key=self._place.__getitem__))
+
+
+def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | None,
+           basis: Basis, all_stats: Mapping[str, ApplicationStats],
+           counted: Mapping[tuple[int, int], StatReview]) -> Leaderboard:
+    """One board; ``counted`` is ``_counted(data)``, built once for every board of the round."""
+    if basis not in ("raw", "normalised"):
+        raise ValueError(f"unknown ranking basis {basis!r}")
+    shown = {a.id: a for a in data.apps.values()
+             if category is None or category.key in a.categories}
+    by_ref = {a.ref: a for a in shown.values()}
+    stat_reviews = [r for p, r in counted.items() if p[1] in shown]
+    tie = data.rubric.tie_break
+    raw = rank(all_stats, basis="raw", tie_break=tie, disagreement=rule, only=by_ref,
+               category=category.key if category else None)
+    normalised = rank(all_stats, basis="normalised", tie_break=tie, disagreement=rule,
+                      only=by_ref, category=category.key if category else None)
+    chosen = raw if basis == "raw" else normalised
+    budget = category.budget if category is not None else data.budget
+    line = None
+    if budget is not None:
+        ranked = [(r.application_id, by_ref[r.application_id].requested or Decimal(0))
+                  for r in chosen.rows]
+        awards = {ref: award for ref, _ in ranked
+                  if (award := by_ref[ref].awarded) is not None}
+        line = funding_line(ranked, budget, awards)
+    people = _Roster(data.judges).people
+    rows = []
+    ranked_refs = [r.application_id for r in chosen.rows]
+    for ref in ranked_refs + sorted(by_ref.keys() - set(ranked_refs)):
+        stats = all_stats[ref]
+        raw_row, norm_row = raw.row(ref), normalised.row(ref)
+        chosen_row = raw_row if basis == "raw" else norm_row
+        rows.append(BoardRow(
+            application=by_ref[ref], stats=stats,
+            rank_raw=raw_row.rank if raw_row else None,
+            rank_normalised=norm_row.rank if norm_row else None,
+            tie_break=stats.criterion_means.get(tie) if tie else None,
+            # The ranking has asked the same rule about the same statistics already.
+            flags=chosen_row.disagreement if chosen_row else rule.reasons(stats),
+            reviewers=people(stats.judges) if stats.judges else (),
+            missing=people(stats.missing) if stats.missing else (),
+            conflicted=people(stats.conflicted) if stats.conflicted else (),
+            funding=line.row(ref) if line else None))
+    judge = data.judges
+    return Leaderboard(
+        round_id=data.round_id, round_number=data.round_number, round_name=data.round_name,
+        category=category, basis=basis, rubric=data.rubric, disagreement=rule,
+        rows=tuple(rows), raw=raw, normalised=normalised,
+        judges=_judge_rows(data, shown, stat_reviews),
+        alpha=panel_alpha(stat_reviews), funding=line,
+        reviews=tuple(sorted((r for p, r in data.reviews.items() if p[1] in shown),
+                             key=lambda r: (r.application.ref, r.judge.name, r.judge.id))),
+        open_conflicts=tuple(sorted(
+            (OpenConflict(judge[j], data.apps[a].ref, reasons)
+             for (j, a), reasons in data.open_pairs.items() if a in shown),
+            key=lambda c: (c.application_ref, c.judge.name, c.judge.id))),
+        problems=tuple(text for app_id, text in data.problems if app_id in shown),
+    )
+
+
+def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
+                reviews: list[StatReview]) -> tuple[JudgeRow, ...]:
+    per_judge = judge_stats(reviews)
+    assigned: dict[int, int] = defaultdict(int)
+    missing: dict[int, int] = defaultdict(int)
+    conflicted: dict[int, int] = defaultdict(int)
+    for j, a in data.conflicted:
+        if a in shown:
+            conflicted[j] += 1
+    reviewed = {pair for pair, r in data.reviews.items() if not r.excluded and pair[1] in shown}
+    for pair in data.assigned:
+        if pair[1] in shown:
+            assigned[pair[0]] += 1
+            if pair not in reviewed and pair not in data.conflicted:
+                missing[pair[0]] += 1
+    people = set(assigned) | set(conflicted) | {j for j, _ in reviewed}
+    return tuple(JudgeRow(data.judges[j], per_judge.get(_judge_key(j)), assigned[j],
+                          missing[j], conflicted[j])
+                 for j in sorted(people, key=lambda j: (data.judges[j].name, j)))
+
+
+def _counted(data: RoundReviews) -> dict[tuple[int, int], StatReview]:
+    """The reviews that count, as the statistics take them, by (judge id, application id)."""
+    key = _judge_key
+    return {(j, a): StatReview(r.application.ref, key(j), r.total or 0.0, r.scores)
+            for (j, a), r in data.reviews.items() if r.counted}
+
+
+def _round_stats(data: RoundReviews,
+                 counted: Mapping[tuple[int, int], StatReview]) -> dict[str, ApplicationStats]:
+    key = _judge_key
+    return application_stats(
+        list(counted.values()),
+        assigned=[(key(j), data.apps[a].ref) for j, a in data.assigned if a in data.apps],
+        conflicts=[(key(j), data.apps[a].ref) for j, a in data.conflicted],
+        applications=[a.ref for a in data.apps.values()],
+    )
+
+
+# --- public entry points -----------------------------------------------------------------
+
+
+def _category_info(session: Session, program: Program, data: RoundReviews,
+                   category: Category | str) -> CategoryInfo:
+    if isinstance(category, Category):
+        wanted: Category | None = category
+    else:
+        wanted = find_category(session, program, category)
+    for info in data.categories:
+        if wanted is not None and info.id == wanted.id:
+            return info
+    raise ValidationError(f"There is no category “{category}” in this program.",
+                          path="category")
+
+
+def _prepare(session: Session, round_: Round) -> tuple[Program, RoundReviews, DisagreementRule]:
+    program = session.get(Program, round_.program_id)
+    assert program is not None
+    return program, load_round_reviews(session, round_), disagreement_rule(program, round_)
+
+
+def compute(session: Session, round_: Round, *, category: Category | str | None = None,
+            basis: Basis = "raw") -> Leaderboard:
+    """The leaderboard of ``round_``, overall or for one category (object, key or name)."""
+    with paused_gc():  # a bulk step: see gc_pause for why
+        return _compute(session, round_, category, basis)
+
+
+def _compute(session: Session, round_: Round, category: Category | str | None,
+             basis: Basis) -> Leaderboard:
+    # A frame of its own so that the working data (every review a second time, as the
+    # statistics take it) is freed before the collector resumes: its first pass then
+    # walks only the board (4 ms instead of 8 in a national round).
+    program, data, rule = _prepare(session, round_)
+    info = None if category is None else _category_info(session, program, data, category)
+    counted = _counted(data)
+    return _board(data, rule, info, basis, _round_stats(data, counted), counted)
+
+
+def compute_all(session: Session, round_: Round, *, basis: Basis = "raw") -> RoundBoards:
+    """The overall board and one per category that has applications in the round."""
+    with paused_gc():
+        return _compute_all(session, round_, basis)
+
+
+def _compute_all(session: Session, round_: Round, basis: Basis) -> RoundBoards:
+    # A frame of its own, as in _compute.
+    _, data, rule = _prepare(session, round_)
+    counted = _counted(data)
+    stats = _round_stats(data, counted)
+    used = {key for a in data.apps.values() for key in a.categories}
+    return RoundBoards(
+        overall=_board(data, rule, None, basis, stats, counted),
+        by_category={c.key: _board(data, rule, c, basis, stats, counted)
+                     for c in data.categories if c.key in used})
+
+
+def set_award(session: Session, application: Application, amount: Decimal | int | None,
+              actor: str, *, note: str = "") -> None:
+    """Record staff's award for an application (partial, full, 0 to pass over; None clears).
+
+    The funding line takes it as given, whatever the ranking says (see funding.py).
+    """
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+            raise ValidationError("The award must be an exact amount of money.", path="award",
+                                  detail=f"got {amount!r}")
+        amount = Decimal(amount)
+        if not amount.is_finite() or amount < 0:
+            raise ValidationError("The award must be zero or more.", path="award")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("The award cannot have fractions of a cent.", path="award")
+        requested = application.requested_amount
+        if requested is None:
+            raise ValidationError(
+                f"{application.ref} has no requested amount. Enter what it asked for before "
+                "setting an award.", path="award")
+        if amount > requested:
+            raise ValidationError(
+                f"The award for {application.ref} ({amount:.2f}) is more than it requested "
+                f"({requested:.2f}).", path="award")
+    previous = application.awarded_amount
+    application.awarded_amount = amount
+    session.flush()
+    hash_chain.append(session, actor, "award.set", {
+        "application": application.ref,
+        "amount": None if amount is None else f"{amount:.2f}",
+        "previous": None if previous is None else f"{previous:.2f}",
+        "note": note.strip()})

@@ -1,0 +1,1 @@
+"""Merging results files and deciding which reviews count."""

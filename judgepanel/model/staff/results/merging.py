@@ -1,0 +1,487 @@
+"""Merging judges' results files into the workspace, refusing any that fail a check.
+
+Every file goes through the checks of DESIGN.md section 4, in this order, and is
+refused at the first that fails (docs/merging.md lists the codes and messages):
+
+1. it is readable, decrypts with the staff key, and is a well-formed results file;
+2. it names a bundle this workspace issued;
+3. its signature verifies with the key *enrolled* for the judge that bundle was
+   issued to (never the key shipped inside the file), and the judge it names is
+   that judge;
+4. that bundle has not been superseded by a newer one for the same judge;
+5. it carries the SHA-256 of the manifest we issued;
+6. its sequence number is above every one accepted for that bundle (equal: a replay;
+   lower: an older export);
+7. it covers exactly the bundle's applications: each declared, each one without a
+   conflict fully scored against the rubric (``scoring.review_problems``, the same
+   check the judge's app runs before export), no criterion the rubric lacks.
+
+All files of a batch are decrypted first, then checked and recorded in ONE
+transaction: either the whole merge is recorded or (on a crash or cancellation)
+nothing is. A refused file adds only its own ReceivedResults row (raw bytes, code,
+message) and an audit entry; it changes no score, review, declaration or conflict.
+
+Within a batch, files answering the same bundle are applied in sequence order, so
+the outcome does not depend on the order the files were chosen in. An accepted file
+*replaces* the judge's previous results for the round: the older ReceivedResults row
+becomes ``"replaced"`` (its raw file stays) and its Score, Review and Declaration
+rows are deleted. So at any time a judge has at most one ``"accepted"`` results row
+per round, and the score tables hold only current scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, select
+from sqlalchemy.orm import Session, defer, joinedload
+
+from judgepanel.crypto.identity import Identity
+from judgepanel.crypto.minisign import PublicKey
+from judgepanel.errors import (
+    DamagedFileError,
+    FileFormatError,
+    JudgePanelError,
+    NewerVersionError,
+    ResultsRefusedError,
+    SignatureError,
+    WrongKeyError,
+)
+from judgepanel.formats.results import RESULTS_MAX, ResultsFile, read_results
+from judgepanel.formats.results_quick import ResultsContent
+from judgepanel.formats.sealed import AnyIdentity
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.staff.bundles.building import all_issued_applications, issued_applications
+from judgepanel.model.staff.entities import (
+    Application,
+    Conflict,
+    Declaration,
+    IssuedBundle,
+    Judge,
+    ReceivedResults,
+    Review,
+    Round,
+    Score,
+)
+from judgepanel.model.staff.prepare import conflicts
+from judgepanel.model.staff.prepare.rounds import rubric_for_round
+from judgepanel.model.staff.results.checks import ASK_AGAIN, content_refusal, refusal
+from judgepanel.model.staff.workspace import StaffWorkspace
+from judgepanel.model.storage import hash_chain
+from judgepanel.model.storage.bulk import insert_rows
+from judgepanel.model.storage.gc_pause import paused_gc
+from judgepanel.progress import Progress, no_progress
+
+ACCEPTED, REFUSED, REPLACED = "accepted", "refused", "replaced"
+MAX_FILE = RESULTS_MAX + 1024 * 1024  # the largest results.json plus ZIP and age overhead
+
+# Where an accepted file's rows go, in the order _Merger._rows_of builds them.
+_ROW_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
+    (cast(Table, Declaration.__table__),
+     ("judge_id", "application_id", "results_id", "conflict", "reason", "declared_at")),
+    (cast(Table, Review.__table__),
+     ("results_id", "application_id", "overall_comment", "confidence")),
+    (cast(Table, Score.__table__),
+     ("results_id", "application_id", "criterion_key", "value", "comment")),
+)
+
+
+@dataclass
+class MergeRow:
+    """The outcome for one file; ``judge`` and ``sequence`` are set once authenticated."""
+
+    path: Path
+    status: str  # "accepted" | "refused"
+    message: str
+    reason: str | None = None  # a code of REASONS when refused
+    judge: str | None = None
+    sequence: int | None = None
+    bundle_id: str | None = None
+    detail: str = ""
+    results_id: int | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == ACCEPTED
+
+
+@dataclass
+class MergeReport:
+    rows: list[MergeRow] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> list[MergeRow]:
+        return [r for r in self.rows if r.status == ACCEPTED]
+
+    @property
+    def refused(self) -> list[MergeRow]:
+        return [r for r in self.rows if r.status == REFUSED]
+
+    def summary(self) -> str:
+        return (f"{len(self.accepted)} results files accepted, {len(self.refused)} refused "
+                f"(of {len(self.rows)}).")
+
+
+@dataclass
+class _Loaded:
+    """A file after phase 1: its bytes, and the decrypted results or why not."""
+
+    index: int
+    path: Path
+    raw: bytes
+    results: ResultsFile | None = None
+    refusal: ResultsRefusedError | None = None
+
+    def order(self) -> tuple[Any, ...]:
+        if self.results is None:
+            return (0, "", 0, self.index)
+        return (1, self.results.bundle_id, self.results.sequence, self.index)
+
+
+def _load(index: int, path: Path, identities: Sequence[AnyIdentity]) -> _Loaded:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            return _Loaded(index, path, b"", refusal=refusal(
+                "not_results", "It is far larger than any results file.",
+                detail=f"{size} bytes"))
+        raw = path.read_bytes()
+    except OSError as error:
+        return _Loaded(index, path, b"", refusal=refusal("unreadable", detail=repr(error)))
+    item = _Loaded(index, path, raw)
+    try:
+        item.results = read_results(raw, identities)
+    except WrongKeyError as error:
+        item.refusal = refusal("wrong_key", detail=error.detail)
+    except NewerVersionError as error:
+        item.refusal = refusal("newer_version", detail=error.detail)
+    except (DamagedFileError, SignatureError) as error:
+        item.refusal = refusal("damaged", detail=f"{error.message} {error.detail}".strip())
+    except FileFormatError as error:  # its own message says what the file is instead
+        item.refusal = ResultsRefusedError(error.message, "not_results", detail=error.detail)
+    except JudgePanelError as error:
+        item.refusal = refusal("damaged", detail=f"{error.message} {error.detail}".strip())
+    except Exception as error:  # a file nobody foresaw must not stop the batch
+        item.refusal = refusal("damaged", detail=f"{type(error).__name__}: {error}")
+    return item
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)  # a checked stamp: its "Z" makes it UTC
+
+
+class _Merger:
+    """Phase 2: checks and records files one by one inside the caller's transaction.
+
+    What the checks consult (issued bundles and their judges, the highest sequence
+    accepted per bundle, each judge's accepted results per round, application
+    references) is read once per batch, not once per file, and kept current in
+    memory as files are accepted. Nothing is written per file: the ReceivedResults
+    rows are flushed together (their ids are needed only then), then the audit
+    entries, then the scores, reviews and declarations of every accepted file with
+    one bulk INSERT per table. A 120-file national round thus costs a handful of
+    statements per file instead of one per score.
+    """
+
+    def __init__(self, session: Session, workspace: StaffWorkspace) -> None:
+        self.session = session
+        self.workspace = workspace
+        self.program_id = workspace.program_id
+        self._rubrics: dict[int, Rubric] = {}
+        self._contents: dict[str, dict[str, int]] = {}
+        self._refs: dict[int, str] | None = None
+        self._rows_by_results: dict[ReceivedResults, MergeRow] = {}
+        # Audit entries of this batch, appended together (see _write_audit); each
+        # makes its details once the rows it names have ids.
+        self._audit: list[tuple[str, Callable[[], dict[str, Any]]]] = []
+        # Files accepted in this batch whose rows finish() inserts: received row ->
+        # (judge id, bundle application id -> Application.id, the content).
+        self._pending: dict[ReceivedResults, tuple[int, dict[str, int], ResultsContent]] = {}
+        in_program = (select(IssuedBundle.id).join(Round)
+                      .where(Round.program_id == self.program_id))
+        self._issued: dict[str, IssuedBundle] = {
+            issued.bundle_id: issued for issued in session.scalars(
+                select(IssuedBundle).where(IssuedBundle.id.in_(in_program))
+                .options(joinedload(IssuedBundle.judge), defer(IssuedBundle.applications)))}
+        # Highest sequence accepted (now or before being replaced) per issued bundle.
+        self._last: dict[int, int] = {
+            bundle: last for bundle, last in session.execute(
+                select(ReceivedResults.issued_bundle_id, func.max(ReceivedResults.sequence))
+                .where(ReceivedResults.issued_bundle_id.in_(in_program),
+                       ReceivedResults.status.in_([ACCEPTED, REPLACED]))
+                .group_by(ReceivedResults.issued_bundle_id))
+            if bundle is not None and last is not None}
+        # Each judge's accepted results per round: (round id, judge id) -> rows.
+        self._current: dict[tuple[int, int], list[ReceivedResults]] = {}
+        for received, round_id in session.execute(
+                select(ReceivedResults, IssuedBundle.round_id).join(IssuedBundle)
+                .where(IssuedBundle.id.in_(in_program), ReceivedResults.status == ACCEPTED)
+                .options(defer(ReceivedResults.raw))):
+            assert received.judge_id is not None
+            self._current.setdefault((round_id, received.judge_id), []).append(received)
+
+    def process(self, item: _Loaded) -> MergeRow:
+        row = MergeRow(item.path, REFUSED, "")
+        if item.refusal is not None or item.results is None:
+            assert item.refusal is not None
+            return self._refuse(item, row, item.refusal)
+        results = item.results
+        row.bundle_id = results.bundle_id
+        issued = self._issued.get(results.bundle_id)
+        try:
+            if issued is None:
+                raise refusal("unknown_bundle", detail=f"bundle {results.bundle_id}")
+            self._authenticate(results, issued)
+            row.judge, row.sequence = issued.judge.name, results.sequence
+            self._check_issued(results, issued)
+            contents = self._contents_of(issued)
+            problem = content_refusal(self._rubric(issued.round_id), contents, results.content)
+            if problem is not None:
+                raise problem
+        except ResultsRefusedError as problem:
+            verified = row.judge is not None
+            return self._refuse(item, row, problem, issued if verified else None)
+        return self._accept(item, row, issued)
+
+    # -- checks --
+
+    def _authenticate(self, results: ResultsFile, issued: IssuedBundle) -> None:
+        judge = issued.judge
+        try:
+            results.verify_signature(PublicKey.from_string(judge.minisign_public_key))
+        except SignatureError as error:
+            other = self._actual_signer(results, judge)
+            if other is not None:
+                raise refusal(
+                    "wrong_judge", f"It was signed by {other.name}, but the bundle was sent "
+                    f"to {judge.name}. Ask {other.name} to export from their own bundle.",
+                    detail=f"signed by judge {other.id}, bundle for judge {judge.id}",
+                ) from None
+            raise refusal("bad_signature",
+                           detail=f"{error.message} {error.detail}".strip()) from None
+        if results.judge.get("fingerprint") != judge.fingerprint:
+            raise refusal(
+                "wrong_judge", f"It names the judge {results.judge.get('fingerprint')}, but "
+                f"the bundle was sent to {judge.name} ({judge.fingerprint}). " + ASK_AGAIN,
+                detail="judge fingerprint in results.json differs from the enrolled judge")
+
+    def _actual_signer(self, results: ResultsFile, expected: Judge) -> Judge | None:
+        """The other enrolled judge whose key made this signature, if any."""
+        try:
+            claimed = results.signer_key_id
+        except JudgePanelError:
+            return None
+        for judge in self.session.scalars(select(Judge).where(
+                Judge.program_id == self.program_id, Judge.id != expected.id)):
+            try:
+                key = PublicKey.from_string(judge.minisign_public_key)
+                if key.key_id_hex != claimed:
+                    continue
+                results.verify_signature(key)
+            except JudgePanelError:
+                continue
+            return judge
+        return None
+
+    def _check_issued(self, results: ResultsFile, issued: IssuedBundle) -> None:
+        if issued.superseded:
+            raise refusal("superseded", detail=f"bundle {issued.bundle_id} is superseded")
+        if results.manifest_sha256 != issued.manifest_sha256:
+            raise refusal("manifest_mismatch",
+                           detail=f"results name manifest {results.manifest_sha256}, "
+                           f"issued {issued.manifest_sha256}")
+        last = self._last.get(issued.id)
+        if last is not None and results.sequence == last:
+            raise refusal("replay", detail=f"sequence {last} was accepted before")
+        if last is not None and results.sequence < last:
+            raise refusal("older", f"(This is export {results.sequence}; export {last} "
+                           "was merged.)", detail=f"sequence {results.sequence} < {last}")
+
+    def _rubric(self, round_id: int) -> Rubric:
+        # By id: a file's bundle then never loads its round (a lazy load per file).
+        if round_id not in self._rubrics:
+            round_ = self.session.get_one(Round, round_id)
+            self._rubrics[round_id] = rubric_for_round(self.session, round_)
+        return self._rubrics[round_id]
+
+    def _contents_of(self, issued: IssuedBundle) -> dict[str, str]:
+        """The bundle's application ids -> the references staff know them by."""
+        if not self._contents:
+            self._contents = all_issued_applications(self.session)
+        if self._refs is None:
+            self._refs = {db_id: ref for db_id, ref in self.session.execute(
+                select(Application.id, Application.ref)
+                .where(Application.program_id == self.program_id))}
+        ids = issued_applications(self.session, issued.bundle_id, self._contents)
+        return {app_id: self._refs.get(db_id, app_id) for app_id, db_id in ids.items()}
+
+    # -- recording --
+
+    def _new_row(self, item: _Loaded, status: str) -> ReceivedResults:
+        received = ReceivedResults(
+            file_name=item.path.name[:255], raw=item.raw,
+            raw_sha256=hashlib.sha256(item.raw).hexdigest(), status=status)
+        self.session.add(received)
+        return received
+
+    def _refuse(self, item: _Loaded, row: MergeRow, problem: ResultsRefusedError,
+                issued: IssuedBundle | None = None) -> MergeRow:
+        received = self._new_row(item, REFUSED)
+        received.refusal_reason = problem.reason
+        received.refusal_message = problem.message
+        if issued is not None and item.results is not None:  # authenticated: safe to link
+            received.issued_bundle_id = issued.id
+            received.judge_id = issued.judge_id
+            received.signer = issued.judge.minisign_public_key
+            received.sequence = item.results.sequence
+        self._audit.append(("results.refused", lambda: {
+            "results": received.id, "file": received.file_name, "sha256": received.raw_sha256,
+            "reason": problem.reason, "bundle_id": row.bundle_id, "judge": received.judge_id,
+            "sequence": received.sequence, "detail": problem.detail[:500],
+        }))
+        row.status, row.reason, row.message = REFUSED, problem.reason, problem.message
+        row.detail = problem.detail
+        self._rows_by_results[received] = row
+        return row
+
+    def _retire(self, old: ReceivedResults, by: int | None) -> None:
+        old.status = REPLACED
+        if self._pending.pop(old, None) is None:  # its rows are in the database
+            for entity in (Score, Review, Declaration):
+                self.session.execute(delete(entity).where(entity.results_id == old.id))
+        previous_row = self._rows_by_results.get(old)
+        if previous_row is not None:
+            previous_row.message = (f"Accepted, then replaced by export {by} from the same "
+                                    "batch.")
+
+    def _accept(self, item: _Loaded, row: MergeRow, issued: IssuedBundle) -> MergeRow:
+        results = item.results
+        assert results is not None
+        judge = issued.judge
+        current = self._current.setdefault((issued.round_id, judge.id), [])
+        previous = list(current)
+        for old in previous:
+            self._retire(old, results.sequence)
+        received = self._new_row(item, ACCEPTED)
+        received.issued_bundle_id = issued.id
+        received.judge_id = judge.id
+        received.signer = judge.minisign_public_key
+        received.sequence = results.sequence
+        current[:] = [received]
+        self._last[issued.id] = max(results.sequence, self._last.get(issued.id, 0))
+        content = results.content
+        self._pending[received] = (judge.id, self._contents[issued.bundle_id], content)
+        declared = [entry for entry in content.declarations if entry.conflict]
+        for entry in declared:
+            application_id = self._contents[issued.bundle_id][entry.application_id]
+            self._record_conflict(judge, application_id, entry.reason)
+        self._audit.append(("results.accepted", lambda: {
+            "results": received.id, "file": received.file_name,
+            "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
+            "judge": judge.id, "sequence": results.sequence,
+            "replaced": [old.id for old in previous],
+            "reviews": len(content.reviews),
+            "conflicts": [entry.application_id for entry in declared],
+        }))
+        row.status, row.reason = ACCEPTED, None
+        row.message = f"Accepted: {len(content.reviews)} reviews from {judge.name}."
+        self._rows_by_results[received] = row
+        return row
+
+    @staticmethod
+    def _rows_of(results_id: int, judge_id: int, ids: dict[str, int],
+                 content: ResultsContent) -> tuple[list[tuple[Any, ...]], ...]:
+        """The file's declarations, reviews and scores as rows of ``_ROW_TABLES``."""
+        declarations = [
+            (judge_id, ids[entry.application_id], results_id, entry.conflict,
+             entry.reason, _parse_time(entry.declared_at))
+            for entry in content.declarations]
+        reviews: list[tuple[Any, ...]] = []
+        scores: list[tuple[Any, ...]] = []
+        for entry in content.reviews:
+            application_id = ids[entry.application_id]
+            reviews.append((results_id, application_id, entry.overall_comment,
+                            entry.confidence))
+            scores += [(results_id, application_id, score.criterion, float(score.score),
+                        score.comment) for score in entry.scores]
+        return declarations, reviews, scores
+
+    def _write_audit(self) -> None:
+        """Append the entries so far: one chain read and one flush for many files.
+
+        Also called before anything else writes to the log (a declared conflict), so
+        the entries keep the order in which files were checked.
+        """
+        self.session.flush()  # every ReceivedResults row so far gets its id
+        hash_chain.append_many(self.session, self.workspace.actor,
+                          [(action, details()) for action, details in self._audit])
+        self._audit.clear()
+
+    def finish(self) -> None:
+        """Append the audit entries, then insert every accepted file's rows (one bulk INSERT
+        per table for the whole batch)."""
+        self._write_audit()
+        for received, row in self._rows_by_results.items():
+            row.results_id = received.id
+        staged = [self._rows_of(received.id, *pending)
+                  for received, pending in self._pending.items()]
+        self._pending.clear()
+        for position, (table, columns) in enumerate(_ROW_TABLES):
+            insert_rows(self.session, table, columns,
+                        [row for rows in staged for row in rows[position]])
+
+    def _record_conflict(self, judge: Judge, application_id: int, reason: str) -> None:
+        """A judge's own declaration is final for them: recorded as a confirmed conflict."""
+        existing = self.session.scalars(select(Conflict).where(
+            Conflict.judge_id == judge.id, Conflict.application_id == application_id,
+            Conflict.source == conflicts.DECLARED)).first()
+        text = reason.strip() or "Declared by the judge"
+        if existing is not None and text in (existing.reasons or []):
+            return
+        application = self.session.get(Application, application_id)
+        assert application is not None
+        self._write_audit()  # the entries of the files before come first
+        conflicts.declare(self.session, judge, application, text, self.workspace.actor,
+                          source=conflicts.DECLARED, status=conflicts.CONFIRMED)
+
+
+def merge_results(
+    workspace: StaffWorkspace,
+    paths: Iterable[Path | str],
+    staff_identity: Identity | AnyIdentity,
+    progress: Progress = no_progress,
+) -> MergeReport:
+    """Check every file and record the outcome; one row per file, in the order given.
+
+    ``progress`` may raise Cancelled: then nothing at all is recorded.
+    """
+    files = [Path(p) for p in paths]
+    total = max(1, 2 * len(files))
+    with paused_gc():  # a bulk step: see gc_pause for why
+        rows = _merge(workspace, files, staff_identity, progress, total)
+    progress(total, total, "Merge finished")
+    return MergeReport(rows)
+
+
+def _merge(workspace: StaffWorkspace, files: list[Path], staff_identity: Identity | AnyIdentity,
+           progress: Progress, total: int) -> list[MergeRow]:
+    # A frame of its own, so that the files read, the session's objects and the
+    # merger's bookkeeping are freed before the collector resumes: its first pass then
+    # walks only the report (as in leaderboard._compute).
+    loaded = []
+    for index, path in enumerate(files):
+        progress(index, total, f"Opening {path.name}")
+        loaded.append(_load(index, path, [staff_identity]))
+    rows: list[MergeRow | None] = [None] * len(files)
+    with workspace.session() as session:
+        merger = _Merger(session, workspace)
+        for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
+            progress(len(files) + step, total, f"Checking {item.path.name}")
+            rows[item.index] = merger.process(item)
+        merger.finish()
+    return [r for r in rows if r is not None]

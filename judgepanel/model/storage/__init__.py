@@ -1,0 +1,1 @@
+"""Storage: engines, column types, bulk row I/O and the hash-chain algorithm."""
