@@ -26,8 +26,8 @@ from judgepanel.cli.messages import refusal_lines
 from judgepanel.crypto.identity import Identity, normalize_fingerprint
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
-from judgepanel.model.staff.entities import Application, Judge, Program, Round
 from judgepanel.model.staff.identity import program_staff_fingerprint
+from judgepanel.model.staff.schema import Application, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 Handler = Callable[[argparse.Namespace], int]

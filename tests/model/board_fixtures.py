@@ -36,7 +36,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from judgepanel.model.rubric.definition import CommentRule, Criterion, Rubric
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.prepare import rounds
+from judgepanel.model.staff.prepare.categories import find_category
+from judgepanel.model.staff.schema import (
     Application,
     Assignment,
     Conflict,
@@ -47,8 +49,6 @@ from judgepanel.model.staff.entities import (
     Review,
     Score,
 )
-from judgepanel.model.staff.prepare import rounds
-from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 ACTOR = "tester"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import stamp, utcnow
 from judgepanel.crypto.age import X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
@@ -23,11 +24,9 @@ from judgepanel.model.judge.records import (
     ExportRecord,
     Problem,
     results_document,
-    stamp,
 )
 from judgepanel.model.judge.workspace import BundleRow, ExportRow, JudgeWorkspace, Snapshot
 from judgepanel.model.rubric.definition import Rubric
-from judgepanel.model.storage.engine import utcnow
 
 
 class ExportMixin:

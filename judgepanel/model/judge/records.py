@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from judgepanel import __version__
+from judgepanel.clock import stamp
 from judgepanel.crypto.age import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import FileFormatError, IdentityError, ValidationError
@@ -226,11 +227,6 @@ def check_judge(manifest: dict[str, Any], identities: Sequence[AnyIdentity]) -> 
 
 
 # --- the results document ------------------------------------------------------------
-
-
-def stamp(at: dt.datetime) -> str:
-    """A stored time as results files spell it (UTC, whole seconds, ``Z``)."""
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _num(value: float) -> int | float:

@@ -33,6 +33,7 @@ from typing import Any, overload
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import utcnow
 from judgepanel.crypto.minisign import PublicKey
 from judgepanel.errors import (
     ValidationError,
@@ -71,7 +72,6 @@ from judgepanel.model.judge.workspace import (
 )
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import weighted_total
-from judgepanel.model.storage.engine import utcnow
 from judgepanel.progress import Progress
 
 __all__ = [

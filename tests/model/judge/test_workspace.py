@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from judgepanel.clock import utcnow
 from judgepanel.errors import WorkspaceError
 from judgepanel.model.judge.workspace import (
     DATABASE_NAME,
@@ -23,7 +24,6 @@ from judgepanel.model.judge.workspace import (
     snapshot,
 )
 from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import utcnow
 
 FINGERPRINT = "K7QF-3MZD-WX2P-9HTR"
 

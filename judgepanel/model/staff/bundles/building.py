@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import stamp
 from judgepanel.crypto.age import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import ValidationError
@@ -46,7 +47,7 @@ from judgepanel.formats.bundle import (
     WrittenBundle,
     write_bundle,
 )
-from judgepanel.formats.jsonio import ID_PATTERN, utc_now
+from judgepanel.formats.jsonio import ID_PATTERN
 from judgepanel.model.staff.bundles.issued import (  # noqa: F401 (re-exported)
     SENT_ACTION,
     _contents,
@@ -58,7 +59,11 @@ from judgepanel.model.staff.bundles.issued import (  # noqa: F401 (re-exported)
     mark_sent,
     outdated_bundles,
 )
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.identity import check_staff_identity, set_staff_identity
+from judgepanel.model.staff.prepare.assignments import judge_applications
+from judgepanel.model.staff.prepare.categories import category_key
+from judgepanel.model.staff.prepare.rounds import outside_round, rubric_for_round
+from judgepanel.model.staff.schema import (
     Application,
     Assignment,
     IssuedBundle,
@@ -66,10 +71,6 @@ from judgepanel.model.staff.entities import (
     Program,
     Round,
 )
-from judgepanel.model.staff.identity import check_staff_identity, set_staff_identity
-from judgepanel.model.staff.prepare.assignments import judge_applications
-from judgepanel.model.staff.prepare.categories import category_key
-from judgepanel.model.staff.prepare.rounds import outside_round, rubric_for_round
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.progress import Progress, no_progress
 
@@ -138,11 +139,11 @@ def _new_bundle_id(round_: Round, judge: Judge) -> str:
 
 
 def _timestamp(value: dt.datetime | None) -> str | None:
+    """A due date as files spell it; a naive time (never stored, but possible in a new
+    row) counts as UTC."""
     if value is None:
         return None
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC))
 
 
 def _one_line(value: Any) -> str | None:
@@ -293,7 +294,7 @@ def _plan(session: Session, workspace: StaffWorkspace, round_: Round, staff: Ide
             judge={"name": judge.name, "fingerprint": judge.fingerprint},
             staff={"name": staff.name, "fingerprint": staff.fingerprint,
                    "age_recipient": staff.recipient.to_string()},
-            created=utc_now(),
+            created=stamp(),
             due=_timestamp(round_.due_at),
             rubric=rubric.to_dict(),
             settings={"blind_review": round_.is_blind},

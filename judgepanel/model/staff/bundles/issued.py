@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError, WorkspaceError
-from judgepanel.model.staff.entities import Assignment, IssuedBundle, Judge, Round
-from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import utcnow
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import Assignment, IssuedBundle, Judge, Round
 
 SENT_ACTION = "bundle.sent"
 HINT_ACTION = "bundle.passphrase_hint"
@@ -113,7 +113,7 @@ def mark_sent(session: Session, issued: IssuedBundle, actor: str, sent: bool) ->
         return
     issued.sent_at = utcnow() if sent else None
     session.flush()
-    hash_chain.append(session, actor, SENT_ACTION, {
+    audit.append(session, actor, SENT_ACTION, {
         "bundle_id": issued.bundle_id, "judge": issued.judge_id, "sent": sent})
 
 
@@ -150,5 +150,5 @@ def set_passphrase_hint(session: Session, issued: IssuedBundle, hint: str, actor
         return
     issued.passphrase_hint = text or None
     session.flush()
-    hash_chain.append(session, actor, HINT_ACTION, {
+    audit.append(session, actor, HINT_ACTION, {
         "bundle_id": issued.bundle_id, "judge": issued.judge_id, "hint_set": bool(text)})
