@@ -42,7 +42,7 @@ from typing import Any
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.card import Card
-from judgepanel.formats.results import write_results
+from judgepanel.formats.results.file import write_results
 from judgepanel.model.demo.build import recognition_rubric
 from judgepanel.model.demo.content import recognition_applications
 from judgepanel.model.demo.files import write_spreadsheet

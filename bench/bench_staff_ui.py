@@ -127,7 +127,7 @@ def _measure(folder: Path, tmp: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from judgepanel.ui.gc_guard import MainThreadGC
-    from judgepanel.ui.staff import StaffPage
+    from judgepanel.ui.staff.page import StaffPage
     from judgepanel.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])

@@ -203,7 +203,7 @@ def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identi
     """
     passphrase = read_passphrase(getattr(args, "passphrase_file", None))
     if getattr(args, "identity_file", None):
-        from judgepanel.model.demo.files import read_identity_file
+        from judgepanel.formats.identity_file import read_identity_file
 
         identity = read_identity_file(args.identity_file, passphrase=passphrase)
     else:

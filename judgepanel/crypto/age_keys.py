@@ -234,7 +234,7 @@ Recipient = X25519Recipient | ScryptRecipient
 Identity = X25519Identity | ScryptIdentity
 
 
-def read_identity_file(text: str) -> list[X25519Identity]:
+def parse_age_identities(text: str) -> list[X25519Identity]:
     """Parse an ``age-keygen`` identity file: one key a line, ``#`` comments, blank lines."""
     identities: list[X25519Identity] = []
     for number, raw in enumerate(text.splitlines(), start=1):

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any, Literal, get_args
 
 from judgepanel.clock import stamp
-from judgepanel.crypto.age import X25519Identity, X25519Recipient
+from judgepanel.crypto.age_keys import X25519Identity, X25519Recipient
 from judgepanel.crypto.minisign import KEY_ID_SIZE, SEED_SIZE, PublicKey, SigningKey
 from judgepanel.errors import (
     IdentityError,

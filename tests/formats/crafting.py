@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from judgepanel.clock import stamp
-from judgepanel.crypto.age import ScryptRecipient, X25519Recipient, encrypt_bytes
+from judgepanel.crypto.age import encrypt_bytes
+from judgepanel.crypto.age_keys import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.crypto.minisign import SigningKey
 from judgepanel.formats.jsonio import dumps_canonical
 from judgepanel.formats.manifest import trusted_comment
-from judgepanel.formats.results import results_trusted_comment
+from judgepanel.formats.results.spec import results_trusted_comment
 
 LOCAL = struct.Struct("<IHHHHHIIIHH")
 CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from judgepanel.clock import stamp
-from judgepanel.crypto.age import ScryptIdentity, ScryptRecipient, X25519Identity
+from judgepanel.crypto.age_keys import ScryptIdentity, ScryptRecipient, X25519Identity
 from judgepanel.crypto.age_stream import CACHED_CHUNKS, ENC_CHUNK_SIZE
 from judgepanel.errors import (
     Cancelled,
@@ -24,12 +24,8 @@ from judgepanel.errors import (
     WrongKeyError,
 )
 from judgepanel.formats import sealed
-from judgepanel.formats.bundle import (
-    Bundle,
-    BundleApplication,
-    BundleHeader,
-    write_bundle,
-)
+from judgepanel.formats.bundle import Bundle
+from judgepanel.formats.bundle_write import BundleApplication, BundleHeader, write_bundle
 from tests.formats.crafting import Keys
 
 

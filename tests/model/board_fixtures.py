@@ -35,7 +35,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Rubric
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare import rounds
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.schema import (

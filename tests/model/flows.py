@@ -25,8 +25,10 @@ from judgepanel.clock import stamp
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.card import Card
-from judgepanel.formats.results import RESULTS_FORMAT, write_results
-from judgepanel.model.rubric.definition import Criterion, Rubric, load_rubric
+from judgepanel.formats.results.file import write_results
+from judgepanel.formats.results.spec import RESULTS_FORMAT
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric, load_rubric
 from judgepanel.model.staff.bundles.building import BuiltBundle
 from judgepanel.model.staff.prepare.assignments import auto_assign
 from judgepanel.model.staff.prepare.categories import find_category

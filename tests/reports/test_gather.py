@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare.conflicts import declare
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
 from judgepanel.model.staff.schema import (

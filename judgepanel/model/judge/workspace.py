@@ -48,21 +48,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from judgepanel import paths
 from judgepanel.clock import utcnow
 from judgepanel.errors import WorkspaceError
-from judgepanel.model.judge.schema import (  # noqa: F401 (re-exported)
-    STAFF_KEY_CHANGED,
+from judgepanel.model.judge.schema import (
     BundleRow,
-    DeclarationEvent,
-    DeclarationRow,
-    ExportRow,
     JudgeAuditEvent,
     JudgeBase,
     MetaRow,
-    ReviewRow,
-    ScoreRow,
-    Snapshot,
     StaffKeyChangedError,
     StaffKeyRow,
-    snapshot,
 )
 from judgepanel.model.storage import hash_chain
 from judgepanel.model.storage.engine import make_engine, session_factory

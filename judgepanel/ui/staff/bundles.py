@@ -184,7 +184,7 @@ class BundlesScreen(Screen):
 
     def toggle_sent(self) -> None:
         """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""
-        from judgepanel.model.staff.bundles.building import mark_sent
+        from judgepanel.model.staff.bundles.issued import mark_sent
         from judgepanel.model.staff.schema import IssuedBundle
 
         chosen = self.table.selected_rows()

@@ -214,7 +214,7 @@ class BundleRow:
 def load_bundles(session: Session, round_: Round) -> list[BundleRow]:
     """The round's distribution checklist, in three queries whatever the number of bundles."""
     from judgepanel.errors import WorkspaceError
-    from judgepanel.model.staff.bundles.building import PASSPHRASE_RECIPIENT, bundle_contents
+    from judgepanel.model.staff.bundles.issued import PASSPHRASE_RECIPIENT, bundle_contents
 
     issued = list(session.scalars(
         select(IssuedBundle).where(IssuedBundle.round_id == round_.id)

@@ -24,11 +24,13 @@ from judgepanel.errors import (
     WorkspaceError,
     WrongKeyError,
 )
-from judgepanel.formats.bundle import BundleApplication, BundleHeader, write_bundle
-from judgepanel.formats.results import read_results
+from judgepanel.formats.bundle_write import BundleApplication, BundleHeader, write_bundle
+from judgepanel.formats.results.file import read_results
 from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Rubric
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 
 ROOT = Path(__file__).resolve().parents[3]
 APPS = ("A-1", "A-2", "A-3")

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, inspect, select
 
 from judgepanel.errors import WorkspaceError
 from judgepanel.model.staff import audit, migrations
-from judgepanel.model.staff.bundles.building import all_issued_applications, issued_applications
+from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
 from judgepanel.model.staff.prepare.rounds import round_applications
 from judgepanel.model.staff.schema import Application, Base, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace, sqlite_url

@@ -15,7 +15,10 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from judgepanel.errors import DamagedFileError, ValidationError, WorkspaceError
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Level, Rubric
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.rubric.levels import Level
 from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.attachments import AttachmentStore
 from judgepanel.model.staff.prepare.categories import (

@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from judgepanel.clock import stamp
-from judgepanel.crypto.age import X25519Recipient
+from judgepanel.crypto.age_keys import X25519Recipient
 from judgepanel.crypto.identity import Identity
-from judgepanel.formats.bundle import BundleApplication, BundleHeader, write_bundle
+from judgepanel.formats.bundle_write import BundleApplication, BundleHeader, write_bundle
 from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.ui.main_window import MainWindow
 

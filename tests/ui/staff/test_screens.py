@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from judgepanel.model.demo.files import read_identity_file
+from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.ui.staff.table_model import RowsModel
 from tests.ui.staff.conftest import wait_idle
 

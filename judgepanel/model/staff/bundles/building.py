@@ -38,27 +38,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.clock import stamp
-from judgepanel.crypto.age import ScryptRecipient, X25519Recipient
+from judgepanel.crypto.age_keys import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import ValidationError
-from judgepanel.formats.bundle import (
+from judgepanel.formats.bundle_write import (
     BundleApplication,
     BundleHeader,
     WrittenBundle,
     write_bundle,
 )
 from judgepanel.formats.jsonio import ID_PATTERN
-from judgepanel.model.staff.bundles.issued import (  # noqa: F401 (re-exported)
-    SENT_ACTION,
-    _contents,
-    _record_missing,
-    all_issued_applications,
-    bundle_contents,
-    current_bundle,
-    issued_applications,
-    mark_sent,
-    outdated_bundles,
-)
+from judgepanel.model.staff.bundles.issued import PASSPHRASE_RECIPIENT
 from judgepanel.model.staff.identity import check_staff_identity, set_staff_identity
 from judgepanel.model.staff.prepare.assignments import judge_applications
 from judgepanel.model.staff.prepare.categories import category_key
@@ -75,8 +65,6 @@ from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.progress import Progress, no_progress
 
 ISSUED_ACTION = "bundle.issued"
-PASSPHRASE_RECIPIENT = "passphrase"
-"""What ``IssuedBundle.recipients`` holds for a passphrase bundle (no key to name)."""
 _STEPS = 1000  # progress units per bundle
 _SUMMARY_MAX = 2000
 

@@ -19,6 +19,8 @@ from judgepanel.errors import ValidationError, WorkspaceError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import Assignment, IssuedBundle, Judge, Round
 
+PASSPHRASE_RECIPIENT = "passphrase"
+"""What ``IssuedBundle.recipients`` holds for a passphrase bundle (no key to name)."""
 SENT_ACTION = "bundle.sent"
 HINT_ACTION = "bundle.passphrase_hint"
 MAX_HINT = 300
@@ -96,10 +98,6 @@ def outdated_bundles(session: Session, round_: Round) -> list[IssuedBundle]:
     return outdated
 
 
-# --- phase 1: plan ------------------------------------------------------------------------
-
-
-
 def mark_sent(session: Session, issued: IssuedBundle, actor: str, sent: bool) -> None:
     """Tick a bundle off as sent to its judge (or take the tick back), for the record.
 
@@ -140,8 +138,6 @@ def set_passphrase_hint(session: Session, issued: IssuedBundle, hint: str, actor
     The hint passes :func:`check_passphrase_hint`, and only a bundle that opens with
     a passphrase has one. The audit entry records that the hint changed, not its text.
     """
-    from judgepanel.model.staff.bundles.building import PASSPHRASE_RECIPIENT
-
     if PASSPHRASE_RECIPIENT not in (issued.recipients or ()):
         raise ValidationError("Only a bundle that opens with a passphrase has a passphrase "
                               "hint.", path="hint", detail=f"bundle {issued.bundle_id}")

@@ -24,7 +24,10 @@ from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Level, Rubric
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.rubric.levels import Level
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import (
     Application,

@@ -52,12 +52,12 @@ from judgepanel.errors import (
     SignatureError,
     WrongKeyError,
 )
-from judgepanel.formats.results import RESULTS_MAX, ResultsFile, read_results
-from judgepanel.formats.results_quick import ResultsContent
+from judgepanel.formats.results.file import ResultsFile, read_results
+from judgepanel.formats.results.spec import RESULTS_MAX, ResultsContent
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.bundles.building import all_issued_applications, issued_applications
+from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
 from judgepanel.model.staff.prepare import conflicts
 from judgepanel.model.staff.prepare.rounds import rubric_for_round
 from judgepanel.model.staff.results.checks import ASK_AGAIN, content_refusal, refusal

@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from judgepanel.crypto.age import ScryptIdentity, format_identity_file
+from judgepanel.crypto.age_keys import ScryptIdentity, format_identity_file
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import Cancelled, ValidationError, WorkspaceError, WrongKeyError
 from judgepanel.formats.bundle import Bundle
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.bundles.building import (
+from judgepanel.model.staff.bundles.building import build_bundles, bundle_application_id
+from judgepanel.model.staff.bundles.issued import (
     PASSPHRASE_RECIPIENT,
     all_issued_applications,
-    build_bundles,
-    bundle_application_id,
     issued_applications,
     outdated_bundles,
 )

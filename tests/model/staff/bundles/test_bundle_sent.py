@@ -11,7 +11,7 @@ from alembic import command
 from sqlalchemy import inspect, select, text
 
 from judgepanel.model.staff import audit, migrations
-from judgepanel.model.staff.bundles.building import mark_sent
+from judgepanel.model.staff.bundles.issued import mark_sent
 from judgepanel.model.staff.schema import AuditEvent, IssuedBundle
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import copied_demo

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import compute
 from judgepanel.model.staff.decide.shortlist import (
