@@ -118,7 +118,7 @@ def run_assign(args: argparse.Namespace) -> int:
         names = {j.id: j.name for j in program.judges}
         data: dict[str, Any] = {"round": round_.number, "added": len(outcome.added),
                 "dropped": len(outcome.dropped),
-                "unmet": [{"application": u.ref, "missing": u.missing, "reason": u.reason}
+                "unmet": [{"application": u.app_id, "missing": u.missing, "reason": u.reason}
                           for u in outcome.unmet],
                 "loads": {names[j]: n for j, n in sorted(outcome.loads.items())}}
     lines = [f"Round {data['round']}: {outcome.summary()}"]

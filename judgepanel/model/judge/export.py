@@ -21,8 +21,8 @@ from judgepanel.formats.results.file import write_results
 from judgepanel.model.judge.records import (
     ApplicationSummary,
     BundleInfo,
+    ExportProblem,
     ExportRecord,
-    Problem,
     results_document,
 )
 from judgepanel.model.judge.schema import BundleRow, ExportRow, Snapshot
@@ -43,7 +43,7 @@ class ExportMixin:
 
         def _row(self, s: Session) -> BundleRow: ...
         def _snapshot(self, s: Session, app_id: str | None = None) -> Snapshot: ...
-        def _problems_of(self, snap: Snapshot, app_id: str) -> list[Problem]: ...
+        def _problems_of(self, snap: Snapshot, app_id: str) -> list[ExportProblem]: ...
         def _record(self, s: Session, action: str, app_id: str | None,
                     **details: Any) -> None: ...
 

@@ -47,9 +47,9 @@ from judgepanel.model.judge.records import (
     ApplicationSummary,
     AppProgress,
     BundleInfo,
-    Declaration,
+    DeclarationState,
+    ExportProblem,
     Position,
-    Problem,
     ReviewState,
     check_judge,
     checked_text,
@@ -158,7 +158,7 @@ class JudgingSession(ExportMixin):
 
     # --- declarations ---------------------------------------------------------------
 
-    def declare(self, app_id: str, conflict: bool, reason: str = "") -> Declaration:
+    def declare(self, app_id: str, conflict: bool, reason: str = "") -> DeclarationState:
         """Record the judge's answer; a conflict needs a reason. Re-declaring is allowed."""
         self._known(app_id)
         if not isinstance(conflict, bool):
@@ -173,7 +173,7 @@ class JudgingSession(ExportMixin):
         with self._ws.transaction() as s:
             row = self._declaration_row(s, app_id)
             if row is not None and (row.conflict, row.reason) == (conflict, reason):
-                return Declaration.of(row)
+                return DeclarationState.of(row)
             now = utcnow()
             if row is None:
                 row = DeclarationRow(bundle_row_id=self._row_id, application_id=app_id,
@@ -184,22 +184,22 @@ class JudgingSession(ExportMixin):
             s.add(DeclarationEvent(bundle_row_id=self._row_id, application_id=app_id,
                                    conflict=conflict, reason=reason, declared_at=now))
             self._changed(s, "declaration.set", app_id, conflict=conflict, reason=reason)
-            return Declaration.of(row)
+            return DeclarationState.of(row)
 
-    def declaration(self, app_id: str) -> Declaration | None:
+    def declaration(self, app_id: str) -> DeclarationState | None:
         self._known(app_id)
         with self._ws.read() as s:
             row = self._declaration_row(s, app_id)
-            return Declaration.of(row) if row is not None else None
+            return DeclarationState.of(row) if row is not None else None
 
-    def declaration_history(self, app_id: str) -> list[Declaration]:
+    def declaration_history(self, app_id: str) -> list[DeclarationState]:
         """Every declaration made for the application, oldest first."""
         self._known(app_id)
         with self._ws.read() as s:
             rows = s.scalars(select(DeclarationEvent).where(
                 DeclarationEvent.bundle_row_id == self._row_id,
                 DeclarationEvent.application_id == app_id).order_by(DeclarationEvent.id))
-            return [Declaration.of(r) for r in rows]
+            return [DeclarationState.of(r) for r in rows]
 
     # --- reading ------------------------------------------------------------------
 
@@ -313,7 +313,7 @@ class JudgingSession(ExportMixin):
         review = snap.reviews.get(app_id)
         return ReviewState(
             application_id=app_id,
-            declaration=Declaration.of(declaration) if declaration is not None else None,
+            declaration=DeclarationState.of(declaration) if declaration is not None else None,
             scores=scores, comments=comments,
             overall_comment=review.overall_comment if review else "",
             confidence=review.confidence if review else None,
@@ -373,7 +373,7 @@ class JudgingSession(ExportMixin):
             complete=declaration is not None and not self._problems_of(snap, app_id),
         )
 
-    def problems(self) -> list[Problem]:
+    def problems(self) -> list[ExportProblem]:
         """Everything that blocks export, in bundle and rubric order (empty = ready)."""
         with self._ws.read() as s:
             snap = self._snapshot(s)
@@ -462,5 +462,5 @@ class JudgingSession(ExportMixin):
     def _snapshot(self, s: Session, app_id: str | None = None) -> Snapshot:
         return snapshot(s, self._row_id, app_id)
 
-    def _problems_of(self, snap: Snapshot, app_id: str) -> list[Problem]:
+    def _problems_of(self, snap: Snapshot, app_id: str) -> list[ExportProblem]:
         return problems_of(self.rubric, snap, app_id, self._titles[app_id])

@@ -32,11 +32,11 @@ from judgepanel.model.scoring.ranking import Basis, DisagreementRule, Ranking, r
 from judgepanel.model.scoring.statistics import (
     ApplicationStats,
     JudgeStats,
+    ScoredReview,
     application_stats,
     judge_stats,
     panel_alpha,
 )
-from judgepanel.model.scoring.statistics import Review as StatReview
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.results.round_reviews import (
@@ -186,7 +186,7 @@ class _Roster:
 
 def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | None,
            basis: Basis, all_stats: Mapping[str, ApplicationStats],
-           counted: Mapping[tuple[int, int], StatReview]) -> Leaderboard:
+           counted: Mapping[tuple[int, int], ScoredReview]) -> Leaderboard:
     """One board; ``counted`` is ``_counted(data)``, built once for every board of the round."""
     if basis not in ("raw", "normalised"):
         raise ValueError(f"unknown ranking basis {basis!r}")
@@ -244,7 +244,7 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
 
 
 def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
-                reviews: list[StatReview]) -> tuple[JudgeRow, ...]:
+                reviews: list[ScoredReview]) -> tuple[JudgeRow, ...]:
     per_judge = judge_stats(reviews)
     assigned: dict[int, int] = defaultdict(int)
     missing: dict[int, int] = defaultdict(int)
@@ -264,15 +264,15 @@ def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
                  for j in sorted(people, key=lambda j: (data.judges[j].name, j)))
 
 
-def _counted(data: RoundReviews) -> dict[tuple[int, int], StatReview]:
+def _counted(data: RoundReviews) -> dict[tuple[int, int], ScoredReview]:
     """The reviews that count, as the statistics take them, by (judge id, application id)."""
     key = _judge_key
-    return {(j, a): StatReview(r.application.ref, key(j), r.total or 0.0, r.scores)
+    return {(j, a): ScoredReview(r.application.ref, key(j), r.total or 0.0, r.scores)
             for (j, a), r in data.reviews.items() if r.counted}
 
 
 def _round_stats(data: RoundReviews,
-                 counted: Mapping[tuple[int, int], StatReview]) -> dict[str, ApplicationStats]:
+                 counted: Mapping[tuple[int, int], ScoredReview]) -> dict[str, ApplicationStats]:
     key = _judge_key
     return application_stats(
         list(counted.values()),
