@@ -34,21 +34,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.clock import utcnow
+from judgepanel.crypto.identity import Identity
 from judgepanel.crypto.minisign import PublicKey
 from judgepanel.errors import (
     ValidationError,
-    WorkspaceError,
 )
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.judge.bundle_readers import BundleReaders, Reopen
-from judgepanel.model.judge.export import ExportMixin
+from judgepanel.model.judge.export import (
+    BundleContext,
+    bundle_row,
+    changed_since_export,
+    export_results,
+    list_exports,
+)
 from judgepanel.model.judge.records import (
     ApplicationSummary,
     AppProgress,
     BundleInfo,
     DeclarationState,
     ExportProblem,
+    ExportRecord,
     Position,
     ReviewState,
     check_judge,
@@ -80,7 +87,7 @@ def _as_list(identities: AnyIdentity | Sequence[AnyIdentity]) -> list[AnyIdentit
     return [identities]
 
 
-class JudgingSession(ExportMixin):
+class JudgingSession:
     """One judge working on one bundle. Every mutating method commits before returning."""
 
     def __init__(self, bundle: Bundle, workspace: JudgeWorkspace, rubric: Rubric,
@@ -98,6 +105,8 @@ class JudgingSession(ExportMixin):
             for s in m["applications"]
         ]
         self._titles = {a.id: a.title for a in self.applications}
+        self._export = BundleContext(workspace, row_id, self.info, self.manifest, rubric,
+                                     self.applications)
 
     # --- opening ------------------------------------------------------------------
 
@@ -394,6 +403,21 @@ class JudgingSession(ExportMixin):
             row = self._row(s)
             return Position(row.position_application, row.position_view)
 
+    # --- export ---------------------------------------------------------------------
+
+    def export(self, dst_path: Path | str, identity: Identity) -> ExportRecord:
+        """Sign and encrypt the results to the staff at ``dst_path``; sequence = last + 1."""
+        return export_results(self._export, dst_path, identity)
+
+    def exports(self) -> list[ExportRecord]:
+        """Results files written from this bundle, oldest first."""
+        return list_exports(self._export)
+
+    @property
+    def changed_since_export(self) -> bool:
+        """True when something exportable changed after the last export (False if none yet)."""
+        return changed_since_export(self._export)
+
     # --- internals ------------------------------------------------------------------
 
     def _known(self, app_id: str) -> None:
@@ -401,11 +425,7 @@ class JudgingSession(ExportMixin):
             raise ValidationError(f"This bundle has no application “{app_id}”.", path=app_id)
 
     def _row(self, s: Session) -> BundleRow:
-        row = s.get(BundleRow, self._row_id)
-        if row is None:
-            raise WorkspaceError("Your judging data for this bundle is missing from the workspace.",
-                                 detail=f"bundle row {self._row_id}")
-        return row
+        return bundle_row(s, self._row_id)
 
     def _declaration_row(self, s: Session, app_id: str) -> DeclarationRow | None:
         return s.scalars(select(DeclarationRow).where(
