@@ -30,9 +30,10 @@ from sqlalchemy.orm import Session, selectinload
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.assignment_planner import Shortfall, plan_assignments
-from judgepanel.model.staff.prepare.conflicts import CONFIRMED, OPEN
+from judgepanel.model.staff.prepare.conflicts import CONFIRMED, OPEN, conflicted_pairs
+from judgepanel.model.staff.prepare.judges import list_judges
 from judgepanel.model.staff.prepare.rounds import outside_round, round_applications
-from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Round
+from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Program, Round
 
 
 @dataclass
@@ -246,3 +247,22 @@ def remove_assignment(session: Session, round_: Round, judge: Judge, application
     audit.append(session, actor, "assignment.removed", {
         "round": round_.number, "judge": judge.id, "application": application.id,
         "ref": application.ref})
+
+
+@dataclass(frozen=True)
+class AssignmentMatrix:
+    """Who reviews what in one round, for the assignment grid."""
+
+    round_id: int
+    judges: tuple[tuple[int, str], ...]  # (id, name)
+    applications: tuple[tuple[int, str, str], ...]  # (id, ref, title)
+    assigned: frozenset[tuple[int, int]]  # (judge id, application id)
+    blocked: frozenset[tuple[int, int]]  # confirmed or open conflicts
+
+
+def load_matrix(session: Session, program: Program, round_: Round) -> AssignmentMatrix:
+    judges = tuple((j.id, j.name) for j in list_judges(session, program, active_only=True))
+    apps = tuple((a.id, a.ref, a.title) for a in round_applications(session, round_))
+    assigned = frozenset((a.judge_id, a.application_id) for a in list_assignments(session, round_))
+    return AssignmentMatrix(round_.id, judges, apps, assigned,
+                  frozenset(conflicted_pairs(session, program)))
