@@ -14,13 +14,10 @@ for staff to decide. The applications are the round's
 print and the model does not carry: addresses, summaries, roles, the
 conflict register, results files, bundles and the audit log.
 
-Program settings read here (``Program.settings``, all optional; see
-docs/reports.md): ``ranking_basis`` ("raw" | "normalised"), ``summary_field``
-(the form field holding an application's public summary), and ``reports`` =
-{``name_judges``, ``feedback_scores``, ``feedback_judge_names``} (booleans),
-which set the defaults of :class:`ReportOptions`. The disagreement limits
-(``disagreement_range``, ``disagreement_sd``, ``round_settings``) are read by
-the leaderboard's rule.
+Program settings read here (declared in ``model.staff.settings``; see
+docs/reports.md): the ranking basis, the summary field, and whether reports name
+judges and show applicants scores or judge names, which set the defaults of
+:class:`ReportOptions`. The disagreement limits are read by the leaderboard's rule.
 """
 
 from __future__ import annotations
@@ -48,6 +45,14 @@ from judgepanel.model.staff.schema import (
     ReceivedResults,
     Round,
 )
+from judgepanel.model.staff.settings import (
+    RANKING_BASIS,
+    REPORTS_FEEDBACK_JUDGE_NAMES,
+    REPORTS_FEEDBACK_SCORES,
+    REPORTS_NAME_JUDGES,
+    SUMMARY_FIELD,
+    setting_value,
+)
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,
@@ -68,16 +73,14 @@ AUDIT_DETAIL_CHARS = 240
 
 
 def options_from_settings(program: Program, **overrides: Any) -> ReportOptions:
-    """The program's report defaults, with explicit choices (not None) on top."""
-    settings = dict(program.settings or {})
-    reports = dict(settings.get("reports") or {})
+    """The program's report defaults (``staff.settings``), with explicit choices (not None)
+    on top."""
     base: dict[str, Any] = {
-        "name_judges": bool(reports.get("name_judges", False)),
-        "feedback_scores": bool(reports.get("feedback_scores", False)),
-        "feedback_judge_names": bool(reports.get("feedback_judge_names", False)),
+        "name_judges": setting_value(program, REPORTS_NAME_JUDGES),
+        "feedback_scores": setting_value(program, REPORTS_FEEDBACK_SCORES),
+        "feedback_judge_names": setting_value(program, REPORTS_FEEDBACK_JUDGE_NAMES),
+        "basis": setting_value(program, RANKING_BASIS),
     }
-    if settings.get("ranking_basis") in ("raw", "normalised"):
-        base["basis"] = settings["ranking_basis"]
     base.update({k: v for k, v in overrides.items() if v is not None})
     return ReportOptions(**base)
 
@@ -93,8 +96,7 @@ def gather(
     options = options or options_from_settings(program)
     counted = load_round_reviews(session, round_)
     rule = disagreement_rule(program, round_)
-    settings = dict(program.settings or {})
-    summary_keys = (settings.get("summary_field"), *SUMMARY_FIELDS)
+    summary_keys = (setting_value(program, SUMMARY_FIELD), *SUMMARY_FIELDS)
 
     rows = _application_rows(session, round_, counted)
     ref_of = {app_id: info.ref for app_id, info in counted.apps.items()}

@@ -8,20 +8,17 @@ use the reviews of that category's applications only. A category board draws
 its funding line against the category's budget, the overall board against the
 round's; staff awards (``set_award``) are overrides the line takes as given.
 
-Disagreement limits are program settings (``disagreement_range``,
-``disagreement_sd``, in points of the 0..100 total) with a per-round override
-under ``round_settings`` → round number, and defaults below.
+Disagreement limits are program settings (``staff.settings``: ``disagreement_range``,
+``disagreement_sd``, in points of the 0..100 total, with a per-round override).
 Everything returned is plain frozen data, safe to hand to the GUI thread.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -48,14 +45,8 @@ from judgepanel.model.staff.results.round_reviews import (
     load_round_reviews,
 )
 from judgepanel.model.staff.schema import Application, Category, Program, Round
+from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, DISAGREEMENT_SD, setting_value
 from judgepanel.model.storage.gc_pause import bulk_step
-
-# Program settings keys (a per-round override goes under settings["round_settings"]["<n>"]).
-RANGE_SETTING = "disagreement_range"
-SD_SETTING = "disagreement_sd"
-ROUND_SETTINGS = "round_settings"
-DEFAULT_MAX_RANGE = 30.0  # points on the 0..100 total: more than one step of a 1-5 scale
-DEFAULT_MAX_SD = 20.0
 
 
 @dataclass(frozen=True)
@@ -132,31 +123,10 @@ class RoundBoards:
 def disagreement_rule(program: Program, round_: Round) -> DisagreementRule:
     """The round's disagreement limits: round override, else program setting, else default.
 
-    A setting of ``null`` switches that test off.
+    A setting of ``null`` switches that test off (``staff.settings``).
     """
-    settings: Mapping[str, Any] = program.settings or {}
-    rounds = settings.get(ROUND_SETTINGS)
-    per_round = rounds.get(str(round_.number)) if isinstance(rounds, Mapping) else None
-    if not isinstance(per_round, Mapping):
-        per_round = {}
-
-    def pick(key: str, default: float) -> float | None:
-        for source in (per_round, settings):
-            if key in source:
-                value = source[key]
-                if value is None:
-                    return None
-                if (isinstance(value, bool) or not isinstance(value, int | float)
-                        or not math.isfinite(value) or value < 0):
-                    raise ValidationError(
-                        f"The disagreement limit “{key}” in the program settings must be a "
-                        "number of points (0 to 100) or empty.",
-                        detail=f"got {value!r}", path=key)
-                return float(value)
-        return default
-
-    return DisagreementRule(max_range=pick(RANGE_SETTING, DEFAULT_MAX_RANGE),
-                            max_sd=pick(SD_SETTING, DEFAULT_MAX_SD))
+    return DisagreementRule(max_range=setting_value(program, DISAGREEMENT_RANGE, round_),
+                            max_sd=setting_value(program, DISAGREEMENT_SD, round_))
 
 
 # --- building a board -------------------------------------------------------------------

@@ -21,14 +21,7 @@ from sqlalchemy.orm import Session
 from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.statistics import krippendorff_alpha_interval
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.decide.leaderboard import (
-    DEFAULT_MAX_RANGE,
-    DEFAULT_MAX_SD,
-    Leaderboard,
-    compute,
-    compute_all,
-    set_award,
-)
+from judgepanel.model.staff.decide.leaderboard import Leaderboard, compute, compute_all, set_award
 from judgepanel.model.staff.prepare import rounds
 from judgepanel.model.staff.schema import (
     Application,
@@ -39,6 +32,7 @@ from judgepanel.model.staff.schema import (
     Round,
     Score,
 )
+from judgepanel.model.staff.settings import DEFAULT_MAX_RANGE, DEFAULT_MAX_SD
 from tests.model.board_fixtures import ACTOR, RUBRIC, BoardProgram, build_board_program
 
 
