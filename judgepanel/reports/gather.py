@@ -22,7 +22,6 @@ judges and show applicants scores or judge names, which set the defaults of
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -30,8 +29,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from judgepanel.model.scoring.funding import FundingLine
+from judgepanel.model.scoring.ranking import Ranking
 from judgepanel.model.staff import audit as audit_mod
-from judgepanel.model.staff.decide.leaderboard import disagreement_rule
+from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
 from judgepanel.model.staff.prepare.rounds import find_round, round_applications
 from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
 from judgepanel.model.staff.schema import (
@@ -66,6 +67,7 @@ from judgepanel.reports.data import (
     ReportOptions,
     ResultsInfo,
     ReviewInfo,
+    Standings,
 )
 
 SUMMARY_FIELDS = ("summary", "abstract", "practice_summary", "description")
@@ -95,7 +97,7 @@ def gather(
     round_ = find_round(session, program, round_number)
     options = options or options_from_settings(program)
     counted = load_round_reviews(session, round_)
-    rule = disagreement_rule(program, round_)
+    boards = compute_all(session, round_, basis=options.basis)
     summary_keys = (setting_value(program, SUMMARY_FIELD), *SUMMARY_FIELDS)
 
     rows = _application_rows(session, round_, counted)
@@ -224,14 +226,28 @@ def gather(
         budget=counted.budget,
         due_at=round_.due_at,
         blind=round_.is_blind,
-        disagreement=rule,
+        disagreement=boards.overall.disagreement,
         options=options,
+        standings=_standings(boards),
     )
 
 
-def with_options(data: ReportData, **changes: Any) -> ReportData:
-    """The same data with some options changed (cached statistics are recomputed)."""
-    return dataclasses.replace(data, options=dataclasses.replace(data.options, **changes))
+def _standings(boards: RoundBoards) -> Standings:
+    """The leaderboard's numbers, as the reports key them."""
+    overall = boards.overall
+    rankings: dict[tuple[str, str | None], Ranking] = {
+        ("raw", None): overall.raw, ("normalised", None): overall.normalised}
+    funding: dict[str | None, FundingLine] = {}
+    if overall.funding is not None:
+        funding[None] = overall.funding
+    for key, board in boards.by_category.items():
+        rankings[("raw", key)], rankings[("normalised", key)] = board.raw, board.normalised
+        if board.funding is not None:
+            funding[key] = board.funding
+    return Standings(
+        applications={row.application.ref: row.stats for row in overall.rows},
+        judges={str(row.judge.id): row.stats for row in overall.judges if row.stats},
+        alpha=overall.alpha, rankings=rankings, funding=funding)
 
 
 def _application_rows(session: Session, round_: Round,
