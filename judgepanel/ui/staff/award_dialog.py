@@ -2,7 +2,7 @@
 
 The amount is read as a ``Decimal`` from the text typed (never through a float),
 so 12,345.67 stays exactly that; the rules (not above the request, no fraction
-of a cent) are the model's (``leaderboard.set_award``), which refuses plainly.
+of a cent) are the model's (``awards.set_award``), which refuses plainly.
 """
 
 from __future__ import annotations

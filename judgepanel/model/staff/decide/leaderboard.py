@@ -6,7 +6,7 @@ two together: z-scores always use each judge's whole round (so they compare
 across categories), while a category's panel alpha and judge leniency/spread
 use the reviews of that category's applications only. A category board draws
 its funding line against the category's budget, the overall board against the
-round's; staff awards (``set_award``) are overrides the line takes as given.
+round's; staff awards (``awards.set_award``) are overrides the line takes as given.
 
 Disagreement limits are program settings (``staff.settings``: ``disagreement_range``,
 ``disagreement_sd``, in points of the 0..100 total, with a per-round override).
@@ -34,7 +34,6 @@ from judgepanel.model.scoring.statistics import (
     judge_stats,
     panel_alpha,
 )
-from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.results.round_reviews import (
     ApplicationInfo,
@@ -44,7 +43,7 @@ from judgepanel.model.staff.results.round_reviews import (
     RoundReviews,
     load_round_reviews,
 )
-from judgepanel.model.staff.schema import Application, Category, Program, Round
+from judgepanel.model.staff.schema import Category, Program, Round
 from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, DISAGREEMENT_SD, setting_value
 from judgepanel.model.storage.gc_pause import bulk_step
 
@@ -295,37 +294,3 @@ def compute_all(session: Session, round_: Round, *, basis: Basis = "raw") -> Rou
         overall=_board(data, rule, None, basis, stats, counted),
         by_category={c.key: _board(data, rule, c, basis, stats, counted)
                      for c in data.categories if c.key in used})
-
-
-def set_award(session: Session, application: Application, amount: Decimal | int | None,
-              actor: str, *, note: str = "") -> None:
-    """Record staff's award for an application (partial, full, 0 to pass over; None clears).
-
-    The funding line takes it as given, whatever the ranking says (see funding.py).
-    """
-    if amount is not None:
-        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
-            raise ValidationError("The award must be an exact amount of money.", path="award",
-                                  detail=f"got {amount!r}")
-        amount = Decimal(amount)
-        if not amount.is_finite() or amount < 0:
-            raise ValidationError("The award must be zero or more.", path="award")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError("The award cannot have fractions of a cent.", path="award")
-        requested = application.requested_amount
-        if requested is None:
-            raise ValidationError(
-                f"{application.ref} has no requested amount. Enter what it asked for before "
-                "setting an award.", path="award")
-        if amount > requested:
-            raise ValidationError(
-                f"The award for {application.ref} ({amount:.2f}) is more than it requested "
-                f"({requested:.2f}).", path="award")
-    previous = application.awarded_amount
-    application.awarded_amount = amount
-    session.flush()
-    audit.append(session, actor, "award.set", {
-        "application": application.ref,
-        "amount": None if amount is None else f"{amount:.2f}",
-        "previous": None if previous is None else f"{previous:.2f}",
-        "note": note.strip()})
