@@ -27,7 +27,7 @@ def parse_amount(text: str) -> Decimal | None:
     The same reading as the import's (``importing.parse_amount``), so an amount
     typed here means what it means in a spreadsheet.
     """
-    from judgepanel.model.staff.prepare.importing import parse_amount as read_money
+    from judgepanel.model.staff.prepare.importing.rows import parse_amount as read_money
 
     return read_money(text) if text.strip() else None
 
