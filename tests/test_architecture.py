@@ -29,6 +29,9 @@ MODEL_FORBIDDEN = {
     "judge": (f"{M}.staff", f"{M}.demo"),
 }
 
+# The staff steps in the order a round runs them: a step imports only earlier ones.
+STAFF_STEPS = ("prepare", "bundles", "results", "decide")
+
 MAX_LINES = 500
 # Modules that only declare tables may be longer: splitting a schema by size would
 # scatter the relationships that hold it together.
@@ -108,6 +111,16 @@ def test_model_rooms_import_only_what_they_may() -> None:
         for name in imported_modules(path):
             if within(name, MODEL_FORBIDDEN.get(room, ())):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
+def test_staff_steps_import_only_earlier_steps() -> None:
+    offenders = []
+    for position, step in enumerate(STAFF_STEPS):
+        later = tuple(f"{M}.staff.{s}" for s in STAFF_STEPS[position + 1:])
+        for path in (PACKAGE / "model" / "staff" / step).rglob("*.py"):
+            offenders += [f"{path.relative_to(ROOT)} imports {name}"
+                          for name in imported_modules(path) if within(name, later)]
     assert offenders == []
 
 
