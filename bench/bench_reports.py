@@ -32,9 +32,9 @@ from judgepanel.model.scoring.totals import weighted_total
 from judgepanel.reports import render
 from judgepanel.reports.data import (
     AppInfo,
-    CategoryInfo,
     CriterionInfo,
-    JudgeInfo,
+    JudgeProfile,
+    ReportCategory,
     ReportData,
     ReviewInfo,
 )
@@ -52,7 +52,7 @@ def synthetic(n_apps: int, n_judges: int, per_app: int, seed: int = 7) -> Report
                          f"Organisation {i}", CITIES[i % 8], (f"Track {i % 4}",),
                          Decimal(rng.randrange(10, 100) * 1000), summary="Summary " * 40)
                  for i in range(n_apps))
-    judges = tuple(JudgeInfo(str(j), f"Judge Zoë {j}") for j in range(n_judges))
+    judges = tuple(JudgeProfile(str(j), f"Judge Zoë {j}") for j in range(n_judges))
     reviews = []
     assignments = []
     for app in apps:
@@ -73,7 +73,7 @@ def synthetic(n_apps: int, n_judges: int, per_app: int, seed: int = 7) -> Report
                        for c in rubric.criteria),
         tie_break="c0", applications=apps, judges=judges, reviews=tuple(reviews),
         assignments=tuple(assignments),
-        categories=tuple(CategoryInfo(f"t{i}", f"Track {i}", Decimal(2_000_000))
+        categories=tuple(ReportCategory(f"t{i}", f"Track {i}", Decimal(2_000_000))
                          for i in range(4)),
         budget=Decimal(10_000_000),
     ))

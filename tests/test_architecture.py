@@ -219,6 +219,23 @@ def test_no_private_name_is_imported_from_another_module() -> None:
     assert offenders == []
 
 
+def test_no_two_classes_share_a_name() -> None:
+    homes: dict[str, list[str]] = {}
+    for path in python_files():
+        for node in ast.walk(tree_of(path)):
+            if isinstance(node, ast.ClassDef):
+                homes.setdefault(node.name, []).append(module_name(path))
+    assert {name: where for name, where in homes.items() if len(where) > 1} == {}
+
+
+def test_shared_top_level_modules_import_no_other_part_of_the_package() -> None:
+    shared = ("errors", "clock", "paths", "progress", "text")
+    offenders = [f"{name}.py imports {imported}" for name in shared
+                 for imported in imported_modules(PACKAGE / f"{name}.py")
+                 if within(imported, ("judgepanel",))]
+    assert offenders == []
+
+
 def test_no_module_is_too_big() -> None:
     big = [
         f"{path.relative_to(ROOT)} ({n} lines)"

@@ -72,7 +72,7 @@ class AppInfo:
 
 
 @dataclass(frozen=True)
-class JudgeInfo:
+class JudgeProfile:
     id: str
     name: str
     role: str = ""
@@ -127,7 +127,7 @@ class ResultsInfo:
 
 
 @dataclass(frozen=True)
-class BundleInfo:
+class IssuedBundleInfo:
     judge: str
     bundle_id: str
     created_at: dt.datetime | None
@@ -146,7 +146,7 @@ class AuditInfo:
 
 
 @dataclass(frozen=True)
-class CategoryInfo:
+class ReportCategory:
     key: str
     name: str
     budget: Decimal | None = None
@@ -180,7 +180,7 @@ class ReportData:
     tie_break: str | None = None  # criterion key
     criteria: tuple[CriterionInfo, ...] = ()
     applications: tuple[AppInfo, ...] = ()
-    judges: tuple[JudgeInfo, ...] = ()
+    judges: tuple[JudgeProfile, ...] = ()
     reviews: tuple[ReviewInfo, ...] = ()
     assignments: tuple[tuple[str, str], ...] = ()  # (judge, application)
     conflicts: tuple[ConflictInfo, ...] = ()  # findings and decisions (the register's view)
@@ -192,10 +192,10 @@ class ReportData:
     # reason than a conflict (its scores no longer fit the rubric)
     not_counted: tuple[tuple[str, str, str], ...] = ()
     results: tuple[ResultsInfo, ...] = ()
-    bundles: tuple[BundleInfo, ...] = ()
+    bundles: tuple[IssuedBundleInfo, ...] = ()
     audit: tuple[AuditInfo, ...] = ()
     audit_problems: tuple[str, ...] = ()
-    categories: tuple[CategoryInfo, ...] = ()
+    categories: tuple[ReportCategory, ...] = ()
     budget: Decimal | None = None  # the round's budget (grants)
     due_at: dt.datetime | None = None
     blind: bool = False
@@ -212,7 +212,7 @@ class ReportData:
         return {a.ref: a for a in self.applications}
 
     @cached_property
-    def judge(self) -> Mapping[str, JudgeInfo]:
+    def judge(self) -> Mapping[str, JudgeProfile]:
         return {j.id: j for j in self.judges}
 
     @cached_property

@@ -57,12 +57,12 @@ from judgepanel.model.staff.settings import (
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,
-    BundleInfo,
-    CategoryInfo,
     ConflictInfo,
     CriterionInfo,
     DeclarationInfo,
-    JudgeInfo,
+    IssuedBundleInfo,
+    JudgeProfile,
+    ReportCategory,
     ReportData,
     ReportOptions,
     ResultsInfo,
@@ -169,7 +169,7 @@ def gather(
             )
             for app_id, info in sorted(counted.apps.items(), key=lambda kv: kv[1].ref)
         ),
-        judges=tuple(JudgeInfo(str(j.id), j.name, j.role, j.organisation) for j in judges),
+        judges=tuple(JudgeProfile(str(j.id), j.name, j.role, j.organisation) for j in judges),
         reviews=_reviews(counted),
         assignments=pairs(counted.assigned),
         conflicted=pairs(counted.conflicted),
@@ -217,12 +217,12 @@ def gather(
             for r in results
         ),
         bundles=tuple(
-            BundleInfo(str(b.judge_id), b.bundle_id, b.created_at, b.due_at, b.superseded)
+            IssuedBundleInfo(str(b.judge_id), b.bundle_id, b.created_at, b.due_at, b.superseded)
             for b in bundles
         ),
         audit=tuple(_audit_info(e) for e in events),
         audit_problems=tuple(str(p) for p in audit_mod.check(session)),
-        categories=tuple(CategoryInfo(c.key, c.name, c.budget) for c in counted.categories),
+        categories=tuple(ReportCategory(c.key, c.name, c.budget) for c in counted.categories),
         budget=counted.budget,
         due_at=round_.due_at,
         blind=round_.is_blind,

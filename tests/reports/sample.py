@@ -19,12 +19,12 @@ from judgepanel.model.scoring.statistics import ScoredReview, panel_stats
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,
-    BundleInfo,
-    CategoryInfo,
     ConflictInfo,
     CriterionInfo,
     DeclarationInfo,
-    JudgeInfo,
+    IssuedBundleInfo,
+    JudgeProfile,
+    ReportCategory,
     ReportData,
     ReportOptions,
     ResultsInfo,
@@ -52,10 +52,10 @@ APPS = (
             Decimal("20000")),
 )
 JUDGES = (
-    JudgeInfo("1", "Zoë Kowalska", "Judge"),
-    JudgeInfo("2", "José Álvarez", "Judge"),
-    JudgeInfo("3", "Ana Łukasik", "Judge"),
-    JudgeInfo("4", "Bob Smith", "Judge"),
+    JudgeProfile("1", "Zoë Kowalska", "Judge"),
+    JudgeProfile("2", "José Álvarez", "Judge"),
+    JudgeProfile("3", "Ana Łukasik", "Judge"),
+    JudgeProfile("4", "Bob Smith", "Judge"),
 )
 # (judge, app, impact, feasibility); totals = (3*(i-1)/4*100 + (f-1)/4*100)/4
 SCORES = (
@@ -152,13 +152,13 @@ def sample(**options: object) -> ReportData:
             ResultsInfo("4", "b-4", 1, "refused", T0 + dt.timedelta(days=6),
                         refusal="This results file was already received (replay)."),
         ),
-        bundles=tuple(BundleInfo(j.id, f"b-{j.id}", T0, T0 + dt.timedelta(days=7))
+        bundles=tuple(IssuedBundleInfo(j.id, f"b-{j.id}", T0, T0 + dt.timedelta(days=7))
                       for j in JUDGES),
         audit=tuple(AuditInfo(i + 1, T0 + dt.timedelta(hours=i), "staff", a,
                               '{"program": "Zoë"}', f"{i:064x}")
                     for i, a in enumerate(("workspace.created", "round.added", "judge.enrolled"))),
-        categories=(CategoryInfo("mobility", "Mobility", Decimal("75000")),
-                    CategoryInfo("energy", "Energy", None)),
+        categories=(ReportCategory("mobility", "Mobility", Decimal("75000")),
+                    ReportCategory("energy", "Energy", None)),
         budget=Decimal("150000"),
         due_at=T0 + dt.timedelta(days=7),
         disagreement=DisagreementRule(max_range=40),
