@@ -192,6 +192,10 @@ def test_a_pinned_key_and_an_explicit_trusted_key_must_both_agree(
     open_session(path, people, workspace, trusted_staff_keys=[people.staff.public_key])
 
 
+SCHEMA_3_COLUMNS = (("judge_exports", "export_id"), ("judge_exports", "supersedes"),
+                    ("judge_reviews", "unable_reason"), ("judge_reviews", "unable_at"))
+
+
 def test_a_schema_1_workspace_is_upgraded_and_keeps_its_work(
         tmp_path: Path, people: People) -> None:
     path = tmp_path / "old.sqlite"
@@ -200,9 +204,11 @@ def test_a_schema_1_workspace_is_upgraded_and_keeps_its_work(
         s.declare("A-1", False)
     with sqlite3.connect(path) as raw:  # what JudgePanel with schema 1 left behind
         raw.execute("DROP TABLE judge_staff_keys")
+        for table, column in SCHEMA_3_COLUMNS:
+            raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         raw.execute("UPDATE judge_meta SET value='1' WHERE key='schema_version'")
     with JudgeWorkspace.open(path) as ws:
-        assert ws.schema_version() == SCHEMA_VERSION == 2
+        assert ws.schema_version() == SCHEMA_VERSION == 3
         assert ws.staff_key("P-2026") is None
         with JudgingSession.open(first, people.judge, ws) as session:
             declaration = session.declaration("A-1")
