@@ -45,13 +45,16 @@ class Edit:
 
 def apply_edits(ctx: BundleContext, edits: Sequence[Edit]) -> int:
     """Apply every edit in one transaction (all or nothing); the number that changed."""
+    with ctx.workspace.transaction() as s:
+        return apply_edits_in(ctx, s, edits)
+
+
+def apply_edits_in(ctx: BundleContext, s: Session, edits: Sequence[Edit]) -> int:
+    """:func:`apply_edits` inside the caller's transaction: every value is checked before
+    the first is written, and any refusal rolls the caller's transaction back."""
     titles = {a.id: a.title for a in ctx.applications}
     checked = [_checked(ctx, titles, edit) for edit in edits]
-    changed = 0
-    with ctx.workspace.transaction() as s:
-        for edit in checked:
-            changed += _write(ctx, titles, s, edit)
-    return changed
+    return sum(_write(ctx, titles, s, edit) for edit in checked)
 
 
 def _checked(ctx: BundleContext, titles: dict[str, str], edit: Edit) -> Edit:

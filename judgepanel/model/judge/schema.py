@@ -157,7 +157,9 @@ class ExportRow(JudgeBase):
     """
 
     __tablename__ = "judge_exports"
-    __table_args__ = (UniqueConstraint("bundle_row_id", "sequence"),)
+    # Schema 3: an export is known by its id. Two exports may share a sequence (one
+    # restored from another computer and one made here), never an id.
+    __table_args__ = (UniqueConstraint("bundle_row_id", "export_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
@@ -167,7 +169,7 @@ class ExportRow(JudgeBase):
     status: Mapped[str] = mapped_column(String(16))
     revision: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    export_id: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    export_id: Mapped[str] = mapped_column(String(64))
     supersedes: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 

@@ -65,6 +65,7 @@ from judgepanel.model.judge.records import (
     rubric_of,
     unable_reason,
 )
+from judgepanel.model.judge.restore import OwnResults, continue_from, differences
 from judgepanel.model.judge.schema import (
     BundleRow,
     DeclarationEvent,
@@ -392,6 +393,14 @@ class JudgingSession:
     def exports(self) -> list[ExportRecord]:
         """Results files written from this bundle, oldest first."""
         return list_exports(self._export)
+
+    def continue_from(self, own: OwnResults) -> ExportRecord:
+        """Bring back the work in the judge's own results file ``own`` (``restore``)."""
+        return continue_from(self._export, own)
+
+    def differences_from(self, own: OwnResults) -> int:
+        """How many answers here differ from ``own``'s (0: continuing changes nothing)."""
+        return differences(self._export, own)
 
     @property
     def changed_since_export(self) -> bool:

@@ -291,18 +291,36 @@ def _upgrade(connection: Any, version: int) -> None:
         version = 2
     if version == 2:
         for statement in (
-                "ALTER TABLE judge_exports ADD COLUMN export_id VARCHAR(64) NOT NULL DEFAULT ''",
-                "ALTER TABLE judge_exports ADD COLUMN supersedes TEXT NOT NULL DEFAULT '[]'",
                 "ALTER TABLE judge_reviews ADD COLUMN unable_reason TEXT NOT NULL DEFAULT ''",
                 "ALTER TABLE judge_reviews ADD COLUMN unable_at DATETIME"):
             connection.execute(text(statement))
-        exports = JudgeBase.metadata.tables[ExportRow.__tablename__]
-        for row_id, sha256 in connection.execute(select(exports.c.id, exports.c.sha256)).all():
-            export_id = legacy_export_id(sha256) if sha256 else new_export_id()
-            connection.execute(update(exports).where(exports.c.id == row_id)
-                               .values(export_id=export_id))
+        _rebuild_exports(connection)
         version = 3
     if version != SCHEMA_VERSION:  # pragma: no cover - every step above ends at the latest
         raise WorkspaceError(_NOT_OURS, detail=f"no upgrade path from schema version {version}")
     connection.execute(update(MetaRow).where(MetaRow.key == VERSION_KEY)
                        .values(value=str(SCHEMA_VERSION)))
+
+
+def _rebuild_exports(connection: Any) -> None:
+    """Schema 2 -> 3 for ``judge_exports``: export ids, ``supersedes``, unique by id.
+
+    SQLite cannot change a table's constraints in place, so the table is made anew from
+    the schema and the rows copied over (nothing refers to it).
+    """
+    old = [dict(row) for row in connection.execute(text(
+        "SELECT id, bundle_row_id, sequence, path, sha256, status, revision, created_at "
+        "FROM judge_exports ORDER BY id")).mappings()]
+    connection.execute(text("DROP TABLE judge_exports"))
+    table = JudgeBase.metadata.tables[ExportRow.__tablename__]
+    table.create(connection)
+    for row in old:
+        sha256 = row["sha256"]
+        row["export_id"] = legacy_export_id(sha256) if sha256 else new_export_id()
+        row["supersedes"] = "[]"
+    if old:
+        connection.execute(text(
+            "INSERT INTO judge_exports (id, bundle_row_id, sequence, path, sha256, status, "
+            "revision, created_at, export_id, supersedes) VALUES (:id, :bundle_row_id, "
+            ":sequence, :path, :sha256, :status, :revision, :created_at, :export_id, "
+            ":supersedes)"), old)
