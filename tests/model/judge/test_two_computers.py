@@ -139,6 +139,7 @@ def test_continuing_from_my_results_file_on_a_new_computer(
         new.set_unable("A-3", None)
         new.set_score("A-3", "reach", 6)
         new.set_comment("A-3", "reach", "Fine")
+        new.set_score("A-3", "advice", 1)
         nxt = new.export(tmp_path / "3.jpresults", people.judge)
         assert new.changed_since_export is False
         assert [e.action for e in new._ws.audit_events("results.")] == [
