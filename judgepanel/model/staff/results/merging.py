@@ -357,6 +357,7 @@ class _Merger:
             received.judge_id = issued.judge_id
             received.signer = issued.judge.minisign_public_key
             received.sequence = item.results.sequence
+            received.export_id = item.results.lineage(item.sha256).export_id
         self._audit.append(("results.refused", lambda: {
             "results": received.id, "file": received.file_name, "sha256": received.raw_sha256,
             "reason": problem.reason, "bundle_id": row.bundle_id, "judge": received.judge_id,
