@@ -189,3 +189,30 @@ def test_a_version_2_export_made_after_version_1_ones_supersedes_them(issued: Is
     legacy = legacy_export_id(hashlib.sha256(old.read_bytes()).hexdigest())
     assert issued.merge(export(issued, B, 2, (legacy,))).rows[0].accepted
     assert issued.merge(export(issued, C, 2)).rows[0].status == "held"
+
+
+def test_unable_to_review_reaches_leaderboard_dossier_and_activity(issued: Issued,
+                                                                   tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from judgepanel.model.staff.decide.leaderboard import compute
+    from judgepanel.reports import build_report
+
+    built = issued.bundles[MARIA]
+    with open_bundle(issued.flow, built) as opened:
+        app_id = opened.manifest["applications"][0]["id"]
+    issued.merge(export(issued, A, 1, unable={app_id: "Outside my field of expertise"}))
+    with issued.flow.workspace.session() as session:
+        board = compute(session, session.get(Round, issued.flow.round_id))
+        row = next(r for r in board.rows if any(j.name == MARIA for j, _ in r.unable))
+        assert [(j.name, why) for j, why in row.unable] == [
+            (MARIA, "Outside my field of expertise")]
+        assert MARIA not in {j.name for j in row.missing}
+        maria = next(j for j in board.judges if j.judge.name == MARIA)
+        assert (maria.unable, maria.missing) == (1, 0)
+    texts = {}
+    for kind in ("dossier", "activity"):
+        out = build_report(kind, issued.flow.workspace, None, tmp_path / f"{kind}.pdf")
+        texts[kind] = " ".join("".join(p.extract_text() for p in PdfReader(out).pages).split())
+    assert "unable to review it: Outside my field of expertise" in texts["dossier"]
+    assert "Outside my field of expertise" in texts["activity"]
