@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "judgepanel.cli.gui",
     "judgepanel.cli.identity",
     "judgepanel.cli.verify",
+    "judgepanel.cli.judge",
     "judgepanel.cli.staff",
     "judgepanel.cli.demo",
 )
