@@ -42,16 +42,6 @@ FIRST_DISPLAY = 94
 JUDGE_SLUG = "amara-okafor"
 COMPENDIUM_NOTE = "Clear steps another city could follow; worth sharing."
 
-# Dark colours in the spirit of common dark desktop themes; Fusion honours a palette fully.
-DARK = {
-    "Window": "#202124", "WindowText": "#e8eaed", "Base": "#171717",
-    "AlternateBase": "#262626", "Text": "#e8eaed", "Button": "#2d2e30",
-    "ButtonText": "#e8eaed", "Highlight": "#3d6fb4", "HighlightedText": "#ffffff",
-    "ToolTipBase": "#2d2e30", "ToolTipText": "#e8eaed", "PlaceholderText": "#9aa0a6",
-    "BrightText": "#ffffff", "Link": "#8ab4f8", "Mid": "#3c4043", "Dark": "#111111",
-    "Light": "#3c4043", "Midlight": "#303134", "Shadow": "#000000",
-}
-DARK_DISABLED = {"WindowText": "#80868b", "Text": "#80868b", "ButtonText": "#80868b"}
 
 # Every file this script writes; the guides and README link to these names.
 STAFF_SCREENS = ("overview", "rubric", "applications", "judges", "conflicts", "assignment",
@@ -354,18 +344,6 @@ class Shooter:
         return full
 
 
-def dark_palette() -> Any:
-    from PySide6.QtGui import QColor, QPalette
-
-    palette = QPalette()
-    for role, colour in DARK.items():
-        palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
-    for role, colour in DARK_DISABLED.items():
-        palette.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role),
-                         QColor(colour))
-    return palette
-
-
 def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
     os.environ["DISPLAY"] = display
     os.environ["QT_QPA_PLATFORM"] = "xcb"
@@ -373,6 +351,7 @@ def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from judgepanel.model.demo.build import build_demo
+    from judgepanel.ui.appearance import dark_palette
 
     print("building the demo…")
     built = work / "demo"

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from judgepanel.paths import data_home
+from judgepanel.ui import appearance
 from judgepanel.ui.gc_guard import MainThreadGC
 from judgepanel.ui.main_window import MainWindow
 
@@ -26,7 +27,9 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     app.setApplicationDisplayName("JudgePanel")
     # Cycles are collected on this thread only: see gc_guard.
     collector = MainThreadGC(app)
-    window = MainWindow(app_settings())
+    settings = app_settings()
+    appearance.apply(app, appearance.chosen(settings))
+    window = MainWindow(settings)
     window.show()
     if path:
         window.open_path(path)
