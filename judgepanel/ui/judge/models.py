@@ -227,7 +227,8 @@ class ExportsModel(_Table):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             column = index.column()
             if column == 0:
-                return str(record.sequence)
+                return (self.tr("{n} (continued from)").format(n=record.sequence)
+                        if record.restored else str(record.sequence))
             if column == 1:
                 return record.created.astimezone().strftime("%Y-%m-%d %H:%M")
             return str(record.path)
