@@ -10,6 +10,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from judgepanel import __version__
+from judgepanel.formats.detect import RESULTS_SUFFIX
+from judgepanel.ui.appearance import appearance_menu
 from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.icons import icon
 from judgepanel.ui.start_page import StartPage
@@ -40,6 +42,7 @@ class MainWindow(QMainWindow):
         self.start_page.open_bundle_requested.connect(self.choose_bundle)
         self.start_page.open_program_requested.connect(self.choose_program)
         self.start_page.recent_requested.connect(self.open_path)
+        self.start_page.identity_requested.connect(self.show_identity)
         self.pages.addWidget(self.start_page)
         self.setCentralWidget(self.pages)
         self._build_menus()
@@ -53,7 +56,8 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
-        self.open_action = QAction(self.tr("&Open Bundle…"), self)
+        self.open_action = QAction(self.tr("&Open…"), self)
+        self.open_action.setToolTip(self.tr("A judging bundle, or one of your results files"))
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_bundle)
         file_menu.addAction(self.open_action)
@@ -67,6 +71,19 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        # The judge's identity, with no bundle needed (a new judge sends their card first).
+        identity_menu = self.menuBar().addMenu(self.tr("My &identity"))
+        self.identity_action = QAction(self.tr("My &identity…"), self)
+        self.identity_action.setToolTip(self.tr("Create your identity, show your fingerprint, "
+                                                "save or copy your card, export or import "
+                                                "an identity file"))
+        self.identity_action.triggered.connect(self.show_identity)
+        identity_menu.addAction(self.identity_action)
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        appearance = view_menu.addMenu(self.tr("&Appearance"))
+        self.appearance_group = appearance_menu(appearance, self.settings)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About JudgePanel"), self)
         about.triggered.connect(self.show_about)
@@ -76,10 +93,20 @@ class MainWindow(QMainWindow):
 
     def choose_bundle(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Open a judging bundle"), "", self.tr("Judging bundles (*.jpbundle)")
-        )
+            self, self.tr("Open a judging bundle or a results file"), "",
+            self.tr("JudgePanel files (*.jpbundle *.jpresults);;Judging bundles (*.jpbundle);;"
+                    "Results files (*.jpresults)"))
         if path:
             self.open_path(path)
+
+    def show_identity(self) -> None:
+        """My identity: create, show, save or copy the card, export or import. No bundle
+        needed."""
+        from judgepanel.formats.keystore import IdentityStore
+        from judgepanel.ui.judge.my_identity import MyIdentityDialog
+
+        store = self.judge.store if self.judge.store is not None else IdentityStore()
+        MyIdentityDialog(store, self.judge.runner, self).exec()
 
     def choose_program(self) -> None:
         """Open an existing program folder, or create a new program."""
@@ -104,11 +131,14 @@ class MainWindow(QMainWindow):
                 self.open_path(str(created))
 
     def open_path(self, path: str) -> None:
-        """Open a bundle (judge) or a program folder (staff)."""
+        """Open a bundle (judge), a results file (recognised, never taken for a bundle) or a
+        program folder (staff)."""
         self.remember(path)
         self.file_opened.emit(path)
         if Path(path).is_dir():
             self.open_program(path)
+        elif Path(path).suffix.lower() == RESULTS_SUFFIX:
+            self.judge.open_results(path)
         else:
             self.judge.open_bundle(path)
 
@@ -176,7 +206,7 @@ class MainWindow(QMainWindow):
         if self._judge is None:
             from judgepanel.ui.judge.opening import JudgeFlow
 
-            self._judge = JudgeFlow(self, self.pages)
+            self._judge = JudgeFlow(self, self.pages, settings=self.settings)
         return self._judge
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)

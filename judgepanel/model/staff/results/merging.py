@@ -75,7 +75,7 @@ from judgepanel.model.staff.results.ordering import (
     ACCEPTED,
     HELD,
     REPLACED,
-    ExportOrder,
+    BundleExports,
     Verdict,
 )
 from judgepanel.model.staff.results.recording import (
@@ -220,7 +220,7 @@ class _Merger:
                 select(IssuedBundle).where(IssuedBundle.id.in_(in_program))
                 .options(joinedload(IssuedBundle.judge), defer(IssuedBundle.applications)))}
         # Every export received per issued bundle that counts for ordering.
-        self._order = ExportOrder(session, in_program)
+        self._order = BundleExports(session, in_program)
         # Each judge's accepted results per round: (round id, judge id) -> rows.
         self._current: dict[tuple[int, int], list[ReceivedResults]] = {}
         for received, round_id in session.execute(

@@ -61,7 +61,7 @@ def lineage_of(received: ReceivedResults) -> Lineage:
                    legacy=export_id.startswith(LEGACY_PREFIX))
 
 
-class ExportOrder:
+class BundleExports:
     """What a batch knows of each bundle's exports, read once and kept current."""
 
     def __init__(self, session: Session, bundles: Any) -> None:
