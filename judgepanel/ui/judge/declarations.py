@@ -107,6 +107,7 @@ class DeclarationsPage(QWidget):
         self.done_text.setAccessibleName(self.tr("All declared"))
         self.next_step = QPushButton(self.tr("&Go to Read and score"))
         self.next_step.clicked.connect(self.read_and_score)
+        self.next_step.setAutoDefault(True)  # Enter on it goes there, as Space does
         done_layout = QVBoxLayout(self.done_box)
         done_layout.setContentsMargins(0, 8, 0, 0)
         done_layout.addWidget(self.done_text)

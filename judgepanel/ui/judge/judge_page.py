@@ -33,7 +33,7 @@ from judgepanel.ui.judge.application_view import ApplicationView
 from judgepanel.ui.judge.autosave import Autosaver
 from judgepanel.ui.judge.bundle_info import due_text
 from judgepanel.ui.judge.declarations import DeclarationsPage
-from judgepanel.ui.judge.exporting import ExportActions, ask_export_path
+from judgepanel.ui.judge.exporting import ExportActions, RunDialog, ask_export_path
 from judgepanel.ui.judge.look import warning
 from judgepanel.ui.judge.models import OverviewModel
 from judgepanel.ui.judge.overview import OverviewPage, distribution
@@ -64,7 +64,8 @@ class JudgePage(QWidget):
                  parent: QWidget | None = None, *,
                  ask_path: AskExportPath = ask_export_path,
                  settings: QSettings | None = None,
-                 ask_reason: AskReason = ask_unable_reason) -> None:
+                 ask_reason: AskReason = ask_unable_reason,
+                 run_dialog: RunDialog = lambda dialog: dialog.exec()) -> None:
         super().__init__(parent)
         self.session = session
         self.identity = identity
@@ -81,7 +82,7 @@ class JudgePage(QWidget):
         self.model.set_progress(session.progress())
         self._build()
         self.sending = ExportActions(session, identity, runner, self.submit, settings, self,
-                                     ask_path=ask_path)
+                                     ask_path=ask_path, run_dialog=run_dialog)
         self.sending.exported.connect(self._exported)
         self.sending.changed.connect(self.reload)
         self.submit.export_requested.connect(self.export)

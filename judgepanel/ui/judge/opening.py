@@ -38,7 +38,7 @@ from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.progress import Progress
 from judgepanel.ui.judge.bundle_info import BundleInfoPage
-from judgepanel.ui.judge.exporting import ask_export_path
+from judgepanel.ui.judge.exporting import RunDialog, ask_export_path
 from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage
 from judgepanel.ui.judge.unlock import UnlockDialog
 from judgepanel.ui.tasks import TaskRunner
@@ -142,6 +142,7 @@ class JudgeFlow(QObject):
         super().__init__(window)
         self.settings = settings
         self.ask_continue, self.ask_bundle = ask_continue, ask_bundle
+        self.run_dialog: RunDialog = lambda dialog: dialog.exec()  # tests answer for the judge
         self.window = window
         self.pages = pages
         self.store = store
@@ -319,7 +320,7 @@ class JudgeFlow(QObject):
         self.window.setWindowTitle(self.window.tr("{program} — {round} — {judge}").format(
             program=info.program_name, round=info.round_name, judge=info.judge_name))
         self.page = JudgePage(session, identity, self.runner, ask_path=self.ask_path,
-                              settings=self.settings)
+                              settings=self.settings, run_dialog=self.run_dialog)
         self.page.details_requested.connect(self.show_details)
         self.pages.addWidget(self.page)
         self.info_page = BundleInfoPage()

@@ -61,6 +61,7 @@ class CriterionEditor(QFrame):
         self.score.score_chosen.connect(self._update_marks)
         self.score.installEventFilter(self)
         self.comment_label = QLabel()
+        self.comment_label.setWordWrap(True)
         self.comment = QPlainTextEdit()
         self.comment.setTabChangesFocus(True)
         self.comment.setAccessibleName(
@@ -164,6 +165,7 @@ class ScoringPanel(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.total.setFont(font)
+        self.total.setWordWrap(True)
         self.locked = QLabel()
         self.locked.setWordWrap(True)
         self.locked.hide()
@@ -238,6 +240,7 @@ class ScoringPanel(QScrollArea):
         notes_layout = QVBoxLayout(notes_box)
         notes_label = QLabel(self.tr("&Private notes") + " " + span(
             muted(self), html.escape(self.tr("(only on this computer, never sent)"))))
+        notes_label.setWordWrap(True)
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(64)
