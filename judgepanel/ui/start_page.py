@@ -73,9 +73,10 @@ class StartPage(QWidget):
                                        "card to the program staff: they make your bundle "
                                        "with it."))
         identity_hint.setWordWrap(True)
+        identity_hint.setMaximumWidth(520)
         identity_row = QHBoxLayout()
         identity_row.addStretch()
-        identity_row.addWidget(identity_hint, 3)
+        identity_row.addWidget(identity_hint)
         identity_row.addWidget(self.identity_button)
         identity_row.addStretch()
 

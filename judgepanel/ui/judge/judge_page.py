@@ -125,6 +125,8 @@ class JudgePage(QWidget):
         self.app_list.setModelColumn(OverviewModel.TITLE)
         self.app_list.setUniformItemSizes(True)
         self.app_list.setAccessibleName(self.tr("Applications"))
+        self.app_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.app_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.app_list.selectionModel().currentChanged.connect(self._list_changed)
         self.app_view = ApplicationView(self.runner)
         self.panel = ScoringPanel(self.session.rubric)

@@ -102,8 +102,9 @@ class CriterionEditor(QFrame):
     def mark_current(self, on: bool) -> None:
         """The row being scored stands out: a bar in the highlight colour on its left."""
         self.setProperty("current", on)
-        self.setStyleSheet(f"QFrame#{self.objectName()} {{ border-left: 4px solid "
-                           "palette(highlight); }}" if on else "")
+        self.setStyleSheet(
+            f"QFrame#{self.objectName()} {{ border: 1px solid palette(mid); "
+            "border-left: 5px solid palette(highlight); border-radius: 3px; }" if on else "")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
@@ -318,6 +319,8 @@ class ScoringPanel(QScrollArea):
                 target.setFocus(Qt.FocusReason.OtherFocusReason)
             self.verticalScrollBar().setValue(0)
             return
+        for other in self.editors:  # marked at once, even before the window has the focus
+            other.mark_current(other is editor)
         editor.score.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.ensureWidgetVisible(editor, 0, 40)
 

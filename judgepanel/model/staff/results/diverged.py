@@ -171,9 +171,11 @@ def _compare(rubric: Rubric, apps: dict[int, Application], merged: _Said,
         for criterion in rubric.criteria:
             a, b = a_scores.get(criterion.key), b_scores.get(criterion.key)
             add(criterion.title, _number(a[0] if a else None), _number(b[0] if b else None))
-            add(f"{criterion.title}: comment", a[1] if a else "—", b[1] if b else "—")
+            add(f"{criterion.title}: comment", (a[1] if a else "") or "—",
+                (b[1] if b else "") or "—")
         a_over, b_over = merged.overall.get(app_id), held.overall.get(app_id)
-        add("Overall comment", a_over[0] if a_over else "—", b_over[0] if b_over else "—")
+        add("Overall comment", (a_over[0] if a_over else "") or "—",
+            (b_over[0] if b_over else "") or "—")
         add("Confidence", _number(a_over[1] if a_over else None),
             _number(b_over[1] if b_over else None))
     return out
