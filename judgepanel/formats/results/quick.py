@@ -61,6 +61,7 @@ from judgepanel.formats.results.spec import (
     RESULTS_FORMAT,
     RESULTS_VERSION,
     ResultsContent,
+    ResultsContentV1,
 )
 
 # The timestamp pattern of jsonio with ASCII digits and a real time of day, so that a
@@ -69,11 +70,11 @@ _STAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z")
 
 _DECODER = msgspec.json.Decoder(ResultsContent)
-_DECODER_V1 = msgspec.json.Decoder(v1.ResultsContentV1)
+_DECODER_V1 = msgspec.json.Decoder(ResultsContentV1)
 _ENCODER = msgspec.json.Encoder(order="sorted")
 
 
-def _canonical(document: ResultsContent | v1.ResultsContentV1) -> bytes:
+def _canonical(document: ResultsContentV1) -> bytes:
     return msgspec.json.format(_ENCODER.encode(document), indent=2) + b"\n"
 
 

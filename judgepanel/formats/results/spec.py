@@ -88,19 +88,13 @@ class JudgeRef(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     name: str
 
 
-class ResultsContent(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True,
-                     gc=False):
-    """A checked results document, typed: what a merge reads (``ResultsFile.content``).
-
-    A version-1 file is read into this shape too (``v1.upgrade``): its ``export_id``
-    is empty and its ``supersedes`` and ``unable_to_review`` are empty lists, and its
-    ``format_version`` stays 1, which is how a reader tells the two apart.
-    """
+class ResultsContentV1(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True,
+                       gc=False):
+    """A version-1 document, field for field: also every field the versions share."""
 
     bundle_id: str
     created: str
     declarations: list[DeclarationEntry]
-    export_id: str
     format: str
     format_version: int
     judge: JudgeRef
@@ -109,11 +103,23 @@ class ResultsContent(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     reviews: list[ReviewEntry]
     round: NamedRef
     sequence: int
-    supersedes: list[str]
-    unable_to_review: list[UnableEntry]
     # Optional. An explicit null decodes the same as an absent field, but is not
     # what re-serialising writes, so such a file takes the full path (which allows it).
     generator: str | None = None
+
+
+class ResultsContent(ResultsContentV1, kw_only=True):
+    """A checked results document, typed: what a merge reads (``ResultsFile.content``).
+
+    The current version (2) adds the order of exports and "unable to review". A
+    version-1 file is read into this shape too (``v1.upgrade``): its ``export_id`` is
+    empty and its ``supersedes`` and ``unable_to_review`` are empty lists, and its
+    ``format_version`` stays 1, which is how a reader tells the two apart.
+    """
+
+    export_id: str
+    supersedes: list[str]
+    unable_to_review: list[UnableEntry]
 
 
 def results_trusted_comment(document: dict[str, Any]) -> str:

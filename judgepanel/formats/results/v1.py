@@ -9,35 +9,9 @@ ordering rules) know what they hold. A later version adds a module like this one
 
 from __future__ import annotations
 
-import msgspec
-
-from judgepanel.formats.results.spec import (
-    DeclarationEntry,
-    JudgeRef,
-    NamedRef,
-    ResultsContent,
-    ReviewEntry,
-)
+from judgepanel.formats.results.spec import ResultsContent, ResultsContentV1
 
 VERSION = 1
-
-
-class ResultsContentV1(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True,
-                       gc=False):
-    """A version-1 document, field for field."""
-
-    bundle_id: str
-    created: str
-    declarations: list[DeclarationEntry]
-    format: str
-    format_version: int
-    judge: JudgeRef
-    manifest_sha256: str
-    program: NamedRef
-    reviews: list[ReviewEntry]
-    round: NamedRef
-    sequence: int
-    generator: str | None = None
 
 
 def upgrade(old: ResultsContentV1) -> ResultsContent:

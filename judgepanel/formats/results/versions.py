@@ -13,11 +13,11 @@ from typing import Any
 import msgspec
 
 from judgepanel.formats.results import v1
-from judgepanel.formats.results.spec import ResultsContent, content_of
+from judgepanel.formats.results.spec import ResultsContent, ResultsContentV1, content_of
 
 
 def content_from_document(document: dict[str, Any]) -> ResultsContent:
     """A checked document of any version we read, as the current structs."""
     if document["format_version"] == v1.VERSION:
-        return v1.upgrade(msgspec.convert(document, v1.ResultsContentV1, strict=True))
+        return v1.upgrade(msgspec.convert(document, ResultsContentV1, strict=True))
     return content_of(document)

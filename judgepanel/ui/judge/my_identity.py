@@ -34,7 +34,7 @@ from judgepanel.ui.judge.card_panel import AskPath, CardPanel, ask_card_path, do
 from judgepanel.ui.judge.identity_file import ask_identity_path
 from judgepanel.ui.judge.look import warning
 from judgepanel.ui.judge.passphrase_fields import NewPassphrase
-from judgepanel.ui.judge.unlock import AskOpenPath, UnlockDialog, make_default
+from judgepanel.ui.judge.unlock import AskOpenPath, UnlockDialog, button_row, make_default
 from judgepanel.ui.tasks import TaskRunner
 
 RunDialog = Callable[[QDialog], int]
@@ -84,16 +84,12 @@ class ExportIdentityDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.current_label)
         row.addWidget(self.current, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(row)
         layout.addWidget(self.new)
         layout.addWidget(self.error)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(right=(cancel, self.export_button)))
         make_default(self, self.export_button)
         self.suggested = str(documents_folder() / f"{ascii_slug(name) or 'my'}.identity.age")
         (self.current if needs else self.new.first).setFocus()
@@ -158,14 +154,10 @@ class MyIdentityDialog(QDialog):
         self.import_first.setToolTip(self.tr("An identity file you exported on another "
                                              "computer"))
         self.import_first.clicked.connect(self.import_file)
-        none_buttons = QHBoxLayout()
-        none_buttons.addWidget(self.import_first)
-        none_buttons.addStretch()
-        none_buttons.addWidget(self.create_button)
         none_layout = QVBoxLayout(self.none_page)
         none_layout.addWidget(welcome)
         none_layout.addStretch()
-        none_layout.addLayout(none_buttons)
+        none_layout.addLayout(button_row((self.import_first,), (self.create_button,)))
         make_default(self.none_page, self.create_button)
         # An identity.
         self.show_page = QWidget()
@@ -181,12 +173,8 @@ class MyIdentityDialog(QDialog):
         self.another.clicked.connect(self.create_identity)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.clicked.connect(self.accept)
-        backup = QHBoxLayout()
-        backup.addWidget(self.export_button)
-        backup.addWidget(self.import_button)
-        backup.addWidget(self.another)
-        backup.addStretch()
-        backup.addWidget(self.close_button)
+        backup = button_row((self.export_button, self.import_button, self.another),
+                            (self.close_button,))
         show_layout = QVBoxLayout(self.show_page)
         show_layout.addWidget(self.choice)
         show_layout.addWidget(self.card_panel)

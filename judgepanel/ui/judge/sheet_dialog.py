@@ -12,7 +12,6 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from judgepanel.model.judge.restore import OwnResults
 from judgepanel.model.judge.sheet import SheetPlan
-from judgepanel.ui.judge.unlock import make_default
+from judgepanel.ui.judge.unlock import button_row, make_default
 
 
 class ChangesDialog(QDialog):
@@ -42,17 +41,14 @@ class ChangesDialog(QDialog):
         self.cancel = QPushButton(self.tr("Cancel") if apply_text else self.tr("Close"))
         self.cancel.clicked.connect(self.reject)
         self.apply_button: QPushButton | None = None
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(self.cancel)
         if apply_text:
             self.apply_button = QPushButton(apply_text)
             self.apply_button.clicked.connect(self.accept)
-            buttons.addWidget(self.apply_button)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
         layout.addWidget(self.lines, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(right=(self.cancel, *([self.apply_button]
+                                                          if self.apply_button else []))))
         chosen = self.apply_button if (self.apply_button and default_apply) else self.cancel
         make_default(self, chosen)
         chosen.setFocus()

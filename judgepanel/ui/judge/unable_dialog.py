@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.ui.judge.unlock import make_default
+from judgepanel.ui.judge.unlock import button_row, make_default
 
 
 class UnableDialog(QDialog):
@@ -44,14 +44,10 @@ class UnableDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(label)
         row.addWidget(self.reason, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(row)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(right=(cancel, self.save)))
         make_default(self, self.save)
         self.reason.setFocus()
 

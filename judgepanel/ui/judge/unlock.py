@@ -49,6 +49,18 @@ from judgepanel.ui.tasks import TaskRunner
 AskOpenPath = Callable[[QWidget], str]
 
 
+def button_row(left: tuple[QPushButton, ...] = (),
+               right: tuple[QPushButton, ...] = ()) -> QHBoxLayout:
+    """A dialog's buttons: ``left`` ones, room, then ``right`` ones (the main one last)."""
+    row = QHBoxLayout()
+    for button in left:
+        row.addWidget(button)
+    row.addStretch()
+    for button in right:
+        row.addWidget(button)
+    return row
+
+
 def make_default(page: QWidget, button: QPushButton) -> None:
     """``button`` is the one Enter presses on ``page``; no other button there is."""
     for other in page.findChildren(QPushButton):

@@ -64,6 +64,11 @@ class Issued:
 
 @pytest.fixture
 def issued(tmp_path: Path) -> Iterator[Issued]:
+    yield from issued_program(tmp_path)
+
+
+def issued_program(tmp_path: Path) -> Iterator[Issued]:
+    """A program whose round 1 bundles are built, and a folder for results files."""
     flow = make_flow(tmp_path)
     built = build_bundles(flow.workspace, flow.round_id, flow.staff, tmp_path / "bundles")
     files = tmp_path / "results"

@@ -18,24 +18,24 @@ from sqlalchemy import select
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.results.diverged import choose_export, list_diverged, waiting
 from judgepanel.model.staff.results.round_reviews import load_round_reviews
 from judgepanel.model.staff.schema import Program, ReceivedResults, Round, UnableReview
-from tests.model.flows import complete_results, make_flow, open_bundle, write_judge_results
-from tests.model.staff.results.test_merging import MARIA, Issued, scores_of, state
+from tests.model.flows import complete_results, open_bundle, write_judge_results
+from tests.model.staff.results.test_merging import (
+    MARIA,
+    Issued,
+    issued_program,
+    scores_of,
+    state,
+)
 
 A, B, C, D = ("a" * 32, "b" * 32, "c" * 32, "d" * 32)
 
 
 @pytest.fixture
 def issued(tmp_path: Path) -> Iterator[Issued]:
-    flow = make_flow(tmp_path)
-    built = build_bundles(flow.workspace, flow.round_id, flow.staff, tmp_path / "bundles")
-    files = tmp_path / "results"
-    files.mkdir()
-    yield Issued(flow, {b.judge_name: b for b in built}, files)
-    flow.workspace.close()
+    yield from issued_program(tmp_path)
 
 
 def export(issued: Issued, export_id: str, sequence: int, supersedes: tuple[str, ...] = (),
