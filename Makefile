@@ -10,12 +10,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when the project's metadata changes, so a re-run costs seconds.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	touch $(STAMP)
 
+# The desktop-library check first: a missing X11/EGL library is named with the command
+# that installs it, instead of a Qt abort.
 run: $(STAMP)
+	@$(BIN)/python -m judgepanel.cli.syslibs
 	$(BIN)/judgepanel gui --demo demo-program $(ARGS)
 
 test: $(STAMP)

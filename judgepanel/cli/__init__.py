@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from judgepanel import __version__
 from judgepanel.cli.messages import refusal_lines
 from judgepanel.errors import JudgePanelError
+from judgepanel.formats.detect import BUNDLE_SUFFIX, CARD_SUFFIX, RESULTS_SUFFIX
 
 # Feature modules, in the order their commands appear in --help.
 COMMAND_MODULES = (
@@ -26,6 +27,7 @@ COMMAND_MODULES = (
     "judgepanel.cli.staff",
     "judgepanel.cli.demo",
 )
+FILE_SUFFIXES = (BUNDLE_SUFFIX, RESULTS_SUFFIX, CARD_SUFFIX)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,17 +35,45 @@ def build_parser() -> argparse.ArgumentParser:
         prog="judgepanel",
         description="Offline, end-to-end encrypted judging for award and grant programs.",
     )
-    parser.add_argument("--version", action="version", version=f"JudgePanel {__version__}")
+    parser.add_argument(
+        "--version", action="store_true",
+        help="show the version (with --verbose: Python, Qt, keyring backend, data folder)")
     parser.add_argument("--verbose", action="store_true", help="show technical details of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    parser.set_defaults(command_names=tuple(sub.choices))
     return parser
+
+
+def route_files(argv: list[str], commands: Sequence[str]) -> list[str]:
+    """``judgepanel FILE`` (a double-click, "Open with") means ``judgepanel open FILE``.
+
+    macOS may add a ``-psn_…`` process serial number when Finder starts the app; it is
+    dropped. A command name always wins over a file of the same name.
+    """
+    argv = [a for a in argv if not a.startswith("-psn_")]
+    if not argv or argv[0] in commands or argv[0].startswith("-"):
+        return argv
+    first = argv[0]
+    looks_like_a_path = os.sep in first or "/" in first or first.lower().endswith(FILE_SUFFIXES)
+    if looks_like_a_path or os.path.exists(first):
+        return ["open", *argv]  # `open` says so when it is not there
+    return argv
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(route_files(list(sys.argv[1:] if argv is None else argv),
+                                         parser.get_default("command_names")))
+    if args.version:
+        print(f"JudgePanel {__version__}")
+        if args.verbose:
+            from judgepanel.cli.diagnostics import diagnostics
+
+            for line in diagnostics():
+                print(line)
+        return 0
     if args.command is None:
         # No command: open the desktop app, as a double-click would.
         args = parser.parse_args(["gui"])
