@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from judgepanel.paths import data_home
 from judgepanel.ui.gc_guard import MainThreadGC
+from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
 
 
@@ -18,15 +19,27 @@ def app_settings() -> QSettings:
 
 
 def run(path: str | None = None, fallback: str | None = None) -> int:
-    """Show the main window; open ``path``, or ``fallback`` when nothing was opened before."""
+    """Show the main window; open ``path``, or ``fallback`` when nothing was opened before.
+
+    When JudgePanel already runs for this person, ``path`` goes to its window instead
+    and this launch ends at once.
+    """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("JudgePanel")
     app.setOrganizationName("JudgePanel")
     app.setApplicationDisplayName("JudgePanel")
+    name = server_name()
+    if hand_over(path, name):
+        return 0
+    instance = InstanceServer(name, app)
+    file_open = FileOpenEvents(app)  # macOS: double-clicks arrive as events
+    app.installEventFilter(file_open)
     # Cycles are collected on this thread only: see gc_guard.
     collector = MainThreadGC(app)
     window = MainWindow(app_settings())
+    instance.received.connect(window.receive)
+    file_open.requested.connect(window.open_path)
     window.show()
     if path:
         window.open_path(path)
@@ -35,4 +48,6 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     try:
         return app.exec()
     finally:
+        instance.close()
+        app.removeEventFilter(file_open)
         collector.stop()
