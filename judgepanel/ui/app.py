@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from judgepanel.paths import data_home
 from judgepanel.ui.gc_guard import MainThreadGC
 from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
+from judgepanel.ui.smoke import smoke_check
+
+APP_ID = "org.judgepanel.JudgePanel"  # the .desktop, MIME and AppStream files' id
 
 
 def app_settings() -> QSettings:
@@ -29,6 +32,7 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     app.setApplicationName("JudgePanel")
     app.setOrganizationName("JudgePanel")
     app.setApplicationDisplayName("JudgePanel")
+    app.setDesktopFileName(APP_ID)  # Wayland: the window gets the .desktop entry's icon
     name = server_name()
     if hand_over(path, name):
         return 0
@@ -41,10 +45,13 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     instance.received.connect(window.receive)
     file_open.requested.connect(window.open_path)
     window.show()
+    # Opened from the event loop, so the window is on screen first.
     if path:
-        window.open_path(path)
+        QTimer.singleShot(0, lambda: window.open_path(path))
     elif fallback and not window.recent_files():
-        window.open_path(fallback)
+        QTimer.singleShot(0, lambda: window.open_path(fallback))
+    if (smoke := smoke_check(window)) is not None:
+        smoke.start()
     try:
         return app.exec()
     finally:
