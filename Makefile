@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint demo screenshots clean
+.PHONY: run test bench lint demo screenshots package clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +38,14 @@ demo: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py $(ARGS)
 
+# Linux packages into dist/: a .tar.gz and a .deb of the PyInstaller one-folder build
+# (packaging/build_linux.py; docs/install.md). PyInstaller comes with the [package] extra.
+$(VENV)/.package-installed: pyproject.toml setup.py | $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[package]'
+	touch $@
+
+package: $(VENV)/.package-installed
+	$(BIN)/python packaging/build_linux.py $(ARGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

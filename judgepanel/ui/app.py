@@ -46,12 +46,11 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     file_open.requested.connect(window.open_path)
     window.show()
     # Opened from the event loop, so the window is on screen first.
-    if path:
-        QTimer.singleShot(0, lambda: window.open_path(path))
-    elif fallback and not window.recent_files():
-        QTimer.singleShot(0, lambda: window.open_path(fallback))
+    first = path or (fallback if fallback and not window.recent_files() else None)
+    if first:
+        QTimer.singleShot(0, lambda: window.open_path(first))
     if (smoke := smoke_check(window)) is not None:
-        smoke.start()
+        smoke.start(opening=bool(first))
     try:
         return app.exec()
     finally:

@@ -98,6 +98,9 @@ class InstanceServer(QObject):
         socket.deleteLater()
 
     def close(self) -> None:
+        for socket in list(self._buffers):
+            socket.abort()
+        self._buffers.clear()
         self.server.close()
 
 

@@ -1,8 +1,9 @@
 """A self-check the frozen app runs for CI, where no test code can reach inside it.
 
 ``JUDGEPANEL_SMOKE=REPORT`` (a file path): once the window has opened the file it
-was given (or has failed to), write one line saying what it shows (the page, the
-window title, any dialog) to REPORT and quit. ``JUDGEPANEL_SMOKE_IDENTITY=FILE``: a
+was given (or has failed to), or at once when it was given none, write one line
+saying what it shows (the page, the window title, any dialog) to REPORT and quit.
+bench/bench_package.py times start-up to the first window this way. ``JUDGEPANEL_SMOKE_IDENTITY=FILE``: a
 demo ``.identity`` file to open bundles with instead of asking (demo keys are not
 secret). The packaged build's smoke test (tests/packaging/test_frozen.py) uses both,
 on the offscreen platform, to open a demo bundle and a staff workspace.
@@ -32,6 +33,7 @@ class SmokeCheck:
         self.window = window
         self.report = report
         self.waited = 0
+        self.opening = False
         self.timer = QTimer(window)
         self.timer.timeout.connect(self.poll)
         identity_file = os.environ.get(IDENTITY_ENV)
@@ -43,8 +45,11 @@ class SmokeCheck:
 
             window.judge.unlock = unlock
 
-    def start(self) -> None:
+    def start(self, *, opening: bool) -> None:
+        """Poll until the file is open (``opening``), or report the first window now."""
+        self.opening = opening
         self.timer.start(POLL_MS)
+        QTimer.singleShot(0, self.poll)
 
     def poll(self) -> None:
         self.waited += POLL_MS
@@ -52,9 +57,11 @@ class SmokeCheck:
         dialog = QApplication.activeModalWidget()
         if isinstance(dialog, QProgressDialog):
             dialog = None  # still opening
-        opened = page is not self.window.start_page
+        opened = page is not self.window.start_page or not self.opening
         if dialog is None and not opened and self.waited < GIVE_UP_MS:
             return
+        if not self.timer.isActive():
+            return  # already reported
         self.timer.stop()
         line = (f"page={type(page).__name__}\ttitle={self.window.windowTitle()}\t"
                 f"dialog={dialog.windowTitle() if dialog is not None else ''}\t"
