@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             "frozen": ([str(frozen_exe), "gui"], frozen_env),
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
-        for name, (command, command_env) in commands.items():  # one warm-up each
+        for command, command_env in commands.values():  # one warm-up each
             timed(command, command_env)
         for _ in range(args.runs):
             for name, (command, command_env) in commands.items():

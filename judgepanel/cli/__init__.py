@@ -19,18 +19,34 @@ from judgepanel.cli.messages import refusal_lines
 from judgepanel.errors import JudgePanelError
 from judgepanel.formats.detect import BUNDLE_SUFFIX, CARD_SUFFIX, RESULTS_SUFFIX
 
-# Feature modules, in the order their commands appear in --help.
-COMMAND_MODULES = (
-    "judgepanel.cli.gui",
-    "judgepanel.cli.identity",
-    "judgepanel.cli.verify",
-    "judgepanel.cli.staff",
-    "judgepanel.cli.demo",
-)
+# Each top-level command and the feature module that registers it, in --help order.
+# Only the module a command needs is imported: the staff commands pull in the whole
+# model (SQLAlchemy, Alembic, reportlab: about a second), which the desktop app, the
+# command a double-click runs, does not need before its first window.
+COMMANDS = {
+    "gui": "judgepanel.cli.gui",
+    "open": "judgepanel.cli.gui",
+    "identity": "judgepanel.cli.identity",
+    "verify": "judgepanel.cli.verify",
+    "staff": "judgepanel.cli.staff",
+    "demo": "judgepanel.cli.demo",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+GUI_MODULE = COMMANDS["gui"]
 FILE_SUFFIXES = (BUNDLE_SUFFIX, RESULTS_SUFFIX, CARD_SUFFIX)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The feature modules that parsing ``argv`` needs (all of them for help or a typo)."""
+    if any(a in ("-h", "--help") for a in argv):
+        return COMMAND_MODULES
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None:
+        return (GUI_MODULE,)  # no command: the desktop app (or --version)
+    return (COMMANDS[first],) if first in COMMANDS else COMMAND_MODULES
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="judgepanel",
         description="Offline, end-to-end encrypted judging for award and grant programs.",
@@ -40,9 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="show the version (with --verbose: Python, Qt, keyring backend, data folder)")
     parser.add_argument("--verbose", action="store_true", help="show technical details of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(sub)
-    parser.set_defaults(command_names=tuple(sub.choices))
     return parser
 
 
@@ -63,9 +78,9 @@ def route_files(argv: list[str], commands: Sequence[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(route_files(list(sys.argv[1:] if argv is None else argv),
-                                         parser.get_default("command_names")))
+    words = route_files(list(sys.argv[1:] if argv is None else argv), list(COMMANDS))
+    parser = build_parser(modules_for(words))
+    args = parser.parse_args(words)
     if args.version:
         print(f"JudgePanel {__version__}")
         if args.verbose:

@@ -2,11 +2,12 @@
 
 ``JUDGEPANEL_SMOKE=REPORT`` (a file path): once the window has opened the file it
 was given (or has failed to), or at once when it was given none, write one line
-saying what it shows (the page, the window title, any dialog) to REPORT and quit.
-bench/bench_package.py times start-up to the first window this way. ``JUDGEPANEL_SMOKE_IDENTITY=FILE``: a
-demo ``.identity`` file to open bundles with instead of asking (demo keys are not
-secret). The packaged build's smoke test (tests/packaging/test_frozen.py) uses both,
-on the offscreen platform, to open a demo bundle and a staff workspace.
+saying what it shows (the page, the window title, any dialog) to REPORT and quit
+(bench/bench_package.py times start-up to the first window this way).
+``JUDGEPANEL_SMOKE_IDENTITY=FILE``: a demo ``.identity`` file to open bundles with
+instead of asking (demo keys are not secret). The packaged build's smoke test
+(tests/packaging/test_frozen.py) uses both, on the offscreen platform, to open a
+demo bundle and a staff workspace.
 """
 
 from __future__ import annotations
