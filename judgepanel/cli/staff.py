@@ -20,18 +20,14 @@ from judgepanel.cli import staff_admin, staff_decide, staff_judges, staff_round
 from judgepanel.cli.staff_common import (
     common_options,
     emit,
-    find_judge,
     identity_options,
     json_errors,
     opened,
     parse_money,
-    pick_round,
-    program_fingerprint,
     staff_card_from_args,
 )
 from judgepanel.errors import ImportRowsError, ValidationError
 from judgepanel.model.rubric.definition import load_rubric
-from judgepanel.model.staff.entities import Conflict
 from judgepanel.model.staff.identity import set_staff_identity
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS, add_category
@@ -42,7 +38,13 @@ from judgepanel.model.staff.prepare.judges import (
     set_affiliations,
     set_profile,
 )
-from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
+from judgepanel.model.staff.prepare.rounds import (
+    add_round,
+    find_round,
+    rubric_for_round,
+    save_rubric,
+)
+from judgepanel.model.staff.schema import Conflict
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 
@@ -180,7 +182,7 @@ def _normalised(text: str | None) -> str | None:
 def run_rubric(args: argparse.Namespace) -> int:
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         if args.file is not None:
             save_rubric(session, round_, load_rubric(args.file), workspace.actor)
         rubric = rubric_for_round(session, round_)
@@ -353,4 +355,3 @@ def run_conflicts_decide(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["register", "find_judge", "program_fingerprint"]

@@ -13,19 +13,17 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from judgepanel.cli.staff_common import (
     common_options,
     emit,
-    find_application,
     json_errors,
     money,
     opened,
     parse_money,
-    pick_round,
 )
 from judgepanel.errors import ValidationError
+from judgepanel.model.staff.prepare.applications import application_titles, find_application
+from judgepanel.model.staff.prepare.rounds import find_round
 
 if TYPE_CHECKING:
     from judgepanel.model.staff.decide.shortlist import ShortlistPlan
@@ -113,7 +111,6 @@ def _plan_lines(plan: ShortlistPlan, titles: dict[str, str]) -> list[str]:
 def run_shortlist(args: argparse.Namespace) -> int:
     from judgepanel.model.rubric.definition import load_rubric
     from judgepanel.model.staff.decide.shortlist import plan_shortlist, shortlist_into_new_round
-    from judgepanel.model.staff.entities import Application
 
     if args.top is not None and args.top < 1:
         raise ValidationError("--top must be 1 or more.", path="top")
@@ -130,7 +127,7 @@ def run_shortlist(args: argparse.Namespace) -> int:
                             "per_category": args.per_category, "exclude": args.exclude}
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         if args.dry_run:
             plan = plan_shortlist(session, round_, **rule)
             data: dict[str, Any] = {"dry_run": True, **_plan_data(plan)}
@@ -141,8 +138,7 @@ def run_shortlist(args: argparse.Namespace) -> int:
             plan = outcome.plan
             data = {"dry_run": False, **_plan_data(plan), "round": outcome.round.number,
                     "round_name": outcome.round.name}
-        titles = {a.ref: a.title for a in session.scalars(select(Application).where(
-            Application.program_id == program.id, Application.ref.in_(plan.selected)))}
+        titles = application_titles(session, program, plan.selected)
     lines = _plan_lines(plan, titles)
     if args.dry_run:
         lines.append("Nothing was changed (--dry-run). Run again with --name NAME to create "
@@ -166,7 +162,7 @@ def run_award(args: argparse.Namespace) -> int:
     amount = None if args.clear else parse_money(args.amount, "amount")
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         application = find_application(session, program, args.ref)
         previous = application.awarded_amount
         set_award(session, application, amount, workspace.actor, note=args.note)

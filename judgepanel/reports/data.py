@@ -229,9 +229,9 @@ class ReportData:
     # --- statistics ----------------------------------------------------------------
 
     @cached_property
-    def complete_reviews(self) -> tuple[stats_mod.Review, ...]:
+    def complete_reviews(self) -> tuple[stats_mod.ScoredReview, ...]:
         return tuple(
-            stats_mod.Review(r.application, r.judge, r.total, dict(r.scores))
+            stats_mod.ScoredReview(r.application, r.judge, r.total, dict(r.scores))
             for r in self.reviews
             if r.total is not None
         )

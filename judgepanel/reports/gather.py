@@ -33,9 +33,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from judgepanel.errors import ValidationError
+from judgepanel.model.staff import audit as audit_mod
 from judgepanel.model.staff.decide.leaderboard import disagreement_rule
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.prepare.rounds import find_round, round_applications
+from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
+from judgepanel.model.staff.schema import (
     Application,
     AuditEvent,
     Conflict,
@@ -46,9 +48,6 @@ from judgepanel.model.staff.entities import (
     ReceivedResults,
     Round,
 )
-from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
-from judgepanel.model.storage import hash_chain as audit_mod
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,
@@ -81,20 +80,6 @@ def options_from_settings(program: Program, **overrides: Any) -> ReportOptions:
         base["basis"] = settings["ranking_basis"]
     base.update({k: v for k, v in overrides.items() if v is not None})
     return ReportOptions(**base)
-
-
-def find_round(session: Session, program: Program, number: int | None) -> Round:
-    """The round by number, or the latest one."""
-    query = select(Round).where(Round.program_id == program.id)
-    if number is not None:
-        query = query.where(Round.number == number)
-    found = session.scalars(query.order_by(Round.number.desc())).first()
-    if found is None:
-        what = f"round {number}" if number is not None else "any round"
-        raise ValidationError(
-            f"This program has no {what} yet. Add a round before making reports.", path="round"
-        )
-    return found
 
 
 def gather(

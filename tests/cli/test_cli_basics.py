@@ -64,3 +64,44 @@ def test_a_closed_pipe_ends_quietly(tmp_path) -> None:
     reader.stdout.close()
     _, err = reader.communicate(timeout=60)
     assert b"Traceback" not in err
+
+
+def test_every_command_is_registered_by_the_module_named_for_it() -> None:
+    from judgepanel import cli
+
+    parser = cli.build_parser()
+    registered = next(a for a in parser._actions if a.dest == "command").choices
+    assert list(registered) == list(cli.COMMANDS)
+    for command, module in cli.COMMANDS.items():
+        one = next(a for a in cli.build_parser((module,))._actions if a.dest == "command")
+        assert command in one.choices
+
+
+def test_the_desktop_app_parses_without_the_model() -> None:
+    """A double-click runs `judgepanel FILE`: the staff commands (SQLAlchemy, reportlab)
+    stay unimported, so the first window is not a second late."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from judgepanel.cli import build_parser, modules_for, route_files, "
+            "COMMANDS; words = route_files(['x.jpbundle'], list(COMMANDS)); "
+            "build_parser(modules_for(words)).parse_args(words); "
+            "build_parser(modules_for(['--version'])).parse_args(['--version']); "
+            "print(words, 'sqlalchemy' in sys.modules, 'reportlab' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["['open',", "'x.jpbundle']", "False", "False"]
+
+
+def test_files_route_to_open_and_commands_win(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from judgepanel.cli import COMMANDS, route_files
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "staff").mkdir()  # a folder named like a command: the command wins
+    (tmp_path / "prog").mkdir()
+    assert route_files(["staff", "rank"], list(COMMANDS)) == ["staff", "rank"]
+    assert route_files(["prog"], list(COMMANDS)) == ["open", "prog"]
+    assert route_files(["gone.jpresults"], list(COMMANDS)) == ["open", "gone.jpresults"]
+    assert route_files(["-psn_0_1234", "a/b.jpcard"], list(COMMANDS)) == ["open", "a/b.jpcard"]
+    assert route_files(["--version", "--verbose"], list(COMMANDS)) == ["--version", "--verbose"]
+    assert route_files(["nonsense"], list(COMMANDS)) == ["nonsense"]  # argparse says so

@@ -18,9 +18,11 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.crypto.identity import normalize_fingerprint
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.entities import Judge, JudgeAffiliation, Program
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.prepare.conflicts import normalise
+from judgepanel.model.staff.schema import Judge, JudgeAffiliation, Program
 
 
 class CardLike(Protocol):
@@ -130,7 +132,7 @@ def enroll_card(
     )
     session.add(judge)
     session.flush()
-    hash_chain.append(session, actor, "judge.enrolled", {
+    audit.append(session, actor, "judge.enrolled", {
         "judge": judge.id, "name": judge.name, "fingerprint": judge.fingerprint,
         "flag": judge.flag,
     })
@@ -160,7 +162,7 @@ def set_profile(session: Session, judge: Judge, actor: str, *, email: str | None
     for name, value in changes.items():
         setattr(judge, name, value)
     session.flush()
-    hash_chain.append(session, actor, "judge.profile", {"judge": judge.id, **changes})
+    audit.append(session, actor, "judge.profile", {"judge": judge.id, **changes})
 
 
 def set_affiliations(session: Session, judge: Judge, values: Iterable[str], actor: str) -> None:
@@ -181,7 +183,7 @@ def set_affiliations(session: Session, judge: Judge, values: Iterable[str], acto
     have = {a.value for a in kept}
     judge.affiliations.extend(JudgeAffiliation(value=v) for v in cleaned if v not in have)
     session.flush()
-    hash_chain.append(session, actor, "judge.affiliations", {"judge": judge.id, "values": cleaned})
+    audit.append(session, actor, "judge.affiliations", {"judge": judge.id, "values": cleaned})
 
 
 def clear_flag(session: Session, judge: Judge, actor: str, note: str) -> None:
@@ -191,7 +193,7 @@ def clear_flag(session: Session, judge: Judge, actor: str, note: str) -> None:
     previous = judge.flag
     judge.flag = ""
     session.flush()
-    hash_chain.append(session, actor, "judge.flag_cleared",
+    audit.append(session, actor, "judge.flag_cleared",
                  {"judge": judge.id, "flag": previous, "note": note.strip()})
 
 
@@ -199,4 +201,47 @@ def set_active(session: Session, judge: Judge, active: bool, actor: str) -> None
     """Withdraw a judge (kept for the record) or bring them back."""
     judge.active = active
     session.flush()
-    hash_chain.append(session, actor, "judge.active", {"judge": judge.id, "active": active})
+    audit.append(session, actor, "judge.active", {"judge": judge.id, "active": active})
+
+
+@dataclass(frozen=True)
+class JudgeListing:
+    id: int
+    name: str
+    fingerprint: str
+    email: str
+    organisation: str
+    city: str
+    affiliations: tuple[str, ...]
+    categories: tuple[str, ...]
+    active: bool
+    flag: str
+
+
+def load_judges(session: Session, program: Program) -> list[JudgeListing]:
+    return [JudgeListing(j.id, j.name, j.fingerprint, j.email, j.organisation, j.city,
+                     tuple(a.value for a in j.affiliations),
+                     tuple(c.name for c in j.categories), j.active, j.flag)
+            for j in list_judges(session, program)]
+
+
+def find_judge(session: Session, program: Program, text: str) -> Judge:
+    """A judge by fingerprint, database id or name (case and accents ignored)."""
+    judges = list(session.scalars(select(Judge).where(Judge.program_id == program.id)))
+    try:
+        wanted = normalize_fingerprint(text)
+    except ValidationError:
+        wanted = None
+    for judge in judges:
+        if judge.fingerprint == wanted or (text.isdigit() and judge.id == int(text)):
+            return judge
+    named = [j for j in judges if normalise(j.name) == normalise(text)]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise ValidationError(
+            f"{len(named)} judges are named “{text}”; use the fingerprint instead "
+            "(see `judgepanel staff judges list`).", path="judge")
+    raise ValidationError(
+        f"No judge “{text}” in this program. See `judgepanel staff judges list`.",
+        path="judge")

@@ -52,12 +52,16 @@ from judgepanel.errors import (
     SignatureError,
     WrongKeyError,
 )
-from judgepanel.formats.results import RESULTS_MAX, ResultsFile, read_results
-from judgepanel.formats.results_quick import ResultsContent
+from judgepanel.formats.results.file import ResultsFile, read_results
+from judgepanel.formats.results.spec import RESULTS_MAX, ResultsContent
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.rubric.definition import Rubric
-from judgepanel.model.staff.bundles.building import all_issued_applications, issued_applications
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
+from judgepanel.model.staff.prepare import conflicts
+from judgepanel.model.staff.prepare.rounds import rubric_for_round
+from judgepanel.model.staff.results.checks import ASK_AGAIN, content_refusal, refusal
+from judgepanel.model.staff.schema import (
     Application,
     Conflict,
     Declaration,
@@ -68,13 +72,9 @@ from judgepanel.model.staff.entities import (
     Round,
     Score,
 )
-from judgepanel.model.staff.prepare import conflicts
-from judgepanel.model.staff.prepare.rounds import rubric_for_round
-from judgepanel.model.staff.results.checks import ASK_AGAIN, content_refusal, refusal
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from judgepanel.model.storage.bulk import insert_rows
-from judgepanel.model.storage.gc_pause import paused_gc
+from judgepanel.model.storage.gc_pause import bulk_step
 from judgepanel.progress import Progress, no_progress
 
 ACCEPTED, REFUSED, REPLACED = "accepted", "refused", "replaced"
@@ -418,7 +418,7 @@ class _Merger:
         the entries keep the order in which files were checked.
         """
         self.session.flush()  # every ReceivedResults row so far gets its id
-        hash_chain.append_many(self.session, self.workspace.actor,
+        audit.append_many(self.session, self.workspace.actor,
                           [(action, details()) for action, details in self._audit])
         self._audit.clear()
 
@@ -450,6 +450,7 @@ class _Merger:
                           source=conflicts.DECLARED, status=conflicts.CONFIRMED)
 
 
+@bulk_step
 def merge_results(
     workspace: StaffWorkspace,
     paths: Iterable[Path | str],
@@ -462,17 +463,6 @@ def merge_results(
     """
     files = [Path(p) for p in paths]
     total = max(1, 2 * len(files))
-    with paused_gc():  # a bulk step: see gc_pause for why
-        rows = _merge(workspace, files, staff_identity, progress, total)
-    progress(total, total, "Merge finished")
-    return MergeReport(rows)
-
-
-def _merge(workspace: StaffWorkspace, files: list[Path], staff_identity: Identity | AnyIdentity,
-           progress: Progress, total: int) -> list[MergeRow]:
-    # A frame of its own, so that the files read, the session's objects and the
-    # merger's bookkeeping are freed before the collector resumes: its first pass then
-    # walks only the report (as in leaderboard._compute).
     loaded = []
     for index, path in enumerate(files):
         progress(index, total, f"Opening {path.name}")
@@ -484,4 +474,5 @@ def _merge(workspace: StaffWorkspace, files: list[Path], staff_identity: Identit
             progress(len(files) + step, total, f"Checking {item.path.name}")
             rows[item.index] = merger.process(item)
         merger.finish()
-    return [r for r in rows if r is not None]
+    progress(total, total, "Merge finished")
+    return MergeReport([r for r in rows if r is not None])
