@@ -39,7 +39,7 @@ class SmokeCheck:
         self.timer.timeout.connect(self.poll)
         identity_file = os.environ.get(IDENTITY_ENV)
         if identity_file:
-            from judgepanel.model.demo.files import read_identity_file
+            from judgepanel.formats.identity_file import read_identity_file
 
             def unlock(*_args: Any) -> Any:
                 return read_identity_file(Path(identity_file))
