@@ -24,7 +24,7 @@ from judgepanel.errors import JudgePanelError
 from judgepanel.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from judgepanel.ui.main_window import MainWindow
+    from judgepanel.ui.staff.page import StaffPage
 
 RECENT_PROGRAMS_OFFERED = 3
 VERIFY = "verify"
@@ -60,17 +60,30 @@ def ask_choice(parent: QWidget, title: str, text: str, choices: Sequence[tuple[s
     return buttons.get(box.clickedButton())
 
 
+class Window(Protocol):
+    """What these offers need of the main window (which owns an IncomingFiles)."""
+
+    staff_page: StaffPage | None
+    program_path: str | None
+    choose: Choose
+
+    def recent_files(self) -> list[str]: ...
+
+    def open_path(self, path: str) -> None: ...
+
+
 class IncomingFiles:
     """Offers what to do with a results file or a card given to ``window``."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, parent: QWidget, window: Window) -> None:
+        self.parent = parent  # dialogs and background work belong to it
         self.window = window
         self._runner: TaskRunner | None = None
 
     @property
     def runner(self) -> TaskRunner:
         if self._runner is None:
-            self._runner = TaskRunner(self.window)
+            self._runner = TaskRunner(self.parent)
         return self._runner
 
     def recent_programs(self) -> list[str]:
@@ -95,7 +108,7 @@ class IncomingFiles:
         text += " " + (tr("Merge it into a program, or check who signed it?") if len(choices) > 1
                        else tr("No program is open: open one to merge it, or check the file "
                                "now (who signed it, and whether it is intact)."))
-        key = window.choose(window, tr("Results file"), text, choices)
+        key = window.choose(self.parent, tr("Results file"), text, choices)
         if key == VERIFY:
             self.verify(path)
         elif key is not None and key.startswith(MERGE_HERE):
@@ -126,11 +139,11 @@ class IncomingFiles:
             ok, lines = result
             summary = (tr("Every check passed.") if ok
                        else tr("Some checks failed: see the details."))
-            self.window.choose(self.window, tr("Checking {file}").format(file=Path(path).name),
+            self.window.choose(self.parent, tr("Checking {file}").format(file=Path(path).name),
                                summary, [], lines)
 
         def failed(error: JudgePanelError) -> None:
-            self.window.choose(self.window, tr("The file cannot be checked"), str(error), [])
+            self.window.choose(self.parent, tr("The file cannot be checked"), str(error), [])
 
         self.runner.start(work, on_done=done, on_error=failed)
 
@@ -143,7 +156,7 @@ class IncomingFiles:
         try:
             card = read_card(Path(path))
         except JudgePanelError as error:
-            window.choose(window, tr("This card cannot be read"), str(error), [])
+            window.choose(self.parent, tr("This card cannot be read"), str(error), [])
             return
         text = tr("Identity card of {name} ({role}).\n\nFingerprint: {fingerprint}\n\n"
                   "Call {name} and read the fingerprint aloud: it must match the one on "
@@ -156,7 +169,7 @@ class IncomingFiles:
         else:
             text += "\n\n" + tr("To enroll this judge, open the program first, then open "
                                 "the card again (or drop it on the Judges screen).")
-        if window.choose(window, tr("Identity card"), text, choices) == ENROLL \
+        if window.choose(self.parent, tr("Identity card"), text, choices) == ENROLL \
                 and window.staff_page is not None:
             judges: Any = window.staff_page.show_screen("judges")
             judges.enroll([Path(path)])

@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self.staff_page: StaffPage | None = None
         self.program_path: str | None = None
         # Results files and cards: merge, check or enroll (questions through a hook).
-        self.incoming = IncomingFiles(self)
+        self.incoming = IncomingFiles(self, self)
         self.choose: Choose = ask_choice
 
     def _build_menus(self) -> None:
