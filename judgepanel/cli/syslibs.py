@@ -3,12 +3,13 @@
 Qt's xcb platform plugin links a dozen X11 libraries that a fresh desktop may lack;
 when one is missing Qt aborts (exit 134) naming ``libxcb-cursor0`` whatever was
 actually missing, and without ``libEGL`` importing ``PySide6.QtGui`` raises an
-ImportError. So before the first Qt import the app asks the dynamic linker (``ldd``)
-what the platform plugin and the Qt modules the app uses would fail to find, and
-says so in one message with the command that installs them on Debian/Ubuntu (apt)
-and Fedora (dnf). ``make run`` runs this module first (``python -m
+ImportError. So before the first Qt import the app loads the platform plugin and
+the Qt modules it uses (Qt loads the same files next, so little is spent twice); when
+one will not load, it asks the dynamic linker (``ldd``) for everything missing and
+says so in one message with the command that installs it on Debian/Ubuntu (apt) and
+Fedora (dnf). ``make run`` runs this module first (``python -m
 judgepanel.cli.syslibs``). Other systems ship Qt's libraries inside PySide6, so the
-check is Linux-only. Qt itself is never imported here (only its files are looked at).
+check is Linux-only. Qt's Python modules are never imported here.
 """
 
 from __future__ import annotations
@@ -136,12 +137,12 @@ def missing_libraries(env: Mapping[str, str] | None = None) -> list[str]:
     pyside = qt_folder()
     if pyside is None:
         return []  # PySide6 missing is pip's to report, with its own traceback-free message
-    ldd = shutil.which("ldd")
     best: list[str] | None = None
-    names = platform_names(env)
-    for name in names:
+    for name in platform_names(env):
         files = files_to_check(pyside, name)
-        missing = missing_with_ldd(files, ldd) if ldd else missing_with_dlopen(files)
+        missing = missing_with_dlopen(files)
+        if missing and (ldd := shutil.which("ldd")):
+            missing = missing_with_ldd(files, ldd)
         if not missing:
             return []
         # With a list such as "wayland;xcb", name xcb's needs: the usual fallback.

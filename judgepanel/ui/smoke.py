@@ -13,6 +13,7 @@ demo bundle and a staff workspace.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ class SmokeCheck:
         self.report = report
         self.waited = 0
         self.opening = False
+        self.shown_at = 0.0
         self.timer = QTimer(window)
         self.timer.timeout.connect(self.poll)
         identity_file = os.environ.get(IDENTITY_ENV)
@@ -53,6 +55,8 @@ class SmokeCheck:
         QTimer.singleShot(0, self.poll)
 
     def poll(self) -> None:
+        if not self.shown_at:  # the event loop runs, the window is up: start-up ends here
+            self.shown_at = time.time()
         self.waited += POLL_MS
         page = self.window.pages.currentWidget()
         dialog = QApplication.activeModalWidget()
@@ -66,7 +70,7 @@ class SmokeCheck:
         self.timer.stop()
         line = (f"page={type(page).__name__}\ttitle={self.window.windowTitle()}\t"
                 f"dialog={dialog.windowTitle() if dialog is not None else ''}\t"
-                f"status={self.window.statusBar().currentMessage()}")
+                f"status={self.window.statusBar().currentMessage()}\tshown_at={self.shown_at}")
         self.report.write_text(line + "\n", encoding="utf-8")
         QApplication.exit(0)
 

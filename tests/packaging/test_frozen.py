@@ -130,3 +130,16 @@ def test_the_window_opens_a_demo_bundle(frozen: Path, scratch: Path, demo: Path)
     line = report.read_text(encoding="utf-8")
     assert "page=BundleInfoPage" in line and "Amara Okafor" in line, line
     assert "dialog=\t" in line, line
+
+
+@pytest.mark.slow
+def test_a_missing_system_library_is_named_not_a_crash(frozen: Path, tmp_path: Path) -> None:
+    """The bundled xcb libraries count as present; a missing libEGL is named."""
+    from tests.cli.test_syslibs import hide_and_run
+
+    result = hide_and_run(tmp_path, [str(frozen), "gui"], QT_QPA_PLATFORM="xcb", DISPLAY=":1")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    # libxcb-icccm and libxcb-keysyms ship inside the build: only libEGL is missing.
+    assert "lacks system libraries it needs to show windows:\n  libEGL.so.1\n" in result.stderr
+    assert "sudo apt install libegl1" in result.stderr
