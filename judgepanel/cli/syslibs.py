@@ -34,9 +34,10 @@ PLUGIN_FILES = {
     "vnc": "libqvnc.so",
     "linuxfb": "libqlinuxfb.so",
 }
-# PySide6 modules the app imports (extension modules next to PySide6/__init__), whose
-# libraries pull in the rest.
-QT_MODULES = ("QtSvg", "QtNetwork", "QtPdfWidgets")  # these link QtCore, QtGui, QtWidgets
+# Besides the platform plugin (which links QtGui and QtCore: everything QtWidgets and
+# QtSvg need from the system too), the Qt libraries with system dependencies of their
+# own: QtNetwork (the single-instance socket; QtPdf links it too) needs Kerberos.
+QT_LIBRARIES = ("libQt6Network.so.6",)
 
 # soname -> (Debian/Ubuntu package, Fedora package)
 PACKAGES: dict[str, tuple[str, str]] = {
@@ -80,6 +81,13 @@ PACKAGES: dict[str, tuple[str, str]] = {
     "libwayland-egl.so.1": ("libwayland-egl1", "libwayland-egl"),
     "libpng16.so.16": ("libpng16-16", "libpng"),
     "libz.so.1": ("zlib1g", "zlib"),
+    # QtNetwork (the single-instance socket, and QtPdf) links Kerberos.
+    "libgssapi_krb5.so.2": ("libgssapi-krb5-2", "krb5-libs"),
+    "libkrb5.so.3": ("libkrb5-3", "krb5-libs"),
+    "libk5crypto.so.3": ("libk5crypto3", "krb5-libs"),
+    "libkrb5support.so.0": ("libkrb5support0", "krb5-libs"),
+    "libcom_err.so.2": ("libcom-err2", "libcom_err"),
+    "libkeyutils.so.1": ("libkeyutils1", "keyutils-libs"),
 }
 NOT_FOUND = re.compile(r"^\s*(\S+)\s+=>\s+not found", re.MULTILINE)
 EXIT_MISSING = 1
@@ -106,8 +114,8 @@ def platform_names(env: Mapping[str, str]) -> list[str]:
 
 def files_to_check(pyside: Path, platform: str) -> list[Path]:
     plugin = pyside / "Qt" / "plugins" / "platforms" / PLUGIN_FILES.get(platform, "")
-    modules = [next(iter(sorted(pyside.glob(f"{name}.*.so"))), None) for name in QT_MODULES]
-    return [p for p in (plugin, *modules) if p is not None and p.is_file()]
+    libraries = [pyside / "Qt" / "lib" / name for name in QT_LIBRARIES]
+    return [p for p in (plugin, *libraries) if p.is_file()]
 
 
 def missing_with_ldd(files: Iterable[Path], ldd: str) -> list[str]:
