@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check judgepanel tests bench tools
+	$(BIN)/ruff check judgepanel tests bench tools packaging
 	$(BIN)/mypy
 
 demo: $(STAMP)
