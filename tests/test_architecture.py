@@ -29,6 +29,9 @@ MODEL_FORBIDDEN = {
     "judge": (f"{M}.staff", f"{M}.demo"),
 }
 
+# The staff steps in the order a round runs them: a step imports only earlier ones.
+STAFF_STEPS = ("prepare", "bundles", "results", "decide")
+
 MAX_LINES = 500
 # Modules that only declare tables may be longer: splitting a schema by size would
 # scatter the relationships that hold it together.
@@ -108,6 +111,16 @@ def test_model_rooms_import_only_what_they_may() -> None:
         for name in imported_modules(path):
             if within(name, MODEL_FORBIDDEN.get(room, ())):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
+
+
+def test_staff_steps_import_only_earlier_steps() -> None:
+    offenders = []
+    for position, step in enumerate(STAFF_STEPS):
+        later = tuple(f"{M}.staff.{s}" for s in STAFF_STEPS[position + 1:])
+        for path in (PACKAGE / "model" / "staff" / step).rglob("*.py"):
+            offenders += [f"{path.relative_to(ROOT)} imports {name}"
+                          for name in imported_modules(path) if within(name, later)]
     assert offenders == []
 
 
@@ -203,6 +216,23 @@ def test_no_private_name_is_imported_from_another_module() -> None:
         for module, name, line in imports_of(path)
         if name is not None and name.startswith("_") and not name.startswith("__")
     ]
+    assert offenders == []
+
+
+def test_no_two_classes_share_a_name() -> None:
+    homes: dict[str, list[str]] = {}
+    for path in python_files():
+        for node in ast.walk(tree_of(path)):
+            if isinstance(node, ast.ClassDef):
+                homes.setdefault(node.name, []).append(module_name(path))
+    assert {name: where for name, where in homes.items() if len(where) > 1} == {}
+
+
+def test_shared_top_level_modules_import_no_other_part_of_the_package() -> None:
+    shared = ("errors", "clock", "paths", "progress", "text")
+    offenders = [f"{name}.py imports {imported}" for name in shared
+                 for imported in imported_modules(PACKAGE / f"{name}.py")
+                 if within(imported, ("judgepanel",))]
     assert offenders == []
 
 

@@ -31,7 +31,8 @@ from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.model.staff.identity import set_staff_identity
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS, add_category
-from judgepanel.model.staff.prepare.importing import ColumnMapping, import_file
+from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.prepare.judges import (
     enroll_file,
     list_judges,
@@ -205,7 +206,7 @@ def run_rubric(args: argparse.Namespace) -> int:
 def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
     if not args.map and not args.attachment_column:
         return None
-    from judgepanel.model.staff.prepare.import_sources import read_table
+    from judgepanel.model.staff.prepare.importing.sources import read_table
 
     guessed = ColumnMapping.guess(read_table(args.file, sheet=args.sheet).headers).to_dict()
     for item in args.map:

@@ -194,7 +194,7 @@ def money(value: Decimal | None) -> str:
 
 def parse_money(text: str, path: str) -> Decimal:
     """An amount typed by staff (``12500``, ``$12,500.00``), or a refusal naming ``path``."""
-    from judgepanel.model.staff.prepare.importing import parse_amount
+    from judgepanel.model.staff.prepare.importing.rows import parse_amount
 
     try:
         return parse_amount(text)

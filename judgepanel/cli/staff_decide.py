@@ -1,7 +1,7 @@
 """``judgepanel staff shortlist|award``: the decisions staff take from a ranking.
 
 ``shortlist`` wraps ``model.shortlisting`` (look first with ``--dry-run``, then
-create the next round); ``award`` wraps ``leaderboard.set_award`` (partial
+create the next round); ``award`` wraps ``awards.set_award`` (partial
 awards, passing over, clearing). Both print what the decision changes so staff
 see the consequence before the next step; see docs/cli.md.
 """
@@ -155,7 +155,8 @@ def run_shortlist(args: argparse.Namespace) -> int:
 
 
 def run_award(args: argparse.Namespace) -> int:
-    from judgepanel.model.staff.decide.leaderboard import compute, set_award
+    from judgepanel.model.staff.decide.awards import set_award
+    from judgepanel.model.staff.decide.leaderboard import compute
 
     if args.clear == (args.amount is not None):
         raise ValidationError("Give either an AMOUNT or --clear.", path="amount")

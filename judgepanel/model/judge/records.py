@@ -1,6 +1,6 @@
 """What a judging session hands out, and the pure rules behind it.
 
-Split from ``judging.py`` so the session class stays readable: the value types the
+Kept apart from ``session`` so the session class stays readable: the value types the
 UI and demo receive (summaries, declarations, review states, progress, problems,
 export records), the checks every judge-entered text and confidence goes through,
 the export blockers, and the builder of the ``results.json`` document

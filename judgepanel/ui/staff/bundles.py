@@ -2,10 +2,10 @@
 
 Building runs in the background with progress and cancel (cancelling deletes
 the files already written, as ``build_bundles`` promises). "Sent" is kept in
-the workspace (``bundling.mark_sent``), so every officer sharing the program
+the workspace (``bundles.issued.mark_sent``), so every officer sharing the program
 sees the same checklist. Passphrase bundles show their passphrases once
 (``passphrases.py``); only the hint the officer types is kept, in the workspace
-too (``issued_bundles.set_passphrase_hint``; the workspace records that a
+too (``bundles.issued.set_passphrase_hint``; the workspace records that a
 passphrase was used, never the passphrase). Hints older versions kept in this
 computer's settings are still shown until one is saved in the workspace.
 """

@@ -289,7 +289,7 @@ class LeaderboardScreen(Screen):
 
     def edit_award(self) -> None:
         """Set the selected application's award (grants rounds); undo puts it back."""
-        from judgepanel.ui.staff.undo import set_award
+        from judgepanel.ui.staff.undo import change_award
 
         board, row = self.board(), self.table.current_row()
         if board is None or board.funding is None or row is None:
@@ -301,7 +301,7 @@ class LeaderboardScreen(Screen):
         app = row.application
         if amount == app.awarded:
             return
-        set_award(self.ctx, app.id, app.awarded, amount, note,
+        change_award(self.ctx, app.id, app.awarded, amount, note,
                   self.tr("Award for {ref}").format(ref=app.ref))
 
     def _ask_shortlist(self) -> None:

@@ -2,7 +2,7 @@
 
 The merge asks these questions of every results file (which bundle, which
 applications it held); the staff app's checklist asks whether a bundle was sent.
-Building bundles is in bundling.py.
+Building bundles is in ``building``.
 """
 
 from __future__ import annotations

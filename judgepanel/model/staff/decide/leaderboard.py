@@ -6,22 +6,19 @@ two together: z-scores always use each judge's whole round (so they compare
 across categories), while a category's panel alpha and judge leniency/spread
 use the reviews of that category's applications only. A category board draws
 its funding line against the category's budget, the overall board against the
-round's; staff awards (``set_award``) are overrides the line takes as given.
+round's; staff awards (``awards.set_award``) are overrides the line takes as given.
 
-Disagreement limits are program settings (``disagreement_range``,
-``disagreement_sd``, in points of the 0..100 total) with a per-round override
-under ``round_settings`` → round number, and defaults below.
+Disagreement limits are program settings (``staff.settings``: ``disagreement_range``,
+``disagreement_sd``, in points of the 0..100 total, with a per-round override).
 Everything returned is plain frozen data, safe to hand to the GUI thread.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -37,7 +34,6 @@ from judgepanel.model.scoring.statistics import (
     judge_stats,
     panel_alpha,
 )
-from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.results.round_reviews import (
     ApplicationInfo,
@@ -47,15 +43,9 @@ from judgepanel.model.staff.results.round_reviews import (
     RoundReviews,
     load_round_reviews,
 )
-from judgepanel.model.staff.schema import Application, Category, Program, Round
+from judgepanel.model.staff.schema import Category, Program, Round
+from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, DISAGREEMENT_SD, setting_value
 from judgepanel.model.storage.gc_pause import bulk_step
-
-# Program settings keys (a per-round override goes under settings["round_settings"]["<n>"]).
-RANGE_SETTING = "disagreement_range"
-SD_SETTING = "disagreement_sd"
-ROUND_SETTINGS = "round_settings"
-DEFAULT_MAX_RANGE = 30.0  # points on the 0..100 total: more than one step of a 1-5 scale
-DEFAULT_MAX_SD = 20.0
 
 
 @dataclass(frozen=True)
@@ -132,31 +122,10 @@ class RoundBoards:
 def disagreement_rule(program: Program, round_: Round) -> DisagreementRule:
     """The round's disagreement limits: round override, else program setting, else default.
 
-    A setting of ``null`` switches that test off.
+    A setting of ``null`` switches that test off (``staff.settings``).
     """
-    settings: Mapping[str, Any] = program.settings or {}
-    rounds = settings.get(ROUND_SETTINGS)
-    per_round = rounds.get(str(round_.number)) if isinstance(rounds, Mapping) else None
-    if not isinstance(per_round, Mapping):
-        per_round = {}
-
-    def pick(key: str, default: float) -> float | None:
-        for source in (per_round, settings):
-            if key in source:
-                value = source[key]
-                if value is None:
-                    return None
-                if (isinstance(value, bool) or not isinstance(value, int | float)
-                        or not math.isfinite(value) or value < 0):
-                    raise ValidationError(
-                        f"The disagreement limit “{key}” in the program settings must be a "
-                        "number of points (0 to 100) or empty.",
-                        detail=f"got {value!r}", path=key)
-                return float(value)
-        return default
-
-    return DisagreementRule(max_range=pick(RANGE_SETTING, DEFAULT_MAX_RANGE),
-                            max_sd=pick(SD_SETTING, DEFAULT_MAX_SD))
+    return DisagreementRule(max_range=setting_value(program, DISAGREEMENT_RANGE, round_),
+                            max_sd=setting_value(program, DISAGREEMENT_SD, round_))
 
 
 # --- building a board -------------------------------------------------------------------
@@ -325,37 +294,3 @@ def compute_all(session: Session, round_: Round, *, basis: Basis = "raw") -> Rou
         overall=_board(data, rule, None, basis, stats, counted),
         by_category={c.key: _board(data, rule, c, basis, stats, counted)
                      for c in data.categories if c.key in used})
-
-
-def set_award(session: Session, application: Application, amount: Decimal | int | None,
-              actor: str, *, note: str = "") -> None:
-    """Record staff's award for an application (partial, full, 0 to pass over; None clears).
-
-    The funding line takes it as given, whatever the ranking says (see funding.py).
-    """
-    if amount is not None:
-        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
-            raise ValidationError("The award must be an exact amount of money.", path="award",
-                                  detail=f"got {amount!r}")
-        amount = Decimal(amount)
-        if not amount.is_finite() or amount < 0:
-            raise ValidationError("The award must be zero or more.", path="award")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError("The award cannot have fractions of a cent.", path="award")
-        requested = application.requested_amount
-        if requested is None:
-            raise ValidationError(
-                f"{application.ref} has no requested amount. Enter what it asked for before "
-                "setting an award.", path="award")
-        if amount > requested:
-            raise ValidationError(
-                f"The award for {application.ref} ({amount:.2f}) is more than it requested "
-                f"({requested:.2f}).", path="award")
-    previous = application.awarded_amount
-    application.awarded_amount = amount
-    session.flush()
-    audit.append(session, actor, "award.set", {
-        "application": application.ref,
-        "amount": None if amount is None else f"{amount:.2f}",
-        "previous": None if previous is None else f"{previous:.2f}",
-        "note": note.strip()})

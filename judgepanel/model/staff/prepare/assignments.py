@@ -8,7 +8,7 @@ with the reason, because a conflicted review must never be scored, however it go
 into the plan.
 
 Assignments are what the *next* bundle holds: changing them does not change a
-bundle already sent. ``bundling.outdated_bundles`` lists the judges whose bundle no
+bundle already sent. ``bundles.issued.outdated_bundles`` lists the judges whose bundle no
 longer matches, so staff can rebuild (which supersedes the old bundle).
 
 Panels: a judge listed for categories reviews applications of those categories;

@@ -1,6 +1,6 @@
 """Merging judges' results files into the workspace, refusing any that fail a check.
 
-Every file goes through the checks of DESIGN.md section 4, in this order, and is
+Every file goes through the checks of docs/merging.md, in this order, and is
 refused at the first that fails (docs/merging.md lists the codes and messages):
 
 1. it is readable, decrypts with the staff key, and is a well-formed results file;

@@ -452,17 +452,6 @@ def test_cancelling_a_merge_records_nothing(issued: Issued) -> None:
         assert len(audit.events(session)) == events
 
 
-@pytest.fixture
-def collecting() -> Iterator[None]:
-    """Automatic collection on, as on the command line (Qt tests earlier in the same run
-    switch it off for the session, as the app does)."""
-    was = gc.isenabled()
-    gc.enable()
-    yield
-    if not was:
-        gc.disable()
-
-
 @pytest.mark.usefixtures("collecting")
 def test_a_merge_pauses_garbage_collection_and_restores_it(issued: Issued) -> None:
     """Collection is off while files are read and checked, back on after, even on cancel."""
