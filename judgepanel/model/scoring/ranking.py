@@ -11,8 +11,9 @@ Ranking rule (deterministic; printed in the reports' method note):
 4. Still tied: the applications share a rank, competition style ("1, 2, 2, 4"),
    and are listed by application id. The id is never used to decide merit.
 
-Scores are compared rounded to ``TIE_DECIMALS`` places, so two means that are
-equal on paper but differ in the last floating-point bit count as tied.
+Scores are compared rounded to ``SCORE_DECIMALS`` places, so two means that are
+equal on paper but differ in the last floating-point bit count as tied; the
+disagreement limits are compared at the same precision.
 
 Applications without a score on the chosen basis (no reviews yet; on the
 normalised basis, no z-scores) are not ranked and are listed in ``unranked``.
@@ -32,10 +33,9 @@ from functools import cached_property
 from typing import Literal
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.scoring.statistics import ApplicationStats
+from judgepanel.model.scoring.statistics import SCORE_DECIMALS, ApplicationStats
 
 Basis = Literal["raw", "normalised"]
-TIE_DECIMALS = 9
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,12 @@ class DisagreementRule:
         """Plain-words reasons the application is flagged; empty when it is not."""
         out = []
         spread = stats.summary.range
-        if self.max_range is not None and spread is not None and spread > self.max_range:
+        # At the ranking's precision: a range of 30.000000000000004 is 30, not above it.
+        if (self.max_range is not None and spread is not None
+                and round(spread, SCORE_DECIMALS) > self.max_range):
             out.append(f"scores range over {spread:.1f} points (limit {self.max_range:g})")
         sd = stats.summary.sd
-        if self.max_sd is not None and sd is not None and sd > self.max_sd:
+        if self.max_sd is not None and sd is not None and round(sd, SCORE_DECIMALS) > self.max_sd:
             out.append(f"standard deviation {sd:.1f} (limit {self.max_sd:g})")
         return tuple(out)
 
@@ -131,8 +133,8 @@ def rank(
         # Sort key: descending score, then descending tie-break (missing last), then more
         # reviews. Negated so that one ascending sort does it all.
         key = (
-            -round(value, TIE_DECIMALS),
-            -round(tb, TIE_DECIMALS) if tb is not None else float("inf"),
+            -round(value, SCORE_DECIMALS),
+            -round(tb, SCORE_DECIMALS) if tb is not None else float("inf"),
             -s.n,
         )
         scored.append((key, s, value, tb))
@@ -200,8 +202,8 @@ def shortlist(
         raise ValidationError("The shortlist size must be a whole number of at least 1.")
     rows = list(ranking.rows)
     if threshold is not None:
-        limit = round(threshold, TIE_DECIMALS)
-        rows = [r for r in rows if round(r.score, TIE_DECIMALS) >= limit]
+        limit = round(threshold, SCORE_DECIMALS)
+        rows = [r for r in rows if round(r.score, SCORE_DECIMALS) >= limit]
     ties: tuple[str, ...] = ()
     if top is not None:
         # Ranks are positions in the full ranking; after a threshold they still only grow.

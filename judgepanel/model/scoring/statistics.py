@@ -8,15 +8,21 @@ conflict is refused rather than silently used.
 Definitions (they appear in reports, so they are fixed here):
 
 - SD is the sample standard deviation (divides by n - 1); None for n < 2.
+- Precision: scores are compared at ``SCORE_DECIMALS`` decimal places, and the
+  totals enter the z-scores rounded to that precision. A weighted total has
+  several floating-point forms for one value (on a four-criterion 1-7 rubric,
+  1+1+1+4 gives 12.5 and 1+2+2+2 gives 12.499999999999998): unrounded, a judge
+  whose totals are equal on paper had an SD of 1e-15 and z-scores of +-0.7 made
+  of rounding error alone.
 - z-score of a review: ``(total - judge_mean) / judge_sd`` over all reviews by
   that judge that were passed in (so call with the whole round, then rank per
-  category). A judge with fewer than 2 reviews, or whose totals are all equal,
-  gives no z-scores. An application's ``z_mean`` is the mean of the z-scores it
-  has; None if it has none.
-- Display of z: the T-score ``50 + 10 * z_mean`` clipped to 0..100. It does not
-  move when another application is added (a min-max rescale over the round
-  would), and 50 means "as good as this panel's average review". Rank on
-  ``z_mean``, never on the clipped display.
+  category). A judge with fewer than 2 reviews, or whose totals are all equal
+  (at ``SCORE_DECIMALS``), gives no z-scores. An application's ``z_mean`` is
+  the mean of the z-scores it has; None if it has none.
+- Display of z: the T-score ``50 + 10 * z_mean`` clipped to 0..100; 50 means
+  "as good as this panel's average review". It is not rescaled over the round,
+  but it still moves when reviews are added, since every new review changes its
+  judge's mean and SD. Rank on ``z_mean``, never on the clipped display.
 - Judge leniency: the mean, over the judge's reviews of applications that
   someone else also reviewed, of ``total - mean of the other judges' totals for
   that application``. Using the others only keeps the judge's own score from
@@ -44,6 +50,10 @@ from judgepanel.errors import ValidationError
 
 T_SCORE_CENTRE = 50.0
 T_SCORE_SCALE = 10.0
+# Decimal places at which scores are compared (ranks, ties, limits) and at which totals
+# enter the z-scores and the judge-effect model: far finer than any rubric's steps, far
+# coarser than floating-point noise.
+SCORE_DECIMALS = 9
 
 
 @dataclass(slots=True)
@@ -161,6 +171,11 @@ def summarise(values: Sequence[float]) -> Summary:
     )
 
 
+def at_precision(value: float) -> float:
+    """``value`` rounded to ``SCORE_DECIMALS`` places: equal on paper means equal here."""
+    return round(value, SCORE_DECIMALS)
+
+
 def t_score(z: float | None) -> float | None:
     """The 0..100 display of a z-score: 50 + 10 z, clipped."""
     if z is None:
@@ -233,7 +248,7 @@ def _z_list(items: Sequence[Review]) -> list[float | None]:
     """z of each review of ``items``, in the same order; None where its judge gives none."""
     out: list[float | None] = [None] * len(items)
     for own in _by_judge(items).values():
-        totals = [items[i].total for i in own]
+        totals = [round(items[i].total, SCORE_DECIMALS) for i in own]
         centre = math.fsum(totals) / len(totals)
         sd = _sd_around(totals, centre)
         if sd is None or sd == 0:
