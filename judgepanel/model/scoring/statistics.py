@@ -47,6 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from judgepanel.errors import ValidationError
+from judgepanel.model.scoring.judge_effects import JudgeEffects, fit_judge_effects
 
 T_SCORE_CENTRE = 50.0
 T_SCORE_SCALE = 10.0
@@ -89,6 +90,8 @@ class ApplicationStats:
     summary: Summary
     z_mean: float | None
     z_count: int  # how many of its reviews had a z-score
+    adjusted: float | None  # score adjusted for judge leniency (judge_effects), 0..100 scale
+    adjusted_se: float | None  # its standard error; None when the round cannot estimate it
     criterion_means: Mapping[str, float]
     judges: tuple[str, ...]  # who reviewed it, sorted
     conflicted: tuple[str, ...] = ()  # judges with a conflict, sorted
@@ -122,6 +125,7 @@ class PanelStats:
     applications: Mapping[str, ApplicationStats]
     judges: Mapping[str, JudgeStats]
     alpha: float | None
+    effects: JudgeEffects  # the judge-effect model fitted to the same reviews
 
 
 # --- basic statistics ----------------------------------------------------------
@@ -264,14 +268,17 @@ def application_stats(
     assigned: Iterable[tuple[str, str]] = (),
     conflicts: Iterable[tuple[str, str]] = (),
     applications: Iterable[str] = (),
+    effects: JudgeEffects | None = None,
 ) -> dict[str, ApplicationStats]:
     """Stats for every application that has a review, an assignment, or is listed.
 
     ``assigned`` and ``conflicts`` are (judge_id, application_id) pairs; they only
-    feed the ``missing`` and ``conflicted`` lists.
+    feed the ``missing`` and ``conflicted`` lists. ``effects`` is
+    ``judge_effects(reviews)`` when the caller has it already; otherwise it is fitted.
     """
     conflict_pairs = set(conflicts)
     items = check_reviews(reviews, conflict_pairs)
+    fitted = judge_effects(items) if effects is None else effects
     by_app: dict[str, list[Review]] = defaultdict(list)
     z_by_app: dict[str, list[float]] = defaultdict(list)  # the z-scores its reviews have
     for r, z in zip(items, _z_list(items), strict=True):
@@ -293,17 +300,31 @@ def application_stats(
         app_z = z_by_app.get(app, [])
         conflicted = conflicted_by_app.get(app, nobody)
         waiting = assigned_by_app.get(app, nobody) - reviewed - conflicted
+        adjusted = fitted.scores.get(app)
         out[app] = ApplicationStats(
             application_id=app,
             summary=summarise([r.total for r in own]),
             z_mean=mean(app_z),
             z_count=len(app_z),
+            adjusted=adjusted.score if adjusted else None,
+            adjusted_se=adjusted.se if adjusted else None,
             criterion_means=_criterion_means(own),
             judges=tuple(sorted(reviewed)),
             conflicted=tuple(sorted(conflicted)) if conflicted else (),
             missing=tuple(sorted(waiting)) if waiting else (),
         )
     return out
+
+
+def judge_effects(reviews: Iterable[Review]) -> JudgeEffects:
+    """The judge-effect model (``judge_effects.py``) fitted to the reviews' totals.
+
+    Totals enter at ``SCORE_DECIMALS``, as they enter the z-scores. Fit the whole
+    round, then rank per category: as with z, that keeps categories comparable.
+    """
+    items = check_reviews(reviews)
+    return fit_judge_effects([r.application_id for r in items], [r.judge_id for r in items],
+                             [round(r.total, SCORE_DECIMALS) for r in items])
 
 
 def _criterion_means(reviews: Sequence[Review]) -> dict[str, float]:
@@ -391,12 +412,15 @@ def panel_stats(
     conflicts = set(conflicts)
     assigned = list(assigned)
     items = check_reviews(reviews, conflicts)
+    effects = judge_effects(items)
     return PanelStats(
         applications=application_stats(
-            items, assigned=assigned, conflicts=conflicts, applications=applications
+            items, assigned=assigned, conflicts=conflicts, applications=applications,
+            effects=effects,
         ),
         judges=judge_stats(items),
         alpha=panel_alpha(items),
+        effects=effects,
     )
 
 
