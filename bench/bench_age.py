@@ -27,7 +27,8 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from judgepanel.crypto.age import AgeReader, X25519Identity, decrypt, encrypt, format_identity_file
+from judgepanel.crypto.age import AgeReader, decrypt, encrypt
+from judgepanel.crypto.age_keys import X25519Identity, format_identity_file
 
 MiB = 1024 * 1024
 _MEMORY_PASS = 64 * MiB

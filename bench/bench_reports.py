@@ -26,7 +26,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import weighted_total
 from judgepanel.reports import render
 from judgepanel.reports.data import (

@@ -42,14 +42,13 @@ from typing import Any
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.card import Card
-from judgepanel.formats.results import write_results
+from judgepanel.formats.results.file import write_results
 from judgepanel.model.demo.build import recognition_rubric
 from judgepanel.model.demo.content import recognition_applications
 from judgepanel.model.demo.files import write_spreadsheet
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage.engine import DATABASE_NAME
+from judgepanel.model.staff.workspace import DATABASE_NAME, StaffWorkspace
 
 ASSIGN_TARGET = 2.0
 MERGE_RANK_TARGET = 2.0
@@ -156,8 +155,8 @@ def merge_and_rank(runner: Runner, copy: Path, run_number: int, files: list[Path
                    staff: Identity, round_id: int) -> Any:
     """Merge every results file into ``copy`` and rank the round; None if any is refused."""
     from judgepanel.model.staff.decide.leaderboard import compute
-    from judgepanel.model.staff.entities import Round
     from judgepanel.model.staff.results.merging import merge_results
+    from judgepanel.model.staff.schema import Round
 
     workspace = StaffWorkspace.open(copy, actor="bench")
     try:
@@ -201,11 +200,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> int:
     from judgepanel.model.staff.bundles.building import build_bundles
-    from judgepanel.model.staff.entities import Round
     from judgepanel.model.staff.prepare.assignments import auto_assign
     from judgepanel.model.staff.prepare.importing import ColumnMapping, import_file
     from judgepanel.model.staff.prepare.judges import enroll_card
     from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
+    from judgepanel.model.staff.schema import Round
 
     print(f"scale: {n_apps} applications, {n_judges} judges, {per_app} reviews each "
           f"(in {folder})")

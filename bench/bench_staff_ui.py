@@ -66,7 +66,7 @@ def _add_second_round(folder: Path) -> None:
     from sqlalchemy import select
 
     from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
-    from judgepanel.model.staff.entities import Application, Round
+    from judgepanel.model.staff.schema import Application, Round
     from judgepanel.model.staff.workspace import StaffWorkspace
 
     workspace = StaffWorkspace.open(folder)
@@ -127,7 +127,7 @@ def _measure(folder: Path, tmp: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from judgepanel.ui.gc_guard import MainThreadGC
-    from judgepanel.ui.staff import StaffPage
+    from judgepanel.ui.staff.page import StaffPage
     from judgepanel.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])

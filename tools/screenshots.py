@@ -248,7 +248,7 @@ class Shooter:
         names = ["judge-3-score-dark"] if self.dark else list(JUDGE_SHOTS)
         if not any(self.wanted(n) for n in names):
             return
-        from judgepanel.model.demo.files import read_identity_file
+        from judgepanel.formats.identity_file import read_identity_file
 
         identity = read_identity_file(self.demo / "keys" / f"{JUDGE_SLUG}.identity")
         window = self.new_window("judge")

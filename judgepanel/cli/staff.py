@@ -31,7 +31,6 @@ from judgepanel.cli.staff_common import (
 )
 from judgepanel.errors import ImportRowsError, ValidationError
 from judgepanel.model.rubric.definition import load_rubric
-from judgepanel.model.staff.entities import Conflict
 from judgepanel.model.staff.identity import set_staff_identity
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS, add_category
@@ -43,6 +42,7 @@ from judgepanel.model.staff.prepare.judges import (
     set_profile,
 )
 from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
+from judgepanel.model.staff.schema import Conflict
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 

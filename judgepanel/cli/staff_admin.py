@@ -79,8 +79,8 @@ def register(steps: argparse._SubParsersAction) -> None:
 
 
 def _round_row(session: Any, round_: Any) -> dict[str, Any]:
-    from judgepanel.model.staff.entities import Assignment, IssuedBundle, RubricRow
     from judgepanel.model.staff.prepare.rounds import round_applications_query
+    from judgepanel.model.staff.schema import Assignment, IssuedBundle, RubricRow
 
     count = session.scalar(round_applications_query(round_).with_only_columns(
         func.count()).order_by(None))
@@ -181,17 +181,17 @@ def _short(details: Any) -> str:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from judgepanel.model.storage import hash_chain
+    from judgepanel.model.staff import audit
 
     anchor = _anchor(args.expect)
     if args.last is not None and args.last < 1:
         raise ValidationError("--last must be 1 or more.", path="last")
     with opened(args) as workspace, workspace.session() as session:
-        broken = hash_chain.check(session, anchor)
-        head = hash_chain.head(session)
+        broken = audit.check(session, anchor)
+        head = audit.head(session)
         entries: list[dict[str, Any]] = []
         if not args.check:
-            found = hash_chain.events(session, args.action)
+            found = audit.events(session, args.action)
             if args.last is not None:
                 found = found[-args.last:]
             entries = [{"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,

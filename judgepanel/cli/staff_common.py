@@ -26,8 +26,8 @@ from judgepanel.cli.messages import refusal_lines
 from judgepanel.crypto.identity import Identity, normalize_fingerprint
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
-from judgepanel.model.staff.entities import Application, Judge, Program, Round
 from judgepanel.model.staff.identity import program_staff_fingerprint
+from judgepanel.model.staff.schema import Application, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 Handler = Callable[[argparse.Namespace], int]
@@ -203,7 +203,7 @@ def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identi
     """
     passphrase = read_passphrase(getattr(args, "passphrase_file", None))
     if getattr(args, "identity_file", None):
-        from judgepanel.model.demo.files import read_identity_file
+        from judgepanel.formats.identity_file import read_identity_file
 
         identity = read_identity_file(args.identity_file, passphrase=passphrase)
     else:

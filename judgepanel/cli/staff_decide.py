@@ -113,7 +113,7 @@ def _plan_lines(plan: ShortlistPlan, titles: dict[str, str]) -> list[str]:
 def run_shortlist(args: argparse.Namespace) -> int:
     from judgepanel.model.rubric.definition import load_rubric
     from judgepanel.model.staff.decide.shortlist import plan_shortlist, shortlist_into_new_round
-    from judgepanel.model.staff.entities import Application
+    from judgepanel.model.staff.schema import Application
 
     if args.top is not None and args.top < 1:
         raise ValidationError("--top must be 1 or more.", path="top")

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from judgepanel.model.staff.bundles.building import BuiltBundle
-    from judgepanel.model.staff.entities import Program
+    from judgepanel.model.staff.schema import Program
 
 
 def _round_option(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from judgepanel.crypto.age import ScryptIdentity, read_identity_file
+from judgepanel.crypto.age_keys import ScryptIdentity, parse_age_identities
 from judgepanel.crypto.minisign import PublicKey
 from judgepanel.errors import (
     JudgePanelError,
@@ -28,8 +28,8 @@ from judgepanel.formats.bundle import WRONG_KEY as BUNDLE_WRONG_KEY
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.card import Card, read_card
 from judgepanel.formats.detect import FileKind, detect_file, detect_payload
-from judgepanel.formats.results import WRONG_KEY as RESULTS_WRONG_KEY
-from judgepanel.formats.results import results_from_sealed
+from judgepanel.formats.results.file import WRONG_KEY as RESULTS_WRONG_KEY
+from judgepanel.formats.results.file import results_from_sealed
 from judgepanel.formats.sealed import AnyIdentity, SealedZip
 
 MAX_KEY_FILE = 64 * 1024
@@ -113,7 +113,7 @@ def load_identities(args: argparse.Namespace) -> list[AnyIdentity]:
     identities: list[AnyIdentity] = []
     for path in args.key:
         try:
-            identities.extend(read_identity_file(read_small_text(path, "identity file")))
+            identities.extend(parse_age_identities(read_small_text(path, "identity file")))
         except JudgePanelError as error:
             error.path = error.path or str(path)
             raise

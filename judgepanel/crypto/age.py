@@ -26,27 +26,18 @@ from typing import Any, BinaryIO
 
 from judgepanel.crypto.age_header import (
     FILE_KEY_SIZE,
-    MAX_HEADER_BYTES,
-    MAX_STANZAS,
     Header,
     encode_header,
     read_header,
     verify_mac,
 )
 from judgepanel.crypto.age_keys import (
-    DEFAULT_SCRYPT_WORK_FACTOR,
-    MAX_SCRYPT_WORK_FACTOR,
     Identity,
     Recipient,
     ScryptIdentity,
     ScryptRecipient,
-    X25519Identity,
-    X25519Recipient,
-    format_identity_file,
-    read_identity_file,
 )
 from judgepanel.crypto.age_stream import (
-    CHUNK_SIZE,
     NONCE_SIZE,
     PayloadReader,
     StreamWriter,
@@ -58,29 +49,6 @@ from judgepanel.crypto.age_stream import (
 )
 from judgepanel.errors import JudgePanelError, WrongKeyError
 from judgepanel.progress import Progress
-
-__all__ = [
-    "CHUNK_SIZE",
-    "DEFAULT_SCRYPT_WORK_FACTOR",
-    "MAX_HEADER_BYTES",
-    "MAX_SCRYPT_WORK_FACTOR",
-    "MAX_STANZAS",
-    "AgeReader",
-    "AgeWriter",
-    "Identity",
-    "Recipient",
-    "ScryptIdentity",
-    "ScryptRecipient",
-    "X25519Identity",
-    "X25519Recipient",
-    "decrypt",
-    "decrypt_bytes",
-    "encrypt",
-    "encrypt_bytes",
-    "format_identity_file",
-    "open_file",
-    "read_identity_file",
-]
 
 _IO_BLOCK = 1024 * 1024
 _LABEL_ENCRYPT = "Encrypting"

@@ -14,7 +14,6 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from judgepanel.clock import stamp
 from judgepanel.crypto import bech32
 from judgepanel.crypto.age_header import (
     FILE_KEY_SIZE,
@@ -234,7 +234,7 @@ Recipient = X25519Recipient | ScryptRecipient
 Identity = X25519Identity | ScryptIdentity
 
 
-def read_identity_file(text: str) -> list[X25519Identity]:
+def parse_age_identities(text: str) -> list[X25519Identity]:
     """Parse an ``age-keygen`` identity file: one key a line, ``#`` comments, blank lines."""
     identities: list[X25519Identity] = []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -261,8 +261,7 @@ def format_identity_file(identity: X25519Identity, comments: Sequence[str] = ())
     Without ``comments`` a ``created:`` timestamp is written, as age-keygen does.
     """
     if not comments:
-        created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        comments = (f"created: {created}",)
+        comments = (f"created: {stamp()}",)
     lines = [f"# {part}".rstrip() for c in comments for part in c.splitlines() or [""]]
     lines.append(f"# public key: {identity.recipient().to_string()}")
     lines.append(identity.to_string())

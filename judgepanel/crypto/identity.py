@@ -15,11 +15,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any, Literal, get_args
 
-from judgepanel.crypto.age import X25519Identity, X25519Recipient
+from judgepanel.clock import stamp
+from judgepanel.crypto.age_keys import X25519Identity, X25519Recipient
 from judgepanel.crypto.minisign import KEY_ID_SIZE, SEED_SIZE, PublicKey, SigningKey
 from judgepanel.errors import (
     IdentityError,
@@ -120,10 +120,6 @@ def check_role(role: str) -> Role:
     return role  # type: ignore[return-value]
 
 
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 # --- identity --------------------------------------------------------------------
 
 
@@ -135,7 +131,7 @@ class Identity:
     role: Role
     age: X25519Identity = field(repr=False)
     signing: SigningKey = field(repr=False)
-    created: str = field(default_factory=utc_now)
+    created: str = field(default_factory=stamp)
 
     def __post_init__(self) -> None:
         # Every way of making an identity yields one whose card is valid.

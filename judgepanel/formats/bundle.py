@@ -24,12 +24,7 @@ from judgepanel.errors import (
     SignatureError,
 )
 from judgepanel.formats.bundle_write import (
-    BundleApplication,
     BundleHeader,
-    Recipient,
-    WrittenBundle,
-    build_manifest,
-    write_bundle,
 )
 from judgepanel.formats.jsonio import SchemaError, check_schema, parse_json
 from judgepanel.formats.manifest import (
@@ -47,17 +42,6 @@ from judgepanel.formats.manifest import (
 )
 from judgepanel.formats.sealed import AnyIdentity, SealedZip, name_file
 from judgepanel.progress import Progress, no_progress
-
-__all__ = [
-    "Bundle",
-    "BundleApplication",
-    "BundleHeader",
-    "Recipient",
-    "WrittenBundle",
-    "build_manifest",
-    "verify_manifest_signature",
-    "write_bundle",
-]
 
 WRONG_KEY = (
     "None of your keys opens this bundle: it was made for another judge. "

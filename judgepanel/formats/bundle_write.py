@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judgepanel.crypto.age import AgeWriter, ScryptRecipient, X25519Recipient
+from judgepanel.crypto.age import AgeWriter
+from judgepanel.crypto.age_keys import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.minisign import PublicKey, SigningKey
 from judgepanel.errors import ValidationError
 from judgepanel.formats.jsonio import (

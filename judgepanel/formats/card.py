@@ -16,7 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from judgepanel.crypto.age import X25519Recipient
+from judgepanel.crypto.age_keys import X25519Recipient
 from judgepanel.crypto.identity import (
     FINGERPRINT_ALPHABET,
     MAX_NAME,

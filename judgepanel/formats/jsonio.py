@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NoReturn
 
 from judgepanel.errors import FileFormatError
@@ -126,11 +126,6 @@ def dumps_canonical(value: Any) -> bytes:
     """
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2, allow_nan=False)
     return (text + "\n").encode("utf-8")
-
-
-def utc_now() -> str:
-    """Now as our timestamps spell it: ISO 8601 UTC with a ``Z``, whole seconds."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_timestamp(text: str) -> bool:

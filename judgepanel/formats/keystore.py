@@ -23,24 +23,23 @@ import keyring
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
-from judgepanel.crypto.age import ScryptIdentity, ScryptRecipient, decrypt_bytes, encrypt_bytes
 from judgepanel.crypto.identity import Identity, Role, check_role, normalize_fingerprint
 from judgepanel.errors import (
     IdentityError,
     KeyringUnavailableError,
-    ValidationError,
-    WrongKeyError,
 )
-from judgepanel.formats.card import CARD_SUFFIX, Card, atomic_write, read_card, write_card
+from judgepanel.formats.card import CARD_SUFFIX, Card, read_card, write_card
+from judgepanel.formats.identity_file import (
+    DEFAULT_WORK_FACTOR,
+    unlock_identity,
+    write_identity_file,
+)
 from judgepanel.paths import data_home
 
 log = logging.getLogger(__name__)
 
 SERVICE = "judgepanel"
 SECRET_SUFFIX = ".identity.age"
-DEFAULT_WORK_FACTOR = 18
-MAX_WORK_FACTOR = 22
-MAX_SECRET_FILE = 64 * 1024
 
 
 class PassphraseNeededError(IdentityError):
@@ -154,13 +153,7 @@ class IdentityStore:
             ) from None
 
     def _write_secret_file(self, path: Path, identity: Identity, passphrase: str) -> None:
-        if not passphrase:
-            raise ValidationError("Please choose a passphrase.", path="passphrase")
-        data = encrypt_bytes(
-            identity.secret_text().encode("utf-8"),
-            [ScryptRecipient(passphrase, work_factor=self._work_factor)],
-        )
-        atomic_write(path, data, mode=0o600)
+        write_identity_file(path, identity, passphrase, work_factor=self._work_factor)
 
     # --- listing ----------------------------------------------------------------------
 
@@ -228,34 +221,15 @@ class IdentityStore:
             )
         raise self._missing(fingerprint)
 
-    def _read_secret_file(self, path: Path, passphrase: str) -> Identity:
+    @staticmethod
+    def _read_secret_file(path: Path, passphrase: str) -> Identity:
         try:
             data = path.read_bytes()
         except OSError as error:
             raise IdentityError(
                 "Your identity file could not be opened.", detail=str(error), path=str(path)
             ) from None
-        if len(data) > MAX_SECRET_FILE:
-            raise IdentityError(
-                "This is not a JudgePanel identity file.", detail=f"{len(data)} bytes",
-                path=str(path),
-            )
-        try:
-            unlock = ScryptIdentity(passphrase, max_work_factor=MAX_WORK_FACTOR)
-            plain = decrypt_bytes(data, [unlock])
-        except WrongKeyError as error:
-            raise WrongKeyError(
-                "Wrong passphrase. Check for typing mistakes (and Caps Lock) and try again.",
-                detail=error.detail or str(error),
-            ) from None
-        try:
-            text = plain.decode("utf-8")
-        except UnicodeDecodeError:
-            raise IdentityError(
-                "This is not a JudgePanel identity file.", detail="payload is not UTF-8",
-                path=str(path),
-            ) from None
-        return Identity.from_secret_text(text)
+        return unlock_identity(data, passphrase, path)
 
     @staticmethod
     def _check(fingerprint: str, identity: Identity) -> Identity:

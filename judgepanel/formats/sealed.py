@@ -16,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from judgepanel.crypto.age import AgeReader, ScryptIdentity, X25519Identity
+from judgepanel.crypto.age import AgeReader
+from judgepanel.crypto.age_keys import ScryptIdentity, X25519Identity
 from judgepanel.crypto.identity import Identity as PersonIdentity
 from judgepanel.errors import FileFormatError, JudgePanelError, WrongKeyError
 from judgepanel.formats.zipsafe import StrictZipReader

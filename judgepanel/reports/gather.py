@@ -34,8 +34,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
+from judgepanel.model.staff import audit as audit_mod
 from judgepanel.model.staff.decide.leaderboard import disagreement_rule
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.prepare.rounds import round_applications
+from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
+from judgepanel.model.staff.schema import (
     Application,
     AuditEvent,
     Conflict,
@@ -46,9 +49,6 @@ from judgepanel.model.staff.entities import (
     ReceivedResults,
     Round,
 )
-from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
-from judgepanel.model.storage import hash_chain as audit_mod
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from judgepanel import cli
-from judgepanel.crypto.age import ScryptRecipient, encrypt_bytes
+from judgepanel.crypto.age import encrypt_bytes
+from judgepanel.crypto.age_keys import ScryptRecipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, WrongKeyError
+from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.model.demo.content import JUDGES, grant_applications, recognition_applications
-from judgepanel.model.demo.files import DEMO_WARNING, read_identity_file
+from judgepanel.model.demo.files import DEMO_WARNING
 from tests.conftest import need_tool
 
 JUDGE_SLUGS = [j.slug for j in JUDGES]

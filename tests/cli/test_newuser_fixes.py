@@ -9,9 +9,9 @@ import pytest
 from judgepanel.cli import gui
 from judgepanel.cli.messages import plain_message
 from judgepanel.errors import ValidationError
+from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.model.demo.build import RUBRIC_FILE
-from judgepanel.model.demo.files import read_identity_file
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.cli.test_staff_cli import Setup, as_json, init, jp
 from tests.cli.test_staff_cli_bundles import make_setup

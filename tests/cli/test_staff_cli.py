@@ -15,8 +15,8 @@ from judgepanel.formats.keystore import IdentityStore
 from judgepanel.model.demo.build import RUBRIC_FILE, simulate_judge
 from judgepanel.model.demo.content import JUDGES, recognition_applications
 from judgepanel.model.demo.files import write_demo_identity, write_spreadsheet
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 
 
 def jp(monkeypatch: pytest.MonkeyPatch, *argv: str | Path) -> int:
@@ -206,7 +206,7 @@ def test_init_uses_the_staff_identity_on_this_computer(
     with StaffWorkspace.open(ws) as opened, opened.session() as session:
         program = opened.program(session)
         assert program.staff_minisign_key == staff.public_key.base64
-        assert [e.details for e in hash_chain.events(session, "program.staff_key")] == [
+        assert [e.details for e in audit.events(session, "program.staff_key")] == [
             {"fingerprint": staff.fingerprint, "name": "Office"}]
         assert str(program.rounds[0].budget) == "120000.00"
         assert [c.name for c in program.categories] == ["Youth"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from judgepanel.cli import staff_round
-from judgepanel.crypto.age import ScryptIdentity
+from judgepanel.crypto.age_keys import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import WrongKeyError
 from judgepanel.formats.bundle import Bundle

@@ -10,12 +10,12 @@ import pytest
 import judgepanel.cli
 from judgepanel.cli import main
 from judgepanel.cli.verify import Report
-from judgepanel.crypto.age import ScryptRecipient, format_identity_file
+from judgepanel.crypto.age_keys import ScryptRecipient, format_identity_file
 from judgepanel.crypto.identity import Identity
-from judgepanel.formats.bundle import write_bundle
+from judgepanel.formats.bundle_write import write_bundle
 from judgepanel.formats.card import Card, write_card
 from judgepanel.formats.keystore import IdentityStore
-from judgepanel.formats.results import write_results
+from judgepanel.formats.results.file import write_results
 from tests.formats.crafting import BundleParts, Keys, ResultsParts, results_document
 from tests.formats.test_bundle import make_apps, make_header
 

@@ -17,7 +17,8 @@ from typing import BinaryIO, cast
 
 import pytest
 
-from judgepanel.crypto.age import AgeReader, ScryptIdentity, X25519Identity, decrypt
+from judgepanel.crypto.age import AgeReader, decrypt
+from judgepanel.crypto.age_keys import ScryptIdentity, X25519Identity
 from judgepanel.errors import (
     DamagedFileError,
     FileFormatError,

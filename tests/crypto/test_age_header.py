@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from judgepanel.crypto.age import X25519Identity, decrypt_bytes, encrypt_bytes
+from judgepanel.crypto.age import decrypt_bytes, encrypt_bytes
 from judgepanel.crypto.age_header import (
     MAX_HEADER_BYTES,
     MAX_STANZAS,
@@ -16,6 +16,7 @@ from judgepanel.crypto.age_header import (
     encode_header,
     read_header,
 )
+from judgepanel.crypto.age_keys import X25519Identity
 from judgepanel.errors import DamagedFileError, FileFormatError
 
 KEY = bytes(range(16))

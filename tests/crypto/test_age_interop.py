@@ -15,16 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from judgepanel.crypto.age import (
-    AgeReader,
+from judgepanel.crypto.age import AgeReader, decrypt_bytes, encrypt_bytes
+from judgepanel.crypto.age_keys import (
     ScryptIdentity,
     ScryptRecipient,
     X25519Identity,
     X25519Recipient,
-    decrypt_bytes,
-    encrypt_bytes,
     format_identity_file,
-    read_identity_file,
+    parse_age_identities,
 )
 from judgepanel.crypto.age_stream import CHUNK_SIZE
 from tests.conftest import need_tool
@@ -80,7 +78,7 @@ def test_keygen_identity_file_reads_and_matches_its_public_key(tmp_path: Path) -
     key_file = tmp_path / "key.txt"
     subprocess.run([keygen, "-o", str(key_file)], check=True, capture_output=True)
     text = key_file.read_text()
-    (identity,) = read_identity_file(text)
+    (identity,) = parse_age_identities(text)
     public = subprocess.run(
         [keygen, "-y", str(key_file)], check=True, capture_output=True, text=True
     ).stdout.strip()
@@ -134,7 +132,7 @@ def test_age_keygen_key_decrypts_age_output_with_our_reader(tmp_path: Path) -> N
     age, keygen = need_tool("age"), need_tool("age-keygen")
     key_file = tmp_path / "key.txt"
     subprocess.run([keygen, "-o", str(key_file)], check=True, capture_output=True)
-    identities = read_identity_file(key_file.read_text())
+    identities = parse_age_identities(key_file.read_text())
     recipient = X25519Recipient.from_string(
         subprocess.run([keygen, "-y", str(key_file)], capture_output=True, text=True).stdout
     )

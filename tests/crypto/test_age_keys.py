@@ -7,17 +7,16 @@ import io
 import pytest
 
 from judgepanel.crypto import bech32
-from judgepanel.crypto.age import (
+from judgepanel.crypto.age import decrypt_bytes, encrypt_bytes
+from judgepanel.crypto.age_header import encode_header
+from judgepanel.crypto.age_keys import (
     ScryptIdentity,
     ScryptRecipient,
     X25519Identity,
     X25519Recipient,
-    decrypt_bytes,
-    encrypt_bytes,
     format_identity_file,
-    read_identity_file,
+    parse_age_identities,
 )
-from judgepanel.crypto.age_header import encode_header
 from judgepanel.errors import FileFormatError, IdentityError, WrongKeyError
 
 # From the CCTV vectors (identity) and the age README (a recipient).
@@ -140,7 +139,7 @@ def test_identity_file_round_trip_with_comments() -> None:
     assert lines[3] == f"# public key: {identity.recipient().to_string()}"
     assert lines[4] == identity.to_string()
     assert text.endswith("\n")
-    assert read_identity_file(text) == [identity]
+    assert parse_age_identities(text) == [identity]
 
 
 def test_identity_file_default_comment_is_created_time() -> None:
@@ -152,15 +151,15 @@ def test_identity_file_default_comment_is_created_time() -> None:
 def test_identity_file_with_several_keys_blank_lines_and_crlf() -> None:
     a, b = X25519Identity.generate(), X25519Identity.generate()
     text = f"# keys\r\n\r\n{a.to_string()}\r\n   \r\n{b.to_string()}\r\n"
-    assert read_identity_file(text) == [a, b]
+    assert parse_age_identities(text) == [a, b]
 
 
 def test_identity_file_refuses_junk_lines_and_empty_files() -> None:
     with pytest.raises(IdentityError) as info:
-        read_identity_file(f"# ok\n{CCTV_IDENTITY}\nnot a key\n")
+        parse_age_identities(f"# ok\n{CCTV_IDENTITY}\nnot a key\n")
     assert "line 3" in info.value.detail
     with pytest.raises(IdentityError):
-        read_identity_file("# only comments\n\n")
+        parse_age_identities("# only comments\n\n")
 
 
 # --- scrypt --------------------------------------------------------------------------

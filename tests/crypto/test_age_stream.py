@@ -13,7 +13,6 @@ import pytest
 from judgepanel.crypto.age import (
     AgeReader,
     AgeWriter,
-    X25519Identity,
     decrypt,
     decrypt_bytes,
     encrypt,
@@ -21,6 +20,7 @@ from judgepanel.crypto.age import (
     open_file,
 )
 from judgepanel.crypto.age_header import read_header
+from judgepanel.crypto.age_keys import X25519Identity
 from judgepanel.crypto.age_stream import (
     CACHED_CHUNKS,
     CHUNK_SIZE,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from judgepanel.crypto.age import X25519Identity
+from judgepanel.crypto.age_keys import X25519Identity
 from judgepanel.crypto.identity import (
     FINGERPRINT_ALPHABET,
     Identity,

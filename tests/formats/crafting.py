@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judgepanel.crypto.age import ScryptRecipient, X25519Recipient, encrypt_bytes
+from judgepanel.clock import stamp
+from judgepanel.crypto.age import encrypt_bytes
+from judgepanel.crypto.age_keys import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.crypto.minisign import SigningKey
-from judgepanel.formats.jsonio import dumps_canonical, utc_now
+from judgepanel.formats.jsonio import dumps_canonical
 from judgepanel.formats.manifest import trusted_comment
-from judgepanel.formats.results import results_trusted_comment
+from judgepanel.formats.results.spec import results_trusted_comment
 
 LOCAL = struct.Struct("<IHHHHHIIIHH")
 CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
@@ -159,7 +161,7 @@ class BundleParts:
             "round": {"id": "R-1", "name": "First round"},
             "judge": {"name": keys.judge.name, "fingerprint": keys.judge.fingerprint},
             "staff": staff_block(keys.staff),
-            "created": utc_now(),
+            "created": stamp(),
             "due": "2026-04-01",
             "rubric": {"name": "Recognition", "criteria": [{"key": "impact"}]},
             "settings": {"blind_review": False},
@@ -214,7 +216,7 @@ def write(path: Path, data: bytes) -> Path:
 
 
 def results_document(keys: Keys, **changes: Any) -> dict[str, Any]:
-    now = utc_now()
+    now = stamp()
     document: dict[str, Any] = {
         "format": "judgepanel-results",
         "format_version": 1,

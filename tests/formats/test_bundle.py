@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from judgepanel.crypto.age import ScryptIdentity, ScryptRecipient, X25519Identity
+from judgepanel.clock import stamp
+from judgepanel.crypto.age_keys import ScryptIdentity, ScryptRecipient, X25519Identity
 from judgepanel.crypto.age_stream import CACHED_CHUNKS, ENC_CHUNK_SIZE
 from judgepanel.errors import (
     Cancelled,
@@ -23,13 +24,8 @@ from judgepanel.errors import (
     WrongKeyError,
 )
 from judgepanel.formats import sealed
-from judgepanel.formats.bundle import (
-    Bundle,
-    BundleApplication,
-    BundleHeader,
-    write_bundle,
-)
-from judgepanel.formats.jsonio import utc_now
+from judgepanel.formats.bundle import Bundle
+from judgepanel.formats.bundle_write import BundleApplication, BundleHeader, write_bundle
 from tests.formats.crafting import Keys
 
 
@@ -47,7 +43,7 @@ def make_header(keys: Keys, app_ids: tuple[str, ...] = ("A-1", "A-2"), **changes
         judge={"name": keys.judge.name, "fingerprint": keys.judge.fingerprint},
         staff={"name": keys.staff.name, "fingerprint": keys.staff.fingerprint,
                "age_recipient": keys.staff.recipient.to_string()},
-        created=utc_now(),
+        created=stamp(),
         due="2026-04-01",
         rubric={"name": "Recognition", "criteria": [{"key": "impact", "weight": 2}]},
         settings={"blind_review": True},

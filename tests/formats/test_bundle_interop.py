@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from judgepanel.crypto.age import format_identity_file
+from judgepanel.crypto.age_keys import format_identity_file
 from judgepanel.crypto.identity import Identity
-from judgepanel.formats.bundle import Bundle, BundleApplication, write_bundle
-from judgepanel.formats.results import write_results
+from judgepanel.formats.bundle import Bundle
+from judgepanel.formats.bundle_write import BundleApplication, write_bundle
+from judgepanel.formats.results.file import write_results
 from tests.conftest import need_tool
 from tests.formats.crafting import Keys, results_document
 from tests.formats.test_bundle import make_apps, make_header

@@ -12,7 +12,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
-from judgepanel.crypto.age import ScryptIdentity, decrypt_bytes
+from judgepanel.crypto.age import decrypt_bytes
+from judgepanel.crypto.age_keys import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import (
     IdentityError,

@@ -18,9 +18,10 @@ from judgepanel.errors import (
     ValidationError,
     WrongKeyError,
 )
-from judgepanel.formats import results as results_module
 from judgepanel.formats.jsonio import dumps_canonical
-from judgepanel.formats.results import read_results, results_trusted_comment, write_results
+from judgepanel.formats.results import file as results_file
+from judgepanel.formats.results.file import read_results, write_results
+from judgepanel.formats.results.spec import results_trusted_comment
 from tests.formats.crafting import (
     BundleParts,
     Keys,
@@ -252,7 +253,7 @@ def test_nan_score_is_refused(keys: Keys) -> None:
 
 
 def test_results_above_the_size_cap(keys: Keys, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(results_module, "RESULTS_MAX", 500)
+    monkeypatch.setattr(results_file, "RESULTS_MAX", 500)
     with pytest.raises(JudgePanelError):
         read_results(ResultsParts.valid(keys).sealed(), [keys.staff])
 

@@ -20,13 +20,9 @@ import pytest
 from judgepanel.errors import JudgePanelError
 from judgepanel.formats.jsonio import SchemaError, dumps_canonical, parse_json
 from judgepanel.formats.manifest import MAX_NAME, check_format_version
-from judgepanel.formats.results import RESULTS_FORMAT, check_results
-from judgepanel.formats.results_quick import (
-    MAX_COMMENT,
-    content_of,
-    document_of,
-    quick_results,
-)
+from judgepanel.formats.results.checks import check_results
+from judgepanel.formats.results.quick import quick_results
+from judgepanel.formats.results.spec import MAX_COMMENT, RESULTS_FORMAT, content_of, document_of
 from tests.formats.crafting import Keys, results_document
 from tests.formats.test_results import SCHEMA_REFUSALS
 

@@ -35,8 +35,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Rubric
-from judgepanel.model.staff.entities import (
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.staff.prepare import rounds
+from judgepanel.model.staff.prepare.categories import find_category
+from judgepanel.model.staff.schema import (
     Application,
     Assignment,
     Conflict,
@@ -47,8 +51,6 @@ from judgepanel.model.staff.entities import (
     Review,
     Score,
 )
-from judgepanel.model.staff.prepare import rounds
-from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 ACTOR = "tester"

@@ -15,12 +15,12 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import compute
-from judgepanel.model.staff.entities import Round
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import DATABASE_NAME, make_engine
+from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.workspace import DATABASE_NAME, StaffWorkspace
+from judgepanel.model.storage.engine import make_engine
 from tests.conftest import strict
 
 ACTOR = "tester"
@@ -60,7 +60,7 @@ def first_board(folder: Path) -> list[tuple[Any, ...]]:
     workspace = StaffWorkspace.open(folder)
     try:
         with workspace.session() as session:
-            assert hash_chain.check(session) == []
+            assert audit.check(session) == []
             round_ = session.query(Round).order_by(Round.id).first()
             assert round_ is not None
             return [(r.application.ref, r.rank_raw, r.stats.n, r.stats.mean, r.stats.z_mean,

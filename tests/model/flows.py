@@ -21,18 +21,20 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import stamp
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.card import Card
-from judgepanel.formats.jsonio import utc_now
-from judgepanel.formats.results import RESULTS_FORMAT, write_results
-from judgepanel.model.rubric.definition import Criterion, Rubric, load_rubric
+from judgepanel.formats.results.file import write_results
+from judgepanel.formats.results.spec import RESULTS_FORMAT
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric, load_rubric
 from judgepanel.model.staff.bundles.building import BuiltBundle
-from judgepanel.model.staff.entities import Application, Attachment, Round
 from judgepanel.model.staff.prepare.assignments import auto_assign
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.prepare.judges import enroll_card
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
+from judgepanel.model.staff.schema import Application, Attachment, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 ACTOR = "tester"
@@ -189,7 +191,7 @@ def complete_results(
     manifest = bundle.manifest
     rubric = Rubric.from_dict(manifest["rubric"])
     conflicts = dict(conflicts or {})
-    now = utc_now()
+    now = stamp()
     declarations = []
     reviews = []
     for summary in manifest["applications"]:

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from judgepanel.model.rubric.definition import Criterion, Rubric
-from judgepanel.model.staff.entities import (
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.staff.prepare.conflicts import declare
+from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
+from judgepanel.model.staff.schema import (
     Application,
     IssuedBundle,
     Judge,
@@ -18,8 +21,6 @@ from judgepanel.model.staff.entities import (
     Review,
     Score,
 )
-from judgepanel.model.staff.prepare.conflicts import declare
-from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.reports import build_report
 from judgepanel.reports.gather import gather, options_from_settings

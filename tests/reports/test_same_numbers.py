@@ -19,8 +19,8 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.funding import FundingLine
 from judgepanel.model.scoring.ranking import DisagreementRule, Ranking
 from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
-from judgepanel.model.staff.entities import Application, Round
 from judgepanel.model.staff.prepare import rounds
+from judgepanel.model.staff.schema import Application, Round
 from judgepanel.reports import render
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.gather import gather, options_from_settings

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 from pypdf import PdfReader
 
 from judgepanel.model.judge.records import Declaration, ReviewState
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.reports import scoresheet
 
 T0 = dt.datetime(2026, 4, 2, 10, 30, tzinfo=dt.UTC)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from judgepanel.clock import utcnow
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import ValidationError
 from judgepanel.model.demo.content import (
@@ -115,7 +116,7 @@ def recognition_rubric() -> Rubric:
 
 def demo_due_date(today: dt.date | None = None) -> dt.datetime:
     """Results are due four weeks after the demo is built, so it never looks overdue."""
-    day = (today or dt.datetime.now(dt.UTC).date()) + dt.timedelta(weeks=4)
+    day = (today or utcnow().date()) + dt.timedelta(weeks=4)
     return dt.datetime.combine(day, dt.time(23, 59), tzinfo=dt.UTC)
 
 
@@ -259,8 +260,8 @@ def _import(workspace: StaffWorkspace, sheet: Path, attachments: Path) -> None:
 
 
 def _assign(workspace: StaffWorkspace, round_id: int, seed: int) -> int:
-    from judgepanel.model.staff.entities import Round
     from judgepanel.model.staff.prepare.assignments import auto_assign
+    from judgepanel.model.staff.schema import Round
 
     with workspace.session() as session:
         round_ = session.get(Round, round_id)
@@ -366,7 +367,7 @@ def _merge(workspace: StaffWorkspace, results: list[Path], staff: Identity) -> t
 def _top(workspace: StaffWorkspace, round_id: int, n: int = 5
          ) -> list[tuple[int | None, str, str, float | None]]:
     from judgepanel.model.staff.decide.leaderboard import compute
-    from judgepanel.model.staff.entities import Round
+    from judgepanel.model.staff.schema import Round
 
     with workspace.session() as session:
         round_ = session.get(Round, round_id)

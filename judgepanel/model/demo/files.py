@@ -10,8 +10,8 @@ made-up data; every such file says so on its first line:
   after ``#`` comment lines; ``judgepanel staff … --identity-file`` reads it
 - ``cards/<name>.jpcard``  the public card, as a judge would send it to staff
 
-:func:`read_identity_file` also reads an identity exported with a passphrase
-(an age-encrypted ``.identity.age``), which is what real staff should use.
+``formats.identity_file.read_identity_file`` reads them (and the passphrase-protected
+identity files real staff should use).
 """
 
 from __future__ import annotations
@@ -20,16 +20,12 @@ import csv
 import io
 from pathlib import Path
 
-from judgepanel.crypto.age import ScryptIdentity, decrypt_bytes
 from judgepanel.crypto.age_keys import format_identity_file
 from judgepanel.crypto.identity import Identity
-from judgepanel.errors import IdentityError, WrongKeyError
 from judgepanel.formats.card import Card, atomic_write, write_card
 from judgepanel.model.demo.content import DemoApplication
 
 DEMO_WARNING = "DEMO KEY — for demonstration only, not secret"
-AGE_INTRO = b"age-encryption.org/v1\n"
-MAX_IDENTITY_FILE = 64 * 1024
 
 
 def write_demo_identity(keys: Path, cards: Path, slug: str, identity: Identity) -> None:
@@ -44,37 +40,6 @@ def write_demo_identity(keys: Path, cards: Path, slug: str, identity: Identity) 
             f"{identity.secret_text()}\n")
     atomic_write(keys / f"{slug}.identity", text.encode("utf-8"), mode=0o600)
     write_card(cards / f"{slug}.jpcard", Card.from_identity(identity))
-
-
-def read_identity_file(path: Path, *, passphrase: str | None = None) -> Identity:
-    """An identity from a demo ``.identity`` file or a passphrase-protected export."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise IdentityError("The identity file could not be read. Check the path.",
-                            detail=str(error), path=str(path)) from None
-    if len(data) > MAX_IDENTITY_FILE:
-        raise IdentityError("This is not a JudgePanel identity file.", path=str(path))
-    if data.startswith(AGE_INTRO):
-        if passphrase is None:
-            raise IdentityError(
-                "This identity file is protected by a passphrase. Give it with "
-                "--passphrase-file PATH.", path=str(path))
-        try:
-            data = decrypt_bytes(data, [ScryptIdentity(passphrase)])
-        except WrongKeyError as error:
-            raise WrongKeyError("Wrong passphrase for this identity file.",
-                                detail=error.detail, path=str(path)) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise IdentityError("This is not a JudgePanel identity file.", path=str(path)) from None
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    try:
-        return Identity.from_secret_text(body.strip())
-    except IdentityError as error:
-        error.path = str(path)
-        raise
 
 
 # --- the applications as staff would receive them -------------------------------------

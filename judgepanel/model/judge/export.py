@@ -13,21 +13,21 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from judgepanel.crypto.age import X25519Recipient
+from judgepanel.clock import stamp, utcnow
+from judgepanel.crypto.age_keys import X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
-from judgepanel.formats.results import write_results
+from judgepanel.formats.results.file import write_results
 from judgepanel.model.judge.records import (
     ApplicationSummary,
     BundleInfo,
     ExportRecord,
     Problem,
     results_document,
-    stamp,
 )
-from judgepanel.model.judge.workspace import BundleRow, ExportRow, JudgeWorkspace, Snapshot
+from judgepanel.model.judge.schema import BundleRow, ExportRow, Snapshot
+from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.model.rubric.definition import Rubric
-from judgepanel.model.storage.engine import utcnow
 
 
 class ExportMixin:

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from judgepanel import __version__
-from judgepanel.crypto.age import ScryptIdentity
+from judgepanel.clock import stamp
+from judgepanel.crypto.age_keys import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import FileFormatError, IdentityError, ValidationError
 from judgepanel.formats.jsonio import has_control_chars
 from judgepanel.formats.manifest import FORMAT_VERSION
-from judgepanel.formats.results import MAX_COMMENT, RESULTS_FORMAT
+from judgepanel.formats.results.spec import MAX_COMMENT, RESULTS_FORMAT
 from judgepanel.formats.sealed import AnyIdentity
-from judgepanel.model.judge.workspace import DeclarationEvent, DeclarationRow, Snapshot
+from judgepanel.model.judge.schema import DeclarationEvent, DeclarationRow, Snapshot
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import review_problems
 
@@ -226,11 +227,6 @@ def check_judge(manifest: dict[str, Any], identities: Sequence[AnyIdentity]) -> 
 
 
 # --- the results document ------------------------------------------------------------
-
-
-def stamp(at: dt.datetime) -> str:
-    """A stored time as results files spell it (UTC, whole seconds, ``Z``)."""
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _num(value: float) -> int | float:

@@ -24,9 +24,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from judgepanel.clock import utcnow
 from judgepanel.crypto.minisign import PublicKey
 from judgepanel.errors import SignatureError, WorkspaceError
-from judgepanel.model.storage.engine import NAMING_CONVENTION, AuditLogColumns, UTCDateTime, utcnow
+from judgepanel.model.storage.engine import NAMING_CONVENTION
+from judgepanel.model.storage.hash_chain import AuditLogColumns
+from judgepanel.model.storage.types import UTCDateTime
 
 STAFF_KEY_CHANGED = (
     "This bundle is signed by a different staff key than earlier bundles of this program. "

@@ -33,6 +33,7 @@ from typing import Any, overload
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import utcnow
 from judgepanel.crypto.minisign import PublicKey
 from judgepanel.errors import (
     ValidationError,
@@ -40,15 +41,13 @@ from judgepanel.errors import (
 )
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.sealed import AnyIdentity
-from judgepanel.model.judge.bundle_readers import VERIFY_LABEL, BundleReaders, Reopen
+from judgepanel.model.judge.bundle_readers import BundleReaders, Reopen
 from judgepanel.model.judge.export import ExportMixin
 from judgepanel.model.judge.records import (
-    CONFIDENCE_LABELS,
     ApplicationSummary,
     AppProgress,
     BundleInfo,
     Declaration,
-    ExportRecord,
     Position,
     Problem,
     ReviewState,
@@ -58,36 +57,19 @@ from judgepanel.model.judge.records import (
     problems_of,
     rubric_of,
 )
-from judgepanel.model.judge.workspace import (
+from judgepanel.model.judge.schema import (
     BundleRow,
     DeclarationEvent,
     DeclarationRow,
-    JudgeWorkspace,
     ReviewRow,
     ScoreRow,
     Snapshot,
-    StaffKeyChangedError,
     snapshot,
 )
+from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import weighted_total
-from judgepanel.model.storage.engine import utcnow
 from judgepanel.progress import Progress
-
-__all__ = [
-    "CONFIDENCE_LABELS",
-    "VERIFY_LABEL",
-    "AppProgress",
-    "ApplicationSummary",
-    "BundleInfo",
-    "Declaration",
-    "ExportRecord",
-    "JudgingSession",
-    "Position",
-    "Problem",
-    "ReviewState",
-    "StaffKeyChangedError",
-]
 
 MAX_VIEW = 40
 

@@ -46,29 +46,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from judgepanel import paths
+from judgepanel.clock import utcnow
 from judgepanel.errors import WorkspaceError
-from judgepanel.model.judge.schema import (  # noqa: F401 (re-exported)
-    STAFF_KEY_CHANGED,
+from judgepanel.model.judge.schema import (
     BundleRow,
-    DeclarationEvent,
-    DeclarationRow,
-    ExportRow,
     JudgeAuditEvent,
     JudgeBase,
     MetaRow,
-    ReviewRow,
-    ScoreRow,
-    Snapshot,
     StaffKeyChangedError,
     StaffKeyRow,
-    snapshot,
 )
 from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import (
-    make_engine,
-    session_factory,
-    utcnow,
-)
+from judgepanel.model.storage.engine import make_engine, session_factory
 from judgepanel.model.storage.hash_chain import BrokenLink
 
 DATABASE_NAME = "judge.sqlite"

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from judgepanel.crypto.identity import Identity, fingerprint
 from judgepanel.errors import ValidationError
 from judgepanel.formats.card import Card
-from judgepanel.model.staff.entities import Program
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import Program
 
 STAFF_KEY_ACTION = "program.staff_key"
 
@@ -87,5 +87,5 @@ def set_staff_identity(session: Session, program: Program, identity_or_card: Ide
                                   "name": identity_or_card.name}
     if had_keys:
         details["replaces"] = previous
-    hash_chain.append(session, actor, STAFF_KEY_ACTION, details)
+    audit.append(session, actor, STAFF_KEY_ACTION, details)
     return True

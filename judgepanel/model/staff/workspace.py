@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from judgepanel import paths
 from judgepanel.errors import WorkspaceError
-from judgepanel.model.staff import migrations
+from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.attachments import AttachmentStore
-from judgepanel.model.staff.entities import AuditEvent, Program
 from judgepanel.model.staff.prepare.categories import add_category
-from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import DATABASE_NAME, make_engine, session_factory, sqlite_url
+from judgepanel.model.staff.schema import AuditEvent, Program
+from judgepanel.model.storage.engine import make_engine, session_factory
 
+DATABASE_NAME = "program.sqlite"
 ATTACHMENTS_FOLDER = "attachments"
 
 _NOT_A_WORKSPACE = (
@@ -45,6 +45,11 @@ _UNREADABLE = (
     "database, or is in use by another program. Close other copies of JudgePanel and "
     "try again, or restore the workspace from a backup."
 )
+
+
+def sqlite_url(folder: Path) -> URL:
+    """The URL of the workspace database inside ``folder``."""
+    return URL.create("sqlite+pysqlite", database=str(Path(folder).resolve() / DATABASE_NAME))
 
 
 def _default_actor() -> str:
@@ -135,7 +140,7 @@ class StaffWorkspace:
                 session.flush()
                 for category in categories:
                     add_category(session, program, category)
-                hash_chain.append(
+                audit.append(
                     session,
                     actor,
                     "workspace.created",
@@ -213,7 +218,7 @@ class StaffWorkspace:
         if current != head:
             migrations.upgrade(engine)
             with session_factory(engine).begin() as session:
-                hash_chain.append(session, actor, "workspace.upgraded",
+                audit.append(session, actor, "workspace.upgraded",
                                   {"from": current, "to": head})
 
     # --- using --------------------------------------------------------------------------
@@ -247,7 +252,7 @@ class StaffWorkspace:
         self, session: Session, action: str, details: dict[str, Any] | None = None
     ) -> AuditEvent:
         """Append an audit entry as this workspace's actor."""
-        return hash_chain.append(session, self.actor, action, details)
+        return audit.append(session, self.actor, action, details)
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as connection:

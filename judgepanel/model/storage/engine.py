@@ -1,4 +1,4 @@
-"""Engines, sessions, the declarative base and the portable column types.
+"""Engines and sessions: how every workspace opens its database.
 
 Why this module exists: every workspace (a staff program, and later the judge's
 own) opens its database the same way. SQLite gets its durability settings (WAL,
@@ -13,28 +13,16 @@ recipe from SQLAlchemy's SQLite dialect documentation.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    DateTime,
     Engine,
-    Integer,
-    MetaData,
-    Numeric,
-    String,
     create_engine,
     event,
 )
-from sqlalchemy.engine import URL, Dialect, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
-from sqlalchemy.types import TypeDecorator
-
-DATABASE_NAME = "program.sqlite"
 
 # Stable constraint names: Alembic can only alter or drop what it can name, and
 # PostgreSQL and SQLite must end up with the same names.
@@ -45,119 +33,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class Base(DeclarativeBase):
-    """Declarative base of every staff-workspace table."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> dt.datetime:
-    """Timezone-aware now: the only clock the model uses."""
-    return dt.datetime.now(dt.UTC)
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """A timestamp stored in UTC and always read back timezone-aware.
-
-    SQLite has no timezone type and returns naive values; PostgreSQL returns
-    aware ones. Normalising here means comparisons and the audit hash (which
-    covers timestamps) behave the same on both.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("timestamps must be timezone-aware")
-        return value.astimezone(dt.UTC)  # (SQLite: see bind_processor)
-
-    def bind_processor(self, dialect: Dialect) -> Any:
-        """On SQLite (no timezone type), the UTC time as the naive text SQLAlchemy's
-        DATETIME writes, made by ``isoformat`` in C.
-
-        SQLAlchemy formats it field by field in Python (2.4 µs a value against 0.8);
-        a national merge stores 10,000 declaration times. A test pins the two to the
-        same text.
-        """
-        if dialect.name != "sqlite":
-            return super().bind_processor(dialect)
-        utc = dt.UTC
-
-        def process(value: dt.datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is not utc:
-                if value.tzinfo is None:
-                    raise ValueError("timestamps must be timezone-aware")
-                value = value.astimezone(utc)
-            # "YYYY-MM-DD HH:MM:SS.ffffff" and the "+00:00" that UTC always adds, cut off.
-            return value.isoformat(" ", "microseconds")[:26]
-
-        return process
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
-
-
-class AuditLogColumns:
-    """The columns of a hash-chained, append-only audit log (the rules are in audit.py).
-
-    Both workspaces keep one (staff ``AuditEvent``, judge ``JudgeAuditEvent``), so
-    the one chain algorithm in ``audit`` serves both. ``prev_hash`` is unique: two
-    writers racing to append after the same entry cannot both succeed, so the
-    chain can never fork, on SQLite or PostgreSQL.
-    """
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(100), index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
-
-
-class Money(TypeDecorator[Decimal]):
-    """An amount of money, exact to the cent.
-
-    Stored as ``NUMERIC(14, 2)``. SQLite has no decimal type, so there the
-    value travels as a string and is turned back into a ``Decimal``: money
-    never passes through a binary float.
-    """
-
-    impl = Numeric(14, 2)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> Any:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(Numeric(14, 2, asdecimal=False))
-        return dialect.type_descriptor(Numeric(14, 2))
-
-    def process_bind_param(self, value: Decimal | int | str | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        amount = Decimal(value).quantize(Decimal("0.01"))
-        return str(amount) if dialect.name == "sqlite" else amount
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def sqlite_url(folder: Path) -> URL:
-    """The URL of the workspace database inside ``folder``."""
-    return URL.create("sqlite+pysqlite", database=str(Path(folder).resolve() / DATABASE_NAME))
 
 
 def _is_memory(url: URL) -> bool:

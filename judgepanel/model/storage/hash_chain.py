@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, hash-chained audit log: its columns and its algorithm, for any workspace.
 
 Why a chain: staff must be able to show that the record of who did what
 (imports, enrolments, conflict decisions, accepted results) was not edited
@@ -24,14 +24,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.entities import AuditEvent
-from judgepanel.model.storage.engine import utcnow
+from judgepanel.model.storage.types import UTCDateTime
 
 GENESIS = "0" * 64
+
+
+class AuditLogColumns:
+    """The columns of a hash-chained, append-only audit log (the rules are below).
+
+    Both workspaces keep one (staff ``AuditEvent``, judge ``JudgeAuditEvent``), so
+    the one chain algorithm in this module serves both. ``prev_hash`` is unique: two
+    writers racing to append after the same entry cannot both succeed, so the
+    chain can never fork, on SQLite or PostgreSQL.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
 def canonical_json(value: Any) -> bytes:
@@ -60,7 +79,7 @@ def entry_hash(
     return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def _latest(session: Session, model: Any = AuditEvent) -> Any:
+def _latest(session: Session, model: Any) -> Any:
     return session.scalars(select(model).order_by(model.seq.desc()).limit(1)).first()
 
 
@@ -70,15 +89,15 @@ def append(
     action: str,
     details: dict[str, Any] | None = None,
     *,
-    model: Any = AuditEvent,
+    model: Any,
 ) -> Any:
     """Add an entry after the newest one (in the caller's transaction).
 
     ``details`` must be JSON data (str keys; str, numbers, bools, None, lists,
     dicts). If another writer appended at the same moment, the unique
     ``prev_hash`` makes this flush fail instead of forking the chain.
-    ``model`` is the mapped log class: the staff ``AuditEvent`` by default, or
-    any class with the same columns (the judge workspace has its own).
+    ``model`` is the mapped log class, any class with :class:`AuditLogColumns`: the
+    staff ``AuditEvent`` (through ``staff.audit``) or the judge's ``JudgeAuditEvent``.
     """
     return append_many(session, actor, [(action, details)], model=model)[0]
 
@@ -88,7 +107,7 @@ def append_many(
     actor: str,
     entries: Sequence[tuple[str, dict[str, Any] | None]],
     *,
-    model: Any = AuditEvent,
+    model: Any,
 ) -> list[Any]:
     """Add ``(action, details)`` entries in order, chained as :func:`append` would.
 
@@ -125,7 +144,7 @@ def _normalised(details: dict[str, Any] | None) -> Any:
         ) from exc
 
 
-def head(session: Session, *, model: Any = AuditEvent) -> tuple[int, str] | None:
+def head(session: Session, *, model: Any) -> tuple[int, str] | None:
     """(sequence number, hash) of the newest entry; record it to detect truncation later."""
     last = _latest(session, model)
     return (last.seq, last.hash) if last else None
@@ -143,7 +162,7 @@ class BrokenLink:
 
 
 def check(
-    session: Session, anchor: tuple[int, str] | None = None, *, model: Any = AuditEvent
+    session: Session, anchor: tuple[int, str] | None = None, *, model: Any
 ) -> list[BrokenLink]:
     """Every broken link in the chain, oldest first; an empty list means intact.
 
@@ -188,7 +207,7 @@ def check(
 
 
 def events(
-    session: Session, action_prefix: str = "", *, model: Any = AuditEvent
+    session: Session, action_prefix: str = "", *, model: Any
 ) -> list[Any]:
     """Entries oldest first, optionally only actions starting with ``action_prefix``."""
     query = select(model).order_by(model.seq)

@@ -13,7 +13,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from judgepanel.errors import JudgePanelError
-from judgepanel.model.judge.session import ExportRecord, JudgingSession
+from judgepanel.model.judge.records import ExportRecord
+from judgepanel.model.judge.session import JudgingSession
 
 TEXT_DELAY_MS = 400
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.judge.session import BundleInfo
+from judgepanel.model.judge.records import BundleInfo
 from judgepanel.ui.icons import icon
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.judge.session import ApplicationSummary, Declaration
+from judgepanel.model.judge.records import ApplicationSummary, Declaration
 from judgepanel.ui.judge.look import span, warning
 from judgepanel.ui.judge.models import OverviewModel
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError
+from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.formats.keystore import IdentityStore
-from judgepanel.model.demo.files import read_identity_file
 
 AGE_INTRO = b"age-encryption.org/v1\n"
 

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
-from judgepanel.model.judge.session import AppProgress, ExportRecord, JudgingSession
+from judgepanel.model.judge.records import AppProgress, ExportRecord
+from judgepanel.model.judge.session import JudgingSession
 from judgepanel.ui.judge.application_view import ApplicationView
 from judgepanel.ui.judge.autosave import Autosaver, write_scoresheet
 from judgepanel.ui.judge.bundle_info import due_text

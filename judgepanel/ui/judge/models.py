@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QObject, Qt
 
-from judgepanel.model.judge.session import ApplicationSummary, AppProgress, ExportRecord, Problem
+from judgepanel.model.judge.records import ApplicationSummary, AppProgress, ExportRecord, Problem
 from judgepanel.ui.icons import icon
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1

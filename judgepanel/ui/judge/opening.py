@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QStacke
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
 from judgepanel.formats.keystore import IdentityStore
-from judgepanel.model.judge.session import VERIFY_LABEL, JudgingSession, StaffKeyChangedError
+from judgepanel.model.judge.bundle_readers import VERIFY_LABEL
+from judgepanel.model.judge.schema import StaffKeyChangedError
+from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.progress import Progress
 from judgepanel.ui.judge.bundle_info import BundleInfoPage

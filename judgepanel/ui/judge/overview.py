@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.ui.judge.models import APP_ID_ROLE, SORT_ROLE, OverviewModel
 
 ROW_HEIGHT = 46

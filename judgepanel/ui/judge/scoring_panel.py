@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.judge.session import CONFIDENCE_LABELS, ReviewState
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.judge.records import CONFIDENCE_LABELS, ReviewState
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.ui.judge.look import muted, span, warning
 
 MAX_BUTTONS = 11

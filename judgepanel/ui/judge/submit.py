@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.judge.session import ExportRecord, Problem
+from judgepanel.model.judge.records import ExportRecord, Problem
 from judgepanel.ui.icons import icon
 from judgepanel.ui.judge.models import APP_ID_ROLE, CRITERION_ROLE, ExportsModel, ProblemsModel
 

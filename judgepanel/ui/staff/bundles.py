@@ -146,7 +146,7 @@ class BundlesScreen(Screen):
         from sqlalchemy import select
 
         from judgepanel.model.staff.bundles.issued import set_passphrase_hint
-        from judgepanel.model.staff.entities import IssuedBundle
+        from judgepanel.model.staff.schema import IssuedBundle
 
         if not hints:
             return
@@ -184,8 +184,8 @@ class BundlesScreen(Screen):
 
     def toggle_sent(self) -> None:
         """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""
-        from judgepanel.model.staff.bundles.building import mark_sent
-        from judgepanel.model.staff.entities import IssuedBundle
+        from judgepanel.model.staff.bundles.issued import mark_sent
+        from judgepanel.model.staff.schema import IssuedBundle
 
         chosen = self.table.selected_rows()
         if not chosen:

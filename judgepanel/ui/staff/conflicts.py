@@ -94,8 +94,8 @@ class ConflictsScreen(Screen):
                        label=self.tr("Screening every judge against every application…"))
 
     def confirm_selected(self) -> None:
-        from judgepanel.model.staff.entities import Conflict
         from judgepanel.model.staff.prepare import conflicts as rules
+        from judgepanel.model.staff.schema import Conflict
 
         ids = [c.id for c in self.table.selected_rows()]
         if not ids:

@@ -202,7 +202,7 @@ class StaffContext(QObject):
                 path = self.ask_identity_file(parent)
                 if path is None:
                     return None
-                from judgepanel.model.demo.files import read_identity_file
+                from judgepanel.formats.identity_file import read_identity_file
 
                 passphrase = (self.ask_passphrase(parent, path.name)
                               if path.name.endswith(".age") else None)

@@ -16,7 +16,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.prepare.assignments import list_assignments
+from judgepanel.model.staff.prepare.conflicts import conflicted_pairs, list_conflicts
+from judgepanel.model.staff.prepare.judges import list_judges
+from judgepanel.model.staff.schema import (
     Application,
     Assignment,
     IssuedBundle,
@@ -25,10 +29,6 @@ from judgepanel.model.staff.entities import (
     ReceivedResults,
     Round,
 )
-from judgepanel.model.staff.prepare.assignments import list_assignments
-from judgepanel.model.staff.prepare.conflicts import conflicted_pairs, list_conflicts
-from judgepanel.model.staff.prepare.judges import list_judges
-from judgepanel.model.storage import hash_chain
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ class BundleRow:
 def load_bundles(session: Session, round_: Round) -> list[BundleRow]:
     """The round's distribution checklist, in three queries whatever the number of bundles."""
     from judgepanel.errors import WorkspaceError
-    from judgepanel.model.staff.bundles.building import PASSPHRASE_RECIPIENT, bundle_contents
+    from judgepanel.model.staff.bundles.issued import PASSPHRASE_RECIPIENT, bundle_contents
 
     issued = list(session.scalars(
         select(IssuedBundle).where(IssuedBundle.round_id == round_.id)
@@ -278,9 +278,9 @@ def load_audit(session: Session) -> list[AuditRow]:
 
     return [AuditRow(e.seq, e.at, e.actor, e.action,
                      json.dumps(e.details, ensure_ascii=False, sort_keys=True, default=str))
-            for e in hash_chain.events(session)]
+            for e in audit.events(session)]
 
 
 def check_audit(session: Session) -> list[str]:
     """Every broken link in words; empty when the chain is intact."""
-    return [str(b) for b in hash_chain.check(session)]
+    return [str(b) for b in audit.check(session)]

@@ -21,10 +21,10 @@ from PySide6.QtGui import QUndoCommand
 from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.decide import leaderboard
-from judgepanel.model.staff.entities import Application, Conflict, Judge, Round
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare import judges as judge_rules
 from judgepanel.model.staff.prepare.assignments import add_assignment, remove_assignment
+from judgepanel.model.staff.schema import Application, Conflict, Judge, Round
 from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, CONFLICTS, JUDGES, StaffContext
 
 Change = Callable[[Session], Any]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from judgepanel.clock import stamp
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import (
     FileFormatError,
@@ -23,12 +24,13 @@ from judgepanel.errors import (
     WorkspaceError,
     WrongKeyError,
 )
-from judgepanel.formats.bundle import BundleApplication, BundleHeader, write_bundle
-from judgepanel.formats.jsonio import utc_now
-from judgepanel.formats.results import read_results
+from judgepanel.formats.bundle_write import BundleApplication, BundleHeader, write_bundle
+from judgepanel.formats.results.file import read_results
 from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Rubric
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 
 ROOT = Path(__file__).resolve().parents[3]
 APPS = ("A-1", "A-2", "A-3")
@@ -64,7 +66,7 @@ def header(people: People, *, rubric: dict[str, Any] | None = None,
         judge={"name": people.judge.name, "fingerprint": people.judge.fingerprint},
         staff={"name": people.staff.name, "fingerprint": people.staff.fingerprint,
                "age_recipient": people.staff.recipient.to_string()},
-        created=utc_now(), due="2026-04-01",
+        created=stamp(), due="2026-04-01",
         rubric=rubric if rubric is not None else RUBRIC.to_dict(),
         applications=[{"id": a, "title": f"Initiative {a}{title_suffix}", "city": "Lyon"}
                       for a in APPS],

@@ -14,8 +14,9 @@ from sqlalchemy import event
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import DamagedFileError
-from judgepanel.formats.bundle import BundleApplication, write_bundle
-from judgepanel.model.judge.session import VERIFY_LABEL, JudgingSession
+from judgepanel.formats.bundle_write import BundleApplication, write_bundle
+from judgepanel.model.judge.bundle_readers import VERIFY_LABEL
+from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
 from tests.model.judge.test_session import APPS, People, complete, header
 

@@ -22,16 +22,13 @@ import pytest
 from judgepanel.crypto.age import decrypt_bytes, encrypt_bytes
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, SignatureError
-from judgepanel.formats.bundle import BundleApplication, BundleHeader, write_bundle
+from judgepanel.formats.bundle_write import BundleApplication, BundleHeader, write_bundle
 from judgepanel.formats.jsonio import dumps_canonical
+from judgepanel.model.judge.schema import STAFF_KEY_CHANGED, StaffKeyChangedError
 from judgepanel.model.judge.session import JudgingSession
-from judgepanel.model.judge.workspace import (
-    SCHEMA_VERSION,
-    STAFF_KEY_CHANGED,
-    JudgeWorkspace,
-    StaffKeyChangedError,
-)
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.judge.workspace import SCHEMA_VERSION, JudgeWorkspace
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from tests.formats.crafting import RawEntry, build_zip
 
 RUBRIC = Rubric("Recognition", (Criterion("impact", "Impact"),))

@@ -10,20 +10,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from judgepanel.clock import utcnow
 from judgepanel.errors import WorkspaceError
-from judgepanel.model.judge.workspace import (
-    DATABASE_NAME,
-    SCHEMA_VERSION,
+from judgepanel.model.judge.schema import (
     BundleRow,
     DeclarationEvent,
     DeclarationRow,
     JudgeAuditEvent,
-    JudgeWorkspace,
     ScoreRow,
     snapshot,
 )
+from judgepanel.model.judge.workspace import DATABASE_NAME, SCHEMA_VERSION, JudgeWorkspace
 from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import utcnow
 
 FINGERPRINT = "K7QF-3MZD-WX2P-9HTR"
 

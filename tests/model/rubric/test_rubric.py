@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Level, Rubric, load_rubric
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric, load_rubric
+from judgepanel.model.rubric.levels import Level
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "resources" / "rubrics" / "recognition.toml"
 

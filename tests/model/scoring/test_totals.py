@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Rubric, load_rubric
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric, load_rubric
 from judgepanel.model.scoring.totals import is_complete, review_problems, weighted_total
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "resources" / "rubrics" / "recognition.toml"

@@ -19,13 +19,12 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select
 
 from judgepanel.errors import WorkspaceError
-from judgepanel.model.staff import migrations
-from judgepanel.model.staff.bundles.building import all_issued_applications, issued_applications
-from judgepanel.model.staff.entities import Application, Judge, Program, Round
+from judgepanel.model.staff import audit, migrations
+from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
 from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import Base, make_engine, session_factory, sqlite_url
+from judgepanel.model.staff.schema import Application, Base, Judge, Program, Round
+from judgepanel.model.staff.workspace import StaffWorkspace, sqlite_url
+from judgepanel.model.storage.engine import make_engine, session_factory
 from tests.model.conftest import ACTOR
 
 OLD_ISSUED = sa.table("issued_bundles", *(sa.column(c) for c in (
@@ -56,7 +55,7 @@ def _revision_1_workspace(folder: Path) -> dict[str, Any]:
         session.flush()
         a1, a2, a3, a4, a5 = (a.id for a in apps)
         r1, r2, r3 = (r.id for r in rounds)
-        hash_chain.append(session, ACTOR, "workspace.created", {"program": "Old program"})
+        audit.append(session, ACTOR, "workspace.created", {"program": "Old program"})
         # Round 2 was shortlisted (A1, A3; 9999 is an application since deleted); A4 was
         # then assigned in it by hand, and the old code counted it as a member too.
         program.settings = {"disagreement_range": 25,
@@ -74,7 +73,7 @@ def _revision_1_workspace(folder: Path) -> dict[str, Any]:
                 manifest_sha256="0" * 64, recipients=["age1x"], file_name="",
                 created_at="2026-01-02 00:00:00", superseded=False))
             if held is not None:
-                hash_chain.append(session, ACTOR, "bundle.issued",
+                audit.append(session, ACTOR, "bundle.issued",
                              {"bundle_id": bundle_id, "judge": judge.id, "applications": held})
         ids = {"apps": [a1, a2, a3, a4, a5], "rounds": [r1, r2, r3]}
     engine.dispose()
@@ -114,9 +113,9 @@ def test_upgrading_moves_round_members_and_bundle_contents(old_folder: Path) -> 
             with pytest.raises(WorkspaceError, match="Rebuild the judge's bundle"):
                 issued_applications(session, "R1-J-lost")
             # The audit log was not rewritten: still intact, plus the upgrade entry.
-            assert hash_chain.check(session) == []
-            assert len(hash_chain.events(session, "bundle.issued")) == 2
-            last = hash_chain.events(session)[-1]
+            assert audit.check(session) == []
+            assert len(audit.events(session, "bundle.issued")) == 2
+            last = audit.events(session)[-1]
             upgraded = {"from": "0001", "to": migrations.head_revision()}
             assert (last.action, last.details) == ("workspace.upgraded", upgraded)
 

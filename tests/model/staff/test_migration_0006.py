@@ -20,17 +20,18 @@ from sqlalchemy.exc import IntegrityError
 
 from judgepanel.errors import WorkspaceError
 from judgepanel.model.staff import migrations
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.prepare import rounds
+from judgepanel.model.staff.schema import (
     Application,
+    Base,
     IssuedBundle,
     Judge,
     ReceivedResults,
     Review,
     Score,
 )
-from judgepanel.model.staff.prepare import rounds
-from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage.engine import DATABASE_NAME, Base, make_engine
+from judgepanel.model.staff.workspace import DATABASE_NAME, StaffWorkspace
+from judgepanel.model.storage.engine import make_engine
 from tests.model.conftest import ACTOR, copied_demo, first_board
 
 ScoreRows = list[tuple[int, int, str, float, str]]

@@ -14,7 +14,7 @@ from sqlalchemy import inspect, select, text
 
 from judgepanel.crypto.passphrase import new_passphrase
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff import migrations
+from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.bundles.issued import (
     HINT_ACTION,
@@ -22,9 +22,8 @@ from judgepanel.model.staff.bundles.issued import (
     check_passphrase_hint,
     set_passphrase_hint,
 )
-from judgepanel.model.staff.entities import AuditEvent, IssuedBundle
+from judgepanel.model.staff.schema import AuditEvent, IssuedBundle
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from tests.model.conftest import copied_demo
 from tests.model.flows import ACTOR, Flow, make_flow
 
@@ -56,12 +55,12 @@ def test_a_hint_is_kept_tidied_and_audited_without_its_text(
         set_passphrase_hint(session, _issued(session, bundle_id), "read out to Amara", ACTOR)
     with flow.workspace.session() as session:
         assert _issued(session, bundle_id).passphrase_hint == "read out to Amara"
-        entries = [e for e in hash_chain.events(session) if e.action == HINT_ACTION]
+        entries = [e for e in audit.events(session) if e.action == HINT_ACTION]
         assert len(entries) == 1  # the same hint again records nothing
         assert "Amara" not in str(entries[0].details) and entries[0].details["hint_set"]
         set_passphrase_hint(session, _issued(session, bundle_id), "", ACTOR)
         assert _issued(session, bundle_id).passphrase_hint is None
-        assert hash_chain.check(session) == []
+        assert audit.check(session) == []
 
 
 @pytest.mark.parametrize("hint", [

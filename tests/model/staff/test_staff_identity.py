@@ -7,6 +7,7 @@ import pytest
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import ValidationError
 from judgepanel.formats.card import Card
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.identity import (
     STAFF_KEY_ACTION,
     check_staff_identity,
@@ -14,7 +15,6 @@ from judgepanel.model.staff.identity import (
     set_staff_identity,
 )
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from tests.model.conftest import ACTOR
 
 OFFICE = Identity.generate("Program Office", "staff")
@@ -34,7 +34,7 @@ def test_set_once_then_the_same_keys_change_nothing(workspace: StaffWorkspace) -
         assert set_staff_identity(session, program, OFFICE, ACTOR) is False
         assert set_staff_identity(session, program, Card.from_identity(OFFICE), ACTOR) is False
         assert check_staff_identity(program, Card.from_identity(OFFICE)) is False
-        entries = hash_chain.events(session, STAFF_KEY_ACTION)
+        entries = audit.events(session, STAFF_KEY_ACTION)
         assert [(e.actor, e.details) for e in entries] == [
             (ACTOR, {"fingerprint": OFFICE.fingerprint, "name": "Program Office"})]
 
@@ -50,11 +50,11 @@ def test_another_key_is_refused_unless_rotating(workspace: StaffWorkspace) -> No
         assert program_staff_fingerprint(program) == OFFICE.fingerprint
         assert set_staff_identity(session, program, SUCCESSOR, "chief", rotate=True) is True
         assert program.staff_minisign_key == SUCCESSOR.public_key.base64
-        last = hash_chain.events(session, STAFF_KEY_ACTION)[-1]
+        last = audit.events(session, STAFF_KEY_ACTION)[-1]
         assert (last.actor, last.details) == ("chief", {
             "fingerprint": SUCCESSOR.fingerprint, "name": "New Office",
             "replaces": OFFICE.fingerprint})
-        assert hash_chain.check(session) == []
+        assert audit.check(session) == []
 
 
 def test_a_judge_identity_is_never_the_staff_identity(workspace: StaffWorkspace) -> None:
@@ -65,4 +65,4 @@ def test_a_judge_identity_is_never_the_staff_identity(workspace: StaffWorkspace)
             with pytest.raises(ValidationError, match="is a judge identity"):
                 set_staff_identity(session, program, given, ACTOR, rotate=True)
         assert program.staff_age_recipient is None and program.staff_minisign_key is None
-        assert hash_chain.events(session, STAFF_KEY_ACTION) == []
+        assert audit.events(session, STAFF_KEY_ACTION) == []

@@ -15,18 +15,12 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from judgepanel.errors import DamagedFileError, ValidationError, WorkspaceError
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Level, Rubric
-from judgepanel.model.staff import migrations
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.rubric.levels import Level
+from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.attachments import AttachmentStore
-from judgepanel.model.staff.entities import (
-    Application,
-    Attachment,
-    AuditEvent,
-    Category,
-    IssuedBundle,
-    Judge,
-    Program,
-)
 from judgepanel.model.staff.prepare.categories import (
     RECOGNITION_COMPONENTS,
     add_category,
@@ -39,9 +33,18 @@ from judgepanel.model.staff.prepare.rounds import (
     save_rubric,
     set_blind_review,
 )
+from judgepanel.model.staff.schema import (
+    Application,
+    Attachment,
+    AuditEvent,
+    Base,
+    Category,
+    IssuedBundle,
+    Judge,
+    Program,
+)
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import Base, make_engine
+from judgepanel.model.storage.engine import make_engine
 from tests.model.conftest import ACTOR, count
 
 # --- create / open -------------------------------------------------------------------
@@ -59,8 +62,8 @@ def test_create_then_reopen_keeps_the_program(workspace: StaffWorkspace, tmp_pat
         program = reopened.program(session)
         assert program.name == "Mayors' Recognition 2026"
         assert [c.name for c in program.categories] == list(RECOGNITION_COMPONENTS)
-        assert [e.action for e in hash_chain.events(session)] == ["workspace.created"]
-        assert hash_chain.events(session)[0].actor == ACTOR
+        assert [e.action for e in audit.events(session)] == ["workspace.created"]
+        assert audit.events(session)[0].actor == ACTOR
     assert reopened.schema_revision() == migrations.head_revision()
     reopened.close()
 
@@ -316,7 +319,7 @@ def test_rubric_round_trips_through_rows(workspace: StaffWorkspace) -> None:
     with workspace.session() as session:
         round_ = workspace.program(session).rounds[0]
         assert rubric_for_round(session, round_) == smaller
-        assert [e.action for e in hash_chain.events(session, "rubric.")] == ["rubric.saved"] * 2
+        assert [e.action for e in audit.events(session, "rubric.")] == ["rubric.saved"] * 2
 
 
 def test_rubric_cannot_change_after_bundles_went_out(workspace: StaffWorkspace) -> None:
@@ -389,7 +392,7 @@ def test_the_same_code_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> 
             assert application.requested_amount == Decimal("1234567890.10")
             assert application.created_at.tzinfo is not None
             assert rubric_for_round(session, ws.program(session).rounds[0]) == _rubric()
-            assert hash_chain.check(session) == []
+            assert audit.check(session) == []
             session.execute(text("UPDATE alembic_version SET version_num = 'f00dfeed9999'"))
     finally:
         ws.close()

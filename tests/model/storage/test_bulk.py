@@ -27,7 +27,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from judgepanel.model.storage.bulk import insert_rows, select_rows
-from judgepanel.model.storage.engine import UTCDateTime, make_engine
+from judgepanel.model.storage.engine import make_engine
+from judgepanel.model.storage.types import UTCDateTime
 
 METADATA = MetaData()
 THINGS = Table(

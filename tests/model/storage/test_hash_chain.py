@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from judgepanel.errors import ValidationError, WorkspaceError
-from judgepanel.model.staff.entities import AuditEvent
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import AuditEvent
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage import hash_chain
 from tests.model.conftest import ACTOR
@@ -19,30 +20,30 @@ from tests.model.conftest import ACTOR
 def _fill(ws: StaffWorkspace, n: int = 5) -> None:
     with ws.session() as session:
         for i in range(n):
-            hash_chain.append(session, ACTOR, "test.step", {"i": i, "note": "café", "x": [1, 2.5]})
+            audit.append(session, ACTOR, "test.step", {"i": i, "note": "café", "x": [1, 2.5]})
 
 
 def _problems(ws: StaffWorkspace, anchor: tuple[int, str] | None = None) -> list[str]:
     with ws.session() as session:
-        return [str(b) for b in hash_chain.check(session, anchor)]
+        return [str(b) for b in audit.check(session, anchor)]
 
 
 def test_an_untouched_chain_checks_out(workspace: StaffWorkspace) -> None:
     _fill(workspace)
     with workspace.session() as session:
-        entries = hash_chain.events(session)
+        entries = audit.events(session)
         assert [e.seq for e in entries] == [1, 2, 3, 4, 5, 6]
         assert entries[0].prev_hash == hash_chain.GENESIS
         for before, after in zip(entries, entries[1:], strict=False):
             assert after.prev_hash == before.hash
-        assert hash_chain.head(session) == (6, entries[-1].hash)
-        assert [e.seq for e in hash_chain.events(session, "test.")] == [2, 3, 4, 5, 6]
+        assert audit.head(session) == (6, entries[-1].hash)
+        assert [e.seq for e in audit.events(session, "test.")] == [2, 3, 4, 5, 6]
     assert _problems(workspace) == []
 
 
 def test_the_hash_follows_the_documented_formula(workspace: StaffWorkspace) -> None:
     with workspace.session() as session:
-        first = hash_chain.events(session)[0]
+        first = audit.events(session)[0]
         payload = {
             "seq": 1,
             "at": first.at.isoformat(timespec="microseconds"),
@@ -81,7 +82,7 @@ def test_a_rehashed_forgery_breaks_the_next_link(workspace: StaffWorkspace) -> N
     _fill(workspace)
     with workspace.session() as session:
         row = session.execute(text("SELECT at, prev_hash FROM audit_events WHERE seq = 3")).one()
-        forged = hash_chain.entry_hash(3, hash_chain.events(session)[2].at, ACTOR, "test.step",
+        forged = hash_chain.entry_hash(3, audit.events(session)[2].at, ACTOR, "test.step",
                                   {"i": 42}, row.prev_hash)
         session.execute(text("UPDATE audit_events SET details = :d, hash = :h WHERE seq = 3"),
                         {"d": json.dumps({"i": 42}), "h": forged})
@@ -100,7 +101,7 @@ def test_a_deleted_entry_is_found(workspace: StaffWorkspace) -> None:
 def test_a_cut_off_tail_is_found_with_an_anchor(workspace: StaffWorkspace) -> None:
     _fill(workspace)
     with workspace.session() as session:
-        anchor = hash_chain.head(session)
+        anchor = audit.head(session)
         assert anchor is not None
     assert _problems(workspace, anchor) == []
     with workspace.session() as session:
@@ -118,11 +119,11 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm(
     workspace: StaffWorkspace,
 ) -> None:
     with pytest.raises(WorkspaceError, match="can only grow"), workspace.session() as session:
-        entry = hash_chain.events(session)[0]
+        entry = audit.events(session)[0]
         entry.actor = "mallory"
         session.flush()
     with pytest.raises(WorkspaceError, match="can only grow"), workspace.session() as session:
-        session.delete(hash_chain.events(session)[0])
+        session.delete(audit.events(session)[0])
         session.flush()
     assert _problems(workspace) == []
 
@@ -130,7 +131,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_orm(
 def test_the_chain_cannot_fork(workspace: StaffWorkspace) -> None:
     # A second writer appending after the same entry is refused by the database.
     with pytest.raises(IntegrityError), workspace.session() as session:
-        first = hash_chain.events(session)[0]
+        first = audit.events(session)[0]
         at = first.at
         session.add(AuditEvent(seq=99, at=at, actor="other", action="x", details={},
                                prev_hash=first.prev_hash, hash="e" * 64))
@@ -140,9 +141,9 @@ def test_the_chain_cannot_fork(workspace: StaffWorkspace) -> None:
 def test_details_must_be_json_data(workspace: StaffWorkspace) -> None:
     with workspace.session() as session:
         with pytest.raises(ValidationError):
-            hash_chain.append(session, ACTOR, "bad", {"when": {1, 2}})
+            audit.append(session, ACTOR, "bad", {"when": {1, 2}})
         with pytest.raises(ValidationError):
-            hash_chain.append(session, ACTOR, "bad", {"score": float("nan")})
-        event = hash_chain.append(session, ACTOR, "ok", {"t": (1, 2)})
+            audit.append(session, ACTOR, "bad", {"score": float("nan")})
+        event = audit.append(session, ACTOR, "ok", {"t": (1, 2)})
         assert event.details == {"t": [1, 2]}  # stored exactly as hashed
     assert _problems(workspace) == []

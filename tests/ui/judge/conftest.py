@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from judgepanel.crypto.age import X25519Recipient
+from judgepanel.clock import stamp
+from judgepanel.crypto.age_keys import X25519Recipient
 from judgepanel.crypto.identity import Identity
-from judgepanel.formats.bundle import BundleApplication, BundleHeader, write_bundle
-from judgepanel.formats.jsonio import utc_now
+from judgepanel.formats.bundle_write import BundleApplication, BundleHeader, write_bundle
 from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.ui.main_window import MainWindow
 
@@ -73,7 +73,7 @@ def build_bundle(tmp: Path, judge: Identity, staff: Identity, *, count: int = 3,
         judge={"name": judge.name, "fingerprint": judge.fingerprint},
         staff={"name": staff.name, "fingerprint": staff.fingerprint,
                "age_recipient": staff.recipient.to_string()},
-        created=utc_now(), due="2026-04-01", rubric=rubric.to_dict(),
+        created=stamp(), due="2026-04-01", rubric=rubric.to_dict(),
         applications=[{"id": a, "title": t, "applicant": p, "organisation": o, "city": c}
                       for a, t, p, o, c in rows],
     )

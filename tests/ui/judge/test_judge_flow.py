@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from judgepanel.crypto.identity import Identity
-from judgepanel.formats.results import read_results
+from judgepanel.formats.results.file import read_results
 from judgepanel.ui.judge.judge_page import JudgePage
 from judgepanel.ui.main_window import MainWindow
 from tests.ui.judge.conftest import Program, build_bundle, make_window

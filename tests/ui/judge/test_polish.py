@@ -164,7 +164,7 @@ def test_the_score_sheet_note_is_translated(tmp_path: Path, program: Program) ->
     marking = Marking()
     QCoreApplication.installTranslator(marking)
     try:
-        from judgepanel.model.judge.session import ExportRecord
+        from judgepanel.model.judge.records import ExportRecord
 
         record = ExportRecord("B", 1, tmp_path / "r.jpresults", "", __import__("datetime")
                               .datetime.now())
@@ -188,7 +188,8 @@ def test_a_staff_made_application_shows_its_fields_summary_first() -> None:
 
 
 def test_rubric_text_is_recoloured_when_the_criteria_are_enabled_again(qtbot) -> None:
-    from judgepanel.model.rubric.definition import Criterion, Level
+    from judgepanel.model.rubric.criterion import Criterion
+    from judgepanel.model.rubric.levels import Level
     from judgepanel.ui.judge.look import muted
     from judgepanel.ui.judge.scoring_panel import CriterionEditor
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from judgepanel.crypto.identity import Identity
-from judgepanel.model.judge.session import StaffKeyChangedError
+from judgepanel.model.judge.schema import StaffKeyChangedError
 from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.ui.main_window import MainWindow
 from tests.ui.judge.conftest import Program, build_bundle, make_window

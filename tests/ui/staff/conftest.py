@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from judgepanel.errors import JudgePanelError
-from judgepanel.ui.staff import StaffPage
 from judgepanel.ui.staff.context import StaffContext
+from judgepanel.ui.staff.page import StaffPage
 from judgepanel.ui.tasks import TaskRunner
 
 

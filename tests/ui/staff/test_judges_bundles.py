@@ -9,14 +9,14 @@ from typing import Any
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
-from judgepanel.crypto.age import ScryptIdentity
+from judgepanel.crypto.age_keys import ScryptIdentity
 from judgepanel.crypto.passphrase import PASSPHRASE_ALPHABET, new_passphrase
 from judgepanel.errors import WrongKeyError
 from judgepanel.formats.bundle import Bundle
-from judgepanel.model.staff.bundles.building import PASSPHRASE_RECIPIENT
-from judgepanel.model.staff.entities import AuditEvent, IssuedBundle, Judge
-from judgepanel.ui.staff import StaffPage
+from judgepanel.model.staff.bundles.issued import PASSPHRASE_RECIPIENT
+from judgepanel.model.staff.schema import AuditEvent, IssuedBundle, Judge
 from judgepanel.ui.staff.judges import JudgeDetailsDialog, details_of
+from judgepanel.ui.staff.page import StaffPage
 from judgepanel.ui.staff.passphrases import (
     ChooseJudgesDialog,
     IssuedPassphrase,

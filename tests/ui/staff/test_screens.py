@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from judgepanel.model.demo.files import read_identity_file
+from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.ui.staff.table_model import RowsModel
 from tests.ui.staff.conftest import wait_idle
 
@@ -59,8 +59,8 @@ def test_every_screen_shows_the_demo_and_models_pass_the_tester(
 
 def test_rubric_editor_shows_the_rule_broken_and_saves_a_valid_rubric(
         demo: Path, make_page: Any, qtbot: Any) -> None:
-    from judgepanel.model.staff.entities import Round
     from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round
+    from judgepanel.model.staff.schema import Round
 
     page, errors = make_page(demo / "program")
     with page.workspace.session() as session:  # bundles are out for round 1: use a new round

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from judgepanel.model.staff.entities import Application, Category, Judge, Program, Round
-from judgepanel.ui.staff import StaffPage
+from judgepanel.model.staff.schema import Application, Category, Judge, Program, Round
 from judgepanel.ui.staff.bundles import BundlesScreen
+from judgepanel.ui.staff.page import StaffPage
 from judgepanel.ui.staff.rubric_editor import RubricScreen, preview_html
 from tests.ui.staff.conftest import wait_idle
 

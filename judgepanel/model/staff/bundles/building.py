@@ -37,28 +37,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from judgepanel.crypto.age import ScryptRecipient, X25519Recipient
+from judgepanel.clock import stamp
+from judgepanel.crypto.age_keys import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import ValidationError
-from judgepanel.formats.bundle import (
+from judgepanel.formats.bundle_write import (
     BundleApplication,
     BundleHeader,
     WrittenBundle,
     write_bundle,
 )
-from judgepanel.formats.jsonio import ID_PATTERN, utc_now
-from judgepanel.model.staff.bundles.issued import (  # noqa: F401 (re-exported)
-    SENT_ACTION,
-    _contents,
-    _record_missing,
-    all_issued_applications,
-    bundle_contents,
-    current_bundle,
-    issued_applications,
-    mark_sent,
-    outdated_bundles,
-)
-from judgepanel.model.staff.entities import (
+from judgepanel.formats.jsonio import ID_PATTERN
+from judgepanel.model.staff.bundles.issued import PASSPHRASE_RECIPIENT
+from judgepanel.model.staff.identity import check_staff_identity, set_staff_identity
+from judgepanel.model.staff.prepare.assignments import judge_applications
+from judgepanel.model.staff.prepare.categories import category_key
+from judgepanel.model.staff.prepare.rounds import outside_round, rubric_for_round
+from judgepanel.model.staff.schema import (
     Application,
     Assignment,
     IssuedBundle,
@@ -66,16 +61,10 @@ from judgepanel.model.staff.entities import (
     Program,
     Round,
 )
-from judgepanel.model.staff.identity import check_staff_identity, set_staff_identity
-from judgepanel.model.staff.prepare.assignments import judge_applications
-from judgepanel.model.staff.prepare.categories import category_key
-from judgepanel.model.staff.prepare.rounds import outside_round, rubric_for_round
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.progress import Progress, no_progress
 
 ISSUED_ACTION = "bundle.issued"
-PASSPHRASE_RECIPIENT = "passphrase"
-"""What ``IssuedBundle.recipients`` holds for a passphrase bundle (no key to name)."""
 _STEPS = 1000  # progress units per bundle
 _SUMMARY_MAX = 2000
 
@@ -138,11 +127,11 @@ def _new_bundle_id(round_: Round, judge: Judge) -> str:
 
 
 def _timestamp(value: dt.datetime | None) -> str | None:
+    """A due date as files spell it; a naive time (never stored, but possible in a new
+    row) counts as UTC."""
     if value is None:
         return None
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC))
 
 
 def _one_line(value: Any) -> str | None:
@@ -293,7 +282,7 @@ def _plan(session: Session, workspace: StaffWorkspace, round_: Round, staff: Ide
             judge={"name": judge.name, "fingerprint": judge.fingerprint},
             staff={"name": staff.name, "fingerprint": staff.fingerprint,
                    "age_recipient": staff.recipient.to_string()},
-            created=utc_now(),
+            created=stamp(),
             due=_timestamp(round_.due_at),
             rubric=rubric.to_dict(),
             settings={"blind_review": round_.is_blind},

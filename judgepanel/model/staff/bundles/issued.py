@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError, WorkspaceError
-from judgepanel.model.staff.entities import Assignment, IssuedBundle, Judge, Round
-from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import utcnow
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import Assignment, IssuedBundle, Judge, Round
 
+PASSPHRASE_RECIPIENT = "passphrase"
+"""What ``IssuedBundle.recipients`` holds for a passphrase bundle (no key to name)."""
 SENT_ACTION = "bundle.sent"
 HINT_ACTION = "bundle.passphrase_hint"
 MAX_HINT = 300
@@ -96,10 +98,6 @@ def outdated_bundles(session: Session, round_: Round) -> list[IssuedBundle]:
     return outdated
 
 
-# --- phase 1: plan ------------------------------------------------------------------------
-
-
-
 def mark_sent(session: Session, issued: IssuedBundle, actor: str, sent: bool) -> None:
     """Tick a bundle off as sent to its judge (or take the tick back), for the record.
 
@@ -113,7 +111,7 @@ def mark_sent(session: Session, issued: IssuedBundle, actor: str, sent: bool) ->
         return
     issued.sent_at = utcnow() if sent else None
     session.flush()
-    hash_chain.append(session, actor, SENT_ACTION, {
+    audit.append(session, actor, SENT_ACTION, {
         "bundle_id": issued.bundle_id, "judge": issued.judge_id, "sent": sent})
 
 
@@ -140,8 +138,6 @@ def set_passphrase_hint(session: Session, issued: IssuedBundle, hint: str, actor
     The hint passes :func:`check_passphrase_hint`, and only a bundle that opens with
     a passphrase has one. The audit entry records that the hint changed, not its text.
     """
-    from judgepanel.model.staff.bundles.building import PASSPHRASE_RECIPIENT
-
     if PASSPHRASE_RECIPIENT not in (issued.recipients or ()):
         raise ValidationError("Only a bundle that opens with a passphrase has a passphrase "
                               "hint.", path="hint", detail=f"bundle {issued.bundle_id}")
@@ -150,5 +146,5 @@ def set_passphrase_hint(session: Session, issued: IssuedBundle, hint: str, actor
         return
     issued.passphrase_hint = text or None
     session.flush()
-    hash_chain.append(session, actor, HINT_ACTION, {
+    audit.append(session, actor, HINT_ACTION, {
         "bundle_id": issued.bundle_id, "judge": issued.judge_id, "hint_set": bool(text)})

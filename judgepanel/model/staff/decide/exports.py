@@ -43,10 +43,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
+from judgepanel.clock import utcnow
 from judgepanel.model.scoring.ranking import Basis
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
-from judgepanel.model.staff.entities import Program, Round
-from judgepanel.model.storage.engine import utcnow
+from judgepanel.model.staff.schema import Program, Round
 
 Kind = Literal["text", "int", "score", "stat", "money", "auto"]
 Cell = str | int | float | Decimal | None

@@ -37,7 +37,7 @@ from judgepanel.model.scoring.statistics import (
     panel_alpha,
 )
 from judgepanel.model.scoring.statistics import Review as StatReview
-from judgepanel.model.staff.entities import Application, Category, Program, Round
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.results.round_reviews import (
     ApplicationInfo,
@@ -47,7 +47,7 @@ from judgepanel.model.staff.results.round_reviews import (
     RoundReviews,
     load_round_reviews,
 )
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff.schema import Application, Category, Program, Round
 from judgepanel.model.storage.gc_pause import paused_gc
 
 # Program settings keys (a per-round override goes under settings["round_settings"]["<n>"]).
@@ -367,7 +367,7 @@ def set_award(session: Session, application: Application, amount: Decimal | int 
     previous = application.awarded_amount
     application.awarded_amount = amount
     session.flush()
-    hash_chain.append(session, actor, "award.set", {
+    audit.append(session, actor, "award.set", {
         "application": application.ref,
         "amount": None if amount is None else f"{amount:.2f}",
         "previous": None if previous is None else f"{previous:.2f}",

@@ -34,15 +34,15 @@ from sqlalchemy.orm import Session
 from judgepanel.errors import ValidationError
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.ranking import Basis, shortlist
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, compute, compute_all
-from judgepanel.model.staff.entities import Application, Category, Program, Round
 from judgepanel.model.staff.prepare.rounds import (
     add_round,
     rubric_for_round,
     save_rubric,
     set_blind_review,
 )
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff.schema import Application, Category, Program, Round
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def shortlist_into_new_round(
     if round_.is_blind:
         set_blind_review(session, new_round, actor, hidden_fields=round_.hidden_fields,
                          hidden_attachment_labels=round_.hidden_attachment_labels)
-    hash_chain.append(session, actor, "round.shortlisted", {
+    audit.append(session, actor, "round.shortlisted", {
         "from_round": round_.number, "round": new_round.number, "basis": basis,
         "top": top, "threshold": threshold, "category": plan.category,
         "per_category": per_category, "selected": list(plan.selected),

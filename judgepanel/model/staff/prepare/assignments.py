@@ -28,11 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.entities import Application, Assignment, Conflict, Judge, Round
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.assignment_planner import assign
 from judgepanel.model.staff.prepare.conflicts import CONFIRMED, OPEN
 from judgepanel.model.staff.prepare.rounds import outside_round, round_applications
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Round
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ def auto_assign(
     outcome.unmet = [Unmet(int(s.app_id), refs[s.app_id], s.missing, s.reason)
                      for s in result.unmet]
     outcome.loads = {int(j): n for j, n in result.loads.items()}
-    hash_chain.append(session, actor, "assignment.auto", {
+    audit.append(session, actor, "assignment.auto", {
         "round": round_.number, "per_application": per_application, "max_load": max_load,
         "seed": seed, "added": [list(p) for p in outcome.added],
         "dropped": [list(p) for p in outcome.dropped],
@@ -238,7 +238,7 @@ def add_assignment(session: Session, round_: Round, judge: Judge, application: A
     row = Assignment(round_id=round_.id, judge_id=judge.id, application_id=application.id)
     session.add(row)
     session.flush()
-    hash_chain.append(session, actor, "assignment.added", {
+    audit.append(session, actor, "assignment.added", {
         "round": round_.number, "judge": judge.id, "application": application.id,
         "ref": application.ref})
     return row
@@ -257,6 +257,6 @@ def remove_assignment(session: Session, round_: Round, judge: Judge, application
             path="application")
     session.delete(row)
     session.flush()
-    hash_chain.append(session, actor, "assignment.removed", {
+    audit.append(session, actor, "assignment.removed", {
         "round": round_.number, "judge": judge.id, "application": application.id,
         "ref": application.ref})

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.entities import Application, Conflict, Judge, Program
-from judgepanel.model.storage import hash_chain
-from judgepanel.model.storage.engine import utcnow
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import Application, Conflict, Judge, Program
 from judgepanel.text import fold_accents
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
@@ -153,7 +153,7 @@ def screen(session: Session, program: Program, actor: str) -> ScreeningResult:
     session.flush()
     still_open = len(list_conflicts(session, program, status=OPEN))
     result = ScreeningResult(new, updated, reopened, cleared, still_open)
-    hash_chain.append(session, actor, "conflicts.screened", {
+    audit.append(session, actor, "conflicts.screened", {
         "new": new, "updated": updated, "reopened": reopened, "cleared": cleared,
         "open": still_open,
     })
@@ -177,7 +177,7 @@ def _decide(session: Session, conflict: Conflict, status: str, actor: str, note:
     conflict.decided_by = actor
     conflict.decided_at = utcnow()
     session.flush()
-    hash_chain.append(session, actor, f"conflict.{status}", {
+    audit.append(session, actor, f"conflict.{status}", {
         "conflict": conflict.id, "judge": conflict.judge_id,
         "application": conflict.application_id, "source": conflict.source,
         "reasons": list(conflict.reasons), "note": conflict.note,
@@ -220,7 +220,7 @@ def declare(session: Session, judge: Judge, application: Application, reason: st
         conflict.reasons = [*conflict.reasons, reason.strip()]
     session.flush()
     if status == OPEN:
-        hash_chain.append(session, actor, "conflict.declared", {
+        audit.append(session, actor, "conflict.declared", {
             "conflict": conflict.id, "judge": judge.id, "application": application.id,
             "source": source, "reason": reason.strip()})
     else:

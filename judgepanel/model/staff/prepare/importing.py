@@ -25,11 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import ImportRowsError, ValidationError
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.attachments import AttachmentStore
-from judgepanel.model.staff.entities import Application, Attachment, Program
 from judgepanel.model.staff.prepare.categories import find_category, list_categories
 from judgepanel.model.staff.prepare.import_sources import Cell, SourceTable, read_table
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff.schema import Application, Attachment, Program
 from judgepanel.progress import Progress, no_progress
 from judgepanel.text import ascii_slug
 
@@ -451,7 +451,7 @@ def commit(session: Session, program: Program, report: ImportReport, store: Atta
         applications.append(application)
         progress(index, len(report.good), "Importing applications")
     session.flush()
-    hash_chain.append(session, actor, "applications.imported", {
+    audit.append(session, actor, "applications.imported", {
         "source": report.source, "sha256": report.sha256, "imported": len(applications),
         "refs": refs, "skipped_rows": report.bad_rows,
     })

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.entities import Judge, JudgeAffiliation, Program
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import Judge, JudgeAffiliation, Program
 
 
 class CardLike(Protocol):
@@ -130,7 +130,7 @@ def enroll_card(
     )
     session.add(judge)
     session.flush()
-    hash_chain.append(session, actor, "judge.enrolled", {
+    audit.append(session, actor, "judge.enrolled", {
         "judge": judge.id, "name": judge.name, "fingerprint": judge.fingerprint,
         "flag": judge.flag,
     })
@@ -160,7 +160,7 @@ def set_profile(session: Session, judge: Judge, actor: str, *, email: str | None
     for name, value in changes.items():
         setattr(judge, name, value)
     session.flush()
-    hash_chain.append(session, actor, "judge.profile", {"judge": judge.id, **changes})
+    audit.append(session, actor, "judge.profile", {"judge": judge.id, **changes})
 
 
 def set_affiliations(session: Session, judge: Judge, values: Iterable[str], actor: str) -> None:
@@ -181,7 +181,7 @@ def set_affiliations(session: Session, judge: Judge, values: Iterable[str], acto
     have = {a.value for a in kept}
     judge.affiliations.extend(JudgeAffiliation(value=v) for v in cleaned if v not in have)
     session.flush()
-    hash_chain.append(session, actor, "judge.affiliations", {"judge": judge.id, "values": cleaned})
+    audit.append(session, actor, "judge.affiliations", {"judge": judge.id, "values": cleaned})
 
 
 def clear_flag(session: Session, judge: Judge, actor: str, note: str) -> None:
@@ -191,7 +191,7 @@ def clear_flag(session: Session, judge: Judge, actor: str, note: str) -> None:
     previous = judge.flag
     judge.flag = ""
     session.flush()
-    hash_chain.append(session, actor, "judge.flag_cleared",
+    audit.append(session, actor, "judge.flag_cleared",
                  {"judge": judge.id, "flag": previous, "note": note.strip()})
 
 
@@ -199,4 +199,4 @@ def set_active(session: Session, judge: Judge, active: bool, actor: str) -> None
     """Withdraw a judge (kept for the record) or bring them back."""
     judge.active = active
     session.flush()
-    hash_chain.append(session, actor, "judge.active", {"judge": judge.id, "active": active})
+    audit.append(session, actor, "judge.active", {"judge": judge.id, "active": active})

@@ -24,17 +24,20 @@ from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric.definition import CommentRule, Criterion, Level, Rubric
-from judgepanel.model.staff.entities import (
+from judgepanel.model.rubric.comments import CommentRule
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.rubric.levels import Level
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import (
     Application,
     CriterionRow,
     IssuedBundle,
     Program,
     Round,
     RubricRow,
+    round_applications_table,
 )
-from judgepanel.model.staff.entities_program import round_applications_table
-from judgepanel.model.storage import hash_chain
 
 FIRST_ROUND = 1
 
@@ -109,7 +112,7 @@ def add_round_applications(session: Session, round_: Round,
             "the program.", path="round")
     added = _write_members(session, round_, applications)
     if added:
-        hash_chain.append(session, actor, "round.applications_added", {
+        audit.append(session, actor, "round.applications_added", {
             "round": round_.number, "applications": [a.ref for a in added]})
     return len(added)
 
@@ -146,7 +149,7 @@ def add_round(session: Session, program: Program, name: str, actor: str, *,
             applications = session.scalars(
                 select(Application).where(Application.program_id == program.id))
         details["applications"] = len(_write_members(session, round_, applications))
-    hash_chain.append(session, actor, "round.added", details)
+    audit.append(session, actor, "round.added", details)
     return round_
 
 
@@ -161,7 +164,7 @@ def set_blind_review(session: Session, round_: Round, actor: str, *,
     round_.hidden_attachment_labels = sorted(
         {label.strip() for label in hidden_attachment_labels if label.strip()})
     session.flush()
-    hash_chain.append(session, actor, "round.blind_review", {
+    audit.append(session, actor, "round.blind_review", {
         "round": round_.number, "hidden_fields": round_.hidden_fields,
         "hidden_attachment_labels": round_.hidden_attachment_labels})
 
@@ -227,7 +230,7 @@ def save_rubric(session: Session, round_: Round, rubric: Rubric, actor: str) -> 
     session.add(row)
     session.flush()
     session.refresh(round_, ["rubric"])
-    hash_chain.append(
+    audit.append(
         session,
         actor,
         "rubric.saved",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from judgepanel.errors import ResultsRefusedError
-from judgepanel.formats.results_quick import ResultsContent, ScoreEntry
+from judgepanel.formats.results.spec import ResultsContent, ScoreEntry
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import review_problems
 

@@ -52,12 +52,16 @@ from judgepanel.errors import (
     SignatureError,
     WrongKeyError,
 )
-from judgepanel.formats.results import RESULTS_MAX, ResultsFile, read_results
-from judgepanel.formats.results_quick import ResultsContent
+from judgepanel.formats.results.file import ResultsFile, read_results
+from judgepanel.formats.results.spec import RESULTS_MAX, ResultsContent
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.rubric.definition import Rubric
-from judgepanel.model.staff.bundles.building import all_issued_applications, issued_applications
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
+from judgepanel.model.staff.prepare import conflicts
+from judgepanel.model.staff.prepare.rounds import rubric_for_round
+from judgepanel.model.staff.results.checks import ASK_AGAIN, content_refusal, refusal
+from judgepanel.model.staff.schema import (
     Application,
     Conflict,
     Declaration,
@@ -68,11 +72,7 @@ from judgepanel.model.staff.entities import (
     Round,
     Score,
 )
-from judgepanel.model.staff.prepare import conflicts
-from judgepanel.model.staff.prepare.rounds import rubric_for_round
-from judgepanel.model.staff.results.checks import ASK_AGAIN, content_refusal, refusal
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from judgepanel.model.storage.bulk import insert_rows
 from judgepanel.model.storage.gc_pause import paused_gc
 from judgepanel.progress import Progress, no_progress
@@ -418,7 +418,7 @@ class _Merger:
         the entries keep the order in which files were checked.
         """
         self.session.flush()  # every ReceivedResults row so far gets its id
-        hash_chain.append_many(self.session, self.workspace.actor,
+        audit.append_many(self.session, self.workspace.actor,
                           [(action, details()) for action, details in self._audit])
         self._audit.clear()
 

@@ -39,7 +39,9 @@ from sqlalchemy.orm import Session
 from judgepanel.errors import ValidationError
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import weighted_total
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.prepare.categories import list_categories
+from judgepanel.model.staff.prepare.rounds import round_applications_query, rubric_for_round
+from judgepanel.model.staff.schema import (
     Application,
     Assignment,
     Conflict,
@@ -53,8 +55,6 @@ from judgepanel.model.staff.entities import (
     Score,
     application_categories,
 )
-from judgepanel.model.staff.prepare.categories import list_categories
-from judgepanel.model.staff.prepare.rounds import round_applications_query, rubric_for_round
 from judgepanel.model.storage.bulk import select_rows
 
 ACCEPTED = "accepted"

@@ -10,19 +10,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from judgepanel.crypto.age import ScryptIdentity, format_identity_file
+from judgepanel.crypto.age_keys import ScryptIdentity, format_identity_file
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import Cancelled, ValidationError, WorkspaceError, WrongKeyError
 from judgepanel.formats.bundle import Bundle
-from judgepanel.model.staff.bundles.building import (
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.bundles.building import build_bundles, bundle_application_id
+from judgepanel.model.staff.bundles.issued import (
     PASSPHRASE_RECIPIENT,
     all_issued_applications,
-    build_bundles,
-    bundle_application_id,
     issued_applications,
     outdated_bundles,
 )
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.prepare.assignments import judge_applications, remove_assignment
+from judgepanel.model.staff.prepare.judges import clear_flag
+from judgepanel.model.staff.prepare.rounds import add_round, save_rubric, set_blind_review
+from judgepanel.model.staff.schema import (
     Application,
     Attachment,
     IssuedBundle,
@@ -30,10 +33,6 @@ from judgepanel.model.staff.entities import (
     Program,
     Round,
 )
-from judgepanel.model.staff.prepare.assignments import judge_applications, remove_assignment
-from judgepanel.model.staff.prepare.judges import clear_flag
-from judgepanel.model.staff.prepare.rounds import add_round, save_rubric, set_blind_review
-from judgepanel.model.storage import hash_chain
 from tests.conftest import need_tool
 from tests.model.flows import (
     ACTOR,
@@ -118,16 +117,16 @@ def test_what_was_issued_is_recorded(flow: Flow) -> None:
             assert held == {ref: flow.app_ids[ref] for ref in item.applications}
             # On the row, in bundle order, and the same list in the audit entry.
             assert row.applications == [[ref, flow.app_ids[ref]] for ref in item.applications]
-        entries = hash_chain.events(session, "bundle.issued")
+        entries = audit.events(session, "bundle.issued")
         assert len(entries) == 4
         assert {e.details["bundle_id"]: e.details["applications"] for e in entries} == {
             r.bundle_id: r.applications for r in rows.values()}
         assert all_issued_applications(session) == {
             b: issued_applications(session, b) for b in rows}
         # The first build fixed the staff key, recorded once.
-        assert [e.details["fingerprint"] for e in hash_chain.events(session, "program.staff_key")
+        assert [e.details["fingerprint"] for e in audit.events(session, "program.staff_key")
                 ] == [flow.staff.fingerprint]
-        assert hash_chain.check(session) == []
+        assert audit.check(session) == []
 
 
 def test_a_bundle_whose_record_is_lost_cannot_be_checked(flow: Flow) -> None:
@@ -193,7 +192,7 @@ def test_blind_review_hides_the_chosen_fields_and_attachments(flow: Flow) -> Non
                 assert b"Police of Graz" not in raw and b"letter.txt" not in raw
     assert seen_apps == set(flow.app_ids)
     with flow.workspace.session() as session:
-        events = hash_chain.events(session, "bundle.issued")
+        events = audit.events(session, "bundle.issued")
         assert events[0].details["hidden_fields"] == [
             "city", "contact_name", "organisation", "summary"]
 
@@ -243,7 +242,7 @@ def test_rebuilding_a_bundle_supersedes_the_old_one(flow: Flow) -> None:
                                .order_by(IssuedBundle.id)).all()
         assert [(r.bundle_id, r.superseded) for r in rows] == [
             (old.bundle_id, True), (rebuilt.bundle_id, False)]
-        assert hash_chain.events(session, "bundle.issued")[-1].details["supersedes"] == [
+        assert audit.events(session, "bundle.issued")[-1].details["supersedes"] == [
             old.bundle_id]
         others = session.scalars(select(IssuedBundle).where(IssuedBundle.judge_id != maria))
         assert not any(r.superseded for r in others)
@@ -269,7 +268,7 @@ def snapshot(flow: Flow) -> tuple[list[tuple[str, bool]], int, str | None]:
         program = session.get(Program, flow.workspace.program_id)
         assert program is not None
         rows = [(r.bundle_id, r.superseded) for r in session.scalars(select(IssuedBundle))]
-        return rows, len(hash_chain.events(session)), program.staff_minisign_key
+        return rows, len(audit.events(session)), program.staff_minisign_key
 
 
 def test_cancelling_leaves_no_file_and_no_record(flow: Flow) -> None:

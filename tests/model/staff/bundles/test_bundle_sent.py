@@ -10,11 +10,10 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import inspect, select, text
 
-from judgepanel.model.staff import migrations
-from judgepanel.model.staff.bundles.building import mark_sent
-from judgepanel.model.staff.entities import AuditEvent, IssuedBundle
+from judgepanel.model.staff import audit, migrations
+from judgepanel.model.staff.bundles.issued import mark_sent
+from judgepanel.model.staff.schema import AuditEvent, IssuedBundle
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from tests.model.conftest import copied_demo
 
 
@@ -42,7 +41,7 @@ def test_mark_sent_records_once_and_can_be_taken_back(demo: Path) -> None:
                 AuditEvent.action == "bundle.sent")))
             assert [(e.actor, e.details["bundle_id"], e.details["sent"]) for e in events] == [
                 ("officer", bundle_id, True), ("officer", bundle_id, False)]
-            assert hash_chain.check(session) == []
+            assert audit.check(session) == []
     finally:
         workspace.close()
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from judgepanel.model.staff.decide import exports
 from judgepanel.model.staff.decide.exports import export_csv, export_xlsx
-from judgepanel.model.staff.entities import Round
+from judgepanel.model.staff.schema import Round
 from tests.model.board_fixtures import BoardProgram, build_board_program
 
 SCORE_HEADERS = [

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.statistics import krippendorff_alpha_interval
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import (
     DEFAULT_MAX_RANGE,
     DEFAULT_MAX_SD,
@@ -28,7 +29,8 @@ from judgepanel.model.staff.decide.leaderboard import (
     compute_all,
     set_award,
 )
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.prepare import rounds
+from judgepanel.model.staff.schema import (
     Application,
     Assignment,
     IssuedBundle,
@@ -37,8 +39,6 @@ from judgepanel.model.staff.entities import (
     Round,
     Score,
 )
-from judgepanel.model.staff.prepare import rounds
-from judgepanel.model.storage import hash_chain
 from tests.model.board_fixtures import ACTOR, RUBRIC, BoardProgram, build_board_program
 
 
@@ -220,7 +220,7 @@ def test_partial_award_is_stored_audited_and_moves_the_line(bp: BoardProgram) ->
     assert board.funding is not None and board.funding.line_at == "A04"
     assert board.funding.remaining == 0
     with bp.ws.session() as session:
-        entry = hash_chain.events(session, "award.")[-1]
+        entry = audit.events(session, "award.")[-1]
         assert entry.details == {"application": "A02", "amount": "5000.00",
                                  "previous": None, "note": "use the remainder"}
         set_award(session, session.get_one(Application, bp.apps["A02"]), None, ACTOR)

@@ -9,17 +9,18 @@ import pytest
 from sqlalchemy import func, select
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import compute
 from judgepanel.model.staff.decide.shortlist import (
     ShortlistPlan,
     plan_shortlist,
     shortlist_into_new_round,
 )
-from judgepanel.model.staff.entities import Round
 from judgepanel.model.staff.prepare import rounds
 from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff.schema import Round
 from tests.model.board_fixtures import ACTOR, RUBRIC, BoardProgram, build_board_program
 
 # Raw ranking of round 1: A01 1, A05 2, A03 3, A02 4, A04 5, A07 6, A08 6, A06 8.
@@ -106,14 +107,14 @@ def test_shortlist_into_a_new_round_copies_rubric_and_keeps_categories(
         assert board.reviews == () and board.raw.unranked == ("A01", "A03", "A05")
         housing = compute(session, new_round, category="housing")
         assert [r.application.ref for r in housing.rows] == ["A05"]
-        entry = hash_chain.events(session, "round.shortlisted")[-1]
+        entry = audit.events(session, "round.shortlisted")[-1]
         assert entry.details["selected"] == ["A01", "A05", "A03"]
         assert (entry.details["from_round"], entry.details["round"]) == (1, 2)
         assert entry.details["rubric_copied"] is True
-        actions = [e.action for e in hash_chain.events(session)[-4:]]
+        actions = [e.action for e in audit.events(session)[-4:]]
         assert actions == ["round.added", "rubric.saved", "round.blind_review",
                            "round.shortlisted"]
-        assert hash_chain.check(session) == []
+        assert audit.check(session) == []
 
 
 def test_a_new_rubric_can_replace_the_copy(bp: BoardProgram) -> None:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.entities import Application, Assignment, Judge
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare import conflicts
 from judgepanel.model.staff.prepare.assignments import (
     add_assignment,
@@ -20,7 +20,7 @@ from judgepanel.model.staff.prepare.assignments import (
 )
 from judgepanel.model.staff.prepare.categories import find_category, set_judge_categories
 from judgepanel.model.staff.prepare.judges import set_active, set_profile
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff.schema import Application, Assignment, Judge
 from tests.model.flows import ACTOR, Flow, fetch, make_flow
 
 
@@ -46,7 +46,7 @@ def test_every_application_gets_its_judges_and_loads_are_even(flow: Flow) -> Non
     assert Counter(app for _, app in saved) == dict.fromkeys(flow.app_ids.values(), 2)
     assert sorted(Counter(judge for judge, _ in saved).values()) == [3, 3, 3, 3]
     with flow.workspace.session() as session:
-        (event,) = hash_chain.events(session, "assignment.auto")
+        (event,) = audit.events(session, "assignment.auto")
         assert event.details["per_application"] == 2
         assert len(event.details["added"]) == 12
     # Running again changes nothing: the round is already complete.
@@ -137,7 +137,7 @@ def test_a_conflicted_pair_cannot_be_added_by_hand(flow: Flow) -> None:
         judge, application = fetch(session, Judge, maria), fetch(session, Application, rec3)
         conflict = conflicts.declare(session, judge, application, "Former employee", ACTOR,
                                      status=conflicts.OPEN)
-        events_before = len(hash_chain.events(session))
+        events_before = len(audit.events(session))
     with pytest.raises(ValidationError) as refused, flow.workspace.session() as session:
         add_assignment(session, flow.round(session), fetch(session, Judge, maria),
                        fetch(session, Application, rec3), ACTOR)
@@ -146,7 +146,7 @@ def test_a_conflicted_pair_cannot_be_added_by_hand(flow: Flow) -> None:
     assert "dismiss the conflict" in refused.value.message
     assert pairs(flow) == set()
     with flow.workspace.session() as session:
-        assert len(hash_chain.events(session)) == events_before
+        assert len(audit.events(session)) == events_before
         conflicts.dismiss(session, fetch(session, type(conflict), conflict.id), ACTOR,
                           "Left in 2015")
         row = add_assignment(session, flow.round(session), fetch(session, Judge, maria),
@@ -162,10 +162,10 @@ def test_manual_add_and_remove_are_audited(flow: Flow) -> None:
         first = add_assignment(session, flow.round(session), judge, application, ACTOR)
         again = add_assignment(session, flow.round(session), judge, application, ACTOR)
         assert again.id == first.id
-        assert [e.action for e in hash_chain.events(session, "assignment.")] == ["assignment.added"]
+        assert [e.action for e in audit.events(session, "assignment.")] == ["assignment.added"]
         remove_assignment(session, flow.round(session), judge, application, ACTOR)
         assert session.scalars(select(Assignment)).all() == []
-        assert hash_chain.events(session, "assignment.")[-1].details["ref"] == "REC-004"
+        assert audit.events(session, "assignment.")[-1].details["ref"] == "REC-004"
     with pytest.raises(ValidationError, match="is not assigned"), \
             flow.workspace.session() as session:
         remove_assignment(session, flow.round(session), fetch(session, Judge, ahmed),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.entities import Application, Judge
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.conflicts import (
     confirm,
     conflicted_pairs,
@@ -17,8 +17,8 @@ from judgepanel.model.staff.prepare.conflicts import (
     screen,
 )
 from judgepanel.model.staff.prepare.judges import enroll_card, set_affiliations, set_profile
+from judgepanel.model.staff.schema import Application, Judge
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from tests.model.conftest import ACTOR, StandInCard
 
 
@@ -98,7 +98,7 @@ def test_screening_finds_the_expected_pairs_and_ignores_webmail(
     }
     # ana and cy both use gmail.com, as does application A2: that is not a conflict.
     with workspace.session() as session:
-        assert hash_chain.events(session, "conflicts.")[0].details["new"] == 5
+        assert audit.events(session, "conflicts.")[0].details["new"] == 5
 
 
 def test_decisions_are_recorded_kept_and_audited(workspace: StaffWorkspace) -> None:
@@ -118,7 +118,7 @@ def test_decisions_are_recorded_kept_and_audited(workspace: StaffWorkspace) -> N
         again = screen(session, program, ACTOR)  # re-screening keeps decisions
         assert (again.new, again.reopened, again.open) == (0, 0, 3)
         assert same_city.status == "confirmed" and domain.status == "dismissed"
-        actions = [e.action for e in hash_chain.events(session, "conflict.")]
+        actions = [e.action for e in audit.events(session, "conflict.")]
         assert actions == ["conflict.confirmed", "conflict.dismissed"]
         assert conflicted_pairs(session, program, include_open=False) == {
             (ids["ana"], ids["montreal"])}

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from judgepanel.errors import Cancelled, FileFormatError, ImportRowsError, ValidationError
-from judgepanel.model.staff.entities import Application, Attachment, AuditEvent
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.import_sources import read_table
 from judgepanel.model.staff.prepare.importing import (
     ColumnMapping,
@@ -21,8 +21,8 @@ from judgepanel.model.staff.prepare.importing import (
     preview,
     validate,
 )
+from judgepanel.model.staff.schema import Application, Attachment, AuditEvent
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from tests.model.conftest import ACTOR, count
 
 HEADER = "Ref,Initiative,Organization,City,Contact,Email,Amount requested,Component,Attachments"
@@ -87,9 +87,9 @@ def test_a_clean_csv_imports_everything(workspace: StaffWorkspace, tmp_path: Pat
         assert first.attachments[0].sha256 == third.attachments[0].sha256  # stored once
         assert workspace.attachments.read(first.attachments[0].sha256) == b"%PDF-1.7 plan"
         assert first.attachments[0].media_type == "application/pdf"
-        event = hash_chain.events(session, "applications.")[0]
+        event = audit.events(session, "applications.")[0]
         assert event.details["imported"] == 3 and event.details["source"] == "apps.csv"
-        assert hash_chain.check(session) == []
+        assert audit.check(session) == []
 
 
 def test_a_bad_row_means_nothing_is_written(workspace: StaffWorkspace, tmp_path: Path,
@@ -103,7 +103,7 @@ def test_a_bad_row_means_nothing_is_written(workspace: StaffWorkspace, tmp_path:
     assert _applications(workspace) == []
     with workspace.session() as session:
         assert count(session, Attachment) == 0
-        assert hash_chain.events(session, "applications.") == []
+        assert audit.events(session, "applications.") == []
 
 
 def test_good_rows_only_imports_the_rest(workspace: StaffWorkspace, tmp_path: Path,
@@ -116,7 +116,7 @@ def test_good_rows_only_imports_the_rest(workspace: StaffWorkspace, tmp_path: Pa
     assert [a.ref for a in _applications(workspace)] == [
         "REC-2026-001", "REC-2026-002", "REC-2026-003"]
     with workspace.session() as session:
-        assert hash_chain.events(session, "applications.")[0].details["skipped_rows"] == [3]
+        assert audit.events(session, "applications.")[0].details["skipped_rows"] == [3]
 
 
 def test_every_kind_of_bad_row_is_reported(workspace: StaffWorkspace, tmp_path: Path,

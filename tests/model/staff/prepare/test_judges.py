@@ -10,7 +10,7 @@ from sqlalchemy import select
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import DamagedFileError, FileFormatError, ValidationError
 from judgepanel.formats.card import Card, write_card
-from judgepanel.model.staff.entities import Judge
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.judges import (
     clear_flag,
     enroll_card,
@@ -20,8 +20,8 @@ from judgepanel.model.staff.prepare.judges import (
     set_affiliations,
     set_profile,
 )
+from judgepanel.model.staff.schema import Judge
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from tests.model.conftest import ACTOR, StandInCard, count
 
 
@@ -44,7 +44,7 @@ def test_enroll_from_a_card_file(workspace: StaffWorkspace, tmp_path: Path) -> N
         assert judge.minisign_public_key == card.minisign_public_key
         assert judge.email == "maria@example.org" and judge.city == "Springfield"
         assert Card.from_json(judge.card_text.encode()) == card  # kept verbatim, re-checkable
-        (event,) = hash_chain.events(session, "judge.")
+        (event,) = audit.events(session, "judge.")
         assert event.details["fingerprint"] == card.fingerprint
 
 
@@ -71,7 +71,7 @@ def test_enrolling_the_same_card_twice_changes_nothing(workspace: StaffWorkspace
         assert again.judge.id == first.judge.id and not again.created
         assert again.warning == ""
         assert count(session, Judge) == 1
-        assert len(hash_chain.events(session, "judge.enrolled")) == 1
+        assert len(audit.events(session, "judge.enrolled")) == 1
 
 
 def test_a_new_key_under_a_known_name_is_flagged(workspace: StaffWorkspace) -> None:
@@ -86,7 +86,7 @@ def test_a_new_key_under_a_known_name_is_flagged(workspace: StaffWorkspace) -> N
             clear_flag(session, second.judge, ACTOR, " ")
         clear_flag(session, second.judge, ACTOR, "Read fingerprint back by phone, 3 May")
         assert second.judge.flag == ""
-        cleared = hash_chain.events(session, "judge.flag_cleared")
+        cleared = audit.events(session, "judge.flag_cleared")
         assert cleared[0].details["note"].startswith("Read")
 
 
@@ -130,6 +130,6 @@ def test_profile_affiliations_and_withdrawal(workspace: StaffWorkspace) -> None:
         (judge,) = list_judges(session, workspace.program(session))
         assert [a.value for a in judge.affiliations] == ["Ogden Foundation"]
         assert not judge.active
-        assert [e.action for e in hash_chain.events(session, "judge.")] == [
+        assert [e.action for e in audit.events(session, "judge.")] == [
             "judge.enrolled", "judge.profile", "judge.affiliations", "judge.affiliations",
             "judge.active"]

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from judgepanel.errors import ValidationError
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.bundles.building import build_bundles
-from judgepanel.model.staff.entities import Application, Assignment, Judge, Program, Round
 from judgepanel.model.staff.prepare.assignments import add_assignment, auto_assign, list_assignments
 from judgepanel.model.staff.prepare.rounds import (
     add_round,
@@ -20,8 +20,8 @@ from judgepanel.model.staff.prepare.rounds import (
     save_rubric,
 )
 from judgepanel.model.staff.results.round_reviews import load_round_reviews
+from judgepanel.model.staff.schema import Application, Assignment, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage import hash_chain
 from tests.model.flows import ACTOR, Flow, fetch, make_flow
 
 ALL = ["REC-001", "REC-002", "REC-003", "REC-004", "REC-005", "REC-006"]
@@ -77,7 +77,7 @@ def test_a_later_round_holds_exactly_its_rows(flow: Flow) -> None:
         assert all(a.categories for a in round_applications(session, second))
         outside = outside_round(session, second, round_applications(session, third))
         assert refs(outside) == ["REC-001", "REC-003", "REC-004", "REC-006"]
-        added = [e.details for e in hash_chain.events(session, "round.added")]
+        added = [e.details for e in audit.events(session, "round.added")]
         assert added[1:] == [{"round": 2, "name": "Final", "applications": 2},
                              {"round": 3, "name": "Final", "applications": 6}]
 
@@ -104,7 +104,7 @@ def test_applications_can_be_added_to_a_later_round_once(flow: Flow) -> None:
         assert add_round_applications(session, second, more, ACTOR) == 0
         assert refs(round_applications(session, second)) == ["REC-001", "REC-004"]
         assert refs(second.applications) == ["REC-001", "REC-004"]
-        entries = hash_chain.events(session, "round.applications_added")
+        entries = audit.events(session, "round.applications_added")
         assert [e.details for e in entries] == [{"round": 2, "applications": ["REC-004"]}]
         stranger = Program(name="Other program")
         session.add(stranger)

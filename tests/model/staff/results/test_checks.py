@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from judgepanel.formats.results_quick import ScoreEntry
+from judgepanel.formats.results.spec import ScoreEntry
 from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.model.scoring.totals import review_problems
 from judgepanel.model.staff.results.checks import _plain_completeness

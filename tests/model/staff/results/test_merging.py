@@ -16,8 +16,11 @@ from judgepanel.crypto.identity import Identity
 from judgepanel.errors import Cancelled
 from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.bundles.building import BuiltBundle, build_bundles
-from judgepanel.model.staff.entities import (
+from judgepanel.model.staff.results.checks import REASONS
+from judgepanel.model.staff.results.merging import MergeReport, merge_results
+from judgepanel.model.staff.schema import (
     Assignment,
     Conflict,
     Declaration,
@@ -26,9 +29,6 @@ from judgepanel.model.staff.entities import (
     Review,
     Score,
 )
-from judgepanel.model.staff.results.checks import REASONS
-from judgepanel.model.staff.results.merging import MergeReport, merge_results
-from judgepanel.model.storage import hash_chain
 from tests.model.flows import Flow, complete_results, make_flow, open_bundle, write_judge_results
 
 MARIA, KWAME, SOFIA, AHMED = "Maria López", "Kwame Mensah", "Sofia Rossi", "Ahmed Haddad"
@@ -124,8 +124,8 @@ def test_complete_results_from_every_judge_are_accepted(issued: Issued) -> None:
             assert row.raw == path.read_bytes()  # the signed file, kept verbatim
             judge = row.judge
             assert judge is not None and row.signer == judge.minisign_public_key
-        assert len(hash_chain.events(session, "results.accepted")) == 4
-        assert hash_chain.check(session) == []
+        assert len(audit.events(session, "results.accepted")) == 4
+        assert audit.check(session) == []
     # The scores are what the judge gave, per application and criterion.
     maria = issued.bundles[MARIA]
     with open_bundle(issued.flow, maria) as opened:
@@ -155,12 +155,12 @@ def test_a_declared_conflict_is_recorded_once(issued: Issued) -> None:
         assert conflict.reasons == ["I advise this organisation"]
         assert not session.scalars(select(Review).where(
             Review.application_id == declaration.application_id)).all()
-        events = len(hash_chain.events(session, "conflict."))
+        events = len(audit.events(session, "conflict."))
     again = issued.results(MARIA, sequence=2, conflicts={first_app: "I advise this organisation"})
     assert issued.merge(again).rows[0].accepted
     with issued.flow.workspace.session() as session:
         assert len(session.scalars(select(Conflict)).all()) == 1
-        assert len(hash_chain.events(session, "conflict.")) == events
+        assert len(audit.events(session, "conflict.")) == events
 
 
 # --- refusals ------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def assert_refused_changing_nothing(issued: Issued, path: Path, code: str,
     assert baseline.rows[0].accepted
     before = state(issued.flow)
     with issued.flow.workspace.session() as session:
-        refused_events = len(hash_chain.events(session, "results.refused"))
+        refused_events = len(audit.events(session, "results.refused"))
     (row,) = issued.merge(path).rows
     assert (row.status, row.reason) == ("refused", code), row.message
     assert row.message.startswith(REASONS[code]) or code == "not_results"
@@ -239,7 +239,7 @@ def assert_refused_changing_nothing(issued: Issued, path: Path, code: str,
     assert (record.status, record.refusal_reason, record.raw) == ("refused", code, raw)
     assert record.refusal_message == row.message
     with issued.flow.workspace.session() as session:
-        events = hash_chain.events(session, "results.refused")
+        events = audit.events(session, "results.refused")
         assert len(events) == refused_events + 1 and events[-1].details["reason"] == code
 
 
@@ -362,7 +362,7 @@ def test_a_newer_export_replaces_the_judges_scores(issued: Issued) -> None:
     with issued.flow.workspace.session() as session:
         assert not session.scalars(select(Declaration).where(
             Declaration.results_id == first.results_id)).all()
-        (event,) = [e for e in hash_chain.events(session, "results.accepted")
+        (event,) = [e for e in audit.events(session, "results.accepted")
                     if e.details["results"] == second.results_id]
         assert event.details["replaced"] == [first.results_id]
 
@@ -438,7 +438,7 @@ def test_cancelling_a_merge_records_nothing(issued: Issued) -> None:
     paths = [issued.results(name) for name in issued.bundles]
     before = state(issued.flow)
     with issued.flow.workspace.session() as session:
-        events = len(hash_chain.events(session))
+        events = len(audit.events(session))
 
     def cancel_while_checking(done: int, total: int, label: str) -> None:
         if label.startswith("Checking") and done >= total - 2:
@@ -449,7 +449,7 @@ def test_cancelling_a_merge_records_nothing(issued: Issued) -> None:
     assert state(issued.flow) == before
     with issued.flow.workspace.session() as session:
         assert session.scalars(select(ReceivedResults)).all() == []
-        assert len(hash_chain.events(session)) == events
+        assert len(audit.events(session)) == events
 
 
 def test_a_merge_pauses_garbage_collection_and_restores_it(issued: Issued) -> None:

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from judgepanel.model.staff import audit
 from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.decide.leaderboard import compute
-from judgepanel.model.staff.entities import Declaration, Review, Round, Score
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.storage import hash_chain
+from judgepanel.model.staff.schema import Declaration, Review, Round, Score
 from tests.model.flows import JUDGES, complete_results, make_flow, open_bundle, write_judge_results
 
 
@@ -49,8 +49,8 @@ def _merge_and_rank(root: Path, url: str | None) -> dict[str, Any]:
                 "declared_at": {d.tzinfo is not None for d in session.scalars(
                     select(Declaration.declared_at))},
                 "board": [(r.application.ref, r.rank_raw, r.stats.mean) for r in board.rows],
-                "audit": [e.action for e in hash_chain.events(session, "results.")],
-                "broken": hash_chain.check(session),
+                "audit": [e.action for e in audit.events(session, "results.")],
+                "broken": audit.check(session),
             }
     finally:
         flow.workspace.close()

@@ -25,9 +25,10 @@ the full checks, which explain what is wrong:
   full check goes entry by entry; control characters in free text are looked for
   in the file's bytes, where canonical JSON can only hold them in a few spellings.
 
-The structs are also what a merge reads (``ResultsFile.content``): a document the
-full checks accepted is converted to them (:func:`content_of`), and plain dicts are
-made (:func:`document_of`) only for whoever asks for ``ResultsFile.document``.
+The structs (``spec``) are also what a merge reads (``ResultsFile.content``): a
+document the full checks accepted is converted to them (``spec.content_of``), and
+plain dicts are made (``spec.document_of``) only for whoever asks for
+``ResultsFile.document``.
 
 Tests run both readers on crafted documents and require that the quick one never
 accepts what the full one refuses, and returns the same document when it accepts.
@@ -36,7 +37,6 @@ accepts what the full one refuses, and returns the same document when it accepts
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
 
 import msgspec
 
@@ -48,80 +48,21 @@ from judgepanel.formats.jsonio import (
     is_timestamp,
 )
 from judgepanel.formats.manifest import FORMAT_VERSION, MAX_NAME
+from judgepanel.formats.results.spec import (
+    CONFIDENCE_RANGE,
+    CRITERION_KEY,
+    MAX_ENTRIES,
+    MAX_GENERATOR,
+    MAX_SCORES,
+    MAX_SEQUENCE,
+    RESULTS_FORMAT,
+    ResultsContent,
+)
 
-# The rules' limits, shared with the full check (results.py imports them from here).
-RESULTS_FORMAT = "judgepanel-results"
-MAX_SEQUENCE = 2**53 - 1  # exact in every JSON implementation
-MAX_ENTRIES = 100_000
-MAX_COMMENT = 100_000
-MAX_SCORES = 1000
-MAX_GENERATOR = 200
-CONFIDENCE_RANGE = (1, 5)
-CRITERION_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
-
-
-# Free text: length checked while decoding; control characters once per file (below).
-_Text = Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)]
 # The timestamp pattern of jsonio with ASCII digits and a real time of day, so that a
 # stamp matching it names a real instant once its day is a real one.
 _STAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z")
-
-
-# The document as typed structs (docs/formats.md section 5, field for field). They
-# hold only strings, numbers and lists of structs, never a cycle, so they are left
-# out of the garbage collector's bookkeeping (``gc=False``): a national round
-# decodes 80,000 of them, and tracking each cost a fifth of the decoding.
-class ScoreEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    comment: _Text
-    criterion: str
-    score: int | float
-
-
-class ReviewEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    application_id: str
-    confidence: int | None  # required, may be null
-    overall_comment: _Text
-    scores: list[ScoreEntry]
-    updated_at: str
-
-
-class DeclarationEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    application_id: str
-    conflict: bool
-    declared_at: str
-    reason: _Text
-
-
-class NamedRef(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    id: str
-    name: str
-
-
-class JudgeRef(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    fingerprint: str
-    name: str
-
-
-class ResultsContent(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True,
-                     gc=False):
-    """A checked results document, typed: what a merge reads (``ResultsFile.content``)."""
-
-    bundle_id: str
-    created: str
-    declarations: list[DeclarationEntry]
-    format: str
-    format_version: int
-    judge: JudgeRef
-    manifest_sha256: str
-    program: NamedRef
-    reviews: list[ReviewEntry]
-    round: NamedRef
-    sequence: int
-    # Optional. An explicit null decodes the same as an absent field, but is not
-    # what re-serialising writes, so such a file takes the full path (which allows it).
-    generator: str | None = None
-
 
 _DECODER = msgspec.json.Decoder(ResultsContent)
 _ENCODER = msgspec.json.Encoder(order="sorted")
@@ -222,16 +163,3 @@ def quick_results(data: bytes) -> ResultsContent | None:
     return document
 
 
-def content_of(document: dict[str, Any]) -> ResultsContent:
-    """A document the full checks accepted, as the structs the quick path gives.
-
-    Cannot fail for such a document: the structs say what ``check_results`` says
-    (tests hold the two to that, both ways).
-    """
-    return msgspec.convert(document, ResultsContent, strict=True)
-
-
-def document_of(content: ResultsContent) -> dict[str, Any]:
-    """The plain JSON data of ``content``: dicts, lists, strings and numbers."""
-    result: dict[str, Any] = msgspec.to_builtins(content)
-    return result

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from judgepanel.crypto.age import AgeWriter, X25519Recipient
+from judgepanel.crypto.age import AgeWriter
+from judgepanel.crypto.age_keys import X25519Recipient
 from judgepanel.crypto.minisign import PublicKey, SigningKey, key_id_hex, key_id_of
 from judgepanel.errors import (
     FileFormatError,
@@ -30,28 +31,28 @@ from judgepanel.errors import (
     ValidationError,
 )
 from judgepanel.formats.jsonio import (
-    FINGERPRINT_PATTERN,
-    SHA256_PATTERN,
-    Fields,
     SchemaError,
     check_schema,
     dumps_canonical,
     parse_json,
 )
-from judgepanel.formats.manifest import FORMAT_VERSION, MAX_NAME, check_format_version
-from judgepanel.formats.results_quick import (
-    CONFIDENCE_RANGE,
-    CRITERION_KEY,
-    MAX_COMMENT,
-    MAX_ENTRIES,
-    MAX_GENERATOR,
-    MAX_SCORES,
-    MAX_SEQUENCE,
+from judgepanel.formats.manifest import check_format_version
+from judgepanel.formats.results.checks import check_results
+from judgepanel.formats.results.quick import quick_results
+from judgepanel.formats.results.spec import (
+    MEMBERS,
+    PUBLIC_KEY_MAX,
+    PUBLIC_KEY_NAME,
     RESULTS_FORMAT,
+    RESULTS_MAX,
+    RESULTS_NAME,
+    SIGNATURE_MAX,
+    SIGNATURE_NAME,
     ResultsContent,
     content_of,
     document_of,
-    quick_results,
+    results_trusted_comment,
+    trusted_comment,
 )
 from judgepanel.formats.sealed import (
     AnyIdentity,
@@ -62,15 +63,6 @@ from judgepanel.formats.sealed import (
 )
 from judgepanel.formats.zipsafe import StoredZipWriter
 
-RESULTS_NAME = "results.json"
-SIGNATURE_NAME = "results.json.minisig"
-PUBLIC_KEY_NAME = "judge.pub"
-MEMBERS = [RESULTS_NAME, SIGNATURE_NAME, PUBLIC_KEY_NAME]
-
-RESULTS_MAX = 32 * 1024 * 1024
-SIGNATURE_MAX = 16 * 1024
-PUBLIC_KEY_MAX = 4 * 1024
-
 WRONG_KEY = (
     "This results file was not made for your program's staff key, so it cannot be "
     "opened here. Ask the judge to export it again from the bundle you sent them."
@@ -79,109 +71,6 @@ DAMAGED = (
     "The results file is damaged or was changed after the judge signed it. "
     "Ask the judge to export and send it again."
 )
-
-
-def results_trusted_comment(document: dict[str, Any]) -> str:
-    """What the judge's signature says it is for; minisign -V prints it."""
-    return _trusted_comment(document["format_version"], document["bundle_id"],
-                            document["sequence"], document["judge"]["fingerprint"])
-
-
-def _trusted_comment(version: Any, bundle_id: Any, sequence: Any, fingerprint: Any) -> str:
-    return (f"judgepanel results v{version} bundle={bundle_id} seq={sequence} "
-            f"judge={fingerprint}")
-
-
-# --- schema --------------------------------------------------------------------------
-
-
-def _declaration(entry: Fields) -> tuple[str, bool]:
-    app_id = entry.ident("application_id")
-    conflict = entry.boolean("conflict")
-    entry.req_text("reason", max_len=MAX_COMMENT)
-    entry.timestamp("declared_at")
-    entry.done()
-    return app_id, conflict
-
-
-# --- the full checks, which name the problem ---------------------------------------------
-
-
-def _score(score: Fields, seen: set[str]) -> str:
-    key = score.pattern("criterion", CRITERION_KEY, "a criterion key")
-    if key in seen:
-        score.fail("criterion", f"{key!r} is scored twice")
-    score.number("score")
-    score.req_text("comment", max_len=MAX_COMMENT)
-    score.done()
-    return key
-
-
-def _review(entry: Fields) -> str:
-    app_id = entry.ident("application_id")
-    keys: set[str] = set()
-    where = entry.sub("scores")
-    for index, item in enumerate(entry.array("scores", max_items=MAX_SCORES)):
-        keys.add(_score(Fields(item, f"{where}[{index}]"), keys))
-    entry.req_text("overall_comment", max_len=MAX_COMMENT)
-    low, high = CONFIDENCE_RANGE
-    entry.integer("confidence", minimum=low, maximum=high, optional=True)
-    if not entry.present("confidence"):
-        entry.fail("confidence", "is missing (it may be null)")
-    entry.timestamp("updated_at")
-    entry.done()
-    return app_id
-
-
-def _entries(root: Fields, key: str) -> list[Any]:
-    return root.array(key, max_items=MAX_ENTRIES)
-
-
-def check_results(document: Any) -> None:
-    """Validate a results document (format version 1); SchemaError names the field.
-
-    Entry by entry, to name the first problem. A file as JudgePanel writes it is read
-    by ``results_quick`` instead, which checks the same rules in a fifth of the time.
-    """
-    root = Fields(document, "")
-    root.literal("format", RESULTS_FORMAT)
-    root.literal("format_version", FORMAT_VERSION)
-    for key in ("program", "round"):
-        named = root.req_obj(key)
-        named.ident("id")
-        named.req_text("name", empty=False, max_len=MAX_NAME, multiline=False)
-        named.done()
-    root.ident("bundle_id")
-    root.pattern("manifest_sha256", SHA256_PATTERN, "64 lowercase hexadecimal digits")
-    judge = root.req_obj("judge")
-    judge.req_text("name", empty=False, max_len=MAX_NAME, multiline=False)
-    judge.pattern("fingerprint", FINGERPRINT_PATTERN, "a fingerprint like K7QF-3MZD-WX2P-9HTR")
-    judge.done()
-    root.req_int("sequence", minimum=1, maximum=MAX_SEQUENCE)
-    root.timestamp("created")
-    root.text("generator", optional=True, max_len=MAX_GENERATOR, multiline=False)
-    declared: dict[str, bool] = {}
-    for index, item in enumerate(_entries(root, "declarations")):
-        entry = Fields(item, f"declarations[{index}]")
-        app_id, conflict = _declaration(entry)
-        if app_id in declared:
-            entry.fail("application_id", f"{app_id!r} is declared twice")
-        declared[app_id] = conflict
-    reviewed: set[str] = set()
-    for index, item in enumerate(_entries(root, "reviews")):
-        entry = Fields(item, f"reviews[{index}]")
-        app_id = _review(entry)
-        if app_id in reviewed:
-            entry.fail("application_id", f"{app_id!r} is reviewed twice")
-        if app_id not in declared:
-            entry.fail("application_id", f"{app_id!r} has a review but no declaration")
-        if declared[app_id]:
-            entry.fail("application_id", f"{app_id!r} is reviewed but declared a conflict")
-        reviewed.add(app_id)
-    root.done()
-
-
-# --- writing -------------------------------------------------------------------------
 
 
 def write_results(dst: Path, document: dict[str, Any], *, judge_key: SigningKey,
@@ -267,7 +156,7 @@ class ResultsFile:
         """The signature must verify with ``enrolled`` and its comment match the document."""
         comment = enrolled.verify(self.results_json, self.signature)
         content = self.content
-        expected = _trusted_comment(content.format_version, content.bundle_id,
+        expected = trusted_comment(content.format_version, content.bundle_id,
                                     content.sequence, content.judge.fingerprint)
         if comment != expected:
             raise SignatureError(

@@ -1,0 +1,46 @@
+"""The staff workspace's audit log: the hash chain of ``storage.hash_chain`` on ``AuditEvent``.
+
+Every staff step records what it did here, in the caller's transaction, under the
+actor's name. The rules of the chain (what is hashed, how a break is found, why
+``prev_hash`` is unique) are in ``storage.hash_chain``; the judge workspace keeps its
+own log with the same algorithm on its own table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from judgepanel.model.staff.schema import AuditEvent
+from judgepanel.model.storage import hash_chain
+from judgepanel.model.storage.hash_chain import BrokenLink
+
+
+def append(session: Session, actor: str, action: str,
+           details: dict[str, Any] | None = None) -> AuditEvent:
+    """Add an entry after the newest one (``details`` must be JSON data)."""
+    entry: AuditEvent = hash_chain.append(session, actor, action, details, model=AuditEvent)
+    return entry
+
+
+def append_many(session: Session, actor: str,
+                entries: Sequence[tuple[str, dict[str, Any] | None]]) -> list[AuditEvent]:
+    """Add ``(action, details)`` entries in order: one read of the head, one flush."""
+    return hash_chain.append_many(session, actor, entries, model=AuditEvent)
+
+
+def head(session: Session) -> tuple[int, str] | None:
+    """(sequence number, hash) of the newest entry; record it to detect truncation later."""
+    return hash_chain.head(session, model=AuditEvent)
+
+
+def check(session: Session, anchor: tuple[int, str] | None = None) -> list[BrokenLink]:
+    """Every broken link in the log, oldest first; an empty list means intact."""
+    return hash_chain.check(session, anchor, model=AuditEvent)
+
+
+def events(session: Session, action_prefix: str = "") -> list[AuditEvent]:
+    """Entries oldest first, optionally only actions starting with ``action_prefix``."""
+    return hash_chain.events(session, action_prefix, model=AuditEvent)
