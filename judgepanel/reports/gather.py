@@ -15,7 +15,8 @@ print and the model does not carry: addresses, summaries, roles, the
 conflict register, results files, bundles and the audit log.
 
 Program settings read here (``Program.settings``, all optional; see
-docs/reports.md): ``ranking_basis`` ("raw" | "normalised"), ``summary_field``
+docs/reports.md): ``ranking_basis`` ("raw" | "adjusted" | "z"; "normalised" is
+read as "z"), ``summary_field``
 (the form field holding an application's public summary), and ``reports`` =
 {``name_judges``, ``feedback_scores``, ``feedback_judge_names``} (booleans),
 which set the defaults of :class:`ReportOptions`. The disagreement limits
@@ -34,6 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
+from judgepanel.model.scoring.ranking import parse_basis
 from judgepanel.model.staff import audit as audit_mod
 from judgepanel.model.staff.decide.leaderboard import disagreement_rule
 from judgepanel.model.staff.prepare.rounds import round_applications
@@ -77,8 +79,8 @@ def options_from_settings(program: Program, **overrides: Any) -> ReportOptions:
         "feedback_scores": bool(reports.get("feedback_scores", False)),
         "feedback_judge_names": bool(reports.get("feedback_judge_names", False)),
     }
-    if settings.get("ranking_basis") in ("raw", "normalised"):
-        base["basis"] = settings["ranking_basis"]
+    if settings.get("ranking_basis") is not None:  # "normalised", the old name of z: z
+        base["basis"] = parse_basis(settings["ranking_basis"], setting="ranking_basis")
     base.update({k: v for k, v in overrides.items() if v is not None})
     return ReportOptions(**base)
 

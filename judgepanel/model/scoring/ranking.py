@@ -1,10 +1,18 @@
 """Rankings, disagreement flags and shortlists, overall or per category.
 
+Three bases (``Basis``): ``raw``, the mean total; ``adjusted``, the total an
+average judge would give (``ApplicationStats.adjusted``, the judge-effect model);
+``z``, the mean of per-judge z-scores (``ApplicationStats.z_mean``). The
+default is ``adjusted``: in the simulation benchmark (bench/bench_simulation.py,
+docs/scoring.md) it recovered the true order at least as well as the better of
+raw and z in every setting, and clearly better than raw wherever judges differ.
+Before there were three, "normalised" named the z basis; ``parse_basis`` still
+reads it, as ``z``, so stored settings and command lines keep their meaning.
+
 Ranking rule (deterministic; printed in the reports' method note):
 
-1. Higher score first. The raw ranking uses the mean total; the normalised
-   ranking uses the mean z-score (``ApplicationStats.z_mean``), not its clipped
-   0..100 display, so clipping can never create a tie.
+1. Higher score first: the mean total, the adjusted score, or the mean z-score
+   (never its clipped 0..100 display, so clipping can never create a tie).
 2. Ties: higher mean of the rubric's tie-break criterion first (an application
    without scores for it goes after those with them).
 3. Still tied: more reviews first (the mean rests on more judges).
@@ -15,14 +23,14 @@ Scores are compared rounded to ``SCORE_DECIMALS`` places, so two means that are
 equal on paper but differ in the last floating-point bit count as tied; the
 disagreement limits are compared at the same precision.
 
-Applications without a score on the chosen basis (no reviews yet; on the
-normalised basis, no z-scores) are not ranked and are listed in ``unranked``.
+Applications without a score on the chosen basis (no reviews yet; on the z
+basis, no z-scores) are not ranked and are listed in ``unranked``.
 
 Shortlist: ``top=N`` takes every application ranked N or better, so a tie
 across the cut-off takes all tied applications and reports them in
 ``ties_at_cutoff`` for staff to decide; ``threshold=T`` takes every ranked
-application whose shown score (raw mean, or 0..100 z display) is at least T.
-Given both, an application must meet both.
+application whose shown score (raw mean, adjusted score, or 0..100 z display)
+is at least T. Given both, an application must meet both.
 """
 
 from __future__ import annotations
@@ -35,7 +43,34 @@ from typing import Literal
 from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.statistics import SCORE_DECIMALS, ApplicationStats
 
-Basis = Literal["raw", "normalised"]
+Basis = Literal["raw", "adjusted", "z"]
+BASES: tuple[Basis, ...] = ("raw", "adjusted", "z")
+DEFAULT_BASIS: Basis = "adjusted"
+# Spellings of earlier versions, as stored in program settings and typed on command lines.
+OLD_BASIS_NAMES: Mapping[str, Basis] = {"normalised": "z", "normalized": "z"}
+BASIS_NAMES = {"raw": "mean total (raw)",
+               "adjusted": "score adjusted for judge leniency",
+               "z": "mean z-score (per judge)"}
+
+
+def parse_basis(value: object, *, setting: str = "basis") -> Basis:
+    """A basis from its name (or an old one: "normalised" is z); refused with a message."""
+    if isinstance(value, str):
+        name = value.strip().lower()
+        if name in BASES:
+            return name  # type: ignore[return-value]
+        if name in OLD_BASIS_NAMES:
+            return OLD_BASIS_NAMES[name]
+    raise ValidationError(
+        f"“{value}” is not a ranking basis. Use raw, adjusted or z "
+        "(normalised, the old name of z, is read as z).", path=setting)
+
+
+def basis_value(stats: ApplicationStats, basis: Basis) -> float | None:
+    """What ``basis`` ranks on: the mean total, the adjusted score or the mean z-score."""
+    if basis == "raw":
+        return stats.mean
+    return stats.adjusted if basis == "adjusted" else stats.z_mean
 
 
 @dataclass(frozen=True)
@@ -63,8 +98,8 @@ class DisagreementRule:
 class RankingRow:
     rank: int  # competition rank: equal only when every rule above ties
     application_id: str
-    score: float  # what tables show: mean total, or the 0..100 z display
-    ranked_on: float  # what was compared: mean total, or the mean z-score
+    score: float  # what tables show: mean total, adjusted score, or the 0..100 z display
+    ranked_on: float  # what was compared: mean total, adjusted score, or the mean z-score
     tie_break: float | None  # mean of the tie-break criterion's raw scores
     shared: bool  # another application has the same rank
     disagreement: tuple[str, ...]
@@ -115,7 +150,7 @@ def rank(
 
     ``tie_break`` is the rubric's tie-break criterion key (``Rubric.tie_break``).
     """
-    if basis not in ("raw", "normalised"):
+    if basis not in BASES:
         raise ValueError(f"unknown ranking basis {basis!r}")
     items = list(stats.values()) if isinstance(stats, Mapping) else list(stats)
     if only is not None:
@@ -125,7 +160,7 @@ def rank(
     scored: list[tuple[tuple[float, float, int], ApplicationStats, float, float | None]] = []
     unranked: list[str] = []
     for s in items:
-        value = s.mean if basis == "raw" else s.z_mean
+        value = basis_value(s, basis)
         if value is None:
             unranked.append(s.application_id)
             continue
@@ -145,7 +180,7 @@ def rank(
         # Competition rank: a row tied with the one before takes its rank.
         position = rows[-1].rank if i > 0 and keys[i - 1] == key else i + 1
         shared = (i > 0 and keys[i - 1] == key) or (i + 1 < len(keys) and keys[i + 1] == key)
-        shown = value if basis == "raw" else s.z_display
+        shown = s.z_display if basis == "z" else value
         rows.append(
             RankingRow(
                 rank=position,

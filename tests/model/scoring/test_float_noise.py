@@ -57,7 +57,7 @@ def test_totals_tied_on_paper_stay_tied_on_the_normalised_board() -> None:
     z = z_scores(reviews)
     assert z[("J1", "A")] == z[("J1", "B")]
     assert z[("J2", "A")] == z[("J2", "B")]
-    ranking = rank(application_stats(reviews), basis="normalised")
+    ranking = rank(application_stats(reviews), basis="z")
     assert [(r.rank, r.application_id, r.shared) for r in ranking.rows] == [
         (1, "C", False), (2, "A", True), (2, "B", True)]
 
