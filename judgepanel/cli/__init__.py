@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "judgepanel.cli.identity",
     "judgepanel.cli.verify",
     "judgepanel.cli.staff",
+    "judgepanel.cli.scores",
     "judgepanel.cli.demo",
 )
 
