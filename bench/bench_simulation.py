@@ -41,23 +41,18 @@ Targets (issue 17): adjusted tau >= max(raw, z) - 0.01 in every setting, and
 
 from __future__ import annotations
 
-import os
+import argparse
+import itertools
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-# Small eigenproblems, many of them, on shared cores: threads only cost here. The
-# numbers are the same either way (up to rounding); only the run's length changes.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# judgepanel before numpy: importing it sets numpy's BLAS to one thread (judge_effects.py).
+from judgepanel.model.scoring.statistics import Review, application_stats
 
-import argparse  # noqa: E402
-import itertools  # noqa: E402
-import math  # noqa: E402
-import random  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from judgepanel.model.scoring.statistics import Review, application_stats  # noqa: E402
+import numpy as np  # isort: skip
 
 N_APPS = 200
 NOISE = 0.7

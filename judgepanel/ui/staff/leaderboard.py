@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -263,7 +263,10 @@ class LeaderboardScreen(Screen):
             if current.application.ref in refs:
                 self.table.view.selectRow(self.table.proxy.mapFromSource(
                     self.model.index(refs.index(current.application.ref), 0)).row())
-        self.judges.set_rows(board.judges)
+        # The judges' table one turn of the event loop later: the two tables fitted to
+        # their contents in one go held the GUI thread for over 100 ms on a national
+        # round (2,000 applications, 120 judges); one at a time, each stays well below.
+        QTimer.singleShot(0, self, self._show_judges)
         alpha = "—" if board.alpha is None else f"{board.alpha:.2f}"
         parts = [self.tr("Round {n} ({name}); panel agreement (Krippendorff's alpha): {alpha}; "
                          "disagreement flagged above a range of {r:g} or SD of {sd:g} points.")
@@ -288,6 +291,11 @@ class LeaderboardScreen(Screen):
                                  "Conflicts).").format(n=len(board.open_conflicts)))
         parts += list(board.problems)
         self.headline.setText("<br>".join(parts))
+
+    def _show_judges(self) -> None:
+        board = self.board()
+        if board is not None:
+            self.judges.set_rows(board.judges)
 
     def _warning_text(self, warning: BasisWarning) -> str:
         """The model's warning in this screen's (translated) words."""
