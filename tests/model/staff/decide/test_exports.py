@@ -198,3 +198,22 @@ def test_sheet_titles_are_valid_and_unique() -> None:
     assert exports._sheet_title("Rank Youth/Children [under 18]: sport", used) == (
         "Rank Youth-Children -under (2)")
     assert exports._sheet_title("Rankings", used) == "Rankings (2)"
+
+
+def test_the_adjusted_basis_its_model_and_its_warnings_are_exported(
+        bp: BoardProgram, tmp_path: Path) -> None:
+    with bp.ws.session() as session:
+        export_csv(session, session.get_one(Round, bp.round_id), tmp_path)  # default basis
+    summary = {r["Item"]: r["Value"] for r in _csv(tmp_path / "round-1-summary.csv")}
+    assert summary["Ranked on"] == "score adjusted for judge leniency"
+    assert summary["Reviews per judge"].startswith("median ")
+    assert "z-scores need about 20 per judge" in summary["Warning (z)"]
+    assert float(summary["Judge leniency model: SD of review noise"]) > 0
+    rankings = _csv(tmp_path / "round-1-rankings.csv")
+    assert [r["Rank"] for r in rankings] == [r["Adjusted rank"] for r in rankings]
+    ranked = [r for r in rankings if r["Adjusted"]]
+    assert [float(r["Adjusted"]) for r in ranked] == sorted(
+        (float(r["Adjusted"]) for r in ranked), reverse=True)
+    assert all(float(r["Adjusted SE"]) > 0 for r in ranked)
+    judges = [r for r in _csv(tmp_path / "round-1-judges.csv") if r["Reviews counted"] != "0"]
+    assert judges and all(r["Offset (model)"] and r["Offset SE"] for r in judges)
