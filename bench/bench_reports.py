@@ -32,12 +32,13 @@ from judgepanel.model.scoring.totals import weighted_total
 from judgepanel.reports import render
 from judgepanel.reports.data import (
     AppInfo,
-    CategoryInfo,
     CriterionInfo,
-    JudgeInfo,
+    JudgeProfile,
+    ReportCategory,
     ReportData,
     ReviewInfo,
 )
+from tests.reports.sample import with_standings
 
 KINDS = ("ranking", "dossier", "feedback")
 CITIES = ("Łódź", "São Paulo", "Zürich", "Kraków", "Málaga", "Reykjavík", "Gent", "Porto")
@@ -51,7 +52,7 @@ def synthetic(n_apps: int, n_judges: int, per_app: int, seed: int = 7) -> Report
                          f"Organisation {i}", CITIES[i % 8], (f"Track {i % 4}",),
                          Decimal(rng.randrange(10, 100) * 1000), summary="Summary " * 40)
                  for i in range(n_apps))
-    judges = tuple(JudgeInfo(str(j), f"Judge Zoë {j}") for j in range(n_judges))
+    judges = tuple(JudgeProfile(str(j), f"Judge Zoë {j}") for j in range(n_judges))
     reviews = []
     assignments = []
     for app in apps:
@@ -64,16 +65,18 @@ def synthetic(n_apps: int, n_judges: int, per_app: int, seed: int = 7) -> Report
                                                for c in rubric.criteria},
                                       "An overall view of the application. " * 4, 3))
             assignments.append((str(judge), app.ref))
-    return ReportData(
+    # The numbers the leaderboard would give (what the reports print), computed once
+    # here as tests/reports/sample.py does: rendering is what this benchmark times.
+    return with_standings(ReportData(
         program="Bench program", round_name="Round 1", round_number=1,
         criteria=tuple(CriterionInfo(c.key, c.title, c.weight, c.min, c.max, c.step, c.counts)
                        for c in rubric.criteria),
         tie_break="c0", applications=apps, judges=judges, reviews=tuple(reviews),
         assignments=tuple(assignments),
-        categories=tuple(CategoryInfo(f"t{i}", f"Track {i}", Decimal(2_000_000))
+        categories=tuple(ReportCategory(f"t{i}", f"Track {i}", Decimal(2_000_000))
                          for i in range(4)),
         budget=Decimal(10_000_000),
-    )
+    ))
 
 
 def peak_rss() -> float:

@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
 def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> int:
     from judgepanel.model.staff.bundles.building import build_bundles
     from judgepanel.model.staff.prepare.assignments import auto_assign
-    from judgepanel.model.staff.prepare.importing import ColumnMapping, import_file
+    from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+    from judgepanel.model.staff.prepare.importing.workflow import import_file
     from judgepanel.model.staff.prepare.judges import enroll_card
     from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
     from judgepanel.model.staff.schema import Round

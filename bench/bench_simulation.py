@@ -50,7 +50,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 # judgepanel before numpy: importing it sets numpy's BLAS to one thread (judge_effects.py).
-from judgepanel.model.scoring.statistics import Review, application_stats
+from judgepanel.model.scoring.statistics import ScoredReview, application_stats
 
 import numpy as np  # isort: skip
 
@@ -83,7 +83,7 @@ class Setting:
                 f"{'yes' if self.clustered else 'no ':<3}")
 
 
-def simulate(setting: Setting, rng: random.Random) -> tuple[list[float], list[Review]]:
+def simulate(setting: Setting, rng: random.Random) -> tuple[list[float], list[ScoredReview]]:
     """One round: the true qualities (by application index) and the reviews."""
     offset_sd, gain_sd = BIAS[setting.bias]
     groups = len(CATEGORY_MEANS) if setting.clustered else 1
@@ -107,7 +107,7 @@ def simulate(setting: Setting, rng: random.Random) -> tuple[list[float], list[Re
             load[j] += 1
             latent = gain[j] * quality[i] + offset[j] + rng.gauss(0, NOISE)
             total = min(100.0, max(0.0, round((50 + POINTS_PER_SD * latent) / GRID) * GRID))
-            reviews.append(Review(f"A{i:03d}", f"J{j:03d}", total))
+            reviews.append(ScoredReview(f"A{i:03d}", f"J{j:03d}", total))
     return quality, reviews
 
 
@@ -138,7 +138,7 @@ def precision_at(truth: np.ndarray, estimate: np.ndarray, k: int = TOP) -> float
 
 
 def measure(quality: Sequence[float],
-            reviews: list[Review]) -> dict[str, tuple[float, float, float]]:
+            reviews: list[ScoredReview]) -> dict[str, tuple[float, float, float]]:
     stats = application_stats(reviews)
     truth = np.array(quality)
     out = {}

@@ -5,6 +5,7 @@ Nothing here may reach the real user keyring or home folder.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -75,3 +76,14 @@ def demo(demo_master: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(demo_master, target)
     return target
+
+
+@pytest.fixture
+def collecting() -> Iterator[None]:
+    """Automatic garbage collection on, as on the command line (Qt tests earlier in the same
+    run switch it off for the session, as the app does: tests/ui/conftest.py)."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()

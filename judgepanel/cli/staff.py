@@ -20,13 +20,10 @@ from judgepanel.cli import staff_admin, staff_decide, staff_judges, staff_round
 from judgepanel.cli.staff_common import (
     common_options,
     emit,
-    find_judge,
     identity_options,
     json_errors,
     opened,
     parse_money,
-    pick_round,
-    program_fingerprint,
     staff_card_from_args,
 )
 from judgepanel.errors import ImportRowsError, ValidationError
@@ -34,14 +31,20 @@ from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.model.staff.identity import set_staff_identity
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS, add_category
-from judgepanel.model.staff.prepare.importing import ColumnMapping, import_file
+from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.prepare.judges import (
     enroll_file,
     list_judges,
     set_affiliations,
     set_profile,
 )
-from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
+from judgepanel.model.staff.prepare.rounds import (
+    add_round,
+    find_round,
+    rubric_for_round,
+    save_rubric,
+)
 from judgepanel.model.staff.schema import Conflict
 from judgepanel.model.staff.workspace import StaffWorkspace
 
@@ -180,7 +183,7 @@ def _normalised(text: str | None) -> str | None:
 def run_rubric(args: argparse.Namespace) -> int:
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         if args.file is not None:
             save_rubric(session, round_, load_rubric(args.file), workspace.actor)
         rubric = rubric_for_round(session, round_)
@@ -203,7 +206,7 @@ def run_rubric(args: argparse.Namespace) -> int:
 def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
     if not args.map and not args.attachment_column:
         return None
-    from judgepanel.model.staff.prepare.import_sources import read_table
+    from judgepanel.model.staff.prepare.importing.sources import read_table
 
     guessed = ColumnMapping.guess(read_table(args.file, sheet=args.sheet).headers).to_dict()
     for item in args.map:
@@ -353,4 +356,3 @@ def run_conflicts_decide(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["register", "find_judge", "program_fingerprint"]

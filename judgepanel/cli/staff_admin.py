@@ -10,24 +10,24 @@ scheduled script notices tampering. Both wrap ``model.rounds`` / ``model.audit``
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from judgepanel.cli.staff_common import (
     common_options,
     emit,
-    find_application,
     json_errors,
     money,
     opened,
     parse_money,
-    pick_round,
 )
 from judgepanel.errors import ValidationError
+from judgepanel.model.staff.overview import round_summaries, round_summary
+from judgepanel.model.staff.prepare.applications import find_application
+from judgepanel.model.staff.prepare.rounds import find_round
 
 DETAILS_WIDTH = 160
 
@@ -78,24 +78,6 @@ def register(steps: argparse._SubParsersAction) -> None:
 # --- round --------------------------------------------------------------------------------
 
 
-def _round_row(session: Any, round_: Any) -> dict[str, Any]:
-    from judgepanel.model.staff.prepare.rounds import round_applications_query
-    from judgepanel.model.staff.schema import Assignment, IssuedBundle, RubricRow
-
-    count = session.scalar(round_applications_query(round_).with_only_columns(
-        func.count()).order_by(None))
-    rubric = session.scalars(select(RubricRow.name).where(RubricRow.round_id == round_.id)
-                             ).first()
-    assigned = session.scalar(select(func.count()).select_from(Assignment).where(
-        Assignment.round_id == round_.id))
-    bundles = session.scalar(select(func.count()).select_from(IssuedBundle).where(
-        IssuedBundle.round_id == round_.id, IssuedBundle.superseded.is_(False)))
-    return {"number": round_.number, "name": round_.name, "applications": count or 0,
-            "rubric": rubric, "due": round_.due_at, "budget": round_.budget,
-            "assignments": assigned or 0, "bundles": bundles or 0,
-            "blind": round_.is_blind}
-
-
 def _round_line(r: dict[str, Any]) -> str:
     parts = [f"{r['applications']} applications", f"rubric “{r['rubric']}”" if r["rubric"]
              else "no rubric", f"{r['assignments']} assignments", f"{r['bundles']} bundles"]
@@ -111,7 +93,7 @@ def _round_line(r: dict[str, Any]) -> str:
 def run_round_list(args: argparse.Namespace) -> int:
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        rows = [_round_row(session, r) for r in program.rounds]
+        rows = [dataclasses.asdict(s) for s in round_summaries(session, program)]
     emit(args, {"rounds": rows}, [f"{len(rows)} round{'s' if len(rows) != 1 else ''}:"]
          + [_round_line(r) for r in rows])
     return 0
@@ -137,7 +119,7 @@ def run_round_add(args: argparse.Namespace) -> int:
                            budget=budget, applications=chosen)
         if rubric is not None:
             save_rubric(session, round_, rubric, workspace.actor)
-        row = _round_row(session, round_)
+        row = dataclasses.asdict(round_summary(session, round_))
     lines = [f"Added round {row['number']}:", _round_line(row)]
     if not row["rubric"]:
         lines.append("Next: set its rubric with `judgepanel staff rubric FILE.toml`.")
@@ -152,10 +134,10 @@ def run_round_add_applications(args: argparse.Namespace) -> int:
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         apps = [find_application(session, program, ref) for ref in dict.fromkeys(args.refs)]
         added = add_round_applications(session, round_, apps, workspace.actor)
-        row = _round_row(session, round_)
+        row = dataclasses.asdict(round_summary(session, round_))
     emit(args, {"round": row, "added": added},
          [f"Added {added} application{'s' if added != 1 else ''} to round {row['number']} "
           f"({len(args.refs) - added} already in it).", _round_line(row)])

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from judgepanel.cli.staff_common import emit, money, opened, pick_round
+from judgepanel.cli.staff_common import emit, money, opened
 from judgepanel.model.scoring.ranking import BASIS_NAMES
 from judgepanel.model.staff.decide.leaderboard import BoardRow, Leaderboard, compute
+from judgepanel.model.staff.prepare.rounds import find_round
 
 
 def _num(value: float | None, digits: int = 1) -> float | None:
@@ -49,7 +50,7 @@ def board_row(board: Leaderboard, row: BoardRow) -> dict[str, Any]:
 def rank_command(args: argparse.Namespace) -> int:
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         board = compute(session, round_, category=args.category, basis=args.basis)
         rows = [board_row(board, r) for r in board.rows]
         judges = [{"name": j.judge.name, "assigned": j.assigned, "missing": j.missing,
@@ -132,7 +133,7 @@ def export_command(args: argparse.Namespace) -> int:
     from judgepanel.model.staff.decide.exports import export_csv, export_xlsx
 
     with opened(args) as workspace, workspace.session() as session:
-        round_ = pick_round(session, workspace.program(session), args.round)
+        round_ = find_round(session, workspace.program(session), args.round)
         if args.format == "xlsx":
             files = [export_xlsx(session, round_, args.out, basis=args.basis)]
         else:

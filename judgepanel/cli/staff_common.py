@@ -19,16 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from judgepanel.cli.messages import refusal_lines
-from judgepanel.crypto.identity import Identity, normalize_fingerprint
+from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
 from judgepanel.model.scoring.ranking import BASES, DEFAULT_BASIS, Basis, parse_basis
-from judgepanel.model.staff.identity import program_staff_fingerprint
-from judgepanel.model.staff.schema import Application, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 Handler = Callable[[argparse.Namespace], int]
@@ -132,59 +127,9 @@ def opened(args: argparse.Namespace) -> Iterator[StaffWorkspace]:
 # --- naming things ---------------------------------------------------------------------
 
 
-def pick_round(session: Session, program: Program, number: int | None) -> Round:
-    """Round ``number``, or the latest round when None."""
-    rounds = list(program.rounds)
-    if not rounds:
-        raise ValidationError(
-            "This program has no round yet. Create the workspace with `judgepanel staff "
-            "init`, which adds the first round.", path="round")
-    if number is None:
-        return rounds[-1]
-    for round_ in rounds:
-        if round_.number == number:
-            return round_
-    known = ", ".join(str(r.number) for r in rounds)
-    raise ValidationError(f"There is no round {number} (rounds: {known}).", path="round")
-
-
-def find_judge(session: Session, program: Program, text: str) -> Judge:
-    """A judge by fingerprint, database id or name (case and accents ignored)."""
-    from judgepanel.model.staff.prepare.conflicts import normalise
-
-    judges = list(session.scalars(select(Judge).where(Judge.program_id == program.id)))
-    try:
-        wanted = normalize_fingerprint(text)
-    except ValidationError:
-        wanted = None
-    for judge in judges:
-        if judge.fingerprint == wanted or (text.isdigit() and judge.id == int(text)):
-            return judge
-    named = [j for j in judges if normalise(j.name) == normalise(text)]
-    if len(named) == 1:
-        return named[0]
-    if len(named) > 1:
-        raise ValidationError(
-            f"{len(named)} judges are named “{text}”; use the fingerprint instead "
-            "(see `judgepanel staff judges list`).", path="judge")
-    raise ValidationError(
-        f"No judge “{text}” in this program. See `judgepanel staff judges list`.",
-        path="judge")
-
-
-def find_application(session: Session, program: Program, ref: str) -> Application:
-    application = session.scalars(select(Application).where(
-        Application.program_id == program.id, Application.ref == ref.strip())).first()
-    if application is None:
-        raise ValidationError(f"No application with the reference “{ref}” in this program.",
-                              path="application")
-    return application
-
-
 # --- the staff identity ----------------------------------------------------------------
 
 
-program_fingerprint = program_staff_fingerprint
 
 
 def read_passphrase(path: Path | None) -> str | None:
@@ -267,7 +212,7 @@ def money(value: Decimal | None) -> str:
 
 def parse_money(text: str, path: str) -> Decimal:
     """An amount typed by staff (``12500``, ``$12,500.00``), or a refusal naming ``path``."""
-    from judgepanel.model.staff.prepare.importing import parse_amount
+    from judgepanel.model.staff.prepare.importing.rows import parse_amount
 
     try:
         return parse_amount(text)

@@ -1,7 +1,7 @@
 """``judgepanel staff shortlist|award``: the decisions staff take from a ranking.
 
 ``shortlist`` wraps ``model.shortlisting`` (look first with ``--dry-run``, then
-create the next round); ``award`` wraps ``leaderboard.set_award`` (partial
+create the next round); ``award`` wraps ``awards.set_award`` (partial
 awards, passing over, clearing). Both print what the decision changes so staff
 see the consequence before the next step; see docs/cli.md.
 """
@@ -13,20 +13,18 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from judgepanel.cli.staff_common import (
     basis_option,
     common_options,
     emit,
-    find_application,
     json_errors,
     money,
     opened,
     parse_money,
-    pick_round,
 )
 from judgepanel.errors import ValidationError
+from judgepanel.model.staff.prepare.applications import application_titles, find_application
+from judgepanel.model.staff.prepare.rounds import find_round
 
 if TYPE_CHECKING:
     from judgepanel.model.staff.decide.shortlist import ShortlistPlan
@@ -114,7 +112,6 @@ def _plan_lines(plan: ShortlistPlan, titles: dict[str, str]) -> list[str]:
 def run_shortlist(args: argparse.Namespace) -> int:
     from judgepanel.model.rubric.definition import load_rubric
     from judgepanel.model.staff.decide.shortlist import plan_shortlist, shortlist_into_new_round
-    from judgepanel.model.staff.schema import Application
 
     if args.top is not None and args.top < 1:
         raise ValidationError("--top must be 1 or more.", path="top")
@@ -131,7 +128,7 @@ def run_shortlist(args: argparse.Namespace) -> int:
                             "per_category": args.per_category, "exclude": args.exclude}
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         if args.dry_run:
             plan = plan_shortlist(session, round_, **rule)
             data: dict[str, Any] = {"dry_run": True, **_plan_data(plan)}
@@ -142,8 +139,7 @@ def run_shortlist(args: argparse.Namespace) -> int:
             plan = outcome.plan
             data = {"dry_run": False, **_plan_data(plan), "round": outcome.round.number,
                     "round_name": outcome.round.name}
-        titles = {a.ref: a.title for a in session.scalars(select(Application).where(
-            Application.program_id == program.id, Application.ref.in_(plan.selected)))}
+        titles = application_titles(session, program, plan.selected)
     lines = _plan_lines(plan, titles)
     if args.dry_run:
         lines.append("Nothing was changed (--dry-run). Run again with --name NAME to create "
@@ -160,14 +156,15 @@ def run_shortlist(args: argparse.Namespace) -> int:
 
 
 def run_award(args: argparse.Namespace) -> int:
-    from judgepanel.model.staff.decide.leaderboard import compute, set_award
+    from judgepanel.model.staff.decide.awards import set_award
+    from judgepanel.model.staff.decide.leaderboard import compute
 
     if args.clear == (args.amount is not None):
         raise ValidationError("Give either an AMOUNT or --clear.", path="amount")
     amount = None if args.clear else parse_money(args.amount, "amount")
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         application = find_application(session, program, args.ref)
         previous = application.awarded_amount
         set_award(session, application, amount, workspace.actor, note=args.note)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from judgepanel.cli.staff_common import common_options, emit, find_judge, json_errors, opened
+from judgepanel.cli.staff_common import common_options, emit, json_errors, opened
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.prepare.judges import clear_flag, set_active
+from judgepanel.model.staff.prepare.judges import clear_flag, find_judge, set_active
 
 
 def register_actions(actions: argparse._SubParsersAction) -> None:

@@ -14,17 +14,17 @@ from judgepanel.cli.staff_common import (
     basis_option,
     common_options,
     emit,
-    find_application,
-    find_judge,
     identity_from_args,
     identity_options,
     json_errors,
     opened,
-    pick_round,
-    program_fingerprint,
 )
 from judgepanel.crypto.passphrase import new_passphrase
 from judgepanel.errors import ValidationError
+from judgepanel.model.staff.identity import program_staff_fingerprint
+from judgepanel.model.staff.prepare.applications import find_application
+from judgepanel.model.staff.prepare.judges import find_judge
+from judgepanel.model.staff.prepare.rounds import find_round
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -112,14 +112,14 @@ def run_assign(args: argparse.Namespace) -> int:
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         outcome = auto_assign(session, round_, workspace.actor,
                               per_application=args.per_application, max_load=args.max_load,
                               by_category=not args.ignore_categories, seed=args.seed)
         names = {j.id: j.name for j in program.judges}
         data: dict[str, Any] = {"round": round_.number, "added": len(outcome.added),
                 "dropped": len(outcome.dropped),
-                "unmet": [{"application": u.ref, "missing": u.missing, "reason": u.reason}
+                "unmet": [{"application": u.app_id, "missing": u.missing, "reason": u.reason}
                           for u in outcome.unmet],
                 "loads": {names[j]: n for j, n in sorted(outcome.loads.items())}}
     lines = [f"Round {data['round']}: {outcome.summary()}"]
@@ -134,7 +134,7 @@ def run_assign_one(args: argparse.Namespace) -> int:
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         judge = find_judge(session, program, args.judge)
         application = find_application(session, program, args.application)
         if args.action == "add":
@@ -154,7 +154,7 @@ def run_assign_show(args: argparse.Namespace) -> int:
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        round_ = pick_round(session, program, args.round)
+        round_ = find_round(session, program, args.round)
         by_judge: dict[str, list[str]] = {}
         for row in list_assignments(session, round_):
             by_judge.setdefault(row.judge.name, []).append(row.application.ref)
@@ -178,8 +178,8 @@ def run_bundles(args: argparse.Namespace) -> int:
     with opened(args) as workspace:
         with workspace.session() as session:
             program = workspace.program(session)
-            round_number = pick_round(session, program, args.round).number
-            expected = program_fingerprint(program)
+            round_number = find_round(session, program, args.round).number
+            expected = program_staff_fingerprint(program)
             only = [find_judge(session, program, text).id for text in args.judge] or None
             chosen = [find_judge(session, program, text)
                       for text in _judge_names(session, program, args.passphrase_for)]
@@ -193,7 +193,7 @@ def run_bundles(args: argparse.Namespace) -> int:
             passphrases = {j.id: new_passphrase() for j in chosen}
         identity = identity_from_args(args, expected)
         with workspace.session() as session:
-            round_ = pick_round(session, workspace.program(session), round_number)
+            round_ = find_round(session, workspace.program(session), round_number)
             built = build_bundles(workspace, round_, identity, args.out,
                                   passphrases=passphrases, judges=only)
         rows = [_built_row(b, passphrases.get(b.judge_id)) for b in built]
@@ -245,7 +245,7 @@ def run_merge(args: argparse.Namespace) -> int:
             "Check the folder you saved the judges' .jpresults files in.")
     with opened(args) as workspace:
         with workspace.session() as session:
-            expected = program_fingerprint(workspace.program(session))
+            expected = program_staff_fingerprint(workspace.program(session))
         identity = identity_from_args(args, expected)
         report = merge_results(workspace, args.files, identity)
     rows: list[dict[str, Any]] = [{"file": str(r.path), "judge": r.judge, "sequence": r.sequence,

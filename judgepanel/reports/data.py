@@ -5,13 +5,11 @@ reports must never run a query of their own half-way through a PDF. ``gather``
 (in ``gather.py``) reads a workspace once into a :class:`ReportData`; the
 report modules only read these frozen objects.
 
-Why the numbers cannot disagree with the app: which reviews count is not
-decided here. ``gather`` takes the counted reviews, the conflicted pairs and
-the round's applications from ``model.round_reviews`` (the same source as the
-leaderboard, the shortlist and the exports), and the disagreement limits from
-``model.leaderboard.disagreement_rule``. The statistics below then go through
-the same model functions the leaderboard uses (``model.stats``,
-``model.ranking``, ``model.funding``), with the same inputs.
+Why the numbers cannot disagree with the app: nothing is computed here. ``gather``
+takes the counted reviews, the conflicted pairs and the round's applications from
+``staff.results.round_reviews`` and every statistic, ranking and funding line from
+the leaderboard (``staff.decide.leaderboard.compute_all``, :class:`Standings`), the
+one ranking computation in the product; the reports only print them.
 
 Identifiers: applications are keyed by their reference ("REC-2026-014"),
 judges by a string id. Judges are shown as "Judge A", "Judge B", ... in
@@ -28,7 +26,7 @@ from functools import cached_property
 
 from judgepanel.model.scoring import ranking as ranking_mod
 from judgepanel.model.scoring import statistics as stats_mod
-from judgepanel.model.scoring.funding import FundingLine, funding_line
+from judgepanel.model.scoring.funding import FundingLine
 from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis
 
 
@@ -72,7 +70,7 @@ class AppInfo:
 
 
 @dataclass(frozen=True)
-class JudgeInfo:
+class JudgeProfile:
     id: str
     name: str
     role: str = ""
@@ -127,7 +125,7 @@ class ResultsInfo:
 
 
 @dataclass(frozen=True)
-class BundleInfo:
+class IssuedBundleInfo:
     judge: str
     bundle_id: str
     created_at: dt.datetime | None
@@ -146,10 +144,25 @@ class AuditInfo:
 
 
 @dataclass(frozen=True)
-class CategoryInfo:
+class ReportCategory:
     key: str
     name: str
     budget: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Standings:
+    """What the leaderboard computed for the round: the numbers every report prints.
+
+    Keys: applications by reference, judges by their string id, rankings by
+    (basis, category key or None for overall), funding lines by category key or None.
+    """
+
+    applications: Mapping[str, stats_mod.ApplicationStats] = field(default_factory=dict)
+    judges: Mapping[str, stats_mod.JudgeStats] = field(default_factory=dict)
+    alpha: float | None = None
+    rankings: Mapping[tuple[str, str | None], ranking_mod.Ranking] = field(default_factory=dict)
+    funding: Mapping[str | None, FundingLine] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,7 +178,7 @@ class ReportData:
     tie_break: str | None = None  # criterion key
     criteria: tuple[CriterionInfo, ...] = ()
     applications: tuple[AppInfo, ...] = ()
-    judges: tuple[JudgeInfo, ...] = ()
+    judges: tuple[JudgeProfile, ...] = ()
     reviews: tuple[ReviewInfo, ...] = ()
     assignments: tuple[tuple[str, str], ...] = ()  # (judge, application)
     conflicts: tuple[ConflictInfo, ...] = ()  # findings and decisions (the register's view)
@@ -177,10 +190,10 @@ class ReportData:
     # reason than a conflict (its scores no longer fit the rubric)
     not_counted: tuple[tuple[str, str, str], ...] = ()
     results: tuple[ResultsInfo, ...] = ()
-    bundles: tuple[BundleInfo, ...] = ()
+    bundles: tuple[IssuedBundleInfo, ...] = ()
     audit: tuple[AuditInfo, ...] = ()
     audit_problems: tuple[str, ...] = ()
-    categories: tuple[CategoryInfo, ...] = ()
+    categories: tuple[ReportCategory, ...] = ()
     budget: Decimal | None = None  # the round's budget (grants)
     due_at: dt.datetime | None = None
     blind: bool = False
@@ -188,6 +201,7 @@ class ReportData:
         default_factory=ranking_mod.DisagreementRule
     )
     options: ReportOptions = field(default_factory=ReportOptions)
+    standings: Standings = field(default_factory=Standings)
 
     # --- lookups ---------------------------------------------------------------
 
@@ -196,7 +210,7 @@ class ReportData:
         return {a.ref: a for a in self.applications}
 
     @cached_property
-    def judge(self) -> Mapping[str, JudgeInfo]:
+    def judge(self) -> Mapping[str, JudgeProfile]:
         return {j.id: j for j in self.judges}
 
     @cached_property
@@ -224,15 +238,12 @@ class ReportData:
     def is_grant(self) -> bool:
         return self.budget is not None or any(c.budget is not None for c in self.categories)
 
-    # --- statistics ----------------------------------------------------------------
+    # --- the leaderboard's numbers ----------------------------------------------------
 
-    @cached_property
-    def complete_reviews(self) -> tuple[stats_mod.Review, ...]:
-        return tuple(
-            stats_mod.Review(r.application, r.judge, r.total, dict(r.scores))
-            for r in self.reviews
-            if r.total is not None
-        )
+    @property
+    def complete_reviews(self) -> int:
+        """How many counted reviews have every counting criterion scored."""
+        return sum(1 for r in self.reviews if r.total is not None)
 
     @cached_property
     def conflicted_pairs(self) -> frozenset[tuple[str, str]]:
@@ -244,41 +255,23 @@ class ReportData:
         """Pairs under an open finding whose review counts until staff decide."""
         return frozenset(self.undecided)
 
-    @cached_property
-    def panel(self) -> stats_mod.PanelStats:
-        return stats_mod.panel_stats(
-            self.complete_reviews,
-            assigned=self.assignments,
-            conflicts=self.conflicted_pairs,
-            applications=[a.ref for a in self.applications],
-        )
-
     def ranking(self, basis: Basis | None = None, category: str | None = None) -> (
         ranking_mod.Ranking
     ):
-        """The ranking overall, or of one category (by name)."""
-        only = None
-        if category is not None:
-            only = [a.ref for a in self.applications if category in a.categories]
-        return ranking_mod.rank(
-            self.panel.applications,
-            basis=basis or self.options.basis,
-            tie_break=self.tie_break,
-            disagreement=self.disagreement,
-            only=only,
-            category=category,
-        )
+        """The leaderboard's ranking overall, or of one category (by name)."""
+        key = None if category is None else self.category_key(category)
+        return self.standings.rankings[(basis or self.options.basis, key)]
 
-    def funding(self, ranking: ranking_mod.Ranking, budget: Decimal) -> FundingLine:
-        """The funding line down ``ranking``; every award staff set is taken as given."""
-        ranked = [
-            (r.application_id, self.app[r.application_id].requested or Decimal(0))
-            for r in ranking.rows
-        ]
-        overrides = {
-            ref: awarded for ref, _ in ranked if (awarded := self.app[ref].awarded) is not None
-        }
-        return funding_line(ranked, budget, overrides)
+    def funding(self, category: str | None = None) -> FundingLine | None:
+        """The leaderboard's funding line (on the lead basis), overall or of one category."""
+        key = None if category is None else self.category_key(category)
+        return self.standings.funding.get(key)
+
+    def category_key(self, name: str) -> str:
+        for category in self.categories:
+            if category.name == name:
+                return category.key
+        raise KeyError(name)
 
 
 def letters(index: int) -> str:

@@ -65,7 +65,7 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
     """One application's page; ``found`` is its share of the round (see ``_facts``)."""
     s = doc.styles
     app = data.app[ref]
-    stats = data.panel.applications.get(ref)
+    stats = data.standings.applications.get(ref)
     facts = [f"<b>{st.text(app.ref)}</b>"]
     facts += [st.text(x) for x in (app.organisation, app.city) if x]
     if app.categories:
@@ -112,7 +112,7 @@ def _flags(doc: ReportDocument, data: ReportData, ref: str,
            found: _AppFacts) -> list[Flowable]:
     s = doc.styles
     lines = []
-    stats = data.panel.applications.get(ref)
+    stats = data.standings.applications.get(ref)
     if stats is not None:
         reasons = data.disagreement.reasons(stats)
         if reasons:

@@ -62,7 +62,7 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
         story.append(Paragraph("Overall", s.h2))
         story += [Paragraph(item, s.quote) for item in overall]
     if show_scores:
-        stats = data.panel.applications.get(ref)
+        stats = data.standings.applications.get(ref)
         if stats is not None and stats.mean is not None:
             story.append(Paragraph(f"Mean total: {num(stats.mean)} of 100 from {stats.n} "
                                    "reviews.", s.body))

@@ -14,19 +14,14 @@ for staff to decide. The applications are the round's
 print and the model does not carry: addresses, summaries, roles, the
 conflict register, results files, bundles and the audit log.
 
-Program settings read here (``Program.settings``, all optional; see
-docs/reports.md): ``ranking_basis`` ("raw" | "adjusted" | "z"; "normalised" is
-read as "z"), ``summary_field``
-(the form field holding an application's public summary), and ``reports`` =
-{``name_judges``, ``feedback_scores``, ``feedback_judge_names``} (booleans),
-which set the defaults of :class:`ReportOptions`. The disagreement limits
-(``disagreement_range``, ``disagreement_sd``, ``round_settings``) are read by
-the leaderboard's rule.
+Program settings read here (declared in ``model.staff.settings``; see
+docs/reports.md): the ranking basis, the summary field, and whether reports name
+judges and show applicants scores or judge names, which set the defaults of
+:class:`ReportOptions`. The disagreement limits are read by the leaderboard's rule.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -34,11 +29,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from judgepanel.errors import ValidationError
-from judgepanel.model.scoring.ranking import parse_basis
+from judgepanel.model.scoring.funding import FundingLine
+from judgepanel.model.scoring.ranking import Ranking
 from judgepanel.model.staff import audit as audit_mod
-from judgepanel.model.staff.decide.leaderboard import disagreement_rule
-from judgepanel.model.staff.prepare.rounds import round_applications
+from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
+from judgepanel.model.staff.prepare.rounds import find_round, round_applications
 from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
 from judgepanel.model.staff.schema import (
     Application,
@@ -51,19 +46,28 @@ from judgepanel.model.staff.schema import (
     ReceivedResults,
     Round,
 )
+from judgepanel.model.staff.settings import (
+    RANKING_BASIS,
+    REPORTS_FEEDBACK_JUDGE_NAMES,
+    REPORTS_FEEDBACK_SCORES,
+    REPORTS_NAME_JUDGES,
+    SUMMARY_FIELD,
+    setting_value,
+)
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,
-    BundleInfo,
-    CategoryInfo,
     ConflictInfo,
     CriterionInfo,
     DeclarationInfo,
-    JudgeInfo,
+    IssuedBundleInfo,
+    JudgeProfile,
+    ReportCategory,
     ReportData,
     ReportOptions,
     ResultsInfo,
     ReviewInfo,
+    Standings,
 )
 
 SUMMARY_FIELDS = ("summary", "abstract", "practice_summary", "description")
@@ -71,32 +75,16 @@ AUDIT_DETAIL_CHARS = 240
 
 
 def options_from_settings(program: Program, **overrides: Any) -> ReportOptions:
-    """The program's report defaults, with explicit choices (not None) on top."""
-    settings = dict(program.settings or {})
-    reports = dict(settings.get("reports") or {})
+    """The program's report defaults (``staff.settings``), with explicit choices (not None)
+    on top."""
     base: dict[str, Any] = {
-        "name_judges": bool(reports.get("name_judges", False)),
-        "feedback_scores": bool(reports.get("feedback_scores", False)),
-        "feedback_judge_names": bool(reports.get("feedback_judge_names", False)),
+        "name_judges": setting_value(program, REPORTS_NAME_JUDGES),
+        "feedback_scores": setting_value(program, REPORTS_FEEDBACK_SCORES),
+        "feedback_judge_names": setting_value(program, REPORTS_FEEDBACK_JUDGE_NAMES),
+        "basis": setting_value(program, RANKING_BASIS),
     }
-    if settings.get("ranking_basis") is not None:  # "normalised", the old name of z: z
-        base["basis"] = parse_basis(settings["ranking_basis"], setting="ranking_basis")
     base.update({k: v for k, v in overrides.items() if v is not None})
     return ReportOptions(**base)
-
-
-def find_round(session: Session, program: Program, number: int | None) -> Round:
-    """The round by number, or the latest one."""
-    query = select(Round).where(Round.program_id == program.id)
-    if number is not None:
-        query = query.where(Round.number == number)
-    found = session.scalars(query.order_by(Round.number.desc())).first()
-    if found is None:
-        what = f"round {number}" if number is not None else "any round"
-        raise ValidationError(
-            f"This program has no {what} yet. Add a round before making reports.", path="round"
-        )
-    return found
 
 
 def gather(
@@ -109,9 +97,8 @@ def gather(
     round_ = find_round(session, program, round_number)
     options = options or options_from_settings(program)
     counted = load_round_reviews(session, round_)
-    rule = disagreement_rule(program, round_)
-    settings = dict(program.settings or {})
-    summary_keys = (settings.get("summary_field"), *SUMMARY_FIELDS)
+    boards = compute_all(session, round_, basis=options.basis)
+    summary_keys = (setting_value(program, SUMMARY_FIELD), *SUMMARY_FIELDS)
 
     rows = _application_rows(session, round_, counted)
     ref_of = {app_id: info.ref for app_id, info in counted.apps.items()}
@@ -182,7 +169,7 @@ def gather(
             )
             for app_id, info in sorted(counted.apps.items(), key=lambda kv: kv[1].ref)
         ),
-        judges=tuple(JudgeInfo(str(j.id), j.name, j.role, j.organisation) for j in judges),
+        judges=tuple(JudgeProfile(str(j.id), j.name, j.role, j.organisation) for j in judges),
         reviews=_reviews(counted),
         assignments=pairs(counted.assigned),
         conflicted=pairs(counted.conflicted),
@@ -230,23 +217,37 @@ def gather(
             for r in results
         ),
         bundles=tuple(
-            BundleInfo(str(b.judge_id), b.bundle_id, b.created_at, b.due_at, b.superseded)
+            IssuedBundleInfo(str(b.judge_id), b.bundle_id, b.created_at, b.due_at, b.superseded)
             for b in bundles
         ),
         audit=tuple(_audit_info(e) for e in events),
         audit_problems=tuple(str(p) for p in audit_mod.check(session)),
-        categories=tuple(CategoryInfo(c.key, c.name, c.budget) for c in counted.categories),
+        categories=tuple(ReportCategory(c.key, c.name, c.budget) for c in counted.categories),
         budget=counted.budget,
         due_at=round_.due_at,
         blind=round_.is_blind,
-        disagreement=rule,
+        disagreement=boards.overall.disagreement,
         options=options,
+        standings=_standings(boards),
     )
 
 
-def with_options(data: ReportData, **changes: Any) -> ReportData:
-    """The same data with some options changed (cached statistics are recomputed)."""
-    return dataclasses.replace(data, options=dataclasses.replace(data.options, **changes))
+def _standings(boards: RoundBoards) -> Standings:
+    """The leaderboard's numbers, as the reports key them."""
+    overall = boards.overall
+    rankings: dict[tuple[str, str | None], Ranking] = {
+        (basis, None): ranking for basis, ranking in overall.rankings.items()}
+    funding: dict[str | None, FundingLine] = {}
+    if overall.funding is not None:
+        funding[None] = overall.funding
+    for key, board in boards.by_category.items():
+        rankings.update(((basis, key), ranking) for basis, ranking in board.rankings.items())
+        if board.funding is not None:
+            funding[key] = board.funding
+    return Standings(
+        applications={row.application.ref: row.stats for row in overall.rows},
+        judges={str(row.judge.id): row.stats for row in overall.judges if row.stats},
+        alpha=overall.alpha, rankings=rankings, funding=funding)
 
 
 def _application_rows(session: Session, round_: Round,

@@ -10,7 +10,6 @@ numbers (``gather`` drops them); each row says how many there were.
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
 
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
@@ -146,7 +145,7 @@ def method(data: ReportData) -> list[Flowable]:
         "and takes it out. It is on the same 0–100 scale as the mean.",
         "<b>z score.</b> Each review's total is "
         "turned into a z-score within its judge's own reviews (how far above or below that "
-        "judge's average, in that judge's standard deviations); an application's normalised "
+        "judge's average, in that judge's standard deviations); an application's z "
         f"score is the mean of these, shown as {T_SCORE_CENTRE:g} + {T_SCORE_SCALE:g} × z "
         f"({T_SCORE_CENTRE:g} = as good as this panel's average review). Judges with fewer "
         "than two reviews give no z-scores.",
@@ -169,7 +168,7 @@ def method(data: ReportData) -> list[Flowable]:
 
 def chart_section(data: ReportData) -> list[Flowable]:
     s = st.make_styles()
-    means = [a.mean for a in data.panel.applications.values() if a.mean is not None]
+    means = [a.mean for a in data.standings.applications.values() if a.mean is not None]
     story: list[Flowable] = [
         charts.histogram(means, width=WIDTH, title="Distribution of application means",
                          xlabel="mean total (0–100)"),
@@ -200,7 +199,7 @@ def chart_section(data: ReportData) -> list[Flowable]:
                                                    hAlign="LEFT")])
     judges = [
         (data.judge_label(j), js.leniency, js.spread, js.n)
-        for j, js in sorted(data.panel.judges.items(), key=lambda kv: data.judge_label(kv[0]))
+        for j, js in sorted(data.standings.judges.items(), key=lambda kv: data.judge_label(kv[0]))
     ]
     if judges:
         story += [Spacer(1, 5 * mm), CondPageBreak(40 * mm),
@@ -254,7 +253,7 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
     other = data.ranking(companion(lead.basis))
     facts = [("Applications", str(len(data.applications))),
              ("Judges", str(len({r.judge for r in data.reviews}))),
-             ("Complete reviews", str(len(data.complete_reviews))),
+             ("Complete reviews", str(data.complete_reviews)),
              ("Ranked", str(len(lead.rows)))]
     basis = BASIS_NAMES[lead.basis]
     story: list[Flowable] = doc.cover(
@@ -265,16 +264,17 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
     story += [CondPageBreak(60 * mm), doc.section("Ranking", "ranking"),
               *ranking_table(data, lead, other)]
     story += [CondPageBreak(90 * mm), doc.section("Charts", "charts"), *chart_section(data)]
-    alpha = data.panel.alpha
+    alpha = data.standings.alpha
     story += [KeepTogether([doc.section("Panel agreement", "agreement"),
                             Paragraph("Krippendorff's alpha (interval) over review totals: 1 is "
                                       "perfect agreement, 0 no more than chance.", s.small),
                             charts.alpha_gauge(alpha, width=WIDTH / 2),
                             Spacer(1, 2 * mm),
                             Paragraph(markup(st.text(alpha_sentence(alpha))), s.body)])]
-    if data.budget is not None:
+    line = data.funding()
+    if line is not None:
         story += [CondPageBreak(60 * mm), doc.section("Funding line", "funding"),
-                  *funding_section(data, data.funding(lead, data.budget), "funding")]
+                  *funding_section(data, line, "funding")]
     used = [c for c in data.categories if any(c.name in a.categories for a in data.applications)]
     if used:
         story.append(doc.section("Categories", "categories"))
@@ -283,8 +283,7 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         other_cat = data.ranking(companion(lead.basis), cat.name)
         story += [CondPageBreak(50 * mm), doc.section(cat.name, f"cat-{i}", level=1),
                   *ranking_table(data, ranking, other_cat)]
-        if cat.budget is not None:
-            story += [Spacer(1, 3 * mm),
-                      *funding_section(data, data.funding(ranking, Decimal(cat.budget)),
-                                       f"cat-{i}-funding")]
+        cat_line = data.funding(cat.name)
+        if cat_line is not None:
+            story += [Spacer(1, 3 * mm), *funding_section(data, cat_line, f"cat-{i}-funding")]
     doc.build(story, out_path)

@@ -9,23 +9,27 @@ as the model's rule says (``gather`` fills ``conflicted``/``undecided`` from it)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from judgepanel.model.scoring.ranking import DisagreementRule
+from judgepanel.model.scoring.funding import FundingLine, funding_line
+from judgepanel.model.scoring.ranking import BASES, DisagreementRule, Ranking, rank
+from judgepanel.model.scoring.statistics import ScoredReview, panel_stats
 from judgepanel.reports.data import (
     AppInfo,
     AuditInfo,
-    BundleInfo,
-    CategoryInfo,
     ConflictInfo,
     CriterionInfo,
     DeclarationInfo,
-    JudgeInfo,
+    IssuedBundleInfo,
+    JudgeProfile,
+    ReportCategory,
     ReportData,
     ReportOptions,
     ResultsInfo,
     ReviewInfo,
+    Standings,
 )
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -48,10 +52,10 @@ APPS = (
             Decimal("20000")),
 )
 JUDGES = (
-    JudgeInfo("1", "Zoë Kowalska", "Judge"),
-    JudgeInfo("2", "José Álvarez", "Judge"),
-    JudgeInfo("3", "Ana Łukasik", "Judge"),
-    JudgeInfo("4", "Bob Smith", "Judge"),
+    JudgeProfile("1", "Zoë Kowalska", "Judge"),
+    JudgeProfile("2", "José Álvarez", "Judge"),
+    JudgeProfile("3", "Ana Łukasik", "Judge"),
+    JudgeProfile("4", "Bob Smith", "Judge"),
 )
 # (judge, app, impact, feasibility); totals = (3*(i-1)/4*100 + (f-1)/4*100)/4
 SCORES = (
@@ -80,8 +84,38 @@ def reviews() -> tuple[ReviewInfo, ...]:
     return tuple(out)
 
 
+def with_standings(data: ReportData) -> ReportData:
+    """``data`` with the numbers the leaderboard would give it, from the model's own
+    statistics, ranking and funding functions (in the product only the leaderboard
+    computes them; plain report data for rendering needs them computed here)."""
+    complete = [ScoredReview(r.application, r.judge, r.total, dict(r.scores))
+                for r in data.reviews if r.total is not None]
+    panel = panel_stats(complete, assigned=data.assignments, conflicts=data.conflicted_pairs,
+                        applications=[a.ref for a in data.applications])
+    rankings: dict[tuple[str, str | None], Ranking] = {}
+    funding: dict[str | None, FundingLine] = {}
+    scopes: list[tuple[str | None, list[str] | None, Decimal | None]] = [
+        (None, None, data.budget)]
+    scopes += [(c.key, [a.ref for a in data.applications if c.name in a.categories], c.budget)
+               for c in data.categories]
+    for key, only, budget in scopes:
+        for basis in BASES:
+            rankings[(basis, key)] = rank(panel.applications, basis=basis,  # type: ignore[arg-type]
+                                          tie_break=data.tie_break,
+                                          disagreement=data.disagreement, only=only,
+                                          category=key)
+        if budget is not None:
+            lead = rankings[(data.options.basis, key)]
+            ranked = [(r.application_id, data.app[r.application_id].requested or Decimal(0))
+                      for r in lead.rows]
+            awards = {ref: a for ref, _ in ranked if (a := data.app[ref].awarded) is not None}
+            funding[key] = funding_line(ranked, budget, awards)
+    return dataclasses.replace(data, standings=Standings(
+        panel.applications, panel.judges, panel.alpha, rankings, funding))
+
+
 def sample(**options: object) -> ReportData:
-    return ReportData(
+    return with_standings(ReportData(
         program="Mayors' Recognition — Zoë & José prize",
         round_name="Round 1: Łódź–São Paulo shortlist",
         round_number=1,
@@ -118,15 +152,15 @@ def sample(**options: object) -> ReportData:
             ResultsInfo("4", "b-4", 1, "refused", T0 + dt.timedelta(days=6),
                         refusal="This results file was already received (replay)."),
         ),
-        bundles=tuple(BundleInfo(j.id, f"b-{j.id}", T0, T0 + dt.timedelta(days=7))
+        bundles=tuple(IssuedBundleInfo(j.id, f"b-{j.id}", T0, T0 + dt.timedelta(days=7))
                       for j in JUDGES),
         audit=tuple(AuditInfo(i + 1, T0 + dt.timedelta(hours=i), "staff", a,
                               '{"program": "Zoë"}', f"{i:064x}")
                     for i, a in enumerate(("workspace.created", "round.added", "judge.enrolled"))),
-        categories=(CategoryInfo("mobility", "Mobility", Decimal("75000")),
-                    CategoryInfo("energy", "Energy", None)),
+        categories=(ReportCategory("mobility", "Mobility", Decimal("75000")),
+                    ReportCategory("energy", "Energy", None)),
         budget=Decimal("150000"),
         due_at=T0 + dt.timedelta(days=7),
         disagreement=DisagreementRule(max_range=40),
         options=ReportOptions(**options),  # type: ignore[arg-type]
-    )
+    ))

@@ -93,7 +93,7 @@ def test_gather_takes_newest_accepted_scores_and_drops_conflicts(
     assert ("Ana", "A-3") not in by_pair
     assert ("Ana", "A-1") in by_pair
     assert all("REFUSED-FILE" not in c for r in data.reviews for c in r.comments.values())
-    stats = data.panel.applications["A-3"]
+    stats = data.standings.applications["A-3"]
     assert stats.n == 1 and stats.mean == 25.0
     assert data.app["A-1"].summary == "Summary 1"
     assert data.disagreement.max_range == 25

@@ -65,20 +65,19 @@ def test_reports_rank_fund_and_count_as_the_leaderboard(bp: BoardProgram, basis:
     assert _rows(data.ranking("adjusted")) == _rows(overall.adjusted)
     assert _rows(data.ranking("z")) == _rows(overall.z)
     assert data.ranking().unranked == overall.ranking.unranked
-    assert data.panel.applications == {r.application.ref: r.stats for r in overall.rows}
-    assert data.panel.alpha == overall.alpha
+    assert data.standings.applications == {r.application.ref: r.stats for r in overall.rows}
+    assert data.standings.alpha == overall.alpha
     assert {j.judge.id: j.stats for j in overall.judges if j.stats} == {
-        int(k): v for k, v in data.panel.judges.items()}
+        int(k): v for k, v in data.standings.judges.items()}
     assert data.budget is not None
-    assert _line(data.funding(data.ranking(), data.budget)) == _line(overall.funding)
+    assert _line(data.funding()) == _line(overall.funding)
     assert set(boards.by_category) == {"youth", "housing"}
     for board in boards.by_category.values():
         assert board.category is not None
         name = board.category.name
         assert _rows(data.ranking(category=name)) == _rows(board.ranking)
         if board.category.budget is not None:
-            assert _line(data.funding(data.ranking(category=name),
-                                      board.category.budget)) == _line(board.funding)
+            assert _line(data.funding(name)) == _line(board.funding)
     counted = {(r.judge.id, r.application.ref) for r in overall.reviews if r.counted}
     assert {(int(r.judge), r.application) for r in data.reviews} == counted
 
@@ -93,13 +92,13 @@ def test_which_reviews_count_is_the_models_rule(bp: BoardProgram) -> None:
     # Declared in the newest file, and confirmed by staff after scoring: out, listed.
     assert (j["J4"], "A03") not in total and (j["J1"], "A07") not in total
     assert data.conflicted_pairs == {(j["J4"], "A03"), (j["J1"], "A07")}
-    assert data.panel.applications["A07"].conflicted == (j["J1"],)
+    assert data.standings.applications["A07"].conflicted == (j["J1"],)
     # An open finding does not remove the review (the leaderboard's rule); it is listed.
     assert total[(j["J2"], "A05")] == 75
     assert data.undecided == ((j["J2"], "A05"),)
     assert [(c.judge.id, c.application_ref) for c in boards.overall.open_conflicts] == [
         (bp.judges["J2"], "A05")]
-    assert data.panel.applications["A05"].mean == 87.5
+    assert data.standings.applications["A05"].mean == 87.5
     # The register still shows every finding on the round's applications.
     assert {(c.application, c.status) for c in data.conflicts} >= {
         ("A05", "open"), ("A07", "confirmed"), ("A02", "confirmed")}

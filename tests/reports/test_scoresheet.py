@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from pypdf import PdfReader
 
-from judgepanel.model.judge.records import Declaration, ReviewState
+from judgepanel.model.judge.records import DeclarationState, ReviewState
 from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.reports import scoresheet
@@ -33,7 +33,7 @@ class FakeSession:
         declared = app_id != "A-3"
         return ReviewState(
             application_id=app_id,
-            declaration=Declaration(app_id, conflict, "My cousin" if conflict else "", T0)
+            declaration=DeclarationState(app_id, conflict, "My cousin" if conflict else "", T0)
             if declared else None,
             scores={"impact": 4, "reach": 5} if declared else {"impact": None, "reach": None},
             comments={"impact": f"COMMENT-{app_id}", "reach": ""},

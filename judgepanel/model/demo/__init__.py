@@ -1,1 +1,4 @@
-"""The demo program, built through the real workflows."""
+"""The demo program: realistic made-up content (``content``), the files staff would
+receive (``files``), and a whole round built through the real workflows of staff and
+judges (``build``). May import any other room.
+"""

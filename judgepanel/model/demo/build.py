@@ -247,7 +247,8 @@ def build_program(root: Path, base: Path, *, name: str, description: str,
 
 
 def _import(workspace: StaffWorkspace, sheet: Path, attachments: Path) -> None:
-    from judgepanel.model.staff.prepare.importing import ColumnMapping, import_file
+    from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+    from judgepanel.model.staff.prepare.importing.workflow import import_file
 
     mapping = ColumnMapping(
         ref="Reference", title="Initiative", organisation="Organization", city="City",

@@ -1,6 +1,6 @@
 """What a judging session hands out, and the pure rules behind it.
 
-Split from ``judging.py`` so the session class stays readable: the value types the
+Kept apart from ``session`` so the session class stays readable: the value types the
 UI and demo receive (summaries, declarations, review states, progress, problems,
 export records), the checks every judge-entered text and confidence goes through,
 the export blockers, and the builder of the ``results.json`` document
@@ -77,22 +77,22 @@ class BundleInfo:
 
 
 @dataclass(frozen=True)
-class Declaration:
+class DeclarationState:
     application_id: str
     conflict: bool
     reason: str
     declared_at: dt.datetime
 
     @classmethod
-    def of(cls, row: DeclarationRow | DeclarationEvent) -> Declaration:
+    def of(cls, row: DeclarationRow | DeclarationEvent) -> DeclarationState:
         return cls(row.application_id, row.conflict, row.reason, row.declared_at)
 
 
 @dataclass(frozen=True)
-class Problem:
+class ExportProblem:
     """Something that blocks export; ``message`` is shown to the judge as is.
 
-    ``kind``: "undeclared", or a ``scoring.Problem`` kind ("missing_score",
+    ``kind``: "undeclared", or a ``totals.ReviewProblem`` kind ("missing_score",
     "comment_required", "off_scale", "unknown_criterion"); ``criterion`` is None
     for "undeclared".
     """
@@ -108,14 +108,14 @@ class ReviewState:
     """The current values of one application's review (scores kept even if conflicted)."""
 
     application_id: str
-    declaration: Declaration | None
+    declaration: DeclarationState | None
     scores: dict[str, float | None]
     comments: dict[str, str]
     overall_comment: str
     confidence: int | None
     private_note: str
     total: float | None
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[ExportProblem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -181,21 +181,21 @@ def confidence_level(value: int | str | None) -> int | None:
     return value
 
 
-def problems_of(rubric: Rubric, snap: Snapshot, app_id: str, title: str) -> list[Problem]:
+def problems_of(rubric: Rubric, snap: Snapshot, app_id: str, title: str) -> list[ExportProblem]:
     """What blocks exporting this application: undeclared, or an incomplete review.
 
     A conflicted application blocks nothing: only its declaration is exported.
     """
     declaration = snap.declarations.get(app_id)
     if declaration is None:
-        return [Problem(app_id, None,
+        return [ExportProblem(app_id, None,
                         f"“{title}”: declare whether you have a conflict of interest.")]
     if declaration.conflict:
         return []
     rows = snap.scores.get(app_id, {})
     found = review_problems(rubric, {k: r.value for k, r in rows.items()},
                             {k: r.comment for k, r in rows.items()})
-    return [Problem(app_id, p.criterion, f"“{title}” — {p.message}", p.kind) for p in found]
+    return [ExportProblem(app_id, p.criterion, f"“{title}” — {p.message}", p.kind) for p in found]
 
 
 def rubric_of(manifest: dict[str, Any]) -> Rubric:

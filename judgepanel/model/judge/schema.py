@@ -1,6 +1,6 @@
 """The judge workspace's tables: what the judge did, per bundle, and the audit chain.
 
-The rules for using them are in judge_workspace.py (storage) and judging.py
+The rules for using them are in ``workspace`` (storage) and ``session``
 (the workflow); this module only declares them.
 """
 

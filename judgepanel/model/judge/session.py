@@ -34,22 +34,29 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.clock import utcnow
+from judgepanel.crypto.identity import Identity
 from judgepanel.crypto.minisign import PublicKey
 from judgepanel.errors import (
     ValidationError,
-    WorkspaceError,
 )
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.judge.bundle_readers import BundleReaders, Reopen
-from judgepanel.model.judge.export import ExportMixin
+from judgepanel.model.judge.export import (
+    BundleContext,
+    bundle_row,
+    changed_since_export,
+    export_results,
+    list_exports,
+)
 from judgepanel.model.judge.records import (
     ApplicationSummary,
     AppProgress,
     BundleInfo,
-    Declaration,
+    DeclarationState,
+    ExportProblem,
+    ExportRecord,
     Position,
-    Problem,
     ReviewState,
     check_judge,
     checked_text,
@@ -80,7 +87,7 @@ def _as_list(identities: AnyIdentity | Sequence[AnyIdentity]) -> list[AnyIdentit
     return [identities]
 
 
-class JudgingSession(ExportMixin):
+class JudgingSession:
     """One judge working on one bundle. Every mutating method commits before returning."""
 
     def __init__(self, bundle: Bundle, workspace: JudgeWorkspace, rubric: Rubric,
@@ -98,6 +105,8 @@ class JudgingSession(ExportMixin):
             for s in m["applications"]
         ]
         self._titles = {a.id: a.title for a in self.applications}
+        self._export = BundleContext(workspace, row_id, self.info, self.manifest, rubric,
+                                     self.applications)
 
     # --- opening ------------------------------------------------------------------
 
@@ -158,7 +167,7 @@ class JudgingSession(ExportMixin):
 
     # --- declarations ---------------------------------------------------------------
 
-    def declare(self, app_id: str, conflict: bool, reason: str = "") -> Declaration:
+    def declare(self, app_id: str, conflict: bool, reason: str = "") -> DeclarationState:
         """Record the judge's answer; a conflict needs a reason. Re-declaring is allowed."""
         self._known(app_id)
         if not isinstance(conflict, bool):
@@ -173,7 +182,7 @@ class JudgingSession(ExportMixin):
         with self._ws.transaction() as s:
             row = self._declaration_row(s, app_id)
             if row is not None and (row.conflict, row.reason) == (conflict, reason):
-                return Declaration.of(row)
+                return DeclarationState.of(row)
             now = utcnow()
             if row is None:
                 row = DeclarationRow(bundle_row_id=self._row_id, application_id=app_id,
@@ -184,22 +193,22 @@ class JudgingSession(ExportMixin):
             s.add(DeclarationEvent(bundle_row_id=self._row_id, application_id=app_id,
                                    conflict=conflict, reason=reason, declared_at=now))
             self._changed(s, "declaration.set", app_id, conflict=conflict, reason=reason)
-            return Declaration.of(row)
+            return DeclarationState.of(row)
 
-    def declaration(self, app_id: str) -> Declaration | None:
+    def declaration(self, app_id: str) -> DeclarationState | None:
         self._known(app_id)
         with self._ws.read() as s:
             row = self._declaration_row(s, app_id)
-            return Declaration.of(row) if row is not None else None
+            return DeclarationState.of(row) if row is not None else None
 
-    def declaration_history(self, app_id: str) -> list[Declaration]:
+    def declaration_history(self, app_id: str) -> list[DeclarationState]:
         """Every declaration made for the application, oldest first."""
         self._known(app_id)
         with self._ws.read() as s:
             rows = s.scalars(select(DeclarationEvent).where(
                 DeclarationEvent.bundle_row_id == self._row_id,
                 DeclarationEvent.application_id == app_id).order_by(DeclarationEvent.id))
-            return [Declaration.of(r) for r in rows]
+            return [DeclarationState.of(r) for r in rows]
 
     # --- reading ------------------------------------------------------------------
 
@@ -313,7 +322,7 @@ class JudgingSession(ExportMixin):
         review = snap.reviews.get(app_id)
         return ReviewState(
             application_id=app_id,
-            declaration=Declaration.of(declaration) if declaration is not None else None,
+            declaration=DeclarationState.of(declaration) if declaration is not None else None,
             scores=scores, comments=comments,
             overall_comment=review.overall_comment if review else "",
             confidence=review.confidence if review else None,
@@ -373,7 +382,7 @@ class JudgingSession(ExportMixin):
             complete=declaration is not None and not self._problems_of(snap, app_id),
         )
 
-    def problems(self) -> list[Problem]:
+    def problems(self) -> list[ExportProblem]:
         """Everything that blocks export, in bundle and rubric order (empty = ready)."""
         with self._ws.read() as s:
             snap = self._snapshot(s)
@@ -394,6 +403,21 @@ class JudgingSession(ExportMixin):
             row = self._row(s)
             return Position(row.position_application, row.position_view)
 
+    # --- export ---------------------------------------------------------------------
+
+    def export(self, dst_path: Path | str, identity: Identity) -> ExportRecord:
+        """Sign and encrypt the results to the staff at ``dst_path``; sequence = last + 1."""
+        return export_results(self._export, dst_path, identity)
+
+    def exports(self) -> list[ExportRecord]:
+        """Results files written from this bundle, oldest first."""
+        return list_exports(self._export)
+
+    @property
+    def changed_since_export(self) -> bool:
+        """True when something exportable changed after the last export (False if none yet)."""
+        return changed_since_export(self._export)
+
     # --- internals ------------------------------------------------------------------
 
     def _known(self, app_id: str) -> None:
@@ -401,11 +425,7 @@ class JudgingSession(ExportMixin):
             raise ValidationError(f"This bundle has no application “{app_id}”.", path=app_id)
 
     def _row(self, s: Session) -> BundleRow:
-        row = s.get(BundleRow, self._row_id)
-        if row is None:
-            raise WorkspaceError("Your judging data for this bundle is missing from the workspace.",
-                                 detail=f"bundle row {self._row_id}")
-        return row
+        return bundle_row(s, self._row_id)
 
     def _declaration_row(self, s: Session, app_id: str) -> DeclarationRow | None:
         return s.scalars(select(DeclarationRow).where(
@@ -462,5 +482,5 @@ class JudgingSession(ExportMixin):
     def _snapshot(self, s: Session, app_id: str | None = None) -> Snapshot:
         return snapshot(s, self._row_id, app_id)
 
-    def _problems_of(self, snap: Snapshot, app_id: str) -> list[Problem]:
+    def _problems_of(self, snap: Snapshot, app_id: str) -> list[ExportProblem]:
         return problems_of(self.rubric, snap, app_id, self._titles[app_id])

@@ -9,7 +9,7 @@ content stays in the encrypted bundle and is never copied here.
 
 One file per person, by default ``data_home()/judge.sqlite``; it can hold several
 bundles (programs, rounds). SQLite runs with WAL, foreign keys and
-``synchronous=FULL`` (``db.make_engine``): a commit that returned survives a killed
+``synchronous=FULL`` (``storage.engine.make_engine``): a commit that returned survives a killed
 process or a power cut. The schema is versioned by a row in ``judge_meta``; a file
 from a newer JudgePanel is refused, never guessed at.
 
@@ -21,7 +21,7 @@ staff key is refused unless the judge explicitly accepts the new key
 
 The audit chain uses the staff log's hash (``hash_chain.entry_hash``) on a judge-side
 table, so one algorithm covers both sides. The workflow rules (declare before
-reading, no scores for a conflict, ...) live in ``judging.py``; this module only
+reading, no scores for a conflict, ...) live in ``session``; this module only
 stores.
 """
 

@@ -53,14 +53,21 @@ BASIS_NAMES = {"raw": "mean total (raw)",
                "z": "mean z-score (per judge)"}
 
 
-def parse_basis(value: object, *, setting: str = "basis") -> Basis:
-    """A basis from its name (or an old one: "normalised" is z); refused with a message."""
+def basis_named(value: object) -> Basis | None:
+    """The basis a name means (an old name too: "normalised" is z); None for anything else."""
     if isinstance(value, str):
         name = value.strip().lower()
         if name in BASES:
             return name  # type: ignore[return-value]
-        if name in OLD_BASIS_NAMES:
-            return OLD_BASIS_NAMES[name]
+        return OLD_BASIS_NAMES.get(name)
+    return None
+
+
+def parse_basis(value: object, *, setting: str = "basis") -> Basis:
+    """``basis_named``, refusing anything else with a message."""
+    found = basis_named(value)
+    if found is not None:
+        return found
     raise ValidationError(
         f"“{value}” is not a ranking basis. Use raw, adjusted or z "
         "(normalised, the old name of z, is read as z).", path=setting)

@@ -1,6 +1,6 @@
 """Statistics over a round's reviews: per application, per judge, and for the panel.
 
-Input is a flat list of ``Review`` (one per judge and application, the total on
+Input is a flat list of ``ScoredReview`` (one per judge and application, the total on
 0..100 from ``scoring.weighted_total``); the workspace builds it from the
 database. Pass only reviews that count: a review whose pair is also listed as a
 conflict is refused rather than silently used.
@@ -58,7 +58,7 @@ SCORE_DECIMALS = 9
 
 
 @dataclass(slots=True)
-class Review:
+class ScoredReview:
     """One judge's complete review of one application (read-only by convention, not
     ``frozen``, for the reason ``round_reviews.ReviewRecord`` gives)."""
 
@@ -191,8 +191,8 @@ def t_score(z: float | None) -> float | None:
 
 
 def check_reviews(
-    reviews: Iterable[Review], conflicts: Iterable[tuple[str, str]] = ()
-) -> list[Review]:
+    reviews: Iterable[ScoredReview], conflicts: Iterable[tuple[str, str]] = ()
+) -> list[ScoredReview]:
     """The reviews as a list, refusing duplicates, non-finite totals and conflicted pairs."""
     blocked = set(conflicts)
     out = list(reviews)
@@ -227,7 +227,7 @@ def check_reviews(
     return out
 
 
-def z_scores(reviews: Iterable[Review]) -> dict[tuple[str, str], float]:
+def z_scores(reviews: Iterable[ScoredReview]) -> dict[tuple[str, str], float]:
     """z of each review within its judge's reviews, keyed (judge_id, application_id)."""
     items = list(reviews)
     zs = _z_list(items)
@@ -240,7 +240,7 @@ def z_scores(reviews: Iterable[Review]) -> dict[tuple[str, str], float]:
     return out
 
 
-def _by_judge(items: Sequence[Review]) -> dict[str, list[int]]:
+def _by_judge(items: Sequence[ScoredReview]) -> dict[str, list[int]]:
     """Positions in ``items`` of each judge's reviews, judges in order of appearance."""
     by_judge: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(items):
@@ -248,7 +248,7 @@ def _by_judge(items: Sequence[Review]) -> dict[str, list[int]]:
     return by_judge
 
 
-def _z_list(items: Sequence[Review]) -> list[float | None]:
+def _z_list(items: Sequence[ScoredReview]) -> list[float | None]:
     """z of each review of ``items``, in the same order; None where its judge gives none."""
     out: list[float | None] = [None] * len(items)
     for own in _by_judge(items).values():
@@ -263,7 +263,7 @@ def _z_list(items: Sequence[Review]) -> list[float | None]:
 
 
 def application_stats(
-    reviews: Iterable[Review],
+    reviews: Iterable[ScoredReview],
     *,
     assigned: Iterable[tuple[str, str]] = (),
     conflicts: Iterable[tuple[str, str]] = (),
@@ -279,7 +279,7 @@ def application_stats(
     conflict_pairs = set(conflicts)
     items = check_reviews(reviews, conflict_pairs)
     fitted = judge_effects(items) if effects is None else effects
-    by_app: dict[str, list[Review]] = defaultdict(list)
+    by_app: dict[str, list[ScoredReview]] = defaultdict(list)
     z_by_app: dict[str, list[float]] = defaultdict(list)  # the z-scores its reviews have
     for r, z in zip(items, _z_list(items), strict=True):
         by_app[r.application_id].append(r)
@@ -316,7 +316,7 @@ def application_stats(
     return out
 
 
-def judge_effects(reviews: Iterable[Review]) -> JudgeEffects:
+def judge_effects(reviews: Iterable[ScoredReview]) -> JudgeEffects:
     """The judge-effect model (``judge_effects.py``) fitted to the reviews' totals.
 
     Totals enter at ``SCORE_DECIMALS``, as they enter the z-scores. Fit the whole
@@ -327,7 +327,7 @@ def judge_effects(reviews: Iterable[Review]) -> JudgeEffects:
                              [round(r.total, SCORE_DECIMALS) for r in items])
 
 
-def _criterion_means(reviews: Sequence[Review]) -> dict[str, float]:
+def _criterion_means(reviews: Sequence[ScoredReview]) -> dict[str, float]:
     values: dict[str, list[float]] = defaultdict(list)
     for r in reviews:
         for key, score in r.criteria.items():
@@ -336,10 +336,10 @@ def _criterion_means(reviews: Sequence[Review]) -> dict[str, float]:
     return {key: math.fsum(v) / len(v) for key, v in sorted(values.items())}
 
 
-def judge_stats(reviews: Iterable[Review]) -> dict[str, JudgeStats]:
+def judge_stats(reviews: Iterable[ScoredReview]) -> dict[str, JudgeStats]:
     """Each judge's count, mean, spread and leniency (see the module docstring)."""
     items = check_reviews(reviews)
-    by_app: dict[str, list[Review]] = defaultdict(list)
+    by_app: dict[str, list[ScoredReview]] = defaultdict(list)
     by_judge: dict[str, list[float]] = defaultdict(list)  # each judge's totals
     for r in items:
         by_app[r.application_id].append(r)
@@ -393,7 +393,7 @@ def krippendorff_alpha_interval(units: Iterable[Iterable[float | None]]) -> floa
     return 1.0 - observed / expected
 
 
-def panel_alpha(reviews: Iterable[Review]) -> float | None:
+def panel_alpha(reviews: Iterable[ScoredReview]) -> float | None:
     """Alpha over review totals: units = applications, coders = judges."""
     by_app: dict[str, list[float]] = defaultdict(list)
     for r in check_reviews(reviews):
@@ -402,7 +402,7 @@ def panel_alpha(reviews: Iterable[Review]) -> float | None:
 
 
 def panel_stats(
-    reviews: Iterable[Review],
+    reviews: Iterable[ScoredReview],
     *,
     assigned: Iterable[tuple[str, str]] = (),
     conflicts: Iterable[tuple[str, str]] = (),

@@ -28,7 +28,7 @@ ProblemKind = Literal["missing_score", "off_scale", "comment_required", "unknown
 
 
 @dataclass(frozen=True)
-class Problem:
+class ReviewProblem:
     """Why a review cannot be submitted yet; ``message`` is shown to the judge as is."""
 
     kind: ProblemKind
@@ -64,21 +64,21 @@ def review_problems(
     rubric: Rubric,
     scores: Mapping[str, float | None],
     comments: Mapping[str, str | None],
-) -> list[Problem]:
+) -> list[ReviewProblem]:
     """Everything that stops this review from being complete, in rubric order.
 
     An empty list means the review may be submitted (or, at merge, accepted).
     """
-    problems: list[Problem] = []
+    problems: list[ReviewProblem] = []
     for criterion in rubric.criteria:
         score = scores.get(criterion.key)
         if score is None:
             problems.append(
-                Problem("missing_score", criterion.key, f"“{criterion.title}”: give a score.")
+                ReviewProblem("missing_score", criterion.key, f"“{criterion.title}”: give a score.")
             )
         elif not criterion.is_on_scale(score):
             problems.append(
-                Problem(
+                ReviewProblem(
                     "off_scale",
                     criterion.key,
                     f"“{criterion.title}”: {score!r} is not on the scale "
@@ -88,7 +88,7 @@ def review_problems(
             continue  # a comment rule on a meaningless score would only add noise
         if criterion.comment.requires_comment(score) and not _has_text(comments.get(criterion.key)):
             problems.append(
-                Problem(
+                ReviewProblem(
                     "comment_required",
                     criterion.key,
                     f"“{criterion.title}”: {criterion.comment.describe()}.",
@@ -97,7 +97,7 @@ def review_problems(
     unknown = (scores.keys() | comments.keys()) - rubric.key_set
     for key in sorted(unknown, key=str):
         problems.append(
-            Problem(
+            ReviewProblem(
                 "unknown_criterion",
                 key,
                 f"“{key}” is not a criterion of the rubric “{rubric.name}”.",

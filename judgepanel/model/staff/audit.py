@@ -8,7 +8,10 @@ own log with the same algorithm on its own table.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -44,3 +47,23 @@ def check(session: Session, anchor: tuple[int, str] | None = None) -> list[Broke
 def events(session: Session, action_prefix: str = "") -> list[AuditEvent]:
     """Entries oldest first, optionally only actions starting with ``action_prefix``."""
     return hash_chain.events(session, action_prefix, model=AuditEvent)
+
+
+@dataclass(frozen=True)
+class AuditListing:
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    details: str
+
+
+def load_audit(session: Session) -> list[AuditListing]:
+    return [AuditListing(e.seq, e.at, e.actor, e.action,
+                     json.dumps(e.details, ensure_ascii=False, sort_keys=True, default=str))
+            for e in events(session)]
+
+
+def broken_links(session: Session) -> list[str]:
+    """Every broken link in words; empty when the chain is intact."""
+    return [str(b) for b in check(session)]

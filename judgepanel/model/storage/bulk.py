@@ -16,6 +16,12 @@ already validated.
 :func:`select_rows` runs a Core select on the session's own connection (so inside
 its transaction) and returns the driver's tuples, with each column's result
 processor applied as SQLAlchemy would (SQLite's booleans, timestamps).
+
+Both lean on SQLAlchemy's engine internals (``CursorFetchStrategy``,
+``processors.to_float``, a compiled statement's ``positiontup`` and ``binds``), so
+pyproject.toml pins the SQLAlchemy minor version they are tested against, and
+tests/model/storage/test_bulk.py compares both with SQLAlchemy's own path (rows
+stored and read back, the text stored, error types) on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.judge.records import ApplicationSummary, Declaration
+from judgepanel.model.judge.records import ApplicationSummary, DeclarationState
 from judgepanel.ui.judge.look import span, warning
 from judgepanel.ui.judge.models import OverviewModel
 
@@ -145,7 +145,8 @@ class DeclarationsPage(QWidget):
         if current.isValid():
             self.current_changed.emit(self.model.app_id(current.row()))
 
-    def show_summary(self, summary: ApplicationSummary, declaration: Declaration | None) -> None:
+    def show_summary(self, summary: ApplicationSummary,
+                     declaration: DeclarationState | None) -> None:
         self._app_id = summary.id
         self.title.setText(summary.title)
         self.applicant.setText(summary.applicant or "—")
@@ -154,7 +155,7 @@ class DeclarationsPage(QWidget):
         self.categories.setText(", ".join(summary.categories) or "—")
         self.show_declaration(declaration)
 
-    def show_declaration(self, declaration: Declaration | None) -> None:
+    def show_declaration(self, declaration: DeclarationState | None) -> None:
         self.choice.setExclusive(False)
         self.no_conflict.setChecked(declaration is not None and not declaration.conflict)
         self.conflict.setChecked(declaration is not None and declaration.conflict)

@@ -10,7 +10,12 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QObject, Qt
 
-from judgepanel.model.judge.records import ApplicationSummary, AppProgress, ExportRecord, Problem
+from judgepanel.model.judge.records import (
+    ApplicationSummary,
+    AppProgress,
+    ExportProblem,
+    ExportRecord,
+)
 from judgepanel.ui.icons import icon
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -168,14 +173,14 @@ class ProblemsModel(QAbstractListModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._problems: list[Problem] = []
+        self._problems: list[ExportProblem] = []
 
-    def set_problems(self, problems: list[Problem]) -> None:
+    def set_problems(self, problems: list[ExportProblem]) -> None:
         self.beginResetModel()
         self._problems = list(problems)
         self.endResetModel()
 
-    def problem(self, row: int) -> Problem:
+    def problem(self, row: int) -> ExportProblem:
         return self._problems[row]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008

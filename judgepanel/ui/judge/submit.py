@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.judge.records import ExportRecord, Problem
+from judgepanel.model.judge.records import ExportProblem, ExportRecord
 from judgepanel.ui.icons import icon
 from judgepanel.ui.judge.models import APP_ID_ROLE, CRITERION_ROLE, ExportsModel, ProblemsModel
 
@@ -94,7 +94,7 @@ class SubmitPage(QWidget):
         layout.addWidget(history_label)
         layout.addWidget(self.history)
 
-    def show_state(self, problems: list[Problem], exports: list[ExportRecord],
+    def show_state(self, problems: list[ExportProblem], exports: list[ExportRecord],
                    changed_since_export: bool) -> None:
         self.problems_model.set_problems(problems)
         self.exports_model.set_records(exports)

@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.ui.staff import rows
+from judgepanel.model.staff.prepare.applications import ApplicationListing, load_applications
 from judgepanel.ui.staff.context import APPLICATIONS, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import Column, RowsModel, RowsTable, text_of, tr
 
 
-def application_columns() -> list[Column[rows.ApplicationRow]]:
+def application_columns() -> list[Column[ApplicationListing]]:
     return [
         Column(tr("Reference"), lambda r: r.ref),
         Column(tr("Title"), lambda r: r.title),
@@ -49,7 +49,7 @@ class ApplicationsScreen(Screen):
         bar.addStretch(1)
         self.layout_.addLayout(bar)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.model: RowsModel[rows.ApplicationRow] = RowsModel(application_columns(), self)
+        self.model: RowsModel[ApplicationListing] = RowsModel(application_columns(), self)
         self.table = RowsTable(self.model, self.tr("Applications"))
         self.table.view.selectionModel().currentRowChanged.connect(self._show_detail)
         split.addWidget(self.table)
@@ -59,14 +59,14 @@ class ApplicationsScreen(Screen):
         split.addWidget(self.detail)
         split.setSizes([400, 250])
         self.layout_.addWidget(split, 1)
-        self.all_rows: list[rows.ApplicationRow] = []
+        self.all_rows: list[ApplicationListing] = []
         self.import_dialog: QDialog | None = None
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.load(lambda s: rows.load_applications(s, ws.program(s)), self._show)
+        self.load(lambda s: load_applications(s, ws.program(s)), self._show)
 
-    def _show(self, data: list[rows.ApplicationRow]) -> None:
+    def _show(self, data: list[ApplicationListing]) -> None:
         self.all_rows = data
         current = self.category.currentData()
         names = sorted({c for r in data for c in r.categories})
@@ -103,7 +103,7 @@ def _esc(text: str) -> str:
             .replace("\n", "<br>"))
 
 
-def detail_html(row: rows.ApplicationRow) -> str:
+def detail_html(row: ApplicationListing) -> str:
     parts = [f"<h3>{_esc(row.ref)} — {_esc(row.title)}</h3>", "<table>"]
     facts = [(tr("Organisation"), row.organisation), (tr("City"), row.city),
              (tr("Contact"), f"{row.contact} <{row.email}>" if row.email else row.contact),

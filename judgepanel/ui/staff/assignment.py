@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.ui.staff import rows
+from judgepanel.model.staff.prepare.assignments import AssignmentMatrix, load_matrix
+from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import ASSIGNMENTS, CONFLICTS, JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, FIT_ROWS, WARN, tone, tr
@@ -39,12 +40,12 @@ class MatrixModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.matrix: rows.Matrix | None = None
+        self.matrix: AssignmentMatrix | None = None
         self.per_application = 3
         self._loads: dict[int, int] = {}
         self._coverage: dict[int, int] = {}
 
-    def set_matrix(self, matrix: rows.Matrix) -> None:
+    def set_matrix(self, matrix: AssignmentMatrix) -> None:
         self.beginResetModel()
         self.matrix = matrix
         self._loads = {j: 0 for j, _ in matrix.judges}
@@ -206,13 +207,13 @@ class AssignmentScreen(Screen):
         if round_id is None:
             return
 
-        def query(session: Any) -> rows.Matrix:
-            round_ = rows.round_by_id(session, round_id)
-            return rows.load_matrix(session, ws.program(session), round_)
+        def query(session: Any) -> AssignmentMatrix:
+            round_ = round_by_id(session, round_id)
+            return load_matrix(session, ws.program(session), round_)
 
         self.load(query, self._show)
 
-    def _show(self, matrix: rows.Matrix) -> None:
+    def _show(self, matrix: AssignmentMatrix) -> None:
         self.model.set_matrix(matrix)
         self._fit_columns()
 
@@ -250,7 +251,7 @@ class AssignmentScreen(Screen):
         seed, by_category = self.seed.value(), self.by_category.isChecked()
 
         def change(session: Any) -> str:
-            outcome = auto_assign(session, rows.round_by_id(session, round_id), ws.actor,
+            outcome = auto_assign(session, round_by_id(session, round_id), ws.actor,
                                   per_application=per, max_load=load, by_category=by_category,
                                   seed=seed)
             return "<br>".join([outcome.summary(), *(str(u) for u in outcome.unmet)])

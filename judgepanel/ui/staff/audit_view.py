@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from judgepanel.ui.staff import rows
+from judgepanel.model.staff.audit import AuditListing, broken_links, load_audit
 from judgepanel.ui.staff.context import StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, Column, RowsModel, RowsTable, tone
@@ -28,7 +28,7 @@ class AuditScreen(Screen):
         bar.addWidget(self.result, 1)
         self.layout_.addLayout(bar)
         tr = self.tr
-        self.model: RowsModel[rows.AuditRow] = RowsModel([
+        self.model: RowsModel[AuditListing] = RowsModel([
             Column(tr("#"), lambda e: e.seq, align_right=True),
             Column(tr("When"), lambda e: e.at),
             Column(tr("Who"), lambda e: e.actor),
@@ -40,10 +40,10 @@ class AuditScreen(Screen):
         self.broken: list[str] | None = None
 
     def reload(self) -> None:
-        self.load(rows.load_audit, self.table.set_rows)
+        self.load(load_audit, self.table.set_rows)
 
     def check_chain(self) -> None:
-        self.ctx.read(rows.check_audit, self._checked, parent=self)
+        self.ctx.read(broken_links, self._checked, parent=self)
 
     def _checked(self, broken: list[str]) -> None:
         self.broken = broken

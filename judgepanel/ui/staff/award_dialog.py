@@ -2,7 +2,7 @@
 
 The amount is read as a ``Decimal`` from the text typed (never through a float),
 so 12,345.67 stays exactly that; the rules (not above the request, no fraction
-of a cent) are the model's (``leaderboard.set_award``), which refuses plainly.
+of a cent) are the model's (``awards.set_award``), which refuses plainly.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def parse_amount(text: str) -> Decimal | None:
     The same reading as the import's (``importing.parse_amount``), so an amount
     typed here means what it means in a spreadsheet.
     """
-    from judgepanel.model.staff.prepare.importing import parse_amount as read_money
+    from judgepanel.model.staff.prepare.importing.rows import parse_amount as read_money
 
     return read_money(text) if text.strip() else None
 

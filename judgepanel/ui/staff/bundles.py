@@ -2,10 +2,10 @@
 
 Building runs in the background with progress and cancel (cancelling deletes
 the files already written, as ``build_bundles`` promises). "Sent" is kept in
-the workspace (``bundling.mark_sent``), so every officer sharing the program
+the workspace (``bundles.issued.mark_sent``), so every officer sharing the program
 sees the same checklist. Passphrase bundles show their passphrases once
 (``passphrases.py``); only the hint the officer types is kept, in the workspace
-too (``issued_bundles.set_passphrase_hint``; the workspace records that a
+too (``bundles.issued.set_passphrase_hint``; the workspace records that a
 passphrase was used, never the passphrase). Hints older versions kept in this
 computer's settings are still shown until one is saved in the workspace.
 """
@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from judgepanel.crypto.passphrase import new_passphrase
 from judgepanel.errors import JudgePanelError
-from judgepanel.ui.staff import rows
+from judgepanel.model.staff.bundles.issued import BundleListing, load_bundles
+from judgepanel.model.staff.prepare.judges import load_judges
+from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import ASSIGNMENTS, BUNDLES, JUDGES, RESULTS, StaffContext
 from judgepanel.ui.staff.passphrases import (
     ChooseJudgesDialog,
@@ -98,7 +100,7 @@ class BundlesScreen(Screen):
                        self.passphrase_button, self.sent_button, self.hint_button):
             bar.addWidget(widget)
         self.layout_.addLayout(bar)
-        self.model: RowsModel[rows.BundleRow] = RowsModel(self._columns(), self)
+        self.model: RowsModel[BundleListing] = RowsModel(self._columns(), self)
         self.table = RowsTable(self.model, self.tr("Distribution checklist"))
         self.layout_.addWidget(self.table, 1)
         self.summary = QLabel()
@@ -115,7 +117,7 @@ class BundlesScreen(Screen):
         self.ask_hint: Callable[[QWidget, str, str, str], str | None] = _ask_hint
         self.scrypt_work_factor: int | None = None
 
-    def _columns(self) -> list[Column[rows.BundleRow]]:
+    def _columns(self) -> list[Column[BundleListing]]:
         tr = self.tr
         return [
             Column(tr("Judge"), lambda b: b.judge, tone=lambda b: MUTED if b.superseded else None),
@@ -135,7 +137,7 @@ class BundlesScreen(Screen):
             Column(tr("Built"), lambda b: b.created),
         ]
 
-    def hint_of(self, bundle: rows.BundleRow) -> str:
+    def hint_of(self, bundle: BundleListing) -> str:
         """The workspace's hint; else one an older version kept in this computer's settings."""
         return bundle.passphrase_hint or str(self.ctx.settings.value(
             HINT_KEY.format(bundle_id=bundle.bundle_id), "") or "")
@@ -143,19 +145,14 @@ class BundlesScreen(Screen):
     def save_hints(self, hints: dict[str, str]) -> None:
         """Keep passphrase hints in the workspace (an empty one clears the hint); a hint an
         older version kept in this computer's settings gives way to them."""
-        from sqlalchemy import select
-
-        from judgepanel.model.staff.bundles.issued import set_passphrase_hint
-        from judgepanel.model.staff.schema import IssuedBundle
+        from judgepanel.model.staff.bundles.issued import set_passphrase_hints
 
         if not hints:
             return
         actor = self.ctx.workspace.actor
 
         def change(session: Any) -> None:
-            for issued in session.scalars(select(IssuedBundle).where(
-                    IssuedBundle.bundle_id.in_(sorted(hints)))):
-                set_passphrase_hint(session, issued, hints[issued.bundle_id], actor)
+            set_passphrase_hints(session, hints, actor)
 
         def done(_result: None) -> None:
             for bundle_id in hints:
@@ -212,15 +209,15 @@ class BundlesScreen(Screen):
         if round_id is None:
             return
 
-        def query(session: Any) -> tuple[list[rows.BundleRow], list[tuple[int, str]]]:
-            bundles = rows.load_bundles(session, rows.round_by_id(session, round_id))
-            judges = [(j.id, j.name) for j in rows.load_judges(session, ws.program(session))
+        def query(session: Any) -> tuple[list[BundleListing], list[tuple[int, str]]]:
+            bundles = load_bundles(session, round_by_id(session, round_id))
+            judges = [(j.id, j.name) for j in load_judges(session, ws.program(session))
                       if j.active]
             return bundles, judges
 
         self.load(query, self._loaded)
 
-    def _loaded(self, result: tuple[list[rows.BundleRow], list[tuple[int, str]]]) -> None:
+    def _loaded(self, result: tuple[list[BundleListing], list[tuple[int, str]]]) -> None:
         bundles, self.judges = result
         self.table.set_rows(bundles)
 

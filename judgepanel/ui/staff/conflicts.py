@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from judgepanel.ui.staff import rows
+from judgepanel.model.staff.prepare.conflicts import ConflictListing, load_conflicts
 from judgepanel.ui.staff.context import CONFLICTS, JUDGES, RESULTS, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
@@ -16,7 +16,7 @@ from judgepanel.ui.staff.undo import dismiss_conflicts
 _STATUS_TONE = {"open": WARN, "confirmed": BAD, "dismissed": MUTED}
 
 
-def conflict_columns() -> list[Column[rows.ConflictRow]]:
+def conflict_columns() -> list[Column[ConflictListing]]:
     sources = {"screening": tr("screening"), "declared": tr("judge declared"),
                "staff": tr("staff")}
     statuses = {"open": tr("to decide"), "confirmed": tr("confirmed"),
@@ -64,19 +64,19 @@ class ConflictsScreen(Screen):
             bar.addWidget(widget)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
-        self.model: RowsModel[rows.ConflictRow] = RowsModel(conflict_columns(), self)
+        self.model: RowsModel[ConflictListing] = RowsModel(conflict_columns(), self)
         self.table = RowsTable(self.model, self.tr("Conflicts"))
         self.layout_.addWidget(self.table, 1)
         self.summary = QLabel()
         self.summary.setAccessibleName(self.tr("Screening result"))
         self.layout_.addWidget(self.summary)
-        self.all_rows: list[rows.ConflictRow] = []
+        self.all_rows: list[ConflictListing] = []
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.load(lambda s: rows.load_conflicts(s, ws.program(s)), self._show)
+        self.load(lambda s: load_conflicts(s, ws.program(s)), self._show)
 
-    def _show(self, data: list[rows.ConflictRow]) -> None:
+    def _show(self, data: list[ConflictListing]) -> None:
         self.all_rows = data
         self._filter()
 

@@ -37,12 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.model.staff.prepare.importing import (
-    ColumnMapping,
-    ImportOutcome,
-    ImportReport,
-    RowProblem,
-)
+from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+from judgepanel.model.staff.prepare.importing.rows import RowProblem
+from judgepanel.model.staff.prepare.importing.workflow import ImportOutcome, ImportReport
 from judgepanel.ui.staff.context import APPLICATIONS, StaffContext
 from judgepanel.ui.staff.table_model import BAD, Column, RowsModel, RowsTable, tr
 
@@ -79,7 +76,7 @@ def sheet_names(path: Path) -> tuple[str, ...]:
 
 
 def _preview(path: Path, sheet: str | None) -> tuple[Any, tuple[str, ...]]:
-    from judgepanel.model.staff.prepare.importing import preview
+    from judgepanel.model.staff.prepare.importing.workflow import preview
 
     return preview(path, rows=8, sheet=sheet), sheet_names(path)
 
@@ -307,8 +304,8 @@ class ImportDialog(QDialog):
         """Validate every row with the chosen mapping; writes nothing."""
         if self.path is None:
             return
-        from judgepanel.model.staff.prepare.import_sources import read_table
-        from judgepanel.model.staff.prepare.importing import validate
+        from judgepanel.model.staff.prepare.importing.sources import read_table
+        from judgepanel.model.staff.prepare.importing.workflow import validate
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
         sheet = self.sheet
@@ -346,7 +343,7 @@ class ImportDialog(QDialog):
                 "Nothing was imported: {bad} rows have problems. Tick “Import only the good "
                 "rows” to import the others.").format(bad=len(self.report.bad_rows)))
             return
-        from judgepanel.model.staff.prepare.importing import import_file
+        from judgepanel.model.staff.prepare.importing.workflow import import_file
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
         good_only, sheet = self.good_only.isChecked(), self.sheet

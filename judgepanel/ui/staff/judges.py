@@ -25,15 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.model.staff.prepare.judges import JudgeListing, load_judges
 from judgepanel.ui.drops import accept_file_drag, dropped_files
-from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import MUTED, WARN, Column, RowsModel, RowsTable, tr
 from judgepanel.ui.staff.undo import JudgeDetails, set_judge_active, set_judge_details
 
 
-def judge_columns() -> list[Column[rows.JudgeRow]]:
+def judge_columns() -> list[Column[JudgeListing]]:
     return [
         Column(tr("Name"), lambda j: j.name, tone=lambda j: None if j.active else MUTED),
         Column(tr("Fingerprint (read it back by phone)"), lambda j: j.fingerprint),
@@ -50,7 +50,7 @@ def judge_columns() -> list[Column[rows.JudgeRow]]:
 class JudgeDetailsDialog(QDialog):
     """E-mail, organisation, city and affiliations of one judge."""
 
-    def __init__(self, judge: rows.JudgeRow, parent: QWidget | None = None) -> None:
+    def __init__(self, judge: JudgeListing, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Details of {name}").format(name=judge.name))
         form = QFormLayout(self)
@@ -77,12 +77,12 @@ class JudgeDetailsDialog(QDialog):
                             tuple(line.strip() for line in lines if line.strip()))
 
 
-def _ask_details(parent: QWidget, judge: rows.JudgeRow) -> JudgeDetails | None:
+def _ask_details(parent: QWidget, judge: JudgeListing) -> JudgeDetails | None:
     dialog = JudgeDetailsDialog(judge, parent)
     return dialog.details() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
-def details_of(judge: rows.JudgeRow) -> JudgeDetails:
+def details_of(judge: JudgeListing) -> JudgeDetails:
     return JudgeDetails(judge.email, judge.organisation, judge.city, judge.affiliations)
 
 
@@ -111,7 +111,7 @@ class JudgesScreen(Screen):
         bar.addWidget(self.active_button)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
-        self.model: RowsModel[rows.JudgeRow] = RowsModel(judge_columns(), self)
+        self.model: RowsModel[JudgeListing] = RowsModel(judge_columns(), self)
         self.table = RowsTable(self.model, self.tr("Judges"))
         # activated: a double click, or Enter on the focused row (keyboard users).
         self.table.view.activated.connect(lambda _i: self.edit_details())
@@ -124,14 +124,14 @@ class JudgesScreen(Screen):
         self.layout_.addWidget(self.messages)
         self.setAcceptDrops(True)
         # Dialog hook (tests replace it).
-        self.ask_details: Callable[[QWidget, rows.JudgeRow], JudgeDetails | None] = _ask_details
+        self.ask_details: Callable[[QWidget, JudgeListing], JudgeDetails | None] = _ask_details
         self._update_buttons()
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.load(lambda s: rows.load_judges(s, ws.program(s)), self._loaded)
+        self.load(lambda s: load_judges(s, ws.program(s)), self._loaded)
 
-    def _loaded(self, judges: list[rows.JudgeRow]) -> None:
+    def _loaded(self, judges: list[JudgeListing]) -> None:
         current = self.table.current_row()
         self.table.set_rows(judges)
         if current is not None:  # keep the same judge selected across the reload

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from judgepanel.model.scoring.basis_checks import BasisWarning
 from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
+from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.model.staff.results.round_reviews import ReviewRecord
-from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
 from judgepanel.ui.staff.report_names import report_choices
 from judgepanel.ui.staff.screen import Screen
@@ -227,7 +227,7 @@ class LeaderboardScreen(Screen):
         round_id, basis = self.ctx.round_id, self.basis.currentData()
         if round_id is None:
             return
-        self.load(lambda s: compute_all(s, rows.round_by_id(s, round_id), basis=basis),
+        self.load(lambda s: compute_all(s, round_by_id(s, round_id), basis=basis),
                   self._loaded)
 
     def _loaded(self, boards: RoundBoards) -> None:
@@ -344,7 +344,7 @@ class LeaderboardScreen(Screen):
 
     def edit_award(self) -> None:
         """Set the selected application's award (grants rounds); undo puts it back."""
-        from judgepanel.ui.staff.undo import set_award
+        from judgepanel.ui.staff.undo import change_award
 
         board, row = self.board(), self.table.current_row()
         if board is None or board.funding is None or row is None:
@@ -356,7 +356,7 @@ class LeaderboardScreen(Screen):
         app = row.application
         if amount == app.awarded:
             return
-        set_award(self.ctx, app.id, app.awarded, amount, note,
+        change_award(self.ctx, app.id, app.awarded, amount, note,
                   self.tr("Award for {ref}").format(ref=app.ref))
 
     def _ask_shortlist(self) -> None:
@@ -380,7 +380,7 @@ class LeaderboardScreen(Screen):
 
         def change(session: Any) -> tuple[int, int, tuple[str, ...]]:
             outcome = shortlist_into_new_round(
-                session, rows.round_by_id(session, round_id), name, ws.actor, top=top,
+                session, round_by_id(session, round_id), name, ws.actor, top=top,
                 threshold=threshold, basis=basis, category=category,
                 per_category=per_category)
             return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
@@ -409,7 +409,7 @@ class LeaderboardScreen(Screen):
 
         def work(_progress: Any) -> list[Path]:
             with ws.session() as session:
-                round_ = rows.round_by_id(session, round_id)
+                round_ = round_by_id(session, round_id)
                 if fmt == "xlsx":
                     return [export_xlsx(session, round_, path, basis=basis)]
                 return export_csv(session, round_, path, basis=basis)
@@ -432,7 +432,7 @@ class LeaderboardScreen(Screen):
 
         def work(progress: Any) -> Path:
             with ws.session() as session:
-                number = rows.round_by_id(session, round_id).number
+                number = round_by_id(session, round_id).number
             return build_report(kind, ws, number, path, progress=progress)
 
         self.ctx.run(work, on_done=lambda out: self.status.setText(

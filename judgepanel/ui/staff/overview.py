@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-from judgepanel.ui.staff import rows
+from judgepanel.model.staff.overview import Overview, load_overview
 from judgepanel.ui.staff.context import StaffContext
 from judgepanel.ui.staff.screen import Screen
 
@@ -26,13 +26,13 @@ class OverviewScreen(Screen):
         self.next_step.setAccessibleName(self.tr("Next step"))
         self.layout_.addWidget(self.next_step)
         self.layout_.addStretch(1)
-        self.overview: rows.Overview | None = None
+        self.overview: Overview | None = None
 
     def reload(self) -> None:
         ws, round_id = self.ctx.workspace, self.ctx.round_id
-        self.load(lambda s: rows.load_overview(s, ws.program(s), round_id), self._show)
+        self.load(lambda s: load_overview(s, ws.program(s), round_id), self._show)
 
-    def _show(self, overview: rows.Overview) -> None:
+    def _show(self, overview: Overview) -> None:
         self.overview = overview
         self.summary.setText(f"<h3>{overview.program}</h3><p>{overview.description}</p>")
         while self.form.rowCount():

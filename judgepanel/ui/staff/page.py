@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.model.staff.overview import rounds_of
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.applications import ApplicationsScreen
 from judgepanel.ui.staff.assignment import AssignmentScreen
 from judgepanel.ui.staff.audit_view import AuditScreen
@@ -138,7 +138,7 @@ class StaffPage(QWidget):
         """Read the rounds now (a handful of rows) so every screen starts with a round."""
         with self.workspace.session() as session:
             program = self.workspace.program(session)
-            name, rounds = program.name, rows.rounds_of(session, program)
+            name, rounds = program.name, rounds_of(session, program)
         self.program_name = name
         self.program_label.setText(f"<b>{name}</b>")
         wanted = rounds[-1].id if select_latest and rounds else self.ctx.round_id

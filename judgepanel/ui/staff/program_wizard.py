@@ -197,7 +197,7 @@ class ProgramDialog(QDialog):
 
     def spec(self) -> ProgramSpec:
         from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-        from judgepanel.model.staff.prepare.importing import parse_amount
+        from judgepanel.model.staff.prepare.importing.rows import parse_amount
 
         if not self.folder.text().strip():
             raise ValidationError(self.tr("Choose an empty folder for the program."),

@@ -14,8 +14,8 @@ from typing import Any
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from judgepanel.model.staff.results.received import ReceivedListing, load_received
 from judgepanel.ui.drops import accept_file_drag, dropped_files
-from judgepanel.ui.staff import rows
 from judgepanel.ui.staff.context import RESULTS, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, Column, RowsModel, RowsTable, tr
@@ -70,7 +70,7 @@ class ResultsInboxScreen(Screen):
         self.batch = RowsTable(self.batch_model, tr("Results just merged"), search=False)
         self.layout_.addWidget(self.batch, 1)
         self.layout_.addWidget(QLabel(tr("Everything received:")))
-        self.history_model: RowsModel[rows.ReceivedRow] = RowsModel([
+        self.history_model: RowsModel[ReceivedListing] = RowsModel([
             Column(tr("Received"), lambda r: r.received_at),
             Column(tr("File"), lambda r: r.file_name),
             Column(tr("Judge"), lambda r: r.judge),
@@ -88,7 +88,7 @@ class ResultsInboxScreen(Screen):
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.load(lambda s: rows.load_received(s, ws.program(s)), self.history.set_rows)
+        self.load(lambda s: load_received(s, ws.program(s)), self.history.set_rows)
 
     def _choose(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose results files"), "",

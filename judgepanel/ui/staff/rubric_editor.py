@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.rubric.definition import Rubric
-from judgepanel.ui.staff import rows
+from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import RUBRIC, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, tone, tr
@@ -275,7 +275,7 @@ class RubricScreen(Screen):
 
         def query(session: Any) -> dict[str, Any] | None:
             try:
-                return rubric_for_round(session, rows.round_by_id(session, round_id)).to_dict()
+                return rubric_for_round(session, round_by_id(session, round_id)).to_dict()
             except ValidationError:
                 return None  # no rubric yet
 
@@ -368,7 +368,7 @@ class RubricScreen(Screen):
         round_id, actor = self.ctx.round_id, self.ctx.workspace.actor
 
         def change(session: Any) -> None:
-            save_rubric(session, rows.round_by_id(session, round_id), rubric, actor)
+            save_rubric(session, round_by_id(session, round_id), rubric, actor)
 
         self.ctx.write(change, lambda _r: self.status.setText(self.tr("Saved.")), topic=RUBRIC,
                        parent=self)

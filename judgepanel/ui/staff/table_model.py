@@ -1,7 +1,7 @@
 """One thin, read-only Qt table model over a list of plain rows, and the table around it.
 
 Every staff list (applications, judges, conflicts, bundles, results, audit,
-leaderboard) is a list of frozen rows from ``rows.py`` or the model layer; a
+leaderboard) is a list of frozen rows from the model's read queries; a
 screen only says which columns to show (:class:`Column`). Sorting and
 searching go through a QSortFilterProxyModel, so the rows stay as given.
 """

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 from sqlalchemy.orm import Session
 
-from judgepanel.model.staff.decide import leaderboard
+from judgepanel.model.staff.decide import awards
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare import judges as judge_rules
 from judgepanel.model.staff.prepare.assignments import add_assignment, remove_assignment
@@ -140,7 +140,7 @@ def set_judge_active(ctx: StaffContext, judge_id: int, active: bool, text: str) 
               topic=JUDGES)
 
 
-def set_award(ctx: StaffContext, application_id: int, before: Decimal | None,
+def change_award(ctx: StaffContext, application_id: int, before: Decimal | None,
               after: Decimal | None, note: str, text: str) -> None:
     """Set (or clear) staff's award for an application; undo puts the previous one back."""
     actor = ctx.workspace.actor
@@ -149,7 +149,7 @@ def set_award(ctx: StaffContext, application_id: int, before: Decimal | None,
         def change(session: Session) -> None:
             application = session.get(Application, application_id)
             assert application is not None
-            leaderboard.set_award(session, application, amount, actor, note=why)
+            awards.set_award(session, application, amount, actor, note=why)
         return change
 
     do, undo = apply(after, note), apply(before, "award change undone")

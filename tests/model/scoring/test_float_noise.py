@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import itertools
 
-from judgepanel.model.rubric.definition import Criterion, Rubric
+from judgepanel.model.rubric.criterion import Criterion
+from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.ranking import DisagreementRule, rank
-from judgepanel.model.scoring.statistics import Review, application_stats, z_scores
+from judgepanel.model.scoring.statistics import ScoredReview, application_stats, z_scores
 from judgepanel.model.scoring.totals import weighted_total
 
 RUBRIC = Rubric("Four criteria, 1-7", tuple(Criterion(k, k, min=1, max=7) for k in "abcd"))
@@ -36,7 +37,8 @@ def test_the_premise_several_float_forms_of_one_total() -> None:
 
 
 def test_a_judge_whose_totals_are_equal_on_paper_gives_no_z_scores() -> None:
-    reviews = [Review("A", "J1", _total(1, 1, 1, 4)), Review("B", "J1", _total(1, 2, 2, 2))]
+    reviews = [ScoredReview("A", "J1", _total(1, 1, 1, 4)),
+               ScoredReview("B", "J1", _total(1, 2, 2, 2))]
     assert reviews[0].total != reviews[1].total
     # Unrounded: SD 1.3e-15, z -0.71 and +0.71.
     assert z_scores(reviews) == {}
@@ -47,12 +49,12 @@ def test_a_judge_whose_totals_are_equal_on_paper_gives_no_z_scores() -> None:
 def test_totals_tied_on_paper_stay_tied_on_the_normalised_board() -> None:
     # J1 gives A and B the same total on paper and C more; J2 the same pattern.
     reviews = [
-        Review("A", "J1", _total(1, 1, 1, 4)),
-        Review("B", "J1", _total(1, 2, 2, 2)),
-        Review("C", "J1", _total(7, 7, 7, 7)),
-        Review("A", "J2", _total(4, 1, 1, 1)),
-        Review("B", "J2", _total(2, 2, 2, 1)),
-        Review("C", "J2", _total(6, 7, 7, 7)),
+        ScoredReview("A", "J1", _total(1, 1, 1, 4)),
+        ScoredReview("B", "J1", _total(1, 2, 2, 2)),
+        ScoredReview("C", "J1", _total(7, 7, 7, 7)),
+        ScoredReview("A", "J2", _total(4, 1, 1, 1)),
+        ScoredReview("B", "J2", _total(2, 2, 2, 1)),
+        ScoredReview("C", "J2", _total(6, 7, 7, 7)),
     ]
     z = z_scores(reviews)
     assert z[("J1", "A")] == z[("J1", "B")]
@@ -65,6 +67,6 @@ def test_totals_tied_on_paper_stay_tied_on_the_normalised_board() -> None:
 def test_a_range_equal_to_the_limit_on_paper_is_not_flagged() -> None:
     low, high = _total(1, 1, 1, 2), _total(1, 3, 6, 7)  # 12 steps of 25/6: 50 on paper
     assert high - low == 50.00000000000001
-    stats = application_stats([Review("A", "J1", low), Review("A", "J2", high)])
+    stats = application_stats([ScoredReview("A", "J1", low), ScoredReview("A", "J2", high)])
     assert DisagreementRule(max_range=50).reasons(stats["A"]) == ()
     assert DisagreementRule(max_range=49.999).reasons(stats["A"]) != ()

@@ -12,7 +12,7 @@ from judgepanel.model.scoring.ranking import (
     rank_by_category,
     shortlist,
 )
-from judgepanel.model.scoring.statistics import Review, application_stats
+from judgepanel.model.scoring.statistics import ScoredReview, application_stats
 
 
 def _ranks(ranking: Ranking) -> list[tuple[int, str]]:
@@ -22,26 +22,26 @@ def _ranks(ranking: Ranking) -> list[tuple[int, str]]:
 def test_raw_ranking_by_mean_with_every_tie_rule() -> None:
     reviews = [
         # A: mean 80
-        Review("A", "J1", 80, {"impact": 4}),
-        Review("A", "J2", 80, {"impact": 4}),
+        ScoredReview("A", "J1", 80, {"impact": 4}),
+        ScoredReview("A", "J2", 80, {"impact": 4}),
         # B and C: mean 70; B's impact mean 5 > C's 3 -> B first
-        Review("B", "J1", 70, {"impact": 5}),
-        Review("B", "J2", 70, {"impact": 5}),
-        Review("C", "J1", 60, {"impact": 3}),
-        Review("C", "J2", 80, {"impact": 3}),
+        ScoredReview("B", "J1", 70, {"impact": 5}),
+        ScoredReview("B", "J2", 70, {"impact": 5}),
+        ScoredReview("C", "J1", 60, {"impact": 3}),
+        ScoredReview("C", "J2", 80, {"impact": 3}),
         # D and E: mean 50, impact 2 both; D has 3 reviews, E 2 -> D first
-        Review("D", "J1", 50, {"impact": 2}),
-        Review("D", "J2", 50, {"impact": 2}),
-        Review("D", "J3", 50, {"impact": 2}),
-        Review("E", "J1", 40, {"impact": 2}),
-        Review("E", "J2", 60, {"impact": 2}),
+        ScoredReview("D", "J1", 50, {"impact": 2}),
+        ScoredReview("D", "J2", 50, {"impact": 2}),
+        ScoredReview("D", "J3", 50, {"impact": 2}),
+        ScoredReview("E", "J1", 40, {"impact": 2}),
+        ScoredReview("E", "J2", 60, {"impact": 2}),
         # F and G: mean 30, impact 1, two reviews each -> still tied: shared rank 6
-        Review("G", "J1", 30, {"impact": 1}),
-        Review("G", "J2", 30, {"impact": 1}),
-        Review("F", "J1", 20, {"impact": 1}),
-        Review("F", "J2", 40, {"impact": 1}),
+        ScoredReview("G", "J1", 30, {"impact": 1}),
+        ScoredReview("G", "J2", 30, {"impact": 1}),
+        ScoredReview("F", "J1", 20, {"impact": 1}),
+        ScoredReview("F", "J2", 40, {"impact": 1}),
         # H: lowest
-        Review("H", "J1", 10, {"impact": 1}),
+        ScoredReview("H", "J1", 10, {"impact": 1}),
     ]
     ranking = rank(application_stats(reviews), tie_break="impact")
     assert _ranks(ranking) == [
@@ -61,15 +61,15 @@ def test_raw_ranking_by_mean_with_every_tie_rule() -> None:
 
 def test_without_a_tie_break_criterion_equal_means_share_a_rank() -> None:
     reviews = [
-        Review("B", "J1", 70, {"impact": 5}),
-        Review("C", "J1", 70, {"impact": 3}),
-        Review("A", "J1", 90),
+        ScoredReview("B", "J1", 70, {"impact": 5}),
+        ScoredReview("C", "J1", 70, {"impact": 3}),
+        ScoredReview("A", "J1", 90),
     ]
     assert _ranks(rank(application_stats(reviews))) == [(1, "A"), (2, "B"), (2, "C")]
 
 
 def test_a_missing_tie_break_score_goes_after_one_that_has_it() -> None:
-    reviews = [Review("A", "J1", 70), Review("B", "J1", 70, {"impact": 1})]
+    reviews = [ScoredReview("A", "J1", 70), ScoredReview("B", "J1", 70, {"impact": 1})]
     assert _ranks(rank(application_stats(reviews), tie_break="impact")) == [(1, "B"), (2, "A")]
 
 
@@ -78,17 +78,17 @@ def test_floating_point_noise_does_not_break_a_tie() -> None:
     x = (70 + 80 + 0.1 + 0.2) / 3
     y = (70 + 80 + 0.3) / 3
     assert x != y
-    reviews = [Review("A", "J1", x), Review("B", "J1", y)]
+    reviews = [ScoredReview("A", "J1", x), ScoredReview("B", "J1", y)]
     assert [r.rank for r in rank(application_stats(reviews)).rows] == [1, 1]
 
 
 def test_normalised_ranking_corrects_a_harsh_judge() -> None:
     # Harsh H scores A 40, B 60; lenient L scores C 70, D 90.
     reviews = [
-        Review("A", "H", 40, {"impact": 2}),
-        Review("B", "H", 60, {"impact": 4}),
-        Review("C", "L", 70, {"impact": 3}),
-        Review("D", "L", 90, {"impact": 5}),
+        ScoredReview("A", "H", 40, {"impact": 2}),
+        ScoredReview("B", "H", 60, {"impact": 4}),
+        ScoredReview("C", "L", 70, {"impact": 3}),
+        ScoredReview("D", "L", 90, {"impact": 5}),
     ]
     stats = application_stats(reviews)
     raw = rank(stats, basis="raw", tie_break="impact")
@@ -105,9 +105,9 @@ def test_normalised_ranking_corrects_a_harsh_judge() -> None:
 
 def test_applications_without_a_score_on_the_basis_are_unranked() -> None:
     reviews = [
-        Review("A", "J1", 40),
-        Review("B", "J1", 60),
-        Review("C", "J2", 70),  # J2's only review: no z-score
+        ScoredReview("A", "J1", 40),
+        ScoredReview("B", "J1", 60),
+        ScoredReview("C", "J2", 70),  # J2's only review: no z-score
     ]
     stats = application_stats(reviews, applications=["D"])  # D has no reviews
     assert rank(stats).unranked == ("D",)
@@ -122,14 +122,14 @@ def test_applications_without_a_score_on_the_basis_are_unranked() -> None:
 def test_disagreement_flags_range_and_sd_strictly_above_the_limit() -> None:
     reviews = [
         # A: 40, 80 -> range 40, sd sqrt(800) = 28.28
-        Review("A", "J1", 40),
-        Review("A", "J2", 80),
+        ScoredReview("A", "J1", 40),
+        ScoredReview("A", "J2", 80),
         # B: 60, 90 -> range 30 (= limit, not above), sd 21.21
-        Review("B", "J1", 60),
-        Review("B", "J2", 90),
+        ScoredReview("B", "J1", 60),
+        ScoredReview("B", "J2", 90),
         # C: 70, 75 -> calm
-        Review("C", "J1", 70),
-        Review("C", "J2", 75),
+        ScoredReview("C", "J1", 70),
+        ScoredReview("C", "J2", 75),
     ]
     ranking = rank(application_stats(reviews), disagreement=DisagreementRule(max_range=30))
     flags = {r.application_id: r.disagreement for r in ranking.rows}
@@ -144,10 +144,10 @@ def test_disagreement_flags_range_and_sd_strictly_above_the_limit() -> None:
 
 def test_rankings_per_category_rank_within_the_category() -> None:
     reviews = [
-        Review("A", "J1", 90),
-        Review("B", "J1", 80),
-        Review("C", "J1", 70),
-        Review("D", "J1", 60),
+        ScoredReview("A", "J1", 90),
+        ScoredReview("B", "J1", 80),
+        ScoredReview("C", "J1", 70),
+        ScoredReview("D", "J1", 60),
     ]
     stats = application_stats(reviews)
     by_cat = rank_by_category(
@@ -161,7 +161,7 @@ def test_rankings_per_category_rank_within_the_category() -> None:
 
 
 def _ranking(scores: dict[str, float]) -> Ranking:
-    return rank(application_stats([Review(a, "J1", s) for a, s in scores.items()]))
+    return rank(application_stats([ScoredReview(a, "J1", s) for a, s in scores.items()]))
 
 
 def test_shortlist_top_n_and_threshold() -> None:
@@ -194,7 +194,7 @@ def test_shortlist_needs_a_sensible_rule(kwargs: dict[str, object]) -> None:
 
 
 def test_row_finds_each_ranked_application() -> None:
-    reviews = [Review(app, judge, total, {})
+    reviews = [ScoredReview(app, judge, total, {})
                for app, total in (("A", 80), ("B", 70), ("C", 70))
                for judge in ("J1", "J2")]
     ranking = rank(application_stats(reviews))

@@ -9,7 +9,7 @@ import pytest
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.statistics import (
-    Review,
+    ScoredReview,
     application_stats,
     check_reviews,
     judge_stats,
@@ -51,11 +51,11 @@ def test_small_and_empty_summaries() -> None:
 
 def test_z_scores_need_two_reviews_and_some_spread_per_judge() -> None:
     reviews = [
-        Review("A", "J1", 60),
-        Review("B", "J1", 80),
-        Review("A", "J2", 70),  # J2 has one review: no z
-        Review("A", "J3", 50),
-        Review("B", "J3", 50),  # J3 gives everything 50: sd 0, no z
+        ScoredReview("A", "J1", 60),
+        ScoredReview("B", "J1", 80),
+        ScoredReview("A", "J2", 70),  # J2 has one review: no z
+        ScoredReview("A", "J3", 50),
+        ScoredReview("B", "J3", 50),  # J3 gives everything 50: sd 0, no z
     ]
     z = z_scores(reviews)
     # J1: mean 70, sd sqrt((100+100)/1) = 14.142; A: -10/14.142 = -0.7071, B: +0.7071
@@ -67,11 +67,11 @@ def test_z_scores_need_two_reviews_and_some_spread_per_judge() -> None:
 
 def test_application_stats_with_z_means_display_and_criterion_means() -> None:
     reviews = [
-        Review("A", "J1", 60, {"impact": 3}),
-        Review("B", "J1", 80, {"impact": 4}),
-        Review("C", "J1", 100, {"impact": 5}),
-        Review("A", "J2", 40, {"impact": 2}),
-        Review("B", "J2", 50, {"impact": 2}),
+        ScoredReview("A", "J1", 60, {"impact": 3}),
+        ScoredReview("B", "J1", 80, {"impact": 4}),
+        ScoredReview("C", "J1", 100, {"impact": 5}),
+        ScoredReview("A", "J2", 40, {"impact": 2}),
+        ScoredReview("B", "J2", 50, {"impact": 2}),
     ]
     stats = application_stats(reviews)
     # J1: 60, 80, 100 -> mean 80, sd sqrt((400+0+400)/2) = 20 -> z A -1, B 0, C +1
@@ -98,7 +98,7 @@ def test_t_score_is_clipped_to_0_100() -> None:
 
 def test_missing_and_conflicted_judges_are_listed() -> None:
     stats = application_stats(
-        [Review("A", "J1", 70)],
+        [ScoredReview("A", "J1", 70)],
         assigned={("J1", "A"), ("J2", "A"), ("J3", "A"), ("J2", "B")},
         conflicts={("J3", "A")},
         applications=["C"],
@@ -113,21 +113,21 @@ def test_missing_and_conflicted_judges_are_listed() -> None:
 
 def test_bad_review_sets_are_refused() -> None:
     with pytest.raises(ValidationError, match="two reviews"):
-        application_stats([Review("A", "J1", 70), Review("A", "J1", 80)])
+        application_stats([ScoredReview("A", "J1", 70), ScoredReview("A", "J1", 80)])
     with pytest.raises(ValidationError, match="conflict"):
-        application_stats([Review("A", "J1", 70)], conflicts={("J1", "A")})
+        application_stats([ScoredReview("A", "J1", 70)], conflicts={("J1", "A")})
     with pytest.raises(ValidationError, match="no valid total"):
-        judge_stats([Review("A", "J1", float("nan"))])
+        judge_stats([ScoredReview("A", "J1", float("nan"))])
 
 
 def test_judge_leniency_and_spread() -> None:
     reviews = [
-        Review("A", "J1", 80),
-        Review("A", "J2", 60),
-        Review("A", "J3", 70),
-        Review("B", "J1", 90),
-        Review("B", "J2", 70),
-        Review("C", "J1", 50),  # nobody else reviewed C: not compared
+        ScoredReview("A", "J1", 80),
+        ScoredReview("A", "J2", 60),
+        ScoredReview("A", "J3", 70),
+        ScoredReview("B", "J1", 90),
+        ScoredReview("B", "J2", 70),
+        ScoredReview("C", "J1", 50),  # nobody else reviewed C: not compared
     ]
     js = judge_stats(reviews)
     # J1 on A: 80 - mean(60, 70) = 15; on B: 90 - 70 = 20 -> leniency 17.5 over 2
@@ -188,7 +188,7 @@ def test_krippendorff_alpha_interval_matches_the_published_worked_example() -> N
 def test_panel_alpha_over_reviews_equals_the_matrix_form() -> None:
     coders = "ABCD"
     reviews = [
-        Review(f"U{u:02d}", coders[c], float(v))
+        ScoredReview(f"U{u:02d}", coders[c], float(v))
         for u, unit in enumerate(KRIPPENDORFF_2011)
         for c, v in enumerate(unit)
         if v is not None
@@ -231,7 +231,7 @@ def _plain_sd(values: list[float]) -> float | None:
     return math.sqrt(math.fsum((v - centre) ** 2 for v in values) / (len(values) - 1))
 
 
-def _plain_z(reviews: list[Review]) -> dict[tuple[str, str], float]:
+def _plain_z(reviews: list[ScoredReview]) -> dict[tuple[str, str], float]:
     out: dict[tuple[str, str], float] = {}
     for judge in dict.fromkeys(r.judge_id for r in reviews):
         own = [r for r in reviews if r.judge_id == judge]
@@ -243,7 +243,7 @@ def _plain_z(reviews: list[Review]) -> dict[tuple[str, str], float]:
     return out
 
 
-def _plain_application(app: str, reviews: list[Review], z: dict[tuple[str, str], float],
+def _plain_application(app: str, reviews: list[ScoredReview], z: dict[tuple[str, str], float],
                        assigned: set[tuple[str, str]], conflicts: set[tuple[str, str]]
                        ) -> tuple[object, ...]:
     own = [r for r in reviews if r.application_id == app]
@@ -272,7 +272,7 @@ def _plain_application(app: str, reviews: list[Review], z: dict[tuple[str, str],
     )
 
 
-def _plain_judge(judge: str, reviews: list[Review]) -> tuple[object, ...]:
+def _plain_judge(judge: str, reviews: list[ScoredReview]) -> tuple[object, ...]:
     own = [r for r in reviews if r.judge_id == judge]
     offsets = []
     for r in own:
@@ -285,7 +285,8 @@ def _plain_judge(judge: str, reviews: list[Review]) -> tuple[object, ...]:
             math.fsum(offsets) / len(offsets) if offsets else None, len(offsets))
 
 
-def _random_round(seed: int) -> tuple[list[Review], set[tuple[str, str]], set[tuple[str, str]]]:
+def _random_round(
+        seed: int) -> tuple[list[ScoredReview], set[tuple[str, str]], set[tuple[str, str]]]:
     rng = random.Random(seed)
     apps = [f"A{i:02d}" for i in range(25)]
     judges = [f"J{i}" for i in range(8)]
@@ -302,9 +303,9 @@ def _random_round(seed: int) -> tuple[list[Review], set[tuple[str, str]], set[tu
             total: float = rng.choice([rng.randint(0, 100), rng.randint(0, 1000) / 7])
             criteria = {k: rng.choice([1.0, 2.5, 3.0, 4.1, 5.0, None])
                         for k in rng.sample(["z", "impact", "reach", "cost"], rng.randint(0, 4))}
-            reviews.append(Review(app, judge, total, criteria))  # type: ignore[arg-type]
-    reviews.append(Review("A99", "J-one", 33.3))  # a judge with one review: no z
-    reviews += [Review(a, "J-flat", 60.0) for a in apps[:4]]  # sd 0: no z
+            reviews.append(ScoredReview(app, judge, total, criteria))  # type: ignore[arg-type]
+    reviews.append(ScoredReview("A99", "J-one", 33.3))  # a judge with one review: no z
+    reviews += [ScoredReview(a, "J-flat", 60.0) for a in apps[:4]]  # sd 0: no z
     rng.shuffle(reviews)
     return reviews, assigned, conflicts
 
@@ -334,14 +335,14 @@ def test_statistics_equal_the_plain_definitions_bit_for_bit(seed: int) -> None:
 def test_the_first_bad_review_in_order_is_the_one_named() -> None:
     # A non-finite total before a duplicate: the total is what is reported.
     with pytest.raises(ValidationError, match="review of B by J1 has no valid total"):
-        check_reviews([Review("A", "J1", 70), Review("B", "J1", math.inf),
-                       Review("A", "J1", 80)])
+        check_reviews([ScoredReview("A", "J1", 70), ScoredReview("B", "J1", math.inf),
+                       ScoredReview("A", "J1", 80)])
     # Float totals (the usual case) are refused for the same reasons as any others.
     with pytest.raises(ValidationError, match="two reviews"):
-        check_reviews([Review("A", "J1", 70.0), Review("A", "J1", 80.0)])
+        check_reviews([ScoredReview("A", "J1", 70.0), ScoredReview("A", "J1", 80.0)])
     with pytest.raises(ValidationError, match="has a conflict with application A"):
-        check_reviews([Review("A", "J1", 70.0)], conflicts={("J1", "A")})
+        check_reviews([ScoredReview("A", "J1", 70.0)], conflicts={("J1", "A")})
     with pytest.raises(ValidationError, match="no valid total"):
-        check_reviews([Review("A", "J1", 70.0), Review("B", "J1", math.nan)])
+        check_reviews([ScoredReview("A", "J1", 70.0), ScoredReview("B", "J1", math.nan)])
     # Ints (and, as ever, bools: they are ints) are valid totals.
-    assert len(check_reviews([Review("A", "J1", 70), Review("B", "J1", True)])) == 2
+    assert len(check_reviews([ScoredReview("A", "J1", 70), ScoredReview("B", "J1", True)])) == 2

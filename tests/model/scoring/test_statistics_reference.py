@@ -16,7 +16,7 @@ from scipy import stats as sp
 
 from judgepanel.model.scoring.statistics import (
     SCORE_DECIMALS,
-    Review,
+    ScoredReview,
     application_stats,
     judge_stats,
     panel_alpha,
@@ -29,7 +29,7 @@ def _close(got: float | None, expected: float) -> bool:
     return got is not None and abs(got - expected) <= TOLERANCE * max(1.0, abs(expected))
 
 
-def _panel(seed: int) -> list[Review]:
+def _panel(seed: int) -> list[ScoredReview]:
     rng = random.Random(seed)
     apps = [f"A{i:03d}" for i in range(rng.randint(2, 120))]
     judges = [f"J{i:02d}" for i in range(rng.randint(2, 25))]
@@ -41,9 +41,9 @@ def _panel(seed: int) -> list[Review]:
                 continue  # conflict or missing
             total = min(100.0, round(rng.uniform(0, 100) / grid) * grid)
             criteria = {"impact": float(rng.randint(1, 5))} if rng.random() < 0.9 else {}
-            reviews.append(Review(app, judge, total, criteria))
-    reviews.append(Review(apps[0], "J-once", 42.0))
-    reviews += [Review(app, "J-flat", 60.0) for app in apps[:3]]
+            reviews.append(ScoredReview(app, judge, total, criteria))
+    reviews.append(ScoredReview(apps[0], "J-once", 42.0))
+    reviews += [ScoredReview(app, "J-flat", 60.0) for app in apps[:3]]
     return reviews
 
 
@@ -51,7 +51,7 @@ def _panel(seed: int) -> list[Review]:
 def test_application_statistics_equal_numpy_and_scipy(seed: int) -> None:
     reviews = _panel(seed)
     stats = application_stats(reviews)
-    by_judge: dict[str, list[Review]] = {}
+    by_judge: dict[str, list[ScoredReview]] = {}
     for r in reviews:
         by_judge.setdefault(r.judge_id, []).append(r)
     z: dict[tuple[str, str], float] = {}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from judgepanel.model.storage.gc_pause import paused_gc
+from judgepanel.model.storage.gc_pause import bulk_step, paused_gc
 
 
 @pytest.fixture(autouse=True)
@@ -43,4 +44,34 @@ def test_nested_pauses_restore_only_at_the_outermost() -> None:
         with paused_gc():
             pass
         assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_bulk_step_runs_with_collection_paused_and_frees_its_locals_first() -> None:
+    states: list[bool] = []
+
+    class Marker:
+        pass
+
+    alive: list[object] = []
+
+    @bulk_step
+    def step(n: int) -> int:
+        states.append(gc.isenabled())
+        marker = Marker()
+        alive.append(weakref.ref(marker))
+        return n + 1
+
+    assert step(1) == 2 and step.__name__ == "step"
+    assert states == [False] and gc.isenabled()
+    assert alive[0]() is None  # the step's locals were gone before collection resumed
+
+
+def test_a_bulk_step_restores_collection_after_an_error() -> None:
+    @bulk_step
+    def step() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        step()
     assert gc.isenabled()

@@ -261,13 +261,13 @@ def test_passphrase_dialog_copies_keeps_hints_and_forgets(qtbot: Any) -> None:
 
 def test_a_hint_left_in_the_settings_shows_until_one_is_saved(
         demo: Path, make_page: Any, qtbot: Any) -> None:
+    from judgepanel.model.staff.bundles.issued import BundleListing
     from judgepanel.ui.staff.bundles import HINT_KEY
-    from judgepanel.ui.staff.rows import BundleRow
 
     page, errors = make_page(demo / "program")
     screen = page.show_screen("bundles")
     wait_idle(qtbot, page.ctx)
-    row = BundleRow(1, "b-old", 1, "Amara", "a.jpbundle", None, None, None,  # type: ignore[arg-type]
+    row = BundleListing(1, "b-old", 1, "Amara", "a.jpbundle", None, None, None,  # type: ignore[arg-type]
                     False, True, 3, "")
     page.ctx.settings.setValue(HINT_KEY.format(bundle_id="b-old"), "by phone (old version)")
     assert screen.hint_of(row) == "by phone (old version)"

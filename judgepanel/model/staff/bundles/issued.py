@@ -2,13 +2,15 @@
 
 The merge asks these questions of every results file (which bundle, which
 applications it held); the staff app's checklist asks whether a bundle was sent.
-Building bundles is in bundling.py.
+Building bundles is in ``building``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +19,13 @@ from sqlalchemy.orm import Session
 from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError, WorkspaceError
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import Assignment, IssuedBundle, Judge, Round
+from judgepanel.model.staff.schema import (
+    Assignment,
+    IssuedBundle,
+    Judge,
+    ReceivedResults,
+    Round,
+)
 
 PASSPHRASE_RECIPIENT = "passphrase"
 """What ``IssuedBundle.recipients`` holds for a passphrase bundle (no key to name)."""
@@ -148,3 +156,58 @@ def set_passphrase_hint(session: Session, issued: IssuedBundle, hint: str, actor
     session.flush()
     audit.append(session, actor, HINT_ACTION, {
         "bundle_id": issued.bundle_id, "judge": issued.judge_id, "hint_set": bool(text)})
+
+
+@dataclass(frozen=True)
+class BundleListing:
+    id: int
+    bundle_id: str
+    judge_id: int
+    judge: str
+    file_name: str
+    size: int | None
+    created: dt.datetime
+    due_at: dt.datetime | None
+    superseded: bool
+    passphrase: bool
+    applications: int
+    results: str  # "" | "accepted" | "refused"
+    sent_at: dt.datetime | None = None
+    passphrase_hint: str = ""
+
+
+def load_bundles(session: Session, round_: Round) -> list[BundleListing]:
+    """The round's distribution checklist, in three queries whatever the number of bundles."""
+    issued = list(session.scalars(
+        select(IssuedBundle).where(IssuedBundle.round_id == round_.id)
+        .order_by(IssuedBundle.superseded, IssuedBundle.created_at.desc())))
+    names = dict(session.execute(select(Judge.id, Judge.name).where(
+        Judge.id.in_({b.judge_id for b in issued}))).all()) if issued else {}
+    statuses: dict[int, set[str]] = {}
+    if issued:
+        for bundle_id, status in session.execute(
+                select(ReceivedResults.issued_bundle_id, ReceivedResults.status)
+                .join(IssuedBundle).where(IssuedBundle.round_id == round_.id)):
+            if bundle_id is not None:
+                statuses.setdefault(bundle_id, set()).add(status)
+    rows = []
+    for b in issued:
+        seen = statuses.get(b.id, set())
+        result = "accepted" if "accepted" in seen else ("refused" if seen else "")
+        try:
+            held = len(bundle_contents(b))
+        except WorkspaceError:  # a bundle whose record was lost still shows in the checklist
+            held = 0
+        rows.append(BundleListing(
+            b.id, b.bundle_id, b.judge_id, names.get(b.judge_id, "?"), b.file_name, b.size,
+            b.created_at, b.due_at, b.superseded,
+            PASSPHRASE_RECIPIENT in (b.recipients or ()), held, result, b.sent_at,
+            b.passphrase_hint or ""))
+    return rows
+
+
+def set_passphrase_hints(session: Session, hints: Mapping[str, str], actor: str) -> None:
+    """Several bundles' passphrase hints at once, by bundle id (see set_passphrase_hint)."""
+    for issued in session.scalars(select(IssuedBundle).where(
+            IssuedBundle.bundle_id.in_(sorted(hints)))):
+        set_passphrase_hint(session, issued, hints[issued.bundle_id], actor)

@@ -1,1 +1,3 @@
-"""From reviews to decisions."""
+"""From reviews to decisions: the leaderboard (statistics, rankings, funding line), awards,
+shortlists into a next round, and exports. May import every earlier step.
+"""

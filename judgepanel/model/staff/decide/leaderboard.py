@@ -6,22 +6,19 @@ two together: z-scores always use each judge's whole round (so they compare
 across categories), while a category's panel alpha and judge leniency/spread
 use the reviews of that category's applications only. A category board draws
 its funding line against the category's budget, the overall board against the
-round's; staff awards (``set_award``) are overrides the line takes as given.
+round's; staff awards (``awards.set_award``) are overrides the line takes as given.
 
-Disagreement limits are program settings (``disagreement_range``,
-``disagreement_sd``, in points of the 0..100 total) with a per-round override
-under ``round_settings`` → round number, and defaults below.
+Disagreement limits are program settings (``staff.settings``: ``disagreement_range``,
+``disagreement_sd``, in points of the 0..100 total, with a per-round override).
 Everything returned is plain frozen data, safe to hand to the GUI thread.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -45,13 +42,12 @@ from judgepanel.model.scoring.ranking import (
 from judgepanel.model.scoring.statistics import (
     ApplicationStats,
     JudgeStats,
+    ScoredReview,
     application_stats,
     judge_effects,
     judge_stats,
     panel_alpha,
 )
-from judgepanel.model.scoring.statistics import Review as StatReview
-from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.results.round_reviews import (
     ApplicationInfo,
@@ -61,15 +57,9 @@ from judgepanel.model.staff.results.round_reviews import (
     RoundReviews,
     load_round_reviews,
 )
-from judgepanel.model.staff.schema import Application, Category, Program, Round
-from judgepanel.model.storage.gc_pause import paused_gc
-
-# Program settings keys (a per-round override goes under settings["round_settings"]["<n>"]).
-RANGE_SETTING = "disagreement_range"
-SD_SETTING = "disagreement_sd"
-ROUND_SETTINGS = "round_settings"
-DEFAULT_MAX_RANGE = 30.0  # points on the 0..100 total: more than one step of a 1-5 scale
-DEFAULT_MAX_SD = 20.0
+from judgepanel.model.staff.schema import Category, Program, Round
+from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, DISAGREEMENT_SD, setting_value
+from judgepanel.model.storage.gc_pause import bulk_step
 
 
 @dataclass(frozen=True)
@@ -160,31 +150,10 @@ class RoundBoards:
 def disagreement_rule(program: Program, round_: Round) -> DisagreementRule:
     """The round's disagreement limits: round override, else program setting, else default.
 
-    A setting of ``null`` switches that test off.
+    A setting of ``null`` switches that test off (``staff.settings``).
     """
-    settings: Mapping[str, Any] = program.settings or {}
-    rounds = settings.get(ROUND_SETTINGS)
-    per_round = rounds.get(str(round_.number)) if isinstance(rounds, Mapping) else None
-    if not isinstance(per_round, Mapping):
-        per_round = {}
-
-    def pick(key: str, default: float) -> float | None:
-        for source in (per_round, settings):
-            if key in source:
-                value = source[key]
-                if value is None:
-                    return None
-                if (isinstance(value, bool) or not isinstance(value, int | float)
-                        or not math.isfinite(value) or value < 0):
-                    raise ValidationError(
-                        f"The disagreement limit “{key}” in the program settings must be a "
-                        "number of points (0 to 100) or empty.",
-                        detail=f"got {value!r}", path=key)
-                return float(value)
-        return default
-
-    return DisagreementRule(max_range=pick(RANGE_SETTING, DEFAULT_MAX_RANGE),
-                            max_sd=pick(SD_SETTING, DEFAULT_MAX_SD))
+    return DisagreementRule(max_range=setting_value(program, DISAGREEMENT_RANGE, round_),
+                            max_sd=setting_value(program, DISAGREEMENT_SD, round_))
 
 
 # --- building a board -------------------------------------------------------------------
@@ -216,7 +185,7 @@ class _Roster:
 class _RoundStats:
     """What every board of the round shares: computed once over the whole round."""
 
-    counted: Mapping[tuple[int, int], StatReview]  # ``_counted(data)``
+    counted: Mapping[tuple[int, int], ScoredReview]  # ``_counted(data)``
     apps: Mapping[str, ApplicationStats]
     effects: JudgeEffects
     warnings: tuple[BasisWarning, ...]
@@ -283,7 +252,7 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
 
 
 def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
-                reviews: list[StatReview], effects: JudgeEffects) -> tuple[JudgeRow, ...]:
+                reviews: list[ScoredReview], effects: JudgeEffects) -> tuple[JudgeRow, ...]:
     per_judge = judge_stats(reviews)
     assigned: dict[int, int] = defaultdict(int)
     missing: dict[int, int] = defaultdict(int)
@@ -304,10 +273,10 @@ def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
                  for j in sorted(people, key=lambda j: (data.judges[j].name, j)))
 
 
-def _counted(data: RoundReviews) -> dict[tuple[int, int], StatReview]:
+def _counted(data: RoundReviews) -> dict[tuple[int, int], ScoredReview]:
     """The reviews that count, as the statistics take them, by (judge id, application id)."""
     key = _judge_key
-    return {(j, a): StatReview(r.application.ref, key(j), r.total or 0.0, r.scores)
+    return {(j, a): ScoredReview(r.application.ref, key(j), r.total or 0.0, r.scores)
             for (j, a), r in data.reviews.items() if r.counted}
 
 
@@ -352,32 +321,19 @@ def _prepare(session: Session, round_: Round) -> tuple[Program, RoundReviews, Di
     return program, load_round_reviews(session, round_), disagreement_rule(program, round_)
 
 
+@bulk_step
 def compute(session: Session, round_: Round, *, category: Category | str | None = None,
             basis: Basis = DEFAULT_BASIS) -> Leaderboard:
     """The leaderboard of ``round_``, overall or for one category (object, key or name)."""
-    with paused_gc():  # a bulk step: see gc_pause for why
-        return _compute(session, round_, category, basis)
-
-
-def _compute(session: Session, round_: Round, category: Category | str | None,
-             basis: Basis) -> Leaderboard:
-    # A frame of its own so that the working data (every review a second time, as the
-    # statistics take it) is freed before the collector resumes: its first pass then
-    # walks only the board (4 ms instead of 8 in a national round).
     program, data, rule = _prepare(session, round_)
     info = None if category is None else _category_info(session, program, data, category)
     return _board(data, rule, info, basis, _round_stats(data))
 
 
+@bulk_step
 def compute_all(session: Session, round_: Round, *,
                 basis: Basis = DEFAULT_BASIS) -> RoundBoards:
     """The overall board and one per category that has applications in the round."""
-    with paused_gc():
-        return _compute_all(session, round_, basis)
-
-
-def _compute_all(session: Session, round_: Round, basis: Basis) -> RoundBoards:
-    # A frame of its own, as in _compute.
     _, data, rule = _prepare(session, round_)
     stats = _round_stats(data)
     used = {key for a in data.apps.values() for key in a.categories}
@@ -385,37 +341,3 @@ def _compute_all(session: Session, round_: Round, basis: Basis) -> RoundBoards:
         overall=_board(data, rule, None, basis, stats),
         by_category={c.key: _board(data, rule, c, basis, stats)
                      for c in data.categories if c.key in used})
-
-
-def set_award(session: Session, application: Application, amount: Decimal | int | None,
-              actor: str, *, note: str = "") -> None:
-    """Record staff's award for an application (partial, full, 0 to pass over; None clears).
-
-    The funding line takes it as given, whatever the ranking says (see funding.py).
-    """
-    if amount is not None:
-        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
-            raise ValidationError("The award must be an exact amount of money.", path="award",
-                                  detail=f"got {amount!r}")
-        amount = Decimal(amount)
-        if not amount.is_finite() or amount < 0:
-            raise ValidationError("The award must be zero or more.", path="award")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError("The award cannot have fractions of a cent.", path="award")
-        requested = application.requested_amount
-        if requested is None:
-            raise ValidationError(
-                f"{application.ref} has no requested amount. Enter what it asked for before "
-                "setting an award.", path="award")
-        if amount > requested:
-            raise ValidationError(
-                f"The award for {application.ref} ({amount:.2f}) is more than it requested "
-                f"({requested:.2f}).", path="award")
-    previous = application.awarded_amount
-    application.awarded_amount = amount
-    session.flush()
-    audit.append(session, actor, "award.set", {
-        "application": application.ref,
-        "amount": None if amount is None else f"{amount:.2f}",
-        "previous": None if previous is None else f"{previous:.2f}",
-        "note": note.strip()})

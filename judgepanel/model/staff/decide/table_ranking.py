@@ -1,7 +1,7 @@
 """Rank a table of scores from anywhere: ``judgepanel scores rank TABLE``.
 
 For programs that judged in spreadsheets, and for auditors who want to check a
-ranking: a CSV or XLSX table (read by ``prepare.import_sources.read_table``,
+ranking: a CSV or XLSX table (read by ``prepare.importing.sources.read_table``,
 the reader of every import) with one row per review and the columns
 ``application``, ``judge`` and ``total`` (0-100), plus any number of
 criterion columns (numbers or blank). Column names are matched ignoring case
@@ -30,12 +30,12 @@ from judgepanel.model.scoring.judge_effects import JudgeEffects
 from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis, DisagreementRule, Ranking, rank
 from judgepanel.model.scoring.statistics import (
     ApplicationStats,
-    Review,
+    ScoredReview,
     application_stats,
     judge_effects,
 )
-from judgepanel.model.staff.decide.leaderboard import DEFAULT_MAX_RANGE, DEFAULT_MAX_SD
-from judgepanel.model.staff.prepare.import_sources import read_table
+from judgepanel.model.staff.prepare.importing.sources import read_table
+from judgepanel.model.staff.settings import DEFAULT_MAX_RANGE, DEFAULT_MAX_SD
 
 REQUIRED = ("application", "judge", "total")
 
@@ -79,7 +79,7 @@ def rank_table(path: Path | str, *, basis: Basis = DEFAULT_BASIS, sheet: str | N
                               path="tie_break")
     problems: list[tuple[int, str]] = []
     seen: dict[tuple[str, str], int] = {}
-    reviews: list[Review] = []
+    reviews: list[ScoredReview] = []
     for row in table.rows:
         if row.problem:
             problems.append((row.number, row.problem))
@@ -109,7 +109,7 @@ def rank_table(path: Path | str, *, basis: Basis = DEFAULT_BASIS, sheet: str | N
             continue
         assert total is not None
         seen[(app, judge)] = row.number
-        reviews.append(Review(app, judge, float(total), scores))
+        reviews.append(ScoredReview(app, judge, float(total), scores))
     if problems:
         raise ImportRowsError(
             f"{len(problems)} of {len(table.rows)} rows in {table.name} have problems, so "

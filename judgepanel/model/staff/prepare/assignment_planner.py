@@ -46,13 +46,23 @@ Pair = tuple[str, str]  # (judge_id, application_id)
 
 @dataclass(frozen=True)
 class Shortfall:
+    """An application left short of judges, and why (in words staff can act on).
+
+    ``app_id`` is the application as the message should name it: the planner's own key,
+    or the reference the workspace replaces it with (``assignments.auto_assign``).
+    """
+
     app_id: str
     missing: int
     reason: str
 
+    def __str__(self) -> str:
+        judges = "judge" if self.missing == 1 else "judges"
+        return f"{self.app_id}: {self.missing} {judges} short ({self.reason})"
+
 
 @dataclass
-class AssignmentResult:
+class AssignmentPlan:
     pairs: set[Pair]  # every assignment: kept existing pairs plus new ones
     loads: dict[str, int]  # judge -> applications held, existing ones included
     unmet: list[Shortfall]
@@ -245,9 +255,9 @@ class _Planner:
         who = "every eligible judge" if restricted else "every judge"
         return f"{who} without a conflict is at the load cap of {self.max_load}"
 
-    def result(self) -> AssignmentResult:
+    def result(self) -> AssignmentPlan:
         added = {(j, a) for j, apps in self.held.items() for a in apps}
-        return AssignmentResult(
+        return AssignmentPlan(
             pairs=self.fixed | added,
             loads=dict(self.load),
             unmet=self.shortfalls(),
@@ -256,7 +266,7 @@ class _Planner:
         )
 
 
-def assign(
+def plan_assignments(
     applications: Sequence[str],
     judges: Sequence[str],
     *,
@@ -266,7 +276,7 @@ def assign(
     existing: Set[Pair] = frozenset(),
     seed: int = 0,
     eligible: Mapping[str, Set[str]] | None = None,
-) -> AssignmentResult:
+) -> AssignmentPlan:
     """Assign ``per_application`` judges to each application (see the module docstring)."""
     _check_ids(applications, "application")
     _check_ids(judges, "judge")

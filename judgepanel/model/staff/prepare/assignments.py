@@ -1,14 +1,14 @@
 """Assignment in the workspace: who reviews what in a round, saved as Assignment rows.
 
-``assignment.assign`` is the pure planner; this module feeds it from the database
-(the program's applications, its active judges, the conflicts nobody has cleared,
+``assignment_planner.plan_assignments`` is the pure planner; this module feeds it from
+the database (the program's applications, its active judges, the conflicts nobody has cleared,
 the category panels) and writes its answer back, audited. Staff can then add or
 remove single pairs by hand; adding a pair with a conflict of interest is refused
 with the reason, because a conflicted review must never be scored, however it got
 into the plan.
 
 Assignments are what the *next* bundle holds: changing them does not change a
-bundle already sent. ``bundling.outdated_bundles`` lists the judges whose bundle no
+bundle already sent. ``bundles.issued.outdated_bundles`` lists the judges whose bundle no
 longer matches, so staff can rebuild (which supersedes the old bundle).
 
 Panels: a judge listed for categories reviews applications of those categories;
@@ -22,40 +22,28 @@ the first round, the shortlist in a later one) can be assigned in it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.prepare.assignment_planner import assign
-from judgepanel.model.staff.prepare.conflicts import CONFIRMED, OPEN
+from judgepanel.model.staff.prepare.assignment_planner import Shortfall, plan_assignments
+from judgepanel.model.staff.prepare.conflicts import CONFIRMED, OPEN, conflicted_pairs
+from judgepanel.model.staff.prepare.judges import list_judges
 from judgepanel.model.staff.prepare.rounds import outside_round, round_applications
-from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Round
-
-
-@dataclass(frozen=True)
-class Unmet:
-    """An application left short of judges, and why (in words staff can act on)."""
-
-    application_id: int
-    ref: str
-    missing: int
-    reason: str
-
-    def __str__(self) -> str:
-        judges = "judge" if self.missing == 1 else "judges"
-        return f"{self.ref}: {self.missing} {judges} short ({self.reason})"
+from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Program, Round
 
 
 @dataclass
 class AssignmentOutcome:
-    """What an automatic assignment did; ``loads`` counts every pair a judge holds."""
+    """What an automatic assignment wrote (the planner's ``AssignmentPlan``, applied);
+    ``loads`` counts every pair a judge holds."""
 
     added: list[tuple[int, int]] = field(default_factory=list)  # (judge id, application id)
     dropped: list[tuple[int, int]] = field(default_factory=list)  # removed for a conflict
-    unmet: list[Unmet] = field(default_factory=list)
+    unmet: list[Shortfall] = field(default_factory=list)  # named by reference
     loads: dict[int, int] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -177,7 +165,7 @@ def auto_assign(
     # A withdrawn judge's pairs stay in the table (for the record) but the planner
     # neither counts nor keeps them: their applications get someone else.
     existing = {(str(r.judge_id), str(r.application_id)) for r in rows if r.judge_id in active}
-    result = assign(
+    result = plan_assignments(
         [str(a.id) for a in apps], [str(j.id) for j in judges],
         per_application=per_application, max_load=max_load, conflicts=conflicts,
         existing=existing, seed=seed,
@@ -195,8 +183,7 @@ def auto_assign(
         outcome.added.append((int(judge_key), int(app_key)))
     session.flush()
     refs = {str(a.id): a.ref for a in apps}
-    outcome.unmet = [Unmet(int(s.app_id), refs[s.app_id], s.missing, s.reason)
-                     for s in result.unmet]
+    outcome.unmet = [replace(s, app_id=refs[s.app_id]) for s in result.unmet]
     outcome.loads = {int(j): n for j, n in result.loads.items()}
     audit.append(session, actor, "assignment.auto", {
         "round": round_.number, "per_application": per_application, "max_load": max_load,
@@ -260,3 +247,22 @@ def remove_assignment(session: Session, round_: Round, judge: Judge, application
     audit.append(session, actor, "assignment.removed", {
         "round": round_.number, "judge": judge.id, "application": application.id,
         "ref": application.ref})
+
+
+@dataclass(frozen=True)
+class AssignmentMatrix:
+    """Who reviews what in one round, for the assignment grid."""
+
+    round_id: int
+    judges: tuple[tuple[int, str], ...]  # (id, name)
+    applications: tuple[tuple[int, str, str], ...]  # (id, ref, title)
+    assigned: frozenset[tuple[int, int]]  # (judge id, application id)
+    blocked: frozenset[tuple[int, int]]  # confirmed or open conflicts
+
+
+def load_matrix(session: Session, program: Program, round_: Round) -> AssignmentMatrix:
+    judges = tuple((j.id, j.name) for j in list_judges(session, program, active_only=True))
+    apps = tuple((a.id, a.ref, a.title) for a in round_applications(session, round_))
+    assigned = frozenset((a.judge_id, a.application_id) for a in list_assignments(session, round_))
+    return AssignmentMatrix(round_.id, judges, apps, assigned,
+                  frozenset(conflicted_pairs(session, program)))

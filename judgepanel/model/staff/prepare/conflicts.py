@@ -238,3 +238,22 @@ def conflicted_pairs(session: Session, program: Program, *,
     query = (select(Conflict.judge_id, Conflict.application_id).join(Judge)
              .where(Judge.program_id == program.id, Conflict.status.in_(list(statuses))))
     return {(j, a) for j, a in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class ConflictListing:
+    id: int
+    judge: str
+    application: str
+    title: str
+    source: str  # "screening" | "declared" | "staff"
+    status: str  # "open" | "confirmed" | "dismissed"
+    reasons: tuple[str, ...]
+    note: str
+    decided_by: str
+
+
+def load_conflicts(session: Session, program: Program) -> list[ConflictListing]:
+    return [ConflictListing(c.id, c.judge.name, c.application.ref, c.application.title, c.source,
+                        c.status, tuple(c.reasons or ()), c.note or "", c.decided_by or "")
+            for c in list_conflicts(session, program)]

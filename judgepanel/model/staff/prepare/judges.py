@@ -18,8 +18,10 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from judgepanel.crypto.identity import normalize_fingerprint
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
+from judgepanel.model.staff.prepare.conflicts import normalise
 from judgepanel.model.staff.schema import Judge, JudgeAffiliation, Program
 
 
@@ -200,3 +202,46 @@ def set_active(session: Session, judge: Judge, active: bool, actor: str) -> None
     judge.active = active
     session.flush()
     audit.append(session, actor, "judge.active", {"judge": judge.id, "active": active})
+
+
+@dataclass(frozen=True)
+class JudgeListing:
+    id: int
+    name: str
+    fingerprint: str
+    email: str
+    organisation: str
+    city: str
+    affiliations: tuple[str, ...]
+    categories: tuple[str, ...]
+    active: bool
+    flag: str
+
+
+def load_judges(session: Session, program: Program) -> list[JudgeListing]:
+    return [JudgeListing(j.id, j.name, j.fingerprint, j.email, j.organisation, j.city,
+                     tuple(a.value for a in j.affiliations),
+                     tuple(c.name for c in j.categories), j.active, j.flag)
+            for j in list_judges(session, program)]
+
+
+def find_judge(session: Session, program: Program, text: str) -> Judge:
+    """A judge by fingerprint, database id or name (case and accents ignored)."""
+    judges = list(session.scalars(select(Judge).where(Judge.program_id == program.id)))
+    try:
+        wanted = normalize_fingerprint(text)
+    except ValidationError:
+        wanted = None
+    for judge in judges:
+        if judge.fingerprint == wanted or (text.isdigit() and judge.id == int(text)):
+            return judge
+    named = [j for j in judges if normalise(j.name) == normalise(text)]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise ValidationError(
+            f"{len(named)} judges are named “{text}”; use the fingerprint instead "
+            "(see `judgepanel staff judges list`).", path="judge")
+    raise ValidationError(
+        f"No judge “{text}” in this program. See `judgepanel staff judges list`.",
+        path="judge")

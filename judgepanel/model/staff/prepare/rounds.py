@@ -252,3 +252,28 @@ def rubric_for_round(session: Session, round_: Round) -> Rubric:
         criteria=tuple(_criterion(c) for c in row.criteria),
         tie_break=row.tie_break,
     )
+
+
+def round_by_id(session: Session, round_id: int | None) -> Round:
+    """The round the screens are showing (refused plainly if it has gone)."""
+    round_ = session.get(Round, round_id) if round_id is not None else None
+    if round_ is None:
+        raise ValidationError("This round no longer exists. Choose another round.",
+                              path="round")
+    return round_
+
+
+def find_round(session: Session, program: Program, number: int | None) -> Round:
+    """Round ``number`` of ``program``, or its latest round when None."""
+    rounds = list(program.rounds)
+    if not rounds:
+        raise ValidationError(
+            "This program has no round yet. Add a round first (`judgepanel staff init` adds "
+            "the first).", path="round")
+    if number is None:
+        return rounds[-1]
+    for round_ in rounds:
+        if round_.number == number:
+            return round_
+    known = ", ".join(str(r.number) for r in rounds)
+    raise ValidationError(f"There is no round {number} (rounds: {known}).", path="round")

@@ -1,1 +1,3 @@
-"""Merging results files and deciding which reviews count."""
+"""Results: merging judges' results files (every check, every refusal) and deciding which
+reviews count. May import ``prepare`` and ``bundles``.
+"""

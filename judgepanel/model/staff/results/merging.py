@@ -1,6 +1,6 @@
 """Merging judges' results files into the workspace, refusing any that fail a check.
 
-Every file goes through the checks of DESIGN.md section 4, in this order, and is
+Every file goes through the checks of docs/merging.md, in this order, and is
 refused at the first that fails (docs/merging.md lists the codes and messages):
 
 1. it is readable, decrypts with the staff key, and is a well-formed results file;
@@ -74,7 +74,7 @@ from judgepanel.model.staff.schema import (
 )
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage.bulk import insert_rows
-from judgepanel.model.storage.gc_pause import paused_gc
+from judgepanel.model.storage.gc_pause import bulk_step
 from judgepanel.progress import Progress, no_progress
 
 ACCEPTED, REFUSED, REPLACED = "accepted", "refused", "replaced"
@@ -450,6 +450,7 @@ class _Merger:
                           source=conflicts.DECLARED, status=conflicts.CONFIRMED)
 
 
+@bulk_step
 def merge_results(
     workspace: StaffWorkspace,
     paths: Iterable[Path | str],
@@ -462,17 +463,6 @@ def merge_results(
     """
     files = [Path(p) for p in paths]
     total = max(1, 2 * len(files))
-    with paused_gc():  # a bulk step: see gc_pause for why
-        rows = _merge(workspace, files, staff_identity, progress, total)
-    progress(total, total, "Merge finished")
-    return MergeReport(rows)
-
-
-def _merge(workspace: StaffWorkspace, files: list[Path], staff_identity: Identity | AnyIdentity,
-           progress: Progress, total: int) -> list[MergeRow]:
-    # A frame of its own, so that the files read, the session's objects and the
-    # merger's bookkeeping are freed before the collector resumes: its first pass then
-    # walks only the report (as in leaderboard._compute).
     loaded = []
     for index, path in enumerate(files):
         progress(index, total, f"Opening {path.name}")
@@ -484,4 +474,5 @@ def _merge(workspace: StaffWorkspace, files: list[Path], staff_identity: Identit
             progress(len(files) + step, total, f"Checking {item.path.name}")
             rows[item.index] = merger.process(item)
         merger.finish()
-    return [r for r in rows if r is not None]
+    progress(total, total, "Merge finished")
+    return MergeReport([r for r in rows if r is not None])

@@ -21,14 +21,8 @@ from sqlalchemy.orm import Session
 from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.statistics import krippendorff_alpha_interval
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.decide.leaderboard import (
-    DEFAULT_MAX_RANGE,
-    DEFAULT_MAX_SD,
-    Leaderboard,
-    compute,
-    compute_all,
-    set_award,
-)
+from judgepanel.model.staff.decide.awards import set_award
+from judgepanel.model.staff.decide.leaderboard import Leaderboard, compute, compute_all
 from judgepanel.model.staff.prepare import rounds
 from judgepanel.model.staff.schema import (
     Application,
@@ -39,6 +33,7 @@ from judgepanel.model.staff.schema import (
     Round,
     Score,
 )
+from judgepanel.model.staff.settings import DEFAULT_MAX_RANGE, DEFAULT_MAX_SD
 from tests.model.board_fixtures import ACTOR, RUBRIC, BoardProgram, build_board_program
 
 
@@ -317,6 +312,7 @@ def test_refusals_name_what_to_fix(bp: BoardProgram) -> None:
             compute(session, bare)
 
 
+@pytest.mark.usefixtures("collecting")
 def test_ranking_pauses_garbage_collection_only_while_it_runs(
         bp: BoardProgram, monkeypatch: pytest.MonkeyPatch) -> None:
     """compute and compute_all switch collection off for the step and back on after."""

@@ -13,23 +13,27 @@ from pathlib import Path
 import pytest
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.prepare.assignment_planner import AssignmentResult, _Planner, assign
+from judgepanel.model.staff.prepare.assignment_planner import (
+    AssignmentPlan,
+    _Planner,
+    plan_assignments,
+)
 
 ROOT = Path(__file__).resolve().parents[4]
 
 
-def _per_app(result: AssignmentResult) -> Counter[str]:
+def _per_app(result: AssignmentPlan) -> Counter[str]:
     return Counter(app for _, app in result.pairs)
 
 
-def _spread(result: AssignmentResult) -> int:
+def _spread(result: AssignmentPlan) -> int:
     return max(result.loads.values()) - min(result.loads.values())
 
 
 def test_every_application_gets_distinct_judges_and_loads_are_level() -> None:
     apps = [f"A{i}" for i in range(10)]
     judges = [f"J{i}" for i in range(6)]
-    result = assign(apps, judges, per_application=3)
+    result = plan_assignments(apps, judges, per_application=3)
     # 10 apps x 3 = 30 pairs over 6 judges -> exactly 5 each.
     assert len(result.pairs) == 30
     assert all(n == 3 for n in _per_app(result).values())
@@ -42,7 +46,7 @@ def test_conflicts_are_never_assigned_and_balance_holds_when_feasible() -> None:
     apps = [f"A{i:03d}" for i in range(200)]
     judges = [f"J{i:02d}" for i in range(17)]
     conflicts = {(j, a) for j in judges for a in apps if rng.random() < 0.1}
-    result = assign(apps, judges, per_application=3, conflicts=conflicts, seed=9)
+    result = plan_assignments(apps, judges, per_application=3, conflicts=conflicts, seed=9)
     assert not result.pairs & conflicts
     assert result.unmet == []
     assert all(n == 3 for n in _per_app(result).values())
@@ -54,17 +58,18 @@ def test_conflicts_are_never_assigned_and_balance_holds_when_feasible() -> None:
 def test_same_seed_same_result_other_seed_other_result() -> None:
     apps = [f"A{i}" for i in range(30)]
     judges = [f"J{i}" for i in range(8)]
-    first = assign(apps, judges, per_application=3, seed=1)
-    assert assign(apps, judges, per_application=3, seed=1).pairs == first.pairs
-    assert assign(apps, judges, per_application=3, seed=2).pairs != first.pairs
+    first = plan_assignments(apps, judges, per_application=3, seed=1)
+    assert plan_assignments(apps, judges, per_application=3, seed=1).pairs == first.pairs
+    assert plan_assignments(apps, judges, per_application=3, seed=2).pairs != first.pairs
 
 
 def test_the_result_does_not_depend_on_python_hash_randomisation() -> None:
     # Iterating a set of strings follows PYTHONHASHSEED; the result must not.
     script = (
-        "import json;from judgepanel.model.staff.prepare.assignment_planner import assign;"
+        "import json;"
+        "from judgepanel.model.staff.prepare.assignment_planner import plan_assignments;"
         "a=[f'A{i}' for i in range(40)];j=[f'J{i}' for i in range(9)];"
-        "r=assign(a,j,per_application=3,max_load=14,conflicts={('J1','A3'),('J2','A3')},"
+        "r=plan_assignments(a,j,per_application=3,max_load=14,conflicts={('J1','A3'),('J2','A3')},"
         "eligible={'A5':{'J1','J2','J3','J4'}},seed=4);print(json.dumps(sorted(r.pairs)))"
     )
     outputs = set()
@@ -85,7 +90,7 @@ def test_the_result_does_not_depend_on_python_hash_randomisation() -> None:
 
 def test_too_few_judges_without_a_conflict() -> None:
     judges = ["J1", "J2", "J3", "J4"]
-    result = assign(
+    result = plan_assignments(
         ["A", "B"], judges, per_application=3, conflicts={("J1", "A"), ("J2", "A")}, seed=0
     )
     assert [(s.app_id, s.missing, s.reason) for s in result.unmet] == [
@@ -96,15 +101,16 @@ def test_too_few_judges_without_a_conflict() -> None:
 
 
 def test_too_few_judges_on_the_panel_and_in_a_category() -> None:
-    result = assign(["A"], ["J1", "J2"], per_application=3)
+    result = plan_assignments(["A"], ["J1", "J2"], per_application=3)
     assert result.unmet[0].reason == "only 2 judges on the panel"
     eligible = {"A": {"J1", "J2"}}
-    result = assign(["A", "B"], ["J1", "J2", "J3", "J4"], per_application=3, eligible=eligible)
+    result = plan_assignments(["A", "B"], ["J1", "J2", "J3", "J4"], per_application=3,
+                              eligible=eligible)
     assert [(s.app_id, s.missing, s.reason) for s in result.unmet] == [
         ("A", 1, "only 2 eligible judges")
     ]
     assert {j for j, a in result.pairs if a == "A"} == {"J1", "J2"}
-    one = assign(
+    one = plan_assignments(
         ["A"],
         ["J1", "J2"],
         per_application=2,
@@ -118,7 +124,7 @@ def test_eligibility_restricts_judges_per_category() -> None:
     apps = [f"H{i}" for i in range(6)] + [f"S{i}" for i in range(6)] + ["X"]
     housing, schools = {"J1", "J2", "J3"}, {"J4", "J5", "J6"}
     eligible = {a: housing if a.startswith("H") else schools for a in apps if a != "X"}
-    result = assign(apps, sorted(housing | schools), per_application=2, eligible=eligible)
+    result = plan_assignments(apps, sorted(housing | schools), per_application=2, eligible=eligible)
     for judge, app in result.pairs:
         if app != "X":  # X is in no category: any judge may take it
             assert judge in eligible[app]
@@ -129,7 +135,7 @@ def test_eligibility_restricts_judges_per_category() -> None:
 
 def test_the_load_cap_is_respected_and_explained() -> None:
     apps = [f"A{i}" for i in range(5)]
-    result = assign(apps, ["J1", "J2", "J3"], per_application=2, max_load=3)
+    result = plan_assignments(apps, ["J1", "J2", "J3"], per_application=2, max_load=3)
     # Capacity 3 x 3 = 9 < 10 needed: exactly one slot missing, the cap is the reason.
     assert max(result.loads.values()) <= 3
     assert sum(s.missing for s in result.unmet) == 1
@@ -137,13 +143,14 @@ def test_the_load_cap_is_respected_and_explained() -> None:
     # Rounds spread the shortage: no application is left with nobody.
     assert min(_per_app(result)[a] for a in apps) == 1
     eligible = {a: {"J1", "J2", "J3"} for a in apps}
-    capped = assign(apps, ["J1", "J2", "J3"], per_application=2, max_load=3, eligible=eligible)
+    capped = plan_assignments(apps, ["J1", "J2", "J3"], per_application=2, max_load=3,
+                              eligible=eligible)
     assert capped.unmet[0].reason.startswith("every eligible judge without a conflict")
 
 
 def test_existing_pairs_are_kept_counted_and_conflicted_ones_replaced() -> None:
     existing = {("J1", "A"), ("J1", "B"), ("J2", "B"), ("J3", "C")}
-    result = assign(
+    result = plan_assignments(
         ["A", "B", "C"],
         ["J1", "J2", "J3", "J4"],
         per_application=2,
@@ -163,7 +170,7 @@ def test_existing_pairs_are_kept_counted_and_conflicted_ones_replaced() -> None:
 
 def test_existing_assignments_elsewhere_count_toward_the_cap() -> None:
     existing = {("J1", "OTHER1"), ("J1", "OTHER2")}
-    result = assign(["A"], ["J1", "J2"], per_application=1, max_load=2, existing=existing)
+    result = plan_assignments(["A"], ["J1", "J2"], per_application=1, max_load=2, existing=existing)
     assert result.pairs == existing | {("J2", "A")}
     assert result.loads == {"J1": 2, "J2": 1}
 
@@ -224,7 +231,7 @@ def test_bad_requests_are_refused(kwargs: dict[str, object], match: str) -> None
         **kwargs,
     }
     with pytest.raises(ValidationError, match=match):
-        assign(**args)  # type: ignore[arg-type]
+        plan_assignments(**args)  # type: ignore[arg-type]
 
 
 def test_a_full_size_round_is_complete_balanced_and_conflict_free() -> None:
@@ -233,7 +240,8 @@ def test_a_full_size_round_is_complete_balanced_and_conflict_free() -> None:
     apps = [f"A{i:04d}" for i in range(2000)]
     judges = [f"J{i:03d}" for i in range(120)]
     conflicts = {(rng.choice(judges), rng.choice(apps)) for _ in range(3000)}
-    result = assign(apps, judges, per_application=5, max_load=84, conflicts=conflicts, seed=7)
+    result = plan_assignments(apps, judges, per_application=5, max_load=84,
+                              conflicts=conflicts, seed=7)
     assert result.unmet == []
     assert len(result.pairs) == 10_000
     assert not result.pairs & conflicts
@@ -241,7 +249,7 @@ def test_a_full_size_round_is_complete_balanced_and_conflict_free() -> None:
 
 
 def test_no_single_move_could_level_the_loads_further() -> None:
-    # Random per-category panels with conflicts: after assign, no pair can move from a
+    # Random per-category panels with conflicts: after plan_assignments, no pair can move from a
     # judge holding 2+ more than another to that judge (the balance pass's promise).
     for trial in range(60):
         rng = random.Random(trial)
@@ -253,7 +261,7 @@ def test_no_single_move_could_level_the_loads_further() -> None:
             if rng.random() < 0.7
         }
         conflicts = {(rng.choice(judges), rng.choice(apps)) for _ in range(10)}
-        result = assign(
+        result = plan_assignments(
             apps, judges, per_application=2, conflicts=conflicts, eligible=eligible, seed=trial
         )
         assert not result.pairs & conflicts

@@ -12,15 +12,10 @@ from sqlalchemy import select
 
 from judgepanel.errors import Cancelled, FileFormatError, ImportRowsError, ValidationError
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.prepare.import_sources import read_table
-from judgepanel.model.staff.prepare.importing import (
-    ColumnMapping,
-    commit,
-    import_file,
-    parse_amount,
-    preview,
-    validate,
-)
+from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+from judgepanel.model.staff.prepare.importing.rows import parse_amount
+from judgepanel.model.staff.prepare.importing.sources import read_table
+from judgepanel.model.staff.prepare.importing.workflow import commit, import_file, preview, validate
 from judgepanel.model.staff.schema import Application, Attachment, AuditEvent
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import ACTOR, count

@@ -1,0 +1,50 @@
+"""Staff's awards: the amount each funded application gets, set by hand and audited.
+
+The funding line (``scoring.funding``, drawn by the leaderboard) takes an award as
+given, whatever the ranking says: a partial award at the line, a full award out of
+order, or 0 to pass an application over. Money is exact (``Decimal``, to the cent).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from judgepanel.errors import ValidationError
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import Application
+
+
+def set_award(session: Session, application: Application, amount: Decimal | int | None,
+              actor: str, *, note: str = "") -> None:
+    """Record staff's award for an application (partial, full, 0 to pass over; None clears).
+
+    The funding line takes it as given, whatever the ranking says (see funding.py).
+    """
+    if amount is not None:
+        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+            raise ValidationError("The award must be an exact amount of money.", path="award",
+                                  detail=f"got {amount!r}")
+        amount = Decimal(amount)
+        if not amount.is_finite() or amount < 0:
+            raise ValidationError("The award must be zero or more.", path="award")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError("The award cannot have fractions of a cent.", path="award")
+        requested = application.requested_amount
+        if requested is None:
+            raise ValidationError(
+                f"{application.ref} has no requested amount. Enter what it asked for before "
+                "setting an award.", path="award")
+        if amount > requested:
+            raise ValidationError(
+                f"The award for {application.ref} ({amount:.2f}) is more than it requested "
+                f"({requested:.2f}).", path="award")
+    previous = application.awarded_amount
+    application.awarded_amount = amount
+    session.flush()
+    audit.append(session, actor, "award.set", {
+        "application": application.ref,
+        "amount": None if amount is None else f"{amount:.2f}",
+        "previous": None if previous is None else f"{previous:.2f}",
+        "note": note.strip()})

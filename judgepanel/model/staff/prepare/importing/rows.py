@@ -1,0 +1,220 @@
+"""Checking one spreadsheet row: every field's rule, and the draft application it becomes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from judgepanel.model.staff.prepare.categories import find_category, list_categories
+from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable
+from judgepanel.model.staff.schema import Application, Program
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+MAX_AMOUNT = Decimal("999999999999.99")
+LIMITS = {"ref": 64, "title": 300, "organisation": 300, "city": 200, "contact_name": 200,
+          "contact_email": 320}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.reason}"
+
+
+@dataclass
+class ApplicationDraft:
+    """A row that passed every check, ready to become an :class:`Application`."""
+
+    row: int
+    ref: str
+    title: str
+    organisation: str = ""
+    city: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    requested_amount: Decimal | None = None
+    category_keys: list[str] = field(default_factory=list)
+    attachments: list[tuple[str, Path]] = field(default_factory=list)  # (label, file)
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def cell_as_text(value: Cell | None, separator: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return separator.join(value)
+    return " ".join(value.split()) if "\n" not in value else value.strip()
+
+
+def cell_items(value: Cell | None, separator: str) -> list[str]:
+    if value is None:
+        return []
+    parts = value if isinstance(value, list) else value.split(separator)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_amount(text: str) -> Decimal:
+    """'$12,500.00', '12 500', '12500,5', '€1.234,56' -> Decimal; ValueError when not money."""
+    cleaned = re.sub(r"[\s\u00a0'’]|^[A-Z]{3}|[A-Z]{3}$|[$€£¥]", "", text.strip())
+    if "," in cleaned and "." in cleaned:
+        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        cleaned = cleaned.replace(thousands, "").replace(decimal_mark, ".")
+    elif "," in cleaned:
+        if re.fullmatch(r"-?\d{1,3}(,\d{3})+", cleaned):
+            cleaned = cleaned.replace(",", "")
+        else:
+            cleaned = cleaned.replace(",", ".")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+        raise ValueError(text)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+
+
+def safe_file_name(name: str) -> bool:
+    return (name not in ("", ".", "..") and "/" not in name and "\\" not in name
+            and ":" not in name and not name.startswith("."))
+
+
+class RowChecker:
+    """Checks one row at a time, collecting problems and a draft."""
+
+    def __init__(self, session: Session, program: Program, mapping: ColumnMapping,
+                 table: SourceTable, folder: Path | None) -> None:
+        self.mapping = mapping
+        self.table = table
+        self.folder = folder
+        self.session = session
+        self.program = program
+        self.categories = list_categories(session, program)
+        self.existing_refs = set(session.scalars(
+            select(Application.ref).where(Application.program_id == program.id)))
+        self.seen_refs: dict[str, int] = {}
+        self.next_number = 1
+        self.extra = mapping.extra_columns(table.headers)
+
+    def _generated_ref(self) -> str:
+        while True:
+            ref = f"{self.mapping.ref_prefix}-{self.next_number:04d}"
+            self.next_number += 1
+            if ref not in self.existing_refs and ref not in self.seen_refs:
+                return ref
+
+    def check(self, number: int, values: Mapping[str, Cell]) -> tuple[ApplicationDraft | None,
+                                                                      list[RowProblem]]:
+        m = self.mapping
+        problems: list[RowProblem] = []
+
+        def problem(field_name: str, reason: str) -> None:
+            problems.append(RowProblem(number, field_name, reason))
+
+        def get(field_name: str) -> str:
+            column = getattr(m, field_name)
+            return cell_as_text(values.get(column), m.separator) if column else ""
+
+        texts = {name: get(name) for name in LIMITS}
+        for name, limit in LIMITS.items():
+            if len(texts[name]) > limit:
+                problem(name, f"'{getattr(m, name)}' is too long ({len(texts[name])} "
+                        f"characters; at most {limit})")
+        if not texts["title"]:
+            problem("title", f"'{m.title}' is empty; every application needs a title")
+        ref = texts["ref"] if m.ref else ""
+        if m.ref and not ref:
+            problem("ref", f"'{m.ref}' is empty; every application needs a reference")
+        elif ref in self.seen_refs:
+            problem("ref", f"'{m.ref}' {ref} is also used on row {self.seen_refs[ref]}")
+        elif ref in self.existing_refs:
+            problem("ref", f"'{m.ref}' {ref} is already in this workspace")
+        email = texts["contact_email"]
+        if email and not _EMAIL.match(email):
+            problem("contact_email", f"'{m.contact_email}' is not an email address "
+                    f"(got '{email}')")
+        amount = self._amount(get("requested_amount"), problem)
+        keys = self._categories(values, problem)
+        attachments = self._attachments(values, problem)
+        if problems:
+            if ref:
+                self.seen_refs.setdefault(ref, number)
+            return None, problems
+        if not ref:
+            ref = self._generated_ref()
+        self.seen_refs[ref] = number
+        fields = {c: values.get(c, "") for c in self.extra}
+        return ApplicationDraft(
+            row=number, ref=ref, title=texts["title"], organisation=texts["organisation"],
+            city=texts["city"], contact_name=texts["contact_name"],
+            contact_email=email.strip(), requested_amount=amount, category_keys=keys,
+            attachments=attachments, fields=fields,
+        ), []
+
+    def _amount(self, text: str, problem: Any) -> Decimal | None:
+        column = self.mapping.requested_amount
+        if not text:
+            return None
+        try:
+            amount = parse_amount(text)
+        except ValueError:
+            problem("requested_amount", f"'{column}' is not an amount of money (got '{text}')")
+            return None
+        if amount < 0:
+            problem("requested_amount", f"'{column}' cannot be negative (got '{text}')")
+        elif amount > MAX_AMOUNT:
+            problem("requested_amount", f"'{column}' is too large (got '{text}')")
+        elif amount != amount.quantize(Decimal("0.01")):
+            problem("requested_amount", f"'{column}' has more than two decimals (got '{text}')")
+        return amount
+
+    def _categories(self, values: Mapping[str, Cell], problem: Any) -> list[str]:
+        column = self.mapping.categories
+        if not column:
+            return []
+        names = cell_items(values.get(column), self.mapping.separator)
+        if not names and self.categories:
+            problem("categories", f"'{column}' is empty; name at least one category")
+        keys: list[str] = []
+        for name in names:
+            category = find_category(self.session, self.program, name)
+            if category is None:
+                known = ", ".join(c.name for c in self.categories) or "none yet"
+                problem("categories", f"'{column}' names “{name}”, which is not a category "
+                        f"of this program (categories: {known})")
+            elif category.key not in keys:
+                keys.append(category.key)
+        return keys
+
+    def _attachments(self, values: Mapping[str, Cell],
+                     problem: Any) -> list[tuple[str, Path]]:
+        found: list[tuple[str, Path]] = []
+        names_seen: set[str] = set()
+        for column in self.mapping.attachments:
+            for name in cell_items(values.get(column), self.mapping.separator):
+                if not safe_file_name(name):
+                    problem(column, f"'{column}' lists “{name}”, which is not a plain file "
+                            "name (no folders, please)")
+                elif self.folder is None:
+                    problem(column, f"'{column}' lists “{name}”, but no attachments folder "
+                            "was chosen")
+                elif not (self.folder / name).is_file():
+                    problem(column, f"'{column}' lists “{name}”, which is not in the "
+                            f"attachments folder {self.folder}")
+                elif name in names_seen:
+                    problem(column, f"'{column}' lists “{name}” twice")
+                else:
+                    names_seen.add(name)
+                    found.append((column, self.folder / name))
+        return found

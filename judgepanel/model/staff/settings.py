@@ -1,0 +1,173 @@
+"""Program settings: every knob a program can turn, declared once with its default and its rule.
+
+They are stored in ``Program.settings`` (a JSON object) under the keys below; a key
+that is absent takes the default. Some settings may be overridden for one round under
+``round_settings`` → the round's number (``{"round_settings": {"2": {...}}}``).
+Everything that reads a setting goes through :func:`setting_value`, so a stored value
+that breaks its rule is refused with a message naming the setting, wherever it is read,
+and every default is written here and nowhere else. :func:`set_setting` changes one,
+checked and audited. docs/scoring.md and docs/reports.md say what each one does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from judgepanel.errors import ValidationError
+from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis, basis_named
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.schema import Program, Round
+
+T = TypeVar("T")
+
+ROUND_SETTINGS = "round_settings"
+DEFAULT_MAX_RANGE = 30.0  # points on the 0..100 total: more than one step of a 1-5 scale
+DEFAULT_MAX_SD = 20.0
+SETTING_ACTION = "program.setting"
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One program setting: where it is stored, its default, and the rule its value obeys.
+
+    ``path`` is the key, or keys into nested objects (``("reports", "name_judges")``);
+    ``check`` returns the value as the program uses it, or raises ValueError saying
+    what is wrong in a few plain words.
+    """
+
+    path: tuple[str, ...]
+    default: T
+    check: Callable[[object], T]
+    what: str  # plain words for messages: "the disagreement limit on the range"
+    per_round: bool = False
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+
+def _points_or_off(value: object) -> float | None:
+    if value is None:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or not 0 <= value <= 100):
+        raise ValueError("must be a number of points from 0 to 100, or empty to switch it off")
+    return float(value)
+
+
+def _yes_no(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _text_or_none(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 200:
+        raise ValueError("must be a field name (text, at most 200 characters)")
+    return value.strip() or None
+
+
+def _basis(value: object) -> Basis:
+    found = basis_named(value)  # "normalised", the old name of z, is read as z
+    if found is None:
+        raise ValueError("must be “adjusted”, “raw” or “z” (or “normalised”, the old name "
+                         "of “z”)")
+    return found
+
+
+DISAGREEMENT_RANGE: Setting[float | None] = Setting(
+    ("disagreement_range",), DEFAULT_MAX_RANGE, _points_or_off,
+    "the disagreement limit on the range of totals", per_round=True)
+DISAGREEMENT_SD: Setting[float | None] = Setting(
+    ("disagreement_sd",), DEFAULT_MAX_SD, _points_or_off,
+    "the disagreement limit on the standard deviation of totals", per_round=True)
+RANKING_BASIS: Setting[Basis] = Setting(
+    ("ranking_basis",), DEFAULT_BASIS, _basis, "the ranking the reports lead with")
+SUMMARY_FIELD: Setting[str | None] = Setting(
+    ("summary_field",), None, _text_or_none,
+    "the form field that holds an application's public summary")
+REPORTS_NAME_JUDGES: Setting[bool] = Setting(
+    ("reports", "name_judges"), False, _yes_no,
+    "whether the dossier and activity reports name judges (else Judge A, B, …)")
+REPORTS_FEEDBACK_SCORES: Setting[bool] = Setting(
+    ("reports", "feedback_scores"), False, _yes_no,
+    "whether applicant feedback may show scores")
+REPORTS_FEEDBACK_JUDGE_NAMES: Setting[bool] = Setting(
+    ("reports", "feedback_judge_names"), False, _yes_no,
+    "whether applicant feedback may name judges")
+
+SETTINGS: tuple[Setting[Any], ...] = (
+    DISAGREEMENT_RANGE, DISAGREEMENT_SD, RANKING_BASIS, SUMMARY_FIELD, REPORTS_NAME_JUDGES,
+    REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES)
+"""Every setting, in the order a listing shows them."""
+
+_MISSING = object()
+
+
+def _lookup(source: Mapping[str, Any], path: tuple[str, ...]) -> object:
+    node: object = source
+    for key in path:
+        if not isinstance(node, Mapping) or key not in node:
+            return _MISSING
+        node = node[key]
+    return node
+
+
+def _round_overrides(program: Program, round_: Round | None) -> Mapping[str, Any]:
+    if round_ is None:
+        return {}
+    rounds = (program.settings or {}).get(ROUND_SETTINGS)
+    own = rounds.get(str(round_.number)) if isinstance(rounds, Mapping) else None
+    return own if isinstance(own, Mapping) else {}
+
+
+def setting_value(program: Program, setting: Setting[T], round_: Round | None = None) -> T:
+    """The setting as ``program`` has it: the round's override, the program's value, or
+    the default; a stored value that breaks the setting's rule is refused."""
+    sources = [_round_overrides(program, round_)] if setting.per_round else []
+    for source in [*sources, program.settings or {}]:
+        value = _lookup(source, setting.path)
+        if value is not _MISSING:
+            try:
+                return setting.check(value)
+            except ValueError as problem:
+                raise ValidationError(
+                    f"The program setting “{setting.key}” ({setting.what}) {problem}. "
+                    "Correct it in the program's settings.",
+                    detail=f"got {value!r}", path=setting.key) from None
+    return setting.default
+
+
+def set_setting(session: Session, program: Program, setting: Setting[T], value: object,
+                actor: str, *, round_: Round | None = None) -> T:
+    """Store ``value`` (checked) for the program, or for one round when the setting allows
+    it; audited. Returns the value as stored."""
+    try:
+        checked = setting.check(value)
+    except ValueError as problem:
+        raise ValidationError(f"{setting.what.capitalize()} {problem}.", path=setting.key,
+                              detail=f"got {value!r}") from None
+    if round_ is not None and not setting.per_round:
+        raise ValidationError(f"{setting.what.capitalize()} is set for the whole program, "
+                              "not per round.", path=setting.key)
+    settings = dict(program.settings or {})
+    target = settings
+    path = ((ROUND_SETTINGS, str(round_.number)) if round_ is not None else ()) + setting.path
+    for key in path[:-1]:
+        inner = target.get(key)
+        target[key] = dict(inner) if isinstance(inner, Mapping) else {}
+        target = target[key]
+    target[path[-1]] = checked
+    program.settings = settings
+    session.flush()
+    audit.append(session, actor, SETTING_ACTION, {
+        "setting": setting.key, "value": checked,
+        "round": round_.number if round_ is not None else None})
+    return checked

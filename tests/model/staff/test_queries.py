@@ -1,0 +1,153 @@
+"""The read queries the staff screens and the command line share, on the demo program.
+
+Each returns plain frozen data (what a worker thread hands to the GUI thread); these
+tests hold them to what the database says, independently counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from judgepanel.errors import ValidationError
+from judgepanel.model.staff import audit
+from judgepanel.model.staff.audit import broken_links, load_audit
+from judgepanel.model.staff.bundles.issued import (
+    PASSPHRASE_RECIPIENT,
+    load_bundles,
+    set_passphrase_hints,
+)
+from judgepanel.model.staff.overview import load_overview, round_summaries, rounds_of
+from judgepanel.model.staff.prepare.applications import (
+    application_titles,
+    find_application,
+    load_applications,
+)
+from judgepanel.model.staff.prepare.assignments import load_matrix
+from judgepanel.model.staff.prepare.conflicts import load_conflicts
+from judgepanel.model.staff.prepare.judges import find_judge, load_judges
+from judgepanel.model.staff.prepare.rounds import find_round, round_by_id
+from judgepanel.model.staff.results.received import load_received
+from judgepanel.model.staff.schema import (
+    Application,
+    Assignment,
+    AuditEvent,
+    Conflict,
+    IssuedBundle,
+    Judge,
+    ReceivedResults,
+)
+from judgepanel.model.staff.workspace import StaffWorkspace
+
+
+@pytest.fixture
+def workspace(demo: Path) -> Iterator[StaffWorkspace]:
+    ws = StaffWorkspace.open(demo / "program", actor="tester")
+    yield ws
+    ws.close()
+
+
+def count(session: Session, query: object) -> int:
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)  # type: ignore[attr-defined]
+
+
+def test_overview_counts_what_the_tables_hold(workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        program = workspace.program(s)
+        overview = load_overview(s, program, None)
+        rounds = rounds_of(s, program)
+        apps = count(s, select(Application.id).where(Application.program_id == program.id))
+        accepted = count(s, select(ReceivedResults.id).where(ReceivedResults.status == "accepted"))
+    assert overview.program == program.name and overview.rounds == rounds
+    assert overview.counts["applications"] == apps == 8
+    assert overview.counts["results"] == accepted > 0
+    assert [r.label for r in rounds] == ["1. First round"]
+
+
+def test_round_summaries_and_finding_rounds(workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        program = workspace.program(s)
+        (summary,) = round_summaries(s, program)
+        first = find_round(s, program, None)
+        assigned = count(s, select(Assignment.id).where(Assignment.round_id == first.id))
+        assert find_round(s, program, 1) is first
+        assert round_by_id(s, first.id) is first
+        with pytest.raises(ValidationError, match="There is no round 7"):
+            find_round(s, program, 7)
+        with pytest.raises(ValidationError, match="no longer exists"):
+            round_by_id(s, None)
+    assert dataclasses.astuple(summary)[:3] == (1, "First round", 8)
+    assert summary.assignments == assigned and summary.bundles == 6 and summary.rubric
+
+
+def test_applications_are_listed_found_and_titled(workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        program = workspace.program(s)
+        listed = load_applications(s, program)
+        first = listed[0]
+        assert [a.ref for a in listed] == sorted(a.ref for a in listed)
+        assert find_application(s, program, f"  {first.ref} ").id == first.id
+        assert application_titles(s, program, [first.ref, "NOPE"]) == {first.ref: first.title}
+        with pytest.raises(ValidationError, match="No application with the reference"):
+            find_application(s, program, "NOPE")
+    assert len(listed) == 8 and any(a.attachments for a in listed)
+
+
+def test_judges_are_listed_and_found_by_name_fingerprint_or_id(
+        workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        program = workspace.program(s)
+        judges = load_judges(s, program)
+        one = judges[0]
+        assert find_judge(s, program, one.name.upper()).id == one.id
+        assert find_judge(s, program, one.fingerprint).id == one.id
+        assert find_judge(s, program, str(one.id)).id == one.id
+        with pytest.raises(ValidationError, match="No judge"):
+            find_judge(s, program, "Nobody Here")
+        enrolled = count(s, select(Judge.id).where(Judge.program_id == program.id))
+    assert len(judges) == enrolled == 6
+
+
+def test_conflicts_and_the_assignment_matrix(workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        program = workspace.program(s)
+        conflicts = load_conflicts(s, program)
+        matrix = load_matrix(s, program, find_round(s, program, 1))
+        stored = count(s, select(Conflict.id))
+        pairs = set(s.execute(select(Assignment.judge_id, Assignment.application_id)).all())
+    assert len(conflicts) == stored
+    assert matrix.assigned == frozenset(pairs) and len(matrix.applications) == 8
+
+
+def test_bundles_received_files_and_hints(workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        program = workspace.program(s)
+        bundles = load_bundles(s, find_round(s, program, 1))
+        received = load_received(s, program)
+        files = count(s, select(ReceivedResults.id))
+        assert not any(b.passphrase for b in bundles)
+        issued = s.scalars(select(IssuedBundle)).first()
+        assert issued is not None
+        with pytest.raises(ValidationError, match="Only a bundle that opens with a passphrase"):
+            set_passphrase_hints(s, {issued.bundle_id: "read out by phone"}, "tester")
+        issued.recipients = [PASSPHRASE_RECIPIENT]
+        set_passphrase_hints(s, {issued.bundle_id: "read out by phone"}, "tester")
+        assert issued.passphrase_hint == "read out by phone"
+    assert len(bundles) == 6 and {b.results for b in bundles} == {"accepted"}
+    assert len(received) == files == 6
+
+
+def test_the_audit_log_in_words(workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        listed = load_audit(s)
+        assert broken_links(s) == []
+        assert len(listed) == len(audit.events(s))
+        s.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(actor="someone"))
+        assert broken_links(s) == ["Audit entry 2: its contents were changed after it was "
+                                   "written."]
+    assert [e.seq for e in listed] == list(range(1, len(listed) + 1))
