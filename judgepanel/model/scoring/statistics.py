@@ -175,11 +175,6 @@ def summarise(values: Sequence[float]) -> Summary:
     )
 
 
-def at_precision(value: float) -> float:
-    """``value`` rounded to ``SCORE_DECIMALS`` places: equal on paper means equal here."""
-    return round(value, SCORE_DECIMALS)
-
-
 def t_score(z: float | None) -> float | None:
     """The 0..100 display of a z-score: 50 + 10 z, clipped."""
     if z is None:
