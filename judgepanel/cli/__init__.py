@@ -29,6 +29,7 @@ COMMANDS = {
     "identity": "judgepanel.cli.identity",
     "verify": "judgepanel.cli.verify",
     "staff": "judgepanel.cli.staff",
+    "scores": "judgepanel.cli.scores",
     "demo": "judgepanel.cli.demo",
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
