@@ -94,6 +94,9 @@ class ExportIdentityDialog(QDialog):
         self.suggested = str(documents_folder() / f"{ascii_slug(name) or 'my'}.identity.age")
         (self.current if needs else self.new.first).setFocus()
 
+    def default_button(self) -> QPushButton | None:
+        return next((b for b in self.findChildren(QPushButton) if b.isDefault()), None)
+
     def export(self) -> None:
         problem = self.new.problem()
         if problem:

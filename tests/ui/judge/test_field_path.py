@@ -3,11 +3,13 @@ as a judge would (keyboard first), under the offscreen platform."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -19,6 +21,7 @@ from judgepanel.model.judge.restore import OwnResults
 from judgepanel.ui import appearance
 from judgepanel.ui.judge.exporting import export_file_name
 from judgepanel.ui.judge.my_identity import ExportIdentityDialog, MyIdentityDialog
+from judgepanel.ui.judge.opening import ask_to_continue
 from judgepanel.ui.judge.sheet_dialog import ChangesDialog
 from judgepanel.ui.judge.unable_dialog import UnableDialog
 from judgepanel.ui.judge.unlock import UnlockDialog
@@ -83,7 +86,7 @@ def test_my_identity_from_the_menu_with_no_bundle(qtbot, tmp_path: Path) -> None
     def backup(export: QDialog) -> int:
         assert isinstance(export, ExportIdentityDialog)
         exported.append(export)
-        assert export.default_button_is_export()
+        assert export.default_button() is export.export_button
         export.new.first.setText("abc")
         export.export()
         assert "too short" in export.error.text()  # item 3: a minimum strength
@@ -100,13 +103,6 @@ def test_my_identity_from_the_menu_with_no_bundle(qtbot, tmp_path: Path) -> None
     assert read_identity_file(file, passphrase="velvet harbour pencil").fingerprint == \
         card.fingerprint
     runner.close(WAIT)
-
-
-def _default_is_export(self: ExportIdentityDialog) -> bool:
-    return self.export_button.isDefault()
-
-
-ExportIdentityDialog.default_button_is_export = _default_is_export  # type: ignore[attr-defined]
 
 
 # --- 3. Enter and focus ---------------------------------------------------------------------
@@ -177,6 +173,22 @@ def test_every_dialog_presses_the_right_button_on_enter(qtbot, tmp_path: Path) -
     assert unable.default_button() is unable.save and not unable.save.isEnabled()
     unable.reason.setText("Outside my field")
     assert unable.save.isEnabled()
+    own = SimpleNamespace(  # what the "Your results file" box reads of an OwnResults
+        path=tmp_path / "x.jpresults", created=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        content=SimpleNamespace(program=SimpleNamespace(name="P"),
+                                round=SimpleNamespace(name="R"), sequence=2))
+
+    def press_enter() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press_enter)
+            return
+        assert box.defaultButton() is not None
+        assert "Continue" in box.defaultButton().text()
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, press_enter)
+    assert ask_to_continue(mine, own) is True  # type: ignore[arg-type]
     apply = ChangesDialog("t", "i", ["a"], "&Apply")
     keep = ChangesDialog("t", "i", ["a"], "&Replace", default_apply=False)
     info = ChangesDialog("t", "i", [], None)
@@ -278,7 +290,16 @@ def test_opening_a_results_file_recognises_it_and_keeps_the_bundle_open(
     qtbot.waitUntil(lambda: out.is_file() and bool(page.session.exports()), timeout=WAIT)
     asked: list[OwnResults] = []
     window.judge.ask_continue = lambda _w, own: asked.append(own) or False
+    offered: list[list[str]] = []
+
+    def choose(_parent: Any, _title: str, _text: str, choices: Any, _details: str = "") -> str:
+        offered.append([key for key, _label in choices])
+        return "continue"
+
+    window.choose = choose
     window.open_path(str(out))
+    qtbot.waitUntil(lambda: bool(offered), timeout=WAIT)
+    assert offered[0][0] == "continue"  # judging: "It is mine" comes first
     qtbot.waitUntil(lambda: bool(asked), timeout=WAIT)
     assert asked[0].content.bundle_id == program.bundle_id
     assert window.judge.page is page  # the open session was not closed
@@ -326,6 +347,7 @@ def test_continue_from_my_results_file_on_a_new_computer(qtbot, tmp_path: Path,
         return int(QDialog.DialogCode.Accepted)
 
     again.judge.run_dialog = accept
+    again.choose = lambda *_args, **_kw: "continue"  # "It is mine: continue judging from it"
     again.show()
     again.open_path(str(out))
     qtbot.waitUntil(lambda: again.judge.page is not None, timeout=WAIT)
@@ -595,4 +617,3 @@ def test_export_and_import_a_score_sheet_with_a_preview(qtbot, tmp_path: Path,
     assert previews[0].lines.count() > 0
     assert page.session.problems() == []
     assert "saved" in page.submit.result.text()
-    assert isinstance(QMessageBox, type)  # (the preview is a dialog, never a message box)
