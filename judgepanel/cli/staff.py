@@ -94,6 +94,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--sheet", help="the XLSX sheet (default: the first)")
     imp.add_argument("--good-rows-only", action="store_true",
                      help="import the good rows even if some rows have problems")
+    imp.add_argument("--allow-duplicates", action="store_true",
+                     help="add rows that repeat an application already in the program "
+                     "(same title, organisation and e-mail); refused by default")
+    imp.add_argument("--ref-prefix", metavar="TEXT",
+                     help="without a reference column: references are made as TEXT-0001, "
+                     "… (default APP)")
+    imp.add_argument("--check", action="store_true",
+                     help="show the column mapping and every problem; import nothing")
     imp.set_defaults(func=json_errors(run_import))
 
     judges = steps.add_parser("judges", help="enroll judges from their cards, list, withdraw")
@@ -203,9 +211,8 @@ def run_rubric(args: argparse.Namespace) -> int:
 # --- import -------------------------------------------------------------------------------
 
 
-def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
-    if not args.map and not args.attachment_column:
-        return None
+def _mapping(args: argparse.Namespace) -> ColumnMapping:
+    """The guessed mapping with the officer's --map, --attachment-column and --ref-prefix."""
     from judgepanel.model.staff.prepare.importing.sources import read_table
 
     guessed = ColumnMapping.guess(read_table(args.file, sheet=args.sheet).headers).to_dict()
@@ -216,35 +223,70 @@ def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
         guessed[field.strip()] = column.strip() or None
     if args.attachment_column:
         guessed["attachments"] = tuple(args.attachment_column)
+    if args.ref_prefix is not None:
+        prefix = args.ref_prefix.strip()
+        if not prefix or len(prefix) > 20:
+            raise ValidationError("Give a reference prefix of 1 to 20 characters.",
+                                  path="ref_prefix")
+        guessed["ref_prefix"] = prefix
     return ColumnMapping.from_dict(guessed)
 
 
+def _mapping_data(mapping: ColumnMapping, headers: tuple[str, ...]) -> dict[str, Any]:
+    return {"mapping": {**mapping.mapped_columns(), "attachments": list(mapping.attachments)},
+            "form_fields": list(mapping.extra_columns(headers)),
+            "references": "column" if mapping.ref else "generated",
+            "ref_prefix": None if mapping.ref else mapping.ref_prefix}
+
+
+def _problem_rows(report: Any) -> list[dict[str, Any]]:
+    return [{"row": p.row, "field": p.field, "problem": p.reason} for p in report.problems]
+
+
 def run_import(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.prepare.importing.sources import read_table
+    from judgepanel.model.staff.prepare.importing.workflow import check_file
+
     mapping = _mapping(args)
+    headers = read_table(args.file, sheet=args.sheet).headers
+    described = mapping.describe(headers)
+    if not args.json:  # the mapping first, so a refusal below is read against it
+        for line in described:
+            print(line)
     with opened(args) as workspace:
+        if args.check:
+            report = check_file(workspace, args.file, mapping, attachments_dir=args.attachments,
+                                sheet=args.sheet, allow_duplicates=args.allow_duplicates)
+            data = {"checked": True, "source": report.source, "rows": report.total_rows,
+                    "good": len(report.good), "imported": 0, **_mapping_data(mapping, headers),
+                    "problems": _problem_rows(report)}
+            lines = [f"Checked {report.source}: {report.summary()} Nothing was imported "
+                     "(--check)."] + [f"  {p}" for p in report.problems]
+            emit(args, data, lines)
+            return 0 if report.ok else 1
         try:
             outcome = import_file(workspace, args.file, mapping,
                                   attachments_dir=args.attachments,
-                                  good_rows_only=args.good_rows_only, sheet=args.sheet)
+                                  good_rows_only=args.good_rows_only, sheet=args.sheet,
+                                  allow_duplicates=args.allow_duplicates)
         except ValidationError as error:
             if not (args.good_rows_only and error.path == "rows"):
                 raise
-            # No good row at all: import again without --good-rows-only (it commits
-            # nothing when a row is bad) only to learn and list what is wrong with each.
-            try:
-                import_file(workspace, args.file, mapping, attachments_dir=args.attachments,
-                            good_rows_only=False, sheet=args.sheet)
-            except ImportRowsError as rows_error:
-                raise ImportRowsError(
-                    f"No row of {Path(args.file).name} can be imported. Fix the rows listed "
-                    "(or the program's categories) and import again.",
-                    rows_error.rows) from None
+            # No good row at all: list what is wrong with each row (nothing was written).
+            report = check_file(workspace, args.file, mapping, attachments_dir=args.attachments,
+                                sheet=args.sheet, allow_duplicates=args.allow_duplicates)
+            raise ImportRowsError(
+                f"No row of {Path(args.file).name} can be imported. Fix the rows listed "
+                "(or the program's categories) and import again.",
+                [(p.row, p.reason) for p in report.problems]) from None
+        except ImportRowsError as error:
+            if error.path == "duplicate":
+                error.message = error.message.rstrip(".") + " (`--allow-duplicates`)."
             raise
     report = outcome.report
     data = {"source": report.source, "rows": report.total_rows, "imported": len(outcome.refs),
-            "refs": outcome.refs,
-            "problems": [{"row": p.row, "field": p.field, "problem": p.reason}
-                         for p in report.problems]}
+            "refs": outcome.refs, **_mapping_data(mapping, headers),
+            "problems": _problem_rows(report)}
     lines = [f"Imported {len(outcome.refs)} applications from {report.source} "
              f"({report.summary()})"]
     lines += [f"  skipped: {p}" for p in report.problems]

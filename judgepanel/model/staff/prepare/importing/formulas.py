@@ -1,0 +1,58 @@
+"""Workbook cells that hold a formula but no saved value.
+
+A workbook keeps, beside each formula, the value it last calculated; a file written
+by a script (or saved without calculating) has the formula alone, and its cells read
+as empty. Importing them as empty would lose data without a word, so the import asks
+this module which of the empty cells it reads are such formulas and names them.
+
+Only called after ``sources.read_table`` accepted the file, and only over the rows
+and columns that table holds, so it reads no more of the workbook than that did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from judgepanel.model.staff.prepare.importing.sources import SourceTable
+
+FORMULA_SHOWN = 60  # characters of a formula quoted in a message
+
+
+def empty_cells(table: SourceTable, columns: Collection[str]) -> set[tuple[int, str]]:
+    """(row number, column) of every empty cell of ``columns`` in ``table``'s rows."""
+    return {(row.number, column) for row in table.rows for column in columns
+            if column in row.values and row.values[column] in ("", [])}
+
+
+def unsaved_formulas(path: Path, sheet: str | None, table: SourceTable,
+                     cells: Collection[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """Of ``cells`` ((row number, column) pairs of an .xlsx ``table``), those holding a
+    formula without a saved value, with the formula (shortened) as the value."""
+    if table.kind != "xlsx" or not cells:
+        return {}
+    import openpyxl  # only workbooks with empty cells pay for a second look
+
+    position = {name: index for index, name in enumerate(table.headers)}
+    wanted: dict[int, dict[int, str]] = {}
+    for number, column in cells:
+        if column in position:
+            wanted.setdefault(number, {})[position[column]] = column
+    if not wanted:
+        return {}
+    found: dict[tuple[int, str], str] = {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
+        rows = worksheet.iter_rows(max_row=max(wanted), max_col=len(table.headers),
+                                   values_only=True)
+        for number, values in enumerate(rows, start=1):
+            for index, column in wanted.get(number, {}).items():
+                value = values[index] if index < len(values) else None
+                if isinstance(value, str) and value.startswith("="):
+                    shown = value if len(value) <= FORMULA_SHOWN else (
+                        value[:FORMULA_SHOWN - 1] + "…")
+                    found[(number, column)] = shown
+    finally:
+        book.close()
+    return found
