@@ -11,7 +11,6 @@ with a plain message on any refusal. See docs/cli.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,8 @@ from judgepanel.cli import reports as staff_reports
 from judgepanel.cli import staff_admin, staff_decide, staff_judges, staff_round
 from judgepanel.cli.staff_common import (
     common_options,
+    due_at,
+    due_option,
     emit,
     identity_options,
     json_errors,
@@ -68,8 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     init.add_argument("--components", action="store_true",
                       help="add the ten components of the compact as categories")
     init.add_argument("--round-name", default="First round", metavar="NAME")
-    init.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
-                      help="when judges must send their results")
+    due_option(init)
     init.add_argument("--budget", help="the round's budget (grants)")
     init.add_argument("--staff-fingerprint", metavar="FP",
                       help="which staff identity on this computer (default: the newest)")
@@ -152,16 +152,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_init(args: argparse.Namespace) -> int:
     identity = staff_card_from_args(args, _normalised(args.staff_fingerprint))
     budget = parse_money(args.budget, "budget") if args.budget else None
+    due = due_at(args)
     categories = [*(RECOGNITION_COMPONENTS if args.components else ()), *args.category]
     workspace = StaffWorkspace.create(args.workspace, args.name, description=args.description,
-                                      currency=args.currency.upper())
+                                      currency=args.currency.upper(), actor=identity.name)
     try:
         with workspace.session() as session:
             program = workspace.program(session)
             for name in categories:
                 add_category(session, program, name)
-            due = (dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC)
-                   if args.due else None)
             round_ = add_round(session, program, args.round_name, workspace.actor,
                                due_at=due, budget=budget)
             set_staff_identity(session, program, identity, workspace.actor)
@@ -201,7 +200,8 @@ def run_rubric(args: argparse.Namespace) -> int:
                  f"({round_.name}): “{rubric.name}”"]
         for c in rubric.criteria:
             counts = f"weight {c.weight:g}" if c.counts else "advice only"
-            lines.append(f"  {c.key:<16} {c.title} ({c.scale_text()}, {counts})")
+            comment = "" if c.comment.when == "never" else f"; {c.comment.describe()}"
+            lines.append(f"  {c.key:<16} {c.title} ({c.scale_text()}, {counts}{comment})")
         if rubric.tie_break:
             lines.append(f"  ties broken by: {rubric.tie_break}")
     emit(args, data, lines)
@@ -309,17 +309,23 @@ def run_judges_enroll(args: argparse.Namespace) -> int:
         for path in args.cards:
             enrollment = enroll_file(session, program, path, workspace.actor)
             judge = enrollment.judge
+            changed: list[str] = []
             if profile_given:
-                set_profile(session, judge, workspace.actor, email=args.email,
-                            organisation=args.organisation, city=args.city)
+                changed += set_profile(session, judge, workspace.actor, email=args.email,
+                                       organisation=args.organisation, city=args.city)
                 if args.affiliation:
-                    set_affiliations(session, judge, args.affiliation, workspace.actor)
+                    changed += set_affiliations(session, judge, args.affiliation,
+                                                workspace.actor)
             rows.append({"id": judge.id, "name": judge.name, "fingerprint": judge.fingerprint,
-                         "new": enrollment.created, "warning": enrollment.warning})
+                         "new": enrollment.created, "warning": enrollment.warning,
+                         "changed": changed})
             verb = "Enrolled" if enrollment.created else "Already enrolled:"
             lines.append(f"{verb} {judge.name}  fingerprint {judge.fingerprint}")
             if enrollment.warning:
                 lines.append(f"  ! {enrollment.warning}")
+            if not enrollment.created and profile_given:
+                lines += ([f"  updated {c}" for c in changed] if changed
+                          else ["  profile unchanged"])
     lines.append("Read each fingerprint back to the judge by phone before sending bundles.")
     emit(args, {"judges": rows}, lines)
     return 0
@@ -328,12 +334,14 @@ def run_judges_enroll(args: argparse.Namespace) -> int:
 def run_judges_list(args: argparse.Namespace) -> int:
     with opened(args) as workspace, workspace.session() as session:
         judges = list_judges(session, workspace.program(session))
-        rows = [{"id": j.id, "name": j.name, "fingerprint": j.fingerprint, "email": j.email,
+        rows: list[dict[str, Any]] = [
+                {"id": j.id, "name": j.name, "fingerprint": j.fingerprint, "email": j.email,
                  "organisation": j.organisation, "city": j.city, "active": j.active,
                  "flag": j.flag, "categories": [c.name for c in j.categories],
                  "affiliations": [a.value for a in j.affiliations]} for j in judges]
-    lines = [f"{'ID':>3}  {'FINGERPRINT':<19}  NAME"] + [
-        f"{r['id']:>3}  {r['fingerprint']:<19}  {r['name']}"
+    lines = [f"{'ID':>3}  {'FINGERPRINT':<19}  {'NAME':<24}  {'CITY':<16}  AFFILIATIONS"] + [
+        f"{r['id']:>3}  {r['fingerprint']:<19}  {r['name']:<24}  {r['city'] or '—':<16}  "
+        + ("; ".join(r["affiliations"]) or "—")
         + ("" if r["active"] else "  (withdrawn)") + (f"  ! {r['flag']}" if r["flag"] else "")
         for r in rows]
     if not rows:

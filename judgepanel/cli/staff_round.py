@@ -105,6 +105,9 @@ def register(steps: argparse._SubParsersAction) -> None:
                         help="a .xlsx file, or a folder for the CSV files")
     export.add_argument("--format", choices=("xlsx", "csv"),
                         help="default: from --out (a .xlsx name, otherwise CSV)")
+    export.add_argument("--contacts", action=argparse.BooleanOptionalAction, default=None,
+                        help="include (or leave out) applicants' contact name and e-mail "
+                        "(default: the program setting exports.contact_details, off)")
     export.set_defaults(func=json_errors(run_export))
 
 
@@ -132,7 +135,7 @@ def run_assign(args: argparse.Namespace) -> int:
                       for u in outcome.unmet],
             "loads": {names[j]: n for j, n in sorted(outcome.loads.items())}}
         outdated = _outdated_note(session, round_) if outcome.written else []
-    added = {}
+    added: dict[str, int] = {}
     for judge_id, _app in outcome.added:
         added[names[judge_id]] = added.get(names[judge_id], 0) + 1
     lines = [f"Round {data['round']}: {outcome.summary()}"]

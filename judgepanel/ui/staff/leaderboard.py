@@ -2,16 +2,16 @@
 
 Everything shown comes from ``leaderboard.compute_all`` (run in the background);
 double-clicking an application opens its reviews. In a grants round staff set
-partial (or zero, or full) awards; the funding line is recomputed by the model
-and the change can be undone. Shortlisting (overall, within the category shown,
-or in every category), the CSV/XLSX export and the PDF reports call the same
-functions as the command line.
+partial (or zero, or full) awards; the funding line is recomputed by the model,
+drawn across the table where the budget runs out (``funding_line``), and the change
+can be undone. Shortlisting (overall, within the category shown, or in every
+category) previews who goes through first and can be undone; it, the CSV/XLSX export
+and the PDF reports call the same functions as the command line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +28,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.errors import JudgePanelError
 from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.model.staff.results.round_reviews import ReviewRecord
+from judgepanel.ui.staff.award_dialog import AwardAgain, AwardAnswer, ask_award
 from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
+from judgepanel.ui.staff.funding_line import FundingLineDelegate
 from judgepanel.ui.staff.report_names import report_choices
+from judgepanel.ui.staff.report_options import ask_summary_field
 from judgepanel.ui.staff.screen import Screen
-from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
+from judgepanel.ui.staff.shortlist_dialog import ask_shortlist
+from judgepanel.ui.staff.table_model import (
+    BAD,
+    GOOD,
+    MUTED,
+    WARN,
+    Column,
+    RowsModel,
+    RowsTable,
+    money_text,
+    tr,
+)
 
 TITLE_WIDTH = 230  # pixels; long titles are elided and shown whole in their tooltip
 
@@ -58,7 +73,9 @@ def board_columns(board_of: Any) -> list[Column[BoardRow]]:
                align_right=True),
         Column(tr("Funding"), lambda r: r.funding.status if r.funding else "",
                tone=lambda r: None if r.funding is None else
-               (MUTED if r.funding.below_line else GOOD)),
+               (MUTED if r.funding.below_line else GOOD),
+               tooltip=lambda r: tr("Below the funding line: the budget ran out above")
+               if r.funding is not None and r.funding.below_line else ""),
         Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
         Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
         Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
@@ -120,23 +137,6 @@ class ReviewsDialog(QDialog):
         layout.addWidget(close)
 
 
-AwardAnswer = tuple[Decimal | None, str]
-
-
-def _ask_award(parent: QWidget, row: BoardRow) -> AwardAnswer | None:
-    from judgepanel.ui.staff.award_dialog import AwardDialog
-
-    dialog = AwardDialog(row, parent=parent)
-    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
-def _ask_shortlist(parent: QWidget, category: str | None) -> Any:
-    from judgepanel.ui.staff.shortlist_dialog import ShortlistDialog
-
-    dialog = ShortlistDialog(category, parent)
-    return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
 class LeaderboardScreen(Screen):
     topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM, AWARDS})
 
@@ -184,6 +184,9 @@ class LeaderboardScreen(Screen):
         self.table = RowsTable(self.model, self.tr("Ranking"))
         # activated: a double click, or Enter on the focused row (keyboard users).
         self.table.view.activated.connect(lambda _i: self.open_reviews())
+        self.funding_line = FundingLineDelegate(self.table.view, self._ref_at, self)
+        self.funding_line.in_rank_order = self._in_rank_order
+        self.table.view.setItemDelegate(self.funding_line)
         split.addWidget(self.table)
         self.judge_model: RowsModel[JudgeRow] = RowsModel(judge_columns(), self)
         self.judges = RowsTable(self.judge_model, self.tr("Judges"), search=False)
@@ -197,8 +200,10 @@ class LeaderboardScreen(Screen):
         self.boards: RoundBoards | None = None
         self.dialog: QDialog | None = None
         # Dialog hooks (tests replace these).
-        self.ask_award: Callable[[QWidget, BoardRow], AwardAnswer | None] = _ask_award
-        self.ask_shortlist: Callable[[QWidget, str | None], Any] = _ask_shortlist
+        self.ask_award: Callable[..., AwardAnswer | None] = ask_award
+        self.ask_shortlist: Callable[[QWidget, str | None, Any], Any] = ask_shortlist
+        self.ask_summary_field: Callable[..., tuple[str | None, bool] | None] = (
+            ask_summary_field)
 
     # --- loading ---------------------------------------------------------------------
 
@@ -237,6 +242,7 @@ class LeaderboardScreen(Screen):
         self.award_button.setEnabled(board.funding is not None)
         self.award_button.setVisible(board.funding is not None)
         current = self.table.current_row()
+        self.funding_line.line_at = board.funding.line_at if board.funding else None
         self.table.set_rows(board.rows)
         self._fit_columns(board)
         if current is not None:  # keep the application selected across a reload
@@ -253,11 +259,12 @@ class LeaderboardScreen(Screen):
                          sd=board.disagreement.max_sd or 0)]
         if board.funding is not None:
             f = board.funding
-            parts.append(self.tr("Budget {budget:,.2f}; awarded {awarded:,.2f}; remaining "
-                                 "{left:,.2f}{line}.").format(
-                budget=f.budget, awarded=f.total_awarded, left=f.remaining,
-                line=self.tr("; funding line at {ref}").format(ref=f.line_at) if f.line_at
-                else ""))
+            parts.append(self.tr("Budget {budget}; awarded {awarded}; remaining "
+                                 "{left}{line}.").format(
+                budget=money_text(f.budget), awarded=money_text(f.total_awarded),
+                left=money_text(f.remaining),
+                line=self.tr("; funding line at {ref} (the dashed line in the table)").format(
+                    ref=f.line_at) if f.line_at else ""))
         if board.open_conflicts:
             parts.append(self.tr("{n} undecided conflicts touch counted reviews (see "
                                  "Conflicts).").format(n=len(board.open_conflicts)))
@@ -266,17 +273,40 @@ class LeaderboardScreen(Screen):
 
     def _fit_columns(self, board: Leaderboard) -> None:
         """Keep the ranking within a 1280-pixel window: a narrower title, and no money
-        columns in a round that has no budget (and no requested amounts) to show."""
+        columns in a round that has no budget (and no requested amounts) to show.
+
+        Columns are hidden first and then fitted to their contents: a column shown again
+        (switching from a round without a budget to one with) kept the width it had when
+        hidden, and the table looked squashed."""
         titles = [c.title for c in self.model.columns]
         view = self.table.view
-        title = titles.index(tr("Title"))
-        view.horizontalHeader().resizeSection(
-            title, min(view.horizontalHeader().sectionSize(title), TITLE_WIDTH))
         no_requests = all(r.application.requested is None for r in board.rows)
         view.setColumnHidden(titles.index(tr("Requested")), board.funding is None
                              and no_requests)
         for name in (tr("Awarded"), tr("Funding")):
             view.setColumnHidden(titles.index(name), board.funding is None)
+        view.resizeColumnsToContents()
+        header = view.horizontalHeader()
+        title = titles.index(tr("Title"))
+        for section in range(header.count() - 1):
+            limit = TITLE_WIDTH if section == title else 320
+            header.resizeSection(section, min(header.sectionSize(section), limit))
+
+    def _ref_at(self, proxy_row: int) -> str | None:
+        index = self.table.proxy.index(proxy_row, 0)
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.table.proxy.mapToSource(index).row()).application.ref
+
+    def _in_rank_order(self) -> bool:
+        """Whether the table shows the ranking's order (unsorted, or sorted by a rank)."""
+        column = self.table.proxy.sortColumn()
+        if column < 0:
+            return True
+        wanted = tr("Rank (raw)") if self.basis.currentData() == "raw" else tr(
+            "Rank (normalised)")
+        return (self.model.columns[column].title == wanted
+                and self.table.proxy.sortOrder() == Qt.SortOrder.AscendingOrder)
 
     def open_reviews(self) -> None:
         board, row = self.board(), self.table.current_row()
@@ -289,56 +319,80 @@ class LeaderboardScreen(Screen):
 
     def edit_award(self) -> None:
         """Set the selected application's award (grants rounds); undo puts it back."""
-        from judgepanel.ui.staff.undo import change_award
-
         board, row = self.board(), self.table.current_row()
         if board is None or board.funding is None or row is None:
             return
-        answer = self.ask_award(self, row)
+        self._award(row, None)
+
+    def _award(self, row: BoardRow, again: AwardAgain | None) -> None:
+        """Ask (again, with what was typed and why it was refused) and set the award."""
+        from judgepanel.ui.staff.undo import change_award
+
+        answer = self.ask_award(self, row) if again is None else self.ask_award(self, row,
+                                                                               again)
         if answer is None:
             return
         amount, note = answer
         app = row.application
         if amount == app.awarded:
             return
+
+        def refused(error: JudgePanelError) -> None:
+            self.status.setText(error.message)
+            if again is None:  # asked once more, never in a loop
+                self._award(row, (money_text(amount), note, error.message))
+
         change_award(self.ctx, app.id, app.awarded, amount, note,
-                  self.tr("Award for {ref}").format(ref=app.ref))
+                     self.tr("Award for {ref}").format(ref=app.ref), on_error=refused)
 
     def _ask_shortlist(self) -> None:
         choice = self.ask_shortlist(self, self.category.currentText()
-                                    if self.category.currentData() is not None else None)
+                                    if self.category.currentData() is not None else None,
+                                    self._plan_shortlist)
         if choice is not None:
             self.shortlist(choice.name, top=choice.top, threshold=choice.threshold,
-                           per_category=choice.per_category)
+                           per_category=choice.per_category, exclude=choice.exclude)
+
+    def _plan_shortlist(self, choice: Any, show: Callable[[Any], None],
+                        problem: Callable[[str], None]) -> None:
+        """Work out (in the background) who the rule would take, for the dialog's preview."""
+        from judgepanel.model.staff.decide.shortlist import plan_shortlist
+
+        round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
+        category = None if choice.per_category else self.category.currentData()
+
+        def work(_progress: Any) -> Any:
+            with ws.session() as session:
+                return plan_shortlist(session, round_by_id(session, round_id), top=choice.top,
+                                      threshold=choice.threshold, basis=basis,
+                                      category=category, per_category=choice.per_category)
+
+        self.ctx.run(work, on_done=show, on_error=lambda error: problem(error.message))
 
     def shortlist(self, name: str, *, top: int | None, threshold: float | None,
-                  per_category: bool = False) -> None:
+                  per_category: bool = False, exclude: tuple[str, ...] = ()) -> None:
         """Shortlist into a new round: overall, within the category shown, or in every one.
 
         ``per_category`` takes the top N (or those above the threshold) of every
         category; otherwise the ranking shown (overall or one category) is used.
+        ``exclude`` leaves applications out (a tie settled). Ctrl+Z deletes the round.
         """
-        from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
+        from judgepanel.ui.staff.undo import ShortlistRule, shortlist_round
 
-        round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
-        category = None if per_category else self.category.currentData()
+        round_id = self.ctx.round_id
+        if round_id is None:
+            return
+        rule = ShortlistRule(round_id, name, top, threshold, self.basis.currentData(),
+                             None if per_category else self.category.currentData(),
+                             per_category, exclude)
 
-        def change(session: Any) -> tuple[int, int, tuple[str, ...]]:
-            outcome = shortlist_into_new_round(
-                session, round_by_id(session, round_id), name, ws.actor, top=top,
-                threshold=threshold, basis=basis, category=category,
-                per_category=per_category)
-            return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
-
-        def done(result: tuple[int, int, tuple[str, ...]]) -> None:
-            new_id, count, warnings = result
+        def done(count: int, warnings: tuple[str, ...]) -> None:
             self.status.setText("<br>".join([self.tr(
-                "Created “{name}” with {n} applications. Assign judges and build bundles "
-                "for it.").format(name=name, n=count), *warnings]))
-            self.ctx.set_round(new_id)
+                "Created “{name}” with {n} applications (Ctrl+Z deletes it again). Assign "
+                "judges and build bundles for it.").format(name=name, n=count), *warnings]))
 
-        self.ctx.write(change, done, topic=PROGRAM, parent=self,
-                       label=self.tr("Creating the next round…"))
+        shortlist_round(self.ctx, rule, self.tr("Shortlist into “{name}”").format(name=name),
+                        done, parent=self)
 
     def _ask_export(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
@@ -365,20 +419,55 @@ class LeaderboardScreen(Screen):
 
     def _ask_report(self) -> None:
         kind = self.report_kind.currentData()
+        if kind == "compendium":
+            self._ask_summary_field()
+            return
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Write the report"), f"{kind}.pdf",
                                               self.tr("PDF (*.pdf)"))
         if path:
             self.report(kind, Path(path))
 
-    def report(self, kind: str, path: Path) -> None:
+    def _ask_summary_field(self) -> None:
+        """The compendium: which form field holds the summary, then where to write it."""
+        from judgepanel.model.staff.prepare.applications import form_field_names
+        from judgepanel.model.staff.settings import SUMMARY_FIELD, setting_value
+
+        ws = self.ctx.workspace
+
+        def query(session: Any) -> tuple[list[str], str | None]:
+            program = ws.program(session)
+            return form_field_names(session, program), setting_value(program, SUMMARY_FIELD)
+
+        def asked(found: tuple[list[str], str | None]) -> None:
+            answer = self.ask_summary_field(self, *found)
+            if answer is None:
+                return
+            field, keep = answer
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Write the report"), "compendium.pdf", self.tr("PDF (*.pdf)"))
+            if path:
+                self.report("compendium", Path(path), summary_field=field, keep_field=keep)
+
+        self.ctx.read(query, asked, parent=self)
+
+    def report(self, kind: str, path: Path, *, summary_field: str | None = None,
+               keep_field: bool = False) -> None:
+        """Write a report; the compendium takes its summaries from ``summary_field`` (kept
+        as the program's setting with ``keep_field``)."""
+        from judgepanel.model.staff.settings import SUMMARY_FIELD, set_setting
         from judgepanel.reports import build_report
+        from judgepanel.reports.gather import options_from_settings
 
         round_id, ws = self.ctx.round_id, self.ctx.workspace
 
         def work(progress: Any) -> Path:
             with ws.session() as session:
                 number = round_by_id(session, round_id).number
-            return build_report(kind, ws, number, path, progress=progress)
+                program = ws.program(session)
+                if keep_field:
+                    set_setting(session, program, SUMMARY_FIELD, summary_field, ws.actor)
+                options = options_from_settings(program, summary_field=summary_field)
+            return build_report(kind, ws, number, path, options=options, progress=progress)
 
         self.ctx.run(work, on_done=lambda out: self.status.setText(
             self.tr("Wrote {path}").format(path=out)), parent=self,

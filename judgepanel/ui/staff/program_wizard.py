@@ -81,7 +81,8 @@ def create_program(spec: ProgramSpec) -> Path:
         raise ValidationError("Choose the staff identity, or give a name for a new one.",
                               path="staff")
     workspace = StaffWorkspace.create(spec.folder, spec.name, description=spec.description,
-                                      currency=spec.currency.upper(), categories=spec.categories)
+                                      currency=spec.currency.upper(), categories=spec.categories,
+                                      actor=card.name)
     try:
         with workspace.session() as session:
             program = workspace.program(session)
