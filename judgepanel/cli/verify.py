@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -162,12 +162,17 @@ def load_identities(args: argparse.Namespace) -> tuple[list[AnyIdentity], list[C
         identities.append(ScryptIdentity(passphrase))
     locked: list[Card] = []
     if not files and not args.key:
-        found, locked = local_identities(passphrase)
+        found, locked = local_keys(passphrase)
         identities.extend(found)
     return identities, locked
 
 
-def local_identities(passphrase: str | None = None) -> tuple[list[AnyIdentity], list[Card]]:
+def local_identities() -> list[AnyIdentity]:
+    """Identities on this computer that open without a passphrase (those in the keyring)."""
+    return local_keys(None)[0]
+
+
+def local_keys(passphrase: str | None = None) -> tuple[list[AnyIdentity], list[Card]]:
     """Identities on this computer: those in the keyring, those in a passphrase file that
     ``passphrase`` opens, and (second) the cards of those still locked."""
     from judgepanel.formats.keystore import IdentityStore
@@ -355,20 +360,25 @@ def check_card(path: Path, signer: tuple[PublicKey, Card | None] | None, report:
         check_signer(key, signer, card.role, report)
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    report = Report(sys.stdout, verbose=getattr(args, "verbose", False))
-    path: Path = args.file
-    if not path.is_file():
-        raise ValidationError("There is no file here. Check the path.", path=str(path))
-    signer = load_signer(args.signer) if args.signer else None
+def verify_file(path: Path, report: Report,
+                identities: Callable[[], list[AnyIdentity]],
+                signer: tuple[PublicKey, Card | None] | None = None,
+                locked: Callable[[], Sequence[Card]] = tuple) -> bool:
+    """Check ``path`` line by line into ``report``; True when every check passed.
+
+    ``identities`` is called only for an encrypted file (it may ask the keyring);
+    ``locked``, after it, names this computer's identities it could not unlock (so a
+    file they would open is said to need a passphrase, not to be someone else's).
+    The desktop app shows the same lines for a results file it was asked to open.
+    """
     kind = detect_file(path)
     report.line(f"{path}: {kind.description}")
     if kind is FileKind.CARD:
         check_card(path, signer, report)
     elif kind in (FileKind.BUNDLE, FileKind.RESULTS, FileKind.ENCRYPTED):
-        identities, locked = load_identities(args)
         guess = FileKind.RESULTS if kind is FileKind.RESULTS else FileKind.BUNDLE
-        sealed = open_sealed(path, identities, guess, report, locked)
+        keys = identities()
+        sealed = open_sealed(path, keys, guess, report, locked())
         if sealed is not None:
             actual = detect_payload(sealed.zip.names())
             if actual is not kind:
@@ -384,4 +394,20 @@ def run_verify(args: argparse.Namespace) -> int:
     else:
         report.fail("kind of file", "this is not a JudgePanel bundle, results file or card")
     report.line("All checks passed." if not report.failed else "Some checks FAILED.")
-    return 1 if report.failed else 0
+    return not report.failed
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    report = Report(sys.stdout, verbose=getattr(args, "verbose", False))
+    path: Path = args.file
+    if not path.is_file():
+        raise ValidationError("There is no file here. Check the path.", path=str(path))
+    signer = load_signer(args.signer) if args.signer else None
+    left_locked: list[Card] = []
+
+    def identities() -> list[AnyIdentity]:
+        found, locked = load_identities(args)
+        left_locked[:] = locked
+        return found
+
+    return 0 if verify_file(path, report, identities, signer, lambda: left_locked) else 1

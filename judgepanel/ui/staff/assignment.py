@@ -195,10 +195,14 @@ class AssignmentScreen(Screen):
             label.setBuddy(widget)
             bar.addWidget(label)
             bar.addWidget(widget)
-        bar.addWidget(self.by_category)
-        bar.addWidget(self.run_button)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
+        # A second row, so the screen fits a 1024-pixel window.
+        second = QHBoxLayout()
+        second.addWidget(self.by_category)
+        second.addWidget(self.run_button)
+        second.addStretch(1)
+        self.layout_.addLayout(second)
         self.hint(self.tr("Tick a cell to assign an application to a judge, untick to take it "
                           "away (Ctrl+Z undoes). ✕ marks a conflict of interest. The number "
                           "under each judge is their load; the last column is coverage."))

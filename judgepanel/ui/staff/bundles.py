@@ -107,11 +107,16 @@ class BundlesScreen(Screen):
         self.hint_button.clicked.connect(self.edit_hint)
         label = QLabel(self.tr("&Folder:"))
         label.setBuddy(self.folder)
-        for widget in (label, self.folder, choose, self.build_button, self.rebuild_button,
-                       self.outdated_button, self.passphrase_button, self.sent_button,
-                       self.hint_button):
+        # Two rows, so the screen fits a 1024-pixel window: where, then what to do.
+        for widget in (label, self.folder, choose):
             bar.addWidget(widget)
         self.layout_.addLayout(bar)
+        actions = QHBoxLayout()
+        for widget in (self.build_button, self.rebuild_button, self.outdated_button,
+                       self.passphrase_button, self.sent_button, self.hint_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        self.layout_.addLayout(actions)
         self.model: RowsModel[BundleListing] = RowsModel(self._columns(), self)
         self.table = RowsTable(self.model, self.tr("Distribution checklist"))
         self.layout_.addWidget(self.table, 1)

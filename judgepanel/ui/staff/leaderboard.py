@@ -1,4 +1,4 @@
-"""Leaderboard: raw and normalised scores and ranks side by side, flags, funding line.
+"""Leaderboard: raw, adjusted and z scores and ranks side by side, flags, funding line.
 
 Everything shown comes from ``leaderboard.compute_all`` (run in the background);
 double-clicking an application opens its reviews. In a grants round staff set
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.errors import JudgePanelError
+from judgepanel.model.scoring.basis_checks import BasisWarning
 from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.model.staff.results.round_reviews import ReviewRecord
@@ -36,9 +37,13 @@ from judgepanel.ui.staff.award_dialog import AwardAgain, AwardAnswer, ask_award
 from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
 from judgepanel.ui.staff.funding_line import FundingLineDelegate
 from judgepanel.ui.staff.report_names import report_choices
-from judgepanel.ui.staff.report_options import ask_summary_field
+from judgepanel.ui.staff.report_options import (
+    ask_compendium_field,
+    ask_summary_field,
+    write_report,
+)
 from judgepanel.ui.staff.screen import Screen
-from judgepanel.ui.staff.shortlist_dialog import ask_shortlist
+from judgepanel.ui.staff.shortlist_dialog import ask_shortlist, plan_in_background
 from judgepanel.ui.staff.table_model import (
     BAD,
     GOOD,
@@ -62,12 +67,13 @@ def board_columns(board_of: Any) -> list[Column[BoardRow]]:
     falls) comes right after the scores, and the review count and spread follow.
     """
     return [
+        Column(tr("Rank (adjusted)"), lambda r: r.rank_adjusted, align_right=True),
         Column(tr("Rank (raw)"), lambda r: r.rank_raw, align_right=True),
-        Column(tr("Rank (normalised)"), lambda r: r.rank_normalised, align_right=True),
         Column(tr("Reference"), lambda r: r.application.ref),
         Column(tr("Title"), lambda r: r.application.title),
+        Column(tr("Adjusted"), lambda r: r.stats.adjusted, align_right=True,
+               tooltip=lambda r: _adjusted_tip(r)),
         Column(tr("Mean (0–100)"), lambda r: r.stats.mean, align_right=True),
-        Column(tr("Normalised"), lambda r: r.stats.z_display, align_right=True),
         Column(tr("Requested"), lambda r: r.application.requested, align_right=True),
         Column(tr("Awarded"), lambda r: r.funding.awarded if r.funding else None,
                align_right=True),
@@ -79,11 +85,21 @@ def board_columns(board_of: Any) -> list[Column[BoardRow]]:
         Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
         Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
         Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
+        Column(tr("Rank (z)"), lambda r: r.rank_z, align_right=True),
+        Column(tr("z (0–100)"), lambda r: r.stats.z_display, align_right=True),
         Column(tr("Flags"), lambda r: r.flags, tone=lambda r: WARN if r.flags else None),
         Column(tr("Missing"), lambda r: tuple(j.name for j in r.missing),
                tone=lambda r: BAD if r.missing else None),
         Column(tr("Conflicted"), lambda r: tuple(j.name for j in r.conflicted)),
     ]
+
+
+def _adjusted_tip(row: BoardRow) -> str:
+    se = row.stats.adjusted_se
+    if se is None:
+        return ""
+    return tr("Standard error {se:.1f}: the score an average judge would give is within about "
+              "{twice:.1f} points of this, 19 times in 20").format(se=se, twice=2 * se)
 
 
 def judge_columns() -> list[Column[JudgeRow]]:
@@ -100,6 +116,11 @@ def judge_columns() -> list[Column[JudgeRow]]:
                lambda j: j.stats.leniency if j.stats else None, align_right=True,
                tone=lambda j: WARN if j.stats and j.stats.leniency is not None
                and abs(j.stats.leniency) >= 10 else None),
+        Column(tr("Offset (model)"), lambda j: j.offset.offset if j.offset else None,
+               align_right=True,
+               tooltip=lambda j: tr("Estimated leniency in points, standard error {se:.1f}; "
+                                    "the adjusted scores take it out").format(se=j.offset.se)
+               if j.offset and j.offset.se is not None else ""),
     ]
 
 
@@ -149,8 +170,10 @@ class LeaderboardScreen(Screen):
         self.category.currentIndexChanged.connect(self._show_board)
         self.basis = QComboBox()
         self.basis.setAccessibleName(self.tr("Rank by"))
+        # The default first (ranking.DEFAULT_BASIS: docs/scoring.md says why).
+        self.basis.addItem(self.tr("Rank by score adjusted for judge leniency"), "adjusted")
         self.basis.addItem(self.tr("Rank by raw mean"), "raw")
-        self.basis.addItem(self.tr("Rank by normalised score"), "normalised")
+        self.basis.addItem(self.tr("Rank by z-score (per judge)"), "z")
         self.basis.currentIndexChanged.connect(lambda _i: self.reload())
         self.award_button = QPushButton(self.tr("Set &award…"))
         self.award_button.setToolTip(self.tr(
@@ -169,12 +192,17 @@ class LeaderboardScreen(Screen):
                                          Qt.ItemDataRole.ToolTipRole)
         self.report_button = QPushButton(self.tr("Write &report…"))
         self.report_button.clicked.connect(self._ask_report)
-        for widget in (self.category, self.basis, self.award_button, self.shortlist_button,
-                       self.export_button,
-                       self.report_kind, self.report_button):
-            bar.addWidget(widget)
+        # Two rows, so the screen fits a 1024-pixel window: what is shown, then actions.
+        bar.addWidget(self.category)
+        bar.addWidget(self.basis)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
+        actions = QHBoxLayout()
+        for action in (self.award_button, self.shortlist_button, self.export_button,
+                       self.report_kind, self.report_button):
+            actions.addWidget(action)
+        actions.addStretch(1)
+        self.layout_.addLayout(actions)
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.headline.setAccessibleName(self.tr("Panel summary"))
@@ -243,14 +271,18 @@ class LeaderboardScreen(Screen):
         self.award_button.setVisible(board.funding is not None)
         current = self.table.current_row()
         self.funding_line.line_at = board.funding.line_at if board.funding else None
+        self._show_money_columns(board)  # before the rows: set_rows fits what is shown
         self.table.set_rows(board.rows)
-        self._fit_columns(board)
+        self._narrow_title()
         if current is not None:  # keep the application selected across a reload
             refs = [r.application.ref for r in board.rows]
             if current.application.ref in refs:
                 self.table.view.selectRow(self.table.proxy.mapFromSource(
                     self.model.index(refs.index(current.application.ref), 0)).row())
-        self.judges.set_rows(board.judges)
+        # The judges' table one turn of the event loop later: the two tables fitted to
+        # their contents in one go held the GUI thread for over 100 ms on a national
+        # round (2,000 applications, 120 judges); one at a time, each stays well below.
+        QTimer.singleShot(0, self, self._show_judges)
         alpha = "—" if board.alpha is None else f"{board.alpha:.2f}"
         parts = [self.tr("Round {n} ({name}); panel agreement (Krippendorff's alpha): {alpha}; "
                          "disagreement flagged above a range of {r:g} or SD of {sd:g} points.")
@@ -265,19 +297,51 @@ class LeaderboardScreen(Screen):
                 left=money_text(f.remaining),
                 line=self.tr("; funding line at {ref} (the dashed line in the table)").format(
                     ref=f.line_at) if f.line_at else ""))
+        counts = board.reviews_per_judge
+        if counts:
+            middle = counts[len(counts) // 2]
+            parts.append(self.tr("Reviews per judge: about {mid} (from {low} to {high})."
+                                 ).format(mid=middle, low=counts[0], high=counts[-1]))
+        parts += [self._warning_text(w) for w in board.warnings]
         if board.open_conflicts:
             parts.append(self.tr("{n} undecided conflicts touch counted reviews (see "
                                  "Conflicts).").format(n=len(board.open_conflicts)))
         parts += list(board.problems)
         self.headline.setText("<br>".join(parts))
 
-    def _fit_columns(self, board: Leaderboard) -> None:
-        """Keep the ranking within a 1280-pixel window: a narrower title, and no money
-        columns in a round that has no budget (and no requested amounts) to show.
+    def _show_judges(self) -> None:
+        board = self.board()
+        if board is not None:
+            self.judges.set_rows(board.judges)
 
-        Columns are hidden first and then fitted to their contents: a column shown again
-        (switching from a round without a budget to one with) kept the width it had when
-        hidden, and the table looked squashed."""
+    def _warning_text(self, warning: BasisWarning) -> str:
+        """The model's warning in this screen's (translated) words."""
+        v = warning.values
+        if warning.basis == "z":
+            if warning.kind == "confined":
+                return self.tr("z ranking: {n} of {m} judges reviewed in one category only; "
+                               "their z-scores erase differences in quality between "
+                               "categories.").format(n=int(v["confined"]), m=int(v["judges"]))
+            return self.tr("z ranking: judges have a median of {n:g} reviews each; z-scores "
+                           "need about 20 per judge and rank less accurately with fewer."
+                           ).format(n=v["median"])
+        if warning.kind == "pieces":
+            return self.tr("Adjusted ranking: the judges form {n} groups that share no "
+                           "application; between groups, adjusted scores compare as the mean "
+                           "totals do.").format(n=int(v["groups"]))
+        if warning.kind == "few_reviews":
+            return self.tr("Adjusted ranking: judges have a median of {n:g} reviews each; "
+                           "their leniency is uncertain, so the adjusted scores stay close to "
+                           "the mean totals.").format(n=v["median"])
+        return self.tr("Adjusted ranking: no application has two counted reviews, so the "
+                       "adjusted score is the mean total.")
+
+    def _show_money_columns(self, board: Leaderboard) -> None:
+        """No money columns in a round that has no budget (and no requested amounts).
+
+        Called before the rows are set, so ``set_rows`` fits every column then shown to
+        its contents: a column shown again (switching from a round without a budget to
+        one with) used to keep the width it had when hidden, and looked squashed."""
         titles = [c.title for c in self.model.columns]
         view = self.table.view
         no_requests = all(r.application.requested is None for r in board.rows)
@@ -285,12 +349,13 @@ class LeaderboardScreen(Screen):
                              and no_requests)
         for name in (tr("Awarded"), tr("Funding")):
             view.setColumnHidden(titles.index(name), board.funding is None)
-        view.resizeColumnsToContents()
-        header = view.horizontalHeader()
+
+    def _narrow_title(self) -> None:
+        """Keep the ranking within a 1280-pixel window: long titles are elided."""
+        titles = [c.title for c in self.model.columns]
+        header = self.table.view.horizontalHeader()
         title = titles.index(tr("Title"))
-        for section in range(header.count() - 1):
-            limit = TITLE_WIDTH if section == title else 320
-            header.resizeSection(section, min(header.sectionSize(section), limit))
+        header.resizeSection(title, min(header.sectionSize(title), TITLE_WIDTH))
 
     def _ref_at(self, proxy_row: int) -> str | None:
         index = self.table.proxy.index(proxy_row, 0)
@@ -303,8 +368,8 @@ class LeaderboardScreen(Screen):
         column = self.table.proxy.sortColumn()
         if column < 0:
             return True
-        wanted = tr("Rank (raw)") if self.basis.currentData() == "raw" else tr(
-            "Rank (normalised)")
+        wanted = {"adjusted": tr("Rank (adjusted)"), "raw": tr("Rank (raw)"),
+                  "z": tr("Rank (z)")}.get(self.basis.currentData())
         return (self.model.columns[column].title == wanted
                 and self.table.proxy.sortOrder() == Qt.SortOrder.AscendingOrder)
 
@@ -355,19 +420,10 @@ class LeaderboardScreen(Screen):
 
     def _plan_shortlist(self, choice: Any, show: Callable[[Any], None],
                         problem: Callable[[str], None]) -> None:
-        """Work out (in the background) who the rule would take, for the dialog's preview."""
-        from judgepanel.model.staff.decide.shortlist import plan_shortlist
-
-        round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
+        """Who the rule would take (worked out in the background), for the preview."""
         category = None if choice.per_category else self.category.currentData()
-
-        def work(_progress: Any) -> Any:
-            with ws.session() as session:
-                return plan_shortlist(session, round_by_id(session, round_id), top=choice.top,
-                                      threshold=choice.threshold, basis=basis,
-                                      category=category, per_category=choice.per_category)
-
-        self.ctx.run(work, on_done=show, on_error=lambda error: problem(error.message))
+        plan_in_background(self.ctx, choice, self.basis.currentData(), category, show,
+                           problem)
 
     def shortlist(self, name: str, *, top: int | None, threshold: float | None,
                   per_category: bool = False, exclude: tuple[str, ...] = ()) -> None:
@@ -419,56 +475,21 @@ class LeaderboardScreen(Screen):
 
     def _ask_report(self) -> None:
         kind = self.report_kind.currentData()
-        if kind == "compendium":
-            self._ask_summary_field()
-            return
+        if kind == "compendium":  # which form field holds the summaries, asked first
+            ask_compendium_field(self.ctx, self, self.ask_summary_field,
+                                 lambda field, keep: self._save_report(kind, field, keep))
+        else:
+            self._save_report(kind, None, False)
+
+    def _save_report(self, kind: str, field: str | None, keep: bool) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Write the report"), f"{kind}.pdf",
                                               self.tr("PDF (*.pdf)"))
         if path:
-            self.report(kind, Path(path))
-
-    def _ask_summary_field(self) -> None:
-        """The compendium: which form field holds the summary, then where to write it."""
-        from judgepanel.model.staff.prepare.applications import form_field_names
-        from judgepanel.model.staff.settings import SUMMARY_FIELD, setting_value
-
-        ws = self.ctx.workspace
-
-        def query(session: Any) -> tuple[list[str], str | None]:
-            program = ws.program(session)
-            return form_field_names(session, program), setting_value(program, SUMMARY_FIELD)
-
-        def asked(found: tuple[list[str], str | None]) -> None:
-            answer = self.ask_summary_field(self, *found)
-            if answer is None:
-                return
-            field, keep = answer
-            path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Write the report"), "compendium.pdf", self.tr("PDF (*.pdf)"))
-            if path:
-                self.report("compendium", Path(path), summary_field=field, keep_field=keep)
-
-        self.ctx.read(query, asked, parent=self)
+            self.report(kind, Path(path), summary_field=field, keep_field=keep)
 
     def report(self, kind: str, path: Path, *, summary_field: str | None = None,
                keep_field: bool = False) -> None:
-        """Write a report; the compendium takes its summaries from ``summary_field`` (kept
-        as the program's setting with ``keep_field``)."""
-        from judgepanel.model.staff.settings import SUMMARY_FIELD, set_setting
-        from judgepanel.reports import build_report
-        from judgepanel.reports.gather import options_from_settings
-
-        round_id, ws = self.ctx.round_id, self.ctx.workspace
-
-        def work(progress: Any) -> Path:
-            with ws.session() as session:
-                number = round_by_id(session, round_id).number
-                program = ws.program(session)
-                if keep_field:
-                    set_setting(session, program, SUMMARY_FIELD, summary_field, ws.actor)
-                options = options_from_settings(program, summary_field=summary_field)
-            return build_report(kind, ws, number, path, options=options, progress=progress)
-
-        self.ctx.run(work, on_done=lambda out: self.status.setText(
-            self.tr("Wrote {path}").format(path=out)), parent=self,
-            label=self.tr("Writing the report…"), cancellable=True)
+        """Write a report (the compendium's summaries from ``summary_field``)."""
+        write_report(self.ctx, self, kind, path, summary_field=summary_field,
+                     keep_field=keep_field, on_done=lambda out: self.status.setText(
+                         self.tr("Wrote {path}").format(path=out)))

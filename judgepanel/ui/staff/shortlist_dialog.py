@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.model.staff.decide.shortlist import ShortlistPlan
+from judgepanel.model.staff.prepare.rounds import round_by_id
+from judgepanel.ui.staff.context import StaffContext
 from judgepanel.ui.staff.table_model import WARN, number_text, tone
 
 
@@ -209,3 +211,21 @@ def ask_shortlist(parent: QWidget, category: str | None, plan: Any) -> Shortlist
     dialog.request_plan = lambda choice: plan(choice, dialog.show_plan, dialog.show_problem)
     dialog.ask_plan()
     return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def plan_in_background(ctx: StaffContext, choice: ShortlistChoice, basis: str,
+                       category: str | None, show: Callable[[ShortlistPlan], None],
+                       problem: Callable[[str], None]) -> None:
+    """Work out the plan of ``choice`` on the round shown, off the GUI thread; the dialog
+    gets it through ``show``, or the refusal's words through ``problem``."""
+    from judgepanel.model.staff.decide.shortlist import plan_shortlist
+
+    round_id, ws = ctx.round_id, ctx.workspace
+
+    def work(_progress: Any) -> ShortlistPlan:
+        with ws.session() as session:
+            return plan_shortlist(session, round_by_id(session, round_id), top=choice.top,
+                                  threshold=choice.threshold, basis=basis,  # type: ignore[arg-type]
+                                  category=category, per_category=choice.per_category)
+
+    ctx.run(work, on_done=show, on_error=lambda error: problem(error.message))
