@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from judgepanel.cli import main
 from judgepanel.errors import ImportRowsError
+from judgepanel.model.staff.prepare.importing.formulas import has_formulas
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping, holds_references
 from judgepanel.model.staff.prepare.importing.rows import DUPLICATE, identity_key
 from judgepanel.model.staff.prepare.importing.workflow import check_file, import_file
@@ -134,6 +135,17 @@ def _formula_workbook(path: Path) -> Path:
     sheet.append(["Youth Voices", "", "cy@ogdenville.gov"])
     book.save(path)  # openpyxl saves formulas without a calculated value
     return path
+
+
+def test_only_a_workbook_with_formulas_gets_a_second_look(tmp_path: Path) -> None:
+    assert has_formulas(_formula_workbook(tmp_path / "with.xlsx"))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Title", "Organisation"])
+    sheet.append(["Safe Streets", ""])
+    book.save(tmp_path / "without.xlsx")
+    assert not has_formulas(tmp_path / "without.xlsx")
 
 
 def test_a_formula_without_a_saved_value_is_named_not_called_empty(

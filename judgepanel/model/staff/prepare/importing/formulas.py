@@ -11,12 +11,36 @@ and columns that table holds, so it reads no more of the workbook than that did.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Collection
 from pathlib import Path
 
 from judgepanel.model.staff.prepare.importing.sources import SourceTable
 
 FORMULA_SHOWN = 60  # characters of a formula quoted in a message
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" …>, <x:f>
+_CHUNK = 1 << 20
+
+
+def has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (a quick look at its XML,
+    which most workbooks end here: reading every cell a second time costs as much as
+    the import's own read)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            for name in book.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with book.open(name) as part:
+                    tail = b""
+                    while chunk := part.read(_CHUNK):
+                        if _FORMULA_TAG.search(tail + chunk):
+                            return True
+                        tail = chunk[-16:]
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return True  # cannot tell: take the careful, slower look
+    return False
 
 
 def empty_cells(table: SourceTable, columns: Collection[str]) -> set[tuple[int, str]]:
@@ -29,9 +53,9 @@ def unsaved_formulas(path: Path, sheet: str | None, table: SourceTable,
                      cells: Collection[tuple[int, str]]) -> dict[tuple[int, str], str]:
     """Of ``cells`` ((row number, column) pairs of an .xlsx ``table``), those holding a
     formula without a saved value, with the formula (shortened) as the value."""
-    if table.kind != "xlsx" or not cells:
+    if table.kind != "xlsx" or not cells or not has_formulas(path):
         return {}
-    import openpyxl  # only workbooks with empty cells pay for a second look
+    import openpyxl  # only workbooks with formulas and empty cells pay for a second look
 
     position = {name: index for index, name in enumerate(table.headers)}
     wanted: dict[int, dict[int, str]] = {}

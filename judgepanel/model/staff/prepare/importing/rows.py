@@ -59,7 +59,8 @@ def identity_key(title: str, organisation: str, email: str) -> tuple[str, str, s
     """What makes two applications the same when no reference tells them apart: title,
     organisation and contact e-mail, compared after folding case, accents and spaces."""
     def fold(text: str) -> str:
-        return " ".join(fold_accents(text).casefold().split())
+        plain = text if text.isascii() else fold_accents(text)  # most cells: no accents
+        return " ".join(plain.casefold().split())
 
     return fold(title), fold(organisation), fold(email)
 
@@ -128,6 +129,7 @@ class RowChecker:
                 self.existing_keys.setdefault(identity_key(title, organisation, email), ref)
         self.seen_keys: dict[tuple[str, str, str], int] = {}
         self.formulas = dict(formulas or {})
+        self.used = mapping.used_columns(table.headers) if self.formulas else ()
         self.seen_refs: dict[str, int] = {}
         self.next_number = 1
         self.extra = mapping.extra_columns(table.headers)
@@ -152,7 +154,7 @@ class RowChecker:
             return cell_as_text(values.get(column), m.separator) if column else ""
 
         formula_columns = set()
-        for column in self.mapping.used_columns(self.table.headers):
+        for column in self.used:
             formula = self.formulas.get((number, column))
             if formula is not None and not cell_as_text(values.get(column), m.separator):
                 formula_columns.add(column)
