@@ -234,7 +234,7 @@ class Shooter:
             writer.writeheader()
             writer.writerows(rows)
         dialog = ImportDialog(page.ctx, window)
-        dialog.resize(1000, 720)
+        dialog.resize(980, 660)
         dialog.show()
         dialog.load(sheet)
         settled = self.staff_settled(window)

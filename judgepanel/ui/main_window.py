@@ -173,9 +173,6 @@ class MainWindow(QMainWindow):
         return []
 
     def remember(self, path: str) -> None:
-        """Keep ``path`` first among the recent files, as an absolute path: a relative one
-        (a program opened from the command line) would point elsewhere next time."""
-        path = str(Path(path).expanduser().resolve())
         paths = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue(RECENT_KEY, paths[:RECENT_LIMIT])
         self.settings.sync()  # kept even if the app is killed

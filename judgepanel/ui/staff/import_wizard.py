@@ -91,7 +91,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("Import applications"))
-        self.resize(1000, 720)
+        self.resize(980, 660)  # fits a 1024 x 700 screen
         self.path: Path | None = None
         self.sheet: str | None = None
         self.headers: tuple[str, ...] = ()

@@ -253,11 +253,14 @@ def test_recent_programs_are_kept_as_absolute_paths(qtbot: Any, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from judgepanel.ui.main_window import MainWindow
 
+    StaffWorkspace.create(tmp_path / "my-program", "Recent", actor="test").close()
     monkeypatch.chdir(tmp_path)
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
-    window.remember("my-program")
+    window.open_path("my-program")  # as typed on a command line, relative to here
+    assert window.staff_page is not None
     assert window.recent_files()[0] == str(tmp_path / "my-program")
+    window.close_program()
 
 
 # --- bundles, assignment, the wizard -----------------------------------------------------------
