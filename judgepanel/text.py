@@ -75,8 +75,8 @@ def text_problem(text: str, *, multiline: bool) -> str | None:
     """What the policy refuses in ``text``, in words, or None.
 
     ``multiline`` text may hold TAB and line breaks (LF, CR, U+2028, U+2029; VT, FF and
-    NEL only once normalised); one-line text (a name, a title) holds neither. The answer names the character
-    and where it is: "holds U+001B (ESCAPE) at character 7".
+    NEL only once normalised); one-line text (a name, a title) holds neither. The answer
+    names the character and where it is: "holds U+001B (ESCAPE) at character 7".
     """
     found = (_FORBIDDEN if multiline else _FORBIDDEN_ONE_LINE).search(text)
     if found is None:

@@ -122,7 +122,8 @@ def test_a_workbook_without_any_sheet_says_so(tmp_path: Path) -> None:
 def test_a_shared_strings_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     # 750 MB of shared strings compress to a few MB, and the directory says so: the
     # bound is checked there, before a byte is inflated.
-    data = craft.set_declared_size(craft.shared_strings_workbook(), "xl/sharedStrings.xml", 750 * MB)
+    data = craft.set_declared_size(craft.shared_strings_workbook(), "xl/sharedStrings.xml",
+                                   750 * MB)
     path = craft.write(tmp_path / "bomb.xlsx", data)
     assert _peak(lambda: read_table(path)) < 8 * MB
     _refused(path, "too large to import")

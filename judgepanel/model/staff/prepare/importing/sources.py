@@ -24,12 +24,11 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from judgepanel.errors import FileFormatError
 from judgepanel.formats.jsonio import json_depth
 from judgepanel.model.staff.prepare.importing.limits import (
     MAX_CELL,

@@ -29,7 +29,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 from xml.parsers import expat
 
 from judgepanel.model.staff.prepare.importing.limits import (
@@ -230,7 +230,7 @@ class GuardedArchive(zipfile.ZipFile):
             raise XlsxRefused(TOO_BIG.format(what="it inflates to more than "
                                              f"{count(MAX_XLSX_TOTAL)} bytes"))
 
-    def open(self, name: Any, mode: str = "r", pwd: bytes | None = None, *,
+    def open(self, name: Any, mode: Literal["r", "w"] = "r", pwd: bytes | None = None, *,
              force_zip64: bool = False) -> Any:
         raw = super().open(name, mode, pwd, force_zip64=force_zip64)
         if mode != "r":
