@@ -69,3 +69,22 @@ def test_a_bad_value_is_refused_when_set_and_when_read(workspace: StaffWorkspace
         with pytest.raises(ValidationError, match="“ranking_basis”"):
             setting_value(program, RANKING_BASIS)
         assert audit.events(s, "program.setting") == []
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), float("inf"), float("nan"), 1e308])
+def test_absurd_numbers_in_stored_settings_are_refused_in_words(value: object) -> None:
+    from judgepanel.model.staff.schema import Program
+    from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, setting_value
+
+    program = Program(name="P", settings={"disagreement_range": value})
+    with pytest.raises(ValidationError, match="from 0 to 100"):
+        setting_value(program, DISAGREEMENT_RANGE)
+
+
+def test_a_field_name_setting_is_held_to_the_text_policy() -> None:
+    from judgepanel.model.staff.schema import Program
+    from judgepanel.model.staff.settings import SUMMARY_FIELD, setting_value
+
+    program = Program(name="P", settings={"summary_field": "Sum\u202emary"})
+    with pytest.raises(ValidationError, match="one line"):
+        setting_value(program, SUMMARY_FIELD)
