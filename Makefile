@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint demo screenshots clean
+.PHONY: run test bench lint demo screenshots clean fuzz killtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,18 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
+# Coverage-guided fuzzing of every reader of outside input (atheris): SECONDS per target,
+# TARGETS to choose some (fuzz/run.py lists them); CI runs a 20-second pass of each.
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz.run --seconds $(or $(SECONDS),60) $(TARGETS)
+
+# SIGKILL the staff steps (import, assignment, bundles, merge) at random moments,
+# RUNS times (100), and check each workspace is whole (tools/killtest.py).
+killtest: $(STAMP)
+	$(BIN)/python -m tools.killtest --runs $(or $(RUNS),100) $(ARGS)
+
 lint: $(STAMP)
-	$(BIN)/ruff check judgepanel tests bench tools
+	$(BIN)/ruff check judgepanel tests bench tools fuzz
 	$(BIN)/mypy
 
 demo: $(STAMP)
