@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -73,6 +74,14 @@ def _xlsx(shared: bool) -> bytes:
     return shared_strings_workbook([["Title", "City"], ["Safe Streets", "Springfield"]])
 
 
+def _parts(workbook: bytes) -> dict[str, bytes]:
+    from fuzz.targets import XLSX_PARTS
+
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        return {f"{index}-{name.replace('/', '_')}": bytes([index]) + archive.read(name)
+                for index, name in enumerate(XLSX_PARTS)}
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     writer = StoredZipWriter(out)
@@ -92,6 +101,7 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "import_csv": {"applications.csv": CSV.encode(),
                        "semicolons.csv": CSV.replace(",", ";").encode("cp1252")},
         "import_xlsx": {"inline.xlsx": _xlsx(False), "shared.xlsx": _xlsx(True)},
+        "xlsx_parts": _parts(_xlsx(True)),
         "import_json": {"applications.json": json.dumps({"applications": [
             {"Title": "Safe Streets", "Amount": 12500, "Tags": ["a", "b"], "Extra": {"x": 1}},
             {"Title": "Open Doors", "Amount": 99.5, "Ok": True, "None": None}]}).encode()},

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import tempfile
+import zipfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -71,6 +72,32 @@ def import_csv(data: bytes) -> None:
 
 def import_xlsx(data: bytes) -> None:
     read_table(_as_file(data, "applications.xlsx"))
+
+
+XLSX_PARTS = ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml",
+              "xl/styles.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels")
+"""The parts ``xlsx_parts`` replaces: its first byte chooses one, the rest is its XML."""
+
+
+@cache
+def _workbook() -> dict[str, bytes]:
+    seed = Path(__file__).resolve().parent / "corpus" / "import_xlsx" / "shared.xlsx"
+    with zipfile.ZipFile(seed) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def xlsx_parts(data: bytes) -> None:
+    """One part of a sound workbook replaced by ``data[1:]``: the fuzzer reaches the XML
+    (openpyxl's reading and the guard's scan) instead of failing CRC checks."""
+    if not data:
+        return
+    members = dict(_workbook())
+    members[XLSX_PARTS[data[0] % len(XLSX_PARTS)]] = data[1:]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    import_xlsx(out.getvalue())
 
 
 def import_json(data: bytes) -> None:
@@ -159,12 +186,12 @@ def text(data: bytes) -> None:
 
 TARGETS: dict[str, Target] = {
     "import_csv": import_csv, "import_xlsx": import_xlsx, "import_json": import_json,
-    "rubric": rubric, "results": results, "manifest": manifest, "card": card,
+    "xlsx_parts": xlsx_parts, "rubric": rubric, "results": results, "manifest": manifest, "card": card,
     "age_file": age_file, "zip_payload": zip_payload, "minisign": minisign,
     "identity": identity, "settings": settings, "text": text,
 }
 
-MAX_LEN = {"import_xlsx": 32_768, "results": 16_384, "manifest": 16_384}
+MAX_LEN = {"import_xlsx": 32_768, "xlsx_parts": 8_192, "results": 16_384, "manifest": 16_384}
 """Longest input atheris tries per target (libFuzzer's -max_len); others 4,096."""
 
 
