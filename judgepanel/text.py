@@ -66,6 +66,11 @@ def character_name(ch: str) -> str:
     return f"U+{ord(ch):04X} ({name})"
 
 
+def has_breaks_to_normalise(text: str) -> bool:
+    """Whether ``normalise_breaks`` would change ``text`` (one search, for a whole row)."""
+    return _BREAKS.search(text) is not None
+
+
 def normalise_breaks(text: str) -> str:
     """Every mandatory line break (CR LF, CR, VT, FF, NEL, U+2028, U+2029) as LF."""
     return _BREAKS.sub("\n", text) if _BREAKS.search(text) else text

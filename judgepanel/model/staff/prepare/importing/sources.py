@@ -45,7 +45,7 @@ from judgepanel.model.staff.prepare.importing.limits import (
     refusal,
 )
 from judgepanel.model.staff.prepare.importing.workbook import read_xlsx_rows
-from judgepanel.text import normalise_breaks, text_problem
+from judgepanel.text import has_breaks_to_normalise, normalise_breaks, text_problem
 
 Cell = str | list[str]
 _CHUNK = 1024 * 1024
@@ -157,7 +157,11 @@ class _Table:
         if (len(self.rows) + 1) * max(len(headers), 1) > MAX_CELLS:
             self.refuse(f"The file has more than {count(MAX_CELLS)} cells (rows times "
                         "columns). " + _SPLIT)
-        texts = [cell_text(c) for c in cells[:len(headers)]]
+        row = cells[:len(headers)]
+        if all(type(c) is str for c in row) and not has_breaks_to_normalise("".join(row)):
+            texts = [c.strip() for c in row]  # a CSV row without line breaks: the usual one
+        else:
+            texts = [cell_text(c) for c in row]
         for index, text in enumerate(texts):
             if len(text) > MAX_CELL:
                 self.refuse(f"Row {number}, column “{headers[index]}”: the cell holds more "
