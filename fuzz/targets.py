@@ -186,8 +186,8 @@ def text(data: bytes) -> None:
 
 TARGETS: dict[str, Target] = {
     "import_csv": import_csv, "import_xlsx": import_xlsx, "import_json": import_json,
-    "xlsx_parts": xlsx_parts, "rubric": rubric, "results": results, "manifest": manifest, "card": card,
-    "age_file": age_file, "zip_payload": zip_payload, "minisign": minisign,
+    "xlsx_parts": xlsx_parts, "rubric": rubric, "results": results, "manifest": manifest,
+    "card": card, "age_file": age_file, "zip_payload": zip_payload, "minisign": minisign,
     "identity": identity, "settings": settings, "text": text,
 }
 
