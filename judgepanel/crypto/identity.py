@@ -198,7 +198,7 @@ class Identity:
             doc = json.loads(text)
         except ValueError as error:
             raise IdentityError(damaged, detail=f"not JSON: {error}") from None
-        except RecursionError:  # found by fuzzing: 64 KiB of "[" nests past the stack
+        except RecursionError:  # 64 KiB of "[" nests past the stack
             raise IdentityError(damaged, detail="JSON nested too deeply") from None
         if not isinstance(doc, dict) or doc.get("format") != SECRET_FORMAT:
             raise IdentityError(damaged, detail="not a judgepanel-identity document")

@@ -161,7 +161,7 @@ def test_newer_secret_version_is_refused(judge: Identity) -> None:
 
 
 def test_a_deeply_nested_secret_is_refused_in_words() -> None:
-    """Found while fuzzing (issue #16): json.loads raised RecursionError."""
+    """Found reviewing every json.loads for issue #16: it raised RecursionError."""
     with pytest.raises(IdentityError, match="damaged") as caught:
         Identity.from_secret_text("[" * 3000 + "]" * 3000)
     assert "nested" in caught.value.detail
