@@ -66,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             traceback.print_exc()
         print(f"judgepanel: something went wrong that JudgePanel did not expect "
-              f"({type(error).__name__}). Please report it, with the output of the same command run with --verbose.",
+              f"({type(error).__name__}). Please report it, with the output of the same "
+              "command run with --verbose.",
               file=sys.stderr)
         return 70
