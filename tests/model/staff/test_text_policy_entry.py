@@ -9,10 +9,10 @@ import pytest
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.model.staff.prepare.categories import add_category
-from judgepanel.model.staff.prepare.conflicts import dismiss, list_conflicts, screen
+from judgepanel.model.staff.prepare.conflicts import declare
 from judgepanel.model.staff.prepare.judges import set_affiliations, set_profile
 from judgepanel.model.staff.prepare.rounds import add_round
-from judgepanel.model.staff.schema import Judge
+from judgepanel.model.staff.schema import Application, Judge
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 RLO = "\u202e"
@@ -46,11 +46,9 @@ def test_judge_details_and_notes_are_held_to_the_policy(demo: Path) -> None:
                 set_profile(session, judge, "t", organisation=f"City {RLO}Hall")
             with pytest.raises(JudgePanelError, match="affiliation holds U"):
                 set_affiliations(session, judge, ["Ok", "Bad\x00"], "t")
-            program = workspace.program(session)
-            screen(session, program, "t")
-            conflicts = list_conflicts(session, program)
-            assert conflicts  # the demo's screening finds some
+            application = session.query(Application).first()
+            assert application is not None
             with pytest.raises(JudgePanelError, match=r"U\+0007"):
-                dismiss(session, conflicts[0], "t", "Checked\x07 by phone")
+                declare(session, judge, application, "Her sister\x07 runs it", "t")
     finally:
         workspace.close()
