@@ -4,18 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint demo screenshots clean fuzz killtest
+.PHONY: run test bench lint demo screenshots package clean fuzz killtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when the project's metadata changes, so a re-run costs seconds.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	touch $(STAMP)
 
+# The desktop-library check first: a missing X11/EGL library is named with the command
+# that installs it, instead of a Qt abort.
 run: $(STAMP)
+	@$(BIN)/python -m judgepanel.cli.syslibs
 	$(BIN)/judgepanel gui --demo demo-program $(ARGS)
 
 test: $(STAMP)
@@ -35,7 +38,7 @@ killtest: $(STAMP)
 	$(BIN)/python -m tools.killtest --runs $(or $(RUNS),100) $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check judgepanel tests bench tools fuzz
+	$(BIN)/ruff check judgepanel tests bench tools packaging fuzz
 	$(BIN)/mypy
 
 demo: $(STAMP)
@@ -45,5 +48,14 @@ demo: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python tools/screenshots.py $(ARGS)
 
+# Linux packages into dist/: a .tar.gz and a .deb of the PyInstaller one-folder build
+# (packaging/build_linux.py; docs/install.md). PyInstaller comes with the [package] extra.
+$(VENV)/.package-installed: pyproject.toml setup.py | $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[package]'
+	touch $@
+
+package: $(VENV)/.package-installed
+	$(BIN)/python packaging/build_linux.py $(ARGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -7,6 +7,7 @@ otherwise platformdirs gives the OS's conventional location.
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
 import platformdirs
@@ -21,3 +22,16 @@ def data_home() -> Path:
     base = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
     base.mkdir(parents=True, exist_ok=True)
     return base
+
+
+RESOURCES_PACKAGE = "judgepanel.resources"
+
+
+def resource(*parts: str) -> Path:
+    """A file shipped in resources/ (``resource("icons", "bundle.svg")``).
+
+    Found through the installed package, so the same call works in an editable
+    install, a wheel and the frozen app (setup.py maps resources/ into the package).
+    Every supported installation keeps package files on disk, so this is a real path.
+    """
+    return Path(str(files(RESOURCES_PACKAGE).joinpath(*parts)))

@@ -18,33 +18,79 @@ from collections.abc import Sequence
 from judgepanel import __version__
 from judgepanel.cli.messages import refusal_lines
 from judgepanel.errors import JudgePanelError
+from judgepanel.formats.detect import BUNDLE_SUFFIX, CARD_SUFFIX, RESULTS_SUFFIX
 
-# Feature modules, in the order their commands appear in --help.
-COMMAND_MODULES = (
-    "judgepanel.cli.gui",
-    "judgepanel.cli.identity",
-    "judgepanel.cli.verify",
-    "judgepanel.cli.staff",
-    "judgepanel.cli.demo",
-)
+# Each top-level command and the feature module that registers it, in --help order.
+# Only the module a command needs is imported: the staff commands pull in the whole
+# model (SQLAlchemy, Alembic, reportlab: about a second), which the desktop app, the
+# command a double-click runs, does not need before its first window.
+COMMANDS = {
+    "gui": "judgepanel.cli.gui",
+    "open": "judgepanel.cli.gui",
+    "identity": "judgepanel.cli.identity",
+    "verify": "judgepanel.cli.verify",
+    "staff": "judgepanel.cli.staff",
+    "scores": "judgepanel.cli.scores",
+    "demo": "judgepanel.cli.demo",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+GUI_MODULE = COMMANDS["gui"]
+FILE_SUFFIXES = (BUNDLE_SUFFIX, RESULTS_SUFFIX, CARD_SUFFIX)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
+    """The feature modules that parsing ``argv`` needs (all of them for help or a typo)."""
+    if any(a in ("-h", "--help") for a in argv):
+        return COMMAND_MODULES
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first is None:
+        return (GUI_MODULE,)  # no command: the desktop app (or --version)
+    return (COMMANDS[first],) if first in COMMANDS else COMMAND_MODULES
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="judgepanel",
         description="Offline, end-to-end encrypted judging for award and grant programs.",
     )
-    parser.add_argument("--version", action="version", version=f"JudgePanel {__version__}")
+    parser.add_argument(
+        "--version", action="store_true",
+        help="show the version (with --verbose: Python, Qt, keyring backend, data folder)")
     parser.add_argument("--verbose", action="store_true", help="show technical details of errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(sub)
     return parser
 
 
+def route_files(argv: list[str], commands: Sequence[str]) -> list[str]:
+    """``judgepanel FILE`` (a double-click, "Open with") means ``judgepanel open FILE``.
+
+    macOS may add a ``-psn_…`` process serial number when Finder starts the app; it is
+    dropped. A command name always wins over a file of the same name.
+    """
+    argv = [a for a in argv if not a.startswith("-psn_")]
+    if not argv or argv[0] in commands or argv[0].startswith("-"):
+        return argv
+    first = argv[0]
+    looks_like_a_path = os.sep in first or "/" in first or first.lower().endswith(FILE_SUFFIXES)
+    if looks_like_a_path or os.path.exists(first):
+        return ["open", *argv]  # `open` says so when it is not there
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = route_files(list(sys.argv[1:] if argv is None else argv), list(COMMANDS))
+    parser = build_parser(modules_for(words))
+    args = parser.parse_args(words)
+    if args.version:
+        print(f"JudgePanel {__version__}")
+        if args.verbose:
+            from judgepanel.cli.diagnostics import diagnostics
+
+            for line in diagnostics():
+                print(line)
+        return 0
     if args.command is None:
         # No command: open the desktop app, as a double-click would.
         args = parser.parse_args(["gui"])

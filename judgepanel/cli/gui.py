@@ -15,8 +15,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="when nothing else is open, show the demo program in DIR (built first if missing)",
     )
     gui.set_defaults(func=run_gui, path=None)
-    open_ = sub.add_parser("open", help="open a judging bundle or a program in the desktop app")
-    open_.add_argument("path", help="a .jpbundle file or a program workspace folder")
+    open_ = sub.add_parser(
+        "open", help="open a bundle, results file, card or program in the desktop app",
+        description="Open a file the way a double-click does: a .jpbundle for judging; a "
+        ".jpresults to merge into a program (or check); a .jpcard to see its fingerprint "
+        "and enroll it; a program workspace folder in the staff app. When JudgePanel is "
+        "already running, the file goes to its window. `judgepanel FILE` does the same.")
+    open_.add_argument("path", help="a .jpbundle, .jpresults or .jpcard file, or a program "
+                       "workspace folder")
     open_.set_defaults(func=run_gui, demo=None)
 
 
@@ -36,10 +42,16 @@ def run_gui(args: argparse.Namespace) -> int:
         print(
             "judgepanel: no display found, so the desktop app cannot open here. Run it on a "
             "computer with a desktop; here you can use the command line instead "
-            "(`judgepanel --help`; `make demo` or `judgepanel demo DIR` builds the demo).",
+            "(`judgepanel --help`; `make demo` or `judgepanel demo DIR` builds the demo)."
+            + (f" To check this file: judgepanel verify {args.path}"
+               if args.path and Path(args.path).is_file() else ""),
             file=sys.stderr,
         )
         return 1
+    from judgepanel.cli.syslibs import check_desktop_libraries
+
+    if code := check_desktop_libraries():  # before Qt loads: name what is missing
+        return code
     demo_program = ensure_demo(args.demo) if args.demo is not None and args.path is None else None
     from judgepanel.ui.app import run  # Qt is imported only when a window is wanted
 

@@ -11,6 +11,8 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from judgepanel.cli.staff_common import basis_option
+from judgepanel.model.scoring.ranking import DEFAULT_BASIS
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.reports import REPORT_KINDS, build_report
 from judgepanel.reports.gather import options_from_settings
@@ -32,8 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--date", type=dt.date.fromisoformat, default=None,
                         metavar="YYYY-MM-DD", help="date printed on the report (and the "
                         "moment lateness is judged at); default: none printed")
-    parser.add_argument("--basis", choices=("raw", "normalised"), default=None,
-                        help="which ranking leads (default: the program's setting, else raw)")
+    basis_option(parser, default=None,
+                 default_text=f"the program's ranking_basis setting, else {DEFAULT_BASIS}")
     parser.add_argument("--name-judges", action="store_true", default=None,
                         help="show judges' names instead of Judge A, B, ...")
     parser.add_argument("--feedback-scores", action="store_true", default=None,

@@ -10,6 +10,7 @@ import argparse
 from typing import Any
 
 from judgepanel.cli.staff_common import emit, money, opened
+from judgepanel.model.scoring.ranking import BASIS_NAMES
 from judgepanel.model.staff.decide.leaderboard import BoardRow, Leaderboard, compute
 from judgepanel.model.staff.prepare.rounds import find_round
 
@@ -22,12 +23,16 @@ def board_row(board: Leaderboard, row: BoardRow) -> dict[str, Any]:
     s = row.stats
     data: dict[str, Any] = {
         "rank": board.rank_of(row), "rank_raw": row.rank_raw,
-        "rank_normalised": row.rank_normalised, "ref": row.application.ref,
+        "rank_adjusted": row.rank_adjusted, "rank_z": row.rank_z,
+        # The old name of the z basis's rank, kept for scripts that read it.
+        "rank_normalised": row.rank_z, "ref": row.application.ref,
         "title": row.application.title, "organisation": row.application.organisation,
         "categories": list(row.application.categories), "n": s.n,
         "mean": _num(s.mean, 2), "median": _num(s.summary.median, 2),
         "sd": _num(s.summary.sd, 2), "min": _num(s.summary.min, 2),
-        "max": _num(s.summary.max, 2), "normalised": _num(s.z_display, 2),
+        "max": _num(s.summary.max, 2), "adjusted": _num(s.adjusted, 2),
+        "adjusted_se": _num(s.adjusted_se, 2), "z": _num(s.z_display, 2),
+        "normalised": _num(s.z_display, 2),  # the old name of "z"
         "tie_break": _num(row.tie_break, 2), "flags": list(row.flags),
         "missing": [j.name for j in row.missing],
         "conflicted": [j.name for j in row.conflicted],
@@ -53,7 +58,9 @@ def rank_command(args: argparse.Namespace) -> int:
                    "reviews": j.stats.n if j.stats else 0,
                    "mean": _num(j.stats.mean, 2) if j.stats else None,
                    "spread": _num(j.stats.spread, 2) if j.stats else None,
-                   "leniency": _num(j.stats.leniency, 2) if j.stats else None}
+                   "leniency": _num(j.stats.leniency, 2) if j.stats else None,
+                   "offset": _num(j.offset.offset, 2) if j.offset else None,
+                   "offset_se": _num(j.offset.se, 2) if j.offset else None}
                   for j in board.judges]
         data: dict[str, Any] = {
             "round": board.round_number, "round_name": board.round_name,
@@ -63,6 +70,8 @@ def rank_command(args: argparse.Namespace) -> int:
             "open_conflicts": [{"judge": c.judge.name, "application": c.application_ref,
                                 "reasons": list(c.reasons)} for c in board.open_conflicts],
             "problems": list(board.problems),
+            "reviews_per_judge": list(board.reviews_per_judge),
+            "warnings": [{"basis": w.basis, "text": w.text} for w in board.warnings],
         }
         if board.funding is not None:
             data["budget"] = board.funding.budget
@@ -78,9 +87,10 @@ def rank_command(args: argparse.Namespace) -> int:
 def _lines(data: dict[str, Any], rows: list[dict[str, Any]], currency: str) -> list[str]:
     where = f" — {data['category']}" if data["category"] else ""
     alpha = "n/a" if data["alpha"] is None else f"{data['alpha']:.2f}"
-    lines = [f"Round {data['round']} ({data['round_name']}){where}: ranked by "
-             f"{'raw mean' if data['basis'] == 'raw' else 'normalised score'}; "
-             f"panel agreement (Krippendorff's alpha) {alpha}"]
+    lines = [f"Round {data['round']} ({data['round_name']}){where}: ranked by the "
+             f"{BASIS_NAMES[data['basis']]}; panel agreement (Krippendorff's alpha) {alpha}"]
+    lines += [f"Note ({w['basis']}): {w['text']}" for w in data["warnings"]
+              if w["basis"] == data["basis"]]
     funded = "budget" in data
     header = f"{'RANK':>4}  {'SCORE':>5}  {'N':>2}  {'SD':>5}  {'REF':<13}"
     lines.append(header + (f"  {'REQUESTED':>13}  {'AWARDED':>13}   " if funded else "  ")
@@ -88,7 +98,7 @@ def _lines(data: dict[str, Any], rows: list[dict[str, Any]], currency: str) -> l
     for r in rows:
         if funded and r["ref"] == data["line_at"]:
             lines.append(f"{'':>6}---- funding line: the budget runs out here ----")
-        score = r["mean"] if data["basis"] == "raw" else r["normalised"]
+        score = r[{"raw": "mean", "adjusted": "adjusted", "z": "z"}[data["basis"]]]
         rank = "-" if r["rank"] is None else str(r["rank"])
         score_text = "-" if score is None else f"{score:5.1f}"
         sd_text = "-" if r["sd"] is None else f"{r['sd']:5.1f}"
@@ -125,9 +135,9 @@ def export_command(args: argparse.Namespace) -> int:
     with opened(args) as workspace, workspace.session() as session:
         round_ = find_round(session, workspace.program(session), args.round)
         if args.format == "xlsx":
-            files = [export_xlsx(session, round_, args.out)]
+            files = [export_xlsx(session, round_, args.out, basis=args.basis)]
         else:
-            files = export_csv(session, round_, args.out)
+            files = export_csv(session, round_, args.out, basis=args.basis)
         number = round_.number
     emit(args, {"round": number, "format": args.format, "files": [str(f) for f in files]},
          [f"Exported round {number} ({args.format.upper()}):"] + [f"  {f}" for f in files])

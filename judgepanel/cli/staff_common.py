@@ -23,6 +23,7 @@ from judgepanel.cli.messages import refusal_lines
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
+from judgepanel.model.scoring.ranking import BASES, DEFAULT_BASIS, Basis, parse_basis
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 Handler = Callable[[argparse.Namespace], int]
@@ -34,6 +35,23 @@ def common_options(parser: argparse.ArgumentParser) -> None:
         help="the program's workspace folder (default: the current folder)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
+
+
+def basis_option(parser: argparse.ArgumentParser, *, default: Basis | None = DEFAULT_BASIS,
+                 default_text: str = f"{DEFAULT_BASIS}") -> None:
+    """``--basis raw|adjusted|z``; the old spelling ``normalised`` is read as z."""
+    parser.add_argument(
+        "--basis", type=_basis, default=default, metavar="|".join(BASES),
+        help="rank by the raw mean, the score adjusted for judge leniency, or the mean "
+             f"per-judge z-score (default {default_text}; 'normalised', the old name of z, "
+             "still works)")
+
+
+def _basis(text: str) -> Basis:
+    try:
+        return parse_basis(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def identity_options(parser: argparse.ArgumentParser) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from judgepanel.cli.staff_common import (
+    basis_option,
     common_options,
     emit,
     json_errors,
@@ -42,8 +43,7 @@ def register(steps: argparse._SubParsersAction) -> None:
     rule.add_argument("--top", type=int, metavar="N", help="the N best (ties included)")
     rule.add_argument("--threshold", type=float, metavar="SCORE",
                       help="every application with at least this score (0–100)")
-    short.add_argument("--basis", choices=("raw", "normalised"), default="raw",
-                       help="rank by raw means or judge-normalised scores (default raw)")
+    basis_option(short)
     where = short.add_mutually_exclusive_group()
     where.add_argument("--category", metavar="KEY", help="within this category only")
     where.add_argument("--per-category", action="store_true",
@@ -73,6 +73,7 @@ def register(steps: argparse._SubParsersAction) -> None:
                        help="e.g. 12500 or '$12,500.00'")
     award.add_argument("--clear", action="store_true", help="remove staff's award")
     award.add_argument("--note", default="", help="why (kept in the audit log)")
+    basis_option(award)  # the ranking the funding line goes down
     award.add_argument("--round", type=int, metavar="N",
                        help="the round whose funding line is summarised (default: latest)")
     award.set_defaults(func=json_errors(run_award))
@@ -172,7 +173,7 @@ def run_award(args: argparse.Namespace) -> int:
                                 "awarded": amount, "previous": previous,
                                 "round": round_.number}
         if round_.budget is not None:
-            board = compute(session, round_)
+            board = compute(session, round_, basis=args.basis)
             if board.funding is not None:
                 row = board.funding.row(application.ref)
                 data.update(budget=board.funding.budget,

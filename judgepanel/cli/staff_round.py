@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from judgepanel.cli.staff_common import (
+    basis_option,
     common_options,
     emit,
     identity_from_args,
@@ -88,14 +89,14 @@ def register(steps: argparse._SubParsersAction) -> None:
     common_options(rank)
     _round_option(rank)
     rank.add_argument("--category", help="one category (name or key)")
-    rank.add_argument("--basis", choices=("raw", "normalised"), default="raw",
-                      help="rank by raw means or judge-normalised scores (default raw)")
+    basis_option(rank)
     rank.add_argument("--top", type=int, metavar="N", help="show only the first N")
     rank.set_defaults(func=json_errors(run_rank))
 
     export = steps.add_parser("export", help="write scores and rankings to XLSX or CSV")
     common_options(export)
     _round_option(export)
+    basis_option(export)
     export.add_argument("--out", type=Path, required=True, metavar="FILE",
                         help="a .xlsx file, or a folder for the CSV files")
     export.add_argument("--format", choices=("xlsx", "csv"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -297,20 +297,21 @@ def check_card(path: Path, signer: tuple[PublicKey, Card | None] | None, report:
         check_signer(key, signer, card.role, report)
 
 
-def run_verify(args: argparse.Namespace) -> int:
-    report = Report(sys.stdout, verbose=getattr(args, "verbose", False))
-    path: Path = args.file
-    if not path.is_file():
-        raise ValidationError("There is no file here. Check the path.", path=str(path))
-    signer = load_signer(args.signer) if args.signer else None
+def verify_file(path: Path, report: Report,
+                identities: Callable[[], list[AnyIdentity]],
+                signer: tuple[PublicKey, Card | None] | None = None) -> bool:
+    """Check ``path`` line by line into ``report``; True when every check passed.
+
+    ``identities`` is called only for an encrypted file (it may ask the keyring).
+    The desktop app shows the same lines for a results file it was asked to open.
+    """
     kind = detect_file(path)
     report.line(f"{path}: {kind.description}")
     if kind is FileKind.CARD:
         check_card(path, signer, report)
     elif kind in (FileKind.BUNDLE, FileKind.RESULTS, FileKind.ENCRYPTED):
-        identities = load_identities(args)
         guess = FileKind.RESULTS if kind is FileKind.RESULTS else FileKind.BUNDLE
-        sealed = open_sealed(path, identities, guess, report)
+        sealed = open_sealed(path, identities(), guess, report)
         if sealed is not None:
             actual = detect_payload(sealed.zip.names())
             if actual is not kind:
@@ -326,4 +327,13 @@ def run_verify(args: argparse.Namespace) -> int:
     else:
         report.fail("kind of file", "this is not a JudgePanel bundle, results file or card")
     report.line("All checks passed." if not report.failed else "Some checks FAILED.")
-    return 1 if report.failed else 0
+    return not report.failed
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    report = Report(sys.stdout, verbose=getattr(args, "verbose", False))
+    path: Path = args.file
+    if not path.is_file():
+        raise ValidationError("There is no file here. Check the path.", path=str(path))
+    signer = load_signer(args.signer) if args.signer else None
+    return 0 if verify_file(path, report, lambda: load_identities(args), signer) else 1

@@ -64,7 +64,7 @@ def alpha_sentence(alpha: float | None) -> str:
     if alpha >= 0.4:
         return (
             f"{shown}: the judges agree only weakly; close ranks may depend on who reviewed an "
-            "application, so compare with the normalised ranking and discuss flagged cases."
+            "application, so compare with the adjusted ranking and discuss flagged cases."
         )
     return (
         f"{shown}: the judges hardly agree; treat small differences in rank as noise and "

@@ -23,13 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
 
 from judgepanel.model.scoring import ranking as ranking_mod
 from judgepanel.model.scoring import statistics as stats_mod
 from judgepanel.model.scoring.funding import FundingLine
-
-Basis = Literal["raw", "normalised"]
+from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class ReportOptions:
     name_judges: bool = False  # dossier/activity: real names instead of Judge A, B, ...
     feedback_scores: bool = False  # applicant feedback may show scores
     feedback_judge_names: bool = False  # applicant feedback may name judges
-    basis: Basis = "raw"  # which ranking leads the ranking report
+    basis: Basis = DEFAULT_BASIS  # which ranking leads the ranking report
     selected: tuple[str, ...] | None = None  # compendium: these applications
     compendium_top: int = 10  # compendium fallback when nothing was awarded
     generated_at: dt.datetime | None = None  # printed date; None prints none

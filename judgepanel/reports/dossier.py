@@ -79,8 +79,8 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
     if stats is not None:
         summary = (f"{stats.n} complete review{'s' if stats.n != 1 else ''} · mean "
                    f"{num(stats.mean)} · SD {num(stats.summary.sd)} · range "
-                   f"{num(stats.summary.min)}–{num(stats.summary.max)} · normalised "
-                   f"{num(stats.z_display)} · rank {rank.get(ref, DASH)}")
+                   f"{num(stats.summary.min)}–{num(stats.summary.max)} · adjusted "
+                   f"{num(stats.adjusted)} · rank {rank.get(ref, DASH)}")
         story.append(Paragraph(summary, s.body))
     ordered = sorted(found.reviews, key=lambda r: data.judge_label(r.judge))
     if ordered:

@@ -236,12 +236,12 @@ def _standings(boards: RoundBoards) -> Standings:
     """The leaderboard's numbers, as the reports key them."""
     overall = boards.overall
     rankings: dict[tuple[str, str | None], Ranking] = {
-        ("raw", None): overall.raw, ("normalised", None): overall.normalised}
+        (basis, None): ranking for basis, ranking in overall.rankings.items()}
     funding: dict[str | None, FundingLine] = {}
     if overall.funding is not None:
         funding[None] = overall.funding
     for key, board in boards.by_category.items():
-        rankings[("raw", key)], rankings[("normalised", key)] = board.raw, board.normalised
+        rankings.update(((basis, key), ranking) for basis, ranking in board.rankings.items())
         if board.funding is not None:
             funding[key] = board.funding
     return Standings(

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from judgepanel.model.scoring.funding import FundingLine
-from judgepanel.model.scoring.ranking import Ranking, RankingRow
+from judgepanel.model.scoring.ranking import BASIS_NAMES, Basis, Ranking, RankingRow
 from judgepanel.model.scoring.statistics import T_SCORE_CENTRE, T_SCORE_SCALE
 from judgepanel.progress import Progress
 from judgepanel.reports import charts
@@ -65,19 +65,29 @@ def application_cell(title: str, applicant: str) -> str:
                   f"{st.text(applicant)}</font>")
 
 
+def companion(basis: Basis) -> Basis:
+    """The ranking printed beside the lead: raw beside a normalised one, else adjusted."""
+    return "adjusted" if basis == "raw" else "raw"
+
+
 def ranking_table(data: ReportData, lead: Ranking, other: Ranking) -> list[Flowable]:
-    """Rank, application, applicant, n, mean, SD, normalised score and rank, flags."""
+    """Rank, application, applicant, n, mean, SD, a normalised score, the other rank, flags.
+
+    The normalised score is the z display on a z ranking, else the adjusted score.
+    """
     other_rank = {r.application_id: r.rank for r in other.rows}
-    raw_first = lead.basis == "raw"
-    header = ["Rank", "Ref", "Application and applicant", "n", "Mean", "SD", "Norm.",
-              "Norm. rank" if raw_first else "Raw rank", "Flags"]
+    z_shown = lead.basis == "z"
+    header = ["Rank", "Ref", "Application and applicant", "n", "Mean", "SD",
+              "z" if z_shown else "Adj.",
+              {"raw": "Raw rank", "adjusted": "Adj. rank", "z": "z rank"}[other.basis], "Flags"]
     rows = []
     for r in lead.rows:
         app = data.app[r.application_id]
         rows.append([
             f"{r.rank}{'=' if r.shared else ''}", app.ref,
             application_cell(app.title, applicant_line(app.organisation, app.city)),
-            r.stats.n, num(r.stats.mean), num(r.stats.summary.sd), num(r.stats.z_display),
+            r.stats.n, num(r.stats.mean), num(r.stats.summary.sd),
+            num(r.stats.z_display if z_shown else r.stats.adjusted),
             other_rank.get(r.application_id, "—"), ", ".join(flags(r)),
         ])
     # The ref column is as wide as the longest ref (refs must not break); then rank, n,
@@ -91,7 +101,7 @@ def ranking_table(data: ReportData, lead: Ranking, other: Ranking) -> list[Flowa
     if lead.unranked:
         names = ", ".join(lead.unranked)
         story.append(Paragraph(
-            f"Not ranked yet (no complete review{'' if raw_first else ' with a z-score'}): "
+            f"Not ranked yet (no complete review{' with a z-score' if z_shown else ''}): "
             f"{st.text(names)}.", st.make_styles().small))
     notes = [r for r in lead.rows if r.disagreement]
     if notes:
@@ -128,9 +138,14 @@ def method(data: ReportData) -> list[Flowable]:
            "is scored for advice only and does not enter the total." if advisory else ""),
         "<b>Mean.</b> An application's mean is the plain average of its reviews' totals; SD is "
         "the sample standard deviation between its judges.",
-        "<b>Normalised score.</b> Some judges score higher than others. Each review's total is "
+        "<b>Adjusted score.</b> Some judges score higher than others. The adjusted score is "
+        "what a judge of average leniency would give: a statistical model (total = quality "
+        "+ judge's leniency + noise) estimates each judge's leniency from the applications "
+        "they shared with other judges, trusting it more the more reviews the judge made, "
+        "and takes it out. It is on the same 0–100 scale as the mean.",
+        "<b>z score.</b> Each review's total is "
         "turned into a z-score within its judge's own reviews (how far above or below that "
-        "judge's average, in that judge's standard deviations); an application's normalised "
+        "judge's average, in that judge's standard deviations); an application's z "
         f"score is the mean of these, shown as {T_SCORE_CENTRE:g} + {T_SCORE_SCALE:g} × z "
         f"({T_SCORE_CENTRE:g} = as good as this panel's average review). Judges with fewer "
         "than two reviews give no z-scores.",
@@ -235,12 +250,12 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
                          progress=progress)
     s = doc.styles
     lead = data.ranking()
-    other = data.ranking("normalised" if lead.basis == "raw" else "raw")
+    other = data.ranking(companion(lead.basis))
     facts = [("Applications", str(len(data.applications))),
              ("Judges", str(len({r.judge for r in data.reviews}))),
              ("Complete reviews", str(data.complete_reviews)),
              ("Ranked", str(len(lead.rows)))]
-    basis = "mean total" if lead.basis == "raw" else "normalised score"
+    basis = BASIS_NAMES[lead.basis]
     story: list[Flowable] = doc.cover(
         TITLE, facts,
         intro=f"Ranked by {basis}. Rubric: {st.text(data.rubric_name)}."
@@ -265,7 +280,7 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         story.append(doc.section("Categories", "categories"))
     for i, cat in enumerate(used):
         ranking = data.ranking(category=cat.name)
-        other_cat = data.ranking("normalised" if lead.basis == "raw" else "raw", cat.name)
+        other_cat = data.ranking(companion(lead.basis), cat.name)
         story += [CondPageBreak(50 * mm), doc.section(cat.name, f"cat-{i}", level=1),
                   *ranking_table(data, ranking, other_cat)]
         cat_line = data.funding(cat.name)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from judgepanel.paths import data_home
 from judgepanel.ui.gc_guard import MainThreadGC
+from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
+from judgepanel.ui.smoke import smoke_check
+
+APP_ID = "org.judgepanel.JudgePanel"  # the .desktop, MIME and AppStream files' id
 
 
 def app_settings() -> QSettings:
@@ -18,21 +22,38 @@ def app_settings() -> QSettings:
 
 
 def run(path: str | None = None, fallback: str | None = None) -> int:
-    """Show the main window; open ``path``, or ``fallback`` when nothing was opened before."""
+    """Show the main window; open ``path``, or ``fallback`` when nothing was opened before.
+
+    When JudgePanel already runs for this person, ``path`` goes to its window instead
+    and this launch ends at once.
+    """
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("JudgePanel")
     app.setOrganizationName("JudgePanel")
     app.setApplicationDisplayName("JudgePanel")
+    app.setDesktopFileName(APP_ID)  # Wayland: the window gets the .desktop entry's icon
+    name = server_name()
+    if hand_over(path, name):
+        return 0
+    instance = InstanceServer(name, app)
+    file_open = FileOpenEvents(app)  # macOS: double-clicks arrive as events
+    app.installEventFilter(file_open)
     # Cycles are collected on this thread only: see gc_guard.
     collector = MainThreadGC(app)
     window = MainWindow(app_settings())
+    instance.received.connect(window.receive)
+    file_open.requested.connect(window.open_path)
     window.show()
-    if path:
-        window.open_path(path)
-    elif fallback and not window.recent_files():
-        window.open_path(fallback)
+    # Opened from the event loop, so the window is on screen first.
+    first = path or (fallback if fallback and not window.recent_files() else None)
+    if first:
+        QTimer.singleShot(0, lambda: window.open_path(first))
+    if (smoke := smoke_check(window)) is not None:
+        smoke.start(opening=bool(first))
     try:
         return app.exec()
     finally:
+        instance.close()
+        app.removeEventFilter(file_open)
         collector.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,8 +11,10 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from judgepanel import __version__
+from judgepanel.formats.detect import CARD_SUFFIX, RESULTS_SUFFIX, FileKind, detect_file
 from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.icons import icon
+from judgepanel.ui.incoming import Choose, IncomingFiles, ask_choice
 from judgepanel.ui.start_page import StartPage
 
 if TYPE_CHECKING:
@@ -50,6 +53,10 @@ class MainWindow(QMainWindow):
         self._judge: JudgeFlow | None = None
         # The staff side: a program workspace folder, one at a time.
         self.staff_page: StaffPage | None = None
+        self.program_path: str | None = None
+        # Results files and cards: merge, check or enroll (questions through a hook).
+        self.incoming = IncomingFiles(self, self)
+        self.choose: Choose = ask_choice
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -104,13 +111,30 @@ class MainWindow(QMainWindow):
                 self.open_path(str(created))
 
     def open_path(self, path: str) -> None:
-        """Open a bundle (judge) or a program folder (staff)."""
-        self.remember(path)
+        """Open what ``path`` is: a bundle for judging, a program folder in the staff app,
+        a results file to merge or check, a card to read and enroll."""
+        path = os.path.abspath(path)  # recent files must still work from another folder
         self.file_opened.emit(path)
-        if Path(path).is_dir():
+        kind = file_kind(path)
+        if kind is FileKind.RESULTS:
+            self.incoming.results(path)
+        elif kind is FileKind.CARD:
+            self.incoming.card(path)
+        elif kind is None:
+            self.remember(path)
             self.open_program(path)
         else:
+            self.remember(path)
             self.judge.open_bundle(path)
+
+    def receive(self, path: str) -> None:
+        """A later launch handed over ``path`` (or "" to come to the front)."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if path:
+            self.open_path(path)
 
     def open_program(self, path: str) -> None:
         """Show the staff app for the program workspace in ``path``."""
@@ -125,6 +149,7 @@ class MainWindow(QMainWindow):
             return
         self.close_program()
         self.staff_page = page
+        self.program_path = os.path.abspath(path)
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
         self.setWindowTitle(self.tr("{program} — JudgePanel").format(program=page.program_name))
@@ -135,6 +160,7 @@ class MainWindow(QMainWindow):
             self.pages.removeWidget(self.staff_page)
             self.staff_page.deleteLater()
             self.staff_page = None
+            self.program_path = None
 
     # --- recent files ----------------------------------------------------------
 
@@ -149,6 +175,7 @@ class MainWindow(QMainWindow):
     def remember(self, path: str) -> None:
         paths = [path] + [p for p in self.recent_files() if p != path]
         self.settings.setValue(RECENT_KEY, paths[:RECENT_LIMIT])
+        self.settings.sync()  # kept even if the app is killed
         self.start_page.set_recent(self.recent_files())
 
     # --- drag and drop -----------------------------------------------------------
@@ -182,6 +209,24 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if self._judge is not None:
             self._judge.shutdown()
+        self.incoming.shutdown()
         self.close_program()
         self.settings.sync()
         super().closeEvent(event)
+
+
+def file_kind(path: str) -> FileKind | None:
+    """What ``path`` holds (None: a folder, which may be a program).
+
+    A file that cannot be read yet is judged by its suffix, so the flow it goes to
+    says what is wrong with it; anything else not ours goes to the bundle opener, which
+    refuses it in plain words.
+    """
+    if Path(path).is_dir():
+        return None
+    kind = detect_file(Path(path))
+    if kind is FileKind.UNKNOWN:
+        suffix = Path(path).suffix.lower()
+        return {RESULTS_SUFFIX: FileKind.RESULTS, CARD_SUFFIX: FileKind.CARD}.get(
+            suffix, FileKind.UNKNOWN)
+    return kind

@@ -13,8 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_staff_cli import as_json, jp
+from tests.cli.test_staff_cli import as_json
+from tests.cli.test_staff_cli import jp as plain_jp
 from tests.model.board_fixtures import build_board_program
+
+
+def jp(monkeypatch: pytest.MonkeyPatch, *args: object) -> int:
+    """``judgepanel`` with ``--basis raw`` on the ranking commands: the fixture's table is
+    the raw one (the default basis is adjusted)."""
+    if (args[:2] in (("staff", "shortlist"), ("staff", "rank"), ("staff", "award"))
+            and "--basis" not in args):
+        args = (*args, "--basis", "raw")
+    return plain_jp(monkeypatch, *args)
 
 
 @pytest.fixture

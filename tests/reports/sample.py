@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from judgepanel.model.scoring.funding import FundingLine, funding_line
-from judgepanel.model.scoring.ranking import DisagreementRule, Ranking, rank
+from judgepanel.model.scoring.ranking import BASES, DisagreementRule, Ranking, rank
 from judgepanel.model.scoring.statistics import ScoredReview, panel_stats
 from judgepanel.reports.data import (
     AppInfo,
@@ -99,7 +99,7 @@ def with_standings(data: ReportData) -> ReportData:
     scopes += [(c.key, [a.ref for a in data.applications if c.name in a.categories], c.budget)
                for c in data.categories]
     for key, only, budget in scopes:
-        for basis in ("raw", "normalised"):
+        for basis in BASES:
             rankings[(basis, key)] = rank(panel.applications, basis=basis,  # type: ignore[arg-type]
                                           tie_break=data.tie_break,
                                           disagreement=data.disagreement, only=only,

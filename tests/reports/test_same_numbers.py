@@ -55,14 +55,15 @@ def _line(line: FundingLine | None) -> list[tuple[object, ...]]:
             for r in line.rows] + [("line", line.line_at, line.total_awarded)]
 
 
-@pytest.mark.parametrize("basis", ["raw", "normalised"])
+@pytest.mark.parametrize("basis", ["raw", "adjusted", "z"])
 def test_reports_rank_fund_and_count_as_the_leaderboard(bp: BoardProgram, basis: str) -> None:
     data, boards = _both(bp, basis)
     overall = boards.overall
     assert data.options.basis == basis and data.disagreement == overall.disagreement
     assert _rows(data.ranking()) == _rows(overall.ranking)
     assert _rows(data.ranking("raw")) == _rows(overall.raw)
-    assert _rows(data.ranking("normalised")) == _rows(overall.normalised)
+    assert _rows(data.ranking("adjusted")) == _rows(overall.adjusted)
+    assert _rows(data.ranking("z")) == _rows(overall.z)
     assert data.ranking().unranked == overall.ranking.unranked
     assert data.standings.applications == {r.application.ref: r.stats for r in overall.rows}
     assert data.standings.alpha == overall.alpha

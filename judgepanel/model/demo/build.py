@@ -57,12 +57,13 @@ from judgepanel.model.staff.identity import set_staff_identity
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
 from judgepanel.model.staff.workspace import StaffWorkspace
+from judgepanel.paths import resource
 
 MARKER = "This folder was made by `judgepanel demo`."
 README = "README.txt"
 DEMO_ENTRIES = frozenset({"program", "keys", "bundles", "results", "cards", "source",
                           "judge-workspaces", "grants", README})
-RUBRIC_FILE = Path(__file__).resolve().parents[3] / "resources" / "rubrics" / "recognition.toml"
+RUBRIC_FILE = resource("rubrics", "recognition.toml")
 STAFF_SLUG = "staff"
 ACTOR = "demo staff"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+from importlib.resources import files
 from pathlib import Path
 
 from judgepanel.crypto.age_keys import format_identity_file
@@ -68,7 +69,7 @@ def _font() -> tuple[str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    folder = Path(__file__).resolve().parents[2] / "reports" / "fonts"
+    folder = Path(str(files("judgepanel").joinpath("reports", "fonts")))
     regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
     if regular.is_file() and bold.is_file():
         if "DemoSans" not in pdfmetrics.getRegisteredFontNames():

@@ -1,27 +1,36 @@
 """Rankings, disagreement flags and shortlists, overall or per category.
 
+Three bases (``Basis``): ``raw``, the mean total; ``adjusted``, the total an
+average judge would give (``ApplicationStats.adjusted``, the judge-effect model);
+``z``, the mean of per-judge z-scores (``ApplicationStats.z_mean``). The
+default is ``adjusted``: in the simulation benchmark (bench/bench_simulation.py,
+docs/scoring.md) it recovered the true order at least as well as the better of
+raw and z in every setting, and clearly better than raw wherever judges differ.
+Before there were three, "normalised" named the z basis; ``parse_basis`` still
+reads it, as ``z``, so stored settings and command lines keep their meaning.
+
 Ranking rule (deterministic; printed in the reports' method note):
 
-1. Higher score first. The raw ranking uses the mean total; the normalised
-   ranking uses the mean z-score (``ApplicationStats.z_mean``), not its clipped
-   0..100 display, so clipping can never create a tie.
+1. Higher score first: the mean total, the adjusted score, or the mean z-score
+   (never its clipped 0..100 display, so clipping can never create a tie).
 2. Ties: higher mean of the rubric's tie-break criterion first (an application
    without scores for it goes after those with them).
 3. Still tied: more reviews first (the mean rests on more judges).
 4. Still tied: the applications share a rank, competition style ("1, 2, 2, 4"),
    and are listed by application id. The id is never used to decide merit.
 
-Scores are compared rounded to ``TIE_DECIMALS`` places, so two means that are
-equal on paper but differ in the last floating-point bit count as tied.
+Scores are compared rounded to ``SCORE_DECIMALS`` places, so two means that are
+equal on paper but differ in the last floating-point bit count as tied; the
+disagreement limits are compared at the same precision.
 
-Applications without a score on the chosen basis (no reviews yet; on the
-normalised basis, no z-scores) are not ranked and are listed in ``unranked``.
+Applications without a score on the chosen basis (no reviews yet; on the z
+basis, no z-scores) are not ranked and are listed in ``unranked``.
 
 Shortlist: ``top=N`` takes every application ranked N or better, so a tie
 across the cut-off takes all tied applications and reports them in
 ``ties_at_cutoff`` for staff to decide; ``threshold=T`` takes every ranked
-application whose shown score (raw mean, or 0..100 z display) is at least T.
-Given both, an application must meet both.
+application whose shown score (raw mean, adjusted score, or 0..100 z display)
+is at least T. Given both, an application must meet both.
 """
 
 from __future__ import annotations
@@ -32,10 +41,43 @@ from functools import cached_property
 from typing import Literal
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.scoring.statistics import ApplicationStats
+from judgepanel.model.scoring.statistics import SCORE_DECIMALS, ApplicationStats
 
-Basis = Literal["raw", "normalised"]
-TIE_DECIMALS = 9
+Basis = Literal["raw", "adjusted", "z"]
+BASES: tuple[Basis, ...] = ("raw", "adjusted", "z")
+DEFAULT_BASIS: Basis = "adjusted"
+# Spellings of earlier versions, as stored in program settings and typed on command lines.
+OLD_BASIS_NAMES: Mapping[str, Basis] = {"normalised": "z", "normalized": "z"}
+BASIS_NAMES = {"raw": "mean total (raw)",
+               "adjusted": "score adjusted for judge leniency",
+               "z": "mean z-score (per judge)"}
+
+
+def basis_named(value: object) -> Basis | None:
+    """The basis a name means (an old name too: "normalised" is z); None for anything else."""
+    if isinstance(value, str):
+        name = value.strip().lower()
+        if name in BASES:
+            return name  # type: ignore[return-value]
+        return OLD_BASIS_NAMES.get(name)
+    return None
+
+
+def parse_basis(value: object, *, setting: str = "basis") -> Basis:
+    """``basis_named``, refusing anything else with a message."""
+    found = basis_named(value)
+    if found is not None:
+        return found
+    raise ValidationError(
+        f"“{value}” is not a ranking basis. Use raw, adjusted or z "
+        "(normalised, the old name of z, is read as z).", path=setting)
+
+
+def basis_value(stats: ApplicationStats, basis: Basis) -> float | None:
+    """What ``basis`` ranks on: the mean total, the adjusted score or the mean z-score."""
+    if basis == "raw":
+        return stats.mean
+    return stats.adjusted if basis == "adjusted" else stats.z_mean
 
 
 @dataclass(frozen=True)
@@ -49,10 +91,12 @@ class DisagreementRule:
         """Plain-words reasons the application is flagged; empty when it is not."""
         out = []
         spread = stats.summary.range
-        if self.max_range is not None and spread is not None and spread > self.max_range:
+        # At the ranking's precision: a range of 30.000000000000004 is 30, not above it.
+        if (self.max_range is not None and spread is not None
+                and round(spread, SCORE_DECIMALS) > self.max_range):
             out.append(f"scores range over {spread:.1f} points (limit {self.max_range:g})")
         sd = stats.summary.sd
-        if self.max_sd is not None and sd is not None and sd > self.max_sd:
+        if self.max_sd is not None and sd is not None and round(sd, SCORE_DECIMALS) > self.max_sd:
             out.append(f"standard deviation {sd:.1f} (limit {self.max_sd:g})")
         return tuple(out)
 
@@ -61,8 +105,8 @@ class DisagreementRule:
 class RankingRow:
     rank: int  # competition rank: equal only when every rule above ties
     application_id: str
-    score: float  # what tables show: mean total, or the 0..100 z display
-    ranked_on: float  # what was compared: mean total, or the mean z-score
+    score: float  # what tables show: mean total, adjusted score, or the 0..100 z display
+    ranked_on: float  # what was compared: mean total, adjusted score, or the mean z-score
     tie_break: float | None  # mean of the tie-break criterion's raw scores
     shared: bool  # another application has the same rank
     disagreement: tuple[str, ...]
@@ -113,7 +157,7 @@ def rank(
 
     ``tie_break`` is the rubric's tie-break criterion key (``Rubric.tie_break``).
     """
-    if basis not in ("raw", "normalised"):
+    if basis not in BASES:
         raise ValueError(f"unknown ranking basis {basis!r}")
     items = list(stats.values()) if isinstance(stats, Mapping) else list(stats)
     if only is not None:
@@ -123,7 +167,7 @@ def rank(
     scored: list[tuple[tuple[float, float, int], ApplicationStats, float, float | None]] = []
     unranked: list[str] = []
     for s in items:
-        value = s.mean if basis == "raw" else s.z_mean
+        value = basis_value(s, basis)
         if value is None:
             unranked.append(s.application_id)
             continue
@@ -131,8 +175,8 @@ def rank(
         # Sort key: descending score, then descending tie-break (missing last), then more
         # reviews. Negated so that one ascending sort does it all.
         key = (
-            -round(value, TIE_DECIMALS),
-            -round(tb, TIE_DECIMALS) if tb is not None else float("inf"),
+            -round(value, SCORE_DECIMALS),
+            -round(tb, SCORE_DECIMALS) if tb is not None else float("inf"),
             -s.n,
         )
         scored.append((key, s, value, tb))
@@ -143,7 +187,7 @@ def rank(
         # Competition rank: a row tied with the one before takes its rank.
         position = rows[-1].rank if i > 0 and keys[i - 1] == key else i + 1
         shared = (i > 0 and keys[i - 1] == key) or (i + 1 < len(keys) and keys[i + 1] == key)
-        shown = value if basis == "raw" else s.z_display
+        shown = s.z_display if basis == "z" else value
         rows.append(
             RankingRow(
                 rank=position,
@@ -200,8 +244,8 @@ def shortlist(
         raise ValidationError("The shortlist size must be a whole number of at least 1.")
     rows = list(ranking.rows)
     if threshold is not None:
-        limit = round(threshold, TIE_DECIMALS)
-        rows = [r for r in rows if round(r.score, TIE_DECIMALS) >= limit]
+        limit = round(threshold, SCORE_DECIMALS)
+        rows = [r for r in rows if round(r.score, SCORE_DECIMALS) >= limit]
     ties: tuple[str, ...] = ()
     if top is not None:
         # Ranks are positions in the full ranking; after a threshold they still only grow.

@@ -8,15 +8,21 @@ conflict is refused rather than silently used.
 Definitions (they appear in reports, so they are fixed here):
 
 - SD is the sample standard deviation (divides by n - 1); None for n < 2.
+- Precision: scores are compared at ``SCORE_DECIMALS`` decimal places, and the
+  totals enter the z-scores rounded to that precision. A weighted total has
+  several floating-point forms for one value (on a four-criterion 1-7 rubric,
+  1+1+1+4 gives 12.5 and 1+2+2+2 gives 12.499999999999998): unrounded, a judge
+  whose totals are equal on paper had an SD of 1e-15 and z-scores of +-0.7 made
+  of rounding error alone.
 - z-score of a review: ``(total - judge_mean) / judge_sd`` over all reviews by
   that judge that were passed in (so call with the whole round, then rank per
-  category). A judge with fewer than 2 reviews, or whose totals are all equal,
-  gives no z-scores. An application's ``z_mean`` is the mean of the z-scores it
-  has; None if it has none.
-- Display of z: the T-score ``50 + 10 * z_mean`` clipped to 0..100. It does not
-  move when another application is added (a min-max rescale over the round
-  would), and 50 means "as good as this panel's average review". Rank on
-  ``z_mean``, never on the clipped display.
+  category). A judge with fewer than 2 reviews, or whose totals are all equal
+  (at ``SCORE_DECIMALS``), gives no z-scores. An application's ``z_mean`` is
+  the mean of the z-scores it has; None if it has none.
+- Display of z: the T-score ``50 + 10 * z_mean`` clipped to 0..100; 50 means
+  "as good as this panel's average review". It is not rescaled over the round,
+  but it still moves when reviews are added, since every new review changes its
+  judge's mean and SD. Rank on ``z_mean``, never on the clipped display.
 - Judge leniency: the mean, over the judge's reviews of applications that
   someone else also reviewed, of ``total - mean of the other judges' totals for
   that application``. Using the others only keeps the judge's own score from
@@ -41,9 +47,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from judgepanel.errors import ValidationError
+from judgepanel.model.scoring.judge_effects import JudgeEffects, fit_judge_effects
 
 T_SCORE_CENTRE = 50.0
 T_SCORE_SCALE = 10.0
+# Decimal places at which scores are compared (ranks, ties, limits) and at which totals
+# enter the z-scores and the judge-effect model: far finer than any rubric's steps, far
+# coarser than floating-point noise.
+SCORE_DECIMALS = 9
 
 
 @dataclass(slots=True)
@@ -79,6 +90,8 @@ class ApplicationStats:
     summary: Summary
     z_mean: float | None
     z_count: int  # how many of its reviews had a z-score
+    adjusted: float | None  # score adjusted for judge leniency (judge_effects), 0..100 scale
+    adjusted_se: float | None  # its standard error; None when the round cannot estimate it
     criterion_means: Mapping[str, float]
     judges: tuple[str, ...]  # who reviewed it, sorted
     conflicted: tuple[str, ...] = ()  # judges with a conflict, sorted
@@ -112,6 +125,7 @@ class PanelStats:
     applications: Mapping[str, ApplicationStats]
     judges: Mapping[str, JudgeStats]
     alpha: float | None
+    effects: JudgeEffects  # the judge-effect model fitted to the same reviews
 
 
 # --- basic statistics ----------------------------------------------------------
@@ -233,7 +247,7 @@ def _z_list(items: Sequence[ScoredReview]) -> list[float | None]:
     """z of each review of ``items``, in the same order; None where its judge gives none."""
     out: list[float | None] = [None] * len(items)
     for own in _by_judge(items).values():
-        totals = [items[i].total for i in own]
+        totals = [round(items[i].total, SCORE_DECIMALS) for i in own]
         centre = math.fsum(totals) / len(totals)
         sd = _sd_around(totals, centre)
         if sd is None or sd == 0:
@@ -249,14 +263,17 @@ def application_stats(
     assigned: Iterable[tuple[str, str]] = (),
     conflicts: Iterable[tuple[str, str]] = (),
     applications: Iterable[str] = (),
+    effects: JudgeEffects | None = None,
 ) -> dict[str, ApplicationStats]:
     """Stats for every application that has a review, an assignment, or is listed.
 
     ``assigned`` and ``conflicts`` are (judge_id, application_id) pairs; they only
-    feed the ``missing`` and ``conflicted`` lists.
+    feed the ``missing`` and ``conflicted`` lists. ``effects`` is
+    ``judge_effects(reviews)`` when the caller has it already; otherwise it is fitted.
     """
     conflict_pairs = set(conflicts)
     items = check_reviews(reviews, conflict_pairs)
+    fitted = judge_effects(items) if effects is None else effects
     by_app: dict[str, list[ScoredReview]] = defaultdict(list)
     z_by_app: dict[str, list[float]] = defaultdict(list)  # the z-scores its reviews have
     for r, z in zip(items, _z_list(items), strict=True):
@@ -278,17 +295,31 @@ def application_stats(
         app_z = z_by_app.get(app, [])
         conflicted = conflicted_by_app.get(app, nobody)
         waiting = assigned_by_app.get(app, nobody) - reviewed - conflicted
+        adjusted = fitted.scores.get(app)
         out[app] = ApplicationStats(
             application_id=app,
             summary=summarise([r.total for r in own]),
             z_mean=mean(app_z),
             z_count=len(app_z),
+            adjusted=adjusted.score if adjusted else None,
+            adjusted_se=adjusted.se if adjusted else None,
             criterion_means=_criterion_means(own),
             judges=tuple(sorted(reviewed)),
             conflicted=tuple(sorted(conflicted)) if conflicted else (),
             missing=tuple(sorted(waiting)) if waiting else (),
         )
     return out
+
+
+def judge_effects(reviews: Iterable[ScoredReview]) -> JudgeEffects:
+    """The judge-effect model (``judge_effects.py``) fitted to the reviews' totals.
+
+    Totals enter at ``SCORE_DECIMALS``, as they enter the z-scores. Fit the whole
+    round, then rank per category: as with z, that keeps categories comparable.
+    """
+    items = check_reviews(reviews)
+    return fit_judge_effects([r.application_id for r in items], [r.judge_id for r in items],
+                             [round(r.total, SCORE_DECIMALS) for r in items])
 
 
 def _criterion_means(reviews: Sequence[ScoredReview]) -> dict[str, float]:
@@ -376,12 +407,15 @@ def panel_stats(
     conflicts = set(conflicts)
     assigned = list(assigned)
     items = check_reviews(reviews, conflicts)
+    effects = judge_effects(items)
     return PanelStats(
         applications=application_stats(
-            items, assigned=assigned, conflicts=conflicts, applications=applications
+            items, assigned=assigned, conflicts=conflicts, applications=applications,
+            effects=effects,
         ),
         judges=judge_stats(items),
         alpha=panel_alpha(items),
+        effects=effects,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
+from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis, basis_named
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import Program, Round
 from judgepanel.text import text_problem
@@ -75,10 +76,12 @@ def _text_or_none(value: object) -> str | None:
     return value.strip() or None
 
 
-def _basis(value: object) -> str:
-    if value not in ("raw", "normalised"):
-        raise ValueError("must be “raw” or “normalised”")
-    return str(value)
+def _basis(value: object) -> Basis:
+    found = basis_named(value)  # "normalised", the old name of z, is read as z
+    if found is None:
+        raise ValueError("must be “adjusted”, “raw” or “z” (or “normalised”, the old name "
+                         "of “z”)")
+    return found
 
 
 DISAGREEMENT_RANGE: Setting[float | None] = Setting(
@@ -87,8 +90,8 @@ DISAGREEMENT_RANGE: Setting[float | None] = Setting(
 DISAGREEMENT_SD: Setting[float | None] = Setting(
     ("disagreement_sd",), DEFAULT_MAX_SD, _points_or_off,
     "the disagreement limit on the standard deviation of totals", per_round=True)
-RANKING_BASIS: Setting[str] = Setting(
-    ("ranking_basis",), "raw", _basis, "the ranking the reports lead with")
+RANKING_BASIS: Setting[Basis] = Setting(
+    ("ranking_basis",), DEFAULT_BASIS, _basis, "the ranking the reports lead with")
 SUMMARY_FIELD: Setting[str | None] = Setting(
     ("summary_field",), None, _text_or_none,
     "the form field that holds an application's public summary")

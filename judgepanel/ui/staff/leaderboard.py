@@ -1,4 +1,4 @@
-"""Leaderboard: raw and normalised scores and ranks side by side, flags, funding line.
+"""Leaderboard: raw, adjusted and z scores and ranks side by side, flags, funding line.
 
 Everything shown comes from ``leaderboard.compute_all`` (run in the background);
 double-clicking an application opens its reviews. In a grants round staff set
@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.model.scoring.basis_checks import BasisWarning
 from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.model.staff.results.round_reviews import ReviewRecord
@@ -47,12 +48,13 @@ def board_columns(board_of: Any) -> list[Column[BoardRow]]:
     falls) comes right after the scores, and the review count and spread follow.
     """
     return [
+        Column(tr("Rank (adjusted)"), lambda r: r.rank_adjusted, align_right=True),
         Column(tr("Rank (raw)"), lambda r: r.rank_raw, align_right=True),
-        Column(tr("Rank (normalised)"), lambda r: r.rank_normalised, align_right=True),
         Column(tr("Reference"), lambda r: r.application.ref),
         Column(tr("Title"), lambda r: r.application.title),
+        Column(tr("Adjusted"), lambda r: r.stats.adjusted, align_right=True,
+               tooltip=lambda r: _adjusted_tip(r)),
         Column(tr("Mean (0–100)"), lambda r: r.stats.mean, align_right=True),
-        Column(tr("Normalised"), lambda r: r.stats.z_display, align_right=True),
         Column(tr("Requested"), lambda r: r.application.requested, align_right=True),
         Column(tr("Awarded"), lambda r: r.funding.awarded if r.funding else None,
                align_right=True),
@@ -62,11 +64,21 @@ def board_columns(board_of: Any) -> list[Column[BoardRow]]:
         Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
         Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
         Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
+        Column(tr("Rank (z)"), lambda r: r.rank_z, align_right=True),
+        Column(tr("z (0–100)"), lambda r: r.stats.z_display, align_right=True),
         Column(tr("Flags"), lambda r: r.flags, tone=lambda r: WARN if r.flags else None),
         Column(tr("Missing"), lambda r: tuple(j.name for j in r.missing),
                tone=lambda r: BAD if r.missing else None),
         Column(tr("Conflicted"), lambda r: tuple(j.name for j in r.conflicted)),
     ]
+
+
+def _adjusted_tip(row: BoardRow) -> str:
+    se = row.stats.adjusted_se
+    if se is None:
+        return ""
+    return tr("Standard error {se:.1f}: the score an average judge would give is within about "
+              "{twice:.1f} points of this, 19 times in 20").format(se=se, twice=2 * se)
 
 
 def judge_columns() -> list[Column[JudgeRow]]:
@@ -83,6 +95,11 @@ def judge_columns() -> list[Column[JudgeRow]]:
                lambda j: j.stats.leniency if j.stats else None, align_right=True,
                tone=lambda j: WARN if j.stats and j.stats.leniency is not None
                and abs(j.stats.leniency) >= 10 else None),
+        Column(tr("Offset (model)"), lambda j: j.offset.offset if j.offset else None,
+               align_right=True,
+               tooltip=lambda j: tr("Estimated leniency in points, standard error {se:.1f}; "
+                                    "the adjusted scores take it out").format(se=j.offset.se)
+               if j.offset and j.offset.se is not None else ""),
     ]
 
 
@@ -149,8 +166,10 @@ class LeaderboardScreen(Screen):
         self.category.currentIndexChanged.connect(self._show_board)
         self.basis = QComboBox()
         self.basis.setAccessibleName(self.tr("Rank by"))
+        # The default first (ranking.DEFAULT_BASIS: docs/scoring.md says why).
+        self.basis.addItem(self.tr("Rank by score adjusted for judge leniency"), "adjusted")
         self.basis.addItem(self.tr("Rank by raw mean"), "raw")
-        self.basis.addItem(self.tr("Rank by normalised score"), "normalised")
+        self.basis.addItem(self.tr("Rank by z-score (per judge)"), "z")
         self.basis.currentIndexChanged.connect(lambda _i: self.reload())
         self.award_button = QPushButton(self.tr("Set &award…"))
         self.award_button.setToolTip(self.tr(
@@ -244,7 +263,10 @@ class LeaderboardScreen(Screen):
             if current.application.ref in refs:
                 self.table.view.selectRow(self.table.proxy.mapFromSource(
                     self.model.index(refs.index(current.application.ref), 0)).row())
-        self.judges.set_rows(board.judges)
+        # The judges' table one turn of the event loop later: the two tables fitted to
+        # their contents in one go held the GUI thread for over 100 ms on a national
+        # round (2,000 applications, 120 judges); one at a time, each stays well below.
+        QTimer.singleShot(0, self, self._show_judges)
         alpha = "—" if board.alpha is None else f"{board.alpha:.2f}"
         parts = [self.tr("Round {n} ({name}); panel agreement (Krippendorff's alpha): {alpha}; "
                          "disagreement flagged above a range of {r:g} or SD of {sd:g} points.")
@@ -258,11 +280,44 @@ class LeaderboardScreen(Screen):
                 budget=f.budget, awarded=f.total_awarded, left=f.remaining,
                 line=self.tr("; funding line at {ref}").format(ref=f.line_at) if f.line_at
                 else ""))
+        counts = board.reviews_per_judge
+        if counts:
+            middle = counts[len(counts) // 2]
+            parts.append(self.tr("Reviews per judge: about {mid} (from {low} to {high})."
+                                 ).format(mid=middle, low=counts[0], high=counts[-1]))
+        parts += [self._warning_text(w) for w in board.warnings]
         if board.open_conflicts:
             parts.append(self.tr("{n} undecided conflicts touch counted reviews (see "
                                  "Conflicts).").format(n=len(board.open_conflicts)))
         parts += list(board.problems)
         self.headline.setText("<br>".join(parts))
+
+    def _show_judges(self) -> None:
+        board = self.board()
+        if board is not None:
+            self.judges.set_rows(board.judges)
+
+    def _warning_text(self, warning: BasisWarning) -> str:
+        """The model's warning in this screen's (translated) words."""
+        v = warning.values
+        if warning.basis == "z":
+            if warning.kind == "confined":
+                return self.tr("z ranking: {n} of {m} judges reviewed in one category only; "
+                               "their z-scores erase differences in quality between "
+                               "categories.").format(n=int(v["confined"]), m=int(v["judges"]))
+            return self.tr("z ranking: judges have a median of {n:g} reviews each; z-scores "
+                           "need about 20 per judge and rank less accurately with fewer."
+                           ).format(n=v["median"])
+        if warning.kind == "pieces":
+            return self.tr("Adjusted ranking: the judges form {n} groups that share no "
+                           "application; between groups, adjusted scores compare as the mean "
+                           "totals do.").format(n=int(v["groups"]))
+        if warning.kind == "few_reviews":
+            return self.tr("Adjusted ranking: judges have a median of {n:g} reviews each; "
+                           "their leniency is uncertain, so the adjusted scores stay close to "
+                           "the mean totals.").format(n=v["median"])
+        return self.tr("Adjusted ranking: no application has two counted reviews, so the "
+                       "adjusted score is the mean total.")
 
     def _fit_columns(self, board: Leaderboard) -> None:
         """Keep the ranking within a 1280-pixel window: a narrower title, and no money

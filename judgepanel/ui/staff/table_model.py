@@ -100,6 +100,15 @@ class Column(Generic[R]):
     align_right: bool = False
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_ROLES = frozenset({_DISPLAY, _SORT, _ROW, _TOOLTIP, _FOREGROUND, _ALIGNMENT})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
 class RowsModel(QAbstractTableModel, Generic[R]):
     """Rows of plain objects shown through ``columns``; replace them with :meth:`set_rows`."""
 
@@ -123,27 +132,31 @@ class RowsModel(QAbstractTableModel, Generic[R]):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        # Qt asks every cell for about eight roles when it sizes a column or paints; most
+        # are roles no column uses. Those are answered first, before any other work: on
+        # a 2,000-row board, fitting the columns made 8,700 calls, 30 ms of the GUI thread.
+        if role not in _ROLES or not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]
         column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return text_of(column.value(row))
-        if role == SORT_ROLE:
+        if role == _SORT:
             return _sort_key(column.value(row))
-        if role == ROW_ROLE:
+        if role == _ROW:
             return index.row()
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if column.tooltip is not None:
                 return column.tooltip(row)
             text = text_of(column.value(row))
             return text if len(text) > 40 else None
-        if role == Qt.ItemDataRole.ForegroundRole and column.tone is not None:
+        if role == _FOREGROUND:
+            if column.tone is None:
+                return None
             name = column.tone(row)
             return QBrush(tone(name)) if name else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        # _ALIGNMENT
+        return _RIGHT if column.align_right else None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -96,7 +96,7 @@ def test_normalised_ranking_corrects_a_harsh_judge() -> None:
     # z within each judge: H mean 50, sd 14.142 -> A -0.7071, B +0.7071; L same for C, D.
     # B and D tie on z (+0.7071); impact mean D 5 > B 4 -> D, B; then C and A tie on
     # z -0.7071, impact C 3 > A 2 -> C, A.
-    norm = rank(stats, basis="normalised", tie_break="impact")
+    norm = rank(stats, basis="z", tie_break="impact")
     assert _ranks(norm) == [(1, "D"), (2, "B"), (3, "C"), (4, "A")]
     # Display is the T-score 50 + 10 z; ranked_on keeps the z itself.
     assert norm.rows[0].score == pytest.approx(57.0710678)
@@ -112,7 +112,7 @@ def test_applications_without_a_score_on_the_basis_are_unranked() -> None:
     stats = application_stats(reviews, applications=["D"])  # D has no reviews
     assert rank(stats).unranked == ("D",)
     assert [r.application_id for r in rank(stats).rows] == ["C", "B", "A"]
-    norm = rank(stats, basis="normalised")
+    norm = rank(stats, basis="z")
     assert norm.unranked == ("C", "D")
     assert [r.application_id for r in norm.rows] == ["B", "A"]
     with pytest.raises(ValueError):

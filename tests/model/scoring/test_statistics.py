@@ -235,11 +235,11 @@ def _plain_z(reviews: list[ScoredReview]) -> dict[tuple[str, str], float]:
     out: dict[tuple[str, str], float] = {}
     for judge in dict.fromkeys(r.judge_id for r in reviews):
         own = [r for r in reviews if r.judge_id == judge]
-        totals = [r.total for r in own]
+        totals = [round(r.total, 9) for r in own]  # z-scores take totals at 9 decimals
         sd = _plain_sd(totals)
         if sd:
-            for r in own:
-                out[(judge, r.application_id)] = (r.total - math.fsum(totals) / len(totals)) / sd
+            for r, total in zip(own, totals, strict=True):
+                out[(judge, r.application_id)] = (total - math.fsum(totals) / len(totals)) / sd
     return out
 
 

@@ -31,7 +31,7 @@ def test_absent_settings_take_their_defaults(workspace: StaffWorkspace) -> None:
     with workspace.session() as s:
         program = workspace.program(s)
         assert {st.key: setting_value(program, st) for st in SETTINGS} == {
-            "disagreement_range": 30.0, "disagreement_sd": 20.0, "ranking_basis": "raw",
+            "disagreement_range": 30.0, "disagreement_sd": 20.0, "ranking_basis": "adjusted",
             "summary_field": None, "reports.name_judges": False,
             "reports.feedback_scores": False, "reports.feedback_judge_names": False}
 
@@ -69,6 +69,17 @@ def test_a_bad_value_is_refused_when_set_and_when_read(workspace: StaffWorkspace
         with pytest.raises(ValidationError, match="“ranking_basis”"):
             setting_value(program, RANKING_BASIS)
         assert audit.events(s, "program.setting") == []
+
+
+def test_the_old_name_of_the_z_basis_still_means_z(workspace: StaffWorkspace) -> None:
+    with workspace.session() as s:
+        program = workspace.program(s)
+        program.settings = {"ranking_basis": "normalised"}  # as stored by earlier versions
+        assert setting_value(program, RANKING_BASIS) == "z"
+        assert set_setting(s, program, RANKING_BASIS, "normalised", "tester") == "z"
+        assert program.settings == {"ranking_basis": "z"}
+        for name in ("raw", "adjusted", "z"):
+            assert set_setting(s, program, RANKING_BASIS, name, "tester") == name
 
 
 @pytest.mark.parametrize("value", [10**400, -(10**400), float("inf"), float("nan"), 1e308])

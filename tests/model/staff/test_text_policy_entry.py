@@ -1,4 +1,4 @@
-"""The text policy where staff type names and notes (docs/formats.md section 9): a
+"""The text policy where staff type names and notes (docs/formats.md section 10): a
 control or bidirectional character is refused, naming it, before it reaches a bundle."""
 
 from __future__ import annotations

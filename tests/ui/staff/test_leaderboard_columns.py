@@ -9,7 +9,7 @@ from typing import Any
 from judgepanel.ui.staff.leaderboard import TITLE_WIDTH
 from tests.ui.staff.conftest import wait_idle
 
-SCORES = ("Mean (0–100)", "Normalised")
+SCORES = ("Adjusted", "Mean (0–100)")
 MONEY = ("Requested", "Awarded", "Funding")
 
 

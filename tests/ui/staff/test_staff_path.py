@@ -208,7 +208,7 @@ def test_the_whole_staff_path(demo: Path, make_page: Any, qtbot: Any, tmp_path: 
     wait_idle(qtbot, page.ctx)
     assert board.model.rowCount() == 8
     assert board.board().rows[0].rank_raw == 1
-    assert board.judge_model.rowCount() == 6
+    qtbot.waitUntil(lambda: board.judge_model.rowCount() == 6)  # filled one turn later
     board.export(tmp_path / "scores.xlsx", "xlsx")
     board.export(tmp_path / "csv", "csv")
     wait_idle(qtbot, page.ctx)

@@ -9,10 +9,12 @@ Both formats hold the same tables, so a number checked in one is in the other:
 - Scores: one row per judge and application (the judge's current review, see
   leaderboard.py), with the total, every criterion's raw score and comment in
   rubric order, the overall comment and confidence, and whether it counts.
-- Rankings, overall and one table per category: ranks raw and normalised, the
-  statistics, per-criterion means, flags, missing and conflicted judges, and
-  the funding line when there is a budget.
-- Judges: reviews counted, mean, spread, leniency, assigned, missing, conflicted.
+- Rankings, overall and one table per category: ranks on every basis (raw,
+  adjusted, z), the statistics, the adjusted score with its standard error,
+  per-criterion means, flags, missing and conflicted judges, and the funding
+  line when there is a budget.
+- Judges: reviews counted, mean, spread, leniency, the model's offset with its
+  standard error, assigned, missing, conflicted.
 
 Column order is fixed (criteria in rubric order), rows are sorted, so two
 exports of the same data differ only in the export time. CSV is UTF-8 with a
@@ -47,7 +49,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
 from judgepanel.clock import utcnow
-from judgepanel.model.scoring.ranking import Basis
+from judgepanel.model.scoring.ranking import BASIS_NAMES, DEFAULT_BASIS, Basis
+from judgepanel.model.scoring.statistics import median
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
 from judgepanel.model.staff.schema import Program, Round
 from judgepanel.text import clean_text
@@ -109,13 +112,15 @@ def _people(people: Sequence[object]) -> str:
 def rankings_table(board: Leaderboard, category_names: Mapping[str, str],
                    name: str = "Rankings", slug: str = "rankings") -> Table:
     keys = board.rubric.keys
-    headers = ["Rank", "Raw rank", "Normalised rank", "Application", "Title", "Organisation",
-               "Categories", "Reviews", "Mean", "Median", "SD", "Min", "Max",
-               "Normalised (0-100)", "Mean z", *(f"{k}: mean" for k in keys), "Disagreement",
+    headers = ["Rank", "Raw rank", "Adjusted rank", "z rank", "Application", "Title",
+               "Organisation", "Categories", "Reviews", "Mean", "Median", "SD", "Min", "Max",
+               "Adjusted", "Adjusted SE", "z (0-100)", "Mean z",
+               *(f"{k}: mean" for k in keys), "Disagreement",
                "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding"]
     stat: list[Kind] = ["stat"] * len(keys)
-    kinds: list[Kind] = ["int", "int", "int", "text", "text", "text", "text", "int",
-                         "stat", "stat", "stat", "stat", "stat", "stat", "stat", *stat,
+    kinds: list[Kind] = ["int", "int", "int", "int", "text", "text", "text", "text", "int",
+                         "stat", "stat", "stat", "stat", "stat", "stat", "stat", "stat",
+                         "stat", *stat,
                          "text", "text", "text", "text", "money", "money", "text"]
     rows = []
     for r in board.rows:
@@ -124,10 +129,11 @@ def rankings_table(board: Leaderboard, category_names: Mapping[str, str],
         if f is not None:
             status = f.status + (" (set by staff)" if f.overridden else "")
         rows.append((
-            board.rank_of(r), r.rank_raw, r.rank_normalised, app.ref, app.title,
+            board.rank_of(r), r.rank_raw, r.rank_adjusted, r.rank_z, app.ref, app.title,
             app.organisation, _cats(app.categories, category_names), s.n,
             s.summary.mean, s.summary.median, s.summary.sd, s.summary.min, s.summary.max,
-            s.z_display, s.z_mean, *(s.criterion_means.get(k) for k in keys),
+            s.adjusted, s.adjusted_se, s.z_display, s.z_mean,
+            *(s.criterion_means.get(k) for k in keys),
             "; ".join(r.flags), _people(r.reviewers), _people(r.missing),
             _people(r.conflicted), app.requested,
             f.awarded if f is not None else app.awarded, status))
@@ -136,15 +142,17 @@ def rankings_table(board: Leaderboard, category_names: Mapping[str, str],
 
 def judges_table(board: Leaderboard) -> Table:
     headers = ("Judge", "Judge no.", "Reviews counted", "Mean total", "Spread (SD)",
-               "Leniency", "Compared", "Assigned", "Missing", "Conflicted")
-    kinds: tuple[Kind, ...] = ("text", "int", "int", "stat", "stat", "stat", "int", "int",
-                               "int", "int")
+               "Leniency", "Compared", "Offset (model)", "Offset SE", "Assigned", "Missing",
+               "Conflicted")
+    kinds: tuple[Kind, ...] = ("text", "int", "int", "stat", "stat", "stat", "int", "stat",
+                               "stat", "int", "int", "int")
     rows = []
     for j in board.judges:
-        st = j.stats
+        st, off = j.stats, j.offset
         rows.append((j.judge.name, j.judge.id, st.n if st else 0, st.mean if st else None,
                      st.spread if st else None, st.leniency if st else None,
-                     st.compared if st else 0, j.assigned, j.missing, j.conflicted))
+                     st.compared if st else 0, off.offset if off else None,
+                     off.se if off else None, j.assigned, j.missing, j.conflicted))
     return Table("Judges", "judges", headers, kinds, tuple(rows))
 
 
@@ -157,10 +165,14 @@ def summary_table(boards: RoundBoards, program_name: str, exported: dt.datetime)
         ("Program", program_name),
         ("Round", f"{b.round_number}: {b.round_name}"),
         ("Rubric", b.rubric.name),
-        ("Ranked on", "mean total (raw)" if b.basis == "raw" else "mean z-score (normalised)"),
+        ("Ranked on", BASIS_NAMES[b.basis]),
         ("Tie-break criterion", b.rubric.tie_break or "none"),
         ("Disagreement flagged when", " or ".join(x for x in limits if x) or "never"),
         ("Krippendorff's alpha (interval), all applications", b.alpha),
+        ("Judge leniency model: SD of judge offsets", b.effects.sd_judges),
+        ("Judge leniency model: SD of review noise", b.effects.sd_noise),
+        ("Reviews per judge", _per_judge_text(b.reviews_per_judge)),
+        *((f"Warning ({w.basis})", w.text) for w in b.warnings),
     ]
     for board in boards.by_category.values():
         assert board.category is not None
@@ -182,7 +194,14 @@ def summary_table(boards: RoundBoards, program_name: str, exported: dt.datetime)
     return Table("Summary", "summary", ("Item", "Value"), ("text", "auto"), tuple(rows))
 
 
-def round_tables(session: Session, round_: Round, *, basis: Basis = "raw",
+def _per_judge_text(counts: Sequence[int]) -> str:
+    middle = median(counts)
+    if middle is None:
+        return ""
+    return f"median {middle:g} (from {counts[0]} to {counts[-1]}; {len(counts)} judges)"
+
+
+def round_tables(session: Session, round_: Round, *, basis: Basis = DEFAULT_BASIS,
                  exported: dt.datetime | None = None) -> list[Table]:
     """Every table of the export, in sheet order."""
     program = session.get(Program, round_.program_id)
@@ -317,7 +336,8 @@ def write_xlsx(tables: Sequence[Table], path: Path | str) -> Path:
     return target
 
 
-def export_csv(session: Session, round_: Round, folder: Path | str, *, basis: Basis = "raw",
+def export_csv(session: Session, round_: Round, folder: Path | str, *,
+               basis: Basis = DEFAULT_BASIS,
                stem: str | None = None) -> list[Path]:
     """Write the round's tables as CSV files into ``folder``; returns their paths."""
     tables = round_tables(session, round_, basis=basis)
@@ -325,6 +345,6 @@ def export_csv(session: Session, round_: Round, folder: Path | str, *, basis: Ba
 
 
 def export_xlsx(session: Session, round_: Round, path: Path | str, *,
-                basis: Basis = "raw") -> Path:
+                basis: Basis = DEFAULT_BASIS) -> Path:
     """Write the round's tables as one XLSX workbook at ``path``."""
     return write_xlsx(round_tables(session, round_, basis=basis), path)

@@ -24,13 +24,27 @@ from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.scoring.basis_checks import (
+    BasisWarning,
+    basis_warnings,
+    reviews_per_judge,
+)
 from judgepanel.model.scoring.funding import FundingLine, FundingRow, funding_line
-from judgepanel.model.scoring.ranking import Basis, DisagreementRule, Ranking, rank
+from judgepanel.model.scoring.judge_effects import JudgeEffects, JudgeOffset
+from judgepanel.model.scoring.ranking import (
+    BASES,
+    DEFAULT_BASIS,
+    Basis,
+    DisagreementRule,
+    Ranking,
+    rank,
+)
 from judgepanel.model.scoring.statistics import (
     ApplicationStats,
     JudgeStats,
     ScoredReview,
     application_stats,
+    judge_effects,
     judge_stats,
     panel_alpha,
 )
@@ -62,7 +76,8 @@ class BoardRow:
     application: ApplicationInfo
     stats: ApplicationStats
     rank_raw: int | None
-    rank_normalised: int | None
+    rank_adjusted: int | None
+    rank_z: int | None
     tie_break: float | None  # mean raw score of the tie-break criterion
     flags: tuple[str, ...]  # disagreement reasons, plain words
     reviewers: tuple[JudgeInfo, ...]
@@ -75,6 +90,7 @@ class BoardRow:
 class JudgeRow:
     judge: JudgeInfo
     stats: JudgeStats | None  # None when no review of theirs counts here
+    offset: JudgeOffset | None  # leniency in the judge-effect model of the whole round
     assigned: int
     missing: int
     conflicted: int
@@ -91,23 +107,35 @@ class Leaderboard:
     disagreement: DisagreementRule
     rows: tuple[BoardRow, ...]  # ranked on ``basis`` first, then the unranked by ref
     raw: Ranking
-    normalised: Ranking
+    adjusted: Ranking
+    z: Ranking
     judges: tuple[JudgeRow, ...]
     alpha: float | None
     funding: FundingLine | None
     reviews: tuple[ReviewRecord, ...]  # sorted by application ref, judge name
     open_conflicts: tuple[OpenConflict, ...]
     problems: tuple[str, ...]
+    effects: JudgeEffects  # the judge-effect model, fitted to the whole round
+    warnings: tuple[BasisWarning, ...]  # where the adjusted or z basis is weak
+    reviews_per_judge: tuple[int, ...]  # each judge's counted reviews in the round, sorted
 
     @property
     def ranking(self) -> Ranking:
-        return self.raw if self.basis == "raw" else self.normalised
+        return self.rankings[self.basis]
+
+    @property
+    def rankings(self) -> dict[Basis, Ranking]:
+        return {"raw": self.raw, "adjusted": self.adjusted, "z": self.z}
 
     def row(self, ref: str) -> BoardRow | None:
         return next((r for r in self.rows if r.application.ref == ref), None)
 
-    def rank_of(self, row: BoardRow) -> int | None:
-        return row.rank_raw if self.basis == "raw" else row.rank_normalised
+    def rank_of(self, row: BoardRow, basis: Basis | None = None) -> int | None:
+        """The row's rank on ``basis`` (the board's own by default)."""
+        chosen = basis or self.basis
+        if chosen == "raw":
+            return row.rank_raw
+        return row.rank_adjusted if chosen == "adjusted" else row.rank_z
 
 
 @dataclass(frozen=True)
@@ -153,22 +181,30 @@ class _Roster:
         return tuple(info[k] for k in sorted(keys, key=self._place.__getitem__))
 
 
+@dataclass(frozen=True)
+class _RoundStats:
+    """What every board of the round shares: computed once over the whole round."""
+
+    counted: Mapping[tuple[int, int], ScoredReview]  # ``_counted(data)``
+    apps: Mapping[str, ApplicationStats]
+    effects: JudgeEffects
+    warnings: tuple[BasisWarning, ...]
+
+
 def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | None,
-           basis: Basis, all_stats: Mapping[str, ApplicationStats],
-           counted: Mapping[tuple[int, int], ScoredReview]) -> Leaderboard:
-    """One board; ``counted`` is ``_counted(data)``, built once for every board of the round."""
-    if basis not in ("raw", "normalised"):
+           basis: Basis, round_stats: _RoundStats) -> Leaderboard:
+    """One board of the round (overall, or one category's)."""
+    if basis not in BASES:
         raise ValueError(f"unknown ranking basis {basis!r}")
+    all_stats, counted = round_stats.apps, round_stats.counted
     shown = {a.id: a for a in data.apps.values()
              if category is None or category.key in a.categories}
     by_ref = {a.ref: a for a in shown.values()}
     stat_reviews = [r for p, r in counted.items() if p[1] in shown]
     tie = data.rubric.tie_break
-    raw = rank(all_stats, basis="raw", tie_break=tie, disagreement=rule, only=by_ref,
-               category=category.key if category else None)
-    normalised = rank(all_stats, basis="normalised", tie_break=tie, disagreement=rule,
-                      only=by_ref, category=category.key if category else None)
-    chosen = raw if basis == "raw" else normalised
+    rankings = {b: rank(all_stats, basis=b, tie_break=tie, disagreement=rule, only=by_ref,
+                        category=category.key if category else None) for b in BASES}
+    chosen = rankings[basis]
     budget = category.budget if category is not None else data.budget
     line = None
     if budget is not None:
@@ -182,12 +218,13 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
     ranked_refs = [r.application_id for r in chosen.rows]
     for ref in ranked_refs + sorted(by_ref.keys() - set(ranked_refs)):
         stats = all_stats[ref]
-        raw_row, norm_row = raw.row(ref), normalised.row(ref)
-        chosen_row = raw_row if basis == "raw" else norm_row
+        raw_row, adjusted_row, z_row = (rankings[b].row(ref) for b in BASES)
+        chosen_row = chosen.row(ref)
         rows.append(BoardRow(
             application=by_ref[ref], stats=stats,
             rank_raw=raw_row.rank if raw_row else None,
-            rank_normalised=norm_row.rank if norm_row else None,
+            rank_adjusted=adjusted_row.rank if adjusted_row else None,
+            rank_z=z_row.rank if z_row else None,
             tie_break=stats.criterion_means.get(tie) if tie else None,
             # The ranking has asked the same rule about the same statistics already.
             flags=chosen_row.disagreement if chosen_row else rule.reasons(stats),
@@ -199,8 +236,8 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
     return Leaderboard(
         round_id=data.round_id, round_number=data.round_number, round_name=data.round_name,
         category=category, basis=basis, rubric=data.rubric, disagreement=rule,
-        rows=tuple(rows), raw=raw, normalised=normalised,
-        judges=_judge_rows(data, shown, stat_reviews),
+        rows=tuple(rows), raw=rankings["raw"], adjusted=rankings["adjusted"],
+        z=rankings["z"], judges=_judge_rows(data, shown, stat_reviews, round_stats.effects),
         alpha=panel_alpha(stat_reviews), funding=line,
         reviews=tuple(sorted((r for p, r in data.reviews.items() if p[1] in shown),
                              key=lambda r: (r.application.ref, r.judge.name, r.judge.id))),
@@ -209,11 +246,13 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
              for (j, a), reasons in data.open_pairs.items() if a in shown),
             key=lambda c: (c.application_ref, c.judge.name, c.judge.id))),
         problems=tuple(text for app_id, text in data.problems if app_id in shown),
+        effects=round_stats.effects, warnings=round_stats.warnings,
+        reviews_per_judge=reviews_per_judge(round_stats.effects),
     )
 
 
 def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
-                reviews: list[ScoredReview]) -> tuple[JudgeRow, ...]:
+                reviews: list[ScoredReview], effects: JudgeEffects) -> tuple[JudgeRow, ...]:
     per_judge = judge_stats(reviews)
     assigned: dict[int, int] = defaultdict(int)
     missing: dict[int, int] = defaultdict(int)
@@ -228,7 +267,8 @@ def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
             if pair not in reviewed and pair not in data.conflicted:
                 missing[pair[0]] += 1
     people = set(assigned) | set(conflicted) | {j for j, _ in reviewed}
-    return tuple(JudgeRow(data.judges[j], per_judge.get(_judge_key(j)), assigned[j],
+    return tuple(JudgeRow(data.judges[j], per_judge.get(_judge_key(j)),
+                          effects.offsets.get(_judge_key(j)), assigned[j],
                           missing[j], conflicted[j])
                  for j in sorted(people, key=lambda j: (data.judges[j].name, j)))
 
@@ -240,15 +280,23 @@ def _counted(data: RoundReviews) -> dict[tuple[int, int], ScoredReview]:
             for (j, a), r in data.reviews.items() if r.counted}
 
 
-def _round_stats(data: RoundReviews,
-                 counted: Mapping[tuple[int, int], ScoredReview]) -> dict[str, ApplicationStats]:
+def _round_stats(data: RoundReviews) -> _RoundStats:
+    counted = _counted(data)
     key = _judge_key
-    return application_stats(
-        list(counted.values()),
+    reviews = list(counted.values())
+    effects = judge_effects(reviews)
+    categories: dict[str, set[str]] = defaultdict(set)
+    for (j, a) in counted:
+        categories[key(j)].update(data.apps[a].categories)
+    apps = application_stats(
+        reviews,
         assigned=[(key(j), data.apps[a].ref) for j, a in data.assigned if a in data.apps],
         conflicts=[(key(j), data.apps[a].ref) for j, a in data.conflicted],
         applications=[a.ref for a in data.apps.values()],
+        effects=effects,
     )
+    per_judge = {j: tuple(sorted(c)) for j, c in categories.items()}
+    return _RoundStats(counted, apps, effects, basis_warnings(effects, per_judge))
 
 
 # --- public entry points -----------------------------------------------------------------
@@ -275,22 +323,21 @@ def _prepare(session: Session, round_: Round) -> tuple[Program, RoundReviews, Di
 
 @bulk_step
 def compute(session: Session, round_: Round, *, category: Category | str | None = None,
-            basis: Basis = "raw") -> Leaderboard:
+            basis: Basis = DEFAULT_BASIS) -> Leaderboard:
     """The leaderboard of ``round_``, overall or for one category (object, key or name)."""
     program, data, rule = _prepare(session, round_)
     info = None if category is None else _category_info(session, program, data, category)
-    counted = _counted(data)
-    return _board(data, rule, info, basis, _round_stats(data, counted), counted)
+    return _board(data, rule, info, basis, _round_stats(data))
 
 
 @bulk_step
-def compute_all(session: Session, round_: Round, *, basis: Basis = "raw") -> RoundBoards:
+def compute_all(session: Session, round_: Round, *,
+                basis: Basis = DEFAULT_BASIS) -> RoundBoards:
     """The overall board and one per category that has applications in the round."""
     _, data, rule = _prepare(session, round_)
-    counted = _counted(data)
-    stats = _round_stats(data, counted)
+    stats = _round_stats(data)
     used = {key for a in data.apps.values() for key in a.categories}
     return RoundBoards(
-        overall=_board(data, rule, None, basis, stats, counted),
-        by_category={c.key: _board(data, rule, c, basis, stats, counted)
+        overall=_board(data, rule, None, basis, stats),
+        by_category={c.key: _board(data, rule, c, basis, stats)
                      for c in data.categories if c.key in used})

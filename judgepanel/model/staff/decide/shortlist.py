@@ -7,8 +7,8 @@ so a tie across the cut-off takes all the tied ones and names them in
 ``ties_at_cutoff``; staff settle such a tie by passing ``exclude``, which
 drops applications from the selection (it does not pull in the next one; raise
 N for that).
-``threshold=T`` keeps applications whose shown score (raw mean, or the 0..100
-normalised display) is at least T. With ``per_category`` the rule applies in
+``threshold=T`` keeps applications whose shown score (raw mean, adjusted score,
+or the 0..100 z display) is at least T. With ``per_category`` the rule applies in
 each category separately and the union goes through (an application selected
 in two categories goes once).
 
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.rubric.definition import Rubric
-from judgepanel.model.scoring.ranking import Basis, shortlist
+from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis, shortlist
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, compute, compute_all
 from judgepanel.model.staff.prepare.rounds import (
@@ -86,7 +86,7 @@ def _warnings(board: Leaderboard) -> list[str]:
 
 
 def plan_shortlist(session: Session, round_: Round, *, top: int | None = None,
-                   threshold: float | None = None, basis: Basis = "raw",
+                   threshold: float | None = None, basis: Basis = DEFAULT_BASIS,
                    category: Category | str | None = None, per_category: bool = False,
                    exclude: Collection[str] = ()) -> ShortlistPlan:
     """Work out a shortlist of ``round_`` without changing anything."""
@@ -130,7 +130,7 @@ def plan_shortlist(session: Session, round_: Round, *, top: int | None = None,
 
 def shortlist_into_new_round(
     session: Session, round_: Round, name: str, actor: str, *,
-    top: int | None = None, threshold: float | None = None, basis: Basis = "raw",
+    top: int | None = None, threshold: float | None = None, basis: Basis = DEFAULT_BASIS,
     category: Category | str | None = None, per_category: bool = False,
     exclude: Collection[str] = (), rubric: Rubric | None = None,
     due_at: dt.datetime | None = None, budget: Decimal | None = None,

@@ -22,9 +22,9 @@ SCORE_HEADERS = [
     "Confidence",
 ]
 RANKING_HEADERS = [
-    "Rank", "Raw rank", "Normalised rank", "Application", "Title", "Organisation",
-    "Categories", "Reviews", "Mean", "Median", "SD", "Min", "Max", "Normalised (0-100)",
-    "Mean z", "impact: mean", "feasibility: mean", "advice: mean", "Disagreement",
+    "Rank", "Raw rank", "Adjusted rank", "z rank", "Application", "Title", "Organisation",
+    "Categories", "Reviews", "Mean", "Median", "SD", "Min", "Max", "Adjusted", "Adjusted SE",
+    "z (0-100)", "Mean z", "impact: mean", "feasibility: mean", "advice: mean", "Disagreement",
     "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding",
 ]
 
@@ -43,12 +43,13 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 def _export_csv(bp: BoardProgram, folder: Path, **kwargs: Any) -> list[Path]:
     with bp.ws.session() as session:
+        kwargs.setdefault("basis", "raw")  # the fixture's hand-computed table is the raw one
         return export_csv(session, session.get_one(Round, bp.round_id), folder, **kwargs)
 
 
 def _export_xlsx(bp: BoardProgram, path: Path) -> Path:
     with bp.ws.session() as session:
-        return export_xlsx(session, session.get_one(Round, bp.round_id), path)
+        return export_xlsx(session, session.get_one(Round, bp.round_id), path, basis="raw")
 
 
 def test_csv_files_hold_every_raw_score_with_comments(bp: BoardProgram, tmp_path: Path) -> None:
@@ -143,11 +144,11 @@ def test_xlsx_holds_the_same_tables_with_typed_cells(bp: BoardProgram, tmp_path:
     assert len(cells) == 1 and cells[0].data_type == "s"
     rankings = list(book["Rankings"].iter_rows(values_only=True))
     assert list(rankings[0]) == RANKING_HEADERS
-    assert rankings[1][:4] == (1, 1, 1, "A01")
-    assert rankings[1][8] == pytest.approx(275 / 3)
-    assert rankings[1][22] == 40000  # requested, a number
+    assert rankings[1][:5] == (1, 1, 1, 1, "A01")
+    assert rankings[1][9] == pytest.approx(275 / 3)
+    assert rankings[1][25] == 40000  # requested, a number
     housing = list(book["Rank Housing"].iter_rows(values_only=True))
-    assert [r[3] for r in housing[1:]] == ["A05", "A04", "A07", "A08", "A06"]
+    assert [r[4] for r in housing[1:]] == ["A05", "A04", "A07", "A08", "A06"]
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True)}
     assert summary["Krippendorff's alpha, Housing"] == pytest.approx(4 / 19)
 
@@ -197,6 +198,25 @@ def test_sheet_titles_are_valid_and_unique() -> None:
     assert exports._sheet_title("Rank Youth/Children [under 18]: sport", used) == (
         "Rank Youth-Children -under (2)")
     assert exports._sheet_title("Rankings", used) == "Rankings (2)"
+
+
+def test_the_adjusted_basis_its_model_and_its_warnings_are_exported(
+        bp: BoardProgram, tmp_path: Path) -> None:
+    with bp.ws.session() as session:
+        export_csv(session, session.get_one(Round, bp.round_id), tmp_path)  # default basis
+    summary = {r["Item"]: r["Value"] for r in _csv(tmp_path / "round-1-summary.csv")}
+    assert summary["Ranked on"] == "score adjusted for judge leniency"
+    assert summary["Reviews per judge"].startswith("median ")
+    assert "z-scores need about 20 per judge" in summary["Warning (z)"]
+    assert float(summary["Judge leniency model: SD of review noise"]) > 0
+    rankings = _csv(tmp_path / "round-1-rankings.csv")
+    assert [r["Rank"] for r in rankings] == [r["Adjusted rank"] for r in rankings]
+    ranked = [r for r in rankings if r["Adjusted"]]
+    assert [float(r["Adjusted"]) for r in ranked] == sorted(
+        (float(r["Adjusted"]) for r in ranked), reverse=True)
+    assert all(float(r["Adjusted SE"]) > 0 for r in ranked)
+    judges = [r for r in _csv(tmp_path / "round-1-judges.csv") if r["Reviews counted"] != "0"]
+    assert judges and all(r["Offset (model)"] and r["Offset SE"] for r in judges)
 
 
 def test_exports_neutralise_bidi_controls_and_line_separators(tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ def bp(tmp_path: Path) -> Iterator[BoardProgram]:
 
 def _board(bp: BoardProgram, **kwargs: object) -> Leaderboard:
     with bp.ws.session() as session:
+        kwargs.setdefault("basis", "raw")  # the hand-computed table is the raw one
         return compute(session, session.get_one(Round, bp.round_id), **kwargs)  # type: ignore[arg-type]
 
 
@@ -130,7 +131,7 @@ def test_missing_reviews_are_listed_per_application_and_per_judge(bp: BoardProgr
 
 
 def test_normalised_basis_uses_each_judges_whole_round(bp: BoardProgram) -> None:
-    board = _board(bp, basis="normalised")
+    board = _board(bp, basis="z")
     a05 = board.row("A05")
     assert a05 is not None
     expected = (_z(75, J2) + _z(100, J4)) / 2
@@ -180,7 +181,7 @@ def test_category_boards_rank_within_the_category(bp: BoardProgram) -> None:
 
 def test_compute_all_gives_overall_and_every_category(bp: BoardProgram) -> None:
     with bp.ws.session() as session:
-        boards = compute_all(session, session.get_one(Round, bp.round_id))
+        boards = compute_all(session, session.get_one(Round, bp.round_id), basis="raw")
     assert list(boards.by_category) == ["youth", "housing"]
     assert len(boards.overall.rows) == 8
     assert boards.by_category["housing"].funding is not None
@@ -381,3 +382,39 @@ def test_people_are_listed_by_name_then_id() -> None:
     assert roster.people([]) == ()
     with pytest.raises(KeyError):
         roster.people(["99"])  # not a judge of the program
+
+
+def test_the_board_carries_the_judge_effect_model_of_the_whole_round(bp: BoardProgram) -> None:
+    from judgepanel.model.scoring.judge_effects import fit_judge_effects
+
+    with bp.ws.session() as session:
+        boards = compute_all(session, session.get_one(Round, bp.round_id))
+    board = boards.overall
+    assert board.basis == "adjusted" and board.ranking is board.adjusted  # the default
+    counted = [r for r in board.reviews if r.counted]
+    assert counted
+    fit = fit_judge_effects([r.application.ref for r in counted],
+                            [str(r.judge.id) for r in counted],
+                            [round(r.total or 0.0, 9) for r in counted])
+    for row in board.rows:
+        expected = fit.scores.get(row.application.ref)
+        assert row.stats.adjusted == (expected.score if expected else None)
+        assert (row.rank_adjusted is None) == (row.stats.adjusted is None)
+    for judge in board.judges:
+        offset = fit.offsets.get(str(judge.judge.id))
+        assert (judge.offset.offset if judge.offset else None) == (
+            offset.offset if offset else None)
+    per_judge: dict[int, int] = {}
+    for r in counted:
+        per_judge[r.judge.id] = per_judge.get(r.judge.id, 0) + 1
+    assert board.reviews_per_judge == tuple(sorted(per_judge.values()))
+    # Every category's board shows the same round-wide fit (as z uses the whole round).
+    for category_board in boards.by_category.values():
+        assert category_board.effects == board.effects
+        assert category_board.warnings == board.warnings
+        for row in category_board.rows:
+            assert row.stats.adjusted == board.row(row.application.ref).stats.adjusted  # type: ignore[union-attr]
+    # A median of 5 or more reviews per judge but under 20: z is flagged, adjusted is not.
+    middle = sorted(per_judge.values())[len(per_judge) // 2]
+    assert 5 <= middle < 20
+    assert {(w.basis, w.kind) for w in board.warnings} == {("z", "few_reviews")}

@@ -2,7 +2,7 @@
 
 Each case is one the issue (#16) reported as a traceback, a five-minute stall or gigabytes
 of memory, or one the fuzz harnesses (fuzz/) found; the bounds are docs/formats.md
-section 8's.
+section 9's.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The bounds every import file is held to while it is read (docs/formats.md section 8).
+"""The bounds every import file is held to while it is read (docs/formats.md section 9).
 
 Why bounds, and why while reading: an import file comes from outside (a form tool's
 export, a colleague's spreadsheet, a file someone crafted). Each bound is checked as

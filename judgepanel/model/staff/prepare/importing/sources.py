@@ -10,7 +10,7 @@ except that JSON values which are lists stay lists (for categories and
 attachment names).
 
 Every file is read as a stream within the bounds of ``limits`` (docs/formats.md
-section 8): rows, columns, cell size and total cells are counted as rows arrive, so a
+section 9): rows, columns, cell size and total cells are counted as rows arrive, so a
 file that breaks one is refused before it is held whole; line breaks in cells are
 normalised (``text.normalise_breaks``), and ``cell_problem`` says what the text policy
 refuses in a cell, for the row checks to report.

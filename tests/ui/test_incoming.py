@@ -1,0 +1,189 @@
+"""Files handed to the window open the way a desktop user expects (issue 13)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QFileOpenEvent
+from PySide6.QtWidgets import QApplication
+
+from judgepanel.formats.card import read_card
+from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, server_name
+from judgepanel.ui.main_window import MainWindow
+from judgepanel.ui.staff.judges import JudgesScreen
+from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
+
+
+class Asked:
+    """Stands in for the question dialogs: records each question, gives a set answer."""
+
+    def __init__(self, answer: str | None = None) -> None:
+        self.answer = answer
+        self.questions: list[dict[str, Any]] = []
+
+    def __call__(self, _parent: Any, title: str, text: str, choices: Any,
+                 details: str = "") -> str | None:
+        self.questions.append({"title": title, "text": text, "choices": list(choices),
+                               "details": details})
+        return self.answer
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    made = MainWindow(settings)
+    qtbot.addWidget(made)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def merged(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+    calls: list[list[Path]] = []
+    monkeypatch.setattr(ResultsInboxScreen, "merge", lambda _self, paths: calls.append(paths))
+    return calls
+
+
+def test_results_offer_a_recent_program_which_is_opened_to_merge(
+        window: MainWindow, demo: Path, merged: list[list[Path]]) -> None:
+    program = str(demo / "program")
+    window.open_path(program)
+    window.close_program()
+    asked = window.choose = Asked(answer="merge:" + program)
+    results = demo / "results" / "amara-okafor.jpresults"
+    window.open_path(str(results))
+    (question,) = asked.questions
+    assert question["choices"] == [("merge:" + program, "Open program and merge"),
+                                   ("verify", "Check the file")]
+    assert window.program_path == program
+    assert window.staff_page is not None
+    assert window.staff_page.stack.currentWidget() is window.staff_page.screens["results"]
+    assert merged == [[results]]
+    assert str(results) not in window.recent_files()  # results are not "recent files"
+
+
+def test_results_merge_into_the_open_program_first(
+        window: MainWindow, demo: Path, merged: list[list[Path]]) -> None:
+    window.open_path(str(demo / "program"))
+    asked = window.choose = Asked(answer="merge:")
+    window.open_path(str(demo / "results" / "jose-gutierrez.jpresults"))
+    key, label = asked.questions[0]["choices"][0]
+    assert key == "merge:" and label.startswith("Merge into Mayors' Recognition")
+    assert merged == [[demo / "results" / "jose-gutierrez.jpresults"]]
+
+
+def test_results_can_be_checked_as_verify_would(qtbot: Any, window: MainWindow,
+                                                demo: Path) -> None:
+    asked = window.choose = Asked(answer="verify")
+    window.open_path(str(demo / "results" / "amara-okafor.jpresults"))
+    qtbot.waitUntil(lambda: len(asked.questions) == 2, timeout=20_000)
+    shown = asked.questions[1]
+    assert shown["title"] == "Checking amara-okafor.jpresults"
+    # This computer holds no staff key: verify's own words say so, line by line.
+    assert "JudgePanel results file" in shown["details"]
+    assert "no key to try" in shown["details"]
+    assert shown["text"] == "Some checks failed: see the details."
+
+
+def test_a_card_shows_name_and_fingerprint_and_no_enroll_without_a_program(
+        window: MainWindow, demo: Path) -> None:
+    card_path = demo / "cards" / "amara-okafor.jpcard"
+    card = read_card(card_path)
+    asked = window.choose = Asked()
+    window.open_path(str(card_path))
+    (question,) = asked.questions
+    assert card.name in question["text"] and card.fingerprint in question["text"]
+    assert question["choices"] == []
+    assert "open the program first" in question["text"]
+
+
+def test_a_card_is_enrolled_into_the_open_program(
+        window: MainWindow, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    enrolled: list[list[Path]] = []
+    monkeypatch.setattr(JudgesScreen, "enroll", lambda _self, paths: enrolled.append(paths))
+    window.open_path(str(demo / "program"))
+    asked = window.choose = Asked(answer="enroll")
+    card_path = demo / "cards" / "zoe-lefevre.jpcard"
+    window.open_path(str(card_path))
+    assert asked.questions[0]["choices"][0][0] == "enroll"
+    assert enrolled == [[card_path]]
+    assert window.staff_page is not None
+    assert window.staff_page.stack.currentWidget() is window.staff_page.screens["judges"]
+
+
+def test_a_damaged_card_is_refused_calmly(window: MainWindow, tmp_path: Path) -> None:
+    bad = tmp_path / "someone.jpcard"
+    bad.write_text('{"format": "judgepanel-card", "name": 5}', encoding="utf-8")
+    asked = window.choose = Asked()
+    window.open_path(str(bad))
+    assert asked.questions[0]["title"] == "This card cannot be read"
+
+
+def test_recent_files_are_stored_as_absolute_paths(
+        window: MainWindow, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(demo)
+    window.open_path("program")
+    assert window.recent_files() == [str(demo / "program")]
+
+
+def test_a_file_open_event_reaches_the_window(qtbot: Any, tmp_path: Path) -> None:
+    app = QApplication.instance()
+    events = FileOpenEvents()
+    app.installEventFilter(events)
+    try:
+        with qtbot.waitSignal(events.requested) as signal:
+            QApplication.sendEvent(app, QFileOpenEvent(str(tmp_path / "a.jpbundle")))
+    finally:
+        app.removeEventFilter(events)
+    assert signal.args == [str(tmp_path / "a.jpbundle")]
+
+
+def test_a_second_launch_hands_its_file_over(qtbot: Any, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    name = server_name()
+    assert not hand_over("x.jpbundle", name)  # nobody listens yet
+    server = InstanceServer(name)
+    try:
+        assert server.listening
+        monkeypatch.chdir(tmp_path)
+        with qtbot.waitSignal(server.received, timeout=5000) as signal:
+            assert hand_over("x.jpbundle", name)
+        assert signal.args == [str(tmp_path / "x.jpbundle")]
+        with qtbot.waitSignal(server.received, timeout=5000) as signal:
+            assert hand_over(None, name)  # no file: come to the front
+        assert signal.args == [""]
+    finally:
+        server.close()
+        server.deleteLater()  # gone before the application is, as in the app
+        qtbot.wait(50)
+
+
+@pytest.mark.slow
+def test_two_launches_share_one_window(tmp_path: Path, demo: Path) -> None:
+    judgepanel = Path(sys.executable).parent / "judgepanel"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    first = subprocess.Popen([str(judgepanel), "gui"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not hand_over(None, server_name(), timeout_ms=200):
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        second = subprocess.run([str(judgepanel), "open", str(demo / "program")], env=env,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0, second.stderr
+        settings = Path(os.environ["JUDGEPANEL_HOME"]) / "settings.ini"
+        while str(demo / "program") not in (settings.read_text(encoding="utf-8")
+                                            if settings.exists() else ""):
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        first.terminate()
+        first.wait(30)
