@@ -10,10 +10,12 @@ found by either becomes a regression test by adding its input to
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
 import json
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -42,7 +44,9 @@ Target = Callable[[bytes], None]
 
 @cache
 def _folder() -> Path:
-    return Path(tempfile.mkdtemp(prefix="judgepanel-fuzz-"))
+    folder = Path(tempfile.mkdtemp(prefix="judgepanel-fuzz-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def _fuzz_identity(name: str, role: str) -> Identity:

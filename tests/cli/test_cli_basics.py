@@ -76,8 +76,8 @@ def test_an_unexpected_error_is_one_plain_line_not_a_traceback(
 
     original = cli.build_parser
 
-    def patched() -> object:
-        parser = original()
+    def patched(*args: object) -> object:
+        parser = original(*args)  # type: ignore[arg-type]
         for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
             action.choices["verify"].set_defaults(func=broken)
         return parser
