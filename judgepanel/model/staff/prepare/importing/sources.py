@@ -129,7 +129,7 @@ def _is_blank(cells: list[Any]) -> bool:
     return filled == 0 or not any(cell_text(c) for c in cells if c is not None and c != "")
 
 
-class _Table:
+class _BoundedRows:
     """Rows as they arrive, held to the bounds; the first non-blank row is the header."""
 
     def __init__(self, path: Path) -> None:
@@ -247,7 +247,7 @@ def _read_csv(path: Path) -> SourceTable:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    table = _Table(path)
+    table = _BoundedRows(path)
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         lines = _Lines(handle, path)
         reader = csv.reader(lines, dialect)
@@ -266,7 +266,7 @@ def _read_csv(path: Path) -> SourceTable:
 
 def _read_xlsx(path: Path, sheet: str | None) -> SourceTable:
     sha256, _encoding, _sample = _hash_and_encoding(path)
-    table = _Table(path)
+    table = _BoundedRows(path)
     for number, cells in read_xlsx_rows(path, sheet):
         table.add(number, cells)
     return table.finish("xlsx", sha256)
