@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_a_part_inflating_past_its_declared_size_is_refused(tmp_path: Path) -> N
 
 
 def test_a_row_of_too_many_cells_is_refused_while_streaming(tmp_path: Path) -> None:
-    cells = b'<c t="n"><v>1</v></c>' * (limits.MAX_XLSX_ROW_CELLS + 1)
+    cells = b"<c/>" * (limits.MAX_XLSX_ROW_CELLS + 1)  # empty cells: counted all the same
 
     def wide(name: str, content: bytes) -> bytes:
         if name == "xl/worksheets/sheet1.xml":
@@ -297,3 +298,28 @@ def test_control_and_bidi_characters_in_cells_are_row_problems(
     ]
     table = read_table(path)
     assert table.rows[4].values["Title"] == "Two\nlines"  # the separator normalised
+
+
+def test_a_stale_dimension_does_not_drop_rows_or_columns(tmp_path: Path) -> None:
+    """openpyxl's read-only mode stops at the sheet's stated dimension; a producer that
+    wrote a stale one must not cost applications or columns without a word."""
+    def stale(name: str, content: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:A2"/>', content)
+        return content
+    path = craft.write(tmp_path / "stale.xlsx", craft.rezip(craft.workbook_bytes(), stale))
+    table = read_table(path)
+    assert table.headers == ("Title", "City")
+    assert [r.values["City"] for r in table.rows] == ["Springfield", "Shelbyville"]
+
+
+def test_cells_without_references_count_their_columns(tmp_path: Path) -> None:
+    cells = b"".join(b'<c t="n"><v>1</v></c>' for _ in range(limits.MAX_COLUMNS + 1))
+
+    def unreferenced(name: str, content: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return content.replace(b"</sheetData>", b"<row>" + cells + b"</row></sheetData>")
+        return content
+    path = craft.write(tmp_path / "norefs.xlsx",
+                       craft.rezip(craft.workbook_bytes(), unreferenced))
+    _refused(path, "beyond column 500")

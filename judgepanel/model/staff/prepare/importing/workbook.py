@@ -126,12 +126,14 @@ class _XmlScan:
         if local == "row":
             self.rows += 1
             self.row_cells = 0
+            self.column = 0
             if self.rows > MAX_RECORDS:
                 raise self._too_big(f"a sheet has more than {count(MAX_RECORDS)} rows")
         elif local == "c":
             self.cells += 1
             self.row_cells += 1
-            self.column = _column_number(attributes.get("r", ""))
+            reference = attributes.get("r")  # without one, the next column (as openpyxl)
+            self.column = _column_number(reference) if reference else self.column + 1
             if self.row_cells > MAX_XLSX_ROW_CELLS:
                 raise self._too_big(f"a row has more than {count(MAX_XLSX_ROW_CELLS)} cells")
             if self.cells > MAX_XLSX_CELLS:
@@ -274,8 +276,8 @@ def _open_book(path: Path) -> Any:
 def xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cell values) of the chosen sheet (the first one by default).
 
-    Rows are at most ``MAX_COLUMNS + 1`` cells wide: the guard refuses values beyond
-    that, and a sheet whose stated dimension is wider is not padded to it.
+    Rows are ``MAX_COLUMNS + 1`` cells wide, whatever the sheet's stated dimension says
+    (the guard refuses values beyond column ``MAX_COLUMNS``).
     """
     book = _open_book(path)
     try:
@@ -288,10 +290,10 @@ def xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
         if not hasattr(worksheet, "iter_rows"):  # a chart sheet
             raise XlsxRefused(f"The sheet “{worksheet.title}” holds a chart, not rows. "
                               "Choose the sheet that lists the applications.")
-        width = worksheet.max_column
-        if not isinstance(width, int) or not 0 < width <= MAX_COLUMNS:
-            width = MAX_COLUMNS + 1
-        rows = worksheet.iter_rows(values_only=True, max_col=width)
+        # The sheet's stated dimension is not trusted: openpyxl would stop at a stale
+        # one and drop the rows and columns beyond it without a word.
+        worksheet.reset_dimensions()
+        rows = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
         for number, values in enumerate(rows, start=1):
             yield number, list(values)
     finally:
