@@ -27,10 +27,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
-# Coverage-guided fuzzing of every reader of outside input (atheris): SECONDS per target,
+# Coverage-guided fuzzing of every reader of outside input (atheris): FUZZ_SECONDS per target,
 # TARGETS to choose some (fuzz/run.py lists them); CI runs a 20-second pass of each.
 fuzz: $(STAMP)
-	$(BIN)/python -m fuzz.run --seconds $(or $(SECONDS),60) $(TARGETS)
+	$(BIN)/python -m fuzz.run --seconds $(or $(FUZZ_SECONDS),60) $(TARGETS)
 
 # SIGKILL the staff steps (import, assignment, bundles, merge) at random moments,
 # RUNS times (100), and check each workspace is whole (tools/killtest.py).
