@@ -22,7 +22,6 @@ from judgepanel.crypto.age import encrypt_bytes
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.card import Card
 from judgepanel.formats.jsonio import dumps_canonical
-from judgepanel.formats.zipsafe import StoredZipWriter
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
@@ -82,17 +81,9 @@ def _parts(workbook: bytes) -> dict[str, bytes]:
                 for index, name in enumerate(XLSX_PARTS)}
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    writer = StoredZipWriter(out)
-    for name, content in members.items():
-        writer.add_bytes(name, content)
-    writer.close()
-    return out.getvalue()
-
-
 def seeds() -> dict[str, dict[str, bytes]]:
     from tests.formats.crafting import BundleParts, Keys, results_document
+    from tests.formats.test_zip_hygiene import written
 
     staff, judge = fuzz_keys()
     keys = Keys(judge, staff, Identity.generate("Mallory", "staff"))
@@ -113,7 +104,8 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "age_file": {"x25519.age": encrypt_bytes(b"payload", [keys.staff.recipient]),
                      "two.age": encrypt_bytes(b"x" * 1_000,
                                               [keys.staff.recipient, judge.recipient])},
-        "zip_payload": {"stored.zip": _zip({"manifest.json": b"{}", "a/b.txt": b"hello"})},
+        "zip_payload": {"stored.zip": written([("manifest.json", b"{}"),
+                                                        ("a/b.txt", b"hello")])},
         "minisign": {"pub-sig.txt": (judge.public_key.to_string().strip() + "\n\n" + signature)
                      .encode()},
         "identity": {"identity.json": judge.secret_text().encode()},  # a public fuzz key

@@ -32,12 +32,13 @@ from judgepanel.formats.jsonio import check_schema, parse_json
 from judgepanel.formats.manifest import check_format_version, check_manifest
 from judgepanel.formats.results.file import read_results
 from judgepanel.formats.results.spec import PUBLIC_KEY_NAME, RESULTS_NAME, SIGNATURE_NAME
-from judgepanel.formats.zipsafe import StoredZipWriter, StrictZipReader
+from judgepanel.formats.zipsafe import StrictZipReader
 from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.model.staff.prepare.importing.sources import read_table
 from judgepanel.model.staff.schema import Program
 from judgepanel.model.staff.settings import SETTINGS, setting_value
 from judgepanel.text import clean_text, text_problem
+from tests.formats.test_zip_hygiene import written  # a stored ZIP, as JudgePanel writes
 
 Target = Callable[[bytes], None]
 
@@ -112,20 +113,11 @@ def rubric(data: bytes) -> None:
     load_rubric(_as_file(data, "rubric.toml"))
 
 
-def _zip(members: list[tuple[str, bytes]]) -> bytes:
-    out = io.BytesIO()
-    writer = StoredZipWriter(out)
-    for name, content in members:
-        writer.add_bytes(name, content)
-    writer.close()
-    return out.getvalue()
-
-
 def results(data: bytes) -> None:
     """``data`` as results.json inside a well-formed, sealed results file."""
     staff, judge = fuzz_keys()
     signature = judge.signing.sign(data, trusted_comment="judgepanel results v1 fuzz")
-    payload = _zip([(RESULTS_NAME, data), (SIGNATURE_NAME, signature.encode()),
+    payload = written([(RESULTS_NAME, data), (SIGNATURE_NAME, signature.encode()),
                     (PUBLIC_KEY_NAME, judge.public_key.to_string().encode())])
     read_results(encrypt_bytes(payload, [staff.recipient]), [staff])
 
