@@ -58,7 +58,7 @@ def _rows(rows: int, cell: int, seed: int = 16) -> tuple[list[str], list[list[st
 
 
 def make_csv(path: Path, rows: int) -> None:
-    header, body = _rows(rows, cell=30)
+    header, body = _rows(rows, cell=34)
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(header)
@@ -68,7 +68,7 @@ def make_csv(path: Path, rows: int) -> None:
 def make_xlsx(path: Path, rows: int) -> None:
     from openpyxl import Workbook
 
-    header, body = _rows(rows, cell=40)
+    header, body = _rows(rows, cell=41)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Applications")
     sheet.append(header)
