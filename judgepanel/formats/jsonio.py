@@ -162,19 +162,6 @@ def is_timestamp(text: str) -> bool:
     return True
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Unicode's category Cc is exactly U+0000-U+001F and U+007F-U+009F, and its stability
-# policy fixes it for good; a regex scans text far faster than a per-character lookup
-# (tests compare the two over every code point).
-
-
-def has_control_chars(text: str, *, allow_newlines: bool) -> bool:
-    """Whether ``text`` holds C0/C1 controls (tab/newline allowed in free text)."""
-    pattern = _CONTROL_BUT_NEWLINES if allow_newlines else _CONTROL
-    return pattern.search(text) is not None
-
-
 # --- field checks ----------------------------------------------------------------
 
 
