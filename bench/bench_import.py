@@ -7,7 +7,8 @@ beside a reference run the same way on the same file:
 - ``read``: JudgePanel's reader (``read_table``: every bound checked, the rows held
   for the column mapping) against a bare pass of the library made for the format
   (``csv.reader`` over the file; openpyxl read-only ``iter_rows``), which checks
-  nothing and keeps nothing;
+  nothing and keeps nothing (the ratios), and the same pass keeping every row as a
+  list (``kept``), the least any importer holds;
 - ``import``: the whole import (read, check every row, write 50,000 applications to
   a fresh SQLite workspace in one transaction);
 - hostile files (the issue's cases): a 200,000-column header, 20 million blank rows
@@ -137,6 +138,10 @@ def child(kind: str, path: Path) -> None:
         with path.open(encoding="utf-8", newline="") as handle:
             for _row in csv.reader(handle):
                 pass
+    elif kind == "kept-csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            kept = list(csv.reader(handle))
+        outcome = f"{len(kept) - 1} rows"
     elif kind == "bare-xlsx":
         from openpyxl import load_workbook
 
@@ -144,6 +149,13 @@ def child(kind: str, path: Path) -> None:
         for _row in book.worksheets[0].iter_rows(values_only=True):
             pass
         book.close()
+    elif kind == "kept-xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+        book.close()
+        outcome = f"{len(rows) - 1} rows"
     elif kind == "read":
         from judgepanel.errors import JudgePanelError
         from judgepanel.model.staff.prepare.importing.sources import read_table
@@ -218,9 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'file':<34} {'what':<8} {'seconds':>14} {'peak MiB':>16} "
               f"{'time x ref':>11} {'mem x ref':>10}  outcome")
         for path, bare in ((csv_path, "bare-csv"), (xlsx_path, "bare-xlsx")):
-            size = f"{path.suffix[1:].upper()} {path.stat().st_size / MiB:.1f} MB"
+            size = f"{path.suffix[1:].upper()} {path.stat().st_size / MiB:.1f} MiB"
             ref_s, ref_m, _ = measure(bare, path, args.runs)
             print(f"{size:<34} {bare:<8} {_span(ref_s, 's'):>14} {_span(ref_m, 'MiB'):>16}")
+            kept = bare.replace("bare", "kept")
+            kept_s, kept_m, _ = measure(kept, path, args.runs)
+            print(f"{size:<34} {kept:<8} {_span(kept_s, 's'):>14} {_span(kept_m, 'MiB'):>16}")
             for kind in ("read", "import"):
                 sec, mem, outcome = measure(kind, path, args.runs)
                 print(f"{size:<34} {kind:<8} {_span(sec, 's'):>14} {_span(mem, 'MiB'):>16} "
