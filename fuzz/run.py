@@ -44,7 +44,10 @@ def run_target(name: str, seconds: int) -> tuple[int, int, list[Path], float]:
         "-timeout=20", "-rss_limit_mb=3072", "-print_final_stats=1",
         f"-artifact_prefix={FINDINGS}/{name}-", str(work), str(CORPUS / name),
     ]
-    env = dict(os.environ, PYTHONHASHSEED="0", QT_QPA_PLATFORM="offscreen")
+    scratch = WORK / "tmp"  # libFuzzer ends the process without atexit: keep litter here
+    scratch.mkdir(exist_ok=True)
+    env = dict(os.environ, PYTHONHASHSEED="0", QT_QPA_PLATFORM="offscreen",
+               TMPDIR=str(scratch))
     started = time.monotonic()
     done = subprocess.run(command, cwd=HERE.parent, env=env, capture_output=True,
                           timeout=seconds * 3 + 120, check=False)
