@@ -23,6 +23,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.conflicts import normalise
 from judgepanel.model.staff.schema import Judge, JudgeAffiliation, Program
+from judgepanel.text import text_problem
 
 
 class CardLike(Protocol):
@@ -160,6 +161,9 @@ def set_profile(session: Session, judge: Judge, actor: str, *, email: str | None
     if city is not None:
         changes["city"] = " ".join(city.split())
     for name, value in changes.items():
+        if (problem := text_problem(value, multiline=False)) is not None:  # judgepanel/text.py
+            raise ValidationError(f"The judge's {name} {problem}. Delete that character.",
+                                  path=name)
         setattr(judge, name, value)
     session.flush()
     audit.append(session, actor, "judge.profile", {"judge": judge.id, **changes})
@@ -172,6 +176,9 @@ def set_affiliations(session: Session, judge: Judge, values: Iterable[str], acto
         text = " ".join(value.split())
         if len(text) > 300:
             raise ValidationError("An affiliation is too long (at most 300 characters).",
+                                  path="affiliations")
+        if (problem := text_problem(text, multiline=False)) is not None:
+            raise ValidationError(f"An affiliation {problem}. Delete that character.",
                                   path="affiliations")
         if text and _person_key(text) not in {_person_key(c) for c in cleaned}:
             cleaned.append(text)
