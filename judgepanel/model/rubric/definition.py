@@ -64,6 +64,7 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.fields import (
     MAX_CRITERIA,
     MAX_NAME,
+    MAX_RUBRIC_BYTES,
     RUBRIC_FIELDS,
     as_table,
     check_text,
@@ -86,7 +87,7 @@ class Rubric:
     tie_break: str | None = None
 
     def __post_init__(self) -> None:
-        check_text(self.name, "name", MAX_NAME, required=True)
+        check_text(self.name, "name", MAX_NAME, required=True, multiline=False)
         if not isinstance(self.criteria, tuple | list) or not self.criteria:
             raise ValidationError("The rubric needs at least one criterion.", path="criteria")
         object.__setattr__(self, "criteria", tuple(self.criteria))
@@ -279,15 +280,27 @@ def load_rubric(source: str | Path) -> Rubric:
             ) from None
     else:
         text = source
+    where = f" “{Path(filename).name}”" if filename else ""
+    if len(text) > MAX_RUBRIC_BYTES:
+        raise ValidationError(
+            f"The rubric file{where} is too large (at most {MAX_RUBRIC_BYTES:,} characters): "
+            "check that you chose the rubric.", detail=filename or "")
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        where = f" “{Path(filename).name}”" if filename else ""
+    except RecursionError:  # tomllib descends once per nested array or inline table
         raise ValidationError(
-            f"The rubric file{where} is not valid TOML ({exc}). Check the quotes and "
-            "brackets on that line.",
-            detail=str(exc),
-        ) from None
+            f"The rubric file{where} nests arrays or tables too deeply to be a rubric.",
+            detail=filename or "") from None
+    except ValueError as exc:  # an integer past Python's 4,300 digits
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise ValidationError(
+                f"The rubric file{where} is not valid TOML ({exc}). Check the quotes and "
+                "brackets on that line.",
+                detail=str(exc),
+            ) from None
+        raise ValidationError(
+            f"The rubric file{where} holds a number too long to be a rubric's.",
+            detail=str(exc)[:200]) from None
     try:
         return Rubric.from_dict(data)
     except ValidationError as exc:

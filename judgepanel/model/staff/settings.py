@@ -12,7 +12,6 @@ say what each one does.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -23,6 +22,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis, basis_named
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import Program, Round
+from judgepanel.text import text_problem
 
 T = TypeVar("T")
 
@@ -55,8 +55,9 @@ class Setting(Generic[T]):
 def _points_or_off(value: object) -> float | None:
     if value is None:
         return None
-    if (isinstance(value, bool) or not isinstance(value, int | float)
-            or not math.isfinite(value) or not 0 <= value <= 100):
+    # The range alone refuses NaN, infinities and huge integers (on which math.isfinite
+    # would overflow).
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise ValueError("must be a number of points from 0 to 100, or empty to switch it off")
     return float(value)
 
@@ -70,8 +71,9 @@ def _yes_no(value: object) -> bool:
 def _text_or_none(value: object) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 200:
-        raise ValueError("must be a field name (text, at most 200 characters)")
+    if (not isinstance(value, str) or len(value) > 200
+            or text_problem(value, multiline=False) is not None):
+        raise ValueError("must be a field name (text on one line, at most 200 characters)")
     return value.strip() or None
 
 

@@ -36,6 +36,7 @@ from judgepanel.model.staff.identity import staff_identity_name
 from judgepanel.model.staff.prepare.categories import add_category
 from judgepanel.model.staff.schema import AuditEvent, Program
 from judgepanel.model.storage.engine import make_engine, session_factory
+from judgepanel.text import text_problem
 
 DATABASE_NAME = "program.sqlite"
 ATTACHMENTS_FOLDER = "attachments"
@@ -117,6 +118,9 @@ class StaffWorkspace:
         name = program_name.strip()
         if not name:
             raise WorkspaceError("Give the program a name.", path="program_name")
+        if (problem := text_problem(name, multiline=False)) is not None:  # judgepanel/text.py
+            raise WorkspaceError(f"The program's name {problem}. Delete that character.",
+                                 path="program_name")
         url, folder = _resolve(target)
         db_file = _sqlite_file(url)
         if db_file is not None:

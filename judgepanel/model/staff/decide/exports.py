@@ -24,7 +24,10 @@ Column order is fixed (criteria in rubric order), rows are sorted, so two
 exports of the same data differ only in the export time. CSV is UTF-8 with a
 byte-order mark (Excel otherwise misreads accents); text that a spreadsheet
 would run as a formula (starting with = + - @, tab or CR) gets a leading
-apostrophe. In XLSX such text is stored as text, never as a formula. Files
+apostrophe. In XLSX such text is stored as text, never as a formula. Every text
+passes the text policy first (judgepanel/text.py): line breaks of every kind become
+LF, control characters and bidirectional overrides and isolates are removed, so a
+name cannot reorder itself or a row in a spreadsheet. Files
 appear complete or not at all: everything is written to temporary files in the
 target folder and renamed into place at the end.
 """
@@ -56,6 +59,7 @@ from judgepanel.model.scoring.statistics import median
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
 from judgepanel.model.staff.schema import Application, Program, Round
 from judgepanel.model.staff.settings import EXPORTS_CONTACT_DETAILS, setting_value
+from judgepanel.text import clean_text
 
 Kind = Literal["text", "int", "score", "stat", "money", "auto"]
 Cell = str | int | float | Decimal | None
@@ -267,6 +271,7 @@ def _compact(value: float) -> str:
 
 
 def _csv_text(value: str) -> str:
+    value = clean_text(value)[0]
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
@@ -286,7 +291,7 @@ def _csv_cell(value: Cell, kind: Kind) -> str:
 
 def _xlsx_cell(sheet: object, value: Cell, kind: Kind) -> WriteOnlyCell:
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", clean_text(value)[0]))
         cell.data_type = "s"  # never a formula, whatever the text starts with
         return cell
     cell = WriteOnlyCell(sheet, value=value)

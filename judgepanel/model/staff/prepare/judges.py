@@ -23,6 +23,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.conflicts import normalise
 from judgepanel.model.staff.schema import Judge, JudgeAffiliation, Program
+from judgepanel.text import text_problem
 
 
 class CardLike(Protocol):
@@ -168,6 +169,9 @@ def set_profile(session: Session, judge: Judge, actor: str, *, email: str | None
     said = [f"{PROFILE_WORDS[name]}: {getattr(judge, name) or '(none)'} → {value or '(none)'}"
             for name, value in changes.items() if (getattr(judge, name) or "") != value]
     for name, value in changes.items():
+        if (problem := text_problem(value, multiline=False)) is not None:  # judgepanel/text.py
+            raise ValidationError(f"The judge's {name} {problem}. Delete that character.",
+                                  path=name)
         setattr(judge, name, value)
     session.flush()
     audit.append(session, actor, "judge.profile", {"judge": judge.id, **changes})
@@ -185,6 +189,9 @@ def set_affiliations(session: Session, judge: Judge, values: Iterable[str],
         text = " ".join(value.split())
         if len(text) > 300:
             raise ValidationError("An affiliation is too long (at most 300 characters).",
+                                  path="affiliations")
+        if (problem := text_problem(text, multiline=False)) is not None:
+            raise ValidationError(f"An affiliation {problem}. Delete that character.",
                                   path="affiliations")
         if text and _person_key(text) not in {_person_key(c) for c in cleaned}:
             cleaned.append(text)

@@ -42,6 +42,7 @@ from judgepanel.model.staff.schema import (
     round_applications_table,
 )
 from judgepanel.model.staff.settings import forget_round_settings
+from judgepanel.text import text_problem
 
 FIRST_ROUND = 1
 
@@ -248,6 +249,9 @@ def add_round(session: Session, program: Program, name: str, actor: str, *,
     name = " ".join(name.split())
     if not name:
         raise ValidationError("Give the round a name.", path="name")
+    if (problem := text_problem(name, multiline=False)) is not None:  # judgepanel/text.py
+        raise ValidationError(f"The round's name {problem}. Delete that character.",
+                              path="name")
     if budget is not None and budget < 0:
         raise ValidationError("A budget cannot be negative.", path="budget")
     last = session.scalar(select(func.max(Round.number)).where(Round.program_id == program.id))

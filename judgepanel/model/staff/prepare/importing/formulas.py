@@ -5,18 +5,20 @@ by a script (or saved without calculating) has the formula alone, and its cells 
 as empty. Importing them as empty would lose data without a word, so the import asks
 this module which of the empty cells it reads are such formulas and names them.
 
-Only called after ``sources.read_table`` accepted the file, and only over the rows
-and columns that table holds, so it reads no more of the workbook than that did.
+Only called after ``sources.read_table`` accepted the file, through the same guarded
+reading (``workbook``), and no further than the last row it needs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Generator
 from pathlib import Path
 
 from judgepanel.model.staff.prepare.importing.sources import SourceTable
+from judgepanel.model.staff.prepare.importing.workbook import read_xlsx_rows
 
 FORMULA_SHOWN = 60  # characters of a formula quoted in a message
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # <f>, <f t="shared" …>, <x:f>
@@ -55,8 +57,6 @@ def unsaved_formulas(path: Path, sheet: str | None, table: SourceTable,
     formula without a saved value, with the formula (shortened) as the value."""
     if table.kind != "xlsx" or not cells or not has_formulas(path):
         return {}
-    import openpyxl  # only workbooks with formulas and empty cells pay for a second look
-
     position = {name: index for index, name in enumerate(table.headers)}
     wanted: dict[int, dict[int, str]] = {}
     for number, column in cells:
@@ -64,19 +64,19 @@ def unsaved_formulas(path: Path, sheet: str | None, table: SourceTable,
             wanted.setdefault(number, {})[position[column]] = column
     if not wanted:
         return {}
+    last = max(wanted)
     found: dict[tuple[int, str], str] = {}
-    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = worksheet.iter_rows(max_row=max(wanted), max_col=len(table.headers),
-                                   values_only=True)
-        for number, values in enumerate(rows, start=1):
+    # The same guarded reading as the import's own, asking for formulas this time;
+    # closed at once when the last row needed has gone by (the workbook is released).
+    rows = read_xlsx_rows(path, sheet, data_only=False)
+    with contextlib.closing(rows) if isinstance(rows, Generator) else contextlib.nullcontext():
+        for number, values in rows:
+            if number > last:
+                break
             for index, column in wanted.get(number, {}).items():
                 value = values[index] if index < len(values) else None
                 if isinstance(value, str) and value.startswith("="):
                     shown = value if len(value) <= FORMULA_SHOWN else (
                         value[:FORMULA_SHOWN - 1] + "…")
                     found[(number, column)] = shown
-    finally:
-        book.close()
     return found

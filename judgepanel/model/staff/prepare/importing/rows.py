@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.prepare.categories import find_category, list_categories
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
-from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable
+from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable, cell_problem
 from judgepanel.model.staff.schema import Application, Program
 from judgepanel.text import fold_accents
 
@@ -162,6 +162,9 @@ class RowChecker:
                         "value, so its value cannot be read. Open the file in your "
                         "spreadsheet program, let it calculate, save it and import again")
         texts = {name: get(name) for name in LIMITS}
+        for column, value in values.items():  # the text policy (judgepanel/text.py)
+            if (reason := cell_problem(value)) is not None:
+                problem(column, f"'{column}' {reason}")
         for name, limit in LIMITS.items():
             if len(texts[name]) > limit:
                 problem(name, f"'{getattr(m, name)}' is too long ({len(texts[name])} "
