@@ -6,7 +6,8 @@ that is absent takes the default. Some settings may be overridden for one round 
 Everything that reads a setting goes through :func:`setting_value`, so a stored value
 that breaks its rule is refused with a message naming the setting, wherever it is read,
 and every default is written here and nowhere else. :func:`set_setting` changes one,
-checked and audited. docs/scoring.md and docs/reports.md say what each one does.
+checked and audited. docs/scoring.md, docs/reports.md and docs/cli.md (``staff setting``)
+say what each one does.
 """
 
 from __future__ import annotations
@@ -104,10 +105,13 @@ REPORTS_FEEDBACK_SCORES: Setting[bool] = Setting(
 REPORTS_FEEDBACK_JUDGE_NAMES: Setting[bool] = Setting(
     ("reports", "feedback_judge_names"), False, _yes_no,
     "whether applicant feedback may name judges")
+EXPORTS_CONTACT_DETAILS: Setting[bool] = Setting(
+    ("exports", "contact_details"), False, _yes_no,
+    "whether exports include each applicant's contact name and e-mail (to notify them)")
 
 SETTINGS: tuple[Setting[Any], ...] = (
     DISAGREEMENT_RANGE, DISAGREEMENT_SD, RANKING_BASIS, SUMMARY_FIELD, REPORTS_NAME_JUDGES,
-    REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES)
+    REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES, EXPORTS_CONTACT_DETAILS)
 """Every setting, in the order a listing shows them."""
 
 _MISSING = object()
@@ -145,6 +149,16 @@ def setting_value(program: Program, setting: Setting[T], round_: Round | None = 
                     "Correct it in the program's settings.",
                     detail=f"got {value!r}", path=setting.key) from None
     return setting.default
+
+
+def forget_round_settings(program: Program, number: int) -> None:
+    """Drop round ``number``'s overrides (its round is deleted; a new round taking the
+    number must not inherit them). The caller records the deletion."""
+    rounds = (program.settings or {}).get(ROUND_SETTINGS)
+    if isinstance(rounds, Mapping) and str(number) in rounds:
+        settings = dict(program.settings or {})
+        settings[ROUND_SETTINGS] = {k: v for k, v in rounds.items() if k != str(number)}
+        program.settings = settings
 
 
 def set_setting(session: Session, program: Program, setting: Setting[T], value: object,

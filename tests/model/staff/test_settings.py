@@ -33,7 +33,8 @@ def test_absent_settings_take_their_defaults(workspace: StaffWorkspace) -> None:
         assert {st.key: setting_value(program, st) for st in SETTINGS} == {
             "disagreement_range": 30.0, "disagreement_sd": 20.0, "ranking_basis": "adjusted",
             "summary_field": None, "reports.name_judges": False,
-            "reports.feedback_scores": False, "reports.feedback_judge_names": False}
+            "reports.feedback_scores": False, "reports.feedback_judge_names": False,
+            "exports.contact_details": False}
 
 
 def test_a_round_override_wins_for_that_round_only(workspace: StaffWorkspace) -> None:

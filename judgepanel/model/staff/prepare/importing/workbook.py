@@ -241,7 +241,7 @@ class GuardedArchive(zipfile.ZipFile):
         return _GuardedPart(self, filename, raw)
 
 
-def _open_book(path: Path) -> Any:
+def _open_book(path: Path, data_only: bool = True) -> Any:
     from openpyxl.reader.excel import ExcelReader  # here: only XLSX imports pay for it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -258,7 +258,7 @@ def _open_book(path: Path) -> Any:
             "an OLE compound file, not a ZIP")
     archive = GuardedArchive(path)
     try:
-        reader = ExcelReader(path, read_only=True, data_only=True)
+        reader = ExcelReader(path, read_only=True, data_only=data_only)
     except InvalidFileException as error:
         archive.close()
         raise XlsxRefused(DAMAGED, str(error)) from None
@@ -273,13 +273,16 @@ def _open_book(path: Path) -> Any:
     return reader.wb
 
 
-def xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+def xlsx_rows(path: Path, sheet: str | None, *, data_only: bool = True
+              ) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cell values) of the chosen sheet (the first one by default).
 
     Rows are ``MAX_COLUMNS + 1`` cells wide, whatever the sheet's stated dimension says
-    (the guard refuses values beyond column ``MAX_COLUMNS``).
+    (the guard refuses values beyond column ``MAX_COLUMNS``). With ``data_only`` False a
+    formula cell gives its formula ("=A2&B2") instead of its saved value
+    (``formulas`` asks, to name formulas that have none).
     """
-    book = _open_book(path)
+    book = _open_book(path, data_only)
     try:
         if not book.worksheets:
             raise XlsxRefused("The spreadsheet has no worksheet to import. " + RESAVE)
@@ -300,10 +303,11 @@ def xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
         book.close()
 
 
-def read_xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
+def read_xlsx_rows(path: Path, sheet: str | None, *, data_only: bool = True
+                   ) -> Iterator[tuple[int, list[Any]]]:
     """:func:`xlsx_rows`, every failure a typed refusal naming the file."""
     try:
-        yield from xlsx_rows(path, sheet)
+        yield from xlsx_rows(path, sheet, data_only=data_only)
     except XlsxRefused as refused:
         raise refusal(path, refused.message, refused.detail) from None
     except OPENPYXL_FAILURES as error:  # the last line: causes are refused above
