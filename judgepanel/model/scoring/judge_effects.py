@@ -93,9 +93,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from operator import mul
 
 from judgepanel.model.scoring.linear_algebra import (
+    InverseColumns,
     Tridiagonal,
     cholesky,
     inverse,
@@ -362,13 +364,33 @@ class _Design:
                                  strict=True):
                 offsets[j] = offset
             extra = ratio * ratio * beta / (1.0 + ratio * beta) / size
-            k_rows = [[value + extra for value in row] for row in inverse(factor)]
             local = {j: x for x, j in enumerate(members)}
+            places_of = [[local[j] for j in self.judges_of[app]] for app in apps]
+            k_rows = _k_entries(factor, places_of, extra)
             for x, j in enumerate(members):
                 k_diagonal[j] = k_rows[x][x]
-            for app in apps:
-                places = [local[j] for j in self.judges_of[app]]
+            for app, places in zip(apps, places_of, strict=True):
                 pair_sums[app] = sum(sum(map(k_rows[x].__getitem__, places)) for x in places)
+
+
+def _k_entries(factor: list[list[float]], places_of: list[list[int]], extra: float
+               ) -> list[list[float]]:
+    """K's rows, exact on the diagonal and for every pair of judges that share an
+    application (elsewhere 0): the whole inverse when most pairs do (a large round),
+    else just those entries (many judges with few reviews each, where K is large)."""
+    size = len(factor)
+    occurrences = sum(len(places) * (len(places) - 1) // 2 for places in places_of)
+    if 4 * occurrences >= size * size:
+        return [[value + extra for value in row] for row in inverse(factor)]
+    columns = InverseColumns(factor)
+    k_rows = [[0.0] * size for _ in range(size)]
+    for x in range(size):
+        k_rows[x][x] = columns.entry(x, x) + extra
+    needed = {x * size + y for places in places_of for x, y in combinations(places, 2)}
+    for key in needed:
+        x, y = divmod(key, size)
+        k_rows[x][y] = k_rows[y][x] = columns.entry(x, y) + extra
+    return k_rows
 
 
 def _pieces(judges_of: list[list[int]], n_judges: int

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from judgepanel.model.scoring.linear_algebra import (
+    InverseColumns,
     Tridiagonal,
     cholesky,
     inverse,
@@ -135,7 +136,11 @@ def test_cholesky_solve_and_inverse_equal_numpy(name: str, make: Make) -> None:
     y = [rng.uniform(-5, 5) for _ in rows]
     assert np.allclose(solve(factor, y), np.linalg.solve(a, np.array(y)), rtol=1e-10,
                        atol=1e-12)
-    assert np.allclose(np.array(inverse(factor)), np.linalg.inv(a), rtol=1e-10, atol=1e-13)
+    expected = np.linalg.inv(a)
+    assert np.allclose(np.array(inverse(factor)), expected, rtol=1e-10, atol=1e-13)
+    columns = InverseColumns(factor)
+    entries = [[columns.entry(j, k) for k in range(len(rows))] for j in range(len(rows))]
+    assert np.allclose(np.array(entries), expected, rtol=1e-10, atol=1e-13)
 
 
 def test_cholesky_refuses_a_matrix_that_is_not_positive_definite() -> None:
