@@ -293,8 +293,11 @@ class _Design:
         """df / d(ln t): its sign tells on which side of ``log_t`` the minimum lies."""
         t = math.exp(log_t)
         form, square, log_det_slope = self.tridiagonal.derivatives(t, self.u, self.s)
+        q = self.rss_fixed + form
+        if not q > 0.0:
+            return -math.inf  # no noise left here (f is -inf): the minimum is not below
         betas = sum(t * b / (1.0 + t * b) for b in self.betas)
-        return -self.dof * t * square / (self.rss_fixed + form) + log_det_slope - betas
+        return -self.dof * t * square / q + log_det_slope - betas
 
     def reml_ratio(self) -> tuple[float, bool]:
         """The REML estimate of sd_judges^2 / sd_noise^2, and whether there was any data."""
