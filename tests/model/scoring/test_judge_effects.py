@@ -17,16 +17,21 @@ import math
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 from scipy import optimize
 
 from judgepanel.model.scoring.judge_effects import (
+    FLAT,
+    GRID_POINTS,
+    LOG_GRID,
     RATIO_HIGH,
     RATIO_LOW,
     JudgeEffects,
     fit_judge_effects,
+    ratio_from_grid,
 )
 from tests.model.scoring.reference_judge_effects import numpy_fit
 
@@ -214,12 +219,26 @@ def test_offsets_that_explain_every_difference_take_the_largest_ratio() -> None:
     assert fit.ratio == RATIO_HIGH
 
 
-def test_a_flat_likelihood_takes_the_smallest_ratio_as_numpy_did() -> None:
-    # Two judges who split every application evenly around its mean: g = 0 exactly.
+def test_judges_who_split_every_application_evenly_get_ratio_zero_as_numpy_did() -> None:
+    # Each judge is 5 above the mean on half the applications, 5 below on the rest: g = 0.
     rows = [(f"A{i}", j, 50.0 + i + (5.0 if (i + int(j[1])) % 2 else -5.0))
             for i in range(6) for j in ("J1", "J2")]
     fit = _assert_equals_numpy(rows)
     assert fit.ratio == 0
+
+
+def test_the_search_rule_zero_flat_boundary_and_bisection() -> None:
+    def parabola(centre: float) -> tuple[list[float], Callable[[float], float]]:
+        return ([(x - centre) ** 2 for x in LOG_GRID], lambda x: 2 * (x - centre))
+
+    values, slope = parabola(0.3)
+    assert math.log(ratio_from_grid(values, 100.0, slope)) == pytest.approx(0.3, abs=1e-11)
+    assert ratio_from_grid(values, min(values) + FLAT / 2, slope) == 0  # f(0) as low: t = 0
+    falling = [-x for x in LOG_GRID]
+    assert ratio_from_grid(falling, 100.0, lambda x: -1.0) == RATIO_HIGH
+    # A plateau within FLAT of the lowest value: its first grid point, the least adjustment.
+    plateau = [1.0] * 100 + [0.0] * 40 + [FLAT / 2] * 20 + [1.0] * (GRID_POINTS - 160)
+    assert ratio_from_grid(plateau, 5.0, lambda x: 0.0) == math.exp(LOG_GRID[100])
 
 
 @pytest.mark.parametrize("seed", range(10))
