@@ -143,7 +143,7 @@ class IncomingFiles:
 
     def verify(self, path: str) -> None:
         """Run ``judgepanel verify``'s checks off the GUI thread and show its lines."""
-        from judgepanel.cli.verify import Report, local_identities, verify_file
+        from judgepanel.formats.inspection import Report, local_identities, verify_file
 
         def work(_progress: Any) -> tuple[bool, str]:
             out = io.StringIO()

@@ -3,8 +3,9 @@
 At this level: ``schema`` (every table, one module), ``migrations`` (Alembic),
 ``workspace`` (opening, sessions), ``settings`` (program settings and their defaults),
 ``audit`` (the staff audit log), ``identity`` (the program's staff key),
-``attachments`` (the content-addressed file store) and ``overview`` (what the
-overview screen reads). The round's steps are packages, in the order a round runs:
+``attachments`` (the content-addressed file store) and ``overview`` (the round at a
+glance, the app's first screen, and ``staff round list``). The round's steps are
+packages, in the order a round runs:
 ``prepare``, ``bundles``, ``results``, ``decide``; a later step may import an
 earlier one, never the other way round. May import storage, rubric and scoring; never
 ``judge``.

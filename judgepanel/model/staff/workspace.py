@@ -9,6 +9,9 @@ by Alembic; a database from a newer JudgePanel is refused, never guessed at.
 All reads and writes go through :meth:`StaffWorkspace.session`, which commits
 when the block ends and rolls everything back on any error, so a refused
 import or a crash half-way leaves the database as it was.
+
+Who acts (``actor``, written in every audit entry and decision): the name of the
+program's staff identity once it has one, else this computer's user name.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from judgepanel import paths
 from judgepanel.errors import WorkspaceError
 from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.attachments import AttachmentStore
+from judgepanel.model.staff.identity import staff_identity_name
 from judgepanel.model.staff.prepare.categories import add_category
 from judgepanel.model.staff.schema import AuditEvent, Program
 from judgepanel.model.storage.engine import make_engine, session_factory
+from judgepanel.text import text_problem
 
 DATABASE_NAME = "program.sqlite"
 ATTACHMENTS_FOLDER = "attachments"
@@ -113,6 +118,9 @@ class StaffWorkspace:
         name = program_name.strip()
         if not name:
             raise WorkspaceError("Give the program a name.", path="program_name")
+        if (problem := text_problem(name, multiline=False)) is not None:  # judgepanel/text.py
+            raise WorkspaceError(f"The program's name {problem}. Delete that character.",
+                                 path="program_name")
         url, folder = _resolve(target)
         db_file = _sqlite_file(url)
         if db_file is not None:
@@ -176,15 +184,18 @@ class StaffWorkspace:
                 path=str(folder or db_file),
             )
         engine = make_engine(url)
-        actor = actor or _default_actor()
         try:
-            cls._bring_up_to_date(engine, actor, str(folder or ""))
+            cls._bring_up_to_date(engine, actor or _default_actor(), str(folder or ""))
             with session_factory(engine)() as session:
                 ids = list(session.scalars(select(Program.id).order_by(Program.id)))
-            if len(ids) != 1:
-                raise WorkspaceError(
-                    _NOT_A_WORKSPACE, detail=f"{len(ids)} program rows", path=str(folder or "")
-                )
+                if len(ids) != 1:
+                    raise WorkspaceError(
+                        _NOT_A_WORKSPACE, detail=f"{len(ids)} program rows",
+                        path=str(folder or ""))
+                if actor is None:
+                    program = session.get(Program, ids[0])
+                    assert program is not None
+                    actor = staff_identity_name(session, program) or _default_actor()
         except DBAPIError as exc:
             engine.dispose()
             raise WorkspaceError(_UNREADABLE, detail=str(exc.orig), path=str(folder or "")) from exc

@@ -50,6 +50,8 @@ class StaffContext(QObject):
     changed = Signal(str)
     round_changed = Signal(int)
     busy_changed = Signal(bool)
+    # A screen asks for another screen by key (the dashboard's links); the page shows it.
+    navigate = Signal(str)
 
     def __init__(self, workspace: StaffWorkspace, runner: TaskRunner, settings: QSettings,
                  parent: QObject | None = None) -> None:
@@ -153,7 +155,8 @@ class StaffContext(QObject):
         return self.run(work, on_done=on_done, parent=parent)
 
     def write(self, change: Callable[[Session], T], on_done: Callable[[T], None], *,
-              topic: str, parent: QWidget | None = None, label: str | None = None) -> Task:
+              topic: str, parent: QWidget | None = None, label: str | None = None,
+              on_error: Callable[[JudgePanelError], None] | None = None) -> Task:
         """Run ``change(session)`` in one transaction, then announce ``topic``."""
         def work(_progress: Progress) -> T:
             with self.workspace.session() as session:
@@ -163,7 +166,7 @@ class StaffContext(QObject):
             on_done(result)
             self.changed.emit(topic)
 
-        return self.run(work, on_done=done, parent=parent, label=label)
+        return self.run(work, on_done=done, parent=parent, label=label, on_error=on_error)
 
     # --- the staff identity --------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import Application, Conflict, Judge, Program
-from judgepanel.text import fold_accents
+from judgepanel.text import fold_accents, text_problem
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
 DETECTED, DECLARED, STAFF = "detected", "declared", "staff"
@@ -172,6 +172,8 @@ def list_conflicts(session: Session, program: Program, *, status: str | None = N
 
 
 def _decide(session: Session, conflict: Conflict, status: str, actor: str, note: str) -> None:
+    if (problem := text_problem(note, multiline=True)) is not None:  # judgepanel/text.py
+        raise ValidationError(f"The note {problem}. Delete that character.", path="note")
     conflict.status = status
     conflict.note = note.strip()
     conflict.decided_by = actor
