@@ -37,6 +37,9 @@ class ReportOptions:
     name_judges: bool = False  # dossier/activity: real names instead of Judge A, B, ...
     feedback_scores: bool = False  # applicant feedback may show scores
     feedback_judge_names: bool = False  # applicant feedback may name judges
+    # Comments of results files before version 3 (written for the panel) count as
+    # feedback for the applicant (``feedback.legacy_comments_to_applicant``).
+    legacy_comments_to_applicant: bool = False
     basis: Basis = DEFAULT_BASIS  # which ranking leads the ranking report
     selected: tuple[str, ...] | None = None  # compendium: these applications
     summary_field: str | None = None  # compendium: the form field with the summary
@@ -86,9 +89,13 @@ class ReviewInfo:
     judge: str
     total: float | None  # None when a counting criterion is unscored
     scores: Mapping[str, float] = field(default_factory=dict)
-    comments: Mapping[str, str] = field(default_factory=dict)
-    overall_comment: str = ""
+    comments: Mapping[str, str] = field(default_factory=dict)  # for the panel
+    overall_comment: str = ""  # for the panel
     confidence: int | None = None
+    # For the applicant (results format 3; an older file's comments when the program
+    # says so: ``ReportOptions.legacy_comments_to_applicant``). Never the panel's texts.
+    feedback: Mapping[str, str] = field(default_factory=dict)
+    overall_feedback: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 A document the full checks accepted becomes the structs a merge reads here, whatever
 its version: the current one directly (``spec.content_of``), versions 1 and 2 through
-their upgrade steps (``v1.upgrade``, ``v2.upgrade``). A new version adds its step here and a module like
-``v1`` for the version it replaces.
+their upgrade steps (``v1.upgrade``, ``v2.upgrade``). A new version adds its step
+here and a module like ``v2`` for the version it replaces.
 """
 
 from __future__ import annotations

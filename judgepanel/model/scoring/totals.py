@@ -98,7 +98,8 @@ def review_problems(
                 ReviewProblem(
                     "comment_required",
                     criterion.key,
-                    f"“{criterion.title}”: {criterion.comment.describe('a comment for the panel')}.",
+                    f"“{criterion.title}”: "
+                    f"{criterion.comment.describe('a comment for the panel')}.",
                 )
             )
         if (feedback is not None and criterion.applicant_feedback.requires_comment(score)

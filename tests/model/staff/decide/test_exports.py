@@ -17,9 +17,11 @@ from tests.model.board_fixtures import BoardProgram, build_board_program
 
 SCORE_HEADERS = [
     "Application", "Title", "Categories", "Judge", "Judge no.", "Results sequence", "Counts",
-    "Total (0-100)", "impact: score", "impact: comment", "feasibility: score",
-    "feasibility: comment", "advice: score", "advice: comment", "Overall comment",
-    "Confidence",
+    "Total (0-100)", "impact: score", "impact: comment for the panel",
+    "impact: feedback for the applicant", "feasibility: score",
+    "feasibility: comment for the panel", "feasibility: feedback for the applicant",
+    "advice: score", "advice: comment for the panel", "advice: feedback for the applicant",
+    "Overall comment for the panel", "Overall feedback for the applicant", "Confidence",
 ]
 RANKING_HEADERS = [
     "Rank", "Raw rank", "Adjusted rank", "z rank", "Application", "Title", "Organisation",
@@ -71,13 +73,13 @@ def test_csv_files_hold_every_raw_score_with_comments(bp: BoardProgram, tmp_path
     assert (ben_a02["Results sequence"], ben_a02["impact: score"], ben_a02["Total (0-100)"],
             ben_a02["Counts"]) == ("2", "3", "50.0000", "yes")
     ben_a03 = by[("A03", "Ben Okafor")]
-    assert (ben_a03["feasibility: score"], ben_a03["feasibility: comment"]) == (
+    assert (ben_a03["feasibility: score"], ben_a03["feasibility: comment for the panel"]) == (
         "1", "Plan is thin, but the need is real")
     assert by[("A07", "Ana Ruiz")]["Counts"] == "no: conflict of interest confirmed by staff"
     assert by[("A04", "Ana Ruiz")]["Categories"] == "Youth; Housing"
     # A comment that a spreadsheet would run as a formula is defused.
-    assert by[("A04", "Ana Ruiz")]["feasibility: comment"].startswith("'=HYPERLINK(")
-    assert by[("A01", "Dev Patel")]["Overall comment"] == "J4 on A01"
+    assert by[("A04", "Ana Ruiz")]["feasibility: comment for the panel"].startswith("'=HYPERLINK(")
+    assert by[("A01", "Dev Patel")]["Overall comment for the panel"] == "J4 on A01"
     assert ("A03", "Dev Patel") not in by
 
 
