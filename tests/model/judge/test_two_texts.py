@@ -16,6 +16,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.formats.results.file import read_results
 from judgepanel.formats.results.spec import MAX_COMMENT
 from judgepanel.model.judge.session import JudgingSession
+from judgepanel.model.judge.sheet import apply_sheet, plan_sheet, read_sheet, write_sheet
 from judgepanel.model.judge.workspace import SCHEMA_VERSION, JudgeWorkspace
 from judgepanel.model.rubric.comments import CommentRule
 from judgepanel.model.rubric.criterion import Criterion
@@ -136,3 +137,42 @@ def test_a_schema_3_workspace_is_upgraded_keeping_its_work(
             s.set_feedback("A-1", "impact", "Now for the applicant.")
             assert s.review("A-1").feedback["impact"] == "Now for the applicant."
         assert ws.check_audit() == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_score_sheet_carries_both_texts_each_labelled(
+        session: JudgingSession, tmp_path: Path, suffix: str) -> None:
+    complete(session, "A-1")
+    session.set_feedback("A-1", "reach", "Reach is your strength.")
+    path = write_sheet(session, tmp_path / f"sheet{suffix}")
+    rows = read_sheet(path)
+    header, help_row = rows[0], rows[1]
+    panel = header.index("Comment for the panel: Reach [reach]")
+    applicant = header.index("Feedback for the applicant: Reach [reach]")
+    assert str(help_row[panel]).startswith("For the panel only: never shown to the applicant")
+    assert str(help_row[applicant]).startswith("For the applicant: may be sent to them")
+    row = next(r for r in rows if r[0] == "A-1")
+    assert (row[panel], row[applicant]) == ("Reaches many in A-1", "Reach is your strength.")
+    row[applicant] = "Reach is clearly your strength."
+    row[header.index("Overall feedback for the applicant")] = "Well done."
+    plan = plan_sheet(session, rows)
+    assert plan.problems == []
+    assert sorted(c.edit.kind for c in plan.changes) == ["feedback", "overall_feedback"]
+    apply_sheet(session, plan)
+    review = session.review("A-1")
+    assert review.feedback["reach"] == "Reach is clearly your strength."
+    assert review.overall_feedback == "Well done." and review.overall_comment == ""
+    assert review.comments["reach"] == "Reaches many in A-1"
+
+
+def test_a_sheet_made_before_feedback_existed_still_reads_as_the_panels(
+        session: JudgingSession) -> None:
+    complete(session, "A-1")
+    rows = [["Reference", "Title", "Status", "Comment: Reach [reach]", "Overall comment"],
+            ["A-1", "", "", "Old comment", "Old overall"]]
+    plan = plan_sheet(session, rows)
+    assert plan.problems == []
+    apply_sheet(session, plan)
+    review = session.review("A-1")
+    assert (review.comments["reach"], review.overall_comment) == ("Old comment", "Old overall")
+    assert review.feedback["reach"] == "" and review.overall_feedback == ""
