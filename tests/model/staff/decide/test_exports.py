@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from judgepanel.model.staff.decide import exports
 from judgepanel.model.staff.decide.exports import export_csv, export_xlsx
 from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.settings import FEEDBACK_LEGACY_COMMENTS, set_setting
 from tests.model.board_fixtures import BoardProgram, build_board_program
 
 SCORE_HEADERS = [
@@ -236,3 +237,22 @@ def test_exports_neutralise_bidi_controls_and_line_separators(tmp_path: Path) ->
     values = list(book["Scores"].iter_rows(values_only=True))
     assert values[1:] == [("Maria gnp.exe", "one\ntwo\nthree\nfour"),
                           ("=cmd", "bell and escape[2J")]
+
+
+def test_feedback_columns_hold_only_what_may_reach_applicants(bp: BoardProgram,
+                                                              tmp_path: Path) -> None:
+    """The fixture's files predate results format 3: their comments are the panel's, so
+    the feedback columns stay empty until the program lets older comments through."""
+    rows = _csv(_export_csv(bp, tmp_path / "plain")[1])
+    ben_a03 = next(r for r in rows if (r["Application"], r["Judge"]) == ("A03", "Ben Okafor"))
+    assert ben_a03["feasibility: comment for the panel"] == "Plan is thin, but the need is real"
+    assert all(r[k] == "" for r in rows for k in r if "for the applicant" in k)
+    with bp.ws.session() as session:
+        program = session.get_one(Round, bp.round_id).program
+        set_setting(session, program, FEEDBACK_LEGACY_COMMENTS, True, "tester")
+    rows = _csv(_export_csv(bp, tmp_path / "legacy")[1])
+    ben_a03 = next(r for r in rows if (r["Application"], r["Judge"]) == ("A03", "Ben Okafor"))
+    assert ben_a03["feasibility: feedback for the applicant"] == (
+        "Plan is thin, but the need is real")
+    assert ben_a03["Overall feedback for the applicant"] == ben_a03[
+        "Overall comment for the panel"] != ""
