@@ -47,7 +47,8 @@ class TextBox:
     """A text box with a label that says what it is, who will read it and whether the
     rubric requires it now (the rule is ``criterion.comment`` or ``applicant_feedback``)."""
 
-    def __init__(self, parent: QWidget, label: str, who: str, name: str, height: int) -> None:
+    def __init__(self, parent: QWidget, label: str, who: str, name: str, height: int,
+                 placeholder: str) -> None:
         self.label = QLabel(parent)
         self.label.setWordWrap(True)
         self.who = who
@@ -55,7 +56,7 @@ class TextBox:
         self.edit = QPlainTextEdit(parent)
         self.edit.setTabChangesFocus(True)
         self.edit.setAccessibleName(name)
-        self.edit.setPlaceholderText(who)
+        self.edit.setPlaceholderText(placeholder)
         self.edit.setFixedHeight(height)
         self.label.setBuddy(self.edit)
 
@@ -108,11 +109,12 @@ class CriterionEditor(QFrame):
         for_applicant = self.tr("For the applicant: may be sent to them")
         self.comment_box = TextBox(
             self, self.tr("&Comment for the panel"), panel_only,
-            self.tr("Comment for the panel on “{title}”").format(title=criterion.title), 56)
+            self.tr("Comment for the panel on “{title}”").format(title=criterion.title), 56,
+            self.tr("What the program staff and the panel should know"))
         self.feedback_box = TextBox(
             self, self.tr("Feed&back for the applicant"), for_applicant,
             self.tr("Feedback for the applicant on “{title}”").format(title=criterion.title),
-            56)
+            56, self.tr("What you would tell the applicant"))
         self.comment_label, self.comment = self.comment_box.label, self.comment_box.edit
         self.feedback_label, self.feedback = self.feedback_box.label, self.feedback_box.edit
         for edit in (self.comment, self.feedback):
@@ -269,10 +271,12 @@ class ScoringPanel(QScrollArea):
         panel_only = self.tr("For the panel only: never shown to the applicant")
         for_applicant = self.tr("For the applicant: may be sent to them")
         self.overall_box = TextBox(overall_box, self.tr("&Overall comment for the panel"),
-                                   panel_only, self.tr("Overall comment for the panel"), 64)
+                                   panel_only, self.tr("Overall comment for the panel"), 64,
+                                   self.tr("Your overall view, for the panel"))
         self.overall_feedback_box = TextBox(
             overall_box, self.tr("Overall feedback for the a&pplicant"), for_applicant,
-            self.tr("Overall feedback for the applicant"), 64)
+            self.tr("Overall feedback for the applicant"), 64,
+            self.tr("Your overall feedback to the applicant"))
         self.overall = self.overall_box.edit
         self.overall_feedback = self.overall_feedback_box.edit
         self.overall.textChanged.connect(
