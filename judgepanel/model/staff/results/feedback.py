@@ -34,16 +34,17 @@ def applicant_feedback(session: Session, reviews: Sequence[ReviewRecord], *,
     out: Feedback = {}
     if not ids:
         return out
-    versions = dict(session.execute(select(ReceivedResults.id, ReceivedResults.format_version)
-                                    .where(ReceivedResults.id.in_(ids))).tuples().all())
+    versions: dict[int, int | None] = {rid: version for rid, version in session.execute(
+        select(ReceivedResults.id, ReceivedResults.format_version)
+        .where(ReceivedResults.id.in_(ids)))}
     said: dict[tuple[int, int], dict[str, str]] = {}
     for rid, app_id, key, text in session.execute(
             select(Score.results_id, Score.application_id, Score.criterion_key, Score.feedback)
-            .where(Score.results_id.in_(ids), Score.feedback != "")).tuples():
+            .where(Score.results_id.in_(ids), Score.feedback != "")):
         said.setdefault((rid, app_id), {})[key] = text
     overall = {(rid, app_id): text for rid, app_id, text in session.execute(
         select(Review.results_id, Review.application_id, Review.overall_feedback)
-        .where(Review.results_id.in_(ids), Review.overall_feedback != "")).tuples()}
+        .where(Review.results_id.in_(ids), Review.overall_feedback != ""))}
     for record in reviews:
         pair = (record.results_id, record.application.id)
         if (versions.get(record.results_id) or 0) < FEEDBACK_VERSION:
