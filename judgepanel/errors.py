@@ -84,6 +84,10 @@ class WorkspaceError(JudgePanelError):
     """A workspace is missing, locked, or from a newer version."""
 
 
+class ServerLoginError(WorkspaceError):
+    """A database server wants a password, or refused the one given: ask and try again."""
+
+
 class ConcurrentChangeError(WorkspaceError):
     """Another officer changed the same part of a shared program at the same moment.
 

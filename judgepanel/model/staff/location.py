@@ -29,7 +29,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from judgepanel.errors import WorkspaceError
+from judgepanel.errors import ServerLoginError, WorkspaceError
 from judgepanel.model.storage.engine import make_engine
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,25 @@ class ProgramLocation:
         """What people see and what recent files keep: the folder, or the URL sans password."""
         if self.folder is not None and self.url.get_backend_name() == "sqlite":
             return str(self.folder)
-        return self.url.render_as_string(hide_password=False)
+        url = self.url.set(drivername="postgresql") if self.on_server else self.url
+        return url.render_as_string(hide_password=False)
+
+    @property
+    def connection_url(self) -> URL:
+        """The URL connections use: the address plus JudgePanel's defaults.
+
+        A server other than this computer gets TLS (``sslmode=require``) unless the
+        address chose a mode; a server that does not answer is given up on after 10 s.
+        """
+        if not self.on_server:
+            return self.url
+        query = dict(self.url.query)
+        host = self.url.host or ""
+        if "sslmode" not in query and host not in LOCAL_HOSTS and not host.startswith("/"):
+            query["sslmode"] = "require"  # never a password or an application in clear
+        query.setdefault("connect_timeout", "10")
+        query.setdefault("application_name", "JudgePanel")
+        return self.url.set(query=query)
 
     @property
     def account(self) -> str:
@@ -133,13 +151,7 @@ def _server_location(written: str) -> ProgramLocation:
     if mode is not None and mode not in SSL_MODES:
         raise _refuse(f"“sslmode={mode}” is not a TLS mode. Use verify-full (best), "
                       "require, or disable on a trusted network only.", shown)
-    query = dict(url.query)
-    host = url.host or ""
-    if mode is None and host not in LOCAL_HOSTS and not host.startswith("/"):
-        query["sslmode"] = "require"  # never a password or an application in clear
-    query.setdefault("connect_timeout", "10")
-    query.setdefault("application_name", "JudgePanel")
-    return ProgramLocation(url.set(password=None, query=query), None)
+    return ProgramLocation(url.set(password=None), None)
 
 
 def _without_password(written: str) -> str:
@@ -236,7 +248,8 @@ def _connection_refusal(kind: str, location: ProgramLocation, words: str) -> Wor
                        "and port, that the server is running, and that this computer may "
                        "connect to it (a firewall, a VPN). Nothing was created.",
     }
-    return WorkspaceError(messages[kind], detail=words, path=location.display)
+    kind_of_error = ServerLoginError if kind in ("password", "bad_password") else WorkspaceError
+    return kind_of_error(messages[kind], detail=words, path=location.display)
 
 
 def connect(location: ProgramLocation, *, password: str | None = None,
@@ -255,7 +268,8 @@ def connect(location: ProgramLocation, *, password: str | None = None,
     if password is None:
         password = stored_password(location)
     for attempt in range(attempts + 1):
-        url = location.url if password is None else location.url.set(password=password)
+        url = location.connection_url
+        url = url if password is None else url.set(password=password)
         try:
             engine = make_engine(url)
         except NoSuchModuleError as exc:

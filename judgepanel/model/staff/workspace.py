@@ -214,9 +214,14 @@ class StaffWorkspace:
         *,
         attachments: Path | None = None,
         actor: str | None = None,
+        password: str | None = None,
         ask_password: PasswordPrompt | None = None,
     ) -> StaffWorkspace:
-        """Open an existing workspace (folder or URL); a folder's older schema is upgraded."""
+        """Open an existing workspace (folder or URL); a folder's older schema is upgraded.
+
+        On a server the password is ``password``, else the one in ``target``, else the
+        keyring's (``location.connect`` says what happens next).
+        """
         location = locate(target)
         cls._check_attachments(location, attachments)
         db_file = _sqlite_file(location)
@@ -225,7 +230,8 @@ class StaffWorkspace:
             raise WorkspaceError(_NOT_A_WORKSPACE, detail=f"no {DATABASE_NAME} here",
                                  path=where)
         actor = actor or _default_actor()
-        engine = connect(location, password=url_password(target), ask_password=ask_password)
+        engine = connect(location, password=password or url_password(target),
+                         ask_password=ask_password)
         try:
             cls._bring_up_to_date(engine, location, actor)
             with session_factory(engine)() as session:

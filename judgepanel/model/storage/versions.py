@@ -55,13 +55,18 @@ def claim(session: Session, row: Row, expected: int | None, actor: str, *, what:
     """
     session.refresh(row, with_for_update=True)
     if expected is not None and row.version != expected:
-        current = now(row)
-        by = f" ({row.changed_by})" if row.changed_by else ""
-        raise StaleEditError(
-            f"Another officer{by} changed {what} while you were looking at it: {current}. "
-            "Nothing was saved. Look at the new value and make your change again if it is "
-            "still right.",
-            current=current, changed_by=row.changed_by, version=row.version,
-            detail=f"edit made from version {expected}, the row is at {row.version}")
+        raise stale(what, now(row), changed_by=row.changed_by, version=row.version,
+                    detail=f"edit made from version {expected}, the row is at {row.version}")
     row.changed_by = actor
     return row
+
+
+def stale(what: str, current: str, *, changed_by: str | None = None,
+          version: int | None = None, detail: str = "") -> StaleEditError:
+    """The refusal of an edit made from an out-of-date view, in the one wording."""
+    by = f" ({changed_by})" if changed_by else ""
+    return StaleEditError(
+        f"Another officer{by} changed {what} while you were looking at it: {current}. "
+        "Nothing was saved. Look at the new value and make your change again if it is "
+        "still right.",
+        current=current, changed_by=changed_by, version=version, detail=detail)

@@ -357,7 +357,7 @@ class LeaderboardScreen(Screen):
         if amount == app.awarded:
             return
         change_award(self.ctx, app.id, app.awarded, amount, note,
-                  self.tr("Award for {ref}").format(ref=app.ref))
+                  self.tr("Award for {ref}").format(ref=app.ref), version=app.version)
 
     def _ask_shortlist(self) -> None:
         choice = self.ask_shortlist(self, self.category.currentText()

@@ -3,6 +3,8 @@
 The funding line (``scoring.funding``, drawn by the leaderboard) takes an award as
 given, whatever the ranking says: a partial award at the line, a full award out of
 order, or 0 to pass an application over. Money is exact (``Decimal``, to the cent).
+An award made from an application's older version (another officer changed it since)
+is refused with the new value (``storage.versions``).
 """
 
 from __future__ import annotations
@@ -14,13 +16,22 @@ from sqlalchemy.orm import Session
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import Application
+from judgepanel.model.storage.versions import claim
+
+
+def _award_now(application: Application) -> str:
+    amount = application.awarded_amount
+    return ("it now has no award (the funding line decides)" if amount is None
+            else f"it is now {amount:,.2f}")
 
 
 def set_award(session: Session, application: Application, amount: Decimal | int | None,
-              actor: str, *, note: str = "") -> None:
+              actor: str, *, note: str = "", expected_version: int | None = None) -> int:
     """Record staff's award for an application (partial, full, 0 to pass over; None clears).
 
     The funding line takes it as given, whatever the ranking says (see funding.py).
+    ``expected_version``: the application's version the edit was made from (refused if
+    another officer changed it since). Returns its version now.
     """
     if amount is not None:
         if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
@@ -31,6 +42,9 @@ def set_award(session: Session, application: Application, amount: Decimal | int 
             raise ValidationError("The award must be zero or more.", path="award")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValidationError("The award cannot have fractions of a cent.", path="award")
+    claim(session, application, expected_version, actor,
+          what=f"the award for {application.ref}", now=_award_now)
+    if amount is not None:
         requested = application.requested_amount
         if requested is None:
             raise ValidationError(
@@ -48,3 +62,4 @@ def set_award(session: Session, application: Application, amount: Decimal | int 
         "amount": None if amount is None else f"{amount:.2f}",
         "previous": None if previous is None else f"{previous:.2f}",
         "note": note.strip()})
+    return application.version
