@@ -54,7 +54,7 @@ def activity_since(session: Session, seq: int, *, limit: int = NEWS_LIMIT) -> li
         .where(AuditEvent.seq > seq).order_by(AuditEvent.seq).limit(limit)))
     names: dict[int, str] = {}
     if any(isinstance(details, dict) and "judge" in details for *_, details in rows):
-        names = dict(session.execute(select(Judge.id, Judge.name)).tuples())
+        names = {judge_id: name for judge_id, name in session.execute(select(Judge.id, Judge.name))}
     return [Activity(s, at, actor, action, describe(action, details or {}, names))
             for s, at, actor, action, details in rows]
 

@@ -151,7 +151,13 @@ def _server_location(written: str) -> ProgramLocation:
     if mode is not None and mode not in SSL_MODES:
         raise _refuse(f"“sslmode={mode}” is not a TLS mode. Use verify-full (best), "
                       "require, or disable on a trusted network only.", shown)
-    return ProgramLocation(url.set(password=None), None)
+    return ProgramLocation(_without_secret(url), None)
+
+
+def _without_secret(url: URL) -> URL:
+    # (``URL.set(password=None)`` would keep it: None there means "unchanged")
+    return URL.create(url.drivername, url.username, None, url.host, url.port, url.database,
+                      url.query)
 
 
 def _without_password(written: str) -> str:

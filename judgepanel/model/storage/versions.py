@@ -53,6 +53,7 @@ def claim(session: Session, row: Row, expected: int | None, actor: str, *, what:
     current value ("it is now 12,000.00"). Call before changing the row; the change
     then bumps the version when flushed.
     """
+    session.flush()  # this transaction's own changes first: the refresh must not lose them
     session.refresh(row, with_for_update=True)
     if expected is not None and row.version != expected:
         raise stale(what, now(row), changed_by=row.changed_by, version=row.version,
