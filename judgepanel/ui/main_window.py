@@ -205,7 +205,11 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             runner.close(0)
             if isinstance(error, ServerLoginError):
-                answer = self.ask_server_password(self, error.message)
+                user = locate(address).url.username or ""
+                question = (self.tr("The server refused that password for “{user}”. Try "
+                                    "again.") if password else
+                            self.tr("The server asks for the password of “{user}”."))
+                answer = self.ask_server_password(self, question.format(user=user))
                 if answer is not None:
                     self.open_shared(address, answer.password, answer.remember)
                 return
