@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
@@ -67,7 +68,7 @@ def _judge(details: dict[str, Any], names: dict[int, str]) -> str:
 def _award(d: dict[str, Any], _n: dict[int, str]) -> str:
     if d.get("amount") is None:
         return f"cleared the award for {d.get('application')}"
-    return f"set the award for {d.get('application')} to {d.get('amount')}"
+    return f"set the award for {d.get('application')} to {Decimal(d['amount']):,.2f}"
 
 
 _WORDS: dict[str, Callable[[dict[str, Any], dict[int, str]], str]] = {
@@ -112,6 +113,6 @@ def describe(action: str, details: dict[str, Any], names: dict[int, str] | None 
     if words is not None:
         try:
             return words(details, names or {})
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, KeyError, InvalidOperation):
             pass  # an entry written by an older version, shaped otherwise
     return f"made a change ({action})"

@@ -117,6 +117,7 @@ class StaffPage(QWidget):
         self.news_label.setAccessibleName(self.tr("Changes by other officers"))
         self.news_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
                                                 | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.news_label.setContentsMargins(8, 2, 8, 4)
         self.news_label.setVisible(False)
         layout.addWidget(self.news_label)
         self.ctx.changed.connect(self._program_changed)

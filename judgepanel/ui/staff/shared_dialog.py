@@ -88,7 +88,9 @@ class SharedProgramDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.ca_file, 1)
         row.addWidget(browse)
-        form.addRow(self.tr("&Certificate:"), row)
+        ca_label = QLabel(self.tr("&Certificate:"))
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, row)
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setAccessibleName(self.tr("Problem"))
@@ -137,6 +139,7 @@ class ServerPasswordDialog(QDialog):
     def __init__(self, question: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Password"))
+        self.setMinimumWidth(380)
         form = QFormLayout(self)
         label = QLabel(question)
         label.setWordWrap(True)

@@ -114,7 +114,7 @@ def test_other_officers_changes_show_up_and_a_stale_award_is_refused(
                       "beatriz", expected_version=seen)
         page.ctx.look_for_news()
         qtbot.waitUntil(page.news_label.isVisible, timeout=10_000)
-        assert f"beatriz set the award for {row.application.ref} to 1000.00" in \
+        assert f"beatriz set the award for {row.application.ref} to 1,000.00" in \
             page.news_label.text()
         wait_idle(qtbot, page.ctx)  # the board reloaded on its own
         qtbot.waitUntil(lambda: board.board().row(  # type: ignore[union-attr]
@@ -130,7 +130,7 @@ def test_other_officers_changes_show_up_and_a_stale_award_is_refused(
         assert not errors
         page.ctx.look_for_news()
         qtbot.wait(300)
-        assert "to 1000.00" in page.news_label.text()  # still Beatriz's news
+        assert "to 1,000.00" in page.news_label.text()  # still Beatriz's news
 
         # An award made from the board before Beatriz's next change is refused, not lost.
         with beatriz.session() as session:
