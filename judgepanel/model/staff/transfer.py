@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Table, func, insert, inspect, select, text
+from sqlalchemy import Connection, LargeBinary, Table, func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import DamagedFileError, WorkspaceError
@@ -45,6 +45,7 @@ from judgepanel.model.staff.workspace import ATTACHMENTS_FOLDER, StaffWorkspace
 from judgepanel.progress import Progress, no_progress
 
 BATCH = 2000  # rows per INSERT: memory stays bounded whatever the program's size
+BLOB_BATCH = 20  # for tables with files in them (a raw results file is up to 8 MiB)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ def _count(connection: Connection, table: Table) -> int:
 
 def _copy_rows(source: Connection, target: Connection, table: Table) -> int:
     copied = 0
-    rows = source.execution_options(stream_results=True, yield_per=BATCH).execute(
+    blobs = any(isinstance(c.type, LargeBinary) for c in table.columns)
+    rows = source.execution_options(stream_results=True,
+                                    yield_per=BLOB_BATCH if blobs else BATCH).execute(
         select(table).order_by(*table.primary_key.columns))
     for batch in rows.partitions():
         target.execute(insert(table), [dict(row._mapping) for row in batch])

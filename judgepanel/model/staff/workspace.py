@@ -29,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -266,6 +266,7 @@ class StaffWorkspace:
                 head = migrations.head_revision()
                 if current == head:
                     return current, head
+                cls._check_closed(connection, location)
                 migrations.upgrade_on(connection)
             with session_factory(engine).begin() as session:
                 audit.append(session, actor or _default_actor(), "workspace.upgraded",
@@ -273,6 +274,23 @@ class StaffWorkspace:
             return current, head
         finally:
             engine.dispose()
+
+    @staticmethod
+    def _check_closed(connection: Connection, location: ProgramLocation) -> None:
+        """Refuse to upgrade a shared program officers still have open (their JudgePanel
+        would go on with the old schema)."""
+        if not location.on_server:
+            return
+        others = connection.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND application_name = :name"),
+            {"name": location.connection_url.query.get("application_name", "JudgePanel")})
+        if others:
+            raise WorkspaceError(
+                f"The program is still open on {others} connection"
+                f"{'s' if others != 1 else ''} of JudgePanel. Ask every officer to close "
+                "it, then run the upgrade again.", detail=f"{others} other sessions",
+                path=location.display)
 
     @staticmethod
     def _check_attachments(location: ProgramLocation, attachments: Path | None) -> None:
@@ -359,7 +377,10 @@ class StaffWorkspace:
             self.written_seqs.update(session.info.get(WRITTEN_KEY, ()))
         except BaseException as exc:
             session.rollback()
-            plain = _translated(exc) if self.shared else None
+            # A row version that moved under this step (``storage.versions``) is worded on
+            # either database; the server's own collisions only where there are any.
+            stale = isinstance(exc, StaleDataError)
+            plain = _translated(exc) if self.shared or stale else None
             if plain is not None:
                 raise plain from exc
             raise

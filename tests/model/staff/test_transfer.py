@@ -13,6 +13,7 @@ from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.attachments import DatabaseStore, FolderStore
 from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.decide.leaderboard import compute
+from judgepanel.model.staff.location import connect, locate
 from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.results.merging import merge_results
 from judgepanel.model.staff.schema import Application, Attachment, AuditEvent, Round
@@ -155,6 +156,10 @@ def test_a_shared_database_is_upgraded_only_on_request(postgres_url: str) -> Non
     with pytest.raises(WorkspaceError, match="needs an upgrade first") as refused:
         StaffWorkspace.open(postgres_url)
     assert "judgepanel staff upgrade" in refused.value.message
+    officer = connect(locate(postgres_url))  # an officer who still has it open
+    with officer.connect(), pytest.raises(WorkspaceError, match="still open on 1 connection"):
+        StaffWorkspace.upgrade(postgres_url, actor="admin")
+    officer.dispose()
     assert StaffWorkspace.upgrade(postgres_url, actor="admin") == (
         "0007", migrations.head_revision())
     assert StaffWorkspace.upgrade(postgres_url) == (migrations.head_revision(),) * 2
