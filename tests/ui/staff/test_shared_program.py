@@ -143,6 +143,11 @@ def test_other_officers_changes_show_up_and_a_stale_award_is_refused(
         assert len(errors) == 1 and isinstance(errors[0], StaleEditError)
         assert errors[0].message.startswith("Another officer (beatriz) changed the award")
         assert "it is now 500.00" in errors[0].message and AWARDS in reloads
+        # Undoing Ana's own change would overwrite Beatriz's later one: refused too.
+        errors.clear()
+        page.undo_action.trigger()
+        wait_idle(qtbot, page.ctx)
+        assert len(errors) == 1 and isinstance(errors[0], StaleEditError)
         with beatriz.session() as session:
             assert session.scalars(select(Application.awarded_amount).where(
                 Application.id == app_id)).one() == Decimal("500.00")
