@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint demo screenshots package clean
+.PHONY: run test bench lint demo screenshots package clean fuzz killtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,18 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)
 
+# Coverage-guided fuzzing of every reader of outside input (atheris): FUZZ_SECONDS per target,
+# TARGETS to choose some (fuzz/run.py lists them); CI runs a 20-second pass of each.
+fuzz: $(STAMP)
+	$(BIN)/python -m fuzz.run --seconds $(or $(FUZZ_SECONDS),60) $(TARGETS)
+
+# SIGKILL the staff steps (import, assignment, bundles, merge) at random moments,
+# RUNS times (100), and check each workspace is whole (tools/killtest.py).
+killtest: $(STAMP)
+	$(BIN)/python -m tools.killtest --runs $(or $(RUNS),100) $(ARGS)
+
 lint: $(STAMP)
-	$(BIN)/ruff check judgepanel tests bench tools packaging
+	$(BIN)/ruff check judgepanel tests bench tools packaging fuzz
 	$(BIN)/mypy
 
 demo: $(STAMP)

@@ -56,14 +56,16 @@ DARK_DISABLED = {"WindowText": "#80868b", "Text": "#80868b", "ButtonText": "#808
 # Every file this script writes; the guides and README link to these names.
 STAFF_SCREENS = ("overview", "rubric", "applications", "judges", "conflicts", "assignment",
                  "bundles", "results", "leaderboard", "audit")
+# Dialogs, shot on their own (the officer's import and shortlist preview).
+STAFF_DIALOGS = ("staff-import", "staff-shortlist")
 JUDGE_SHOTS = ("judge-1-info", "judge-2-declarations", "judge-3-score", "judge-4-pdf",
                "judge-5-overview", "judge-6-submit")
-DARK_SHOTS = ("judge-3-score-dark", "staff-leaderboard-dark")
+DARK_SHOTS = ("judge-3-score-dark", "staff-leaderboard-dark", "staff-overview-dark")
 
 
 def all_names() -> list[str]:
-    return ([f"staff-{key}" for key in STAFF_SCREENS] + list(JUDGE_SHOTS)
-            + list(DARK_SHOTS))
+    return ([f"staff-{key}" for key in STAFF_SCREENS] + list(STAFF_DIALOGS)
+            + list(JUDGE_SHOTS) + list(DARK_SHOTS))
 
 
 # --- the X server -------------------------------------------------------------------------
@@ -182,19 +184,65 @@ class Shooter:
         return page
 
     def staff(self) -> None:
-        names = [f"staff-{k}" for k in STAFF_SCREENS if k != "leaderboard"]
-        if self.dark or not any(self.wanted(n) for n in names):
+        names = [f"staff-{k}" for k in STAFF_SCREENS if k != "leaderboard"] + ["staff-import"]
+        if self.dark:
+            names = ["staff-overview-dark"]
+        if not any(self.wanted(n) for n in names):
             return
         window = self.new_window("staff")
         page = self.open_program(window, self.demo / "program")
-        for key in page.screens:
-            if key == "leaderboard" or not self.wanted(f"staff-{key}"):
+        # The round at a glance last: it shows what the other screens left behind.
+        keys = [k for k in page.screens if k not in ("leaderboard", "overview")]
+        for key in [*keys, "overview"]:
+            name = f"staff-{key}-dark" if self.dark else f"staff-{key}"
+            if not self.wanted(name) or (self.dark and key != "overview"):
                 continue
             screen = page.show_screen(key)
             self.wait(self.staff_settled(window), least=0.5)
             self.prepare_staff(key, screen, window)
-            self.shot(window, f"staff-{key}")
+            self.shot(window, name)
+        if not self.dark and self.wanted("staff-import"):
+            self.import_dialog(page, window)
         self.close(window)
+
+    def dialog_shot(self, dialog: Any, name: str) -> None:
+        """A dialog on its own (a window of its own: the main window's grab leaves it out)."""
+        self.wait(least=0.5)
+        dialog.repaint()
+        self.wait(least=0.1)
+        path = self.out / f"{name}.png"
+        if not dialog.grab().save(str(path), "PNG"):
+            raise SystemExit(f"Could not write {path}.")
+        self.written.append(path)
+        print("wrote", path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+    def import_dialog(self, page: Any, window: Any) -> None:
+        """The demo's sheet again, without its reference column: every row is named as a
+        repeat of an application already imported, and the dialog says how references
+        would be made."""
+        import csv
+
+        from judgepanel.ui.staff.import_wizard import ImportDialog
+
+        source = self.demo / "source" / "recognition" / "recognition-applications.csv"
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        sheet = source.with_name("applications-again.csv")  # beside attachments/
+        kept = [h for h in rows[0] if h != "Reference"]
+        with open(sheet, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, kept, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        dialog = ImportDialog(page.ctx, window)
+        dialog.resize(980, 660)
+        dialog.show()
+        dialog.load(sheet)
+        settled = self.staff_settled(window)
+        self.wait(settled, least=0.5)
+        dialog.check()
+        self.wait(lambda: settled() and dialog.report is not None, least=0.5)
+        self.dialog_shot(dialog, "staff-import")
+        dialog.close()
 
     def prepare_staff(self, key: str, screen: Any, window: Any) -> None:
         """Each screen as staff would leave it mid-program (a row chosen, a check run)."""
@@ -205,6 +253,18 @@ class Shooter:
             screen.table.view.selectRow(0)
         elif key == "audit":
             screen.check_chain()
+            self.wait(settled)
+        elif key == "overview":
+            # One judge loses an application after their bundle went out: outdated.
+            from sqlalchemy import select
+
+            from judgepanel.model.staff.schema import Assignment
+
+            with page_workspace(window).session() as session:
+                row = session.scalars(select(Assignment).order_by(Assignment.id.desc())).first()
+                if row is not None:
+                    session.delete(row)
+            window.staff_page.ctx.changed.emit("assignments")
             self.wait(settled)
         elif key == "bundles":
             # One judge without an identity gets a passphrase bundle; two are ticked as sent.
@@ -224,7 +284,7 @@ class Shooter:
 
     def leaderboard(self) -> None:
         name = "staff-leaderboard-dark" if self.dark else "staff-leaderboard"
-        if not self.wanted(name):
+        if not self.wanted(name) and (self.dark or not self.wanted("staff-shortlist")):
             return
         window = self.new_window("grants")
         page = self.open_program(window, self.demo / "grants" / "program")
@@ -239,8 +299,31 @@ class Shooter:
         board.edit_award()
         self.wait(settled, least=0.6)
         board.table.view.selectRow(1)
-        self.shot(window, name)
+        if self.wanted(name):
+            self.shot(window, name)
+        if not self.dark and self.wanted("staff-shortlist"):
+            self.shortlist_dialog(board, window)
         self.close(window)
+
+    def shortlist_dialog(self, board: Any, window: Any) -> None:
+        """The shortlist's preview, the top 5 (a tie at the cut-off shows when there is one)."""
+        from PySide6.QtCore import Qt
+
+        from judgepanel.ui.staff.shortlist_dialog import ShortlistDialog
+
+        dialog = ShortlistDialog(None, window)
+        dialog.name_edit.setText("Final round")
+        dialog.request_plan = lambda choice: board._plan_shortlist(
+            choice, dialog.show_plan, dialog.show_problem)
+        dialog.top_spin.setValue(5)
+        dialog.show()
+        dialog.ask_plan()
+        self.wait(lambda: dialog.plan is not None, least=0.5)
+        if dialog.preview.count() > 5:  # leave the last tied one out, as staff would
+            dialog.preview.item(dialog.preview.count() - 1).setCheckState(
+                Qt.CheckState.Unchecked)
+        self.dialog_shot(dialog, "staff-shortlist")
+        dialog.close()
 
     # judge ----------------------------------------------------------------------------------
 
@@ -352,6 +435,10 @@ class Shooter:
             if number == 1:
                 session.set_private_note(app_id, "Ask the others about the data source.")
         return full
+
+
+def page_workspace(window: Any) -> Any:
+    return window.staff_page.workspace
 
 
 def dark_palette() -> Any:

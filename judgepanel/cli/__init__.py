@@ -12,6 +12,7 @@ import argparse
 import importlib
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from judgepanel import __version__
@@ -107,3 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except Exception as error:  # the last line: every reader raises typed errors (a bug)
+        if args.verbose:
+            traceback.print_exc()
+        print(f"judgepanel: something went wrong that JudgePanel did not expect "
+              f"({type(error).__name__}). Please report it, with the output of the same "
+              "command run with --verbose.",
+              file=sys.stderr)
+        return 70

@@ -43,6 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="dossier/feedback: only this application (may be repeated)")
     parser.add_argument("--select", action="append", default=None, metavar="REF",
                         help="compendium: include this application (may be repeated)")
+    parser.add_argument("--summary-field", metavar="FIELD",
+                        help="compendium: the form field holding each summary (case and "
+                        "spacing aside; default: the program setting summary_field, else "
+                        "summary, abstract, practice summary or description)")
     parser.set_defaults(func=run)
 
 
@@ -61,9 +65,10 @@ def run(args: argparse.Namespace) -> int:
                 feedback_scores=args.feedback_scores,
                 applications=tuple(args.application) if args.application else None,
                 selected=tuple(args.select) if args.select else None,
+                summary_field=args.summary_field,
             )
         out = build_report(args.kind, workspace, args.round, args.out, options=options)
     finally:
         workspace.close()
-    print(f"Wrote {REPORT_KINDS[args.kind].title} to {out}")
+    print(f"Wrote the {REPORT_KINDS[args.kind].title.lower()} to {out}")
     return 0

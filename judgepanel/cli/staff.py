@@ -12,7 +12,6 @@ with a plain message on any refusal. See docs/cli.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,8 @@ from judgepanel.cli import staff_admin, staff_decide, staff_judges, staff_round,
 from judgepanel.cli.staff_common import (
     ask_password,
     common_options,
+    due_at,
+    due_option,
     emit,
     identity_options,
     json_errors,
@@ -71,8 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     init.add_argument("--components", action="store_true",
                       help="add the ten components of the compact as categories")
     init.add_argument("--round-name", default="First round", metavar="NAME")
-    init.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
-                      help="when judges must send their results")
+    due_option(init)
     init.add_argument("--budget", help="the round's budget (grants)")
     init.add_argument("--staff-fingerprint", metavar="FP",
                       help="which staff identity on this computer (default: the newest)")
@@ -97,6 +97,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--sheet", help="the XLSX sheet (default: the first)")
     imp.add_argument("--good-rows-only", action="store_true",
                      help="import the good rows even if some rows have problems")
+    imp.add_argument("--allow-duplicates", action="store_true",
+                     help="add rows that repeat an application already in the program "
+                     "(same title, organisation and e-mail); refused by default")
+    imp.add_argument("--ref-prefix", metavar="TEXT",
+                     help="without a reference column: references are made as TEXT-0001, "
+                     "… (default APP)")
+    imp.add_argument("--check", action="store_true",
+                     help="show the column mapping and every problem; import nothing")
     imp.set_defaults(func=json_errors(run_import))
 
     judges = steps.add_parser("judges", help="enroll judges from their cards, list, withdraw")
@@ -151,17 +159,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_init(args: argparse.Namespace) -> int:
     identity = staff_card_from_args(args, _normalised(args.staff_fingerprint))
     budget = parse_money(args.budget, "budget") if args.budget else None
+    due = due_at(args)
     categories = [*(RECOGNITION_COMPONENTS if args.components else ()), *args.category]
     workspace = StaffWorkspace.create(args.workspace, args.name, description=args.description,
                                       currency=args.currency.upper(),
+                                      actor=_init_actor(args.workspace, identity.name),
                                       ask_password=ask_password)
     try:
         with workspace.session() as session:
             program = workspace.program(session)
             for name in categories:
                 add_category(session, program, name)
-            due = (dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC)
-                   if args.due else None)
             round_ = add_round(session, program, args.round_name, workspace.actor,
                                due_at=due, budget=budget)
             set_staff_identity(session, program, identity, workspace.actor)
@@ -177,6 +185,14 @@ def run_init(args: argparse.Namespace) -> int:
         "Next: `judgepanel staff rubric FILE.toml`, then `judgepanel staff import FILE`.",
     ])
     return 0
+
+
+def _init_actor(workspace: str, identity_name: str) -> str | None:
+    """Who creates the program: its staff identity's name; on a server the officer's login
+    (StaffWorkspace's rule: several officers share one staff identity there)."""
+    from judgepanel.model.staff.location import locate
+
+    return None if locate(workspace).on_server else identity_name
 
 
 def _normalised(text: str | None) -> str | None:
@@ -201,7 +217,8 @@ def run_rubric(args: argparse.Namespace) -> int:
                  f"({round_.name}): “{rubric.name}”"]
         for c in rubric.criteria:
             counts = f"weight {c.weight:g}" if c.counts else "advice only"
-            lines.append(f"  {c.key:<16} {c.title} ({c.scale_text()}, {counts})")
+            comment = "" if c.comment.when == "never" else f"; {c.comment.describe()}"
+            lines.append(f"  {c.key:<16} {c.title} ({c.scale_text()}, {counts}{comment})")
         if rubric.tie_break:
             lines.append(f"  ties broken by: {rubric.tie_break}")
     emit(args, data, lines)
@@ -211,9 +228,8 @@ def run_rubric(args: argparse.Namespace) -> int:
 # --- import -------------------------------------------------------------------------------
 
 
-def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
-    if not args.map and not args.attachment_column:
-        return None
+def _mapping(args: argparse.Namespace) -> ColumnMapping:
+    """The guessed mapping with the officer's --map, --attachment-column and --ref-prefix."""
     from judgepanel.model.staff.prepare.importing.sources import read_table
 
     guessed = ColumnMapping.guess(read_table(args.file, sheet=args.sheet).headers).to_dict()
@@ -224,35 +240,70 @@ def _mapping(args: argparse.Namespace) -> ColumnMapping | None:
         guessed[field.strip()] = column.strip() or None
     if args.attachment_column:
         guessed["attachments"] = tuple(args.attachment_column)
+    if args.ref_prefix is not None:
+        prefix = args.ref_prefix.strip()
+        if not prefix or len(prefix) > 20:
+            raise ValidationError("Give a reference prefix of 1 to 20 characters.",
+                                  path="ref_prefix")
+        guessed["ref_prefix"] = prefix
     return ColumnMapping.from_dict(guessed)
 
 
+def _mapping_data(mapping: ColumnMapping, headers: tuple[str, ...]) -> dict[str, Any]:
+    return {"mapping": {**mapping.mapped_columns(), "attachments": list(mapping.attachments)},
+            "form_fields": list(mapping.extra_columns(headers)),
+            "references": "column" if mapping.ref else "generated",
+            "ref_prefix": None if mapping.ref else mapping.ref_prefix}
+
+
+def _problem_rows(report: Any) -> list[dict[str, Any]]:
+    return [{"row": p.row, "field": p.field, "problem": p.reason} for p in report.problems]
+
+
 def run_import(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.prepare.importing.sources import read_table
+    from judgepanel.model.staff.prepare.importing.workflow import check_file
+
     mapping = _mapping(args)
+    headers = read_table(args.file, sheet=args.sheet).headers
+    described = mapping.describe(headers)
+    if not args.json:  # the mapping first, so a refusal below is read against it
+        for line in described:
+            print(line)
     with opened(args) as workspace:
+        if args.check:
+            report = check_file(workspace, args.file, mapping, attachments_dir=args.attachments,
+                                sheet=args.sheet, allow_duplicates=args.allow_duplicates)
+            data = {"checked": True, "source": report.source, "rows": report.total_rows,
+                    "good": len(report.good), "imported": 0, **_mapping_data(mapping, headers),
+                    "problems": _problem_rows(report)}
+            lines = [f"Checked {report.source}: {report.summary()} Nothing was imported "
+                     "(--check)."] + [f"  {p}" for p in report.problems]
+            emit(args, data, lines)
+            return 0 if report.ok else 1
         try:
             outcome = import_file(workspace, args.file, mapping,
                                   attachments_dir=args.attachments,
-                                  good_rows_only=args.good_rows_only, sheet=args.sheet)
+                                  good_rows_only=args.good_rows_only, sheet=args.sheet,
+                                  allow_duplicates=args.allow_duplicates)
         except ValidationError as error:
             if not (args.good_rows_only and error.path == "rows"):
                 raise
-            # No good row at all: import again without --good-rows-only (it commits
-            # nothing when a row is bad) only to learn and list what is wrong with each.
-            try:
-                import_file(workspace, args.file, mapping, attachments_dir=args.attachments,
-                            good_rows_only=False, sheet=args.sheet)
-            except ImportRowsError as rows_error:
-                raise ImportRowsError(
-                    f"No row of {Path(args.file).name} can be imported. Fix the rows listed "
-                    "(or the program's categories) and import again.",
-                    rows_error.rows) from None
+            # No good row at all: list what is wrong with each row (nothing was written).
+            report = check_file(workspace, args.file, mapping, attachments_dir=args.attachments,
+                                sheet=args.sheet, allow_duplicates=args.allow_duplicates)
+            raise ImportRowsError(
+                f"No row of {Path(args.file).name} can be imported. Fix the rows listed "
+                "(or the program's categories) and import again.",
+                [(p.row, p.reason) for p in report.problems]) from None
+        except ImportRowsError as error:
+            if error.path == "duplicate":
+                error.message = error.message.rstrip(".") + " (`--allow-duplicates`)."
             raise
     report = outcome.report
     data = {"source": report.source, "rows": report.total_rows, "imported": len(outcome.refs),
-            "refs": outcome.refs,
-            "problems": [{"row": p.row, "field": p.field, "problem": p.reason}
-                         for p in report.problems]}
+            "refs": outcome.refs, **_mapping_data(mapping, headers),
+            "problems": _problem_rows(report)}
     lines = [f"Imported {len(outcome.refs)} applications from {report.source} "
              f"({report.summary()})"]
     lines += [f"  skipped: {p}" for p in report.problems]
@@ -275,17 +326,23 @@ def run_judges_enroll(args: argparse.Namespace) -> int:
         for path in args.cards:
             enrollment = enroll_file(session, program, path, workspace.actor)
             judge = enrollment.judge
+            changed: list[str] = []
             if profile_given:
-                set_profile(session, judge, workspace.actor, email=args.email,
-                            organisation=args.organisation, city=args.city)
+                changed += set_profile(session, judge, workspace.actor, email=args.email,
+                                       organisation=args.organisation, city=args.city)
                 if args.affiliation:
-                    set_affiliations(session, judge, args.affiliation, workspace.actor)
+                    changed += set_affiliations(session, judge, args.affiliation,
+                                                workspace.actor)
             rows.append({"id": judge.id, "name": judge.name, "fingerprint": judge.fingerprint,
-                         "new": enrollment.created, "warning": enrollment.warning})
+                         "new": enrollment.created, "warning": enrollment.warning,
+                         "changed": changed})
             verb = "Enrolled" if enrollment.created else "Already enrolled:"
             lines.append(f"{verb} {judge.name}  fingerprint {judge.fingerprint}")
             if enrollment.warning:
                 lines.append(f"  ! {enrollment.warning}")
+            if not enrollment.created and profile_given:
+                lines += ([f"  updated {c}" for c in changed] if changed
+                          else ["  profile unchanged"])
     lines.append("Read each fingerprint back to the judge by phone before sending bundles.")
     emit(args, {"judges": rows}, lines)
     return 0
@@ -294,12 +351,14 @@ def run_judges_enroll(args: argparse.Namespace) -> int:
 def run_judges_list(args: argparse.Namespace) -> int:
     with opened(args) as workspace, workspace.session() as session:
         judges = list_judges(session, workspace.program(session))
-        rows = [{"id": j.id, "name": j.name, "fingerprint": j.fingerprint, "email": j.email,
+        rows: list[dict[str, Any]] = [
+                {"id": j.id, "name": j.name, "fingerprint": j.fingerprint, "email": j.email,
                  "organisation": j.organisation, "city": j.city, "active": j.active,
                  "flag": j.flag, "categories": [c.name for c in j.categories],
                  "affiliations": [a.value for a in j.affiliations]} for j in judges]
-    lines = [f"{'ID':>3}  {'FINGERPRINT':<19}  NAME"] + [
-        f"{r['id']:>3}  {r['fingerprint']:<19}  {r['name']}"
+    lines = [f"{'ID':>3}  {'FINGERPRINT':<19}  {'NAME':<24}  {'CITY':<16}  AFFILIATIONS"] + [
+        f"{r['id']:>3}  {r['fingerprint']:<19}  {r['name']:<24}  {r['city'] or '—':<16}  "
+        + ("; ".join(r["affiliations"]) or "—")
         + ("" if r["active"] else "  (withdrawn)") + (f"  ! {r['flag']}" if r["flag"] else "")
         for r in rows]
     if not rows:

@@ -2,7 +2,9 @@
 
 Rounds are usually made by ``staff shortlist``; ``round add`` is for a round
 chosen by other means (a second call, a re-run with every application), and
-``round add-applications`` for a late addition to a later round. ``audit``
+``round add-applications`` for a late addition to a later round;
+``round remove-application`` takes one out again before any bundle holds it, and
+``round delete`` removes a later round no bundle was built for (undoing a shortlist). ``audit``
 lists the hash-chained log and checks the chain: a broken chain exits 1, so a
 scheduled script notices tampering. Both wrap ``model.rounds`` / ``model.audit``.
 """
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 from judgepanel.cli.staff_common import (
     common_options,
+    due_at,
+    due_option,
     emit,
     json_errors,
     money,
@@ -46,7 +49,7 @@ def register(steps: argparse._SubParsersAction) -> None:
     add.add_argument("--application", action="append", default=None, metavar="REF",
                      help="a later round holds these applications (may be repeated; "
                      "default: every application of the program)")
-    add.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    due_option(add)
     add.add_argument("--budget", help="the round's budget (grants)")
     add.add_argument("--rubric", type=Path, metavar="FILE",
                      help="a rubric .toml (default: a copy of the latest round's rubric)")
@@ -58,6 +61,33 @@ def register(steps: argparse._SubParsersAction) -> None:
     more.add_argument("--round", type=int, metavar="N", help="default: the latest round")
     more.add_argument("refs", nargs="+", metavar="REF")
     more.set_defaults(func=json_errors(run_round_add_applications))
+
+    fewer = actions.add_parser("remove-application",
+                               help="take applications out of a later round (before any "
+                               "bundle holds them)")
+    common_options(fewer)
+    fewer.add_argument("--round", type=int, metavar="N", help="default: the latest round")
+    fewer.add_argument("refs", nargs="+", metavar="REF")
+    fewer.set_defaults(func=json_errors(run_round_remove_applications))
+
+    drop = actions.add_parser("delete", help="delete a later round no bundle was built for")
+    common_options(drop)
+    drop.add_argument("--round", type=int, required=True, metavar="N",
+                      help="the round to delete (required: it is never guessed)")
+    drop.set_defaults(func=json_errors(run_round_delete))
+
+    setting = steps.add_parser("setting", help="list the program's settings, or set one")
+    setting_actions = setting.add_subparsers(dest="setting_command", metavar="ACTION",
+                                             required=True)
+    slist = setting_actions.add_parser("list", help="every setting with its value")
+    common_options(slist)
+    slist.set_defaults(func=json_errors(run_setting_list))
+    sset = setting_actions.add_parser("set", help="set one setting (checked and audited)")
+    common_options(sset)
+    sset.add_argument("key", help="e.g. exports.contact_details, summary_field")
+    sset.add_argument("value", help="true/false, a number, a text, or `none` for the "
+                      "default")
+    sset.set_defaults(func=json_errors(run_setting_set))
 
     audit = steps.add_parser(
         "audit", help="list the audit log and check its chain",
@@ -105,7 +135,7 @@ def run_round_add(args: argparse.Namespace) -> int:
 
     rubric = load_rubric(args.rubric) if args.rubric else None
     budget = parse_money(args.budget, "budget") if args.budget else None
-    due = (dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC) if args.due else None)
+    due = due_at(args)
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
         previous = list(program.rounds)
@@ -141,6 +171,87 @@ def run_round_add_applications(args: argparse.Namespace) -> int:
     emit(args, {"round": row, "added": added},
          [f"Added {added} application{'s' if added != 1 else ''} to round {row['number']} "
           f"({len(args.refs) - added} already in it).", _round_line(row)])
+    return 0
+
+
+def run_round_remove_applications(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.prepare.rounds import remove_round_application
+
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = find_round(session, program, args.round)
+        removed: dict[str, int] = {}
+        for ref in dict.fromkeys(args.refs):
+            application = find_application(session, program, ref)
+            judges = remove_round_application(session, round_, application, workspace.actor)
+            removed[application.ref] = len(judges)
+        row = dataclasses.asdict(round_summary(session, round_))
+    lines = [f"Took {ref} out of round {row['number']}"
+             + (f" (and its {n} assignment{'s' if n != 1 else ''})" if n else "") + "."
+             for ref, n in removed.items()]
+    emit(args, {"round": row, "removed": list(removed)}, [*lines, _round_line(row)])
+    return 0
+
+
+def run_round_delete(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.prepare.rounds import delete_round
+
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = find_round(session, program, args.round)
+        row = dataclasses.asdict(round_summary(session, round_))
+        delete_round(session, round_, workspace.actor)
+    emit(args, {"deleted": row}, [
+        f"Deleted round {row['number']} ({row['name']}, {row['applications']} applications). "
+        "Its applications stay in the program; the audit log keeps what it held."])
+    return 0
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def _setting_value(text: str) -> Any:
+    """What was typed, as the setting's kind of value: true/false, none, a number, text."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    if lowered in ("none", "null", ""):
+        return None
+    try:
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return text
+
+
+def run_setting_list(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.settings import SETTINGS, setting_value
+
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        rows = [{"key": s.key, "value": setting_value(program, s), "default": s.default,
+                 "what": s.what} for s in SETTINGS]
+    emit(args, {"settings": rows}, [f"  {r['key']:<30} {json.dumps(r['value']):<8} {r['what']}"
+                                    for r in rows])
+    return 0
+
+
+def run_setting_set(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.settings import SETTINGS, set_setting
+
+    chosen = next((s for s in SETTINGS if s.key == args.key.strip()), None)
+    if chosen is None:
+        raise ValidationError(f"There is no setting “{args.key}”. Settings: "
+                              f"{', '.join(s.key for s in SETTINGS)}.", path="key")
+    with opened(args) as workspace, workspace.session() as session:
+        value = _setting_value(args.value)
+        if value is None:
+            value = chosen.default
+        stored = set_setting(session, workspace.program(session), chosen, value,
+                             workspace.actor)
+    emit(args, {"key": chosen.key, "value": stored},
+         [f"{chosen.key} = {json.dumps(stored)} ({chosen.what})."])
     return 0
 
 

@@ -134,11 +134,21 @@ def export_command(args: argparse.Namespace) -> int:
 
     with opened(args) as workspace, workspace.session() as session:
         round_ = find_round(session, workspace.program(session), args.round)
+        contacts = getattr(args, "contacts", None)
         if args.format == "xlsx":
-            files = [export_xlsx(session, round_, args.out, basis=args.basis)]
+            files = [export_xlsx(session, round_, args.out, basis=args.basis,
+                                 contacts=contacts)]
         else:
-            files = export_csv(session, round_, args.out, basis=args.basis)
+            files = export_csv(session, round_, args.out, basis=args.basis, contacts=contacts)
         number = round_.number
-    emit(args, {"round": number, "format": args.format, "files": [str(f) for f in files]},
-         [f"Exported round {number} ({args.format.upper()}):"] + [f"  {f}" for f in files])
+        if contacts is None:
+            from judgepanel.model.staff.settings import EXPORTS_CONTACT_DETAILS, setting_value
+
+            contacts = setting_value(workspace.program(session), EXPORTS_CONTACT_DETAILS)
+    said = ("with applicants' contact names and e-mails" if contacts
+            else "without applicants' contact details")
+    emit(args, {"round": number, "format": args.format, "files": [str(f) for f in files],
+                "contacts": contacts},
+         [f"Exported round {number} ({args.format.upper()}, {said}):"]
+         + [f"  {f}" for f in files])
     return 0

@@ -11,6 +11,7 @@ or an application.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import getpass
 import json
@@ -226,6 +227,27 @@ def identity_from_args(args: argparse.Namespace, expected: str | None) -> Identi
             f"“{identity.name}” is a {identity.role} identity; staff commands need a staff "
             "identity.")
     return identity
+
+
+def due_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                        help="when judges must send their results")
+    parser.add_argument("--allow-past-due", action="store_true",
+                        help="accept a due date that is already past")
+
+
+def due_at(args: argparse.Namespace) -> dt.datetime | None:
+    """The round's due moment (the end of the day, UTC); a past date is refused unless
+    ``--allow-past-due``."""
+    from judgepanel.model.staff.prepare.rounds import is_past_due
+
+    if args.due is None:
+        return None
+    if is_past_due(args.due) and not args.allow_past_due:
+        raise ValidationError(
+            f"The due date {args.due:%Y-%m-%d} is already past. Give a later date, or add "
+            "--allow-past-due if the round really is due then.", path="due")
+    return dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC)
 
 
 def money(value: Decimal | None) -> str:

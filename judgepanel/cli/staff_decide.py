@@ -9,13 +9,14 @@ see the consequence before the next step; see docs/cli.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from judgepanel.cli.staff_common import (
     basis_option,
     common_options,
+    due_at,
+    due_option,
     emit,
     json_errors,
     money,
@@ -52,8 +53,7 @@ def register(steps: argparse._SubParsersAction) -> None:
                        help="leave this application out (to settle a tie); may be repeated")
     short.add_argument("--name", metavar="NAME", help="the new round's name (required "
                        "unless --dry-run), e.g. \"Final round\"")
-    short.add_argument("--due", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
-                       help="when judges of the new round must send their results")
+    due_option(short)
     short.add_argument("--budget", help="the new round's budget (grants)")
     short.add_argument("--rubric", type=Path, metavar="FILE",
                        help="a rubric .toml for the new round (default: a copy of the "
@@ -125,7 +125,7 @@ def run_shortlist(args: argparse.Namespace) -> int:
                               "--dry-run).", path="name")
     rubric = load_rubric(args.rubric) if args.rubric else None
     budget = parse_money(args.budget, "budget") if args.budget else None
-    due = (dt.datetime.combine(args.due, dt.time(23, 59), tzinfo=dt.UTC) if args.due else None)
+    due = due_at(args)
     rule: dict[str, Any] = {"top": args.top, "threshold": args.threshold,
                             "basis": args.basis, "category": args.category,
                             "per_category": args.per_category, "exclude": args.exclude}

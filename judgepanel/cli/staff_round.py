@@ -24,13 +24,13 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.staff.identity import program_staff_fingerprint
 from judgepanel.model.staff.prepare.applications import find_application
 from judgepanel.model.staff.prepare.judges import find_judge
-from judgepanel.model.staff.prepare.rounds import find_round
+from judgepanel.model.staff.prepare.rounds import find_round, round_applications
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from judgepanel.model.staff.bundles.building import BuiltBundle
-    from judgepanel.model.staff.schema import Program
+    from judgepanel.model.staff.schema import Program, Round
 
 
 def _round_option(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +49,11 @@ def register(steps: argparse._SubParsersAction) -> None:
     run.add_argument("--seed", type=int, default=0, help="for a reproducible draw")
     run.add_argument("--ignore-categories", action="store_true",
                      help="do not restrict judges to their category panels")
+    run.add_argument("--check", action="store_true",
+                     help="show what would be assigned (and any shortfall); change nothing")
+    run.add_argument("--allow-short", action="store_true",
+                     help="assign what is possible when some applications must stay short "
+                     "of judges (refused by default, and nothing is written)")
     run.set_defaults(func=json_errors(run_assign))
     for name, helptext in (("add", "assign one application to one judge"),
                            ("remove", "take one application away from one judge")):
@@ -101,6 +106,9 @@ def register(steps: argparse._SubParsersAction) -> None:
                         help="a .xlsx file, or a folder for the CSV files")
     export.add_argument("--format", choices=("xlsx", "csv"),
                         help="default: from --out (a .xlsx name, otherwise CSV)")
+    export.add_argument("--contacts", action=argparse.BooleanOptionalAction, default=None,
+                        help="include (or leave out) applicants' contact name and e-mail "
+                        "(default: the program setting exports.contact_details, off)")
     export.set_defaults(func=json_errors(run_export))
 
 
@@ -115,18 +123,43 @@ def run_assign(args: argparse.Namespace) -> int:
         round_ = find_round(session, program, args.round)
         outcome = auto_assign(session, round_, workspace.actor,
                               per_application=args.per_application, max_load=args.max_load,
-                              by_category=not args.ignore_categories, seed=args.seed)
+                              by_category=not args.ignore_categories, seed=args.seed,
+                              allow_short=args.allow_short, check=args.check)
         names = {j.id: j.name for j in program.judges}
-        data: dict[str, Any] = {"round": round_.number, "added": len(outcome.added),
-                "dropped": len(outcome.dropped),
-                "unmet": [{"application": u.app_id, "missing": u.missing, "reason": u.reason}
-                          for u in outcome.unmet],
-                "loads": {names[j]: n for j, n in sorted(outcome.loads.items())}}
+        refs = {a.id: a.ref for a in round_applications(session, round_)}
+        data: dict[str, Any] = {
+            "round": round_.number, "checked": args.check, "written": outcome.written,
+            "added": len(outcome.added), "dropped": len(outcome.dropped),
+            "pairs": [{"judge": names[j], "application": refs.get(a, str(a))}
+                      for j, a in outcome.added],
+            "unmet": [{"application": u.app_id, "missing": u.missing, "reason": u.reason}
+                      for u in outcome.unmet],
+            "loads": {names[j]: n for j, n in sorted(outcome.loads.items())}}
+        outdated = _outdated_note(session, round_) if outcome.written else []
+    added: dict[str, int] = {}
+    for judge_id, _app in outcome.added:
+        added[names[judge_id]] = added.get(names[judge_id], 0) + 1
     lines = [f"Round {data['round']}: {outcome.summary()}"]
-    lines += [f"  {name}: {n} applications" for name, n in data["loads"].items()]
+    lines += [f"  {name}: {n} applications" + (f" ({added[name]} new)" if name in added else "")
+              for name, n in data["loads"].items()]
     lines += [f"  short: {u}" for u in outcome.unmet]
+    if args.check:
+        lines.append("Nothing was changed (--check).")
+    lines += outdated
     emit(args, data, lines)
     return 1 if outcome.unmet else 0
+
+
+def _outdated_note(session: Session, round_: Round) -> list[str]:
+    """A line for each judge whose bundle no longer matches their assignments."""
+    from judgepanel.model.staff.bundles.issued import outdated_bundles
+
+    stale = outdated_bundles(session, round_)
+    if not stale:
+        return []
+    names = ", ".join(sorted(b.judge.name for b in stale))
+    return [f"! Outdated bundles (their assignments changed since they were built): {names}. "
+            "Rebuild them with `judgepanel staff bundles --out DIR --judge NAME`."]
 
 
 def run_assign_one(args: argparse.Namespace) -> int:
@@ -143,14 +176,15 @@ def run_assign_one(args: argparse.Namespace) -> int:
             remove_assignment(session, round_, judge, application, workspace.actor)
         data = {"round": round_.number, "judge": judge.name, "application": application.ref,
                 "action": args.action}
+        outdated = _outdated_note(session, round_)
     verb = "Assigned" if args.action == "add" else "Removed"
     emit(args, data, [f"{verb} {data['application']} {'to' if args.action == 'add' else 'from'} "
-                      f"{data['judge']} (round {data['round']})."])
+                      f"{data['judge']} (round {data['round']}).", *outdated])
     return 0
 
 
 def run_assign_show(args: argparse.Namespace) -> int:
-    from judgepanel.model.staff.prepare.assignments import list_assignments
+    from judgepanel.model.staff.prepare.assignments import list_assignments, load_matrix
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
@@ -158,14 +192,23 @@ def run_assign_show(args: argparse.Namespace) -> int:
         by_judge: dict[str, list[str]] = {}
         for row in list_assignments(session, round_):
             by_judge.setdefault(row.judge.name, []).append(row.application.ref)
+        matrix = load_matrix(session, program, round_)
+        refs = {a: ref for a, ref, _title in matrix.applications}
+        coverage = {refs[a]: {"can_count": n, "assigned": m}
+                    for a, (n, m) in matrix.coverage().items()}
         data: dict[str, Any] = {
             "round": round_.number,
-            "assignments": {k: sorted(v) for k, v in sorted(by_judge.items())}}
+            "assignments": {k: sorted(v) for k, v in sorted(by_judge.items())},
+            "coverage": coverage}
+        outdated = _outdated_note(session, round_)
     lines = [f"Round {data['round']}:"] + [
         f"  {name} ({len(refs)}): {', '.join(refs)}"
         for name, refs in data["assignments"].items()] if by_judge else [
         "Nothing assigned yet. Run `judgepanel staff assign run`."]
-    emit(args, data, lines)
+    lines += [f"! {ref}: {c['assigned']} assigned, {c['can_count']} can count (a conflict "
+              "of interest keeps the others out)"
+              for ref, c in sorted(coverage.items()) if c["can_count"] < c["assigned"]]
+    emit(args, data, lines + outdated)
     return 0
 
 

@@ -24,15 +24,17 @@ from judgepanel.errors import (
     ValidationError,
     WrongKeyError,
 )
-from judgepanel.formats.bundle import WRONG_KEY as BUNDLE_WRONG_KEY
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.card import Card, read_card
 from judgepanel.formats.detect import FileKind, detect_file, detect_payload
-from judgepanel.formats.results.file import WRONG_KEY as RESULTS_WRONG_KEY
 from judgepanel.formats.results.file import results_from_sealed
 from judgepanel.formats.sealed import AnyIdentity, SealedZip
 
 MAX_KEY_FILE = 64 * 1024
+# A key that does not fit and a header damaged on the way look alike to age (the file
+# key fails to unwrap either way), so the message names both rather than guess.
+WRONG_KEY = ("None of your keys opens this {what}: it was made for another key, or its "
+             "header was damaged on the way. If it should be yours, ask for a new copy.")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,12 +46,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", type=Path, help="the file to check")
     parser.add_argument(
         "--key", type=Path, metavar="IDENTITY_FILE", action="append", default=[],
-        help="an age identity file (age-keygen format) to decrypt with; may be repeated "
-        "(default: the identities kept on this computer)",
+        help="an age identity file (age-keygen format), or a JudgePanel identity file "
+        "(.identity, or .identity.age with --passphrase-file), to decrypt with; may be "
+        "repeated (default: the identities kept on this computer)",
+    )
+    parser.add_argument(
+        "--identity-file", type=Path, metavar="PATH", action="append", default=[],
+        help="a JudgePanel identity file (as for `staff merge`): a demo .identity file, or "
+        "an exported .identity.age with --passphrase-file",
     )
     parser.add_argument(
         "--passphrase-file", type=Path, metavar="PATH",
-        help="for a passphrase-protected bundle: a file whose first line is the passphrase",
+        help="a file whose first line is a passphrase: of a passphrase bundle, of an "
+        ".identity.age file given above, or of an identity kept on this computer in a "
+        "passphrase file",
     )
     parser.add_argument(
         "--signer", type=Path, metavar="PUB",
@@ -108,37 +118,81 @@ def read_small_text(path: Path, what: str) -> str:
                               detail=str(error), path=str(path)) from None
 
 
-def load_identities(args: argparse.Namespace) -> list[AnyIdentity]:
-    """The keys to decrypt with: --key files, a passphrase, or this computer's identities."""
+def _is_identity_file(path: Path) -> bool:
+    """A JudgePanel identity file (passphrase-protected, or a demo .identity), not age-keygen's."""
+    from judgepanel.formats.identity_file import AGE_INTRO
+
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(len(AGE_INTRO))
+    except OSError:
+        return False
+    return start == AGE_INTRO or path.name.endswith((".identity", ".identity.age"))
+
+
+def load_identities(args: argparse.Namespace) -> tuple[list[AnyIdentity], list[Card]]:
+    """The keys to decrypt with, and this computer's identities left locked.
+
+    Every way ``staff merge`` unlocks the staff identity works here: ``--identity-file``
+    (or ``--key``) with a JudgePanel identity file, protected or demo; this computer's
+    identities in the keyring; and those kept in a passphrase file, with
+    ``--passphrase-file``. ``--key`` also takes age-keygen files, and a passphrase also
+    opens passphrase bundles.
+    """
+    from judgepanel.formats.identity_file import read_identity_file
+
+    passphrase = None
+    if args.passphrase_file:
+        from judgepanel.cli.identity import read_passphrase_file
+
+        passphrase = read_passphrase_file(args.passphrase_file)
     identities: list[AnyIdentity] = []
+    files = [*getattr(args, "identity_file", []), *(k for k in args.key if _is_identity_file(k))]
+    for path in files:
+        identities.append(read_identity_file(path, passphrase=passphrase))
     for path in args.key:
+        if path in files:
+            continue
         try:
             identities.extend(parse_age_identities(read_small_text(path, "identity file")))
         except JudgePanelError as error:
             error.path = error.path or str(path)
             raise
-    if args.passphrase_file:
-        from judgepanel.cli.identity import read_passphrase_file
-
-        identities.append(ScryptIdentity(read_passphrase_file(args.passphrase_file)))
-    if not args.key and not args.passphrase_file:
-        identities.extend(local_identities())
-    return identities
+    if passphrase is not None:
+        identities.append(ScryptIdentity(passphrase))
+    locked: list[Card] = []
+    if not files and not args.key:
+        found, locked = local_keys(passphrase)
+        identities.extend(found)
+    return identities, locked
 
 
 def local_identities() -> list[AnyIdentity]:
     """Identities on this computer that open without a passphrase (those in the keyring)."""
+    return local_keys(None)[0]
+
+
+def local_keys(passphrase: str | None = None) -> tuple[list[AnyIdentity], list[Card]]:
+    """Identities on this computer: those in the keyring, those in a passphrase file that
+    ``passphrase`` opens, and (second) the cards of those still locked."""
     from judgepanel.formats.keystore import IdentityStore
 
     store = IdentityStore()
     found: list[AnyIdentity] = []
+    locked: list[Card] = []
     for card in store.list():
         try:
             if not store.needs_passphrase(card.fingerprint):
                 found.append(store.load(card.fingerprint))
+            elif passphrase is None:
+                locked.append(card)
+            else:
+                found.append(store.load(card.fingerprint, passphrase=passphrase))
+        except WrongKeyError:  # not this identity's passphrase
+            locked.append(card)
         except JudgePanelError:
             continue
-    return found
+    return found, locked
 
 
 def load_signer(path: Path) -> tuple[PublicKey, Card | None]:
@@ -164,15 +218,24 @@ def signer_label(key: PublicKey, card: Card | None) -> str:
 
 
 def open_sealed(path: Path, identities: Sequence[AnyIdentity], kind: FileKind,
-                report: Report) -> SealedZip | None:
+                report: Report, locked: Sequence[Card] = ()) -> SealedZip | None:
     what = "results file" if kind is FileKind.RESULTS else "bundle"
-    wrong = RESULTS_WRONG_KEY if kind is FileKind.RESULTS else BUNDLE_WRONG_KEY
+    wrong = WRONG_KEY.format(what=what)
     try:
         sealed = SealedZip.decrypt(path, identities, what=what, wrong_key_message=wrong)
     except WrongKeyError as error:
-        if not identities:
-            report.fail("decrypts", "no key to try: give --key IDENTITY_FILE "
-                                    "(or --passphrase-file for a passphrase bundle)")
+        if locked:
+            names = ", ".join(f"“{c.name}” ({c.fingerprint})" for c in locked)
+            report.fail("decrypts with your key", (
+                f"your identity {names} is locked: it is kept in a passphrase file on this "
+                "computer. Give its passphrase with --passphrase-file PATH (a file whose "
+                "first line is the passphrase)") if len(locked) == 1 else (
+                f"your identities {names} are locked: they are kept in passphrase files on "
+                "this computer. Give the passphrase with --passphrase-file PATH"))
+        elif not identities:
+            report.fail("decrypts", "no key to try: give --key IDENTITY_FILE or "
+                                    "--identity-file PATH (or --passphrase-file for a "
+                                    "passphrase bundle)")
         else:
             report.fail("decrypts with your key", error)
         return None
@@ -299,10 +362,13 @@ def check_card(path: Path, signer: tuple[PublicKey, Card | None] | None, report:
 
 def verify_file(path: Path, report: Report,
                 identities: Callable[[], list[AnyIdentity]],
-                signer: tuple[PublicKey, Card | None] | None = None) -> bool:
+                signer: tuple[PublicKey, Card | None] | None = None,
+                locked: Callable[[], Sequence[Card]] = tuple) -> bool:
     """Check ``path`` line by line into ``report``; True when every check passed.
 
-    ``identities`` is called only for an encrypted file (it may ask the keyring).
+    ``identities`` is called only for an encrypted file (it may ask the keyring);
+    ``locked``, after it, names this computer's identities it could not unlock (so a
+    file they would open is said to need a passphrase, not to be someone else's).
     The desktop app shows the same lines for a results file it was asked to open.
     """
     kind = detect_file(path)
@@ -311,7 +377,8 @@ def verify_file(path: Path, report: Report,
         check_card(path, signer, report)
     elif kind in (FileKind.BUNDLE, FileKind.RESULTS, FileKind.ENCRYPTED):
         guess = FileKind.RESULTS if kind is FileKind.RESULTS else FileKind.BUNDLE
-        sealed = open_sealed(path, identities(), guess, report)
+        keys = identities()
+        sealed = open_sealed(path, keys, guess, report, locked())
         if sealed is not None:
             actual = detect_payload(sealed.zip.names())
             if actual is not kind:
@@ -336,4 +403,11 @@ def run_verify(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise ValidationError("There is no file here. Check the path.", path=str(path))
     signer = load_signer(args.signer) if args.signer else None
-    return 0 if verify_file(path, report, lambda: load_identities(args), signer) else 1
+    left_locked: list[Card] = []
+
+    def identities() -> list[AnyIdentity]:
+        found, locked = load_identities(args)
+        left_locked[:] = locked
+        return found
+
+    return 0 if verify_file(path, report, identities, signer, lambda: left_locked) else 1

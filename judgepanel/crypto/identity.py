@@ -13,7 +13,6 @@ import binascii
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, get_args
@@ -27,6 +26,7 @@ from judgepanel.errors import (
     NewerVersionError,
     ValidationError,
 )
+from judgepanel.text import text_problem
 
 Role = Literal["judge", "staff"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -104,11 +104,10 @@ def check_name(name: str) -> str:
         raise ValidationError(
             f"The name is too long: at most {MAX_NAME} characters, please.", path="name"
         )
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+    if (problem := text_problem(cleaned, multiline=False)) is not None:  # judgepanel/text.py
         raise ValidationError(
-            "The name must be a single line of text without special characters.",
-            path="name",
-        )
+            "The name must be a single line of text without special characters: it "
+            f"{problem}.", path="name")
     return cleaned
 
 
@@ -199,6 +198,8 @@ class Identity:
             doc = json.loads(text)
         except ValueError as error:
             raise IdentityError(damaged, detail=f"not JSON: {error}") from None
+        except RecursionError:  # 64 KiB of "[" nests past the stack
+            raise IdentityError(damaged, detail="JSON nested too deeply") from None
         if not isinstance(doc, dict) or doc.get("format") != SECRET_FORMAT:
             raise IdentityError(damaged, detail="not a judgepanel-identity document")
         version = doc.get("version")

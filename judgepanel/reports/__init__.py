@@ -48,7 +48,8 @@ REPORT_KINDS: dict[str, ReportKind] = {
                    "sequence; who is late", "activity"),
         ReportKind("feedback", "Feedback to applicants", "judges' comments per application, "
                    "without names or scores unless allowed", "feedback"),
-        ReportKind("compendium", "Best practices", "the selected applications' summaries for "
+        ReportKind("compendium", "Compendium", "best practices (recognition) or funded "
+                   "initiatives (grants): the selected applications' summaries for "
                    "publication", "compendium"),
         ReportKind("audit", "Audit log", "the audit log with its chain check", "audit_appendix"),
     )

@@ -22,6 +22,7 @@ from judgepanel.reports.common import table
 from judgepanel.reports.data import ReportData, ResultsInfo
 from judgepanel.reports.document import ReportDocument, format_time
 from judgepanel.reports.fonts import CONDENSED
+from judgepanel.text import natural_key
 
 TITLE = "Judge activity"
 
@@ -128,7 +129,11 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
                            "conflicted. COI: conflicts among them.", s.small))
     story.append(doc.section("Every results file received", "files"))
     rows = []
-    for r in sorted(data.results, key=lambda r: (r.received_at, r.sequence or 0)):
+    # By the minute shown, then judge, export and file: files merged in the same minute
+    # come in the same order every time, not in the order of their microseconds.
+    for r in sorted(data.results, key=lambda r: (
+            r.received_at.replace(second=0, microsecond=0),
+            natural_key(data.judge_name(r.judge)), r.sequence or 0, r.file_name)):
         rows.append([format_time(r.received_at), data.judge_name(r.judge), r.bundle_id or "—",
                      "—" if r.sequence is None else r.sequence, r.status, r.refusal or ""])
     if rows:

@@ -1,10 +1,13 @@
-"""The best-practices compendium: the selected applications' summaries, for publication.
+"""The compendium: the selected applications' summaries, for publication.
 
-Published for other cities to learn from, so it carries no scores, no ranks
-and no judges; it is ordered by title, not by rank. Which applications:
-``ReportOptions.selected`` when staff chose them; otherwise every
-application with an award above zero; otherwise the top
-``compendium_top`` of the ranking.
+Published for others to learn from, so it carries no scores, no ranks and no
+judges; it is ordered by title (naturally: "Project 3" before "Project 19"), not by
+rank. Its title fits the program: "Best practices" for a recognition program,
+"Funded initiatives" for grants (a round with a budget or requested amounts). Which
+applications: ``ReportOptions.selected`` when staff chose them; otherwise every
+application with an award above zero; otherwise the top ``compendium_top`` of the
+ranking. The summary is the form field ``ReportOptions.summary_field`` names, else a
+usual one (``gather.SUMMARY_FIELDS``), found without regard to case or spacing.
 """
 
 from __future__ import annotations
@@ -16,8 +19,20 @@ from judgepanel.progress import Progress
 from judgepanel.reports import styles as st
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.document import ReportDocument
+from judgepanel.text import natural_key
 
 TITLE = "Best practices"
+GRANTS_TITLE = "Funded initiatives"
+
+
+def is_grants(data: ReportData) -> bool:
+    """A grants program: the round has a budget, or applications ask for money."""
+    return data.budget is not None or any(
+        a.requested is not None or a.awarded is not None for a in data.applications)
+
+
+def title(data: ReportData) -> str:
+    return GRANTS_TITLE if is_grants(data) else TITLE
 
 
 def selected(data: ReportData) -> list[str]:
@@ -32,19 +47,22 @@ def selected(data: ReportData) -> list[str]:
 
 
 def build(data: ReportData, out_path: str, progress: Progress | None = None) -> None:
-    doc = ReportDocument(title=TITLE, program=data.program, round_name=data.round_name,
-                         subject=f"Best practices from {data.program}",
+    heading = title(data)
+    grants = is_grants(data)
+    items = "Initiatives" if grants else "Practices"
+    doc = ReportDocument(title=heading, program=data.program, round_name=data.round_name,
+                         subject=f"{heading} from {data.program}",
                          author=data.options.author, printed=data.options.generated_at,
                          progress=progress)
     s = doc.styles
-    refs = sorted(selected(data), key=lambda r: data.app[r].title.casefold())
+    refs = sorted(selected(data), key=lambda r: natural_key(data.app[r].title))
     cities = {data.app[r].city for r in refs if data.app[r].city}
     intro = st.text(data.description) if data.description else (
-        f"The practices selected in {st.text(data.program)}, described by the applicants, "
-        "for others to learn from.")
+        f"The {items.lower()} {'funded' if grants else 'selected'} in "
+        f"{st.text(data.program)}, described by the applicants, for others to learn from.")
     story: list[Flowable] = doc.cover(
-        TITLE, [("Practices", str(len(refs))), ("Cities", str(len(cities)))], intro=intro)
-    story.append(doc.section("Practices", "practices"))
+        heading, [(items, str(len(refs))), ("Cities", str(len(cities)))], intro=intro)
+    story.append(doc.section(items, "practices"))
     for i, ref in enumerate(refs):
         app = data.app[ref]
         place = ", ".join(x for x in (app.organisation, app.city) if x)

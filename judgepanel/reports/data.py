@@ -39,6 +39,7 @@ class ReportOptions:
     feedback_judge_names: bool = False  # applicant feedback may name judges
     basis: Basis = DEFAULT_BASIS  # which ranking leads the ranking report
     selected: tuple[str, ...] | None = None  # compendium: these applications
+    summary_field: str | None = None  # compendium: the form field with the summary
     compendium_top: int = 10  # compendium fallback when nothing was awarded
     generated_at: dt.datetime | None = None  # printed date; None prints none
     author: str = "JudgePanel"

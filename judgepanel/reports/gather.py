@@ -15,7 +15,8 @@ print and the model does not carry: addresses, summaries, roles, the
 conflict register, results files, bundles and the audit log.
 
 Program settings read here (declared in ``model.staff.settings``; see
-docs/reports.md): the ranking basis, the summary field, and whether reports name
+docs/reports.md): the ranking basis, the summary field (matched to the form's field
+names without regard to case, accents or spacing), and whether reports name
 judges and show applicants scores or judge names, which set the defaults of
 :class:`ReportOptions`. The disagreement limits are read by the leaderboard's rule.
 """
@@ -69,6 +70,7 @@ from judgepanel.reports.data import (
     ReviewInfo,
     Standings,
 )
+from judgepanel.text import fold_accents, natural_key
 
 SUMMARY_FIELDS = ("summary", "abstract", "practice_summary", "description")
 AUDIT_DETAIL_CHARS = 240
@@ -78,6 +80,7 @@ def options_from_settings(program: Program, **overrides: Any) -> ReportOptions:
     """The program's report defaults (``staff.settings``), with explicit choices (not None)
     on top."""
     base: dict[str, Any] = {
+        "summary_field": setting_value(program, SUMMARY_FIELD),
         "name_judges": setting_value(program, REPORTS_NAME_JUDGES),
         "feedback_scores": setting_value(program, REPORTS_FEEDBACK_SCORES),
         "feedback_judge_names": setting_value(program, REPORTS_FEEDBACK_JUDGE_NAMES),
@@ -98,7 +101,7 @@ def gather(
     options = options or options_from_settings(program)
     counted = load_round_reviews(session, round_)
     boards = compute_all(session, round_, basis=options.basis)
-    summary_keys = (setting_value(program, SUMMARY_FIELD), *SUMMARY_FIELDS)
+    summary_keys = (options.summary_field, *SUMMARY_FIELDS)
 
     rows = _application_rows(session, round_, counted)
     ref_of = {app_id: info.ref for app_id, info in counted.apps.items()}
@@ -167,7 +170,8 @@ def gather(
                 summary=_summary(rows[app_id].fields or {}, summary_keys),
                 contact_name=rows[app_id].contact_name,
             )
-            for app_id, info in sorted(counted.apps.items(), key=lambda kv: kv[1].ref)
+            for app_id, info in sorted(counted.apps.items(), key=lambda kv: natural_key(
+                kv[1].ref))
         ),
         judges=tuple(JudgeProfile(str(j.id), j.name, j.role, j.organisation) for j in judges),
         reviews=_reviews(counted),
@@ -284,9 +288,18 @@ def _reviews(counted: RoundReviews) -> tuple[ReviewInfo, ...]:
     return tuple(sorted(out, key=lambda r: (r.application, int(r.judge))))
 
 
+def field_key(name: str) -> str:
+    """A form field's name as the compendium matches it: case, accents, spaces and
+    punctuation aside ("Practice summary", "practice_summary" and "PRACTICE SUMMARY" agree)."""
+    return "".join(ch for ch in fold_accents(name).casefold() if ch.isalnum())
+
+
 def _summary(fields: dict[str, Any], keys: tuple[Any, ...]) -> str:
+    by_key: dict[str, Any] = {}
+    for name, value in fields.items():
+        by_key.setdefault(field_key(str(name)), value)
     for key in keys:
-        value = fields.get(key) if isinstance(key, str) else None
+        value = by_key.get(field_key(key)) if isinstance(key, str) and key.strip() else None
         if isinstance(value, str) and value.strip():
             return value.strip()
     return ""

@@ -64,3 +64,25 @@ def test_a_closed_pipe_ends_quietly(tmp_path) -> None:
     reader.stdout.close()
     _, err = reader.communicate(timeout=60)
     assert b"Traceback" not in err
+
+
+def test_an_unexpected_error_is_one_plain_line_not_a_traceback(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last line behind every typed refusal: a bug reads as a bug, in words."""
+    from judgepanel import cli
+
+    def broken(_args: object) -> int:
+        raise ZeroDivisionError("a bug")
+
+    original = cli.build_parser
+
+    def patched(*args: object) -> object:
+        parser = original(*args)  # type: ignore[arg-type]
+        for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
+            action.choices["verify"].set_defaults(func=broken)
+        return parser
+
+    monkeypatch.setattr(cli, "build_parser", patched)
+    assert main(["verify", "x.jpresults"]) == 70
+    err = capsys.readouterr().err
+    assert "did not expect (ZeroDivisionError)" in err and "Traceback" not in err

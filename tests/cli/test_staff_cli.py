@@ -57,7 +57,7 @@ def setup(tmp_path: Path) -> Setup:
 def init(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> int:
     return jp(monkeypatch, "staff", "init", "-w", setup.ws, "--name", "Test Awards",
               "--components", "--identity-file", setup.root / "keys" / "staff.identity",
-              "--due", "2026-05-01", "--json")
+              "--due", "2036-05-01", "--json")
 
 
 def test_a_whole_round(setup: Setup, monkeypatch: pytest.MonkeyPatch,

@@ -86,14 +86,14 @@ def test_threshold_per_category_and_within_one(
 def test_shortlist_creates_the_next_round(
         ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     assert jp(monkeypatch, "staff", "shortlist", "-w", ws, "--top", "3", "--name",
-              "Final round", "--due", "2026-06-30", "--budget", "60,000") == 0
+              "Final round", "--due", "2036-06-30", "--budget", "60,000") == 0
     out = capsys.readouterr().out
     assert "Created round 2 “Final round”" in out and "assign run --round 2" in out
     rounds = _rounds(ws, monkeypatch, capsys)
     assert [(r["number"], r["name"], r["applications"]) for r in rounds] == [
         (1, "First round", 8), (2, "Final round", 3)]
     assert rounds[1]["rubric"] == "Board rubric" and rounds[1]["budget"] == "60000.00"
-    assert rounds[1]["due"].startswith("2026-06-30")
+    assert rounds[1]["due"].startswith("2036-06-30")
     assert jp(monkeypatch, "staff", "audit", "-w", ws, "--action", "round.shortlisted",
               "--json") == 0
     [entry] = as_json(capsys)["entries"]

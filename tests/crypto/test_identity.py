@@ -158,3 +158,10 @@ def test_newer_secret_version_is_refused(judge: Identity) -> None:
     doc["version"] = 2
     with pytest.raises(NewerVersionError, match="newer JudgePanel"):
         Identity.from_secret_text(json.dumps(doc))
+
+
+def test_a_deeply_nested_secret_is_refused_in_words() -> None:
+    """Found reviewing every json.loads for issue #16: it raised RecursionError."""
+    with pytest.raises(IdentityError, match="damaged") as caught:
+        Identity.from_secret_text("[" * 3000 + "]" * 3000)
+    assert "nested" in caught.value.detail

@@ -22,6 +22,7 @@ from judgepanel.formats.results.spec import (
     MAX_COMMENT,
     MAX_ENTRIES,
     MAX_GENERATOR,
+    MAX_SCORE,
     MAX_SCORES,
     MAX_SEQUENCE,
     RESULTS_FORMAT,
@@ -44,7 +45,7 @@ def _score(score: Fields, seen: set[str]) -> str:
     key = score.pattern("criterion", CRITERION_KEY, "a criterion key")
     if key in seen:
         score.fail("criterion", f"{key!r} is scored twice")
-    score.number("score")
+    score.number("score", limit=MAX_SCORE)
     score.req_text("comment", max_len=MAX_COMMENT)
     score.done()
     return key

@@ -23,7 +23,8 @@ the full checks, which explain what is wrong:
   criterion once per review, each application declared once and reviewed at most
   once, and only if declared without a conflict), checked once per file where the
   full check goes entry by entry; control characters in free text are looked for
-  in the file's bytes, where canonical JSON can only hold them in a few spellings.
+  in the file's bytes, where canonical JSON can only hold them in a few spellings
+  (bidirectional formatting characters too: the text policy, judgepanel/text.py).
 
 The structs (``spec``) are also what a merge reads (``ResultsFile.content``): a
 document the full checks accepted is converted to them (``spec.content_of``), and
@@ -44,7 +45,6 @@ from judgepanel.formats.jsonio import (
     FINGERPRINT_PATTERN,
     ID_PATTERN,
     SHA256_PATTERN,
-    has_control_chars,
     is_timestamp,
 )
 from judgepanel.formats.manifest import FORMAT_VERSION, MAX_NAME
@@ -58,6 +58,7 @@ from judgepanel.formats.results.spec import (
     RESULTS_FORMAT,
     ResultsContent,
 )
+from judgepanel.text import text_problem
 
 # The timestamp pattern of jsonio with ASCII digits and a real time of day, so that a
 # stamp matching it names a real instant once its day is a real one.
@@ -74,7 +75,7 @@ def _canonical(document: ResultsContent) -> bytes:
 
 def _plain_name(text: str, max_len: int) -> bool:
     return (bool(text.strip()) and len(text) <= max_len
-            and not has_control_chars(text, allow_newlines=False))
+            and text_problem(text, multiline=False) is None)
 
 
 def _plain_head(document: ResultsContent) -> bool:
@@ -91,8 +92,8 @@ def _plain_head(document: ResultsContent) -> bool:
             and FINGERPRINT_PATTERN.fullmatch(document.judge.fingerprint) is not None
             and 1 <= document.sequence <= MAX_SEQUENCE
             and is_timestamp(document.created)
-            and (generator is None or (len(generator) <= MAX_GENERATOR and not
-                                       has_control_chars(generator, allow_newlines=False))))
+            and (generator is None or (len(generator) <= MAX_GENERATOR
+                                       and text_problem(generator, multiline=False) is None)))
 
 
 def _plain_entries(document: ResultsContent) -> bool:
@@ -134,6 +135,8 @@ def _plain_entries(document: ResultsContent) -> bool:
 # "f" or "u00" matches too: such a file merely takes the full path.
 _ESCAPED_CONTROL = re.compile(rb"\\(?:[bf]|u00)")
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
+# Bidirectional embeddings, overrides (U+202A-E) and isolates (U+2066-9) in UTF-8.
+_BIDI = re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
 
 
 def _no_controls(data: bytes) -> bool:
@@ -146,6 +149,7 @@ def _no_controls(data: bytes) -> bool:
     """
     return not (b"\x7f" in data
                 or (b"\xc2" in data and _C1.search(data) is not None)
+                or (b"\xe2" in data and _BIDI.search(data) is not None)
                 or (b"\\" in data and _ESCAPED_CONTROL.search(data) is not None))
 
 

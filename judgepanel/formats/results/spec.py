@@ -22,6 +22,9 @@ MAX_COMMENT = 100_000
 MAX_SCORES = 1000
 MAX_GENERATOR = 200
 CONFIDENCE_RANGE = (1, 5)
+MAX_SCORE = 1_000_000
+"""No score is larger in magnitude: a rubric's scale lies within ±1,000,000
+(``model.rubric.fields.MAX_MAGNITUDE``; a test holds the two equal)."""
 CRITERION_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 RESULTS_NAME = "results.json"
 SIGNATURE_NAME = "results.json.minisig"
@@ -34,6 +37,10 @@ PUBLIC_KEY_MAX = 4 * 1024
 
 # Free text: length checked while decoding; control characters once per file (``quick``).
 _Text = Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)]
+# Scores: finite and within the bound while decoding (1e309 is out of range, as is a
+# 4,300-digit integer, which msgspec stops reading at 20 digits).
+_SCORE_RANGE = msgspec.Meta(ge=-MAX_SCORE, le=MAX_SCORE)
+_Score = Annotated[int, _SCORE_RANGE] | Annotated[float, _SCORE_RANGE]
 
 
 # The document as typed structs (docs/formats.md section 5, field for field). They
@@ -43,7 +50,7 @@ _Text = Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)]
 class ScoreEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     comment: _Text
     criterion: str
-    score: int | float
+    score: _Score
 
 
 class ReviewEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):

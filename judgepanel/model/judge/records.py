@@ -20,13 +20,13 @@ from judgepanel.clock import stamp
 from judgepanel.crypto.age_keys import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import FileFormatError, IdentityError, ValidationError
-from judgepanel.formats.jsonio import has_control_chars
 from judgepanel.formats.manifest import FORMAT_VERSION
 from judgepanel.formats.results.spec import MAX_COMMENT, RESULTS_FORMAT
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.judge.schema import DeclarationEvent, DeclarationRow, Snapshot
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import review_problems
+from judgepanel.text import normalise_breaks, text_problem
 
 CONFIDENCE_LABELS = {1: "very low", 2: "low", 3: "moderate", 4: "high", 5: "very high"}
 """The named confidence scale; results files carry the number."""
@@ -157,10 +157,11 @@ def checked_text(text: object, what: str, path: str) -> str:
     if len(text) > MAX_COMMENT:
         raise ValidationError(
             f"The {what} is too long: at most {MAX_COMMENT:,} characters, please.", path=path)
-    if has_control_chars(text, allow_newlines=True):
+    text = normalise_breaks(text)  # the text policy (judgepanel/text.py)
+    if (problem := text_problem(text, multiline=True)) is not None:
         raise ValidationError(
-            f"The {what} contains invisible control characters. Please type it again.",
-            path=path)
+            f"The {what} {problem}, an invisible character that cannot be sent. Delete "
+            "it (or type that part again).", path=path)
     return text
 
 

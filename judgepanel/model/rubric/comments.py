@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.rubric.fields import format_number, is_number, plain_number
+from judgepanel.model.rubric.fields import check_number, format_number, is_number, plain_number
 
 CommentWhen = Literal["never", "always", "below", "above"]
 
@@ -27,10 +26,11 @@ class CommentRule:
                 path="comment",
             )
         if self.when in ("below", "above"):
-            if not is_number(self.threshold) or not math.isfinite(float(self.threshold or 0)):
+            if not is_number(self.threshold):
                 raise ValidationError(
                     f'The "{self.when}" comment rule needs a number.', path=f"comment.{self.when}"
                 )
+            check_number(self.threshold, f"comment.{self.when}")
         elif self.threshold is not None:
             raise ValidationError(
                 f'A "{self.when}" comment rule takes no threshold.', path="comment"

@@ -21,8 +21,10 @@ from judgepanel.model.rubric.fields import (
     MAX_GUIDANCE,
     MAX_SCALE_POINTS,
     MAX_TITLE,
+    MAX_WEIGHT,
     SCALE_FIELDS,
     as_table,
+    check_number,
     check_text,
     exact_decimal,
     format_number,
@@ -55,13 +57,11 @@ class Criterion:
                 "_ and - (at most 64 characters).",
                 path="key",
             )
-        check_text(self.title, "title", MAX_TITLE, required=True)
+        check_text(self.title, "title", MAX_TITLE, required=True, multiline=False)
         check_text(self.guidance, "guidance", MAX_GUIDANCE)
-        for name in ("weight", "min", "max", "step"):
-            value = getattr(self, name)
-            if not is_number(value) or not math.isfinite(value):
-                where = "weight" if name == "weight" else f"scale.{name}"
-                raise ValidationError("This must be a number.", path=where)
+        check_number(self.weight, "weight", MAX_WEIGHT, positive=True)
+        for name in ("min", "max", "step"):
+            check_number(getattr(self, name), f"scale.{name}")
         if self.weight <= 0:
             raise ValidationError("The weight must be greater than 0.", path="weight")
         if not self.min < self.max:
@@ -171,9 +171,9 @@ class Criterion:
 
     def _exactly_on_scale(self, score: float) -> bool:
         """The rule itself, in decimal arithmetic: 0.3 is on a 0..1 scale of step 0.1."""
-        if not is_number(score) or not math.isfinite(score):
-            return False
-        if score < self.min or score > self.max:
+        # The bounds first: a huge integer, an infinity and NaN all fail them, and
+        # math.isfinite would overflow on the first.
+        if not is_number(score) or not self.min <= score <= self.max:
             return False
         try:
             return (exact_decimal(score) - exact_decimal(self.min)) % exact_decimal(self.step) == 0
@@ -198,11 +198,11 @@ class Criterion:
         """Raise ValidationError (path = the criterion key) if a judge may not give this score."""
         if is_number(score) and score in self.scale_points:
             return
-        if not is_number(score) or not math.isfinite(cast(float, score)):
+        if not is_number(score) or (isinstance(score, float) and not math.isfinite(score)):
             raise ValidationError(
                 f"“{self.title}”: the score must be a number from {self.scale_text()}.",
                 path=self.key,
-                detail=f"got {score!r}",
+                detail=f"got {repr(score)[:40]}",
             )
         raise ValidationError(
             f"“{self.title}”: {format_number(cast(float, score))} is not a score on this scale "

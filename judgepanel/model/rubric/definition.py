@@ -43,12 +43,17 @@ lengths, points on a scale) because rubrics also arrive inside bundles.
 
 ``to_dict`` produces the same shape as the TOML file (levels always as a list
 of ``{score, descriptor}``), so ``Rubric.from_dict(r.to_dict()) == r``.
+
+A rubric file with mistakes is refused with *every* mistake listed
+(:func:`rubric_problems`), not only the first: fixing a file one error at a time, a
+run each, is what officers complained of.
 """
 
 from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -59,12 +64,18 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.fields import (
     MAX_CRITERIA,
     MAX_NAME,
+    MAX_RUBRIC_BYTES,
     RUBRIC_FIELDS,
     as_table,
     check_text,
     prefixed,
     refuse_unknown,
 )
+
+MAX_PROBLEMS_PER_CRITERION = 12
+# Where a criterion's error points -> the field to leave out (its default stands in) so
+# the next problem of the same criterion can be found.
+_FIELD_OF_PATH = {"scale": "scale", "levels": "levels", "comment": "comment"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,7 @@ class Rubric:
     tie_break: str | None = None
 
     def __post_init__(self) -> None:
-        check_text(self.name, "name", MAX_NAME, required=True)
+        check_text(self.name, "name", MAX_NAME, required=True, multiline=False)
         if not isinstance(self.criteria, tuple | list) or not self.criteria:
             raise ValidationError("The rubric needs at least one criterion.", path="criteria")
         object.__setattr__(self, "criteria", tuple(self.criteria))
@@ -170,6 +181,86 @@ class Rubric:
         return cls(name=d["name"], criteria=tuple(criteria), tie_break=d.get("tie_break"))
 
 
+def _criterion_problems(item: object, i: int) -> tuple[list[ValidationError], str | None,
+                                                       bool]:
+    """Every problem of one criterion (each found, its field set aside, the rest checked
+    again), with its key and whether it counts, as far as they can be read."""
+    problems: list[ValidationError] = []
+    if not isinstance(item, Mapping):
+        return [ValidationError("This must be a table of fields.", path=f"criteria[{i}]")], \
+            None, False
+    data = dict(item)
+    key = data.get("key") if isinstance(data.get("key"), str) else None
+    counts = data.get("counts", True) is not False
+    for _attempt in range(MAX_PROBLEMS_PER_CRITERION):
+        try:
+            Criterion.from_dict(data)
+            break
+        except ValidationError as exc:
+            problems.append(prefixed(exc, f"criteria[{i}]"))
+            head = (exc.path or "").split(".")[0].split("[")[0]
+            field = _FIELD_OF_PATH.get(head, head)
+            if field in ("key", "title"):
+                data[field] = f"x{i}" if field == "key" else "?"
+            elif field in data:
+                del data[field]
+            else:
+                break  # nothing left to set aside: the rest cannot be told apart
+    return problems, key, counts
+
+
+def rubric_problems(data: object) -> list[ValidationError]:
+    """Every problem of a rubric in its file shape (TOML/JSON), in file order; empty
+    when it is valid. Each problem's ``path`` names the field (``criteria[2].weight``)."""
+    try:
+        d = as_table(data, "")
+    except ValidationError as exc:
+        return [exc]
+    problems: list[ValidationError] = []
+    for name in d:
+        if name not in RUBRIC_FIELDS:
+            problems.append(ValidationError(
+                f"Unknown field “{name}”. Allowed here: {', '.join(sorted(RUBRIC_FIELDS))}.",
+                path=name))
+    if "name" not in d:
+        problems.append(ValidationError("The rubric needs a name.", path="name"))
+    else:
+        try:
+            check_text(d["name"], "name", MAX_NAME, required=True)
+        except ValidationError as exc:
+            problems.append(exc)
+    raw = d.get("criteria")
+    if not isinstance(raw, list) or not raw:
+        problems.append(ValidationError(
+            "The rubric needs at least one criterion ([[criteria]]).", path="criteria"))
+        return problems
+    if len(raw) > MAX_CRITERIA:
+        return [*problems, ValidationError(
+            f"A rubric may have at most {MAX_CRITERIA} criteria.", path="criteria")]
+    seen: dict[str, int] = {}
+    any_counts = False
+    for i, item in enumerate(raw):
+        found, key, counts = _criterion_problems(item, i)
+        problems += found
+        any_counts = any_counts or (counts and not found)
+        if key is not None:
+            if key in seen:
+                problems.append(ValidationError(
+                    f"The key “{key}” is already used by criteria[{seen[key]}]. Each "
+                    "criterion needs its own key.", path=f"criteria[{i}].key"))
+            else:
+                seen[key] = i
+    if not any_counts and not problems:
+        problems.append(ValidationError(
+            "At least one criterion must count toward the total.", path="criteria"))
+    tie_break = d.get("tie_break")
+    if tie_break is not None and (not isinstance(tie_break, str) or tie_break not in seen):
+        problems.append(ValidationError(
+            f"The tie-break “{tie_break!s}” is not the key of any criterion.",
+            path="tie_break"))
+    return problems
+
+
 def load_rubric(source: str | Path) -> Rubric:
     """Read a rubric from a TOML file (a ``Path``, or a ``str`` naming a file) or TOML text.
 
@@ -189,18 +280,37 @@ def load_rubric(source: str | Path) -> Rubric:
             ) from None
     else:
         text = source
+    where = f" “{Path(filename).name}”" if filename else ""
+    if len(text) > MAX_RUBRIC_BYTES:
+        raise ValidationError(
+            f"The rubric file{where} is too large (at most {MAX_RUBRIC_BYTES:,} characters): "
+            "check that you chose the rubric.", detail=filename or "")
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        where = f" “{Path(filename).name}”" if filename else ""
+    except RecursionError:  # tomllib descends once per nested array or inline table
         raise ValidationError(
-            f"The rubric file{where} is not valid TOML ({exc}). Check the quotes and "
-            "brackets on that line.",
-            detail=str(exc),
-        ) from None
+            f"The rubric file{where} nests arrays or tables too deeply to be a rubric.",
+            detail=filename or "") from None
+    except ValueError as exc:  # an integer past Python's 4,300 digits
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise ValidationError(
+                f"The rubric file{where} is not valid TOML ({exc}). Check the quotes and "
+                "brackets on that line.",
+                detail=str(exc),
+            ) from None
+        raise ValidationError(
+            f"The rubric file{where} holds a number too long to be a rubric's.",
+            detail=str(exc)[:200]) from None
     try:
         return Rubric.from_dict(data)
     except ValidationError as exc:
+        found = rubric_problems(data) or [exc]
+        if len(found) > 1:
+            where = f" “{Path(filename).name}”" if filename else ""
+            listed = "\n".join(f"  {problem}" for problem in found)
+            exc = ValidationError(
+                f"The rubric file{where} has {len(found)} problems; fix them all, then load "
+                f"it again:\n{listed}", detail=exc.detail)
         if filename:
             exc.detail = f"{filename}" + (f": {exc.detail}" if exc.detail else "")
-        raise
+        raise exc from None

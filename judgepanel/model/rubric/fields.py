@@ -7,12 +7,14 @@ checked the same way wherever it comes from; errors name the field's path
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, cast
 
 from judgepanel.errors import ValidationError
+from judgepanel.text import text_problem
 
 MAX_CRITERIA = 100
 MAX_SCALE_POINTS = 10_001
@@ -20,6 +22,11 @@ MAX_TITLE = 200
 MAX_NAME = 200
 MAX_GUIDANCE = 20_000
 MAX_DESCRIPTOR = 2_000
+MAX_MAGNITUDE = 1_000_000
+"""Scale bounds, steps, level scores and comment thresholds lie within ±this."""
+MAX_WEIGHT = 1_000
+"""Weights lie in (0, MAX_WEIGHT]: a weighted total of 100 criteria stays exact."""
+MAX_RUBRIC_BYTES = 1024 * 1024
 
 KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 CRITERION_FIELDS = frozenset(
@@ -44,7 +51,12 @@ def plain_number(value: float) -> int | float:
 
 
 def format_number(value: float) -> str:
-    return str(plain_number(value))
+    """A number for a message; one too long to read (a crafted file's) is cut short."""
+    try:
+        text = str(plain_number(value))
+    except (OverflowError, ValueError):  # float() of a huge int; str() past 4,300 digits
+        return "a number too large to show"
+    return text if len(text) <= 24 else f"{text[:12]}… ({len(text)} digits)"
 
 
 def prefixed(exc: ValidationError, prefix: str) -> ValidationError:
@@ -67,10 +79,33 @@ def refuse_unknown(d: Mapping[str, Any], allowed: frozenset[str], prefix: str) -
             )
 
 
-def check_text(value: object, path: str, limit: int, *, required: bool = False) -> None:
+def check_number(value: object, path: str, limit: float = MAX_MAGNITUDE, *,
+                 positive: bool = False) -> float:
+    """A finite number within ±``limit`` (a 400-digit integer or 1e308 is refused here,
+    before any arithmetic could overflow on it); above 0 too when ``positive``."""
+    if not is_number(value):
+        raise ValidationError("This must be a number.", path=path)
+    number = cast(float, value)
+    within = (abs(number) <= limit if isinstance(number, int)
+              else math.isfinite(number) and abs(number) <= limit)
+    if positive and within and number <= 0:
+        raise ValidationError("This must be greater than 0.", path=path)
+    if not within:
+        span = f"above 0 and at most {limit:,}" if positive else \
+            f"between -{limit:,} and {limit:,}"
+        raise ValidationError(f"This number is out of range: it must lie {span}.",
+                              path=path, detail=f"got {format_number(number)}")
+    return number
+
+
+def check_text(value: object, path: str, limit: int, *, required: bool = False,
+               multiline: bool = True) -> None:
+    """Text within ``limit`` characters that the text policy accepts (judgepanel/text.py)."""
     if not isinstance(value, str):
         raise ValidationError("This must be text.", path=path)
     if required and not value.strip():
         raise ValidationError("This must not be empty.", path=path)
     if len(value) > limit:
         raise ValidationError(f"This is too long (at most {limit} characters).", path=path)
+    if (problem := text_problem(value, multiline=multiline)) is not None:
+        raise ValidationError(f"This text {problem}. Remove that character.", path=path)

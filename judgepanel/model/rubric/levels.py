@@ -11,6 +11,7 @@ from judgepanel.model.rubric.fields import (
     MAX_DESCRIPTOR,
     MAX_SCALE_POINTS,
     as_table,
+    check_number,
     check_text,
     is_number,
     refuse_unknown,
@@ -29,7 +30,7 @@ def levels_from(raw: object) -> tuple[Level, ...]:
     levels: list[Level] = []
     if isinstance(raw, Mapping):
         for i, (score_text, descriptor) in enumerate(raw.items()):
-            where = f"levels.{score_text}"
+            where = f"levels.{str(score_text)[:64]}"
             if isinstance(descriptor, Mapping):  # 2.5 = "..." parses as {"2": {"5": "..."}}
                 shown = f"{score_text}.{next(iter(descriptor), '')}"
                 raise ValidationError(
@@ -37,9 +38,12 @@ def levels_from(raw: object) -> tuple[Level, ...]:
                     path=where,
                 )
             try:
+                if len(str(score_text)) > 64:
+                    raise ValueError(score_text)
                 score = float(score_text)
             except ValueError:
-                raise ValidationError(f"“{score_text}” is not a score.", path=where) from None
+                raise ValidationError(f"“{str(score_text)[:64]}” is not a score.",
+                                      path=where) from None
             levels.append(make_level(score, descriptor, f"levels[{i}]"))
     elif isinstance(raw, list | tuple):
         for i, item in enumerate(raw):
@@ -60,5 +64,6 @@ def levels_from(raw: object) -> tuple[Level, ...]:
 def make_level(score: object, descriptor: object, where: str) -> Level:
     if not is_number(score):
         raise ValidationError("The level score must be a number.", path=f"{where}.score")
+    check_number(score, f"{where}.score")
     check_text(descriptor, f"{where}.descriptor", MAX_DESCRIPTOR, required=True)
     return Level(score=cast(float, score), descriptor=cast(str, descriptor))

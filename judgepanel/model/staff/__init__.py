@@ -6,8 +6,8 @@ upgrades), ``locks``, ``transfer`` and ``activity`` (a program several officers
 share: who may do what at once, copying it in and out, what the others did),
 ``settings`` (program settings and their defaults), ``audit`` (the staff audit log),
 ``identity`` (the program's staff key), ``attachments`` (the content-addressed file
-store) and ``overview`` (what the overview screen reads). The round's steps are
-packages, in the order a round runs: ``prepare``, ``bundles``, ``results``, ``decide``;
-a later step may import an earlier one, never the other way round. May import
-storage, rubric and scoring; never ``judge``.
+store) and ``overview`` (the round at a glance, the app's first screen, and ``staff
+round list``). The round's steps are packages, in the order a round runs: ``prepare``,
+``bundles``, ``results``, ``decide``; a later step may import an earlier one, never the
+other way round. May import storage, rubric and scoring; never ``judge``.
 """

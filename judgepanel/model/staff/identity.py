@@ -11,13 +11,14 @@ only when asked for, and recorded in the audit log with the old fingerprint.
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.crypto.identity import Identity, fingerprint
 from judgepanel.errors import ValidationError
 from judgepanel.formats.card import Card
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import Program
+from judgepanel.model.staff.schema import AuditEvent, Program
 
 STAFF_KEY_ACTION = "program.staff_key"
 
@@ -41,6 +42,25 @@ def program_staff_fingerprint(program: Program) -> str | None:
     if not program.staff_age_recipient or not program.staff_minisign_key:
         return None
     return fingerprint(program.staff_age_recipient, program.staff_minisign_key)
+
+
+def staff_identity_name(session: Session, program: Program) -> str | None:
+    """The name of the program's staff identity ("Program Office"), as recorded when its
+    keys were set; None when the program has none yet.
+
+    Audit entries and decisions are signed with it (``StaffWorkspace.actor``): the name
+    the officer chose for the program's identity says who acted, where the computer's
+    user name (often "root" or a shared account) does not.
+    """
+    wanted = program_staff_fingerprint(program)
+    if wanted is None:
+        return None
+    for details in session.scalars(select(AuditEvent.details).where(
+            AuditEvent.action == STAFF_KEY_ACTION).order_by(AuditEvent.seq.desc())):
+        if isinstance(details, dict) and details.get("fingerprint") == wanted:
+            name = str(details.get("name") or "").strip()
+            return name or None
+    return None
 
 
 def check_staff_identity(program: Program, staff: Identity | Card) -> bool:

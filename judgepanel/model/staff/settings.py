@@ -6,12 +6,12 @@ that is absent takes the default. Some settings may be overridden for one round 
 Everything that reads a setting goes through :func:`setting_value`, so a stored value
 that breaks its rule is refused with a message naming the setting, wherever it is read,
 and every default is written here and nowhere else. :func:`set_setting` changes one,
-checked and audited. docs/scoring.md and docs/reports.md say what each one does.
+checked and audited. docs/scoring.md, docs/reports.md and docs/cli.md (``staff setting``)
+say what each one does.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -22,6 +22,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis, basis_named
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import Program, Round
+from judgepanel.text import text_problem
 
 T = TypeVar("T")
 
@@ -54,8 +55,9 @@ class Setting(Generic[T]):
 def _points_or_off(value: object) -> float | None:
     if value is None:
         return None
-    if (isinstance(value, bool) or not isinstance(value, int | float)
-            or not math.isfinite(value) or not 0 <= value <= 100):
+    # The range alone refuses NaN, infinities and huge integers (on which math.isfinite
+    # would overflow).
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise ValueError("must be a number of points from 0 to 100, or empty to switch it off")
     return float(value)
 
@@ -69,8 +71,9 @@ def _yes_no(value: object) -> bool:
 def _text_or_none(value: object) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > 200:
-        raise ValueError("must be a field name (text, at most 200 characters)")
+    if (not isinstance(value, str) or len(value) > 200
+            or text_problem(value, multiline=False) is not None):
+        raise ValueError("must be a field name (text on one line, at most 200 characters)")
     return value.strip() or None
 
 
@@ -102,10 +105,13 @@ REPORTS_FEEDBACK_SCORES: Setting[bool] = Setting(
 REPORTS_FEEDBACK_JUDGE_NAMES: Setting[bool] = Setting(
     ("reports", "feedback_judge_names"), False, _yes_no,
     "whether applicant feedback may name judges")
+EXPORTS_CONTACT_DETAILS: Setting[bool] = Setting(
+    ("exports", "contact_details"), False, _yes_no,
+    "whether exports include each applicant's contact name and e-mail (to notify them)")
 
 SETTINGS: tuple[Setting[Any], ...] = (
     DISAGREEMENT_RANGE, DISAGREEMENT_SD, RANKING_BASIS, SUMMARY_FIELD, REPORTS_NAME_JUDGES,
-    REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES)
+    REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES, EXPORTS_CONTACT_DETAILS)
 """Every setting, in the order a listing shows them."""
 
 _MISSING = object()
@@ -143,6 +149,16 @@ def setting_value(program: Program, setting: Setting[T], round_: Round | None = 
                     "Correct it in the program's settings.",
                     detail=f"got {value!r}", path=setting.key) from None
     return setting.default
+
+
+def forget_round_settings(program: Program, number: int) -> None:
+    """Drop round ``number``'s overrides (its round is deleted; a new round taking the
+    number must not inherit them). The caller records the deletion."""
+    rounds = (program.settings or {}).get(ROUND_SETTINGS)
+    if isinstance(rounds, Mapping) and str(number) in rounds:
+        settings = dict(program.settings or {})
+        settings[ROUND_SETTINGS] = {k: v for k, v in rounds.items() if k != str(number)}
+        program.settings = settings
 
 
 def set_setting(session: Session, program: Program, setting: Setting[T], value: object,

@@ -15,6 +15,12 @@ half-way leaves the database as it was: every step is one transaction. On a shar
 database, a step that collided with another officer's (a deadlock, the same new row
 twice, a row changed under it) is refused whole with ``ConcurrentChangeError``;
 :meth:`StaffWorkspace.run` does such a step again, up to a few times.
+
+Who acts (``actor``, written in every audit entry and decision): on a shared program the
+database login each officer connects as (they log in as themselves,
+docs/shared-workspace.md), so the log and the app's news say which officer it was;
+otherwise the name of the program's staff identity once it has one, else this
+computer's user name.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from judgepanel import paths
 from judgepanel.errors import ConcurrentChangeError, WorkspaceError
 from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.attachments import AttachmentStore, DatabaseStore, FolderStore
+from judgepanel.model.staff.identity import staff_identity_name
 from judgepanel.model.staff.location import (
     DATABASE_NAME,
     PasswordPrompt,
@@ -52,6 +59,7 @@ from judgepanel.model.staff.prepare.categories import add_category
 from judgepanel.model.staff.schema import AuditEvent, Program
 from judgepanel.model.storage.engine import session_factory
 from judgepanel.model.storage.hash_chain import WRITTEN_KEY
+from judgepanel.text import text_problem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -85,6 +93,11 @@ def _default_actor() -> str:
         return getpass.getuser() or "staff"
     except Exception:  # no user name on some locked-down systems
         return "staff"
+
+
+def _login(location: ProgramLocation) -> str | None:
+    """On a server, the database user this officer logs in as (None elsewhere)."""
+    return (location.url.username or None) if location.on_server else None
 
 
 def _sqlite_file(location: ProgramLocation) -> Path | None:
@@ -149,6 +162,9 @@ class StaffWorkspace:
         name = program_name.strip()
         if not name:
             raise WorkspaceError("Give the program a name.", path="program_name")
+        if (problem := text_problem(name, multiline=False)) is not None:  # judgepanel/text.py
+            raise WorkspaceError(f"The program's name {problem}. Delete that character.",
+                                 path="program_name")
         location = locate(target)
         cls._check_attachments(location, attachments)
         db_file = _sqlite_file(location)
@@ -162,7 +178,7 @@ class StaffWorkspace:
                 )
             made_folder = not db_file.parent.exists()
             db_file.parent.mkdir(parents=True, exist_ok=True)
-        actor = actor or _default_actor()
+        actor = actor or _login(location) or _default_actor()
         engine: Engine | None = None
         try:
             engine = connect(location, password=url_password(target),
@@ -229,16 +245,20 @@ class StaffWorkspace:
         if db_file is not None and not db_file.is_file():
             raise WorkspaceError(_NOT_A_WORKSPACE, detail=f"no {DATABASE_NAME} here",
                                  path=where)
-        actor = actor or _default_actor()
         engine = connect(location, password=password or url_password(target),
                          ask_password=ask_password)
         try:
-            cls._bring_up_to_date(engine, location, actor)
+            cls._bring_up_to_date(engine, location, actor or _login(location) or _default_actor())
             with session_factory(engine)() as session:
                 ids = list(session.scalars(select(Program.id).order_by(Program.id)))
-            if len(ids) != 1:
-                raise WorkspaceError(_NOT_A_WORKSPACE, detail=f"{len(ids)} program rows",
-                                     path=where)
+                if len(ids) != 1:
+                    raise WorkspaceError(_NOT_A_WORKSPACE,
+                                         detail=f"{len(ids)} program rows", path=where)
+                actor = actor or _login(location)  # on a server, the officer it knows
+                if actor is None:
+                    program = session.get(Program, ids[0])
+                    assert program is not None
+                    actor = staff_identity_name(session, program) or _default_actor()
         except DBAPIError as exc:
             engine.dispose()
             raise WorkspaceError(_UNREADABLE, detail=str(exc.orig), path=where) from exc
@@ -269,7 +289,8 @@ class StaffWorkspace:
                 cls._check_closed(connection, location)
                 migrations.upgrade_on(connection)
             with session_factory(engine).begin() as session:
-                audit.append(session, actor or _default_actor(), "workspace.upgraded",
+                audit.append(session, actor or _login(location) or _default_actor(),
+                             "workspace.upgraded",
                              {"from": current, "to": head})
             return current, head
         finally:

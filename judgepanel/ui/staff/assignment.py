@@ -2,12 +2,16 @@
 
 The grid is a checkable matrix (rows: applications, columns: judges); a tick
 assigns, an untick removes, each undoable. Conflicted pairs are shown and
-cannot be ticked. Column headers carry each judge's load, the last column
-each application's coverage.
+cannot be ticked (one assigned before the conflict came to light can be
+unticked). Column headers carry each judge's load, the last column each
+application's coverage: the reviews that can count, so a pair in conflict is
+not coverage. The automatic draw shows its plan first and writes only when the
+officer agrees; a draw that would leave applications short says so and asks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -17,13 +21,18 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableView,
     QWidget,
 )
 
-from judgepanel.model.staff.prepare.assignments import AssignmentMatrix, load_matrix
+from judgepanel.model.staff.prepare.assignments import (
+    AssignmentMatrix,
+    AssignmentOutcome,
+    load_matrix,
+)
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import ASSIGNMENTS, CONFLICTS, JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
@@ -43,17 +52,16 @@ class MatrixModel(QAbstractTableModel):
         self.matrix: AssignmentMatrix | None = None
         self.per_application = 3
         self._loads: dict[int, int] = {}
-        self._coverage: dict[int, int] = {}
+        self._coverage: dict[int, tuple[int, int]] = {}
 
     def set_matrix(self, matrix: AssignmentMatrix) -> None:
         self.beginResetModel()
         self.matrix = matrix
         self._loads = {j: 0 for j, _ in matrix.judges}
-        self._coverage = {a: 0 for a, _, _ in matrix.applications}
+        self._coverage = matrix.coverage()
         for judge_id, app_id in matrix.assigned:
             if judge_id in self._loads and app_id in self._coverage:
                 self._loads[judge_id] += 1
-                self._coverage[app_id] += 1
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -73,16 +81,20 @@ class MatrixModel(QAbstractTableModel):
         if m is None or not index.isValid():
             return None
         app_id = m.applications[index.row()][0]
-        if index.column() == len(m.judges):  # coverage
-            count = self._coverage[app_id]
+        if index.column() == len(m.judges):  # coverage: reviews that can count
+            count, assigned = self._coverage[app_id]
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{count}/{self.per_application}"
             if role == Qt.ItemDataRole.ForegroundRole and count < self.per_application:
                 return QBrush(tone(WARN))
+            if role == Qt.ItemDataRole.ToolTipRole and assigned > count:
+                return tr("{n} assigned, of whom {x} cannot count (conflict of interest)"
+                          ).format(n=assigned, x=assigned - count)
             return None
         pair = self._pair(index)
         assert pair is not None
-        if role == Qt.ItemDataRole.CheckStateRole and pair not in m.blocked:
+        if role == Qt.ItemDataRole.CheckStateRole and (pair not in m.blocked
+                                                       or pair in m.assigned):
             return (Qt.CheckState.Checked if pair in m.assigned else Qt.CheckState.Unchecked)
         if pair in m.blocked:
             if role == Qt.ItemDataRole.DisplayRole:
@@ -90,7 +102,9 @@ class MatrixModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(tone(BAD))
             if role == Qt.ItemDataRole.ToolTipRole:
-                return tr("Conflict of interest: cannot be assigned")
+                return (tr("Conflict of interest: this review cannot count; untick to take "
+                           "the application away") if pair in m.assigned
+                        else tr("Conflict of interest: cannot be assigned"))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             state = tr("assigned") if pair in m.assigned else tr("not assigned")
             return f"{m.judges[index.column()][1]}, {m.applications[index.row()][1]}: {state}"
@@ -101,7 +115,7 @@ class MatrixModel(QAbstractTableModel):
         pair = self._pair(index)
         if pair is None or self.matrix is None:
             return base if index.isValid() else Qt.ItemFlag.NoItemFlags
-        if pair in self.matrix.blocked:
+        if pair in self.matrix.blocked and pair not in self.matrix.assigned:
             return Qt.ItemFlag.ItemIsSelectable
         return base | Qt.ItemFlag.ItemIsUserCheckable
 
@@ -109,7 +123,7 @@ class MatrixModel(QAbstractTableModel):
         pair = self._pair(index)
         if role != Qt.ItemDataRole.CheckStateRole or pair is None or self.matrix is None:
             return False
-        if pair in self.matrix.blocked:
+        if pair in self.matrix.blocked and pair not in self.matrix.assigned:
             return False
         wanted = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) \
             else value
@@ -143,6 +157,16 @@ class MatrixModel(QAbstractTableModel):
         return dict(self._loads)
 
 
+def _confirm_plan(parent: QWidget, text: str, short: bool) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Warning if short else QMessageBox.Icon.Question,
+                      tr("Assign automatically"), text, parent=parent)
+    go = box.addButton(tr("Assign what is possible") if short else tr("Assign"),
+                       QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is go
+
+
 class AssignmentScreen(Screen):
     topics = frozenset({ASSIGNMENTS, CONFLICTS, JUDGES})
 
@@ -171,10 +195,14 @@ class AssignmentScreen(Screen):
             label.setBuddy(widget)
             bar.addWidget(label)
             bar.addWidget(widget)
-        bar.addWidget(self.by_category)
-        bar.addWidget(self.run_button)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
+        # A second row, so the screen fits a 1024-pixel window.
+        second = QHBoxLayout()
+        second.addWidget(self.by_category)
+        second.addWidget(self.run_button)
+        second.addStretch(1)
+        self.layout_.addLayout(second)
         self.hint(self.tr("Tick a cell to assign an application to a judge, untick to take it "
                           "away (Ctrl+Z undoes). ✕ marks a conflict of interest. The number "
                           "under each judge is their load; the last column is coverage."))
@@ -194,6 +222,8 @@ class AssignmentScreen(Screen):
         self.summary.setAccessibleName(self.tr("Assignment result"))
         self.layout_.addWidget(self.summary)
         self.per_application.valueChanged.connect(self._coverage_target)
+        # Dialog hook (tests replace it): shown the plan, does the officer go ahead?
+        self.confirm_plan: Callable[[QWidget, str, bool], bool] = _confirm_plan
 
     def _coverage_target(self, value: int) -> None:
         self.model.per_application = value
@@ -242,6 +272,7 @@ class AssignmentScreen(Screen):
         set_assigned(self.ctx, m.round_id, judge_id, application_id, assign, text)
 
     def run_auto(self) -> None:
+        """Work out the plan (writing nothing), show it, and assign only if confirmed."""
         from judgepanel.model.staff.prepare.assignments import auto_assign
 
         ws, round_id = self.ctx.workspace, self.ctx.round_id
@@ -250,11 +281,45 @@ class AssignmentScreen(Screen):
         per, load = self.per_application.value(), self.max_load.value() or None
         seed, by_category = self.seed.value(), self.by_category.isChecked()
 
+        def plan(session: Any) -> tuple[AssignmentOutcome, dict[int, str]]:
+            outcome = auto_assign(session, round_by_id(session, round_id), ws.actor,
+                                  per_application=per, max_load=load, by_category=by_category,
+                                  seed=seed, check=True)
+            return outcome, {j.id: j.name for j in ws.program(session).judges}
+
         def change(session: Any) -> str:
             outcome = auto_assign(session, round_by_id(session, round_id), ws.actor,
                                   per_application=per, max_load=load, by_category=by_category,
-                                  seed=seed)
+                                  seed=seed, allow_short=True)
             return "<br>".join([outcome.summary(), *(str(u) for u in outcome.unmet)])
 
-        self.ctx.write(change, self.summary.setText, topic=ASSIGNMENTS, parent=self,
-                       label=self.tr("Assigning judges…"))
+        def planned(result: tuple[AssignmentOutcome, dict[int, str]]) -> None:
+            outcome, names = result
+            if not outcome.added and not outcome.dropped:
+                self.summary.setText(self.tr(
+                    "Nothing to add: every application already has the judges this draw can "
+                    "give it.") + "".join(f"<br>{u}" for u in outcome.unmet))
+                return
+            if not self.confirm_plan(self, self._plan_text(outcome, names),
+                                     bool(outcome.unmet)):
+                self.summary.setText(self.tr("Nothing was assigned."))
+                return
+            self.ctx.write(change, self.summary.setText, topic=ASSIGNMENTS, parent=self,
+                           label=self.tr("Assigning judges…"))
+
+        self.ctx.read(plan, planned, parent=self)
+
+    def _plan_text(self, outcome: AssignmentOutcome, names: dict[int, str]) -> str:
+        lines = [outcome.summary()]
+        added: dict[int, int] = {}
+        for judge_id, _app in outcome.added:
+            added[judge_id] = added.get(judge_id, 0) + 1
+        lines += [self.tr("{name}: {n} more (holding {total})").format(
+            name=names.get(j, "?"), n=n, total=outcome.loads.get(j, n))
+            for j, n in sorted(added.items(), key=lambda kv: names.get(kv[0], ""))]
+        if outcome.unmet:
+            lines.append(self.tr("These applications would stay short of judges:"))
+            lines += [str(u) for u in outcome.unmet[:10]]
+            if len(outcome.unmet) > 10:
+                lines.append(self.tr("… and {n} more").format(n=len(outcome.unmet) - 10))
+        return "\n".join(lines)

@@ -8,10 +8,15 @@ sees the same checklist. Passphrase bundles show their passphrases once
 too (``bundles.issued.set_passphrase_hint``; the workspace records that a
 passphrase was used, never the passphrase). Hints older versions kept in this
 computer's settings are still shown until one is saved in the workspace.
+
+A bundle whose judge's assignments changed after it was built is shown as outdated,
+with "Rebuild outdated" to replace it. The folder shown is where the round's newest
+bundles were written (else the last folder chosen for this program).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,13 +82,19 @@ class BundlesScreen(Screen):
         self.folder = QLineEdit()
         self.folder.setAccessibleName(self.tr("Bundle folder"))
         default = ctx.workspace.folder / "bundles" if ctx.workspace.folder else Path.home()
-        self.folder.setText(str(ctx.settings.value(FOLDER_KEY, str(default))))
+        self.folder.setText(str(ctx.settings.value(self._folder_key(), str(default))))
+        self.folder_chosen = False  # chosen here: newer bundles elsewhere do not move it
         choose = QPushButton(self.tr("C&hoose…"))
         choose.clicked.connect(self._choose)
         self.build_button = QPushButton(self.tr("&Build all bundles"))
         self.build_button.clicked.connect(lambda: self.build())
         self.rebuild_button = QPushButton(self.tr("&Rebuild selected"))
         self.rebuild_button.clicked.connect(self.rebuild_selected)
+        self.outdated_button = QPushButton(self.tr("Rebuild &outdated"))
+        self.outdated_button.setToolTip(self.tr(
+            "Rebuild the bundles whose judges' assignments changed after they were built"))
+        self.outdated_button.clicked.connect(self.rebuild_outdated)
+        self.outdated_button.setEnabled(False)
         self.passphrase_button = QPushButton(self.tr("With &passphrase…"))
         self.passphrase_button.setToolTip(self.tr(
             "Build bundles that open with a passphrase, for judges without an identity"))
@@ -96,10 +107,16 @@ class BundlesScreen(Screen):
         self.hint_button.clicked.connect(self.edit_hint)
         label = QLabel(self.tr("&Folder:"))
         label.setBuddy(self.folder)
-        for widget in (label, self.folder, choose, self.build_button, self.rebuild_button,
-                       self.passphrase_button, self.sent_button, self.hint_button):
+        # Two rows, so the screen fits a 1024-pixel window: where, then what to do.
+        for widget in (label, self.folder, choose):
             bar.addWidget(widget)
         self.layout_.addLayout(bar)
+        actions = QHBoxLayout()
+        for widget in (self.build_button, self.rebuild_button, self.outdated_button,
+                       self.passphrase_button, self.sent_button, self.hint_button):
+            actions.addWidget(widget)
+        actions.addStretch(1)
+        self.layout_.addLayout(actions)
         self.model: RowsModel[BundleListing] = RowsModel(self._columns(), self)
         self.table = RowsTable(self.model, self.tr("Distribution checklist"))
         self.layout_.addWidget(self.table, 1)
@@ -132,8 +149,12 @@ class BundlesScreen(Screen):
                                              "refused": tr("refused — see inbox")}.get(
                 b.results, ""), tone=lambda b: GOOD if b.results == "accepted" else
                 (WARN if b.results else None)),
-            Column(tr("State"), lambda b: tr("replaced") if b.superseded else tr("current"),
-                   tone=lambda b: MUTED if b.superseded else None),
+            Column(tr("State"), lambda b: tr("replaced") if b.superseded else (
+                tr("outdated — rebuild") if b.outdated else tr("current")),
+                tone=lambda b: MUTED if b.superseded else (WARN if b.outdated else None),
+                tooltip=lambda b: tr("The judge's assignments changed after this bundle was "
+                                     "built: rebuild it and send the new one") if b.outdated
+                else ""),
             Column(tr("Built"), lambda b: b.created),
         ]
 
@@ -198,11 +219,17 @@ class BundlesScreen(Screen):
 
         self.ctx.write(change, lambda _r: None, topic=BUNDLES, parent=self)
 
+    def _folder_key(self) -> str:
+        """Each program remembers its own folder (keyed by a digest of where it lives)."""
+        where = str(self.ctx.workspace.folder or self.ctx.workspace.url)
+        return f"{FOLDER_KEY}/{hashlib.sha256(where.encode()).hexdigest()[:16]}"
+
     def _choose(self) -> None:
         path = QFileDialog.getExistingDirectory(self, self.tr("Where to write the bundles"),
                                                 self.folder.text())
         if path:
             self.folder.setText(path)
+            self.folder_chosen = True
 
     def reload(self) -> None:
         round_id, ws = self.ctx.round_id, self.ctx.workspace
@@ -220,6 +247,22 @@ class BundlesScreen(Screen):
     def _loaded(self, result: tuple[list[BundleListing], list[tuple[int, str]]]) -> None:
         bundles, self.judges = result
         self.table.set_rows(bundles)
+        outdated = [b for b in bundles if b.outdated]
+        self.outdated_button.setEnabled(bool(outdated))
+        if outdated:
+            self.summary.setText(self.tr(
+                "{n} bundles are outdated: their judges' assignments changed after they were "
+                "built ({names}). Press “Rebuild outdated”, then send the new files.").format(
+                n=len(outdated), names=", ".join(sorted(b.judge for b in outdated))))
+        newest = max((b for b in bundles if not b.superseded and b.folder),
+                      key=lambda b: b.created, default=None)
+        if newest is not None and not self.folder_chosen:
+            self.folder.setText(newest.folder)
+
+    def rebuild_outdated(self) -> None:
+        judges = sorted({b.judge_id for b in self.model.rows if b.outdated})
+        if judges:
+            self.build(judges)
 
     def rebuild_selected(self) -> None:
         judges = sorted({b.judge_id for b in self.table.selected_rows()})
@@ -246,8 +289,8 @@ class BundlesScreen(Screen):
         identity = self.ctx.staff_identity(self)
         if round_id is None or identity is None:
             return
-        out = Path(self.folder.text()).expanduser()
-        self.ctx.settings.setValue(FOLDER_KEY, str(out))
+        out = Path(self.folder.text()).expanduser().resolve()
+        self.ctx.settings.setValue(self._folder_key(), str(out))
         ws, work_factor = self.ctx.workspace, self.scrypt_work_factor
         secret = dict(passphrases or {})
 

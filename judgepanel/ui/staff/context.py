@@ -83,6 +83,8 @@ class StaffContext(QObject):
     round_changed = Signal(int)
     busy_changed = Signal(bool)
     news = Signal(object)  # list[Activity]: other officers' changes, oldest first
+    # A screen asks for another screen by key (the dashboard's links); the page shows it.
+    navigate = Signal(str)
 
     def __init__(self, workspace: StaffWorkspace, runner: TaskRunner, settings: QSettings,
                  parent: QObject | None = None) -> None:
@@ -195,12 +197,13 @@ class StaffContext(QObject):
         return self.run(work, on_done=on_done, parent=parent)
 
     def write(self, change: Callable[[Session], T], on_done: Callable[[T], None], *,
-              topic: str, parent: QWidget | None = None, label: str | None = None) -> Task:
+              topic: str, parent: QWidget | None = None, label: str | None = None,
+              on_error: Callable[[JudgePanelError], None] | None = None) -> Task:
         """Run ``change(session)`` in one transaction, then announce ``topic``.
 
         A change that collided with another officer's is done again; one made from a
-        view they changed since is refused with the new value, and ``topic`` is
-        announced so the screen shows it.
+        view they changed since is refused with the new value (``on_error``, else the
+        error box), and ``topic`` is announced so the screen shows it.
         """
         def work(_progress: Progress) -> T:
             return self.workspace.run(change)
@@ -210,7 +213,10 @@ class StaffContext(QObject):
             self.changed.emit(topic)
 
         def refused(error: JudgePanelError) -> None:
-            self.show_error(parent, error)
+            if on_error is not None:
+                on_error(error)
+            else:
+                self.show_error(parent, error)
             if isinstance(error, StaleEditError | ConcurrentChangeError):
                 self.changed.emit(topic)
 

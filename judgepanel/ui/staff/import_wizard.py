@@ -8,6 +8,9 @@ rows" ticked, exactly like the CLI's ``--good-rows-only``.
 Workbooks with several sheets offer a choice of sheet; any number of columns
 may hold attachment file names; the list separator (between categories or
 file names in one cell) is the officer's to set, as spreadsheets differ.
+Without a reference column the dialog says how references will be made, and rows
+repeating applications already in the program are refused unless the officer
+ticks "Add them anyway" (the CLI's ``--allow-duplicates``).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
 from judgepanel.model.staff.prepare.importing.rows import RowProblem
 from judgepanel.model.staff.prepare.importing.workflow import ImportOutcome, ImportReport
 from judgepanel.ui.staff.context import APPLICATIONS, StaffContext
-from judgepanel.ui.staff.table_model import BAD, Column, RowsModel, RowsTable, tr
+from judgepanel.ui.staff.table_model import BAD, WARN, Column, RowsModel, RowsTable, tone, tr
 
 FIELDS = ("ref", "title", "organisation", "city", "contact_name", "contact_email",
           "requested_amount", "categories")
@@ -88,7 +91,7 @@ class ImportDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(self.tr("Import applications"))
-        self.resize(1000, 720)
+        self.resize(980, 660)  # fits a 1024 x 700 screen
         self.path: Path | None = None
         self.sheet: str | None = None
         self.headers: tuple[str, ...] = ()
@@ -99,13 +102,18 @@ class ImportDialog(QDialog):
         files = QFormLayout()
         pick = QHBoxLayout()
         self.file_edit = QLineEdit()
-        self.file_edit.setReadOnly(True)
+        self.file_edit.setPlaceholderText(self.tr("type a path and press Enter, or choose"))
         self.file_edit.setAccessibleName(self.tr("Spreadsheet file"))
+        self.file_edit.returnPressed.connect(self._typed_file)
+        self.file_edit.editingFinished.connect(self._typed_file)
         choose = QPushButton(self.tr("&Choose…"))
         choose.clicked.connect(self._choose_file)
         pick.addWidget(self.file_edit)
         pick.addWidget(choose)
-        files.addRow(self.tr("&Spreadsheet (CSV, XLSX, JSON):"), pick)
+        # A label names its field through a buddy, or its "&" would show as typed.
+        file_label = QLabel(self.tr("&Spreadsheet (CSV, XLSX, JSON):"))
+        file_label.setBuddy(self.file_edit)
+        files.addRow(file_label, pick)
         folder = QHBoxLayout()
         self.folder_edit = QLineEdit()
         self.folder_edit.setPlaceholderText(self.tr("the folder holding the attachment files"))
@@ -115,7 +123,9 @@ class ImportDialog(QDialog):
         choose_folder.clicked.connect(self._choose_folder)
         folder.addWidget(self.folder_edit)
         folder.addWidget(choose_folder)
-        files.addRow(self.tr("&Attachments folder:"), folder)
+        folder_label = QLabel(self.tr("&Attachments folder:"))
+        folder_label.setBuddy(self.folder_edit)
+        files.addRow(folder_label, folder)
         options = QHBoxLayout()
         self.sheet_box = QComboBox()
         self.sheet_box.setAccessibleName(self.tr("Sheet"))
@@ -165,6 +175,10 @@ class ImportDialog(QDialog):
         row = (len(FIELDS) + 2) // 3
         grid.addWidget(attachments_label, row, 0, 1, 2)
         grid.addWidget(self.attachment_list, row, 2, 1, 4)
+        self.refs_note = QLabel()
+        self.refs_note.setWordWrap(True)
+        self.refs_note.setAccessibleName(self.tr("References"))
+        grid.addWidget(self.refs_note, row + 1, 0, 1, 6)
         layout.addWidget(mapping_box)
 
         layout.addWidget(QLabel(self.tr("First rows of the file:")))
@@ -187,6 +201,14 @@ class ImportDialog(QDialog):
         self.good_only = QCheckBox(self.tr("Import only the &good rows (skip the rows listed)"))
         self.good_only.setEnabled(False)
         layout.addWidget(self.good_only)
+        self.allow_duplicates = QCheckBox(self.tr(
+            "Rows that repeat an application already in the program: a&dd them anyway"))
+        self.allow_duplicates.setToolTip(self.tr(
+            "Without a reference column, a row with the same title, organisation and e-mail "
+            "as an application already imported is refused, so importing a sheet twice "
+            "adds nothing. Tick this only for applications that really are new."))
+        self.allow_duplicates.toggled.connect(lambda _on: self._invalidate())
+        layout.addWidget(self.allow_duplicates)
         buttons = QDialogButtonBox()
         self.check_button = buttons.addButton(self.tr("Chec&k"),
                                               QDialogButtonBox.ButtonRole.ActionRole)
@@ -199,6 +221,14 @@ class ImportDialog(QDialog):
         self._set_ready(False)
 
     # --- file and mapping ------------------------------------------------------------
+
+    def _typed_file(self) -> None:
+        text = self.file_edit.text().strip()
+        if not text:
+            return
+        typed = Path(text).expanduser()
+        if typed != self.path:
+            self.load(typed)
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -289,6 +319,18 @@ class ImportDialog(QDialog):
         self.report = None
         self.problem_model.set_rows([])
         self._set_ready(False)
+        self._show_refs_note()
+
+    def _show_refs_note(self) -> None:
+        """Where references come from; a warning colour when they will be made up."""
+        if not self.headers:
+            self.refs_note.clear()
+            return
+        mapping = self.mapping()
+        self.refs_note.setText(mapping.references_note().replace(
+            " (`--map ref=COLUMN`)", ""))
+        colour = "" if mapping.ref else f"color: {tone(WARN).name()}"
+        self.refs_note.setStyleSheet(colour)
 
     def _set_ready(self, ready: bool) -> None:
         self.import_button.setEnabled(ready)
@@ -308,13 +350,14 @@ class ImportDialog(QDialog):
         from judgepanel.model.staff.prepare.importing.workflow import validate
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
-        sheet = self.sheet
+        sheet, duplicates = self.sheet, self.allow_duplicates.isChecked()
 
         def work(progress: Any) -> ImportReport:
             table = read_table(path, sheet=sheet)
             with ws.session() as session:
                 return validate(session, ws.program(session), table, mapping,
-                                attachments_dir=folder, progress=progress)
+                                attachments_dir=folder, source=path, sheet=sheet,
+                                allow_duplicates=duplicates, progress=progress)
 
         self.ctx.run(work, on_done=self._show_report, parent=self,
                      label=self.tr("Checking every row…"), cancellable=True)
@@ -326,6 +369,13 @@ class ImportDialog(QDialog):
         if report.ok:
             self.status.setText(self.tr("All {n} rows are good. Press Import to add them.")
                                 .format(n=report.total_rows))
+        elif report.duplicate_rows and len(report.duplicate_rows) == len(report.bad_rows):
+            self.status.setText(self.tr(
+                "{bad} of {n} rows repeat applications already in the program (listed "
+                "below); nothing has been imported. Importing them would add them twice. "
+                "Tick “Import only the good rows” to add the others, or “add them anyway” "
+                "if they really are new.").format(bad=len(report.bad_rows),
+                                                  n=report.total_rows))
         else:
             self.status.setText(self.tr(
                 "{bad} of {n} rows have problems (listed below); nothing has been imported. "
@@ -347,8 +397,10 @@ class ImportDialog(QDialog):
 
         path, mapping, folder, ws = self.path, self.mapping(), self._folder(), self.ctx.workspace
         good_only, sheet = self.good_only.isChecked(), self.sheet
+        duplicates = self.allow_duplicates.isChecked()
         self.ctx.run(lambda progress: import_file(ws, path, mapping, attachments_dir=folder,
                                                   good_rows_only=good_only, sheet=sheet,
+                                                  allow_duplicates=duplicates,
                                                   progress=progress),
                      on_done=self._imported, parent=self,
                      label=self.tr("Importing applications…"), cancellable=True)

@@ -2,16 +2,16 @@
 
 Everything shown comes from ``leaderboard.compute_all`` (run in the background);
 double-clicking an application opens its reviews. In a grants round staff set
-partial (or zero, or full) awards; the funding line is recomputed by the model
-and the change can be undone. Shortlisting (overall, within the category shown,
-or in every category), the CSV/XLSX export and the PDF reports call the same
-functions as the command line.
+partial (or zero, or full) awards; the funding line is recomputed by the model,
+drawn across the table where the budget runs out (``funding_line``), and the change
+can be undone. Shortlisting (overall, within the category shown, or in every
+category) previews who goes through first and can be undone; it, the CSV/XLSX export
+and the PDF reports call the same functions as the command line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.errors import JudgePanelError, StaleEditError
 from judgepanel.model.scoring.basis_checks import BasisWarning
 from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.model.staff.results.round_reviews import ReviewRecord
+from judgepanel.ui.staff.award_dialog import AwardAgain, AwardAnswer, ask_award
 from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
+from judgepanel.ui.staff.funding_line import FundingLineDelegate
 from judgepanel.ui.staff.report_names import report_choices
+from judgepanel.ui.staff.report_options import (
+    ask_compendium_field,
+    ask_summary_field,
+    write_report,
+)
 from judgepanel.ui.staff.screen import Screen
-from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
+from judgepanel.ui.staff.shortlist_dialog import ask_shortlist, plan_in_background
+from judgepanel.ui.staff.table_model import (
+    BAD,
+    GOOD,
+    MUTED,
+    WARN,
+    Column,
+    RowsModel,
+    RowsTable,
+    money_text,
+    tr,
+)
 
 TITLE_WIDTH = 230  # pixels; long titles are elided and shown whole in their tooltip
 
@@ -60,7 +79,9 @@ def board_columns(board_of: Any) -> list[Column[BoardRow]]:
                align_right=True),
         Column(tr("Funding"), lambda r: r.funding.status if r.funding else "",
                tone=lambda r: None if r.funding is None else
-               (MUTED if r.funding.below_line else GOOD)),
+               (MUTED if r.funding.below_line else GOOD),
+               tooltip=lambda r: tr("Below the funding line: the budget ran out above")
+               if r.funding is not None and r.funding.below_line else ""),
         Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
         Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
         Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
@@ -137,23 +158,6 @@ class ReviewsDialog(QDialog):
         layout.addWidget(close)
 
 
-AwardAnswer = tuple[Decimal | None, str]
-
-
-def _ask_award(parent: QWidget, row: BoardRow) -> AwardAnswer | None:
-    from judgepanel.ui.staff.award_dialog import AwardDialog
-
-    dialog = AwardDialog(row, parent=parent)
-    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
-def _ask_shortlist(parent: QWidget, category: str | None) -> Any:
-    from judgepanel.ui.staff.shortlist_dialog import ShortlistDialog
-
-    dialog = ShortlistDialog(category, parent)
-    return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-
 class LeaderboardScreen(Screen):
     topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM, AWARDS})
 
@@ -188,12 +192,17 @@ class LeaderboardScreen(Screen):
                                          Qt.ItemDataRole.ToolTipRole)
         self.report_button = QPushButton(self.tr("Write &report…"))
         self.report_button.clicked.connect(self._ask_report)
-        for widget in (self.category, self.basis, self.award_button, self.shortlist_button,
-                       self.export_button,
-                       self.report_kind, self.report_button):
-            bar.addWidget(widget)
+        # Two rows, so the screen fits a 1024-pixel window: what is shown, then actions.
+        bar.addWidget(self.category)
+        bar.addWidget(self.basis)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
+        actions = QHBoxLayout()
+        for action in (self.award_button, self.shortlist_button, self.export_button,
+                       self.report_kind, self.report_button):
+            actions.addWidget(action)
+        actions.addStretch(1)
+        self.layout_.addLayout(actions)
         self.headline = QLabel()
         self.headline.setWordWrap(True)
         self.headline.setAccessibleName(self.tr("Panel summary"))
@@ -203,6 +212,9 @@ class LeaderboardScreen(Screen):
         self.table = RowsTable(self.model, self.tr("Ranking"))
         # activated: a double click, or Enter on the focused row (keyboard users).
         self.table.view.activated.connect(lambda _i: self.open_reviews())
+        self.funding_line = FundingLineDelegate(self.table.view, self._ref_at, self)
+        self.funding_line.in_rank_order = self._in_rank_order
+        self.table.view.setItemDelegate(self.funding_line)
         split.addWidget(self.table)
         self.judge_model: RowsModel[JudgeRow] = RowsModel(judge_columns(), self)
         self.judges = RowsTable(self.judge_model, self.tr("Judges"), search=False)
@@ -216,8 +228,10 @@ class LeaderboardScreen(Screen):
         self.boards: RoundBoards | None = None
         self.dialog: QDialog | None = None
         # Dialog hooks (tests replace these).
-        self.ask_award: Callable[[QWidget, BoardRow], AwardAnswer | None] = _ask_award
-        self.ask_shortlist: Callable[[QWidget, str | None], Any] = _ask_shortlist
+        self.ask_award: Callable[..., AwardAnswer | None] = ask_award
+        self.ask_shortlist: Callable[[QWidget, str | None, Any], Any] = ask_shortlist
+        self.ask_summary_field: Callable[..., tuple[str | None, bool] | None] = (
+            ask_summary_field)
 
     # --- loading ---------------------------------------------------------------------
 
@@ -256,8 +270,10 @@ class LeaderboardScreen(Screen):
         self.award_button.setEnabled(board.funding is not None)
         self.award_button.setVisible(board.funding is not None)
         current = self.table.current_row()
+        self.funding_line.line_at = board.funding.line_at if board.funding else None
+        self._show_money_columns(board)  # before the rows: set_rows fits what is shown
         self.table.set_rows(board.rows)
-        self._fit_columns(board)
+        self._narrow_title()
         if current is not None:  # keep the application selected across a reload
             refs = [r.application.ref for r in board.rows]
             if current.application.ref in refs:
@@ -275,11 +291,12 @@ class LeaderboardScreen(Screen):
                          sd=board.disagreement.max_sd or 0)]
         if board.funding is not None:
             f = board.funding
-            parts.append(self.tr("Budget {budget:,.2f}; awarded {awarded:,.2f}; remaining "
-                                 "{left:,.2f}{line}.").format(
-                budget=f.budget, awarded=f.total_awarded, left=f.remaining,
-                line=self.tr("; funding line at {ref}").format(ref=f.line_at) if f.line_at
-                else ""))
+            parts.append(self.tr("Budget {budget}; awarded {awarded}; remaining "
+                                 "{left}{line}.").format(
+                budget=money_text(f.budget), awarded=money_text(f.total_awarded),
+                left=money_text(f.remaining),
+                line=self.tr("; funding line at {ref} (the dashed line in the table)").format(
+                    ref=f.line_at) if f.line_at else ""))
         counts = board.reviews_per_judge
         if counts:
             middle = counts[len(counts) // 2]
@@ -319,19 +336,42 @@ class LeaderboardScreen(Screen):
         return self.tr("Adjusted ranking: no application has two counted reviews, so the "
                        "adjusted score is the mean total.")
 
-    def _fit_columns(self, board: Leaderboard) -> None:
-        """Keep the ranking within a 1280-pixel window: a narrower title, and no money
-        columns in a round that has no budget (and no requested amounts) to show."""
+    def _show_money_columns(self, board: Leaderboard) -> None:
+        """No money columns in a round that has no budget (and no requested amounts).
+
+        Called before the rows are set, so ``set_rows`` fits every column then shown to
+        its contents: a column shown again (switching from a round without a budget to
+        one with) used to keep the width it had when hidden, and looked squashed."""
         titles = [c.title for c in self.model.columns]
         view = self.table.view
-        title = titles.index(tr("Title"))
-        view.horizontalHeader().resizeSection(
-            title, min(view.horizontalHeader().sectionSize(title), TITLE_WIDTH))
         no_requests = all(r.application.requested is None for r in board.rows)
         view.setColumnHidden(titles.index(tr("Requested")), board.funding is None
                              and no_requests)
         for name in (tr("Awarded"), tr("Funding")):
             view.setColumnHidden(titles.index(name), board.funding is None)
+
+    def _narrow_title(self) -> None:
+        """Keep the ranking within a 1280-pixel window: long titles are elided."""
+        titles = [c.title for c in self.model.columns]
+        header = self.table.view.horizontalHeader()
+        title = titles.index(tr("Title"))
+        header.resizeSection(title, min(header.sectionSize(title), TITLE_WIDTH))
+
+    def _ref_at(self, proxy_row: int) -> str | None:
+        index = self.table.proxy.index(proxy_row, 0)
+        if not index.isValid():
+            return None
+        return self.model.row_at(self.table.proxy.mapToSource(index).row()).application.ref
+
+    def _in_rank_order(self) -> bool:
+        """Whether the table shows the ranking's order (unsorted, or sorted by a rank)."""
+        column = self.table.proxy.sortColumn()
+        if column < 0:
+            return True
+        wanted = {"adjusted": tr("Rank (adjusted)"), "raw": tr("Rank (raw)"),
+                  "z": tr("Rank (z)")}.get(self.basis.currentData())
+        return (self.model.columns[column].title == wanted
+                and self.table.proxy.sortOrder() == Qt.SortOrder.AscendingOrder)
 
     def open_reviews(self) -> None:
         board, row = self.board(), self.table.current_row()
@@ -344,56 +384,73 @@ class LeaderboardScreen(Screen):
 
     def edit_award(self) -> None:
         """Set the selected application's award (grants rounds); undo puts it back."""
-        from judgepanel.ui.staff.undo import change_award
-
         board, row = self.board(), self.table.current_row()
         if board is None or board.funding is None or row is None:
             return
-        answer = self.ask_award(self, row)
+        self._award(row, None)
+
+    def _award(self, row: BoardRow, again: AwardAgain | None) -> None:
+        """Ask (again, with what was typed and why it was refused) and set the award."""
+        from judgepanel.ui.staff.undo import change_award
+
+        answer = self.ask_award(self, row) if again is None else self.ask_award(self, row,
+                                                                               again)
         if answer is None:
             return
         amount, note = answer
         app = row.application
         if amount == app.awarded:
             return
+
+        def refused(error: JudgePanelError) -> None:
+            self.status.setText(error.message)
+            if again is None and not isinstance(error, StaleEditError):
+                # asked once more, never in a loop; a stale one is shown anew instead
+                self._award(row, (money_text(amount), note, error.message))
+
         change_award(self.ctx, app.id, app.awarded, amount, note,
-                  self.tr("Award for {ref}").format(ref=app.ref), version=app.version)
+                     self.tr("Award for {ref}").format(ref=app.ref), on_error=refused,
+                     version=app.version)
 
     def _ask_shortlist(self) -> None:
         choice = self.ask_shortlist(self, self.category.currentText()
-                                    if self.category.currentData() is not None else None)
+                                    if self.category.currentData() is not None else None,
+                                    self._plan_shortlist)
         if choice is not None:
             self.shortlist(choice.name, top=choice.top, threshold=choice.threshold,
-                           per_category=choice.per_category)
+                           per_category=choice.per_category, exclude=choice.exclude)
+
+    def _plan_shortlist(self, choice: Any, show: Callable[[Any], None],
+                        problem: Callable[[str], None]) -> None:
+        """Who the rule would take (worked out in the background), for the preview."""
+        category = None if choice.per_category else self.category.currentData()
+        plan_in_background(self.ctx, choice, self.basis.currentData(), category, show,
+                           problem)
 
     def shortlist(self, name: str, *, top: int | None, threshold: float | None,
-                  per_category: bool = False) -> None:
+                  per_category: bool = False, exclude: tuple[str, ...] = ()) -> None:
         """Shortlist into a new round: overall, within the category shown, or in every one.
 
         ``per_category`` takes the top N (or those above the threshold) of every
         category; otherwise the ranking shown (overall or one category) is used.
+        ``exclude`` leaves applications out (a tie settled). Ctrl+Z deletes the round.
         """
-        from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
+        from judgepanel.ui.staff.undo import ShortlistRule, shortlist_round
 
-        round_id, basis, ws = self.ctx.round_id, self.basis.currentData(), self.ctx.workspace
-        category = None if per_category else self.category.currentData()
+        round_id = self.ctx.round_id
+        if round_id is None:
+            return
+        rule = ShortlistRule(round_id, name, top, threshold, self.basis.currentData(),
+                             None if per_category else self.category.currentData(),
+                             per_category, exclude)
 
-        def change(session: Any) -> tuple[int, int, tuple[str, ...]]:
-            outcome = shortlist_into_new_round(
-                session, round_by_id(session, round_id), name, ws.actor, top=top,
-                threshold=threshold, basis=basis, category=category,
-                per_category=per_category)
-            return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
-
-        def done(result: tuple[int, int, tuple[str, ...]]) -> None:
-            new_id, count, warnings = result
+        def done(count: int, warnings: tuple[str, ...]) -> None:
             self.status.setText("<br>".join([self.tr(
-                "Created “{name}” with {n} applications. Assign judges and build bundles "
-                "for it.").format(name=name, n=count), *warnings]))
-            self.ctx.set_round(new_id)
+                "Created “{name}” with {n} applications (Ctrl+Z deletes it again). Assign "
+                "judges and build bundles for it.").format(name=name, n=count), *warnings]))
 
-        self.ctx.write(change, done, topic=PROGRAM, parent=self,
-                       label=self.tr("Creating the next round…"))
+        shortlist_round(self.ctx, rule, self.tr("Shortlist into “{name}”").format(name=name),
+                        done, parent=self)
 
     def _ask_export(self) -> None:
         path, chosen = QFileDialog.getSaveFileName(
@@ -420,21 +477,21 @@ class LeaderboardScreen(Screen):
 
     def _ask_report(self) -> None:
         kind = self.report_kind.currentData()
+        if kind == "compendium":  # which form field holds the summaries, asked first
+            ask_compendium_field(self.ctx, self, self.ask_summary_field,
+                                 lambda field, keep: self._save_report(kind, field, keep))
+        else:
+            self._save_report(kind, None, False)
+
+    def _save_report(self, kind: str, field: str | None, keep: bool) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Write the report"), f"{kind}.pdf",
                                               self.tr("PDF (*.pdf)"))
         if path:
-            self.report(kind, Path(path))
+            self.report(kind, Path(path), summary_field=field, keep_field=keep)
 
-    def report(self, kind: str, path: Path) -> None:
-        from judgepanel.reports import build_report
-
-        round_id, ws = self.ctx.round_id, self.ctx.workspace
-
-        def work(progress: Any) -> Path:
-            with ws.session() as session:
-                number = round_by_id(session, round_id).number
-            return build_report(kind, ws, number, path, progress=progress)
-
-        self.ctx.run(work, on_done=lambda out: self.status.setText(
-            self.tr("Wrote {path}").format(path=out)), parent=self,
-            label=self.tr("Writing the report…"), cancellable=True)
+    def report(self, kind: str, path: Path, *, summary_field: str | None = None,
+               keep_field: bool = False) -> None:
+        """Write a report (the compendium's summaries from ``summary_field``)."""
+        write_report(self.ctx, self, kind, path, summary_field=summary_field,
+                     keep_field=keep_field, on_done=lambda out: self.status.setText(
+                         self.tr("Wrote {path}").format(path=out)))

@@ -123,6 +123,7 @@ class StaffPage(QWidget):
         self.ctx.changed.connect(self._program_changed)
         self.ctx.round_changed.connect(self._round_chosen)
         self.ctx.news.connect(self._show_news)
+        self.ctx.navigate.connect(self._navigate)
         self._load_rounds(select_latest=True)
         self.sidebar.setCurrentRow(0)
         self.ctx.watch()
@@ -135,6 +136,16 @@ class StaffPage(QWidget):
         """Switch to a screen by key (``overview``, ``rubric``, … ``audit``)."""
         self.sidebar.setCurrentRow(list(self.screens).index(key))
         return self.screens[key]
+
+    def _navigate(self, key: str) -> None:
+        """A link on a screen (the dashboard's): show that screen and put focus in it."""
+        if key not in self.screens:
+            return
+        screen = self.show_screen(key)
+        first = next((w for w in screen.findChildren(QWidget)
+                      if w.isVisibleTo(screen) and w.isEnabled()
+                      and w.focusPolicy() & Qt.FocusPolicy.TabFocus), None)
+        (first or screen).setFocus()
 
     def _program_changed(self, topic: str) -> None:
         if topic == PROGRAM:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from judgepanel.errors import JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
+from judgepanel.ui.staff.table_model import WARN, date_format, tone
 from judgepanel.ui.tasks import TaskRunner
 
 
@@ -81,7 +82,8 @@ def create_program(spec: ProgramSpec) -> Path:
         raise ValidationError("Choose the staff identity, or give a name for a new one.",
                               path="staff")
     workspace = StaffWorkspace.create(spec.folder, spec.name, description=spec.description,
-                                      currency=spec.currency.upper(), categories=spec.categories)
+                                      currency=spec.currency.upper(), categories=spec.categories,
+                                      actor=card.name)
     try:
         with workspace.session() as session:
             program = workspace.program(session)
@@ -120,12 +122,20 @@ class ProgramDialog(QDialog):
         self.has_due = QCheckBox(self.tr("Judges' results are due by"))
         self.due = QDateEdit(QDate.currentDate().addMonths(1))
         self.due.setCalendarPopup(True)
+        self.due.setDisplayFormat(date_format())  # the user's locale, four-digit year
         self.due.setAccessibleName(self.tr("Due date"))
         due_row = QHBoxLayout()
         due_row.addWidget(self.has_due)
         due_row.addWidget(self.due)
         form.addRow(self.tr("D&ue:"), due_row)
         self._buddy(form, due_row, self.has_due)
+        self.due_warning = QLabel()
+        self.due_warning.setWordWrap(True)
+        self.due_warning.setAccessibleName(self.tr("Due date warning"))
+        self.due_warning.setStyleSheet(f"color: {tone(WARN).name()}")
+        form.addRow("", self.due_warning)
+        self.due.dateChanged.connect(lambda _d: self._check_due())
+        self.has_due.toggled.connect(lambda _on: self._check_due())
         self.budget = QLineEdit()
         self.budget.setPlaceholderText(self.tr("grants only, e.g. 250,000"))
         self.currency = QLineEdit("USD")
@@ -186,6 +196,17 @@ class ProgramDialog(QDialog):
         label = form.labelForField(row)
         if isinstance(label, QLabel):
             label.setBuddy(target)
+
+    def _check_due(self) -> None:
+        """A due date already past is almost always a slip (last year's date): say so."""
+        from judgepanel.model.staff.prepare.rounds import is_past_due
+
+        due = self.due.date()
+        past = self.has_due.isChecked() and is_past_due(
+            dt.date(due.year(), due.month(), due.day()))
+        self.due_warning.setText(self.tr(
+            "This date has already passed: judges would be late from the start. Check the "
+            "year.") if past else "")
 
     def _staff_changed(self) -> None:
         self.new_staff.setEnabled(self.staff.currentData() is None)

@@ -32,8 +32,9 @@ def report_choices() -> list[tuple[str, str, str]]:
         "feedback": (_tr("Feedback to applicants"),
                      _tr("judges' comments per application, without names or scores unless "
                          "allowed")),
-        "compendium": (_tr("Best practices"),
-                       _tr("the selected applications' summaries for publication")),
+        "compendium": (_tr("Compendium"),
+                       _tr("best practices (recognition) or funded initiatives (grants): the "
+                           "selected applications' summaries for publication")),
         "audit": (_tr("Audit log"), _tr("the audit log with its chain check")),
     }
     return [(kind.name, *known.get(kind.name, (kind.title, kind.description)))

@@ -3,7 +3,13 @@
 Every staff list (applications, judges, conflicts, bundles, results, audit,
 leaderboard) is a list of frozen rows from the model's read queries; a
 screen only says which columns to show (:class:`Column`). Sorting and
-searching go through a QSortFilterProxyModel, so the rows stay as given.
+searching go through a QSortFilterProxyModel, so the rows stay as given; text
+sorts naturally ("Project 3" before "Project 19"), and rows that compare equal keep
+the model's order, so the same data always shows in the same order.
+
+Numbers, money and dates read in the user's locale (QLocale: "8.000,00" and
+"06.01.27" in German, "8,000.00" and "1/6/27" in American English), through
+:func:`number_text`, :func:`money_text` and :func:`date_text`; every screen uses them.
 """
 
 from __future__ import annotations
@@ -17,10 +23,14 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QDate,
+    QDateTime,
+    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTime,
 )
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
@@ -32,6 +42,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from judgepanel.text import natural_key
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -60,6 +72,49 @@ def tone(name: str) -> QColor:
     return QColor(dark if is_dark() else light)
 
 
+def _localised(text: str, locale: QLocale) -> str:
+    """``1,234.5`` (Python's grouping) with this locale's separators."""
+    group, point = locale.groupSeparator(), locale.decimalPoint()
+    return "".join(group if ch == "," else point if ch == "." else ch for ch in text)
+
+
+def number_text(value: float | Decimal, decimals: int = 1) -> str:
+    """A number in the user's locale, grouped, with ``decimals`` places."""
+    return _localised(f"{value:,.{decimals}f}", QLocale())
+
+
+def money_text(value: Decimal | None) -> str:
+    """An amount of money, exactly to the cent, in the user's locale ("" for None)."""
+    return "" if value is None else _localised(f"{value:,.2f}", QLocale())
+
+
+def date_format(locale: QLocale | None = None) -> str:
+    """The user's short date format with a four-digit year; ISO (2027-01-06) when the
+    system names no locale (Qt's "C" locale would show "6 01 2027")."""
+    locale = locale or QLocale()
+    if locale.language() == QLocale.Language.C:
+        return "yyyy-MM-dd"
+    text = locale.dateFormat(QLocale.FormatType.ShortFormat)
+    return text if "yyyy" in text else text.replace("yy", "yyyy")
+
+
+def date_text(value: dt.date | dt.datetime | None, *, time: bool = True) -> str:
+    """A date (or a moment, on this computer's clock) in the user's short locale format."""
+    if value is None:
+        return ""
+    locale = QLocale()
+    if isinstance(value, dt.datetime):
+        local = value.astimezone() if value.tzinfo is not None else value
+        day = QDate(local.year, local.month, local.day)
+        if not time:
+            return locale.toString(day, date_format(locale))
+        clock = ("HH:mm" if locale.language() == QLocale.Language.C
+                 else locale.timeFormat(QLocale.FormatType.ShortFormat))
+        return locale.toString(QDateTime(day, QTime(local.hour, local.minute)),
+                               f"{date_format(locale)} {clock}")
+    return locale.toString(QDate(value.year, value.month, value.day), date_format(locale))
+
+
 def text_of(value: Any) -> str:
     """How a plain value reads in a cell (dates local and short, money with separators)."""
     if value is None:
@@ -67,11 +122,11 @@ def text_of(value: Any) -> str:
     if isinstance(value, bool):
         return tr("yes") if value else ""
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return number_text(value, 1)
     if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, dt.datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+        return money_text(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return date_text(value)
     if isinstance(value, tuple | list):
         return "; ".join(text_of(v) for v in value)
     return str(value)
@@ -178,6 +233,8 @@ class FilterProxy(QSortFilterProxyModel):
 
     def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if isinstance(a, str) and isinstance(b, str):
+            return natural_key(a) < natural_key(b)
         try:
             return bool(a < b)
         except TypeError:

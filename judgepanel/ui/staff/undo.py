@@ -1,7 +1,8 @@
 """Undo for the edits a person expects to take back.
 
-Assignment cells, dismissed conflicts, a judge's details, withdrawing a judge and
-staff's awards on the funding line.
+Assignment cells, dismissed conflicts, a judge's details, withdrawing a judge,
+staff's awards on the funding line, a shortlist (undone by deleting the round it
+made, while no bundle was built for it) and taking an application out of a round.
 
 Each edit is done first (in the background); only when the workspace accepted
 it is a command pushed, whose first ``redo`` is then a no-op. So a refused
@@ -25,12 +26,26 @@ from typing import Any
 from PySide6.QtGui import QUndoCommand
 from sqlalchemy.orm import Session
 
+from judgepanel.errors import JudgePanelError, ValidationError
 from judgepanel.model.staff.decide import awards
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare import judges as judge_rules
 from judgepanel.model.staff.prepare.assignments import add_assignment, remove_assignment
-from judgepanel.model.staff.schema import Application, Conflict, Judge, Round
-from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, CONFLICTS, JUDGES, StaffContext
+from judgepanel.model.staff.prepare.rounds import (
+    add_round_applications,
+    delete_round,
+    find_round,
+    remove_round_application,
+)
+from judgepanel.model.staff.schema import Application, Conflict, Judge, Program, Round
+from judgepanel.ui.staff.context import (
+    ASSIGNMENTS,
+    AWARDS,
+    CONFLICTS,
+    JUDGES,
+    PROGRAM,
+    StaffContext,
+)
 
 Change = Callable[[Session], Any]
 # A step given the version(s) it was made from, returning the version(s) after it.
@@ -48,28 +63,39 @@ class JudgeDetails:
 
 
 class _Reversible(QUndoCommand):
+    """Steps (``Step``) are given the result of the step before and return their own: for
+    a versioned edit, the row's version(s) the next step must find (in a shared program,
+    undo never overwrites another officer's later edit). ``after_redo``/``after_undo``
+    get the result on the GUI thread, before the topic is announced (a shortlist's undo
+    chooses another round first)."""
+
     def __init__(self, ctx: StaffContext, text: str, do: Step, undo: Step,
-                 topic: str, version: Any = None) -> None:
+                 topic: str, *, version: Any = None,
+                 after_redo: Callable[[Any], None] | None = None,
+                 after_undo: Callable[[Any], None] | None = None) -> None:
         super().__init__(text)
         self.ctx = ctx
         self._do, self._undo, self.topic = do, undo, topic
-        self.version = version  # the row's version after the last step (None: unversioned)
+        self.version = version  # the last step's result (None: unversioned)
+        self._after_redo = after_redo or (lambda _r: None)
+        self._after_undo = after_undo or (lambda _r: None)
         self._first = True
 
     def redo(self) -> None:
         if self._first:  # already done before the push
             self._first = False
             return
-        self._step(self._do)
+        self._step(self._do, self._after_redo)
 
     def undo(self) -> None:
-        self._step(self._undo)
+        self._step(self._undo, self._after_undo)
 
-    def _step(self, step: Step) -> None:
+    def _step(self, step: Step, after: Callable[[Any], None]) -> None:
         expected = self.version
 
-        def done(version: Any) -> None:
-            self.version = version
+        def done(result: Any) -> None:
+            self.version = result
+            after(result)
 
         self.ctx.write(lambda session: step(session, expected), done, topic=self.topic)
 
@@ -79,11 +105,13 @@ def _plain(change: Change) -> Step:
 
 
 def _push(ctx: StaffContext, text: str, do: Step, undo: Step, topic: str,
-          version: Any = None) -> None:
+          version: Any = None,
+          on_error: Callable[[JudgePanelError], None] | None = None) -> None:
     """Do ``do`` now; once accepted, put it on the undo stack with the version it left."""
     ctx.write(lambda session: do(session, version),
-              lambda after: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, topic, after)),
-              topic=topic)
+              lambda after: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, topic,
+                                                            version=after)),
+              topic=topic, on_error=on_error)
 
 
 def _pair(session: Session, round_id: int, judge_id: int,
@@ -172,6 +200,7 @@ def set_judge_active(ctx: StaffContext, judge_id: int, active: bool, text: str) 
 
 def change_award(ctx: StaffContext, application_id: int, before: Decimal | None,
                  after: Decimal | None, note: str, text: str, *,
+                 on_error: Callable[[JudgePanelError], None] | None = None,
                  version: int | None = None) -> None:
     """Set (or clear) staff's award for an application; undo puts the previous one back.
 
@@ -189,4 +218,90 @@ def change_award(ctx: StaffContext, application_id: int, before: Decimal | None,
         return step
 
     _push(ctx, text, apply(after, note), apply(before, "award change undone"), AWARDS,
-          version)
+          version, on_error)
+
+
+@dataclass(frozen=True)
+class ShortlistRule:
+    """Everything ``shortlist_into_new_round`` needs, kept so redo can make the round again."""
+
+    source_round_id: int
+    name: str
+    top: int | None
+    threshold: float | None
+    basis: str
+    category: str | None  # a category key, when shortlisting within one
+    per_category: bool
+    exclude: tuple[str, ...]
+
+
+def shortlist_round(ctx: StaffContext, rule: ShortlistRule, text: str,
+                    on_done: Callable[[int, tuple[str, ...]], None], *,
+                    parent: Any = None) -> None:
+    """Make the next round from a shortlist and show it; undo deletes that round (refused
+    once bundles were built for it), redo makes it again."""
+    from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
+
+    actor = ctx.workspace.actor
+    made: dict[str, int] = {}
+
+    def do(session: Session) -> tuple[int, int, tuple[str, ...]]:
+        source = session.get(Round, rule.source_round_id)
+        if source is None:
+            raise ValidationError("The round this shortlist was taken from no longer "
+                                  "exists.", path="round")
+        outcome = shortlist_into_new_round(
+            session, source, rule.name, actor, top=rule.top, threshold=rule.threshold,
+            basis=rule.basis,  # type: ignore[arg-type]
+            category=rule.category, per_category=rule.per_category, exclude=rule.exclude)
+        made["number"] = outcome.round.number
+        return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
+
+    def undo(session: Session) -> int:
+        program = session.get(Program, ctx.workspace.program_id)
+        assert program is not None
+        delete_round(session, find_round(session, program, made["number"]), actor)
+        return rule.source_round_id
+
+    def shown(result: tuple[int, int, tuple[str, ...]]) -> None:
+        ctx.set_round(result[0])
+
+    def first(result: tuple[int, int, tuple[str, ...]]) -> None:
+        shown(result)
+        ctx.undo_stack.push(_Reversible(ctx, text, _plain(do), _plain(undo), PROGRAM,
+                                        after_redo=shown, after_undo=ctx.set_round))
+        on_done(result[1], result[2])
+
+    ctx.write(do, first, topic=PROGRAM, parent=parent,
+              label=ctx.tr("Creating the next round…"))
+
+
+def take_out_of_round(ctx: StaffContext, round_id: int, application_id: int, text: str,
+                      on_done: Callable[[], None] | None = None) -> None:
+    """Take an application out of a later round (with its assignments there); undo puts
+    it back with the same assignments."""
+    actor = ctx.workspace.actor
+    judges: list[int] = []
+
+    def do(session: Session) -> None:
+        round_ = session.get(Round, round_id)
+        application = session.get(Application, application_id)
+        assert round_ is not None and application is not None
+        judges[:] = remove_round_application(session, round_, application, actor)
+
+    def undo(session: Session) -> None:
+        round_ = session.get(Round, round_id)
+        application = session.get(Application, application_id)
+        assert round_ is not None and application is not None
+        add_round_applications(session, round_, [application], actor)
+        for judge_id in judges:
+            judge = session.get(Judge, judge_id)
+            assert judge is not None
+            add_assignment(session, round_, judge, application, actor)
+
+    def first(_result: None) -> None:
+        ctx.undo_stack.push(_Reversible(ctx, text, _plain(do), _plain(undo), ASSIGNMENTS))
+        if on_done is not None:
+            on_done()
+
+    ctx.write(do, first, topic=ASSIGNMENTS)

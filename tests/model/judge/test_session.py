@@ -265,12 +265,16 @@ def test_scores_must_be_on_the_scale(session: JudgingSession) -> None:
 
 def test_text_is_checked_when_typed(session: JudgingSession) -> None:
     session.declare("A-1", False)
-    with pytest.raises(ValidationError, match="control characters"):
+    with pytest.raises(ValidationError, match=r"U\+0007 \(BELL\) at character 5"):
         session.set_comment("A-1", "impact", "bell\x07")
+    with pytest.raises(ValidationError, match=r"U\+202E \(RIGHT-TO-LEFT OVERRIDE\)"):
+        session.set_comment("A-1", "impact", "exe.\u202efdp")
     with pytest.raises(ValidationError, match="too long"):
         session.set_overall_comment("A-1", "x" * 100_001)
     session.set_comment("A-1", "impact", "Line one\nLine two\twith a tab")
     assert session.review("A-1").comments["impact"] == "Line one\nLine two\twith a tab"
+    session.set_comment("A-1", "impact", "Pasted\u2028from\r\nWord\x0bhere")  # breaks: LF
+    assert session.review("A-1").comments["impact"] == "Pasted\nfrom\nWord\nhere"
 
 
 def test_confidence_by_number_or_name(session: JudgingSession) -> None:

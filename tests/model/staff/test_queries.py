@@ -22,7 +22,7 @@ from judgepanel.model.staff.bundles.issued import (
     load_bundles,
     set_passphrase_hints,
 )
-from judgepanel.model.staff.overview import load_overview, round_summaries, rounds_of
+from judgepanel.model.staff.overview import load_dashboard, round_summaries, rounds_of
 from judgepanel.model.staff.prepare.applications import (
     application_titles,
     find_application,
@@ -56,16 +56,16 @@ def count(session: Session, query: object) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)  # type: ignore[attr-defined]
 
 
-def test_overview_counts_what_the_tables_hold(workspace: StaffWorkspace) -> None:
+def test_the_dashboard_counts_what_the_tables_hold(workspace: StaffWorkspace) -> None:
     with workspace.session() as s:
         program = workspace.program(s)
-        overview = load_overview(s, program, None)
+        dashboard = load_dashboard(s, program, None)
         rounds = rounds_of(s, program)
         apps = count(s, select(Application.id).where(Application.program_id == program.id))
         accepted = count(s, select(ReceivedResults.id).where(ReceivedResults.status == "accepted"))
-    assert overview.program == program.name and overview.rounds == rounds
-    assert overview.counts["applications"] == apps == 8
-    assert overview.counts["results"] == accepted > 0
+    assert dashboard.program == program.name and dashboard.round == rounds[-1]
+    assert dashboard.applications == apps == 8
+    assert sum(j.results == "accepted" for j in dashboard.judges) == accepted > 0
     assert [r.label for r in rounds] == ["1. First round"]
 
 

@@ -33,7 +33,8 @@ def test_absent_settings_take_their_defaults(workspace: StaffWorkspace) -> None:
         assert {st.key: setting_value(program, st) for st in SETTINGS} == {
             "disagreement_range": 30.0, "disagreement_sd": 20.0, "ranking_basis": "adjusted",
             "summary_field": None, "reports.name_judges": False,
-            "reports.feedback_scores": False, "reports.feedback_judge_names": False}
+            "reports.feedback_scores": False, "reports.feedback_judge_names": False,
+            "exports.contact_details": False}
 
 
 def test_a_round_override_wins_for_that_round_only(workspace: StaffWorkspace) -> None:
@@ -80,3 +81,22 @@ def test_the_old_name_of_the_z_basis_still_means_z(workspace: StaffWorkspace) ->
         assert program.settings == {"ranking_basis": "z"}
         for name in ("raw", "adjusted", "z"):
             assert set_setting(s, program, RANKING_BASIS, name, "tester") == name
+
+
+@pytest.mark.parametrize("value", [10**400, -(10**400), float("inf"), float("nan"), 1e308])
+def test_absurd_numbers_in_stored_settings_are_refused_in_words(value: object) -> None:
+    from judgepanel.model.staff.schema import Program
+    from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, setting_value
+
+    program = Program(name="P", settings={"disagreement_range": value})
+    with pytest.raises(ValidationError, match="from 0 to 100"):
+        setting_value(program, DISAGREEMENT_RANGE)
+
+
+def test_a_field_name_setting_is_held_to_the_text_policy() -> None:
+    from judgepanel.model.staff.schema import Program
+    from judgepanel.model.staff.settings import SUMMARY_FIELD, setting_value
+
+    program = Program(name="P", settings={"summary_field": "Sum\u202emary"})
+    with pytest.raises(ValidationError, match="one line"):
+        setting_value(program, SUMMARY_FIELD)

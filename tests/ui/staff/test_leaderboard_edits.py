@@ -73,12 +73,21 @@ def test_an_award_above_the_request_is_refused_and_not_undoable(
     wait_idle(qtbot, page.ctx)
     row = board.board().rows[0]
     board.table.view.selectRow(0)
-    board.ask_award = lambda _p, _row: (row.application.requested + 1, "")
+    asked: list[Any] = []
+
+    def ask(_p: Any, _row: Any, again: Any = None) -> Any:
+        asked.append(again)
+        return (row.application.requested + 1, "too much") if again is None else None
+
+    board.ask_award = ask
     board.edit_award()
     wait_idle(qtbot, page.ctx)
-    assert errors and "more than it requested" in errors[-1].message
+    # Refused by the workspace: the dialog comes back with what was typed and why.
+    assert asked[0] is None and asked[1] is not None
+    assert asked[1][1] == "too much" and "more than it requested" in asked[1][2]
+    assert "more than it requested" in board.status.text()
     assert _awarded(page, row.application.ref) is None
-    assert not page.ctx.undo_stack.canUndo()
+    assert not page.ctx.undo_stack.canUndo() and not errors
 
 
 def test_awards_are_hidden_outside_grants_rounds(demo: Path, make_page: Any,
@@ -128,7 +137,7 @@ def test_shortlist_per_category_takes_the_top_of_each(demo: Path, make_page: Any
     overall_top = {r.application.ref for r in boards.overall.rows if r.rank_raw == 1}
     assert expected != overall_top, "the test needs categories whose leaders differ"
 
-    board.ask_shortlist = lambda _p, _c: ShortlistChoice("Finalists", 1, None, True)
+    board.ask_shortlist = lambda _p, _c, _plan: ShortlistChoice("Finalists", 1, None, True)
     board._ask_shortlist()
     wait_idle(qtbot, page.ctx)
     assert not errors, [e.message for e in errors]

@@ -27,9 +27,9 @@ def test_every_screen_shows_the_demo_and_models_pass_the_tester(
     assert not errors, [e.message for e in errors]
 
     overview = page.screens["overview"]
-    assert overview.overview is not None
-    assert overview.overview.counts["applications"] == 8
-    assert overview.overview.counts["results"] == 6
+    assert overview.dashboard is not None
+    assert overview.dashboard.applications == 8
+    assert sum(j.results == "accepted" for j in overview.dashboard.judges) == 6
 
     assignment = page.screens["assignment"]
     qtmodeltester.check(assignment.model)

@@ -129,8 +129,11 @@ def test_the_whole_staff_path(demo: Path, make_page: Any, qtbot: Any, tmp_path: 
 
     # --- assignment: automatic, then one cell by hand with undo ----------------------------
     assignment = page.show_screen("assignment")
+    shown: list[str] = []
+    assignment.confirm_plan = lambda _p, text, short: shown.append(text) or not short
     assignment.run_auto()
     wait_idle(qtbot, page.ctx)
+    assert shown and shown[0].startswith("24 assignments to add")  # the plan came first
     assert _count(page, Assignment) == 24
     model = assignment.model
     matrix = model.matrix

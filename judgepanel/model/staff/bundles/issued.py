@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -174,10 +175,17 @@ class BundleListing:
     results: str  # "" | "accepted" | "refused"
     sent_at: dt.datetime | None = None
     passphrase_hint: str = ""
+    outdated: bool = False  # current, but the judge's assignments changed since it was built
+
+    @property
+    def folder(self) -> str:
+        """The folder the bundle was written to ("" when only its name was kept)."""
+        parent = str(Path(self.file_name).parent)
+        return "" if parent in ("", ".") else parent
 
 
 def load_bundles(session: Session, round_: Round) -> list[BundleListing]:
-    """The round's distribution checklist, in three queries whatever the number of bundles."""
+    """The round's distribution checklist, in four queries whatever the number of bundles."""
     issued = list(session.scalars(
         select(IssuedBundle).where(IssuedBundle.round_id == round_.id)
         .order_by(IssuedBundle.superseded, IssuedBundle.created_at.desc())))
@@ -190,19 +198,25 @@ def load_bundles(session: Session, round_: Round) -> list[BundleListing]:
                 .join(IssuedBundle).where(IssuedBundle.round_id == round_.id)):
             if bundle_id is not None:
                 statuses.setdefault(bundle_id, set()).add(status)
+    assigned: dict[int, set[int]] = {}
+    for judge_id, app_id in session.execute(select(
+            Assignment.judge_id, Assignment.application_id).where(
+            Assignment.round_id == round_.id)):
+        assigned.setdefault(judge_id, set()).add(app_id)
     rows = []
     for b in issued:
         seen = statuses.get(b.id, set())
         result = "accepted" if "accepted" in seen else ("refused" if seen else "")
         try:
-            held = len(bundle_contents(b))
+            contents = set(bundle_contents(b).values())
         except WorkspaceError:  # a bundle whose record was lost still shows in the checklist
-            held = 0
+            contents = set()
+        outdated = not b.superseded and contents != assigned.get(b.judge_id, set())
         rows.append(BundleListing(
             b.id, b.bundle_id, b.judge_id, names.get(b.judge_id, "?"), b.file_name, b.size,
             b.created_at, b.due_at, b.superseded,
-            PASSPHRASE_RECIPIENT in (b.recipients or ()), held, result, b.sent_at,
-            b.passphrase_hint or ""))
+            PASSPHRASE_RECIPIENT in (b.recipients or ()), len(contents), result, b.sent_at,
+            b.passphrase_hint or "", outdated))
     return rows
 
 

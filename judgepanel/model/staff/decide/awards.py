@@ -25,6 +25,31 @@ def _award_now(application: Application) -> str:
             else f"it is now {amount:,.2f}")
 
 
+def check_award(ref: str, requested: Decimal | None,
+                amount: Decimal | int | None) -> Decimal | None:
+    """The award as it would be kept, or ValidationError saying why not (nothing needed
+    but the application's reference and requested amount, so a dialog can ask first)."""
+    if amount is None:
+        return None
+    if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
+        raise ValidationError("The award must be an exact amount of money.", path="award",
+                              detail=f"got {amount!r}")
+    amount = Decimal(amount)
+    if not amount.is_finite() or amount < 0:
+        raise ValidationError("The award must be zero or more.", path="award")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError("The award cannot have fractions of a cent.", path="award")
+    if requested is None:
+        raise ValidationError(
+            f"{ref} has no requested amount. Enter what it asked for before setting an "
+            "award.", path="award")
+    if amount > requested:
+        raise ValidationError(
+            f"The award for {ref} ({amount:,.2f}) is more than it requested "
+            f"({requested:,.2f}).", path="award")
+    return amount
+
+
 def set_award(session: Session, application: Application, amount: Decimal | int | None,
               actor: str, *, note: str = "", expected_version: int | None = None) -> int:
     """Record staff's award for an application (partial, full, 0 to pass over; None clears).
@@ -33,27 +58,9 @@ def set_award(session: Session, application: Application, amount: Decimal | int 
     ``expected_version``: the application's version the edit was made from (refused if
     another officer changed it since). Returns its version now.
     """
-    if amount is not None:
-        if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
-            raise ValidationError("The award must be an exact amount of money.", path="award",
-                                  detail=f"got {amount!r}")
-        amount = Decimal(amount)
-        if not amount.is_finite() or amount < 0:
-            raise ValidationError("The award must be zero or more.", path="award")
-        if amount != amount.quantize(Decimal("0.01")):
-            raise ValidationError("The award cannot have fractions of a cent.", path="award")
     claim(session, application, expected_version, actor,
           what=f"the award for {application.ref}", now=_award_now)
-    if amount is not None:
-        requested = application.requested_amount
-        if requested is None:
-            raise ValidationError(
-                f"{application.ref} has no requested amount. Enter what it asked for before "
-                "setting an award.", path="award")
-        if amount > requested:
-            raise ValidationError(
-                f"The award for {application.ref} ({amount:.2f}) is more than it requested "
-                f"({requested:.2f}).", path="award")
+    amount = check_award(application.ref, application.requested_amount, amount)
     previous = application.awarded_amount
     application.awarded_amount = amount
     session.flush()

@@ -16,11 +16,18 @@ Both formats hold the same tables, so a number checked in one is in the other:
 - Judges: reviews counted, mean, spread, leniency, the model's offset with its
   standard error, assigned, missing, conflicted.
 
+Applicants' contact name and e-mail go into the ranking tables only when the program
+says so (setting ``exports.contact_details``, off by default, or ``contacts=True`` for
+one export), so staff can notify applicants; the summary states either way.
+
 Column order is fixed (criteria in rubric order), rows are sorted, so two
 exports of the same data differ only in the export time. CSV is UTF-8 with a
 byte-order mark (Excel otherwise misreads accents); text that a spreadsheet
 would run as a formula (starting with = + - @, tab or CR) gets a leading
-apostrophe. In XLSX such text is stored as text, never as a formula. Files
+apostrophe. In XLSX such text is stored as text, never as a formula. Every text
+passes the text policy first (judgepanel/text.py): line breaks of every kind become
+LF, control characters and bidirectional overrides and isolates are removed, so a
+name cannot reorder itself or a row in a spreadsheet. Files
 appear complete or not at all: everything is written to temporary files in the
 target folder and renamed into place at the end.
 """
@@ -43,13 +50,16 @@ from typing import Literal
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.clock import utcnow
 from judgepanel.model.scoring.ranking import BASIS_NAMES, DEFAULT_BASIS, Basis
 from judgepanel.model.scoring.statistics import median
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
-from judgepanel.model.staff.schema import Program, Round
+from judgepanel.model.staff.schema import Application, Program, Round
+from judgepanel.model.staff.settings import EXPORTS_CONTACT_DETAILS, setting_value
+from judgepanel.text import clean_text
 
 Kind = Literal["text", "int", "score", "stat", "money", "auto"]
 Cell = str | int | float | Decimal | None
@@ -105,6 +115,19 @@ def _people(people: Sequence[object]) -> str:
     return "; ".join(getattr(p, "name", "") for p in people)
 
 
+Contacts = Mapping[str, tuple[str, str]]  # reference -> (contact name, e-mail)
+
+
+def _with_contacts(table: Table, contacts: Contacts | None) -> Table:
+    """``table`` with the applicants' contact name and e-mail as its last two columns."""
+    if contacts is None:
+        return table
+    ref = table.headers.index("Application")
+    rows = tuple((*row, *contacts.get(str(row[ref]), ("", ""))) for row in table.rows)
+    return Table(table.name, table.slug, (*table.headers, "Contact name", "Contact e-mail"),
+                 (*table.kinds, "text", "text"), rows)
+
+
 def rankings_table(board: Leaderboard, category_names: Mapping[str, str],
                    name: str = "Rankings", slug: str = "rankings") -> Table:
     keys = board.rubric.keys
@@ -152,7 +175,8 @@ def judges_table(board: Leaderboard) -> Table:
     return Table("Judges", "judges", headers, kinds, tuple(rows))
 
 
-def summary_table(boards: RoundBoards, program_name: str, exported: dt.datetime) -> Table:
+def summary_table(boards: RoundBoards, program_name: str, exported: dt.datetime,
+                  contacts: bool = False) -> Table:
     b = boards.overall
     rule = b.disagreement
     limits = [f"range above {rule.max_range:g}" if rule.max_range is not None else "",
@@ -186,6 +210,9 @@ def summary_table(boards: RoundBoards, program_name: str, exported: dt.datetime)
                                            + "; ".join(c.reasons)))
     for text in b.problems:
         rows.append(("Problem", text))
+    rows.append(("Applicants' contact details",
+                 "included in the rankings (to notify applicants)" if contacts else
+                 "not included (program setting exports.contact_details)"))
     rows.append(("Exported at (UTC)", exported.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")))
     return Table("Summary", "summary", ("Item", "Value"), ("text", "auto"), tuple(rows))
 
@@ -198,18 +225,29 @@ def _per_judge_text(counts: Sequence[int]) -> str:
 
 
 def round_tables(session: Session, round_: Round, *, basis: Basis = DEFAULT_BASIS,
-                 exported: dt.datetime | None = None) -> list[Table]:
-    """Every table of the export, in sheet order."""
+                 exported: dt.datetime | None = None,
+                 contacts: bool | None = None) -> list[Table]:
+    """Every table of the export, in sheet order. ``contacts`` None: the program's
+    setting decides whether applicants' contact details are included."""
     program = session.get(Program, round_.program_id)
     assert program is not None
+    if contacts is None:
+        contacts = setting_value(program, EXPORTS_CONTACT_DETAILS)
+    people: Contacts | None = None
+    if contacts:
+        people = {ref: (name, email) for ref, name, email in session.execute(
+            select(Application.ref, Application.contact_name, Application.contact_email)
+            .where(Application.program_id == program.id))}
     boards = compute_all(session, round_, basis=basis)
     names = _names(boards)
-    tables = [summary_table(boards, program.name, exported or utcnow()),
-              scores_table(boards.overall, names), rankings_table(boards.overall, names)]
+    tables = [summary_table(boards, program.name, exported or utcnow(), bool(contacts)),
+              scores_table(boards.overall, names),
+              _with_contacts(rankings_table(boards.overall, names), people)]
     titles: set[str] = {t.name.casefold() for t in tables} | {"judges"}
     for key, board in boards.by_category.items():
-        tables.append(rankings_table(board, names, _sheet_title(f"Rank {names[key]}", titles),
-                                     f"rankings-{key}"))
+        tables.append(_with_contacts(rankings_table(
+            board, names, _sheet_title(f"Rank {names[key]}", titles), f"rankings-{key}"),
+            people))
     tables.append(judges_table(boards.overall))
     return tables
 
@@ -233,6 +271,7 @@ def _compact(value: float) -> str:
 
 
 def _csv_text(value: str) -> str:
+    value = clean_text(value)[0]
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
@@ -252,7 +291,7 @@ def _csv_cell(value: Cell, kind: Kind) -> str:
 
 def _xlsx_cell(sheet: object, value: Cell, kind: Kind) -> WriteOnlyCell:
     if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", clean_text(value)[0]))
         cell.data_type = "s"  # never a formula, whatever the text starts with
         return cell
     cell = WriteOnlyCell(sheet, value=value)
@@ -333,13 +372,13 @@ def write_xlsx(tables: Sequence[Table], path: Path | str) -> Path:
 
 def export_csv(session: Session, round_: Round, folder: Path | str, *,
                basis: Basis = DEFAULT_BASIS,
-               stem: str | None = None) -> list[Path]:
+               stem: str | None = None, contacts: bool | None = None) -> list[Path]:
     """Write the round's tables as CSV files into ``folder``; returns their paths."""
-    tables = round_tables(session, round_, basis=basis)
+    tables = round_tables(session, round_, basis=basis, contacts=contacts)
     return write_csv_files(tables, folder, stem or f"round-{round_.number}")
 
 
 def export_xlsx(session: Session, round_: Round, path: Path | str, *,
-                basis: Basis = DEFAULT_BASIS) -> Path:
+                basis: Basis = DEFAULT_BASIS, contacts: bool | None = None) -> Path:
     """Write the round's tables as one XLSX workbook at ``path``."""
-    return write_xlsx(round_tables(session, round_, basis=basis), path)
+    return write_xlsx(round_tables(session, round_, basis=basis, contacts=contacts), path)

@@ -12,6 +12,11 @@ or the 0..100 z display) is at least T. With ``per_category`` the rule applies i
 each category separately and the union goes through (an application selected
 in two categories goes once).
 
+The plan lists every application the rule picks (``entries``, in ranking order) with
+its rank, score and whether it is tied at the cut-off or excluded, so staff see the
+shortlist, and settle a tie, before any round is made. A shortlist is undone by
+deleting the round it made (``rounds.delete_round``), allowed until bundles are built.
+
 The new round gets a copy of the source round's rubric unless another is
 given, and the same blind-review choice. Category membership is program-wide
 (an application keeps its categories in every round), so the shortlisted
@@ -46,6 +51,18 @@ from judgepanel.model.staff.schema import Application, Category, Program, Round
 
 
 @dataclass(frozen=True)
+class ShortlistEntry:
+    """One application the rule picks, as the preview shows it."""
+
+    ref: str
+    title: str
+    rank: int
+    score: float
+    tied: bool  # tied at the cut-off: it goes through only because of the tie
+    excluded: bool  # staff left it out
+
+
+@dataclass(frozen=True)
 class ShortlistPlan:
     """Who would go through, and what staff should know before deciding."""
 
@@ -60,6 +77,7 @@ class ShortlistPlan:
     ties_at_cutoff: tuple[str, ...]
     excluded: tuple[str, ...]
     warnings: tuple[str, ...]
+    entries: tuple[ShortlistEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +127,8 @@ def plan_shortlist(session: Session, round_: Round, *, top: int | None = None,
     ties: list[str] = []
     by_category: dict[str, tuple[str, ...]] = {}
     warnings: list[str] = _warnings(overall)
+    titles = {r.application.ref: r.application.title for r in overall.rows}
+    entries: dict[str, ShortlistEntry] = {}
     for board in lists:
         chosen = shortlist(board.ranking, top=top, threshold=threshold)
         picked = tuple(ref for ref in chosen.selected if ref not in exclude)
@@ -116,6 +136,11 @@ def plan_shortlist(session: Session, round_: Round, *, top: int | None = None,
             by_category[board.category.key] = picked
         selected.extend(ref for ref in picked if ref not in selected)
         ties.extend(ref for ref in chosen.ties_at_cutoff if ref not in ties)
+        for ref in chosen.selected:
+            row = board.ranking.row(ref)
+            if ref not in entries and row is not None:
+                entries[ref] = ShortlistEntry(ref, titles.get(ref, ""), row.rank, row.score,
+                                              ref in chosen.ties_at_cutoff, ref in exclude)
     if ties:
         where = "" if not per_category else " (in at least one category)"
         warnings.append(f"A tie at the cut-off{where} takes {len(ties)} applications "
@@ -125,7 +150,7 @@ def plan_shortlist(session: Session, round_: Round, *, top: int | None = None,
         category=overall.category.key if overall.category else None,
         per_category=per_category, selected=tuple(selected), by_category=by_category,
         ties_at_cutoff=tuple(ties), excluded=tuple(sorted(set(exclude))),
-        warnings=tuple(warnings))
+        warnings=tuple(warnings), entries=tuple(entries.values()))
 
 
 def shortlist_into_new_round(

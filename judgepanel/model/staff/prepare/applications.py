@@ -68,3 +68,14 @@ def application_titles(session: Session, program: Program,
     return {ref: title for ref, title in session.execute(
         select(Application.ref, Application.title).where(
             Application.program_id == program.id, Application.ref.in_(list(refs))))}
+
+
+def form_field_names(session: Session, program: Program) -> list[str]:
+    """Every form field name the program's applications carry (what an import kept beyond
+    the standard fields), in first-seen order: what a report may take its summary from."""
+    names: dict[str, None] = {}
+    for fields in session.scalars(select(Application.fields).where(
+            Application.program_id == program.id).order_by(Application.id)):
+        for name in fields or {}:
+            names.setdefault(str(name), None)
+    return list(names)

@@ -1,8 +1,11 @@
 """Assignment in the workspace: who reviews what in a round, saved as Assignment rows.
 
 ``assignment_planner.plan_assignments`` is the pure planner; this module feeds it from
-the database (the program's applications, its active judges, the conflicts nobody has cleared,
-the category panels) and writes its answer back, audited. Staff can then add or
+the database (the program's applications, its active judges, the confirmed conflicts,
+the category panels) and writes its answer back, audited, all or nothing: a run that
+cannot be done as asked (an undecided conflict finding, judges already over the load
+cap, applications that would stay short) is refused and writes nothing, and
+``check=True`` shows the plan without writing. Staff can then add or
 remove single pairs by hand; adding a pair with a conflict of interest is refused
 with the reason, because a conflicted review must never be scored, however it got
 into the plan.
@@ -21,6 +24,7 @@ the first round, the shortlist in a later one) can be assigned in it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -40,18 +44,21 @@ from judgepanel.model.storage.versions import stale
 
 @dataclass
 class AssignmentOutcome:
-    """What an automatic assignment wrote (the planner's ``AssignmentPlan``, applied);
-    ``loads`` counts every pair a judge holds."""
+    """What an automatic assignment would write, or wrote (the planner's ``AssignmentPlan``
+    in the workspace's terms); ``loads`` counts every pair a judge would hold."""
 
     added: list[tuple[int, int]] = field(default_factory=list)  # (judge id, application id)
     dropped: list[tuple[int, int]] = field(default_factory=list)  # removed for a conflict
     unmet: list[Shortfall] = field(default_factory=list)  # named by reference
     loads: dict[int, int] = field(default_factory=dict)
+    written: bool = False  # False: only planned (``--check``), nothing was changed
 
     def summary(self) -> str:
-        text = f"{len(self.added)} assignments added"
+        verb = "added" if self.written else "to add"
+        text = f"{len(self.added)} assignments {verb}"
         if self.dropped:
-            text += f", {len(self.dropped)} removed because of a conflict of interest"
+            removed = "removed" if self.written else "to remove"
+            text += f", {len(self.dropped)} {removed} because of a conflict of interest"
         if self.unmet:
             text += f"; {len(self.unmet)} applications still need judges"
         return text + "."
@@ -123,6 +130,50 @@ def _eligibility(judges: list[Judge], applications: list[Application]
     return eligible
 
 
+def open_findings(session: Session, round_: Round, judges: Iterable[Judge],
+                  applications: Iterable[Application]) -> list[Conflict]:
+    """Undecided conflict findings between these judges and applications of the round."""
+    judge_ids = {j.id for j in judges}
+    app_ids = {a.id for a in applications}
+    found = session.scalars(select(Conflict).join(Judge).where(
+        Judge.program_id == round_.program_id, Conflict.status == OPEN)
+        .order_by(Conflict.id))
+    return [c for c in found if c.judge_id in judge_ids and c.application_id in app_ids]
+
+
+def _refuse_open(found: list[Conflict]) -> ValidationError:
+    shown = "; ".join(f"#{c.id} {c.judge.name} × {c.application.ref}" for c in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return ValidationError(
+        f"{len(found)} possible conflict{'s' if len(found) != 1 else ''} of interest "
+        f"{'are' if len(found) != 1 else 'is'} still undecided ({shown}{more}), so nothing "
+        "was assigned: a pair nobody has cleared may be unsafe, and one cleared later "
+        "should be assignable. Confirm or dismiss each first (Conflicts, or `judgepanel "
+        "staff conflicts list --status open`).",
+        detail=f"open conflicts {[c.id for c in found]}", path="conflicts")
+
+
+def _refuse_over_cap(over: dict[str, int], max_load: int) -> ValidationError:
+    names = ", ".join(f"{name} ({n})" for name, n in sorted(over.items()))
+    return ValidationError(
+        f"{names} already {'hold' if len(over) != 1 else 'holds'} more than {max_load} "
+        f"applications, so a limit of {max_load} per judge cannot be kept and nothing was "
+        "assigned. Raise the limit, or remove some of their assignments first.",
+        path="max_load")
+
+
+def _refuse_short(outcome: AssignmentOutcome) -> ValidationError:
+    shown = "; ".join(str(u) for u in outcome.unmet[:5])
+    more = f"; and {len(outcome.unmet) - 5} more" if len(outcome.unmet) > 5 else ""
+    return ValidationError(
+        f"This assignment cannot be completed: {len(outcome.unmet)} application"
+        f"{'s' if len(outcome.unmet) != 1 else ''} would stay short of judges ({shown}"
+        f"{more}). Nothing was assigned. Ask for fewer judges per application, allow more "
+        "applications per judge or enroll more judges; or accept the shortfall "
+        "(`--allow-short`).",
+        detail="; ".join(str(u) for u in outcome.unmet), path="per_application")
+
+
 def auto_assign(
     session: Session,
     round_: Round,
@@ -132,18 +183,23 @@ def auto_assign(
     max_load: int | None = None,
     applications: Iterable[Application] | None = None,
     by_category: bool = True,
-    include_open_conflicts: bool = True,
     seed: int = 0,
+    allow_short: bool = False,
+    check: bool = False,
 ) -> AssignmentOutcome:
     """Complete the round's assignment so each application has ``per_application`` judges.
 
     Existing pairs are kept (those now in conflict are removed and replaced). Without
-    ``applications``, every application the round holds takes part. Open conflict
-    findings block a pair unless ``include_open_conflicts`` is False: a pair nobody has
-    cleared yet is not safe to hand out. Refused while another officer runs one for the
-    same round (``locks``).
+    ``applications``, every application the round holds takes part. Refused, writing
+    nothing: while a conflict finding between the judges and applications concerned is
+    still open (docs/staff-guide.md: undecided findings block assignment); when judges
+    already hold more than ``max_load``; and when the plan would leave applications short
+    of judges, unless ``allow_short``. With ``check`` the plan is worked out and returned
+    (``written`` False) without writing anything, refusals included. A run that writes is
+    refused while another officer runs one for the same round (``locks``).
     """
-    claim_assignment_run(session, round_)
+    if not check:
+        claim_assignment_run(session, round_)
     program_id = round_.program_id
     judges = list(session.scalars(
         select(Judge).where(Judge.program_id == program_id, Judge.active.is_(True))
@@ -158,37 +214,49 @@ def auto_assign(
         raise ValidationError("Enroll at least one judge before assigning applications.")
     if not apps:
         raise ValidationError("Import applications before assigning them to judges.")
-    statuses = [CONFIRMED, OPEN] if include_open_conflicts else [CONFIRMED]
+    undecided = open_findings(session, round_, judges, apps)
+    if undecided:
+        raise _refuse_open(undecided)
     conflicts = {
         (str(j), str(a)) for j, a in session.execute(
             select(Conflict.judge_id, Conflict.application_id).join(Judge)
-            .where(Judge.program_id == program_id, Conflict.status.in_(statuses)))
+            .where(Judge.program_id == program_id, Conflict.status == CONFIRMED))
     }
     rows = list_assignments(session, round_)
     active = {j.id for j in judges}
     # A withdrawn judge's pairs stay in the table (for the record) but the planner
     # neither counts nor keeps them: their applications get someone else.
     existing = {(str(r.judge_id), str(r.application_id)) for r in rows if r.judge_id in active}
+    if max_load is not None:
+        held = Counter(j for j, _a in existing)
+        names = {str(j.id): j.name for j in judges}
+        over = {names[j]: n for j, n in held.items() if n > max_load}
+        if over:
+            raise _refuse_over_cap(over, max_load)
     result = plan_assignments(
         [str(a.id) for a in apps], [str(j.id) for j in judges],
         per_application=per_application, max_load=max_load, conflicts=conflicts,
         existing=existing, seed=seed,
         eligible=_eligibility(judges, apps) if by_category else None,
     )
-    by_pair = {(str(r.judge_id), str(r.application_id)): r for r in rows}
-    outcome = AssignmentOutcome()
-    for judge_key, app_key in result.dropped:
-        session.delete(by_pair[(judge_key, app_key)])
-        outcome.dropped.append((int(judge_key), int(app_key)))
-    session.flush()
-    for judge_key, app_key in sorted(result.added, key=lambda p: (int(p[0]), int(p[1]))):
-        session.add(Assignment(round_id=round_.id, judge_id=int(judge_key),
-                               application_id=int(app_key)))
-        outcome.added.append((int(judge_key), int(app_key)))
-    session.flush()
     refs = {str(a.id): a.ref for a in apps}
-    outcome.unmet = [replace(s, app_id=refs[s.app_id]) for s in result.unmet]
-    outcome.loads = {int(j): n for j, n in result.loads.items()}
+    outcome = AssignmentOutcome(
+        added=sorted((int(j), int(a)) for j, a in result.added),
+        dropped=[(int(j), int(a)) for j, a in result.dropped],
+        unmet=[replace(s, app_id=refs[s.app_id]) for s in result.unmet],
+        loads={int(j): n for j, n in result.loads.items()})
+    if check:
+        return outcome
+    if outcome.unmet and not allow_short:
+        raise _refuse_short(outcome)
+    by_pair = {(r.judge_id, r.application_id): r for r in rows}
+    for pair in outcome.dropped:
+        session.delete(by_pair[pair])
+    session.flush()
+    for judge_id, app_id in outcome.added:
+        session.add(Assignment(round_id=round_.id, judge_id=judge_id, application_id=app_id))
+    session.flush()
+    outcome.written = True
     audit.append(session, actor, "assignment.auto", {
         "round": round_.number, "per_application": per_application, "max_load": max_load,
         "seed": seed, "added": [list(p) for p in outcome.added],
@@ -277,7 +345,23 @@ class AssignmentMatrix:
     judges: tuple[tuple[int, str], ...]  # (id, name)
     applications: tuple[tuple[int, str, str], ...]  # (id, ref, title)
     assigned: frozenset[tuple[int, int]]  # (judge id, application id)
-    blocked: frozenset[tuple[int, int]]  # confirmed or open conflicts
+    blocked: frozenset[tuple[int, int]]  # confirmed (also judge-declared) or open conflicts
+
+    def coverage(self) -> dict[int, tuple[int, int]]:
+        """Per application id: (reviews that can count, pairs assigned).
+
+        A pair in conflict (a judge declared one, or staff confirmed or have not yet
+        decided one) can never give a review that counts, so it is not coverage, and
+        neither is a withdrawn judge's pair."""
+        active = {j for j, _name in self.judges}
+        counted = dict.fromkeys((a for a, _r, _t in self.applications), 0)
+        assigned = dict(counted)
+        for judge_id, app_id in self.assigned:
+            if judge_id in active and app_id in counted:
+                assigned[app_id] += 1
+                if (judge_id, app_id) not in self.blocked:
+                    counted[app_id] += 1
+        return {a: (counted[a], assigned[a]) for a in counted}
 
 
 def load_matrix(session: Session, program: Program, round_: Round) -> AssignmentMatrix:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff.schema import Application, Category, Judge, Program
-from judgepanel.text import ascii_slug
+from judgepanel.text import ascii_slug, text_problem
 
 # The recognition demo's ten components of the compact on combating hate and
 # promoting inclusion (plausible names; the demo and tests use them).
@@ -56,6 +56,9 @@ def add_category(
     name = " ".join(name.split())
     if not name:
         raise ValidationError("Give the category a name.", path="name")
+    if (problem := text_problem(name, multiline=False)) is not None:  # judgepanel/text.py
+        raise ValidationError(f"The category's name {problem}. Delete that character.",
+                              path="name")
     key = category_key(key or name)
     if not key:
         raise ValidationError(

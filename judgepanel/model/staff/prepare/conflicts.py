@@ -26,7 +26,7 @@ from judgepanel.model.staff import audit
 from judgepanel.model.staff.locks import hold_assignments
 from judgepanel.model.staff.schema import Application, Conflict, Judge, Program
 from judgepanel.model.storage.versions import claim
-from judgepanel.text import fold_accents
+from judgepanel.text import fold_accents, text_problem
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
 DETECTED, DECLARED, STAFF = "detected", "declared", "staff"
@@ -181,6 +181,8 @@ def _decision_now(conflict: Conflict) -> str:
 def _decide(session: Session, conflict: Conflict, status: str, actor: str, note: str,
             expected_version: int | None = None) -> int:
     """Record staff's decision; ``expected_version`` as in ``storage.versions.claim``."""
+    if (problem := text_problem(note, multiline=True)) is not None:  # judgepanel/text.py
+        raise ValidationError(f"The note {problem}. Delete that character.", path="note")
     hold_assignments(session, conflict.judge.program_id)
     claim(session, conflict, expected_version, actor, now=_decision_now,
           what=f"the conflict of interest #{conflict.id}")

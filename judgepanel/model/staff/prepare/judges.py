@@ -23,6 +23,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.conflicts import normalise
 from judgepanel.model.staff.schema import Judge, JudgeAffiliation, Program
+from judgepanel.text import text_problem
 
 
 class CardLike(Protocol):
@@ -149,9 +150,15 @@ def enroll_file(session: Session, program: Program, path: Path | str, actor: str
                        **profile)
 
 
+PROFILE_WORDS = {"email": "e-mail", "organisation": "organisation", "city": "city"}
+
+
 def set_profile(session: Session, judge: Judge, actor: str, *, email: str | None = None,
-                organisation: str | None = None, city: str | None = None) -> None:
-    """What staff know about the judge beyond the card (used by conflict screening)."""
+                organisation: str | None = None, city: str | None = None) -> list[str]:
+    """What staff know about the judge beyond the card (used by conflict screening).
+
+    Returns what changed, in words (“city: Atlanta → Boston”); empty when nothing did.
+    """
     changes: dict[str, str] = {}
     if email is not None:
         changes["email"] = _clean_email(email)
@@ -159,24 +166,38 @@ def set_profile(session: Session, judge: Judge, actor: str, *, email: str | None
         changes["organisation"] = " ".join(organisation.split())
     if city is not None:
         changes["city"] = " ".join(city.split())
+    said = [f"{PROFILE_WORDS[name]}: {getattr(judge, name) or '(none)'} → {value or '(none)'}"
+            for name, value in changes.items() if (getattr(judge, name) or "") != value]
     for name, value in changes.items():
+        if (problem := text_problem(value, multiline=False)) is not None:  # judgepanel/text.py
+            raise ValidationError(f"The judge's {name} {problem}. Delete that character.",
+                                  path=name)
         setattr(judge, name, value)
     session.flush()
     audit.append(session, actor, "judge.profile", {"judge": judge.id, **changes})
+    return said
 
 
-def set_affiliations(session: Session, judge: Judge, values: Iterable[str], actor: str) -> None:
-    """Replace the judge's declared affiliations (organisations, cities, bodies)."""
+def set_affiliations(session: Session, judge: Judge, values: Iterable[str],
+                     actor: str) -> list[str]:
+    """Replace the judge's declared affiliations (organisations, cities, bodies).
+
+    Returns what changed, in words (“affiliation added: …”); empty when nothing did.
+    """
     cleaned: list[str] = []
     for value in values:
         text = " ".join(value.split())
         if len(text) > 300:
             raise ValidationError("An affiliation is too long (at most 300 characters).",
                                   path="affiliations")
+        if (problem := text_problem(text, multiline=False)) is not None:
+            raise ValidationError(f"An affiliation {problem}. Delete that character.",
+                                  path="affiliations")
         if text and _person_key(text) not in {_person_key(c) for c in cleaned}:
             cleaned.append(text)
     # Remove first and flush: the unit of work would otherwise insert before deleting
     # and trip the (judge, value) unique constraint for a value that stays.
+    before = [a.value for a in judge.affiliations]
     kept = [a for a in judge.affiliations if a.value in cleaned]
     judge.affiliations = kept
     session.flush()
@@ -184,6 +205,8 @@ def set_affiliations(session: Session, judge: Judge, values: Iterable[str], acto
     judge.affiliations.extend(JudgeAffiliation(value=v) for v in cleaned if v not in have)
     session.flush()
     audit.append(session, actor, "judge.affiliations", {"judge": judge.id, "values": cleaned})
+    return ([f"affiliation added: {v}" for v in cleaned if v not in before]
+            + [f"affiliation removed: {v}" for v in before if v not in cleaned])
 
 
 def clear_flag(session: Session, judge: Judge, actor: str, note: str) -> None:

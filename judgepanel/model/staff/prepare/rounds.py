@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError
 from judgepanel.model.rubric.comments import CommentRule
 from judgepanel.model.rubric.criterion import Criterion
@@ -31,6 +33,7 @@ from judgepanel.model.rubric.levels import Level
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import (
     Application,
+    Assignment,
     CriterionRow,
     IssuedBundle,
     Program,
@@ -38,8 +41,19 @@ from judgepanel.model.staff.schema import (
     RubricRow,
     round_applications_table,
 )
+from judgepanel.model.staff.settings import forget_round_settings
+from judgepanel.text import text_problem
 
 FIRST_ROUND = 1
+
+
+def is_past_due(due: dt.date, today: dt.date | None = None) -> bool:
+    """Whether a due date given for a round is already over (results due "yesterday").
+
+    The command line refuses such a date unless asked (``--allow-past-due``), and the
+    app warns: it is almost always a typing slip (2025 for 2026).
+    """
+    return due < (today or utcnow().date())
 
 
 # --- membership ------------------------------------------------------------------------
@@ -117,6 +131,109 @@ def add_round_applications(session: Session, round_: Round,
     return len(added)
 
 
+def _bundled(session: Session, round_: Round) -> set[int]:
+    """Application ids any bundle of ``round_`` held (replaced bundles included)."""
+    held: set[int] = set()
+    for contents in session.scalars(select(IssuedBundle.applications).where(
+            IssuedBundle.round_id == round_.id)):
+        held.update(int(app_id) for _key, app_id in contents or ())
+    return held
+
+
+@dataclass(frozen=True)
+class RoundMember:
+    """An application a round holds, and whether a bundle of the round holds it (then it
+    cannot be taken out)."""
+
+    id: int
+    ref: str
+    title: str
+    bundled: bool
+
+
+def round_members(session: Session, round_: Round) -> list[RoundMember]:
+    """What ``round_`` holds, for the round editor (reference order)."""
+    held = _bundled(session, round_)
+    return sorted((RoundMember(a.id, a.ref, a.title, a.id in held)
+                   for a in round_applications(session, round_)), key=lambda m: m.ref)
+
+
+def remove_round_application(session: Session, round_: Round, application: Application,
+                             actor: str) -> list[int]:
+    """Take an application out of a later round, with its assignments there (audited).
+
+    Refused for the first round (it holds every application by rule) and once a bundle
+    of the round holds the application: a judge may already be reading it. Returns the
+    ids of the judges it was assigned to, so the removal can be undone.
+    """
+    if holds_every_application(round_):
+        raise ValidationError(
+            f"“{round_.name}” is the first round: it holds every application of the "
+            "program by rule, so none can be taken out of it. Take away its assignments "
+            "instead.", path="round")
+    table = round_applications_table
+    member = session.scalar(select(func.count()).select_from(table).where(
+        table.c.round_id == round_.id, table.c.application_id == application.id))
+    if not member:
+        raise ValidationError(f"{application.ref} is not part of “{round_.name}”.",
+                              path="application")
+    if application.id in _bundled(session, round_):
+        raise ValidationError(
+            f"{application.ref} cannot be taken out of “{round_.name}”: a judge's bundle of "
+            "this round already holds it. Take it out before building bundles, or build "
+            "the judge's bundle again without it.", path="application")
+    assignments = list(session.scalars(select(Assignment).where(
+        Assignment.round_id == round_.id, Assignment.application_id == application.id)
+        .order_by(Assignment.judge_id)))
+    judges = [a.judge_id for a in assignments]
+    for row in assignments:
+        session.delete(row)
+    session.execute(delete(table).where(table.c.round_id == round_.id,
+                                        table.c.application_id == application.id))
+    session.expire(round_, ["applications"])
+    session.flush()
+    audit.append(session, actor, "round.application_removed", {
+        "round": round_.number, "application": application.ref,
+        "assignments_removed": judges})
+    return judges
+
+
+def delete_round(session: Session, round_: Round, actor: str) -> None:
+    """Delete a later round that no bundle was built for, with what it holds (audited).
+
+    Its membership, assignments, rubric and per-round settings go; the applications stay
+    in the program. The audit entry keeps what is needed to make the round again.
+    """
+    if holds_every_application(round_):
+        raise ValidationError(
+            f"“{round_.name}” is the first round, which holds every application; it cannot "
+            "be deleted.", path="round")
+    built = session.scalar(select(func.count()).select_from(IssuedBundle).where(
+        IssuedBundle.round_id == round_.id))
+    if built:
+        raise ValidationError(
+            f"“{round_.name}” cannot be deleted: bundles were built for it, so judges may "
+            "hold them and their results must still find their round.", path="round")
+    members = [a.ref for a in round_applications(session, round_)]
+    rubric = round_.rubric.name if round_.rubric is not None else None
+    details: dict[str, object] = {
+        "round": round_.number, "name": round_.name, "applications": members,
+        "rubric": rubric, "due": round_.due_at.isoformat() if round_.due_at else None,
+        "budget": None if round_.budget is None else f"{round_.budget:.2f}"}
+    for row in session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
+        session.delete(row)
+    table = round_applications_table
+    session.execute(delete(table).where(table.c.round_id == round_.id))
+    program = session.get(Program, round_.program_id)
+    assert program is not None
+    forget_round_settings(program, round_.number)
+    session.flush()
+    session.delete(round_)  # its rubric goes with it (the relationship's cascade)
+    session.flush()
+    session.expire(program, ["rounds"])
+    audit.append(session, actor, "round.deleted", details)
+
+
 # --- rounds ------------------------------------------------------------------------------
 
 
@@ -132,6 +249,9 @@ def add_round(session: Session, program: Program, name: str, actor: str, *,
     name = " ".join(name.split())
     if not name:
         raise ValidationError("Give the round a name.", path="name")
+    if (problem := text_problem(name, multiline=False)) is not None:  # judgepanel/text.py
+        raise ValidationError(f"The round's name {problem}. Delete that character.",
+                              path="name")
     if budget is not None and budget < 0:
         raise ValidationError("A budget cannot be negative.", path="budget")
     last = session.scalar(select(func.max(Round.number)).where(Round.program_id == program.id))

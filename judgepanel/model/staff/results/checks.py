@@ -22,9 +22,12 @@ ASK_AGAIN = "Ask the judge to export the results again and send the new file."
 REASONS: dict[str, str] = {
     "unreadable": "The file could not be read. Check that it exists and is not open in "
                   "another program, then try again.",
-    "wrong_key": "This results file was not encrypted to this program's staff key: it "
-                 "belongs to another program, or another staff identity was chosen for the "
-                 "merge. Choose the program's staff identity; if that fails, "
+    # Said as it is: a key that does not fit and a header damaged on the way look alike
+    # (the wrapped file key fails to open either way), so the message names both.
+    "wrong_key": "None of this program's staff keys opens this results file: either it was "
+                 "encrypted to another key (it belongs to another program, or another staff "
+                 "identity was chosen for the merge), or its header was damaged on the way. "
+                 "Choose the program's staff identity; if that fails, "
                  + ASK_AGAIN[0].lower() + ASK_AGAIN[1:],
     "not_results": "This is not a JudgePanel results file.",
     "damaged": "The results file is damaged or was changed after the judge signed it. "
@@ -116,7 +119,7 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
         comments = {s.criterion: s.comment for s in review.scores}
         for problem in review_problems(rubric, scores, comments):
             target = off_scale if problem.kind == "off_scale" else incomplete
-            target.append(f"{ref}: {problem.message}")
+            target.append(f"{ref}: {problem.message.rstrip('.')}")  # one full stop
     if off_scale:
         return refusal("invalid_score", f"{listing(off_scale, 3)}. {ASK_AGAIN}",
                         detail="; ".join(off_scale))

@@ -217,3 +217,20 @@ def test_the_adjusted_basis_its_model_and_its_warnings_are_exported(
     assert all(float(r["Adjusted SE"]) > 0 for r in ranked)
     judges = [r for r in _csv(tmp_path / "round-1-judges.csv") if r["Reviews counted"] != "0"]
     assert judges and all(r["Offset (model)"] and r["Offset SE"] for r in judges)
+
+
+def test_exports_neutralise_bidi_controls_and_line_separators(tmp_path: Path) -> None:
+    """Names and comments reach an export under the text policy (issue #16): an
+    override cannot reorder a cell, a separator is a plain line break, a control goes."""
+    table = exports.Table(
+        "Scores", "scores", ("Judge", "Comment"), ("text", "text"),
+        (("Maria \u202egnp.exe", "one\u2028two\u2029three\r\nfour"),
+         ("\u2066=cmd\u2069", "bell\x07 and escape\x1b[2J")))
+    (csv_path,) = exports.write_csv_files([table], tmp_path, "round")
+    rows = list(csv.reader(csv_path.open(encoding="utf-8-sig", newline="")))
+    assert rows[1:] == [["Maria gnp.exe", "one\ntwo\nthree\nfour"],
+                        ["'=cmd", "bell and escape[2J"]]
+    book = load_workbook(exports.write_xlsx([table], tmp_path / "round.xlsx"))
+    values = list(book["Scores"].iter_rows(values_only=True))
+    assert values[1:] == [("Maria gnp.exe", "one\ntwo\nthree\nfour"),
+                          ("=cmd", "bell and escape[2J")]

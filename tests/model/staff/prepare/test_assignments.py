@@ -67,18 +67,31 @@ def test_conflicts_are_never_assigned_and_an_existing_pair_is_replaced(flow: Flo
         # ... and screening finds an (undecided) one for another pair: same city.
         set_profile(session, fetch(session, Judge, kwame), ACTOR, city="Porto")
         conflicts.screen(session, flow.workspace.program(session), ACTOR)
+    before = pairs(flow)
+    # An undecided finding blocks the whole run (docs/staff-guide.md), writing nothing.
+    with flow.workspace.session() as session, pytest.raises(ValidationError) as refused:
+        auto_assign(session, flow.round(session), ACTOR, per_application=2)
+    assert "1 possible conflict of interest is still undecided" in refused.value.message
+    assert "Kwame Mensah × REC-002" in refused.value.message
+    assert pairs(flow) == before
+    with flow.workspace.session() as session:
+        (finding,) = conflicts.list_conflicts(session, flow.workspace.program(session),
+                                              status="open")
+        conflicts.confirm(session, finding, ACTOR, "Lives next door")
         outcome = auto_assign(session, flow.round(session), ACTOR, per_application=2)
     assert outcome.dropped == [(maria, rec1)]
     saved = pairs(flow)
     assert (maria, rec1) not in saved and (kwame, rec2) not in saved
     assert Counter(app for _, app in saved)[rec1] == 2
-    # Open findings only block while undecided; without them the pair is allowed.
+    # Once dismissed, a finding no longer keeps the pair apart.
     with flow.workspace.session() as session:
         for row in list_assignments(session, flow.round(session)):
             session.delete(row)
+        (finding,) = conflicts.list_conflicts(session, flow.workspace.program(session),
+                                              status="confirmed", source="detected")
+        conflicts.dismiss(session, finding, ACTOR, "Different neighbourhood after all")
         session.flush()
-        auto_assign(session, flow.round(session), ACTOR, per_application=4,
-                    include_open_conflicts=False)
+        auto_assign(session, flow.round(session), ACTOR, per_application=4, allow_short=True)
     saved = pairs(flow)
     assert (kwame, rec2) in saved and (maria, rec1) not in saved
 
@@ -110,13 +123,40 @@ def test_category_panels_limit_who_reviews_what(flow: Flow) -> None:
     assert {app for judge, app in pairs(flow) if judge == maria} == set(flow.app_ids.values())
 
 
-def test_shortfalls_name_the_application(flow: Flow) -> None:
+def test_an_impossible_request_is_refused_and_writes_nothing(flow: Flow) -> None:
+    # Five judges per application with four judges: the draw cannot be done as asked.
+    with flow.workspace.session() as session, pytest.raises(ValidationError) as refused:
+        auto_assign(session, flow.round(session), ACTOR, per_application=5)
+    assert "6 applications would stay short of judges" in refused.value.message
+    assert "REC-001: 1 judge short (only 4 judges on the panel)" in refused.value.message
+    assert "Nothing was assigned" in refused.value.message
+    assert pairs(flow) == set()
     with flow.workspace.session() as session:
-        outcome = auto_assign(session, flow.round(session), ACTOR, per_application=5)
-    assert len(outcome.unmet) == 6
-    assert all(u.missing == 1 and "only 4 judges" in u.reason for u in outcome.unmet)
-    assert str(outcome.unmet[0]).startswith("REC-001: 1 judge short")
+        assert audit.events(session, "assignment.auto") == []
+        # The check shows the plan, and the shortfall, without writing.
+        plan = auto_assign(session, flow.round(session), ACTOR, per_application=5, check=True)
+    assert not plan.written and len(plan.added) == 24 and len(plan.unmet) == 6
+    assert all(u.missing == 1 and "only 4 judges" in u.reason for u in plan.unmet)
+    assert str(plan.unmet[0]).startswith("REC-001: 1 judge short")
+    assert plan.summary().startswith("24 assignments to add")
+    assert pairs(flow) == set()
+    # Asked for, the possible part is written.
+    with flow.workspace.session() as session:
+        outcome = auto_assign(session, flow.round(session), ACTOR, per_application=5,
+                              allow_short=True)
+    assert outcome.written and len(pairs(flow)) == 24
     assert "applications still need judges" in outcome.summary()
+
+
+def test_a_load_cap_below_what_judges_hold_is_refused(flow: Flow) -> None:
+    with flow.workspace.session() as session:
+        auto_assign(session, flow.round(session), ACTOR, per_application=2, seed=3)
+    before = pairs(flow)
+    with flow.workspace.session() as session, pytest.raises(ValidationError) as refused:
+        auto_assign(session, flow.round(session), ACTOR, per_application=3, max_load=2)
+    assert "already hold more than 2 applications" in refused.value.message
+    assert "Maria López (3)" in refused.value.message
+    assert pairs(flow) == before
 
 
 def test_a_withdrawn_judge_is_replaced(flow: Flow) -> None:

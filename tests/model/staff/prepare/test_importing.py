@@ -241,7 +241,7 @@ def test_unreadable_files_are_refused_with_a_message(tmp_path: Path) -> None:
     with pytest.raises(FileFormatError, match="not valid JSON"):
         read_table(tmp_path / "b.json")
     (tmp_path / "c.xlsx").write_bytes(b"not a zip")
-    with pytest.raises(FileFormatError, match="could not be opened"):
+    with pytest.raises(FileFormatError, match="damaged or is not an .xlsx workbook"):
         read_table(tmp_path / "c.xlsx")
     (tmp_path / "d.pdf").write_bytes(b"%PDF")
     with pytest.raises(FileFormatError, match=".csv, .xlsx or .json"):

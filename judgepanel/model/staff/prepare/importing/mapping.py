@@ -26,9 +26,28 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 ATTACHMENT_ALIASES = ("attachments", "attachment", "files", "file", "documents")
 
+# A header plainly naming references: one of these words ("Reference ID", "Ref. No.",
+# "Application number", "#"), with at most words that say whose reference it is. "Postal
+# code" or "Phone number" carry another word, so they are not taken for references.
+REF_WORDS = frozenset({"id", "ref", "reference", "number", "no", "nr", "num", "code"})
+REF_QUALIFIERS = frozenset({"application", "app", "applicant", "submission", "entry",
+                            "project", "proposal", "form", "record", "file", "unique",
+                            "our", "the", "of", "identifier", "reference", "ref"})
+FIELD_NAMES = ("ref", "title", "organisation", "city", "contact_name", "contact_email",
+               "requested_amount", "categories")
+
 
 def normalise_header(text: str) -> str:
     return ascii_slug(text, " ")
+
+
+def holds_references(header: str) -> bool:
+    """Whether a column's header plainly names references (any case, spacing, dots)."""
+    if header.strip() in ("#", "No.", "Nº", "N°"):
+        return True
+    words = normalise_header(header).split()
+    return (bool(words) and any(w in REF_WORDS for w in words)
+            and all(w in REF_WORDS or w in REF_QUALIFIERS for w in words))
 
 
 @dataclass(frozen=True)
@@ -63,13 +82,43 @@ class ColumnMapping:
                     chosen[name] = by_norm[alias]
                     break
         attachments = tuple(by_norm[a] for a in ATTACHMENT_ALIASES if a in by_norm)
+        if "ref" not in chosen:
+            taken = set(chosen.values()) | set(attachments)
+            ref = next((h for h in headers if h not in taken and holds_references(h)), None)
+            if ref is not None:
+                chosen["ref"] = ref
         return cls(attachments=attachments, **chosen)
 
     def mapped_columns(self) -> dict[str, str]:
         """{field: column} for the single-column fields that are mapped."""
-        names = ("ref", "title", "organisation", "city", "contact_name", "contact_email",
-                 "requested_amount", "categories")
-        return {n: getattr(self, n) for n in names if getattr(self, n)}
+        return {n: getattr(self, n) for n in FIELD_NAMES if getattr(self, n)}
+
+    def used_columns(self, headers: tuple[str, ...]) -> tuple[str, ...]:
+        """Every column the import reads: mapped, attachment and form-field columns."""
+        used = {*self.mapped_columns().values(), *self.attachments,
+                *self.extra_columns(headers)}
+        return tuple(h for h in headers if h in used)
+
+    def references_note(self) -> str:
+        """How references are found or made, in words for the import's summary."""
+        if self.ref:
+            return f"References come from the column “{self.ref}”."
+        return (f"No column holds references, so they will be made as "
+                f"{self.ref_prefix}-0001, {self.ref_prefix}-0002, … (skipping those already "
+                "in the program). If a column holds them, choose it for the reference "
+                "(`--map ref=COLUMN`).")
+
+    def describe(self, headers: tuple[str, ...]) -> list[str]:
+        """The mapping in lines a person can check: each field and its column, the
+        attachment columns, the columns kept as form fields, and where references come from."""
+        lines = [f"  {name:<17} ← " + (f"“{column}”" if (column := getattr(self, name))
+                                        else "(none)") for name in FIELD_NAMES]
+        lines.append(f"  {'attachments':<17} ← " + (", ".join(f"“{c}”" for c in self.attachments)
+                                                     or "(none)"))
+        extra = self.extra_columns(headers)
+        if extra:
+            lines.append("  kept as form fields: " + ", ".join(f"“{c}”" for c in extra))
+        return ["Columns used:", *lines, self.references_note()]
 
     def extra_columns(self, headers: tuple[str, ...]) -> tuple[str, ...]:
         if self.extra is not None:

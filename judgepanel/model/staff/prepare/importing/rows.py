@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.prepare.categories import find_category, list_categories
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
-from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable
+from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable, cell_problem
 from judgepanel.model.staff.schema import Application, Program
+from judgepanel.text import fold_accents
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -48,6 +49,20 @@ class ApplicationDraft:
     category_keys: list[str] = field(default_factory=list)
     attachments: list[tuple[str, Path]] = field(default_factory=list)  # (label, file)
     fields: dict[str, Any] = field(default_factory=dict)
+
+
+DUPLICATE = "duplicate"
+"""The field a duplicate row's problem names (staff may ask to import such rows anyway)."""
+
+
+def identity_key(title: str, organisation: str, email: str) -> tuple[str, str, str]:
+    """What makes two applications the same when no reference tells them apart: title,
+    organisation and contact e-mail, compared after folding case, accents and spaces."""
+    def fold(text: str) -> str:
+        plain = text if text.isascii() else fold_accents(text)  # most cells: no accents
+        return " ".join(plain.casefold().split())
+
+    return fold(title), fold(organisation), fold(email)
 
 
 def cell_as_text(value: Cell | None, separator: str) -> str:
@@ -94,15 +109,27 @@ class RowChecker:
     """Checks one row at a time, collecting problems and a draft."""
 
     def __init__(self, session: Session, program: Program, mapping: ColumnMapping,
-                 table: SourceTable, folder: Path | None) -> None:
+                 table: SourceTable, folder: Path | None, *, allow_duplicates: bool = False,
+                 formulas: Mapping[tuple[int, str], str] | None = None) -> None:
         self.mapping = mapping
         self.table = table
         self.folder = folder
         self.session = session
         self.program = program
         self.categories = list_categories(session, program)
-        self.existing_refs = set(session.scalars(
-            select(Application.ref).where(Application.program_id == program.id)))
+        existing = session.execute(select(
+            Application.ref, Application.title, Application.organisation,
+            Application.contact_email).where(Application.program_id == program.id)).all()
+        self.existing_refs = {ref for ref, *_ in existing}
+        # Without references, a row is known again by its title, organisation and e-mail.
+        self.check_duplicates = not mapping.ref and not allow_duplicates
+        self.existing_keys: dict[tuple[str, str, str], str] = {}
+        if self.check_duplicates:
+            for ref, title, organisation, email in sorted(existing):
+                self.existing_keys.setdefault(identity_key(title, organisation, email), ref)
+        self.seen_keys: dict[tuple[str, str, str], int] = {}
+        self.formulas = dict(formulas or {})
+        self.used = mapping.used_columns(table.headers) if self.formulas else ()
         self.seen_refs: dict[str, int] = {}
         self.next_number = 1
         self.extra = mapping.extra_columns(table.headers)
@@ -126,16 +153,28 @@ class RowChecker:
             column = getattr(m, field_name)
             return cell_as_text(values.get(column), m.separator) if column else ""
 
+        formula_columns = set()
+        for column in self.used:
+            formula = self.formulas.get((number, column))
+            if formula is not None and not cell_as_text(values.get(column), m.separator):
+                formula_columns.add(column)
+                problem(column, f"'{column}' holds a formula ({formula}) with no saved "
+                        "value, so its value cannot be read. Open the file in your "
+                        "spreadsheet program, let it calculate, save it and import again")
         texts = {name: get(name) for name in LIMITS}
+        for column, value in values.items():  # the text policy (judgepanel/text.py)
+            if (reason := cell_problem(value)) is not None:
+                problem(column, f"'{column}' {reason}")
         for name, limit in LIMITS.items():
             if len(texts[name]) > limit:
                 problem(name, f"'{getattr(m, name)}' is too long ({len(texts[name])} "
                         f"characters; at most {limit})")
-        if not texts["title"]:
+        if not texts["title"] and m.title not in formula_columns:
             problem("title", f"'{m.title}' is empty; every application needs a title")
         ref = texts["ref"] if m.ref else ""
         if m.ref and not ref:
-            problem("ref", f"'{m.ref}' is empty; every application needs a reference")
+            if m.ref not in formula_columns:
+                problem("ref", f"'{m.ref}' is empty; every application needs a reference")
         elif ref in self.seen_refs:
             problem("ref", f"'{m.ref}' {ref} is also used on row {self.seen_refs[ref]}")
         elif ref in self.existing_refs:
@@ -144,8 +183,10 @@ class RowChecker:
         if email and not _EMAIL.match(email):
             problem("contact_email", f"'{m.contact_email}' is not an email address "
                     f"(got '{email}')")
+        if self.check_duplicates and texts["title"]:
+            self._duplicate(number, texts, problem)
         amount = self._amount(get("requested_amount"), problem)
-        keys = self._categories(values, problem)
+        keys = self._categories(values, problem, formula_columns)
         attachments = self._attachments(values, problem)
         if problems:
             if ref:
@@ -161,6 +202,17 @@ class RowChecker:
             contact_email=email.strip(), requested_amount=amount, category_keys=keys,
             attachments=attachments, fields=fields,
         ), []
+
+    def _duplicate(self, number: int, texts: Mapping[str, str], problem: Any) -> None:
+        key = identity_key(texts["title"], texts["organisation"], texts["contact_email"])
+        if key in self.existing_keys:
+            problem(DUPLICATE, f"it repeats {self.existing_keys[key]}, already in the program "
+                    "(same title, organisation and contact e-mail)")
+        elif key in self.seen_keys:
+            problem(DUPLICATE, f"it repeats row {self.seen_keys[key]} (same title, "
+                    "organisation and contact e-mail)")
+        else:
+            self.seen_keys[key] = number
 
     def _amount(self, text: str, problem: Any) -> Decimal | None:
         column = self.mapping.requested_amount
@@ -179,12 +231,13 @@ class RowChecker:
             problem("requested_amount", f"'{column}' has more than two decimals (got '{text}')")
         return amount
 
-    def _categories(self, values: Mapping[str, Cell], problem: Any) -> list[str]:
+    def _categories(self, values: Mapping[str, Cell], problem: Any,
+                    formula_columns: set[str]) -> list[str]:
         column = self.mapping.categories
         if not column:
             return []
         names = cell_items(values.get(column), self.mapping.separator)
-        if not names and self.categories:
+        if not names and self.categories and column not in formula_columns:
             problem("categories", f"'{column}' is empty; name at least one category")
         keys: list[str] = []
         for name in names:

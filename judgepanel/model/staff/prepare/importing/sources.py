@@ -8,27 +8,48 @@ position of the object in the list, counted from 1.
 Cells become text (numbers without a spurious ".0", dates as ISO dates),
 except that JSON values which are lists stay lists (for categories and
 attachment names).
+
+Every file is read as a stream within the bounds of ``limits`` (docs/formats.md
+section 9): rows, columns, cell size and total cells are counted as rows arrive, so a
+file that breaks one is refused before it is held whole; line breaks in cells are
+normalised (``text.normalise_breaks``), and ``cell_problem`` says what the text policy
+refuses in a cell, for the row checks to report.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
-import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from judgepanel.errors import FileFormatError
-
-MAX_SOURCE_BYTES = 64 * 1024 * 1024
-MAX_ROWS = 50_000
+from judgepanel.formats.jsonio import json_depth
+from judgepanel.model.staff.prepare.importing.limits import (
+    MAX_CELL,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_HEADER,
+    MAX_JSON_DEPTH,
+    MAX_JSON_DIGITS,
+    MAX_RECORD_CHARS,
+    MAX_RECORDS,
+    MAX_ROWS,
+    MAX_SOURCE_BYTES,
+    count,
+    refusal,
+)
+from judgepanel.model.staff.prepare.importing.workbook import read_xlsx_rows
+from judgepanel.text import has_breaks_to_normalise, normalise_breaks, text_problem
 
 Cell = str | list[str]
+_CHUNK = 1024 * 1024
+_SPLIT = "Split the list into smaller files and import them one after another."
 
 
 @dataclass(frozen=True)
@@ -49,14 +70,12 @@ class SourceTable:
     rows: list[SourceRow] = field(default_factory=list)
 
 
-def _refuse(path: Path, message: str, detail: str = "") -> FileFormatError:
-    return FileFormatError(message, detail=detail, path=str(path))
-
-
 def cell_text(value: Any) -> str:
     """A spreadsheet or JSON cell as the text a person would read in it."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        return normalise_breaks(value).strip()
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -65,113 +84,243 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    return str(value).strip()
+    return normalise_breaks(str(value)).strip()
 
 
-def _headers(raw: Iterable[Any], path: Path) -> tuple[str, ...]:
+def cell_problem(value: Cell | None) -> str | None:
+    """What the text policy refuses in a cell (a control or bidirectional formatting
+    character), in words naming the character and where it is; None when it is clean."""
+    for text in (value if isinstance(value, list) else [value or ""]):
+        if (problem := text_problem(text, multiline=True)) is not None:
+            return f"{problem}; delete it in the spreadsheet and import again"
+    return None
+
+
+def _headers(raw: list[Any], path: Path) -> tuple[str, ...]:
+    """The header row's names: trailing blank cells dropped, each name checked once."""
+    names = [" ".join(cell_text(value).split()) for value in raw]
+    while names and not names[-1]:
+        names.pop()  # trailing blank header cells (common in spreadsheets)
+    if len(names) > MAX_COLUMNS:
+        raise refusal(path, f"The header row names {count(len(names))} columns; JudgePanel "
+                      f"imports at most {MAX_COLUMNS}. Delete the columns you do not need "
+                      "and import again.")
     headers: list[str] = []
-    for index, value in enumerate(raw, start=1):
-        name = " ".join(cell_text(value).split()) or f"column {index}"
-        if name in headers:
-            raise _refuse(
-                path,
-                f"The column “{name}” appears twice in the header row. Rename one of them "
-                "and import again.",
-            )
+    seen: set[str] = set()
+    for index, name in enumerate(names, start=1):
+        name = name or f"column {index}"
+        if len(name) > MAX_HEADER:
+            raise refusal(path, f"The name of column {index} is longer than {MAX_HEADER} "
+                          "characters. Shorten it and import again.")
+        if (problem := text_problem(name, multiline=False)) is not None:
+            raise refusal(path, f"The name of column {index} {problem}. Rename the column "
+                          "and import again.")
+        if name in seen:
+            raise refusal(path, f"The column “{name}” appears twice in the header row. "
+                          "Rename one of them and import again.")
+        seen.add(name)
         headers.append(name)
-    while headers and headers[-1].startswith("column ") and headers[-1][7:].isdigit():
-        headers.pop()  # trailing blank header cells (common in spreadsheets)
     return tuple(headers)
 
 
-def _table_rows(
-    rows: Iterable[tuple[int, list[Any]]], path: Path, kind: str, sha256: str
-) -> SourceTable:
-    headers: tuple[str, ...] | None = None
-    out: list[SourceRow] = []
-    for number, cells in rows:
-        texts = [cell_text(c) for c in cells]
-        if not any(texts):
-            continue  # blank lines are not rows
-        if headers is None:
-            headers = _headers(cells, path)
-            continue
-        if len(out) >= MAX_ROWS:
-            raise _refuse(path, f"The file has more than {MAX_ROWS} rows. Split it and import "
-                          "the parts one after another.")
-        extra = [t for t in texts[len(headers):] if t]
-        values: dict[str, Cell] = {h: (texts[i] if i < len(texts) else "")
-                                   for i, h in enumerate(headers)}
+def _is_blank(cells: list[Any]) -> bool:
+    """Whether a row holds nothing but empty cells (C-speed: blank floods are common)."""
+    filled = len(cells) - cells.count(None) - cells.count("")
+    return filled == 0 or not any(cell_text(c) for c in cells if c is not None and c != "")
+
+
+class _BoundedRows:
+    """Rows as they arrive, held to the bounds; the first non-blank row is the header."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.headers: tuple[str, ...] | None = None
+        self.rows: list[SourceRow] = []
+        self.records = 0
+
+    def refuse(self, message: str, detail: str = "") -> NoReturn:
+        raise refusal(self.path, message, detail)
+
+    def add(self, number: int, cells: list[Any]) -> None:
+        self.records += 1
+        if self.records > MAX_RECORDS:
+            self.refuse(f"The file has more than {count(MAX_RECORDS)} rows (blank ones "
+                        "included). Delete the empty rows at its end, or " + _SPLIT.lower())
+        if _is_blank(cells):
+            return  # blank lines are not rows
+        if self.headers is None:
+            self.headers = _headers(cells, self.path)
+            return
+        headers = self.headers
+        if len(self.rows) >= MAX_ROWS:
+            self.refuse(f"The file has more than {count(MAX_ROWS)} rows. " + _SPLIT)
+        if (len(self.rows) + 1) * max(len(headers), 1) > MAX_CELLS:
+            self.refuse(f"The file has more than {count(MAX_CELLS)} cells (rows times "
+                        "columns). " + _SPLIT)
+        row = cells[:len(headers)]
+        if all(type(c) is str for c in row) and not has_breaks_to_normalise("".join(row)):
+            texts = [c.strip() for c in row]  # a CSV row without line breaks: the usual one
+        else:
+            texts = [cell_text(c) for c in row]
+        for index, text in enumerate(texts):
+            if len(text) > MAX_CELL:
+                self.refuse(f"Row {number}, column “{headers[index]}”: the cell holds more "
+                            f"than {count(MAX_CELL)} characters. Shorten it and import again.")
+        rest = cells[len(headers):]
+        extra = 0 if not rest or _is_blank(rest) else sum(1 for c in rest if cell_text(c))
+        values: dict[str, Cell] = dict(zip(headers, texts, strict=False))
+        for name in headers[len(texts):]:
+            values[name] = ""
         problem = (
-            f"it has {len(headers) + len(extra)} or more cells but the header names only "
+            f"it has {len(headers) + extra} or more cells but the header names only "
             f"{len(headers)} columns" if extra else ""
         )
-        out.append(SourceRow(number, values, problem))
-    if headers is None:
-        raise _refuse(path, "The file is empty: it has no header row and no applications.")
-    return SourceTable(path.name, kind, sha256, headers, out)
+        self.rows.append(SourceRow(number, values, problem))
+
+    def finish(self, kind: str, sha256: str) -> SourceTable:
+        if self.headers is None:
+            self.refuse("The file is empty: it has no header row and no applications.")
+        return SourceTable(self.path.name, kind, sha256, self.headers, self.rows)
 
 
-def _read_csv(path: Path, data: bytes, sha256: str) -> SourceTable:
+def _hash_and_encoding(path: Path) -> tuple[str, str, str]:
+    """SHA-256, the text encoding (UTF-8, or Excel's Windows code page) and a sample
+    for the dialect sniffer, in one streaming pass over the file."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    head = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            if len(head) < 16384:
+                head += chunk[:16384]
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    # Excel on Windows saves "CSV" in the ANSI code page (cp1252 for Western Europe).
+    encoding = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8") if utf8 \
+        else "cp1252"
+    sample = head[:8192].decode(encoding, errors="ignore")
+    return digest.hexdigest(), encoding, sample
+
+
+class _Lines:
+    """Physical lines for csv.reader, refusing a record longer than MAX_RECORD_CHARS.
+
+    csv.reader joins lines until a record ends (a quoted cell may span lines); the
+    caller marks each record's end (``start``), so a record that never ends is refused
+    after MAX_RECORD_CHARS characters instead of growing to the end of the file.
+    """
+
+    def __init__(self, handle: io.TextIOBase, path: Path) -> None:
+        self.handle = handle
+        self.path = path
+        self.fed = 0
+        self.start = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = self.handle.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.fed += len(line)
+        if self.fed - self.start > MAX_RECORD_CHARS:
+            raise refusal(self.path, f"A row of the file is longer than "
+                          f"{count(MAX_RECORD_CHARS)} characters (or a quote is never "
+                          "closed). Check the row after the last one that reads correctly.")
+        return line
+
+
+def _read_csv(path: Path) -> SourceTable:
+    sha256, encoding, sample = _hash_and_encoding(path)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the ANSI code page.
-        text = data.decode("cp1252", errors="replace")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    table = _BoundedRows(path)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        lines = _Lines(handle, path)
+        reader = csv.reader(lines, dialect)
+        try:
+            # Count records, not physical lines: that is the row number a spreadsheet
+            # shows, also when a quoted cell spans several lines.
+            for number, cells in enumerate(reader, start=1):
+                lines.start = lines.fed
+                table.add(number, cells)
+        except csv.Error as exc:
+            raise refusal(path, "The CSV file could not be read: it is not well formed "
+                          f"near row {table.records + 1}. Save it again from your "
+                          "spreadsheet program and import that.", str(exc)) from exc
+    return table.finish("csv", sha256)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> SourceTable:
+    sha256, _encoding, _sample = _hash_and_encoding(path)
+    table = _BoundedRows(path)
+    for number, cells in read_xlsx_rows(path, sheet):
+        table.add(number, cells)
+    return table.finish("xlsx", sha256)
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_JSON_DIGITS:
+        raise ValueError(f"a number with more than {MAX_JSON_DIGITS} digits")
+    return int(text)
+
+
+def _json_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a number JudgePanel imports")
+
+
+def _json_cell(value: Any, where: str, path: Path) -> Cell:
+    if isinstance(value, list):
+        cells = [cell_text(v) for v in value]
+        if len(cells) > MAX_COLUMNS or sum(map(len, cells)) > MAX_CELL:
+            raise refusal(path, f"{where} lists more than a cell can hold. Shorten it and "
+                          "import again.")
+        return cells
+    text = (json.dumps(value, ensure_ascii=False, sort_keys=True)
+            if isinstance(value, dict) else cell_text(value))
+    if len(text) > MAX_CELL:
+        raise refusal(path, f"{where} holds more than {count(MAX_CELL)} characters. "
+                      "Shorten it and import again.")
+    return text
+
+
+def _read_json(path: Path) -> SourceTable:
+    sha256, _encoding, _sample = _hash_and_encoding(path)
+    unreadable = "The JSON file could not be read: it is not valid JSON."
     try:
-        # Count records, not physical lines: that is the row number a spreadsheet shows,
-        # also when a quoted cell spans several lines.
-        rows = list(enumerate(reader, start=1))
-    except csv.Error as exc:
-        raise _refuse(path, "The CSV file could not be read: it is not well formed.",
-                      str(exc)) from exc
-    return _table_rows(rows, path, "csv", sha256)
-
-
-def _read_xlsx(path: Path, sha256: str, sheet: str | None) -> SourceTable:
-    import openpyxl  # imported here: only XLSX imports pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise _refuse(path, "The spreadsheet could not be opened. Save it again from your "
-                      "spreadsheet program as an .xlsx file.", repr(exc)) from exc
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise _refuse(path, f"The spreadsheet has no sheet named “{sheet}”. Its sheets "
-                          f"are: {', '.join(book.sheetnames)}.")
-        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = (
-            (number, list(values))
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
-        )
-        return _table_rows(rows, path, "xlsx", sha256)
-    finally:
-        book.close()
-
-
-def _read_json(path: Path, data: bytes, sha256: str) -> SourceTable:
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = json.loads(path.read_bytes().decode("utf-8-sig"),
+                              parse_int=_json_int, parse_constant=_json_constant)
+    except RecursionError:
+        raise refusal(path, unreadable, "nested too deeply") from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _refuse(path, "The JSON file could not be read: it is not valid JSON.",
-                      str(exc)) from exc
+        raise refusal(path, unreadable, str(exc)) from exc
+    if json_depth(document) > MAX_JSON_DEPTH:
+        raise refusal(path, f"The JSON file is nested deeper than {MAX_JSON_DEPTH} levels: "
+                      "it must hold a list of applications, one object each.")
     if isinstance(document, dict) and isinstance(document.get("applications"), list):
         document = document["applications"]
     if not isinstance(document, list):
-        raise _refuse(path, "The JSON file must hold a list of applications (one object "
+        raise refusal(path, "The JSON file must hold a list of applications (one object "
                       "each), or an object with an “applications” list.")
     if len(document) > MAX_ROWS:
-        raise _refuse(path, f"The file has more than {MAX_ROWS} applications. Split it and "
-                      "import the parts one after another.")
+        raise refusal(path, f"The file has more than {count(MAX_ROWS)} applications. "
+                      + _SPLIT)
     headers: dict[str, None] = {}
     rows: list[SourceRow] = []
+    cells = 0
     for number, item in enumerate(document, start=1):
         if not isinstance(item, dict):
             rows.append(SourceRow(number, {}, "it is not an object with named fields"))
@@ -179,13 +328,19 @@ def _read_json(path: Path, data: bytes, sha256: str) -> SourceTable:
         values: dict[str, Cell] = {}
         for key, value in item.items():
             name = " ".join(str(key).split())
-            headers.setdefault(name, None)
-            if isinstance(value, list):
-                values[name] = [cell_text(v) for v in value]
-            elif isinstance(value, dict):
-                values[name] = json.dumps(value, ensure_ascii=False, sort_keys=True)
-            else:
-                values[name] = cell_text(value)
+            if name not in headers:
+                if len(headers) >= MAX_COLUMNS:
+                    raise refusal(path, f"The applications have more than {MAX_COLUMNS} "
+                                  "different fields. Leave out the fields you do not need.")
+                if len(name) > MAX_HEADER or text_problem(name, multiline=False):
+                    raise refusal(path, f"Application {number} has a field name that is "
+                                  f"too long or holds control characters. Rename it.")
+                headers[name] = None
+            values[name] = _json_cell(value, f"Application {number}, field “{name}”,", path)
+        cells += len(values)
+        if cells > MAX_CELLS:
+            raise refusal(path, f"The file has more than {count(MAX_CELLS)} fields in all. "
+                          + _SPLIT)
         rows.append(SourceRow(number, values))
     return SourceTable(path.name, "json", sha256, tuple(headers), rows)
 
@@ -195,19 +350,19 @@ def read_table(path: Path | str, *, sheet: str | None = None) -> SourceTable:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json"):
-        raise _refuse(path, "JudgePanel imports applications from .csv, .xlsx or .json files. "
-                      "Save the list in one of those formats and try again.")
+        raise refusal(path, "JudgePanel imports applications from .csv, .xlsx or .json "
+                      "files. Save the list in one of those formats and try again.")
     try:
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise _refuse(path, "The file is too large to import (more than 64 MB).")
-        data = path.read_bytes()
+        if not path.is_file():
+            raise FileNotFoundError(f"not a file: {path}")
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            raise refusal(path, "The file is too large to import (more than 64 MB). "
+                          + _SPLIT)
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(path, sheet)
+        if suffix == ".json":
+            return _read_json(path)
+        return _read_csv(path)
     except OSError as exc:
-        raise _refuse(path, "The file could not be opened. Check that it exists and is not "
+        raise refusal(path, "The file could not be opened. Check that it exists and is not "
                       "open in another program.", str(exc)) from exc
-    sha256 = hashlib.sha256(data).hexdigest()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sha256, sheet)
-    if suffix == ".json":
-        return _read_json(path, data, sha256)
-    return _read_csv(path, data, sha256)

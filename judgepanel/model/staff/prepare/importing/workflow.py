@@ -9,6 +9,13 @@ to import only the good rows; either way the whole import is one transaction.
 Attachments: one or more columns list file names (separated by ``;``) found
 in a chosen folder; the column's name becomes the attachment's label, which
 blind review can hide per round.
+
+Never doubling data: without a reference column, a row whose title, organisation and
+contact e-mail match an application already in the program (or an earlier row) is a
+problem (``rows.DUPLICATE``), so importing the same sheet twice adds nothing, unless
+staff ask for such rows with ``allow_duplicates``. Never losing data: a workbook cell
+holding a formula without a saved value is named as such (``formulas``), not read as
+empty.
 """
 
 from __future__ import annotations
@@ -25,8 +32,14 @@ from judgepanel.errors import ImportRowsError, ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.attachments import AttachmentStore
 from judgepanel.model.staff.prepare.categories import list_categories
+from judgepanel.model.staff.prepare.importing.formulas import empty_cells, unsaved_formulas
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
-from judgepanel.model.staff.prepare.importing.rows import ApplicationDraft, RowChecker, RowProblem
+from judgepanel.model.staff.prepare.importing.rows import (
+    DUPLICATE,
+    ApplicationDraft,
+    RowChecker,
+    RowProblem,
+)
 from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable, read_table
 from judgepanel.model.staff.schema import Application, Attachment, Program
 from judgepanel.progress import Progress, no_progress
@@ -42,6 +55,7 @@ class ImportReport:
     total_rows: int
     good: list[ApplicationDraft]
     problems: list[RowProblem]
+    mapping: ColumnMapping | None = None
 
     @property
     def ok(self) -> bool:
@@ -50,6 +64,13 @@ class ImportReport:
     @property
     def bad_rows(self) -> list[int]:
         return sorted({p.row for p in self.problems})
+
+    @property
+    def duplicate_rows(self) -> list[int]:
+        """Rows refused only because they repeat an application (see ``allow_duplicates``)."""
+        duplicates = {p.row for p in self.problems if p.field == DUPLICATE}
+        other = {p.row for p in self.problems if p.field != DUPLICATE}
+        return sorted(duplicates - other)
 
     def summary(self) -> str:
         bad = len(self.bad_rows)
@@ -74,15 +95,26 @@ def preview(path: Path | str, rows: int = 5, *, sheet: str | None = None) -> Pre
 
 
 def validate(session: Session, program: Program, table: SourceTable, mapping: ColumnMapping,
-             *, attachments_dir: Path | None = None,
+             *, attachments_dir: Path | None = None, source: Path | None = None,
+             sheet: str | None = None, allow_duplicates: bool = False,
              progress: Progress = no_progress) -> ImportReport:
-    """Check every row; nothing is written. Problems name the row, the column and the value."""
+    """Check every row; nothing is written. Problems name the row, the column and the value.
+
+    ``source`` (and ``sheet``) is the file ``table`` was read from: for a workbook it lets
+    the check name formula cells without a saved value instead of calling them empty.
+    Rows repeating an application are problems unless ``allow_duplicates``.
+    """
     mapping.check(table)
     if attachments_dir is not None and not Path(attachments_dir).is_dir():
         raise ValidationError(f"The attachments folder {attachments_dir} does not exist.",
                               path="attachments_dir")
+    formulas: dict[tuple[int, str], str] = {}
+    if source is not None and table.kind == "xlsx":
+        formulas = unsaved_formulas(Path(source), sheet, table, empty_cells(
+            table, mapping.used_columns(table.headers)))
     checker = RowChecker(session, program, mapping, table,
-                          Path(attachments_dir) if attachments_dir else None)
+                         Path(attachments_dir) if attachments_dir else None,
+                         allow_duplicates=allow_duplicates, formulas=formulas)
     good: list[ApplicationDraft] = []
     problems: list[RowProblem] = []
     total = len(table.rows)
@@ -95,7 +127,7 @@ def validate(session: Session, program: Program, table: SourceTable, mapping: Co
             if draft is not None:
                 good.append(draft)
         progress(index, total, "Checking rows")
-    return ImportReport(table.name, table.sha256, total, good, problems)
+    return ImportReport(table.name, table.sha256, total, good, problems, mapping)
 
 
 def commit(session: Session, program: Program, report: ImportReport, store: AttachmentStore,
@@ -110,12 +142,21 @@ def commit(session: Session, program: Program, report: ImportReport, store: Atta
     """
     if report.problems and not good_rows_only:
         rows = len(report.bad_rows)
-        raise ImportRowsError(
-            f"{rows} of {report.total_rows} rows in {report.source} have problems, so nothing "
-            "was imported. Fix the rows listed and import again, or choose to import only "
-            "the good rows.",
-            [(p.row, p.reason) for p in report.problems],
-        )
+        repeated = report.duplicate_rows
+        only_duplicates = bool(repeated) and len(repeated) == rows
+        if only_duplicates:
+            message = (
+                f"{rows} of {report.total_rows} rows in {report.source} repeat applications "
+                "already in the program (or earlier rows), so nothing was imported: "
+                "importing them would add them twice. If they really are new applications, "
+                "import again and ask to add them anyway.")
+        else:
+            message = (
+                f"{rows} of {report.total_rows} rows in {report.source} have problems, so "
+                "nothing was imported. Fix the rows listed and import again, or choose to "
+                "import only the good rows.")
+        raise ImportRowsError(message, [(p.row, p.reason) for p in report.problems],
+                              path=DUPLICATE if only_duplicates else "rows")
     if not report.good:
         raise ValidationError(f"{report.source} has no application that can be imported.",
                               path="rows")
@@ -161,9 +202,23 @@ class ImportOutcome:
     refs: list[str]
 
 
+def check_file(workspace: StaffWorkspace, path: Path | str,
+               mapping: ColumnMapping | None = None, *, attachments_dir: Path | None = None,
+               sheet: str | None = None, allow_duplicates: bool = False,
+               progress: Progress = no_progress) -> ImportReport:
+    """Read and validate a file as :func:`import_file` would, writing nothing (``--check``)."""
+    table = read_table(path, sheet=sheet)
+    mapping = mapping or ColumnMapping.guess(table.headers)
+    with workspace.session() as session:
+        return validate(session, workspace.program(session), table, mapping,
+                        attachments_dir=attachments_dir, source=Path(path), sheet=sheet,
+                        allow_duplicates=allow_duplicates, progress=progress)
+
+
 def import_file(workspace: StaffWorkspace, path: Path | str,
                 mapping: ColumnMapping | None = None, *, attachments_dir: Path | None = None,
                 good_rows_only: bool = False, sheet: str | None = None,
+                allow_duplicates: bool = False,
                 progress: Progress = no_progress) -> ImportOutcome:
     """Read, validate and commit in one transaction (what the CLI and the dialog call)."""
     table = read_table(path, sheet=sheet)
@@ -171,6 +226,7 @@ def import_file(workspace: StaffWorkspace, path: Path | str,
     with workspace.session() as session:
         program = workspace.program(session)
         report = validate(session, program, table, mapping, attachments_dir=attachments_dir,
+                          source=Path(path), sheet=sheet, allow_duplicates=allow_duplicates,
                           progress=progress)
         applications = commit(session, program, report, workspace.attachments,
                               workspace.actor, good_rows_only=good_rows_only,
