@@ -43,6 +43,7 @@ from typing import Any
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.card import Card
 from judgepanel.formats.results.file import write_results
+from judgepanel.formats.results.lineage import new_export_id
 from judgepanel.model.demo.build import recognition_rubric
 from judgepanel.model.demo.content import recognition_applications
 from judgepanel.model.demo.files import write_spreadsheet
@@ -121,12 +122,13 @@ def results_document(bundle: Any, judge: Identity, rubric: Rubric, rng: random.R
         reviews.append({"application_id": app_id, "scores": scores,
                         "overall_comment": "Solid application.", "confidence": 4,
                         "updated_at": updated_at.strftime(stamp)})
-    return {"format": "judgepanel-results", "format_version": 1, "program": program,
+    return {"format": "judgepanel-results", "format_version": 2, "program": program,
             "round": round_, "bundle_id": bundle.bundle_id,
             "manifest_sha256": bundle.manifest_sha256,
             "judge": {"name": judge.name, "fingerprint": judge.fingerprint},
-            "sequence": 1, "created": now.strftime(stamp), "declarations": declarations,
-            "reviews": reviews}
+            "export_id": new_export_id(), "sequence": 1, "supersedes": [],
+            "created": now.strftime(stamp), "declarations": declarations,
+            "reviews": reviews, "unable_to_review": []}
 
 
 # --- the floor ---------------------------------------------------------------------------
@@ -264,7 +266,8 @@ def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> 
             document = results_document(bundle, judge, rubric, rng, program_ref, round_ref)
             path = results_dir / f"{bundle.bundle_id}.jpresults"
             write_results(path, document, judge_key=judge.signing,
-                          judge_public=judge.public_key, staff_recipient=staff.recipient)
+                          judge_public=judge.public_key, staff_recipient=staff.recipient,
+                          judge_recipient=judge.recipient)
             files.append(path)
         print(f"  (writing {len(files)} results files took {time.perf_counter() - start:.2f} s;"
               " not a staff step)")

@@ -51,10 +51,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# judgepanel before numpy: importing it sets numpy's BLAS to one thread (judge_effects.py).
-from judgepanel.model.scoring.statistics import ScoredReview, application_stats
+import numpy as np
 
-import numpy as np  # isort: skip
+from judgepanel.model.scoring.statistics import ScoredReview, application_stats
 
 N_APPS = 200
 NOISE = 0.7

@@ -16,6 +16,8 @@ FORBIDDEN = {
     "formats": ("judgepanel.model", "judgepanel.reports", "judgepanel.ui", "judgepanel.cli"),
     "model": ("judgepanel.reports", "judgepanel.ui", "judgepanel.cli"),
     "reports": ("judgepanel.ui", "judgepanel.cli"),
+    # The app and the command line are two faces of the same workflows: neither uses the other.
+    "ui": ("judgepanel.cli",),
 }
 
 # Inside the model: the rooms below the workflows import no workflow, and the two

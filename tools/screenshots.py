@@ -42,30 +42,27 @@ FIRST_DISPLAY = 94
 JUDGE_SLUG = "amara-okafor"
 COMPENDIUM_NOTE = "Clear steps another city could follow; worth sharing."
 
-# Dark colours in the spirit of common dark desktop themes; Fusion honours a palette fully.
-DARK = {
-    "Window": "#202124", "WindowText": "#e8eaed", "Base": "#171717",
-    "AlternateBase": "#262626", "Text": "#e8eaed", "Button": "#2d2e30",
-    "ButtonText": "#e8eaed", "Highlight": "#3d6fb4", "HighlightedText": "#ffffff",
-    "ToolTipBase": "#2d2e30", "ToolTipText": "#e8eaed", "PlaceholderText": "#9aa0a6",
-    "BrightText": "#ffffff", "Link": "#8ab4f8", "Mid": "#3c4043", "Dark": "#111111",
-    "Light": "#3c4043", "Midlight": "#303134", "Shadow": "#000000",
-}
-DARK_DISABLED = {"WindowText": "#80868b", "Text": "#80868b", "ButtonText": "#80868b"}
 
 # Every file this script writes; the guides and README link to these names.
 STAFF_SCREENS = ("overview", "rubric", "applications", "judges", "conflicts", "assignment",
                  "bundles", "results", "leaderboard", "audit")
+JUDGE_SHOTS = ("judge-0-identity", "judge-1-info", "judge-2-declarations", "judge-3-score",
+               "judge-4-pdf", "judge-5-overview", "judge-6-submit", "judge-7-continue",
+               "staff-diverged")
+"""Taken light and dark, at 1280 x 800 and (suffix ``-1024``) 1024 x 700."""
+SMALL = (1024, 700)
 # Dialogs, shot on their own (the officer's import and shortlist preview).
 STAFF_DIALOGS = ("staff-import", "staff-shortlist")
-JUDGE_SHOTS = ("judge-1-info", "judge-2-declarations", "judge-3-score", "judge-4-pdf",
-               "judge-5-overview", "judge-6-submit")
-DARK_SHOTS = ("judge-3-score-dark", "staff-leaderboard-dark", "staff-overview-dark")
+DARK_SHOTS = ("staff-leaderboard-dark", "staff-overview-dark")
+
+
+def variants(name: str) -> list[str]:
+    return [f"{name}{size}{tone}" for size in ("", "-1024") for tone in ("", "-dark")]
 
 
 def all_names() -> list[str]:
     return ([f"staff-{key}" for key in STAFF_SCREENS] + list(STAFF_DIALOGS)
-            + list(JUDGE_SHOTS) + list(DARK_SHOTS))
+            + [v for name in JUDGE_SHOTS for v in variants(name)] + list(DARK_SHOTS))
 
 
 # --- the X server -------------------------------------------------------------------------
@@ -115,10 +112,15 @@ class Shooter:
     """One pass (light or dark) over a copy of the demo, with a fresh home and window."""
 
     def __init__(self, app: Any, demo: Path, work: Path, out: Path, *, dark: bool,
-                 only: set[str]) -> None:
+                 only: set[str], size: tuple[int, int] = SIZE) -> None:
         self.app, self.demo, self.out, self.dark, self.only = app, demo, out, dark, only
         self.work = work
+        self.size = size
         self.written: list[Path] = []
+
+    def variant(self, name: str) -> str:
+        """``name`` for this pass: ``-1024`` for the small window, ``-dark`` for dark."""
+        return name + ("-1024" if self.size == SMALL else "") + ("-dark" if self.dark else "")
 
     # helpers ---------------------------------------------------------------------------
 
@@ -157,7 +159,7 @@ class Shooter:
 
         settings = QSettings(str(self.work / f"{tag}.ini"), QSettings.Format.IniFormat)
         window = MainWindow(settings)
-        window.setGeometry(0, 0, *SIZE)
+        window.setGeometry(0, 0, *self.size)
         window.show()
         window.raise_()
         window.activateWindow()
@@ -187,7 +189,7 @@ class Shooter:
         names = [f"staff-{k}" for k in STAFF_SCREENS if k != "leaderboard"] + ["staff-import"]
         if self.dark:
             names = ["staff-overview-dark"]
-        if not any(self.wanted(n) for n in names):
+        if self.size != SIZE or not any(self.wanted(n) for n in names):
             return
         window = self.new_window("staff")
         page = self.open_program(window, self.demo / "program")
@@ -205,7 +207,7 @@ class Shooter:
             self.import_dialog(page, window)
         self.close(window)
 
-    def dialog_shot(self, dialog: Any, name: str) -> None:
+    def lone_dialog_shot(self, dialog: Any, name: str) -> None:
         """A dialog on its own (a window of its own: the main window's grab leaves it out)."""
         self.wait(least=0.5)
         dialog.repaint()
@@ -241,7 +243,7 @@ class Shooter:
         self.wait(settled, least=0.5)
         dialog.check()
         self.wait(lambda: settled() and dialog.report is not None, least=0.5)
-        self.dialog_shot(dialog, "staff-import")
+        self.lone_dialog_shot(dialog, "staff-import")
         dialog.close()
 
     def prepare_staff(self, key: str, screen: Any, window: Any) -> None:
@@ -284,7 +286,8 @@ class Shooter:
 
     def leaderboard(self) -> None:
         name = "staff-leaderboard-dark" if self.dark else "staff-leaderboard"
-        if not self.wanted(name) and (self.dark or not self.wanted("staff-shortlist")):
+        if self.size != SIZE or (not self.wanted(name)
+                                 and (self.dark or not self.wanted("staff-shortlist"))):
             return
         window = self.new_window("grants")
         page = self.open_program(window, self.demo / "grants" / "program")
@@ -322,27 +325,28 @@ class Shooter:
         if dialog.preview.count() > 5:  # leave the last tied one out, as staff would
             dialog.preview.item(dialog.preview.count() - 1).setCheckState(
                 Qt.CheckState.Unchecked)
-        self.dialog_shot(dialog, "staff-shortlist")
+        self.lone_dialog_shot(dialog, "staff-shortlist")
         dialog.close()
 
     # judge ----------------------------------------------------------------------------------
 
     def judge(self) -> None:
-        names = ["judge-3-score-dark"] if self.dark else list(JUDGE_SHOTS)
-        if not any(self.wanted(n) for n in names):
+        if not any(self.wanted(self.variant(n)) for n in JUDGE_SHOTS):
             return
         from judgepanel.formats.identity_file import read_identity_file
 
         identity = read_identity_file(self.demo / "keys" / f"{JUDGE_SLUG}.identity")
         window = self.new_window("judge")
+        if self.wanted(self.variant("judge-0-identity")):
+            self.identity_shot(window, identity)
         flow = window.judge
         flow.open_with(str(self.demo / "bundles" / f"{JUDGE_SLUG}.jpbundle"), identity)
         self.wait(lambda: flow.page is not None or bool(flow.last_error), least=0.5)
         if flow.page is None:
             raise SystemExit(f"The judge bundle did not open: {flow.last_error}")
         page = flow.page
-        if not self.dark and self.wanted("judge-1-info"):
-            self.shot(window, "judge-1-info")  # a fresh workspace: the bundle facts first
+        if self.wanted(self.variant("judge-1-info")):
+            self.shot(window, self.variant("judge-1-info"))  # a fresh workspace: facts first
         flow.show_judging()
         judged = self.judge_work(page.session)
         page.model.set_progress(page.session.progress())
@@ -351,32 +355,114 @@ class Shooter:
         with_pdf = next(a for a in judged
                         if any(n.lower().endswith(".pdf")
                                for n in page.session.attachment_names(a)))
-        if self.dark:
-            self.score_view(page, judged[0])
-            self.shot(window, "judge-3-score-dark")
-            self.close_judge(window)
-            return
-        if self.wanted("judge-2-declarations"):
+        if self.wanted(self.variant("judge-2-declarations")):
             page.go_to(first_undeclared, None)  # the declarations, at the next one to do
-            self.shot(window, "judge-2-declarations")
-        if self.wanted("judge-3-score"):
-            self.score_view(page, judged[0])
-            self.shot(window, "judge-3-score")
-        if self.wanted("judge-4-pdf"):
-            self.score_view(page, with_pdf)
-            view = page.app_view
-            name = next(n for n in page.session.attachment_names(with_pdf)
-                        if n.lower().endswith(".pdf"))
-            view.open_attachment(name)
-            self.wait(lambda: not view.is_loading(), least=0.8)
-            self.shot(window, "judge-4-pdf")
-        if self.wanted("judge-5-overview"):
+            self.shot(window, self.variant("judge-2-declarations"))
+        if self.wanted(self.variant("judge-3-score")):
+            halfway = next(p.application_id for p in page.session.progress()
+                           if p.declared and not p.conflict and 0 < p.scored < p.criteria)
+            self.score_view(page, halfway)
+            window.activateWindow()
+            page.panel.focus_first_unscored()  # where a judge starts: the row marked
+            self.shot(window, self.variant("judge-3-score"))
+        if self.wanted(self.variant("judge-4-pdf")):
+            self.pdf_view(page, with_pdf)
+            self.shot(window, self.variant("judge-4-pdf"))
+        if self.wanted(self.variant("judge-5-overview")):
             page.tabs.setCurrentWidget(page.overview)
-            self.shot(window, "judge-5-overview")
-        if self.wanted("judge-6-submit"):
+            self.shot(window, self.variant("judge-5-overview"))
+        if self.wanted(self.variant("judge-6-submit")):
             page.tabs.setCurrentWidget(page.submit)
-            self.shot(window, "judge-6-submit")
+            self.shot(window, self.variant("judge-6-submit"))
+        if self.wanted(self.variant("judge-7-continue")):
+            self.continue_shot(window, page, identity)
         self.close_judge(window)
+        if self.wanted(self.variant("staff-diverged")):
+            self.diverged_shot()
+
+    def dialog_shot(self, window: Any, dialog: Any, name: str) -> None:
+        """A dialog over the window, as the judge sees it: the whole screen is grabbed."""
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        self.wait(least=0.5)
+        frame = window.frameGeometry()
+        dialog.move(frame.center() - dialog.rect().center())
+        self.wait(least=0.3)
+        pixmap = window.screen().grabWindow(0, 0, 0, *self.size)
+        path = self.out / f"{name}.png"
+        if not pixmap.save(str(path), "PNG"):
+            raise SystemExit(f"Could not write {path}.")
+        self.written.append(path)
+        print("wrote", path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+        dialog.close()
+        self.wait(least=0.1)
+
+    def identity_shot(self, window: Any, identity: Any) -> None:
+        from keyring.backends import fail
+
+        from judgepanel.formats.keystore import IdentityStore
+        from judgepanel.ui.judge.my_identity import MyIdentityDialog
+
+        store = IdentityStore(self.work / f"ids-{self.variant('x')}", backend=fail.Keyring(),
+                              work_factor=10)
+        store.save(identity, passphrase="screenshots only")
+        dialog = MyIdentityDialog(store, window.judge.runner, window)
+        dialog.card_panel.status.setText(dialog.tr(
+            "Your card was saved as /home/amara/Documents/amara-okafor-card.jpcard. Attach "
+            "this file to an e-mail to the program staff."))
+        self.dialog_shot(window, dialog, self.variant("judge-0-identity"))
+
+    def pdf_view(self, page: Any, app_id: str) -> None:
+        self.score_view(page, app_id)
+        view = page.app_view
+        name = next(n for n in page.session.attachment_names(app_id)
+                    if n.lower().endswith(".pdf"))
+        view.open_attachment(name)
+        self.wait(lambda: not view.is_loading(), least=0.8)
+        pdf = view.pdf
+        if pdf is not None and pdf.search is not None:
+            pdf.search.setText("the")
+            deadline = time.monotonic() + 10
+            while pdf.match_count() < 3 and time.monotonic() < deadline:
+                self.wait(least=0.2)
+            pdf.find_next()
+            pdf.find_next()
+
+    def continue_shot(self, window: Any, page: Any, identity: Any) -> None:
+        from judgepanel.model.judge.restore import read_own_results
+        from judgepanel.ui.judge.sheet_dialog import continue_preview
+
+        own = read_own_results(self.demo / "results" / f"{JUDGE_SLUG}.jpresults", identity)
+        dialog = continue_preview(own, page.session.differences_from(own), True, window)
+        self.dialog_shot(window, dialog, self.variant("judge-7-continue"))
+
+    def diverged_shot(self) -> None:
+        """The staff's side: a judge's second computer sent an export made separately."""
+        from judgepanel.formats.identity_file import read_identity_file
+        from judgepanel.model.demo.build import simulate_judge
+        from judgepanel.model.demo.content import JUDGES
+        from judgepanel.ui.staff.diverged_dialog import DivergedDialog
+
+        judge = next(j for j in JUDGES if j.slug == JUDGE_SLUG)
+        laptop, _ = simulate_judge(
+            self.demo / "bundles" / f"{judge.slug}.jpbundle",
+            read_identity_file(self.demo / "keys" / f"{judge.slug}.identity"), judge,
+            workspace_path=self.work / f"laptop-{self.variant('x')}.sqlite",
+            out=self.work / f"laptop-{self.variant('x')}.jpresults", quality={}, seed=7)
+        window = self.new_window("staff-diverged")
+        page = self.open_program(window, self.demo / "program")
+        inbox = page.show_screen("results")
+        inbox.merge([laptop])
+        self.wait(self.staff_settled(window), least=0.8)
+        rows = inbox.diverged_model.rows
+        if not rows:
+            raise SystemExit("The second computer's export was not held as diverged.")
+        dialog = DivergedDialog(rows[0], window)
+        dialog.resize(min(900, self.size[0] - 60), min(560, self.size[1] - 80))
+        dialog.note.setText("Amara confirmed by phone: the laptop's export is final.")
+        self.dialog_shot(window, dialog, self.variant("staff-diverged"))
+        self.close(window)
 
     def score_view(self, page: Any, app_id: str) -> None:
         page.go_to(app_id, None)  # read and score, at its first criterion
@@ -441,18 +527,6 @@ def page_workspace(window: Any) -> Any:
     return window.staff_page.workspace
 
 
-def dark_palette() -> Any:
-    from PySide6.QtGui import QColor, QPalette
-
-    palette = QPalette()
-    for role, colour in DARK.items():
-        palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
-    for role, colour in DARK_DISABLED.items():
-        palette.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role),
-                         QColor(colour))
-    return palette
-
-
 def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
     os.environ["DISPLAY"] = display
     os.environ["QT_QPA_PLATFORM"] = "xcb"
@@ -460,6 +534,7 @@ def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from judgepanel.model.demo.build import build_demo
+    from judgepanel.ui.appearance import dark_palette
 
     print("building the demo…")
     built = work / "demo"
@@ -470,18 +545,19 @@ def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
     app.setStyle("Fusion")  # the same look on every machine (also Qt's default on Xvfb)
     light = app.palette()
     written: list[Path] = []
-    for dark in (False, True):
-        # Each pass works on its own copy and its own judge home, so both start fresh.
-        tag = "dark" if dark else "light"
-        demo = work / f"demo-{tag}"
-        shutil.copytree(built, demo)
-        os.environ["JUDGEPANEL_HOME"] = str(work / f"home-{tag}")
-        app.setPalette(dark_palette() if dark else light)
-        shooter = Shooter(app, demo, work, out, dark=dark, only=only)
-        shooter.staff()
-        shooter.leaderboard()
-        shooter.judge()
-        written += shooter.written
+    for size in (SIZE, SMALL):
+        for dark in (False, True):
+            # Each pass works on its own copy and its own judge home, so each starts fresh.
+            tag = ("dark" if dark else "light") + f"-{size[0]}"
+            demo = work / f"demo-{tag}"
+            shutil.copytree(built, demo)
+            os.environ["JUDGEPANEL_HOME"] = str(work / f"home-{tag}")
+            app.setPalette(dark_palette() if dark else light)
+            shooter = Shooter(app, demo, work, out, dark=dark, only=only, size=size)
+            shooter.staff()
+            shooter.leaderboard()
+            shooter.judge()
+            written += shooter.written
     return written
 
 

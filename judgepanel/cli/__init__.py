@@ -29,6 +29,7 @@ COMMANDS = {
     "open": "judgepanel.cli.gui",
     "identity": "judgepanel.cli.identity",
     "verify": "judgepanel.cli.verify",
+    "judge": "judgepanel.cli.judge",
     "staff": "judgepanel.cli.staff",
     "scores": "judgepanel.cli.scores",
     "demo": "judgepanel.cli.demo",

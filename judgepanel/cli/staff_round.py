@@ -295,11 +295,15 @@ def run_merge(args: argparse.Namespace) -> int:
              "status": r.status, "reason": r.reason, "message": r.message}
             for r in report.rows]
     accepted = sum(1 for r in rows if r["status"] == "accepted")
-    lines = [f"{accepted} of {len(rows)} results files accepted."] + [
-        f"  {'✓' if r['status'] == 'accepted' else '✗'} {Path(r['file']).name}"
+    held = sum(1 for r in rows if r["status"] == "held")  # diverged: staff choose
+    mark = {"accepted": "✓", "held": "!"}
+    lines = [f"{accepted} of {len(rows)} results files accepted"
+             + (f", {held} held for you to compare and choose." if held else ".")] + [
+        f"  {mark.get(str(r['status']), '✗')} {Path(r['file']).name}"
         f"{' (' + str(r['judge']) + ')' if r['judge'] else ''}"
         f"{'' if r['status'] == 'accepted' else ': ' + str(r['message'])}" for r in rows]
-    emit(args, {"accepted": accepted, "refused": len(rows) - accepted, "files": rows}, lines)
+    emit(args, {"accepted": accepted, "held": held, "refused": len(rows) - accepted - held,
+                "files": rows}, lines)
     return 0 if accepted == len(rows) else 1
 
 

@@ -70,8 +70,11 @@ def trusted_comment(manifest: dict[str, Any]) -> str:
     )
 
 
-def check_format_version(document: Any, *, expected_format: str, what: str) -> None:
+def check_format_version(document: Any, *, expected_format: str, what: str,
+                         newest: int = FORMAT_VERSION) -> None:
     """Refuse another kind of document, or one made by a newer version, before anything else.
+
+    ``newest``: the highest version this JudgePanel reads of that kind of document.
 
     Runs before the full schema so that a newer file says "update JudgePanel" rather
     than complaining about the fields it added.
@@ -89,10 +92,10 @@ def check_format_version(document: Any, *, expected_format: str, what: str) -> N
             f"This {what} is damaged or was not made by JudgePanel.",
             detail=f"format_version is {short_repr(version)}",
         )
-    if version > FORMAT_VERSION:
+    if version > newest:
         raise NewerVersionError(
             NEWER_MESSAGE.format(what=what),
-            detail=f"format_version {version}; this JudgePanel reads up to {FORMAT_VERSION}",
+            detail=f"format_version {version}; this JudgePanel reads up to {newest}",
         )
 
 

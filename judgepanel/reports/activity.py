@@ -4,7 +4,8 @@
 ``ReportOptions.generated_at`` when the caller gives one, otherwise the
 newest moment recorded in the data (last results received or audit entry).
 A judge is late when their due date has passed at that moment and some
-assigned application is neither scored nor declared conflicted.
+assigned application is neither scored, declared conflicted, nor marked unable to
+review (with a reason, listed under the table).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def as_of(data: ReportData) -> dt.datetime | None:
 class JudgeActivity:
     judge: str
     assigned: int
-    done: int  # fully scored or declared conflicted
+    done: int  # fully scored, declared conflicted, or unable to review (with a reason)
     conflicts: int
     files: int
     refused: int
@@ -60,6 +61,8 @@ def judge_rows(data: ReportData) -> list[JudgeActivity]:
     conflicted: dict[str, set[str]] = defaultdict(set)
     for judge, app in data.conflicted_pairs:
         conflicted[judge].add(app)
+    for app, judge, _reason in data.unable:
+        complete[judge].add(app)
     due: dict[str, dt.datetime | None] = {}
     for b in data.bundles:
         if not b.superseded:
@@ -125,8 +128,16 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         ["Judge", "Apps", "Done", "COI", "Last accepted results (UTC)", "Refused", "Due (UTC)",
          "Status"], rows, [x * mm for x in (34, 11, 11, 10, 38, 17, 28, 25)],
         right=(1, 2, 3, 5), extra=late_rows))
-    story.append(Paragraph("Apps: applications assigned. Done: fully scored or declared "
-                           "conflicted. COI: conflicts among them.", s.small))
+    story.append(Paragraph("Apps: applications assigned. Done: fully scored, declared "
+                           "conflicted, or unable to review. COI: conflicts among them.",
+                           s.small))
+    if data.unable:
+        story.append(Paragraph("Unable to review (a missing review, with the judge's reason):",
+                               s.body))
+        for app, judge, reason in sorted(data.unable, key=lambda u: (
+                data.judge_name(u[1]).casefold(), u[0])):
+            story.append(Paragraph(f"• {st.text(data.judge_name(judge))} — {st.text(app)}: "
+                                   f"{st.text(reason)}", s.body))
     story.append(doc.section("Every results file received", "files"))
     rows = []
     # By the minute shown, then judge, export and file: files merged in the same minute

@@ -190,6 +190,9 @@ class ReportData:
     # (application, judge, why): a current review the model does not count for another
     # reason than a conflict (its scores no longer fit the rubric)
     not_counted: tuple[tuple[str, str, str], ...] = ()
+    # (application, judge, reason): the judge said they are unable to review it (for
+    # another reason than a conflict): a missing review, with its reason
+    unable: tuple[tuple[str, str, str], ...] = ()
     results: tuple[ResultsInfo, ...] = ()
     bundles: tuple[IssuedBundleInfo, ...] = ()
     audit: tuple[AuditInfo, ...] = ()

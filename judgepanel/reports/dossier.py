@@ -117,9 +117,13 @@ def _flags(doc: ReportDocument, data: ReportData, ref: str,
         reasons = data.disagreement.reasons(stats)
         if reasons:
             lines.append("Judges disagree: " + st.text("; ".join(reasons)) + ".")
-        if stats.missing:
-            who = ", ".join(data.judge_label(j) for j in stats.missing)
+        unable = {judge: reason for app, judge, reason in data.unable if app == ref}
+        waiting = [j for j in stats.missing if j not in unable]
+        if waiting:
+            who = ", ".join(data.judge_label(j) for j in waiting)
             lines.append(f"Assigned but not (completely) reviewed: {st.text(who)}.")
+        lines += [f"{st.text(data.judge_label(judge))} was unable to review it: "
+                  f"{st.text(reason.rstrip('.'))}." for judge, reason in unable.items()]
     lines += [f"{st.text(data.judge_label(judge))}'s review is not counted: {st.text(why)}."
               for judge, why in found.not_counted]
     undecided = data.undecided_pairs

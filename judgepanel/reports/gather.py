@@ -183,6 +183,8 @@ def gather(
             for pair, r in counted.reviews.items()
             if not r.counted and pair not in counted.conflicted
         )),
+        unable=tuple(sorted((counted.apps[a].ref, str(j), reason)
+                            for (j, a), reason in counted.unable.items() if a in counted.apps)),
         conflicts=tuple(
             ConflictInfo(
                 judge=str(c.judge_id),

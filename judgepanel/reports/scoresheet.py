@@ -43,6 +43,7 @@ class SheetEntry:
     overall_comment: str = ""
     confidence: int | None = None
     total: float | None = None
+    unable_reason: str = ""  # unable to review: what the judge said instead of scores
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def sheet_from_session(session: JudgingSession, *, sequence: int | None = None,
     for app in session.applications:
         state = session.review(app.id)
         d = state.declaration
-        conflict = bool(d and d.conflict)
+        conflict = bool(d and d.conflict) or state.unable  # neither sends scores
         entries.append(SheetEntry(
             ref=app.id, title=app.title, declared=d is not None, conflict=conflict,
             reason=d.reason if d else "", declared_at=d.declared_at if d else None,
@@ -73,6 +74,7 @@ def sheet_from_session(session: JudgingSession, *, sequence: int | None = None,
             overall_comment="" if conflict else state.overall_comment,
             confidence=None if conflict else state.confidence,
             total=None if conflict else state.total,
+            unable_reason="" if d is None or d.conflict else state.unable_reason,
         ))
     rubric = session.rubric
     return ScoreSheet(
@@ -94,9 +96,11 @@ def _entry(doc: ReportDocument, sheet: ScoreSheet, e: SheetEntry, i: int) -> lis
         return out
     reason = (e.reason or "no reason given").strip().rstrip(".")
     declared = (f"Declared a conflict of interest on {format_time(e.declared_at)}: "
-                f"{st.text(reason)}." if e.conflict else
+                f"{st.text(reason)}." if e.conflict and not e.unable_reason else
                 f"Declared no conflict of interest on {format_time(e.declared_at)}.")
     out.append(Paragraph(f"{st.text(e.ref)} · {declared}", s.muted))
+    if e.unable_reason:
+        out.append(Paragraph(f"Unable to review: {st.text(e.unable_reason)}", s.body))
     if e.conflict:
         return out
     rows = [[c.title, score(e.scores.get(c.key)),
@@ -119,7 +123,7 @@ def build(sheet: ScoreSheet, out_path: Path | str, progress: Progress | None = N
     doc = ReportDocument(title=TITLE, program=sheet.program, round_name=sheet.round_name,
                          subject=f"Score sheet of {sheet.judge}", author=sheet.judge,
                          printed=sheet.printed, progress=progress)
-    conflicts = sum(1 for e in sheet.entries if e.conflict)
+    conflicts = sum(1 for e in sheet.entries if e.conflict and not e.unable_reason)
     scored = sum(1 for e in sheet.entries if e.total is not None)
     sent = f" It accompanies results file #{sheet.sequence}." if sheet.sequence else ""
     story: list[Flowable] = doc.cover(
@@ -133,7 +137,8 @@ def build(sheet: ScoreSheet, out_path: Path | str, progress: Progress | None = N
     story.append(doc.section("Summary", "summary"))
     rows = []
     for e in sheet.entries:
-        status = ("conflict declared" if e.conflict else
+        status = ("unable to review" if e.unable_reason else
+                  "conflict declared" if e.conflict else
                   "not declared" if not e.declared else
                   "complete" if e.total is not None else "incomplete")
         rows.append([e.ref, e.title, status, num(e.total)])

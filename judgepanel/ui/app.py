@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from judgepanel.paths import data_home
+from judgepanel.ui import appearance
 from judgepanel.ui.gc_guard import MainThreadGC
 from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
@@ -41,7 +42,9 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     app.installEventFilter(file_open)
     # Cycles are collected on this thread only: see gc_guard.
     collector = MainThreadGC(app)
-    window = MainWindow(app_settings())
+    settings = app_settings()
+    appearance.apply(app, appearance.chosen(settings))
+    window = MainWindow(settings)
     instance.received.connect(window.receive)
     file_open.requested.connect(window.open_path)
     window.show()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 RECENT_PROGRAMS_OFFERED = 3
 VERIFY = "verify"
+CONTINUE = "continue"  # a judge's own results file: continue judging from it
 ENROLL = "enroll"
 MERGE_HERE = "merge:"
 
@@ -67,9 +68,14 @@ class Window(Protocol):
     program_path: str | None
     choose: Choose
 
+    @property
+    def judging(self) -> bool: ...
+
     def recent_files(self) -> list[str]: ...
 
     def open_path(self, path: str) -> None: ...
+
+    def continue_judging(self, path: str) -> None: ...
 
 
 class IncomingFiles:
@@ -103,14 +109,23 @@ class IncomingFiles:
         for folder in self.recent_programs():
             choices.append((MERGE_HERE + folder, tr("Open {program} and merge").format(
                 program=Path(folder).name)))
+        if window.staff_page is None:  # a judge's own file: first when judging (issue 14)
+            mine = (CONTINUE, tr("It is mine: continue judging from it"))
+            choices.insert(0 if window.judging else len(choices), mine)
         choices.append((VERIFY, tr("Check the file")))
         text = tr("{file} is a results file a judge sent back.").format(file=Path(path).name)
-        text += " " + (tr("Merge it into a program, or check who signed it?") if len(choices) > 1
+        merging = any(key.startswith(MERGE_HERE) for key, _label in choices)
+        text += " " + (tr("Merge it into a program, or check who signed it?") if merging
                        else tr("No program is open: open one to merge it, or check the file "
                                "now (who signed it, and whether it is intact)."))
+        if any(key == CONTINUE for key, _label in choices):
+            text += " " + tr("If it is your own, you can continue judging from it (on a new "
+                             "computer, for example).")
         key = window.choose(self.parent, tr("Results file"), text, choices)
         if key == VERIFY:
             self.verify(path)
+        elif key == CONTINUE:
+            window.continue_judging(path)
         elif key is not None and key.startswith(MERGE_HERE):
             self.merge(path, key.removeprefix(MERGE_HERE) or None)
 
@@ -128,7 +143,7 @@ class IncomingFiles:
 
     def verify(self, path: str) -> None:
         """Run ``judgepanel verify``'s checks off the GUI thread and show its lines."""
-        from judgepanel.cli.verify import Report, local_identities, verify_file
+        from judgepanel.formats.inspection import Report, local_identities, verify_file
 
         def work(_progress: Any) -> tuple[bool, str]:
             out = io.StringIO()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWid
 
 from judgepanel import __version__
 from judgepanel.formats.detect import CARD_SUFFIX, RESULTS_SUFFIX, FileKind, detect_file
+from judgepanel.ui.appearance import appearance_menu
 from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.icons import icon
 from judgepanel.ui.incoming import Choose, IncomingFiles, ask_choice
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.start_page.open_bundle_requested.connect(self.choose_bundle)
         self.start_page.open_program_requested.connect(self.choose_program)
         self.start_page.recent_requested.connect(self.open_path)
+        self.start_page.identity_requested.connect(self.show_identity)
         self.pages.addWidget(self.start_page)
         self.setCentralWidget(self.pages)
         self._build_menus()
@@ -70,7 +72,8 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
-        self.open_action = QAction(self.tr("&Open Bundle…"), self)
+        self.open_action = QAction(self.tr("&Open…"), self)
+        self.open_action.setToolTip(self.tr("A judging bundle, or one of your results files"))
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.choose_bundle)
         file_menu.addAction(self.open_action)
@@ -87,6 +90,19 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        # The judge's identity, with no bundle needed (a new judge sends their card first).
+        identity_menu = self.menuBar().addMenu(self.tr("My &identity"))
+        self.identity_action = QAction(self.tr("My &identity…"), self)
+        self.identity_action.setToolTip(self.tr("Create your identity, show your fingerprint, "
+                                                "save or copy your card, export or import "
+                                                "an identity file"))
+        self.identity_action.triggered.connect(self.show_identity)
+        identity_menu.addAction(self.identity_action)
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        appearance = view_menu.addMenu(self.tr("&Appearance"))
+        self.appearance_group = appearance_menu(appearance, self.settings)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About JudgePanel"), self)
         about.triggered.connect(self.show_about)
@@ -96,10 +112,20 @@ class MainWindow(QMainWindow):
 
     def choose_bundle(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Open a judging bundle"), "", self.tr("Judging bundles (*.jpbundle)")
-        )
+            self, self.tr("Open a judging bundle or a results file"), "",
+            self.tr("JudgePanel files (*.jpbundle *.jpresults);;Judging bundles (*.jpbundle);;"
+                    "Results files (*.jpresults)"))
         if path:
             self.open_path(path)
+
+    def show_identity(self) -> None:
+        """My identity: create, show, save or copy the card, export or import. No bundle
+        needed."""
+        from judgepanel.formats.keystore import IdentityStore
+        from judgepanel.ui.judge.my_identity import MyIdentityDialog
+
+        store = self.judge.store if self.judge.store is not None else IdentityStore()
+        MyIdentityDialog(store, self.judge.runner, self).exec()
 
     def choose_program(self) -> None:
         """Open an existing program folder, or create a new program."""
@@ -147,6 +173,16 @@ class MainWindow(QMainWindow):
         else:
             self.remember(path)
             self.judge.open_bundle(path)
+
+    @property
+    def judging(self) -> bool:
+        """Whether a judge's bundle is open (a results file is then most likely theirs)."""
+        return self._judge is not None and self._judge.page is not None
+
+    def continue_judging(self, path: str) -> None:
+        """A results file the judge says is theirs: recognised, and offered to continue
+        from; the bundle open now stays open if it is not."""
+        self.judge.open_results(path)
 
     def receive(self, path: str) -> None:
         """A later launch handed over ``path`` (or "" to come to the front)."""
@@ -288,7 +324,7 @@ class MainWindow(QMainWindow):
         if self._judge is None:
             from judgepanel.ui.judge.opening import JudgeFlow
 
-            self._judge = JudgeFlow(self, self.pages)
+            self._judge = JudgeFlow(self, self.pages, settings=self.settings)
         return self._judge
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -22,6 +23,7 @@ class StartPage(QWidget):
     open_bundle_requested = Signal()
     open_program_requested = Signal()
     recent_requested = Signal(str)
+    identity_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +63,23 @@ class StartPage(QWidget):
         choices.addWidget(self.open_program_button)
         choices.addStretch()
 
+        # A new judge has no bundle yet: their first step is an identity and a card.
+        self.identity_button = QPushButton(icon("identity"), self.tr("My &identity…"))
+        self.identity_button.setAccessibleName(self.tr("My identity"))
+        self.identity_button.setAccessibleDescription(self.tr(
+            "Create your identity and send your card to the program staff, before any bundle"))
+        self.identity_button.clicked.connect(self.identity_requested)
+        identity_hint = QLabel(self.tr("New judge? Create your identity first and send your "
+                                       "card to the program staff: they make your bundle "
+                                       "with it."))
+        identity_hint.setWordWrap(True)
+        identity_hint.setMaximumWidth(520)
+        identity_row = QHBoxLayout()
+        identity_row.addStretch()
+        identity_row.addWidget(identity_hint)
+        identity_row.addWidget(self.identity_button)
+        identity_row.addStretch()
+
         recent_label = QLabel(self.tr("Recently opened"))
         self.recent_list = QListWidget()
         self.recent_list.setAccessibleName(self.tr("Recently opened files"))
@@ -81,7 +100,9 @@ class StartPage(QWidget):
         column.addWidget(subtitle)
         column.addSpacing(32)
         column.addLayout(choices)
-        column.addSpacing(32)
+        column.addSpacing(20)
+        column.addLayout(identity_row)
+        column.addSpacing(24)
         column.addWidget(self.recent_box)
         column.addStretch()
 

@@ -9,11 +9,11 @@ import pytest
 
 import judgepanel.cli
 from judgepanel.cli import main
-from judgepanel.cli.verify import Report
 from judgepanel.crypto.age_keys import ScryptRecipient, format_identity_file
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.bundle_write import write_bundle
 from judgepanel.formats.card import Card, write_card
+from judgepanel.formats.inspection import Report
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.formats.results.file import write_results
 from tests.formats.crafting import BundleParts, Keys, ResultsParts, results_document

@@ -215,11 +215,24 @@ def write(path: Path, data: bytes) -> Path:
 # --- results ---------------------------------------------------------------------------
 
 
+def results_document_v1(keys: Keys, **changes: Any) -> dict[str, Any]:
+    """A version-1 document (no export id, no ``supersedes``, no ``unable_to_review``)."""
+    document = results_document(keys, format_version=1)
+    for key in ("export_id", "supersedes", "unable_to_review"):
+        del document[key]
+    document.update(changes)
+    return document
+
+
 def results_document(keys: Keys, **changes: Any) -> dict[str, Any]:
+    """A current-version document (2), as a judge's app writes it."""
     now = stamp()
     document: dict[str, Any] = {
         "format": "judgepanel-results",
-        "format_version": 1,
+        "format_version": 2,
+        "export_id": "0123456789abcdef0123456789abcdef",
+        "supersedes": ["00112233445566778899aabbccddeeff"],
+        "unable_to_review": [],
         "program": {"id": "P-2026", "name": "Mayors' Recognition 2026"},
         "round": {"id": "R-1", "name": "First round"},
         "bundle_id": "B-0001",

@@ -104,14 +104,19 @@ def test_results_check_out_with_age_and_minisign(tmp_path: Path) -> None:
     keys = Keys.make()
     results_path = tmp_path / "maria.jpresults"
     write_results(results_path, results_document(keys), judge_key=keys.judge.signing,
-                  judge_public=keys.judge.public_key, staff_recipient=keys.staff.recipient)
+                  judge_public=keys.judge.public_key, staff_recipient=keys.staff.recipient,
+                  judge_recipient=keys.judge.recipient)
+    # the staff open it, and so can the judge (format 2 encrypts to both)
+    decrypt_and_unzip(tmp_path, keys.judge, results_path,
+                      ["results.json", "results.json.minisig", "judge.pub"])
     decrypt_and_unzip(tmp_path, keys.staff, results_path,
                       ["results.json", "results.json.minisig", "judge.pub"])
     # against the enrolled key (what staff should do) and against the shipped judge.pub
     for pub in (pub_file(tmp_path, keys.judge), tmp_path / "judge.pub"):
         result = run(minisign, "-V", "-p", pub, "-m", tmp_path / "results.json")
         assert result.returncode == 0, result.stderr
-        assert (f"judgepanel results v1 bundle=B-0001 seq=3 judge={keys.judge.fingerprint}"
+        assert (f"judgepanel results v2 bundle=B-0001 seq=3 "
+                f"export=0123456789abcdef0123456789abcdef judge={keys.judge.fingerprint}"
                 in result.stdout)
     other = tmp_path / "other.pub"
     other.write_text(keys.other.public_key.to_string())

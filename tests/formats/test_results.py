@@ -29,6 +29,7 @@ from tests.formats.crafting import (
     ResultsParts,
     build_zip,
     results_document,
+    results_document_v1,
     seal,
 )
 
@@ -63,11 +64,40 @@ def test_reading_from_bytes(tmp_path: Path, keys: Keys) -> None:
     assert read_results(data, [keys.staff.age]).sequence == 3
 
 
-def test_the_trusted_comment_names_bundle_and_sequence(tmp_path: Path, keys: Keys) -> None:
+def test_the_trusted_comment_names_bundle_sequence_and_export(tmp_path: Path,
+                                                              keys: Keys) -> None:
     results = read_results(export(tmp_path, keys), [keys.staff])
+    assert results.signature.splitlines()[2] == (
+        f"trusted comment: judgepanel results v2 bundle=B-0001 seq=3 "
+        f"export=0123456789abcdef0123456789abcdef judge={keys.judge.fingerprint}")
+
+
+def test_a_version_1_file_is_still_read_and_verified(tmp_path: Path, keys: Keys) -> None:
+    document = results_document_v1(keys)
+    results = read_results(export(tmp_path, keys, document), [keys.staff])
+    assert results.version == 1 and results.export_id == ""
+    assert results.document == document
     assert results.signature.splitlines()[2] == (
         f"trusted comment: judgepanel results v1 bundle=B-0001 seq=3 "
         f"judge={keys.judge.fingerprint}")
+    results.verify_signature(keys.judge.public_key)
+    lineage = results.lineage("cd" * 32)
+    assert lineage.legacy and lineage.export_id == "v1-" + "cd" * 16
+
+
+def test_the_judge_can_open_their_own_file_when_it_is_encrypted_to_them(
+        tmp_path: Path, keys: Keys) -> None:
+    dst = tmp_path / "mine.jpresults"
+    write_results(dst, results_document(keys), judge_key=keys.judge.signing,
+                  judge_public=keys.judge.public_key, staff_recipient=keys.staff.recipient,
+                  judge_recipient=keys.judge.recipient)
+    for reader in (keys.staff, keys.judge):
+        results = read_results(dst, [reader])
+        results.verify_signature(keys.judge.public_key)
+        assert results.export_id == "0123456789abcdef0123456789abcdef"
+        assert results.lineage("00" * 32).supersedes == {"00112233445566778899aabbccddeeff"}
+    with pytest.raises(WrongKeyError):
+        read_results(dst, [keys.other])
 
 
 def test_only_the_staff_can_read_it(tmp_path: Path, keys: Keys) -> None:
@@ -135,7 +165,7 @@ def test_private_notes_can_never_be_exported(tmp_path: Path, keys: Keys) -> None
 
 def test_newer_version(keys: Keys) -> None:
     parts = ResultsParts.valid(keys)
-    parts.document.update(format_version=2, novelty=True)
+    parts.document.update(format_version=3, novelty=True)
     with pytest.raises(NewerVersionError, match="newer JudgePanel"):
         read_results(parts.sealed(), [keys.staff])
 
@@ -286,8 +316,12 @@ def test_a_deep_value_where_an_id_belongs_is_named_not_crashed_on(keys: Keys) ->
 
 
 def test_trusted_comment_helper_matches_spec(keys: Keys) -> None:
-    document = results_document(keys, sequence=12, bundle_id="B-7")
+    document = results_document(keys, sequence=12, bundle_id="B-7", export_id="abcdef01")
     assert results_trusted_comment(document) == (
+        f"judgepanel results v2 bundle=B-7 seq=12 export=abcdef01 "
+        f"judge={keys.judge.fingerprint}")
+    old = results_document_v1(keys, sequence=12, bundle_id="B-7")
+    assert results_trusted_comment(old) == (
         f"judgepanel results v1 bundle=B-7 seq=12 judge={keys.judge.fingerprint}")
 
 

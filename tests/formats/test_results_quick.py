@@ -5,7 +5,8 @@ with a crafted twist. For each, the full reader (strict parse, version, schema)
 gives its verdict; the quick one must then either return the very same document
 or None (None sends the file down the full path, which names the problem). Whenever
 the full reader accepts, its document must also convert to the structs a merge reads
-(``content_of``), equal to the quick reader's when both accept.
+(``content_from_document``), equal to the quick reader's when both accept. Documents
+of version 1 (still read) and of version 2 (written now) go through the same cases.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from judgepanel.formats.jsonio import SchemaError, dumps_canonical, parse_json
 from judgepanel.formats.manifest import MAX_NAME, check_format_version
 from judgepanel.formats.results.checks import check_results
 from judgepanel.formats.results.quick import quick_results
-from judgepanel.formats.results.spec import MAX_COMMENT, RESULTS_FORMAT, content_of, document_of
-from tests.formats.crafting import Keys, results_document
+from judgepanel.formats.results.spec import (
+    MAX_COMMENT,
+    RESULTS_FORMAT,
+    RESULTS_VERSION,
+    document_of,
+)
+from judgepanel.formats.results.versions import content_from_document
+from tests.formats.crafting import Keys, results_document, results_document_v1
 from tests.formats.test_results import SCHEMA_REFUSALS
 
 # Crafted entries: each one valid, or breaking one rule of the schema.
@@ -132,7 +139,8 @@ def _full(data: bytes) -> Any:
     """The full reader's verdict: the document, or None when it refuses."""
     try:
         document = parse_json(data, what="the results", max_size=1 << 25, max_depth=None)
-        check_format_version(document, expected_format=RESULTS_FORMAT, what="results file")
+        check_format_version(document, expected_format=RESULTS_FORMAT, what="results file",
+                             newest=RESULTS_VERSION)
         check_results(document)
     except (JudgePanelError, SchemaError):
         return None
@@ -143,7 +151,7 @@ def _agree(data: bytes) -> Any:
     """Assert the two readers agree on ``data``; the quick one's answer, as plain data."""
     content, full = quick_results(data), _full(data)
     if full is not None:  # what the full path accepts, a merge must be able to read
-        converted = content_of(full)
+        converted = content_from_document(full)
         assert document_of(converted) == {k: v for k, v in full.items()
                                           if not (k == "generator" and v is None)}
         if content is not None:
@@ -175,6 +183,33 @@ def test_a_document_as_judgepanel_writes_it_takes_the_quick_path() -> None:
     """Otherwise the quick path would silently be dead code."""
     data = dumps_canonical(_base())
     assert _agree(data) == _base()
+
+
+_V1 = results_document_v1(Keys.make())
+
+
+def test_a_version_1_document_takes_the_quick_path_and_reads_as_version_1() -> None:
+    content = quick_results(dumps_canonical(_V1))
+    assert content is not None and content.format_version == 1 and content.export_id == ""
+    assert content.supersedes == [] and content.unable_to_review == []
+    assert _agree(dumps_canonical(_V1)) == _V1
+
+
+@pytest.mark.parametrize("case", sorted(
+    k for k in ("other format", "version as bool", "no generator", "sequence at the limit",
+                "comment with a C1 control", "score as bool", "created in February 30")))
+def test_version_1_documents_meet_the_same_rules(case: str) -> None:
+    document = copy.deepcopy(_V1)
+    HEAD_CASES[case](document)
+    _agree(dumps_canonical(document))
+
+
+@pytest.mark.parametrize("field", ["export_id", "supersedes", "unable_to_review"])
+def test_a_version_1_document_with_a_field_of_version_2_is_refused(field: str) -> None:
+    document = copy.deepcopy(_V1)
+    document[field] = _base()[field]
+    data = dumps_canonical(document)
+    assert _full(data) is None and quick_results(data) is None
 
 
 @pytest.mark.parametrize("entry", REVIEW_ENTRIES, ids=lambda e: repr(e)[:60])
@@ -211,7 +246,43 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 HEAD_CASES: dict[str, Callable[[dict[str, Any]], None]] = {
     "other format": _set("format", "judgepanel-bundle"),
-    "newer version": _set("format_version", 2),
+    "newer version": _set("format_version", 3),
+    "version 1 with the fields of 2": _set("format_version", 1),
+    "version 2 without an export id": _set("export_id", _DROP),
+    "export id empty": _set("export_id", ""),
+    "export id in capitals": _set("export_id", "0123456789ABCDEF0123456789ABCDEF"),
+    "export id too short": _set("export_id", "0123456"),
+    "supersedes itself": _set("supersedes", ["0123456789abcdef0123456789abcdef"]),
+    "supersedes twice the same": _set("supersedes", ["aaaaaaaa", "aaaaaaaa"]),
+    "supersedes a bad id": _set("supersedes", ["a b"]),
+    "supersedes not a list": _set("supersedes", "aaaaaaaa"),
+    "supersedes nothing": _set("supersedes", []),
+    "supersedes a legacy id": _set("supersedes", ["v1-" + "ab" * 16]),
+    "supersedes too many": _set("supersedes", [f"{i:08x}" for i in range(10_001)]),
+    "unable without a declaration": _set("unable_to_review", [
+        {"application_id": "A-9", "reason": "Outside my field",
+         "declared_at": "2026-03-01T09:30:00Z"}]),
+    "unable for a conflict": _set("unable_to_review", [
+        {"application_id": "A-2", "reason": "Outside my field",
+         "declared_at": "2026-03-01T09:30:00Z"}]),
+    "unable and reviewed": _set("unable_to_review", [
+        {"application_id": "A-1", "reason": "Outside my field",
+         "declared_at": "2026-03-01T09:30:00Z"}]),
+    "unable without a reason": lambda d: d.update(reviews=[], unable_to_review=[
+        {"application_id": "A-1", "reason": " ", "declared_at": "2026-03-01T09:30:00Z"}]),
+    "unable with a control in the reason": lambda d: d.update(reviews=[], unable_to_review=[
+        {"application_id": "A-1", "reason": "a\x07", "declared_at": "2026-03-01T09:30:00Z"}]),
+    "unable at a bad time": lambda d: d.update(reviews=[], unable_to_review=[
+        {"application_id": "A-1", "reason": "Ill", "declared_at": "2026-02-30T09:30:00Z"}]),
+    "unable twice": lambda d: d.update(reviews=[], unable_to_review=[
+        {"application_id": "A-1", "reason": "Ill", "declared_at": "2026-03-01T09:30:00Z"},
+        {"application_id": "A-1", "reason": "Ill", "declared_at": "2026-03-01T09:30:00Z"}]),
+    "unable with an extra field": lambda d: d.update(reviews=[], unable_to_review=[
+        {"application_id": "A-1", "reason": "Ill", "declared_at": "2026-03-01T09:30:00Z",
+         "x": 1}]),
+    "unable, valid": lambda d: d.update(reviews=[], unable_to_review=[
+        {"application_id": "A-1", "reason": "Outside my field",
+         "declared_at": "2026-03-01T09:30:00Z"}]),
     "version as bool": _set("format_version", True),
     "version as float": _set("format_version", 1.0),
     "empty program name": _set("program.name", "  "),
@@ -286,6 +357,7 @@ def test_every_crafted_field(case: str) -> None:
     "comment with emoji and line separators", "comment with C2 characters",
     "score as a fraction",
     "program name at the limit", "declarations empty, reviews empty",
+    "supersedes nothing", "supersedes a legacy id", "unable, valid",
 ])
 def test_valid_variations_stay_on_the_quick_path(case: str) -> None:
     """Text and numbers as JudgePanel writes them re-serialise to the same bytes.

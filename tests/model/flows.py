@@ -13,7 +13,7 @@ Other test modules may import this; keep names and shapes stable.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -185,12 +185,20 @@ def complete_results(
     sequence: int = 1,
     conflicts: Mapping[str, str] | None = None,
     score: Callable[[str, Criterion], float] = default_score,
+    export_id: str | None = None,
+    supersedes: Sequence[str] = (),
+    unable: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """A complete results document for ``bundle``: every application declared, every
-    one without a conflict scored on every criterion, with a comment each."""
+    one without a conflict scored on every criterion, with a comment each.
+
+    Format version 1 (no export id) unless ``export_id`` is given: then version 2,
+    superseding ``supersedes``, with ``unable`` (application id -> reason) not
+    reviewed but marked unable to review."""
     manifest = bundle.manifest
     rubric = Rubric.from_dict(manifest["rubric"])
     conflicts = dict(conflicts or {})
+    unable = dict(unable or {})
     now = stamp()
     declarations = []
     reviews = []
@@ -198,7 +206,7 @@ def complete_results(
         app_id = summary["id"]
         declarations.append({"application_id": app_id, "conflict": app_id in conflicts,
                              "reason": conflicts.get(app_id, ""), "declared_at": now})
-        if app_id in conflicts:
+        if app_id in conflicts or app_id in unable:
             continue
         reviews.append({
             "application_id": app_id,
@@ -208,7 +216,7 @@ def complete_results(
             "confidence": 4,
             "updated_at": now,
         })
-    return {
+    document: dict[str, Any] = {
         "format": RESULTS_FORMAT,
         "format_version": 1,
         "program": dict(manifest["program"]),
@@ -222,6 +230,11 @@ def complete_results(
         "declarations": declarations,
         "reviews": reviews,
     }
+    if export_id is not None:
+        document.update(format_version=2, export_id=export_id, supersedes=list(supersedes),
+                        unable_to_review=[{"application_id": a, "reason": r,
+                                           "declared_at": now} for a, r in unable.items()])
+    return document
 
 
 def write_judge_results(flow: Flow, path: Path, document: dict[str, Any],

@@ -61,6 +61,7 @@ def test_results_offer_a_recent_program_which_is_opened_to_merge(
     window.open_path(str(results))
     (question,) = asked.questions
     assert question["choices"] == [("merge:" + program, "Open program and merge"),
+                                   ("continue", "It is mine: continue judging from it"),
                                    ("verify", "Check the file")]
     assert window.program_path == program
     assert window.staff_page is not None

@@ -15,17 +15,20 @@ from judgepanel.formats.jsonio import (
     SHA256_PATTERN,
     Fields,
 )
-from judgepanel.formats.manifest import FORMAT_VERSION, MAX_NAME
+from judgepanel.formats.manifest import MAX_NAME
 from judgepanel.formats.results.spec import (
     CONFIDENCE_RANGE,
     CRITERION_KEY,
+    EXPORT_ID,
     MAX_COMMENT,
     MAX_ENTRIES,
     MAX_GENERATOR,
     MAX_SCORE,
     MAX_SCORES,
     MAX_SEQUENCE,
+    MAX_SUPERSEDES,
     RESULTS_FORMAT,
+    RESULTS_VERSION,
 )
 
 
@@ -71,15 +74,49 @@ def _entries(root: Fields, key: str) -> list[Any]:
     return root.array(key, max_items=MAX_ENTRIES)
 
 
+_EXPORT_ID_MEANING = "an export id (8 to 64 of a-z, 0-9 and '-')"
+
+
+def _ordering(root: Fields) -> None:
+    """Version 2's export id and the exports it supersedes (docs/formats.md 5.5)."""
+    export_id = root.pattern("export_id", EXPORT_ID, _EXPORT_ID_MEANING)
+    earlier: set[str] = set()
+    for index, item in enumerate(root.array("supersedes", max_items=MAX_SUPERSEDES)):
+        if not isinstance(item, str) or not EXPORT_ID.fullmatch(item):
+            root.fail(f"supersedes[{index}]", f"must be {_EXPORT_ID_MEANING}")
+        if item in earlier or item == export_id:
+            root.fail(f"supersedes[{index}]", f"names {item!r} twice")
+        earlier.add(item)
+
+
+def _unable(root: Fields, declared: dict[str, bool]) -> set[str]:
+    """Version 2's applications the judge could not review, each declared without a conflict."""
+    unable: set[str] = set()
+    for index, item in enumerate(_entries(root, "unable_to_review")):
+        entry = Fields(item, f"unable_to_review[{index}]")
+        app_id = entry.ident("application_id")
+        entry.req_text("reason", empty=False, max_len=MAX_COMMENT)
+        entry.timestamp("declared_at")
+        entry.done()
+        if app_id in unable:
+            entry.fail("application_id", f"{app_id!r} is listed twice")
+        if declared.get(app_id) is not False:
+            entry.fail("application_id", f"{app_id!r} needs a declaration without a conflict")
+        unable.add(app_id)
+    return unable
+
+
 def check_results(document: Any) -> None:
-    """Validate a results document (format version 1); SchemaError names the field.
+    """Validate a results document of any version we read; SchemaError names the field.
 
     Entry by entry, to name the first problem. A file as JudgePanel writes it is read
-    by ``quick`` instead, which checks the same rules in a fifth of the time.
+    by ``quick`` instead, which checks the same rules in a fifth of the time. Version 1
+    lacks ``export_id``, ``supersedes`` and ``unable_to_review`` (and refuses them as
+    unknown fields); version 2 requires them.
     """
     root = Fields(document, "")
     root.literal("format", RESULTS_FORMAT)
-    root.literal("format_version", FORMAT_VERSION)
+    version = root.req_int("format_version", minimum=1, maximum=RESULTS_VERSION)
     for key in ("program", "round"):
         named = root.req_obj(key)
         named.ident("id")
@@ -101,6 +138,9 @@ def check_results(document: Any) -> None:
         if app_id in declared:
             entry.fail("application_id", f"{app_id!r} is declared twice")
         declared[app_id] = conflict
+    unable = _unable(root, declared) if version >= 2 else set()
+    if version >= 2:
+        _ordering(root)
     reviewed: set[str] = set()
     for index, item in enumerate(_entries(root, "reviews")):
         entry = Fields(item, f"reviews[{index}]")
@@ -111,6 +151,9 @@ def check_results(document: Any) -> None:
             entry.fail("application_id", f"{app_id!r} has a review but no declaration")
         if declared[app_id]:
             entry.fail("application_id", f"{app_id!r} is reviewed but declared a conflict")
+        if app_id in unable:
+            entry.fail("application_id", f"{app_id!r} is reviewed but listed as unable to "
+                       "review")
         reviewed.add(app_id)
     root.done()
 

@@ -2,8 +2,10 @@
 
 The payload is a stored ZIP with exactly three members, in this order:
 ``results.json`` (the document, docs/formats.md section 5), ``results.json.minisig``
-(the judge's signature, whose trusted comment names the bundle and the sequence
-number) and ``judge.pub`` (the judge's public key, for people checking by hand).
+(the judge's signature, whose trusted comment names the bundle, the sequence number
+and the export id) and ``judge.pub`` (the judge's public key, for people checking by
+hand). From version 2 the file is encrypted to the staff *and* to the judge, so the
+judge can open their own file again (to continue on another computer).
 
 Staff never trust ``judge.pub``: :meth:`ResultsFile.verify_signature` takes the key
 enrolled for that judge. Everything else a merge needs (right bundle, newer sequence,
@@ -37,7 +39,9 @@ from judgepanel.formats.jsonio import (
     parse_json,
 )
 from judgepanel.formats.manifest import check_format_version
+from judgepanel.formats.results import v1
 from judgepanel.formats.results.checks import check_results
+from judgepanel.formats.results.lineage import Lineage, legacy_export_id
 from judgepanel.formats.results.quick import quick_results
 from judgepanel.formats.results.spec import (
     MEMBERS,
@@ -46,14 +50,15 @@ from judgepanel.formats.results.spec import (
     RESULTS_FORMAT,
     RESULTS_MAX,
     RESULTS_NAME,
+    RESULTS_VERSION,
     SIGNATURE_MAX,
     SIGNATURE_NAME,
     ResultsContent,
-    content_of,
     document_of,
     results_trusted_comment,
     trusted_comment,
 )
+from judgepanel.formats.results.versions import content_from_document
 from judgepanel.formats.sealed import (
     AnyIdentity,
     SealedZip,
@@ -74,8 +79,10 @@ DAMAGED = (
 
 
 def write_results(dst: Path, document: dict[str, Any], *, judge_key: SigningKey,
-                  judge_public: PublicKey, staff_recipient: X25519Recipient) -> None:
-    """Sign ``document`` as the judge and encrypt it to the staff, atomically at ``dst``."""
+                  judge_public: PublicKey, staff_recipient: X25519Recipient,
+                  judge_recipient: X25519Recipient | None = None) -> None:
+    """Sign ``document`` as the judge and encrypt it to the staff (and, given
+    ``judge_recipient``, to the judge too), atomically at ``dst``."""
     check_schema(check_results, document, on_error=lambda error: ValidationError(
         f"The results cannot be exported: {error.field} {error.reason}.",
         path=error.field or None,
@@ -95,7 +102,8 @@ def write_results(dst: Path, document: dict[str, Any], *, judge_key: SigningKey,
     )
     public_text = judge_public.to_string(f"JudgePanel judge key {judge_public.key_id_hex}")
     try:
-        with atomic_output(Path(dst)) as out, AgeWriter(out, [staff_recipient]) as sink:
+        recipients = [staff_recipient] + ([judge_recipient] if judge_recipient else [])
+        with atomic_output(Path(dst)) as out, AgeWriter(out, recipients) as sink:
             writer = StoredZipWriter(sink)
             writer.add_bytes(RESULTS_NAME, data)
             writer.add_bytes(SIGNATURE_NAME, signature.encode("utf-8"))
@@ -144,6 +152,23 @@ class ResultsFile:
         return self.content.manifest_sha256
 
     @property
+    def version(self) -> int:
+        return self.content.format_version
+
+    @property
+    def export_id(self) -> str:
+        """The export's id; empty for a version-1 file (see ``lineage.legacy_export_id``)."""
+        return self.content.export_id
+
+    def lineage(self, file_sha256: str) -> Lineage:
+        """Where this export sits among the judge's exports of the bundle (``lineage``);
+        ``file_sha256`` (of the whole file) names a version-1 export, which has no id."""
+        content = self.content
+        if content.format_version == v1.VERSION:
+            return Lineage(legacy_export_id(file_sha256), content.sequence, (), legacy=True)
+        return Lineage(content.export_id, content.sequence, frozenset(content.supersedes))
+
+    @property
     def judge(self) -> dict[str, Any]:
         return {"fingerprint": self.content.judge.fingerprint, "name": self.content.judge.name}
 
@@ -157,7 +182,8 @@ class ResultsFile:
         comment = enrolled.verify(self.results_json, self.signature)
         content = self.content
         expected = trusted_comment(content.format_version, content.bundle_id,
-                                    content.sequence, content.judge.fingerprint)
+                                   content.sequence, content.judge.fingerprint,
+                                   content.export_id)
         if comment != expected:
             raise SignatureError(
                 DAMAGED, detail=f"trusted comment {comment!r} does not match {expected!r}"
@@ -207,9 +233,9 @@ def results_from_sealed(sealed: SealedZip) -> ResultsFile:
                 document = parse_json(data, what="the results", max_size=RESULTS_MAX,
                                       max_depth=None)
                 check_format_version(document, expected_format=RESULTS_FORMAT,
-                                     what="results file")
+                                     what="results file", newest=RESULTS_VERSION)
                 check_schema(check_results, document, on_error=_refuse_schema)
-                content = content_of(document)
+                content = content_from_document(document)
             key_id_of(signature)  # a malformed signature is refused here, not at merge
         except JudgePanelError as error:
             raise name_file(error, sealed.source) from None

@@ -47,16 +47,21 @@ from judgepanel.formats.jsonio import (
     SHA256_PATTERN,
     is_timestamp,
 )
-from judgepanel.formats.manifest import FORMAT_VERSION, MAX_NAME
+from judgepanel.formats.manifest import MAX_NAME
+from judgepanel.formats.results import v1
 from judgepanel.formats.results.spec import (
     CONFIDENCE_RANGE,
     CRITERION_KEY,
+    EXPORT_ID,
     MAX_ENTRIES,
     MAX_GENERATOR,
     MAX_SCORES,
     MAX_SEQUENCE,
+    MAX_SUPERSEDES,
     RESULTS_FORMAT,
+    RESULTS_VERSION,
     ResultsContent,
+    ResultsContentV1,
 )
 from judgepanel.text import text_problem
 
@@ -66,10 +71,11 @@ _STAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z")
 
 _DECODER = msgspec.json.Decoder(ResultsContent)
+_DECODER_V1 = msgspec.json.Decoder(ResultsContentV1)
 _ENCODER = msgspec.json.Encoder(order="sorted")
 
 
-def _canonical(document: ResultsContent) -> bytes:
+def _canonical(document: ResultsContentV1) -> bytes:
     return msgspec.json.format(_ENCODER.encode(document), indent=2) + b"\n"
 
 
@@ -78,11 +84,20 @@ def _plain_name(text: str, max_len: int) -> bool:
             and text_problem(text, multiline=False) is None)
 
 
-def _plain_head(document: ResultsContent) -> bool:
+def _plain_ordering(document: ResultsContent) -> bool:
+    """Version 2's export id and the exports it supersedes (each once, never itself)."""
+    earlier = document.supersedes
+    return (EXPORT_ID.fullmatch(document.export_id) is not None
+            and len(earlier) <= MAX_SUPERSEDES
+            and len(set(earlier)) == len(earlier) and document.export_id not in earlier
+            and all(map(EXPORT_ID.fullmatch, earlier)))
+
+
+def _plain_head(document: ResultsContent, version: int) -> bool:
     """The rules on everything but the declarations and reviews."""
     generator = document.generator
     return (document.format == RESULTS_FORMAT
-            and document.format_version == FORMAT_VERSION  # an int: msgspec refuses true
+            and document.format_version == version  # an int: msgspec refuses true
             and all(ID_PATTERN.fullmatch(named.id) is not None
                     and _plain_name(named.name, MAX_NAME)
                     for named in (document.program, document.round))
@@ -104,11 +119,18 @@ def _plain_entries(document: ResultsContent) -> bool:
     declared = {entry.application_id: entry.conflict for entry in declarations}
     if len(declared) != len(declarations):  # an application declared twice
         return False
+    unable = {entry.application_id for entry in document.unable_to_review}
+    if (len(unable) != len(document.unable_to_review)
+            or not all(declared.get(app_id) is False for app_id in unable)
+            or not all(entry.reason.strip() for entry in document.unable_to_review)):
+        return False
     reviewed = [entry.application_id for entry in reviews]
     if len(set(reviewed)) != len(reviewed) or not all(
-            declared.get(app_id) is False for app_id in reviewed):
+            declared.get(app_id) is False for app_id in reviewed) or not unable.isdisjoint(
+            reviewed):
         return False
     stamps = {entry.declared_at for entry in declarations}
+    stamps.update(entry.declared_at for entry in document.unable_to_review)
     stamps.update(entry.updated_at for entry in reviews)
     keys: set[str] = set()
     low, high = CONFIDENCE_RANGE
@@ -153,16 +175,33 @@ def _no_controls(data: bytes) -> bool:
                 or (b"\\" in data and _ESCAPED_CONTROL.search(data) is not None))
 
 
+def _decoded(data: bytes) -> tuple[ResultsContent, int] | None:
+    """The current version's structs (or a version-1 document's, upgraded to them) and the
+    version whose structs decoded it, when ``data`` is byte for byte the canonical form
+    of what it decodes to."""
+    try:
+        document = _DECODER.decode(data)
+        return (document, RESULTS_VERSION) if _canonical(document) == data else None
+    except Exception:  # not the current version's fields: perhaps version 1
+        pass
+    try:
+        old = _DECODER_V1.decode(data)
+        return (v1.upgrade(old), v1.VERSION) if _canonical(old) == data else None
+    except Exception:  # anything msgspec refuses or cannot re-serialise: the full path decides
+        return None
+
+
 def quick_results(data: bytes) -> ResultsContent | None:
     """The document ``data`` holds, if it passes the quick path; None means: run the full
     checks (which may still accept it, or say what is wrong)."""
-    try:
-        document = _DECODER.decode(data)
-        if _canonical(document) != data:
-            return None
-    except Exception:  # anything msgspec refuses or cannot re-serialise: the full path decides
+    decoded = _decoded(data)
+    if decoded is None:
         return None
-    if not (_no_controls(data) and _plain_head(document) and _plain_entries(document)):
+    document, version = decoded
+    if version != v1.VERSION and not _plain_ordering(document):
+        return None
+    if not (_no_controls(data) and _plain_head(document, version)
+            and _plain_entries(document)):
         return None
     return document
 

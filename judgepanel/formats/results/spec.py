@@ -2,10 +2,14 @@
 
 The payload is a stored ZIP with exactly three members, in this order:
 ``results.json`` (the document, docs/formats.md section 5), ``results.json.minisig``
-(the judge's signature, whose trusted comment names the bundle and the sequence
-number) and ``judge.pub`` (the judge's public key, for people checking by hand).
-Both readers (``checks`` and ``quick``) and the writer (``file``) take their names
-and limits from here.
+(the judge's signature, whose trusted comment names the bundle, the sequence number
+and, from version 2, the export id) and ``judge.pub`` (the judge's public key, for
+people checking by hand). Both readers (``checks`` and ``quick``) and the writer
+(``file``) take their names and limits from here.
+
+The structs below are the current version (2). Older versions stay readable: each
+has a module of its own (``v1``) with its structs and the step that turns a document
+of that version into these, so the merge reads one shape whatever the file's version.
 """
 
 from __future__ import annotations
@@ -16,16 +20,21 @@ from typing import Annotated, Any
 import msgspec
 
 RESULTS_FORMAT = "judgepanel-results"
+RESULTS_VERSION = 2
+"""The version JudgePanel writes; it reads every version from 1 up to this one."""
 MAX_SEQUENCE = 2**53 - 1  # exact in every JSON implementation
 MAX_ENTRIES = 100_000
 MAX_COMMENT = 100_000
 MAX_SCORES = 1000
 MAX_GENERATOR = 200
+MAX_SUPERSEDES = 10_000
 CONFIDENCE_RANGE = (1, 5)
 MAX_SCORE = 1_000_000
 """No score is larger in magnitude: a rubric's scale lies within ±1,000,000
 (``model.rubric.fields.MAX_MAGNITUDE``; a test holds the two equal)."""
 CRITERION_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+EXPORT_ID = re.compile(r"[0-9a-z][0-9a-z-]{7,63}")
+"""An export id: 32 random hexadecimal digits as JudgePanel makes them (``lineage``)."""
 RESULTS_NAME = "results.json"
 SIGNATURE_NAME = "results.json.minisig"
 PUBLIC_KEY_NAME = "judge.pub"
@@ -68,6 +77,14 @@ class DeclarationEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     reason: _Text
 
 
+class UnableEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """An application the judge cannot review for a reason other than a conflict (v2)."""
+
+    application_id: str
+    declared_at: str
+    reason: _Text
+
+
 class NamedRef(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     id: str
     name: str
@@ -78,9 +95,9 @@ class JudgeRef(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     name: str
 
 
-class ResultsContent(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True,
-                     gc=False):
-    """A checked results document, typed: what a merge reads (``ResultsFile.content``)."""
+class ResultsContentV1(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True,
+                       gc=False):
+    """A version-1 document, field for field: also every field the versions share."""
 
     bundle_id: str
     created: str
@@ -98,19 +115,37 @@ class ResultsContent(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     generator: str | None = None
 
 
+class ResultsContent(ResultsContentV1, kw_only=True):
+    """A checked results document, typed: what a merge reads (``ResultsFile.content``).
+
+    The current version (2) adds the order of exports and "unable to review". A
+    version-1 file is read into this shape too (``v1.upgrade``): its ``export_id`` is
+    empty and its ``supersedes`` and ``unable_to_review`` are empty lists, and its
+    ``format_version`` stays 1, which is how a reader tells the two apart.
+    """
+
+    export_id: str
+    supersedes: list[str]
+    unable_to_review: list[UnableEntry]
+
+
 def results_trusted_comment(document: dict[str, Any]) -> str:
     """What the judge's signature says it is for; minisign -V prints it."""
     return trusted_comment(document["format_version"], document["bundle_id"],
-                            document["sequence"], document["judge"]["fingerprint"])
+                           document["sequence"], document["judge"]["fingerprint"],
+                           document.get("export_id", ""))
 
 
-def trusted_comment(version: Any, bundle_id: Any, sequence: Any, fingerprint: Any) -> str:
-    return (f"judgepanel results v{version} bundle={bundle_id} seq={sequence} "
+def trusted_comment(version: Any, bundle_id: Any, sequence: Any, fingerprint: Any,
+                    export_id: Any = "") -> str:
+    """Version 1 names bundle, sequence and judge; version 2 also the export id."""
+    export = f" export={export_id}" if version != 1 else ""
+    return (f"judgepanel results v{version} bundle={bundle_id} seq={sequence}{export} "
             f"judge={fingerprint}")
 
 
 def content_of(document: dict[str, Any]) -> ResultsContent:
-    """A document the full checks accepted, as the structs the quick path gives.
+    """A current-version document the full checks accepted, as the quick path's structs.
 
     Cannot fail for such a document: the structs say what ``check_results`` says
     (tests hold the two to that, both ways).
@@ -119,6 +154,9 @@ def content_of(document: dict[str, Any]) -> ResultsContent:
 
 
 def document_of(content: ResultsContent) -> dict[str, Any]:
-    """The plain JSON data of ``content``: dicts, lists, strings and numbers."""
+    """The plain JSON data of ``content`` (of its own version): dicts, lists, numbers."""
     result: dict[str, Any] = msgspec.to_builtins(content)
+    if content.format_version == 1:  # the fields version 1 does not have
+        for key in ("export_id", "supersedes", "unable_to_review"):
+            result.pop(key, None)
     return result

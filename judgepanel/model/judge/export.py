@@ -3,13 +3,21 @@
 Plain functions over the judge workspace; ``JudgingSession`` calls them with what it
 knows about its bundle (``BundleContext``). An export checks that nothing blocks it
 (the same problems the screens list), records a pending export with the next
-sequence number, writes the file atomically, then marks it written, so a failed
-write leaves a "failed" row and never a file the history does not know.
+sequence number and a new export id, writes the file atomically, then marks it
+written, so a failed write leaves a "failed" row and never a file the history does
+not know.
+
+Ordering (docs/formats.md 5.5, ``formats.results.lineage``): the sequence is one
+more than any this workspace recorded for the bundle, its own exports and those
+restored from a results file alike (a Lamport counter), and ``supersedes`` lists
+every export id recorded for the bundle, with the ids each restored export itself
+superseded, oldest first.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +31,12 @@ from judgepanel.crypto.age_keys import X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError, WorkspaceError
 from judgepanel.formats.results.file import write_results
+from judgepanel.formats.results.lineage import new_export_id
+from judgepanel.formats.results.spec import MAX_SUPERSEDES
 from judgepanel.model.judge.records import (
     ApplicationSummary,
     BundleInfo,
+    ExportOrder,
     ExportRecord,
     problems_of,
     results_document,
@@ -75,21 +86,22 @@ def export_results(ctx: BundleContext, dst_path: Path | str, identity: Identity)
                 f"{'s are' if len(problems) > 1 else ' is'} still missing. "
                 "Check the list, complete it, and export again.",
                 detail="; ".join(p.message for p in problems[:20]))
-        last = s.scalar(select(func.max(ExportRow.sequence))
-                        .where(ExportRow.bundle_row_id == ctx.row_id))
+        order = next_order(s, ctx.row_id)
         now = utcnow()
-        row = ExportRow(bundle_row_id=ctx.row_id, sequence=(last or 0) + 1, path=str(dst),
+        row = ExportRow(bundle_row_id=ctx.row_id, sequence=order.sequence, path=str(dst),
                         status="pending", revision=bundle_row(s, ctx.row_id).revision,
-                        created_at=now)
+                        created_at=now, export_id=order.export_id,
+                        supersedes=json.dumps(list(order.supersedes)))
         s.add(row)
         s.flush()
         export_id, sequence = row.id, row.sequence
         document = results_document(
             ctx.manifest, info.manifest_sha256, ctx.rubric,
-            [a.id for a in ctx.applications], snap, sequence=sequence, created=stamp(now))
+            [a.id for a in ctx.applications], snap, order=order, created=stamp(now))
     try:
         write_results(dst, document, judge_key=identity.signing,
-                      judge_public=identity.public_key, staff_recipient=staff)
+                      judge_public=identity.public_key, staff_recipient=staff,
+                      judge_recipient=identity.recipient)
         sha256 = hashlib.sha256(dst.read_bytes()).hexdigest()
     except BaseException as error:
         with ws.transaction() as s:
@@ -108,25 +120,43 @@ def export_results(ctx: BundleContext, dst_path: Path | str, identity: Identity)
         written.status, written.sha256 = "written", sha256
         ws.record(s, info.judge_fingerprint, "results.exported",
                   {"bundle": info.bundle_id, "sequence": sequence, "sha256": sha256,
-                   "file": dst.name})
-    return ExportRecord(info.bundle_id, sequence, dst, sha256, now)
+                   "file": dst.name, "export_id": order.export_id,
+                   "supersedes": order.supersedes[-1] if order.supersedes else None})
+    return ExportRecord(info.bundle_id, sequence, dst, sha256, now, order.export_id)
+
+
+def next_order(s: Session, row_id: int) -> ExportOrder:
+    """A new export id, the next sequence, and every export id this one supersedes."""
+    last = s.scalar(select(func.max(ExportRow.sequence)).where(ExportRow.bundle_row_id == row_id))
+    earlier: dict[str, None] = {}  # ordered, without repeats
+    for row in s.scalars(select(ExportRow).where(ExportRow.bundle_row_id == row_id)
+                         .order_by(ExportRow.sequence, ExportRow.id)):
+        for ancestor in json.loads(row.supersedes or "[]"):
+            earlier.setdefault(ancestor, None)
+        if row.export_id:
+            earlier.setdefault(row.export_id, None)
+    ids = list(earlier)[-MAX_SUPERSEDES:]
+    return ExportOrder(new_export_id(), (last or 0) + 1, tuple(ids))
+
+
+_SHOWN = ("written", "restored")
 
 
 def list_exports(ctx: BundleContext) -> list[ExportRecord]:
-    """Results files written from this bundle, oldest first."""
+    """Results files written from this bundle (and any restored), oldest first."""
     with ctx.workspace.read() as s:
         rows = s.scalars(select(ExportRow).where(
-            ExportRow.bundle_row_id == ctx.row_id, ExportRow.status == "written",
+            ExportRow.bundle_row_id == ctx.row_id, ExportRow.status.in_(_SHOWN),
         ).order_by(ExportRow.sequence))
         return [ExportRecord(ctx.info.bundle_id, r.sequence, Path(r.path), r.sha256 or "",
-                             r.created_at) for r in rows]
+                             r.created_at, r.export_id, r.status == "restored") for r in rows]
 
 
 def changed_since_export(ctx: BundleContext) -> bool:
     """True when something exportable changed after the last export (False if none yet)."""
     with ctx.workspace.read() as s:
         last = s.scalars(select(ExportRow).where(
-            ExportRow.bundle_row_id == ctx.row_id, ExportRow.status == "written",
+            ExportRow.bundle_row_id == ctx.row_id, ExportRow.status.in_(_SHOWN),
         ).order_by(ExportRow.sequence.desc()).limit(1)).first()
         return last is not None and last.revision != bundle_row(s, ctx.row_id).revision
 

@@ -20,8 +20,7 @@ from judgepanel.clock import stamp
 from judgepanel.crypto.age_keys import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import FileFormatError, IdentityError, ValidationError
-from judgepanel.formats.manifest import FORMAT_VERSION
-from judgepanel.formats.results.spec import MAX_COMMENT, RESULTS_FORMAT
+from judgepanel.formats.results.spec import MAX_COMMENT, RESULTS_FORMAT, RESULTS_VERSION
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.judge.schema import DeclarationEvent, DeclarationRow, Snapshot
 from judgepanel.model.rubric.definition import Rubric
@@ -116,6 +115,12 @@ class ReviewState:
     private_note: str
     total: float | None
     problems: list[ExportProblem] = field(default_factory=list)
+    unable_reason: str = ""
+    """Set while the judge says they cannot review it (other than a conflict): why."""
+
+    @property
+    def unable(self) -> bool:
+        return bool(self.unable_reason)
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,8 @@ class AppProgress:
     criteria: int
     total: float | None
     complete: bool
-    """Declared, and either a conflict or a review with no problems."""
+    """Declared, and a conflict, unable to review, or a review with no problems."""
+    unable: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,11 +146,16 @@ class Position:
 
 @dataclass(frozen=True)
 class ExportRecord:
+    """One results file in the export history (``restored``: the file a judge continued
+    from, made on another computer or before a reinstall)."""
+
     bundle_id: str
     sequence: int
     path: Path
     sha256: str
     created: dt.datetime
+    export_id: str = ""
+    restored: bool = False
 
 
 # --- checks --------------------------------------------------------------------------
@@ -182,16 +193,23 @@ def confidence_level(value: int | str | None) -> int | None:
     return value
 
 
+def unable_reason(snap: Snapshot, app_id: str) -> str:
+    """Why the judge cannot review ``app_id`` (empty: they can, or have not said otherwise)."""
+    review = snap.reviews.get(app_id)
+    return review.unable_reason if review is not None else ""
+
+
 def problems_of(rubric: Rubric, snap: Snapshot, app_id: str, title: str) -> list[ExportProblem]:
     """What blocks exporting this application: undeclared, or an incomplete review.
 
-    A conflicted application blocks nothing: only its declaration is exported.
+    A conflicted application blocks nothing: only its declaration is exported; nor does
+    one the judge is unable to review (with the reason they gave).
     """
     declaration = snap.declarations.get(app_id)
     if declaration is None:
         return [ExportProblem(app_id, None,
                         f"“{title}”: declare whether you have a conflict of interest.")]
-    if declaration.conflict:
+    if declaration.conflict or unable_reason(snap, app_id):
         return []
     rows = snap.scores.get(app_id, {})
     found = review_problems(rubric, {k: r.value for k, r in rows.items()},
@@ -235,22 +253,39 @@ def _num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
+@dataclass(frozen=True)
+class ExportOrder:
+    """Where an export stands among the judge's exports of the bundle (``lineage``)."""
+
+    export_id: str
+    sequence: int
+    supersedes: tuple[str, ...]
+
+
 def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rubric,
-                     app_ids: list[str], snap: Snapshot, *, sequence: int,
+                     app_ids: list[str], snap: Snapshot, *, order: ExportOrder,
                      created: str) -> dict[str, Any]:
     """results.json for a snapshot with no problems (callers check :func:`problems_of`).
 
     Declarations and reviews follow the bundle's order, scores the rubric's. Scores
-    kept from before a conflict was declared are left out; private notes have no field.
+    kept from before a conflict was declared (or the judge said they cannot review)
+    are left out; private notes have no field.
     """
     declarations: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
+    unable: list[dict[str, Any]] = []
     for app_id in app_ids:
         declaration = snap.declarations[app_id]
         declarations.append({"application_id": app_id, "conflict": declaration.conflict,
                              "reason": declaration.reason,
                              "declared_at": stamp(declaration.declared_at)})
         if declaration.conflict:
+            continue
+        review_row = snap.reviews.get(app_id)
+        if review_row is not None and review_row.unable_reason:
+            unable.append({"application_id": app_id, "reason": review_row.unable_reason,
+                           "declared_at": stamp(review_row.unable_at
+                                                or declaration.declared_at)})
             continue
         rows = snap.scores[app_id]
         review = snap.reviews.get(app_id)
@@ -264,11 +299,13 @@ def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rub
         })
     m = manifest
     return {
-        "format": RESULTS_FORMAT, "format_version": FORMAT_VERSION,
+        "format": RESULTS_FORMAT, "format_version": RESULTS_VERSION,
         "program": {"id": m["program"]["id"], "name": m["program"]["name"]},
         "round": {"id": m["round"]["id"], "name": m["round"]["name"]},
         "bundle_id": m["bundle_id"], "manifest_sha256": manifest_sha256,
         "judge": {"name": m["judge"]["name"], "fingerprint": m["judge"]["fingerprint"]},
-        "sequence": sequence, "created": created, "generator": f"JudgePanel {__version__}",
-        "declarations": declarations, "reviews": reviews,
+        "export_id": order.export_id, "sequence": order.sequence,
+        "supersedes": list(order.supersedes),
+        "created": created, "generator": f"JudgePanel {__version__}",
+        "declarations": declarations, "reviews": reviews, "unable_to_review": unable,
     }

@@ -126,7 +126,9 @@ class ReviewRow(JudgeBase):
     """Review-level values of one application; ``private_note`` never leaves this file.
 
     ``updated_at`` follows only what an export carries (it goes into the results), so
-    editing a private note does not show up in the results file.
+    editing a private note does not show up in the results file. ``unable_reason``
+    (schema 3) is set while the judge says they cannot review the application for a
+    reason other than a conflict; empty otherwise.
     """
 
     __tablename__ = "judge_reviews"
@@ -139,18 +141,25 @@ class ReviewRow(JudgeBase):
     confidence: Mapped[int | None] = mapped_column(Integer)
     private_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    unable_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    unable_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ExportRow(JudgeBase):
-    """One export attempt. The sequence is reserved ("pending") before the file is written.
+    """One export attempt, or one export restored from a results file (status "restored").
 
-    So a crash between writing the file and recording it can never hand out the same
+    The sequence and the export id are reserved ("pending") before the file is written,
+    so a crash between writing the file and recording it can never hand out the same
     sequence twice: the next export takes max(sequence) + 1 over every row, whatever
-    its status ("pending", "written" or "failed").
+    its status ("pending", "written", "failed" or "restored"). ``supersedes`` (schema 3,
+    a JSON list) holds the ids the export named as superseded; a restored row's are what
+    the judge brought from the other computer (docs/judge-workspace.md, "Ordering").
     """
 
     __tablename__ = "judge_exports"
-    __table_args__ = (UniqueConstraint("bundle_row_id", "sequence"),)
+    # Schema 3: an export is known by its id. Two exports may share a sequence (one
+    # restored from another computer and one made here), never an id.
+    __table_args__ = (UniqueConstraint("bundle_row_id", "export_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
@@ -160,6 +169,8 @@ class ExportRow(JudgeBase):
     status: Mapped[str] = mapped_column(String(16))
     revision: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    export_id: Mapped[str] = mapped_column(String(64))
+    supersedes: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class StaffKeyRow(JudgeBase):

@@ -42,6 +42,7 @@ from judgepanel.errors import (
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.judge.bundle_readers import BundleReaders, Reopen
+from judgepanel.model.judge.edits import Edit, apply_edits, changed, declaration_row
 from judgepanel.model.judge.export import (
     BundleContext,
     bundle_row,
@@ -60,15 +61,15 @@ from judgepanel.model.judge.records import (
     ReviewState,
     check_judge,
     checked_text,
-    confidence_level,
     problems_of,
     rubric_of,
+    unable_reason,
 )
+from judgepanel.model.judge.restore import OwnResults, continue_from, differences
 from judgepanel.model.judge.schema import (
     BundleRow,
     DeclarationEvent,
     DeclarationRow,
-    ReviewRow,
     ScoreRow,
     Snapshot,
     snapshot,
@@ -192,7 +193,8 @@ class JudgingSession:
                 row.conflict, row.reason, row.declared_at = conflict, reason, now
             s.add(DeclarationEvent(bundle_row_id=self._row_id, application_id=app_id,
                                    conflict=conflict, reason=reason, declared_at=now))
-            self._changed(s, "declaration.set", app_id, conflict=conflict, reason=reason)
+            changed(self._export, s, "declaration.set", app_id, conflict=conflict,
+                    reason=reason)
             return DeclarationState.of(row)
 
     def declaration(self, app_id: str) -> DeclarationState | None:
@@ -253,61 +255,37 @@ class JudgingSession:
 
     def set_score(self, app_id: str, key: str, value: float | None) -> None:
         """Give (or with None, clear) a criterion's score; it must be on the scale."""
-        self._known(app_id)
-        criterion = self.rubric.criterion(key)
-        if value is not None:
-            criterion.check_score(value)
-            value = float(value)
-        with self._ws.transaction() as s:
-            self._require_scorable(s, app_id)
-            row = self._score_row(s, app_id, key, create=value is not None)
-            if row is None or row.value == value:
-                return
-            row.value, row.updated_at = value, utcnow()
-            self._changed(s, "score.set", app_id, criterion=key, score=value)
+        self.apply([Edit(app_id, "score", key, value)])
 
     def set_comment(self, app_id: str, key: str, text: str) -> None:
-        self._known(app_id)
-        self.rubric.criterion(key)
-        text = checked_text(text, "comment", key)
-        with self._ws.transaction() as s:
-            self._require_scorable(s, app_id)
-            row = self._score_row(s, app_id, key, create=bool(text))
-            if row is None or row.comment == text:
-                return
-            row.comment, row.updated_at = text, utcnow()
-            self._changed(s, "comment.set", app_id, criterion=key, length=len(text))
+        self.apply([Edit(app_id, "comment", key, text)])
 
     def set_overall_comment(self, app_id: str, text: str) -> None:
-        self._known(app_id)
-        text = checked_text(text, "overall comment", "overall_comment")
-        with self._ws.transaction() as s:
-            self._require_scorable(s, app_id)
-            review = self._review_row(s, app_id)
-            if review.overall_comment != text:
-                review.overall_comment = text
-                self._changed(s, "overall_comment.set", app_id, length=len(text))
+        self.apply([Edit(app_id, "overall", "", text)])
 
     def set_confidence(self, app_id: str, value: int | str | None) -> None:
         """1-5, or a name from :data:`CONFIDENCE_LABELS` (any case); None clears it."""
-        self._known(app_id)
-        level = confidence_level(value)
-        with self._ws.transaction() as s:
-            self._require_scorable(s, app_id)
-            review = self._review_row(s, app_id)
-            if review.confidence != level:
-                review.confidence = level
-                self._changed(s, "confidence.set", app_id, confidence=level)
+        self.apply([Edit(app_id, "confidence", "", value)])
 
     def set_private_note(self, app_id: str, text: str) -> None:
         """The judge's own note: allowed at any time, stored here, never exported."""
-        self._known(app_id)
-        text = checked_text(text, "note", "private_note")
-        with self._ws.transaction() as s:
-            review = self._review_row(s, app_id, touch=False)
-            if review.private_note != text:
-                review.private_note = text
-                self._record(s, "private_note.set", app_id)  # no content, no revision
+        self.apply([Edit(app_id, "note", "", text)])
+
+    def set_unable(self, app_id: str, reason: str | None) -> None:
+        """Say the judge cannot review ``app_id`` (outside their expertise, illness…) and
+        why; None takes it back. Needs a declaration without a conflict. The
+        application then counts as done: it goes to staff as a missing review with its
+        reason, and any scores given stay here, unexported, until it is taken back."""
+        if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+            self._known(app_id)
+            raise ValidationError(
+                f"Please say briefly why you cannot review “{self._titles[app_id]}” (for "
+                "example: “outside my field”).", path="unable_reason")
+        self.apply([Edit(app_id, "unable", "", reason or "")])
+
+    def apply(self, edits: Sequence[Edit]) -> int:
+        """Apply several edits in one transaction, all or none (``edits.apply_edits``)."""
+        return apply_edits(self._export, edits)
 
     def review(self, app_id: str) -> ReviewState:
         self._known(app_id)
@@ -329,6 +307,7 @@ class JudgingSession:
             private_note=review.private_note if review else "",
             total=weighted_total(self.rubric, scores),
             problems=self._problems_of(snap, app_id),
+            unable_reason=review.unable_reason if review else "",
         )
 
     # --- the whole bundle -------------------------------------------------------------
@@ -380,6 +359,8 @@ class JudgingSession:
             criteria=len(self.rubric.criteria),
             total=weighted_total(self.rubric, scores),
             complete=declaration is not None and not self._problems_of(snap, app_id),
+            unable=bool(unable_reason(snap, app_id)) and not (declaration and
+                                                               declaration.conflict),
         )
 
     def problems(self) -> list[ExportProblem]:
@@ -413,6 +394,14 @@ class JudgingSession:
         """Results files written from this bundle, oldest first."""
         return list_exports(self._export)
 
+    def continue_from(self, own: OwnResults) -> ExportRecord:
+        """Bring back the work in the judge's own results file ``own`` (``restore``)."""
+        return continue_from(self._export, own)
+
+    def differences_from(self, own: OwnResults) -> int:
+        """How many answers here differ from ``own``'s (0: continuing changes nothing)."""
+        return differences(self._export, own)
+
     @property
     def changed_since_export(self) -> bool:
         """True when something exportable changed after the last export (False if none yet)."""
@@ -428,56 +417,7 @@ class JudgingSession:
         return bundle_row(s, self._row_id)
 
     def _declaration_row(self, s: Session, app_id: str) -> DeclarationRow | None:
-        return s.scalars(select(DeclarationRow).where(
-            DeclarationRow.bundle_row_id == self._row_id,
-            DeclarationRow.application_id == app_id)).first()
-
-    def _require_scorable(self, s: Session, app_id: str) -> None:
-        row = self._declaration_row(s, app_id)
-        title = self._titles[app_id]
-        if row is None:
-            raise ValidationError(
-                f"First declare whether you have a conflict of interest with “{title}”, "
-                "then score it.", path=app_id)
-        if row.conflict:
-            raise ValidationError(
-                f"You declared a conflict of interest with “{title}”, so you cannot score it.",
-                path=app_id)
-
-    def _score_row(self, s: Session, app_id: str, key: str, *, create: bool) -> ScoreRow | None:
-        """The stored row; a new (empty) one only with ``create``, so clearing adds nothing."""
-        row = s.scalars(select(ScoreRow).where(
-            ScoreRow.bundle_row_id == self._row_id, ScoreRow.application_id == app_id,
-            ScoreRow.criterion_key == key)).first()
-        if row is None and create:
-            row = ScoreRow(bundle_row_id=self._row_id, application_id=app_id,
-                           criterion_key=key, value=None, comment="")
-            s.add(row)
-        return row
-
-    def _review_row(self, s: Session, app_id: str, *, touch: bool = True) -> ReviewRow:
-        row = s.scalars(select(ReviewRow).where(
-            ReviewRow.bundle_row_id == self._row_id, ReviewRow.application_id == app_id)).first()
-        if row is None:
-            row = ReviewRow(bundle_row_id=self._row_id, application_id=app_id,
-                            overall_comment="", private_note="", updated_at=utcnow())
-            s.add(row)
-        elif touch:
-            row.updated_at = utcnow()
-        return row
-
-    def _record(self, s: Session, action: str, app_id: str | None, **details: Any) -> None:
-        entry: dict[str, Any] = {"bundle": self.info.bundle_id}
-        if app_id is not None:
-            entry["application"] = app_id
-        entry.update(details)
-        self._ws.record(s, self.info.judge_fingerprint, action, entry)
-
-    def _changed(self, s: Session, action: str, app_id: str, **details: Any) -> None:
-        """An exportable change: bump the revision, touch the review time, audit it."""
-        self._row(s).revision += 1
-        self._review_row(s, app_id)
-        self._record(s, action, app_id, **details)
+        return declaration_row(self._export, s, app_id)
 
     def _snapshot(self, s: Session, app_id: str | None = None) -> Snapshot:
         return snapshot(s, self._row_id, app_id)

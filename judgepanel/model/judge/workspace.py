@@ -39,6 +39,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import URL
@@ -48,8 +49,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from judgepanel import paths
 from judgepanel.clock import utcnow
 from judgepanel.errors import WorkspaceError
+from judgepanel.formats.results.lineage import legacy_export_id, new_export_id
 from judgepanel.model.judge.schema import (
     BundleRow,
+    ExportRow,
     JudgeAuditEvent,
     JudgeBase,
     MetaRow,
@@ -61,7 +64,7 @@ from judgepanel.model.storage.engine import make_engine, session_factory
 from judgepanel.model.storage.hash_chain import BrokenLink
 
 DATABASE_NAME = "judge.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump with every schema change, and teach :func:`_upgrade` the step from the last one."""
 VERSION_KEY = "schema_version"
 
@@ -277,11 +280,47 @@ def _upgrade(connection: Any, version: int) -> None:
 
     1 -> 2: the staff key pins. A schema-1 file has no record of which staff key
     signed its bundles, so each program is pinned when its next bundle is opened.
+
+    2 -> 3: export ids and "unable to review" (results format 2). Each export already
+    written is a version-1 file: it gets the id staff give it too, made from the file's
+    SHA-256 (``lineage.legacy_export_id``), so the next export names it among those it
+    supersedes; an attempt never written gets a fresh id.
     """
     if version == 1:
         JudgeBase.metadata.tables[StaffKeyRow.__tablename__].create(connection)
         version = 2
+    if version == 2:
+        for statement in (
+                "ALTER TABLE judge_reviews ADD COLUMN unable_reason TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE judge_reviews ADD COLUMN unable_at DATETIME"):
+            connection.execute(text(statement))
+        _rebuild_exports(connection)
+        version = 3
     if version != SCHEMA_VERSION:  # pragma: no cover - every step above ends at the latest
         raise WorkspaceError(_NOT_OURS, detail=f"no upgrade path from schema version {version}")
     connection.execute(update(MetaRow).where(MetaRow.key == VERSION_KEY)
                        .values(value=str(SCHEMA_VERSION)))
+
+
+def _rebuild_exports(connection: Any) -> None:
+    """Schema 2 -> 3 for ``judge_exports``: export ids, ``supersedes``, unique by id.
+
+    SQLite cannot change a table's constraints in place, so the table is made anew from
+    the schema and the rows copied over (nothing refers to it).
+    """
+    old = [dict(row) for row in connection.execute(text(
+        "SELECT id, bundle_row_id, sequence, path, sha256, status, revision, created_at "
+        "FROM judge_exports ORDER BY id")).mappings()]
+    connection.execute(text("DROP TABLE judge_exports"))
+    table = JudgeBase.metadata.tables[ExportRow.__tablename__]
+    table.create(connection)
+    for row in old:
+        sha256 = row["sha256"]
+        row["export_id"] = legacy_export_id(sha256) if sha256 else new_export_id()
+        row["supersedes"] = "[]"
+    if old:
+        connection.execute(text(
+            "INSERT INTO judge_exports (id, bundle_row_id, sequence, path, sha256, status, "
+            "revision, created_at, export_id, supersedes) VALUES (:id, :bundle_row_id, "
+            ":sequence, :path, :sha256, :status, :revision, :created_at, :export_id, "
+            ":supersedes)"), old)

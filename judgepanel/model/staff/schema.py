@@ -460,10 +460,20 @@ class ReceivedResults(Base):
     # The minisign key that verified the signature (empty when refused before that).
     signer: Mapped[str] = mapped_column(String(200), default="")
     sequence: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20))  # "accepted" | "refused" | "replaced"
+    # "accepted" | "refused" | "replaced", or (migration 0008) "held": diverged from the
+    # accepted export, waiting for staff to choose, and "set_aside": not chosen.
+    status: Mapped[str] = mapped_column(String(20))
     refusal_reason: Mapped[str | None] = mapped_column(String(64))  # a stable code
     refusal_message: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Migration 0008, set once the signature is verified: the export's id (a version-1
+    # file's is made from ``raw_sha256``, ``lineage.legacy_export_id``) and the ids of
+    # the exports it supersedes (docs/merging.md, "Which export is newer").
+    export_id: Mapped[str | None] = mapped_column(String(64))
+    supersedes: Mapped[list[str] | None] = mapped_column(JSON)
+    # Only while "held" or "set_aside": the signed results.json, so staff can compare
+    # and choose without the staff key (its scores are in no score table).
+    results_json: Mapped[str | None] = mapped_column(Text)
 
     bundle: Mapped[IssuedBundle | None] = relationship(back_populates="results")
     judge: Mapped[Judge | None] = relationship()
@@ -531,6 +541,23 @@ class Score(Base):
     application: Mapped[Application] = relationship(
         primaryjoin="Score.application_id == Application.id",
         foreign_keys=[application_id], viewonly=True)
+
+
+class UnableReview(Base):
+    """An application a judge could not review for a reason other than a conflict (0008).
+
+    Read by results file, like reviews; its key is (results file, application).
+    """
+
+    __tablename__ = "unable_reviews"
+
+    results_id: Mapped[int] = mapped_column(ForeignKey("received_results.id"),
+                                            primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"),
+                                                primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("judges.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class Declaration(Base):

@@ -16,8 +16,19 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QPointF, Qt, QUrl
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QIODevice,
+    QModelIndex,
+    QObject,
+    QPointF,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -155,6 +166,9 @@ class PdfViewer(QWidget):
         bar.addStretch()
         self.search: QLineEdit | None = None
         self.search_model: Any = None  # QPdfSearchModel when available
+        self.hits = QLabel()
+        self.hits.setAccessibleName(self.tr("Matches"))
+        self._hit = -1
         if HAVE_PDF_SEARCH:
             self.search_model = QPdfSearchModel(self)
             self.search_model.setDocument(self.document)
@@ -162,13 +176,33 @@ class PdfViewer(QWidget):
             self.search = QLineEdit()
             self.search.setPlaceholderText(self.tr("Find in this document"))
             self.search.setAccessibleName(self.tr("Find in this document"))
+            self.search.setToolTip(self.tr("Enter: next match; Shift+Enter: previous"))
             self.search.setClearButtonEnabled(True)
             self.search.returnPressed.connect(self.find_next)
-            self.search.textChanged.connect(self.search_model.setSearchString)
-            self.hits = QLabel()
+            self.search.installEventFilter(self)
+            self.search.textChanged.connect(self._search_for)
+            # Matches arrive page by page while QtPdf searches: keep the count current.
+            for signal in (self.search_model.rowsInserted, self.search_model.rowsRemoved,
+                           self.search_model.modelReset):
+                signal.connect(self._show_hits)
+            self.previous_hit = QPushButton("‹")
+            self.previous_hit.setAccessibleName(self.tr("Previous match"))
+            self.previous_hit.setToolTip(self.tr("Previous match (Shift+F3)"))
+            self.previous_hit.clicked.connect(self.find_previous)
+            self.next_hit = QPushButton("›")
+            self.next_hit.setAccessibleName(self.tr("Next match"))
+            self.next_hit.setToolTip(self.tr("Next match (F3)"))
+            self.next_hit.clicked.connect(self.find_next)
+            for button in (self.previous_hit, self.next_hit):
+                button.setFixedWidth(28)
+            QShortcut(QKeySequence("F3"), self, self.find_next,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            QShortcut(QKeySequence("Shift+F3"), self, self.find_previous,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
             bar.addWidget(self.search)
+            bar.addWidget(self.previous_hit)
+            bar.addWidget(self.next_hit)
             bar.addWidget(self.hits)
-            self._hit = -1
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -187,23 +221,61 @@ class PdfViewer(QWidget):
         pages = self.tr("1 page") if count == 1 else self.tr("{n} pages").format(n=count)
         self.pages_label.setText(pages if ok else "")
         self._hit = -1
+        self._show_hits()
         return ok and count > 0
 
     def zoom_by(self, factor: float) -> None:
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
         self.view.setZoomFactor(max(0.2, min(6.0, self.view.zoomFactor() * factor)))
 
-    def find_next(self) -> None:
+    def match_count(self) -> int:
         if self.search_model is None:
-            return
-        count = self.search_model.rowCount()
-        found = self.tr("1 match") if count == 1 else self.tr("{n} matches").format(n=count)
-        self.hits.setText(found)
+            return 0
+        return int(self.search_model.rowCount(QModelIndex()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            self.find_previous()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _search_for(self, text: str) -> None:
+        self._hit = -1
+        self.search_model.setSearchString(text)
+        self._show_hits()
+
+    def _show_hits(self) -> None:
+        count = self.match_count()
+        if not self.search or not self.search.text():
+            self.hits.setText("")
+        elif count == 0:
+            self.hits.setText(self.tr("No match"))
+        elif self._hit < 0:
+            self.hits.setText(self.tr("1 match") if count == 1
+                              else self.tr("{n} matches").format(n=count))
+        else:
+            self.hits.setText(self.tr("{i} of {n}").format(i=self._hit + 1, n=count))
+
+    def find_next(self) -> None:
+        self._go(1)
+
+    def find_previous(self) -> None:
+        self._go(-1)
+
+    def _go(self, step: int) -> None:
+        """Move to the next (or previous) match and bring the view there: "3 of 12"."""
+        count = self.match_count()
         if count:
-            self._hit = (self._hit + 1) % count
+            start = self._hit if self._hit >= 0 else (-1 if step > 0 else 0)
+            self._hit = (start + step) % count
             link = self.search_model.resultAtIndex(self._hit)
             self.view.setCurrentSearchResultIndex(self._hit)
-            self.view.pageNavigator().jump(link.page(), QPointF(link.location()))
+            self.view.pageNavigator().jump(link.page(), QPointF(link.location()),
+                                           self.view.zoomFactor())
+        self._show_hits()
 
     def clear(self) -> None:
         self.document.close()
@@ -286,6 +358,8 @@ class ApplicationView(QWidget):
         self.splitter.addWidget(self.fields)
         self.splitter.addWidget(lower)
         self.splitter.setSizes([500, 300])
+        self.user_sized = False  # the judge moved the divider (or it was restored)
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "user_sized", True))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -309,8 +383,14 @@ class ApplicationView(QWidget):
         self.attachment_bar.setVisible(bool(attachment_names))
         self.viewer.setVisible(bool(attachment_names))
         self._message(self.tr("Choose an attachment above to read it here."))
-        if attachment_names:
-            self.splitter.setSizes([450, 350])
+
+    def _give_room_to_the_attachment(self) -> None:
+        """A document open below: at least two thirds of the height for its pages (at
+        1024 x 700 they had 170 px), unless the judge set the divider lower themselves."""
+        sizes = self.splitter.sizes()
+        total = sum(sizes)
+        if total and sizes[1] < total * 2 // 3 and not self.user_sized:
+            self.splitter.setSizes([total // 3, total - total // 3])
 
     def show_locked(self, summary: dict[str, Any], reason: str) -> None:
         """No content yet (not declared, or a conflict): say why, show nothing else."""
@@ -368,6 +448,7 @@ class ApplicationView(QWidget):
                                          on_error=failed)
 
     def _display(self, name: str, data: bytes) -> None:
+        self._give_room_to_the_attachment()
         lower = name.lower()
         if lower.endswith(".pdf"):
             if self.pdf is None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -36,6 +36,7 @@ class DeclarationsPage(QWidget):
 
     declare_requested = Signal(str, bool, str)
     current_changed = Signal(str)
+    read_and_score = Signal()  # every application is declared: on to the next step
 
     def __init__(self, model: OverviewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +74,10 @@ class DeclarationsPage(QWidget):
         self.facts.addRow(self.tr("Categories:"), self.categories)
 
         self.no_conflict = QRadioButton(self.tr("&No conflict of interest"))
-        self.conflict = QRadioButton(self.tr("I &have a conflict of interest"))
+        # Alt+C: Alt+H is the Help menu's (issue 14).
+        self.conflict = QRadioButton(self.tr("I have a &conflict of interest"))
+        for choice in (self.no_conflict, self.conflict):
+            choice.installEventFilter(self)  # Enter on a choice saves, as in the reason
         self.choice = QButtonGroup(self)
         self.choice.addButton(self.no_conflict)
         self.choice.addButton(self.conflict)
@@ -97,6 +101,18 @@ class DeclarationsPage(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setAccessibleName(self.tr("Declaration status"))
+        self.done_box = QWidget()
+        self.done_text = QLabel()
+        self.done_text.setWordWrap(True)
+        self.done_text.setAccessibleName(self.tr("All declared"))
+        self.next_step = QPushButton(self.tr("&Go to Read and score"))
+        self.next_step.clicked.connect(self.read_and_score)
+        self.next_step.setAutoDefault(True)  # Enter on it goes there, as Space does
+        done_layout = QVBoxLayout(self.done_box)
+        done_layout.setContentsMargins(0, 8, 0, 0)
+        done_layout.addWidget(self.done_text)
+        done_layout.addWidget(self.next_step, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.done_box.hide()
 
         reason_row = QHBoxLayout()
         reason_row.addWidget(reason_label)
@@ -112,6 +128,7 @@ class DeclarationsPage(QWidget):
         form_layout.addSpacing(8)
         form_layout.addWidget(self.save_button, alignment=Qt.AlignmentFlag.AlignLeft)
         form_layout.addWidget(self.status)
+        form_layout.addWidget(self.done_box)
         form_layout.addStretch()
         self.form = form
 
@@ -122,6 +139,20 @@ class DeclarationsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(splitter, stretch=1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            if watched is self.conflict and not self.conflict.isChecked():
+                self.conflict.setChecked(True)
+            if watched is self.no_conflict and not self.no_conflict.isChecked():
+                self.no_conflict.setChecked(True)
+            if self.conflict.isChecked() and not self.reason.text().strip():
+                self.reason.setFocus()  # a conflict needs its reason first
+            else:
+                self.save()
+            return True
+        return super().eventFilter(watched, event)
 
     def _fact(self) -> QLabel:
         label = QLabel()
@@ -199,5 +230,19 @@ class DeclarationsPage(QWidget):
                 self.select(self.model.app_id(row))
                 self.no_conflict.setFocus()
                 return
-        if start + 1 < count:
-            self.select(self.model.app_id(start + 1))
+        self.show_all_declared(count)
+
+    def show_all_declared(self, count: int) -> None:
+        """Nothing left to declare: say what comes next, and offer it (Enter goes there)."""
+        self.done_text.setText(self.tr(
+            "All {n} applications are declared. Now read and score them: Read and score "
+            "(Ctrl+2). You can still change a declaration here until you send your "
+            "results.").format(n=count))
+        self.done_box.show()
+        self.next_step.setFocus()
+
+    def refresh_done(self) -> None:
+        """Hide the "all declared" note again when something is undeclared."""
+        rows = [self.model.progress(self.model.app_id(r)) for r in range(self.model.rowCount())]
+        if not all(p is not None and p.declared for p in rows):
+            self.done_box.hide()

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
-    QProgressDialog,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -32,39 +30,48 @@ from judgepanel.errors import JudgePanelError
 from judgepanel.model.judge.records import AppProgress, ExportRecord
 from judgepanel.model.judge.session import JudgingSession
 from judgepanel.ui.judge.application_view import ApplicationView
-from judgepanel.ui.judge.autosave import Autosaver, write_scoresheet
+from judgepanel.ui.judge.autosave import Autosaver
 from judgepanel.ui.judge.bundle_info import due_text
 from judgepanel.ui.judge.declarations import DeclarationsPage
+from judgepanel.ui.judge.exporting import ExportActions, RunDialog, ask_export_path
 from judgepanel.ui.judge.look import warning
 from judgepanel.ui.judge.models import OverviewModel
 from judgepanel.ui.judge.overview import OverviewPage, distribution
 from judgepanel.ui.judge.scoring_panel import ScoringPanel
 from judgepanel.ui.judge.submit import SubmitPage
+from judgepanel.ui.judge.unable_dialog import UnableDialog
 from judgepanel.ui.tasks import TaskRunner
 
 VIEWS = ("declarations", "score", "overview", "submit")
 AskExportPath = Callable[[QWidget, str], str]
+READING_SPLIT, FIELDS_SPLIT = "judge/reading_splitter", "judge/fields_splitter"
+AskReason = Callable[[QWidget, str], str | None]
 
 
-def ask_export_path(parent: QWidget, suggested: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Export your results"), suggested,
-                                          parent.tr("JudgePanel results (*.jpresults)"))
-    return path
+def ask_unable_reason(parent: QWidget, title: str) -> str | None:
+    """The reason a judge cannot review an application (None: they changed their mind)."""
+    dialog = UnableDialog(title, parent)
+    return dialog.reason.text().strip() if dialog.exec() else None
 
 
 class JudgePage(QWidget):
     """Everything a judge does with one open bundle."""
 
     closed = Signal()
+    details_requested = Signal()  # the bundle's facts again (the staff fingerprint)
 
     def __init__(self, session: JudgingSession, identity: Identity, runner: TaskRunner,
                  parent: QWidget | None = None, *,
-                 ask_path: AskExportPath = ask_export_path) -> None:
+                 ask_path: AskExportPath = ask_export_path,
+                 settings: QSettings | None = None,
+                 ask_reason: AskReason = ask_unable_reason,
+                 run_dialog: RunDialog = lambda dialog: dialog.exec()) -> None:
         super().__init__(parent)
         self.session = session
         self.identity = identity
         self.runner = runner
-        self.ask_path = ask_path
+        self.settings = settings
+        self.ask_reason = ask_reason
         self.current: str | None = None
         self.autosaver = Autosaver(session, self)
         self.autosaver.saved.connect(self._saved)
@@ -74,8 +81,17 @@ class JudgePage(QWidget):
         self.model = OverviewModel(session.applications, self)
         self.model.set_progress(session.progress())
         self._build()
+        self.sending = ExportActions(session, identity, runner, self.submit, settings, self,
+                                     ask_path=ask_path, run_dialog=run_dialog)
+        self.sending.exported.connect(self._exported)
+        self.sending.changed.connect(self.reload)
+        self.submit.export_requested.connect(self.export)
+        self.submit.sheet_export_requested.connect(self._export_sheet)
+        self.submit.sheet_import_requested.connect(self._import_sheet)
+        self.submit.continue_requested.connect(lambda: self.sending.continue_from_file())
         self._shortcuts()
         self._restore()
+        self._restore_splitters()
 
     # --- layout -------------------------------------------------------------------
 
@@ -86,27 +102,39 @@ class JudgePage(QWidget):
         self.due = QLabel(self.tr("Due {due}").format(due=due_text(info.due)))
         self.saved_label = QLabel()
         self.saved_label.setAccessibleName(self.tr("Save status"))
+        self.details_button = QPushButton(self.tr("Bundle &details"))
+        self.details_button.setToolTip(self.tr("Who signed this bundle, and the staff "
+                                               "fingerprint to compare"))
+        self.details_button.clicked.connect(self.details_requested)
         top = QHBoxLayout()
         top.addWidget(self.heading)
         top.addSpacing(16)
         top.addWidget(self.due)
+        top.addSpacing(16)
+        top.addWidget(self.details_button)
         top.addStretch()
         top.addWidget(self.saved_label)
 
         self.declarations = DeclarationsPage(self.model)
         self.declarations.current_changed.connect(self._declaration_selected)
         self.declarations.declare_requested.connect(self._declare)
+        self.declarations.read_and_score.connect(self._start_scoring)
 
         self.app_list = QListView()
         self.app_list.setModel(self.model)
         self.app_list.setModelColumn(OverviewModel.TITLE)
         self.app_list.setUniformItemSizes(True)
         self.app_list.setAccessibleName(self.tr("Applications"))
+        self.app_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.app_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.app_list.selectionModel().currentChanged.connect(self._list_changed)
         self.app_view = ApplicationView(self.runner)
         self.panel = ScoringPanel(self.session.rubric)
         self.panel.edited.connect(self._edited)
-        self.panel.setMinimumWidth(380)
+        self.panel.unable_requested.connect(self._mark_unable)
+        self.panel.unable_withdrawn.connect(lambda: self._set_unable(None))
+        self.panel.setMinimumWidth(340)
+        self.app_list.setMinimumWidth(120)
         reading = QSplitter()
         reading.addWidget(self.app_list)
         reading.addWidget(self.app_view)
@@ -114,14 +142,13 @@ class JudgePage(QWidget):
         reading.setStretchFactor(0, 1)
         reading.setStretchFactor(1, 3)
         reading.setStretchFactor(2, 2)
-        reading.setSizes([290, 560, 430])
+        reading.setSizes([230, 560, 430])
         self.reading = reading
 
         self.overview = OverviewPage(self.model, self.session.rubric)
         self.overview.open_requested.connect(lambda a: self.go_to(a, None))
         self.submit = SubmitPage()
         self.submit.go_to.connect(self.go_to)
-        self.submit.export_requested.connect(self.export)
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -149,6 +176,7 @@ class JudgePage(QWidget):
             (("Ctrl+PgUp", "Alt+Left"), lambda: self.step_application(-1)),
             (("Alt+Down",), lambda: self.panel.move_criterion(1)),
             (("Alt+Up",), lambda: self.panel.move_criterion(-1)),
+            (("Alt+Home",), self.first_criterion),
         ):
             for key in keys:
                 QShortcut(QKeySequence(key), self, slot, context=context)
@@ -188,6 +216,9 @@ class JudgePage(QWidget):
                                        self.session.declaration(app_id))
 
     def step_application(self, step: int) -> None:
+        """Next or previous application; when reading, start at its first unscored criterion
+        (focus never stays in the field of the last one, where a digit typed went into the
+        private notes: issue 14)."""
         if self.current is None:
             return
         row = self.model.row_of(self.current) + step
@@ -195,8 +226,28 @@ class JudgePage(QWidget):
             app_id = self.model.app_id(row)
             if self.tabs.currentWidget() is self.declarations:
                 self._select_in(self.declarations.list, app_id)
+                self.declarations.no_conflict.setFocus()
             else:
+                self.tabs.setCurrentWidget(self.reading)
                 self._select_in(self.app_list, app_id)
+                self.panel.focus_first_unscored()
+
+    def first_criterion(self) -> None:
+        """Alt+Home: the first criterion of the application being read."""
+        if self.tabs.currentWidget() is not self.reading:
+            self.tabs.setCurrentWidget(self.reading)
+        self.panel.verticalScrollBar().setValue(0)
+        self.panel.focus_criterion(0)
+
+    def _start_scoring(self) -> None:
+        """From the declarations, all made: the first application to score, its first gap."""
+        progress = self.session.progress()
+        target = next((p.application_id for p in progress
+                       if p.declared and not p.conflict and not p.complete),
+                      self.current or self.session.applications[0].id)
+        self.tabs.setCurrentWidget(self.reading)
+        self._select_in(self.app_list, target)
+        self.panel.focus_first_unscored()
 
     def go_to(self, app_id: str, criterion: object) -> None:
         """From a problem or the overview: the right screen, application and criterion."""
@@ -286,6 +337,7 @@ class JudgePage(QWidget):
         self._refresh_row(app_id)
         self._indicate(self._saved_text())
         self.declarations.go_next()
+        self.declarations.refresh_done()
 
     # --- scoring ----------------------------------------------------------------------
 
@@ -330,48 +382,75 @@ class JudgePage(QWidget):
                                self.session.changed_since_export)
 
     def suggested_export_path(self) -> str:
-        info = self.session.info
-        sequence = len(self.session.exports()) + 1
-        name = f"{info.bundle_id}-results-{sequence}.jpresults"
-        return str(info.path.parent / name)
+        return self.sending.suggested_export_path()
 
     def export(self, with_sheet: bool = False) -> None:
         self.autosaver.flush()
-        path = self.ask_path(self, self.suggested_export_path())
-        if not path:
-            return
-        if not path.endswith(".jpresults"):
-            path += ".jpresults"
-        dialog = QProgressDialog(self.tr("Signing and encrypting your results…"), "", 0, 0, self)
-        dialog.setCancelButton(None)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
-        dialog.setAccessibleName(self.tr("Export in progress"))
-        dialog.show()
-        session, identity = self.session, self.identity
+        self.sending.export(with_sheet)
 
-        def work(_progress: object) -> tuple[ExportRecord, str]:
-            record = session.export(Path(path), identity)
-            return record, (write_scoresheet(session, record) if with_sheet else "")
+    def _export_sheet(self) -> None:
+        self.autosaver.flush()
+        self.sending.export_sheet()
 
-        def done(result: object) -> None:
-            dialog.close()
-            assert isinstance(result, tuple)
-            self._exported(*result)
-
-        def failed(error: JudgePanelError) -> None:
-            dialog.close()
-            self.submit.show_result(str(error))
-            self.refresh_submit()
-
-        self.export_task = self.runner.start(work, on_done=done, on_error=failed)
+    def _import_sheet(self) -> None:
+        self.autosaver.flush()
+        self.sending.import_sheet()
 
     def _exported(self, record: ExportRecord, sheet_note: str) -> None:
+        self.refresh_submit()
         text = self.tr("Exported version {n} to {path}. Send this file to the program "
                        "staff.").format(n=record.sequence, path=record.path)
         self.submit.show_result(f"{text} {sheet_note}".strip())
+        self._indicate(self._saved_text())
+
+    def reload(self) -> None:
+        """Many answers came in at once (a score sheet, a results file): show them all."""
+        self.model.set_progress(self.session.progress())
+        if self.current is not None:
+            self.show_application(self.current)
+            self._declaration_selected(self.current)
         self.refresh_submit()
         self._indicate(self._saved_text())
+
+    # --- unable to review -----------------------------------------------------------------
+
+    def _mark_unable(self) -> None:
+        if self.current is None:
+            return
+        reason = self.ask_reason(self, self.model.summary(self.current).title)
+        if reason:
+            self._set_unable(reason)
+
+    def _set_unable(self, reason: str | None) -> None:
+        if self.current is None:
+            return
+        self.autosaver.flush()
+        try:
+            self.session.set_unable(self.current, reason)
+        except JudgePanelError as error:
+            self._save_failed(str(error))
+            return
+        self._refresh_row(self.current)
+        self.show_application(self.current)
+        self._indicate(self._saved_text())
+        if reason is None:
+            self.panel.focus_first_unscored()
+
+    # --- remembered layout -------------------------------------------------------------
+
+    def _restore_splitters(self) -> None:
+        for key, splitter in ((READING_SPLIT, self.reading),
+                              (FIELDS_SPLIT, self.app_view.splitter)):
+            value = self.settings.value(key) if self.settings is not None else None
+            restored = value is not None and splitter.restoreState(value)
+            if restored and splitter is self.app_view.splitter:
+                self.app_view.user_sized = True
+            splitter.splitterMoved.connect(
+                lambda *_, k=key, sp=splitter: self._save_splitter(k, sp))
+
+    def _save_splitter(self, key: str, splitter: QSplitter) -> None:
+        if self.settings is not None:
+            self.settings.setValue(key, splitter.saveState())
 
     # --- closing ------------------------------------------------------------------------
 

@@ -148,10 +148,12 @@ class OverviewModel(_Table):
         if column == self.PROGRESS:
             if progress is None or progress.conflict or not progress.declared:
                 return "—"
+            if progress.unable:
+                return self.tr("unable to review")
             done = self.tr("complete") if progress.complete else ""
             return f"{progress.scored} / {progress.criteria} {done}".strip()
         if column == self.TOTAL:
-            if progress is None or progress.total is None or progress.conflict:
+            if progress is None or progress.total is None or progress.conflict or progress.unable:
                 return "—"
             return f"{progress.total:.1f}"
         return ""
@@ -159,10 +161,11 @@ class OverviewModel(_Table):
     def _sort_key(self, summary: ApplicationSummary, progress: AppProgress | None,
                   column: int) -> Any:
         if column == self.PROGRESS:
-            return -1.0 if progress is None or progress.conflict else (
+            return None if progress is None or progress.conflict or progress.unable else (
                 progress.scored / max(progress.criteria, 1))
         if column == self.TOTAL:
-            return -1.0 if progress is None or progress.total is None else progress.total
+            return (None if progress is None or progress.total is None or progress.conflict
+                    or progress.unable else progress.total)
         if column == self.DECLARATION:
             return ("undeclared", "conflict", "in-progress", "complete").index(status_of(progress))
         return self._text(summary, progress, column).casefold()
@@ -224,7 +227,8 @@ class ExportsModel(_Table):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             column = index.column()
             if column == 0:
-                return str(record.sequence)
+                return (self.tr("{n} (continued from)").format(n=record.sequence)
+                        if record.restored else str(record.sequence))
             if column == 1:
                 return record.created.astimezone().strftime("%Y-%m-%d %H:%M")
             return str(record.path)

@@ -6,6 +6,11 @@ progress, the bundle facts first, then the work) and shows every refusal from th
 formats layer as the plain message it carries. One refusal is a question: a bundle
 signed by another staff key than earlier bundles of its program. The judge is warned
 and may, once the staff confirmed the new key by phone, open it anyway (re-pinning).
+
+The identity is unlocked once per session and kept for the next file opened (a
+passphrase prompt on every File > Open was one too many). A bundle that fails to open
+leaves the bundle already open as it was. A results file opened here is recognised
+(``results_file``): the judge's own is offered to continue from.
 """
 
 from __future__ import annotations
@@ -13,23 +18,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QProgressDialog, QStackedWidget, QWidget
+from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
+    QWidget,
+)
 
 from judgepanel.crypto.identity import Identity
-from judgepanel.errors import JudgePanelError
+from judgepanel.errors import IdentityError, JudgePanelError, WrongKeyError
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.model.judge.bundle_readers import VERIFY_LABEL
+from judgepanel.model.judge.restore import OwnResults, read_own_results
 from judgepanel.model.judge.schema import StaffKeyChangedError
 from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
 from judgepanel.progress import Progress
 from judgepanel.ui.judge.bundle_info import BundleInfoPage
-from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage, ask_export_path
+from judgepanel.ui.judge.exporting import RunDialog, ask_export_path
+from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage
 from judgepanel.ui.judge.unlock import UnlockDialog
 from judgepanel.ui.tasks import TaskRunner
 
 Unlock = Callable[[QWidget, IdentityStore, TaskRunner], Identity | None]
+AskContinue = Callable[[QWidget, OwnResults], bool]
+AskBundle = Callable[[QWidget, OwnResults], str]
 ShowError = Callable[[QWidget, str, str], None]
 ConfirmNewStaffKey = Callable[[QWidget, StaffKeyChangedError], bool]
 
@@ -54,6 +70,36 @@ def open_and_verify(path: str, identity: Identity, workspace: JudgeWorkspace,
         session.close()
         raise
     return session
+
+
+def ask_to_continue(parent: QWidget, own: OwnResults) -> bool:
+    """A results file of the judge's own: say what it is; True to continue from it."""
+    content = own.content
+    when = own.created.astimezone().strftime("%Y-%m-%d %H:%M")
+    box = QMessageBox(QMessageBox.Icon.Information, parent.tr("Your results file"),
+                      parent.tr("This is your results file for {program} — {round}: version "
+                                "{n} of your results, exported on {when}.").format(
+                                    program=content.program.name, round=content.round.name,
+                                    n=content.sequence, when=when),
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(parent.tr(
+        "Send it to the program staff as it is. Or, on a new computer, continue from it: "
+        "JudgePanel opens its bundle and brings back your declarations, scores and "
+        "comments."))
+    go = box.addButton(parent.tr("&Continue from this file"), QMessageBox.ButtonRole.AcceptRole)
+    close = box.addButton(parent.tr("Close"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(go)
+    box.setEscapeButton(close)
+    box.exec()
+    return box.clickedButton() is go
+
+
+def ask_bundle_for(parent: QWidget, own: OwnResults) -> str:
+    path, _ = QFileDialog.getOpenFileName(
+        parent, parent.tr("Choose the bundle these results answer ({id})").format(
+            id=own.content.bundle_id), str(own.path.parent),
+        parent.tr("Judging bundles (*.jpbundle)"))
+    return path
 
 
 def show_error(parent: QWidget, title: str, message: str) -> None:
@@ -89,8 +135,14 @@ class JudgeFlow(QObject):
                  unlock: Unlock = unlock_with_dialog,
                  ask_path: AskExportPath = ask_export_path,
                  error: ShowError = show_error,
-                 confirm_key: ConfirmNewStaffKey = confirm_new_staff_key) -> None:
+                 confirm_key: ConfirmNewStaffKey = confirm_new_staff_key,
+                 settings: QSettings | None = None,
+                 ask_continue: AskContinue = ask_to_continue,
+                 ask_bundle: AskBundle = ask_bundle_for) -> None:
         super().__init__(window)
+        self.settings = settings
+        self.ask_continue, self.ask_bundle = ask_continue, ask_bundle
+        self.run_dialog: RunDialog = lambda dialog: dialog.exec()  # tests answer for the judge
         self.window = window
         self.pages = pages
         self.store = store
@@ -119,26 +171,37 @@ class JudgeFlow(QObject):
                                              "renamed?").format(path=path)
             self.window.statusBar().showMessage(self.last_error, 10_000)
             return
+        if self.identity is not None:  # unlocked once this session: no second prompt
+            self.open_with(path, self.identity, ask_again=True)
+            return
+        identity = self.unlocked()
+        if identity is not None:
+            self.open_with(path, identity)
+
+    def unlocked(self) -> Identity | None:
+        """The judge's identity: the one unlocked this session, or ask for it now."""
+        if self.identity is not None:
+            return self.identity
         store = self.store if self.store is not None else IdentityStore()
         try:
             identity = self.unlock(self.window, store, self.runner)
         except JudgePanelError as error:
             self._fail(error)
-            return
-        if identity is None:
-            return
+            return None
         self.identity = identity
-        self.open_with(path, identity)
+        return identity
 
     def open_with(self, path: str, identity: Identity, *,
-                  accept_staff_key: str | None = None) -> None:
+                  accept_staff_key: str | None = None, ask_again: bool = False,
+                  then: Callable[[JudgingSession], None] | None = None) -> None:
         """Open ``path`` with an already unlocked identity (also the tests' entry point).
 
         ``accept_staff_key``: the new staff fingerprint the judge accepted in
-        :func:`confirm_new_staff_key` for this very bundle.
+        :func:`confirm_new_staff_key` for this very bundle. ``ask_again``: the identity
+        is the one kept from earlier; if the bundle is not for it, unlock another.
+        ``then`` runs with the opened session (continuing from a results file).
         """
         self.identity = identity
-        self.close_current()
         try:
             if self.workspace is None:
                 self.workspace = JudgeWorkspace.open(self.workspace_path)
@@ -166,20 +229,87 @@ class JudgeFlow(QObject):
         def done(session: object) -> None:
             dialog.close()
             assert isinstance(session, JudgingSession)
+            self.close_current()  # only now: a bundle that fails leaves this one open
             self._opened(session, identity)
+            if then is not None:
+                then(session)
 
         def failed(error: JudgePanelError) -> None:
             dialog.close()
             if isinstance(error, StaffKeyChangedError) and accept_staff_key is None:
                 self.last_error = str(error)
                 if self.confirm_key(self.window, error):
-                    self.open_with(path, identity, accept_staff_key=error.offered)
+                    self.open_with(path, identity, accept_staff_key=error.offered, then=then)
                 return
+            if ask_again and isinstance(error, WrongKeyError | IdentityError):
+                self.identity = None  # made for another of this person's identities
+                other = self.unlocked()
+                if other is not None and other != identity:
+                    self.open_with(path, other, then=then)
+                    return
             self._fail(error)
 
         self.runner.start(lambda report: open_and_verify(
             path, identity, workspace, report, accept_staff_key=accept_staff_key),
             on_done=done, on_error=failed, on_progress=progress)
+
+    # --- a results file ------------------------------------------------------------------
+
+    def open_results(self, path: str) -> None:
+        """Recognise a results file: the judge's own is offered to continue from; any other
+        is named for what it is. The bundle open now stays open either way."""
+        identity = self.unlocked()
+        if identity is None:
+            return
+        self.runner.start(lambda _p: read_own_results(path, identity),
+                          on_done=self._own_results,
+                          on_error=lambda error: self._not_own_results(path, error))
+
+    def _not_own_results(self, path: str, error: JudgePanelError) -> None:
+        self.last_error = self.window.tr(
+            "“{name}” is a JudgePanel results file: the signed answers a judge sends to the "
+            "program staff, who merge them.").format(name=Path(path).name) + " "
+        if isinstance(error, WrongKeyError | IdentityError):
+            self.last_error += self.window.tr(
+                "It cannot be opened with your identity: it was made by an older JudgePanel "
+                "(whose results files only the staff can open) or by another judge. Send it "
+                "to the program staff; to go on judging, open your bundle.")
+        else:
+            self.last_error += str(error)
+        self.error(self.window, self.window.tr("This is a results file"), self.last_error)
+
+    def _own_results(self, own: object) -> None:
+        assert isinstance(own, OwnResults)
+        if not self.ask_continue(self.window, own):
+            return
+        if self.page is not None and self.page.session.info.bundle_id == own.content.bundle_id:
+            self.show_judging()
+            self.page.tabs.setCurrentWidget(self.page.submit)
+            self.page.sending.continue_from(own)
+            return
+        bundle = self._bundle_of(own) or self.ask_bundle(self.window, own)
+        if not bundle or self.identity is None:
+            return
+
+        def then(_session: JudgingSession) -> None:
+            if self.page is not None:
+                self.show_judging()
+                self.page.tabs.setCurrentWidget(self.page.submit)
+                self.page.sending.continue_from(own)
+
+        self.open_with(bundle, self.identity, then=then)
+
+    def _bundle_of(self, own: OwnResults) -> str:
+        """The bundle file these results answer, if this computer opened it before."""
+        try:
+            if self.workspace is None:
+                self.workspace = JudgeWorkspace.open(self.workspace_path)
+        except JudgePanelError:
+            return ""
+        for row in self.workspace.bundles():
+            if row.bundle_id == own.content.bundle_id and Path(row.path).is_file():
+                return row.path
+        return ""
 
     def _fail(self, error: JudgePanelError) -> None:
         self.last_error = str(error)
@@ -189,19 +319,28 @@ class JudgeFlow(QObject):
         info = session.info
         self.window.setWindowTitle(self.window.tr("{program} — {round} — {judge}").format(
             program=info.program_name, round=info.round_name, judge=info.judge_name))
-        self.page = JudgePage(session, identity, self.runner, ask_path=self.ask_path)
+        self.page = JudgePage(session, identity, self.runner, ask_path=self.ask_path,
+                              settings=self.settings, run_dialog=self.run_dialog)
+        self.page.details_requested.connect(self.show_details)
         self.pages.addWidget(self.page)
+        self.info_page = BundleInfoPage()
+        self.info_page.show_info(
+            info, len(session.applications),
+            first_from_this_key=session.first_bundle_from_this_staff_key())
+        self.info_page.continue_requested.connect(self.show_judging)
+        self.pages.addWidget(self.info_page)
         first_time = all(not p.declared for p in session.progress())
         if first_time:
-            self.info_page = BundleInfoPage()
-            self.info_page.show_info(
-                info, len(session.applications),
-                first_from_this_key=session.first_bundle_from_this_staff_key())
-            self.info_page.continue_requested.connect(self.show_judging)
-            self.pages.addWidget(self.info_page)
             self.pages.setCurrentWidget(self.info_page)
         else:
             self.show_judging()
+
+    def show_details(self) -> None:
+        """The bundle's facts again, staff fingerprint included; Continue goes back."""
+        if self.info_page is not None:
+            self.info_page.continue_button.setText(self.window.tr("&Back to judging"))
+            self.pages.setCurrentWidget(self.info_page)
+            self.info_page.continue_button.setFocus()
 
     def show_judging(self) -> None:
         if self.page is not None:

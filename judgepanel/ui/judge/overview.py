@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -111,6 +119,21 @@ class DistributionChart(QWidget):
                                  int(Qt.AlignmentFlag.AlignCenter), tag)
 
 
+class BlanksLast(QSortFilterProxyModel):
+    """Sorts on ``SORT_ROLE``; a row with nothing to sort by (no total yet) stays at the
+    bottom whichever way the column is sorted, instead of heading an ascending list."""
+
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex,  # noqa: N802 (Qt override)
+                 right: QModelIndex | QPersistentModelIndex) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if a is None or b is None:
+            if a is None and b is None:
+                return left.row() < right.row()
+            ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
+            return (b is None) == ascending  # blanks compare "greatest" when ascending
+        return bool(a < b)
+
+
 class OverviewPage(QWidget):
     """Sortable table of all applications above the judge's score distribution."""
 
@@ -120,7 +143,7 @@ class OverviewPage(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = BlanksLast(self)
         self.proxy.setSourceModel(model)
         self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()

@@ -9,22 +9,19 @@ costs a few property sets, not a rebuild.
 from __future__ import annotations
 
 import html
-import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QComboBox,
     QFormLayout,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -33,137 +30,13 @@ from judgepanel.model.judge.records import CONFIDENCE_LABELS, ReviewState
 from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.ui.judge.look import muted, span, warning
-
-MAX_BUTTONS = 11
-DIGIT_WINDOW = 0.8  # seconds in which "1" then "0" means 10
-CHOSEN = ("QPushButton:checked { background-color: palette(highlight); "
-          "color: palette(highlighted-text); border: 1px solid palette(highlight); "
-          "border-radius: 3px; padding: 4px; font-weight: bold; }")
-"""The chosen score stands out in any palette (a style's own "checked" shade is faint)."""
+from judgepanel.ui.judge.score_control import ScoreControl, fmt_score
 
 
 def reflow(text: str) -> str:
     """Join the hard-wrapped lines of rubric text; keep its blank-line paragraphs."""
     paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-class ScoreControl(QWidget):
-    """A score on the criterion's scale: one focusable control, digits and arrows work.
-
-    Small whole-number scales are a row of buttons (the buttons take no focus, the
-    control does); other scales are a drop-down of the valid scores.
-    """
-
-    score_chosen = Signal(object)  # float | None
-
-    def __init__(self, criterion: Criterion, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.criterion = criterion
-        self.values = criterion.valid_scores()
-        self._value: float | None = None
-        self._typed = ""
-        self._typed_at = 0.0
-        self.setAccessibleName(self.tr("Score for “{title}”").format(title=criterion.title))
-        self.setAccessibleDescription(criterion.scale_text())
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.setSpacing(4)
-        self.buttons: list[QPushButton] = []
-        self.combo: QComboBox | None = None
-        simple = len(self.values) <= MAX_BUTTONS and all(float(v).is_integer() for v in self.values)
-        if simple:
-            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            self.group = QButtonGroup(self)
-            self.group.setExclusive(False)
-            for value in self.values:
-                button = QPushButton(_fmt(value))
-                button.setCheckable(True)
-                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                button.setMinimumWidth(36)
-                # Equal shares of the row, whatever each button's style: the chosen
-                # style would otherwise leave a just-unchosen button squeezed.
-                button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-                descriptor = criterion.descriptor(value)
-                button.setToolTip(descriptor or "")
-                button.setAccessibleName(
-                    f"{_fmt(value)}" + (f": {descriptor}" if descriptor else ""))
-                button.clicked.connect(lambda _=False, v=value: self._choose(v, toggle=True))
-                self.group.addButton(button)
-                self.buttons.append(button)
-                layout.addWidget(button, 1)
-            self.setStyleSheet(CHOSEN)
-        else:
-            self.combo = QComboBox()
-            self.combo.setAccessibleName(self.accessibleName())
-            self.combo.addItem("—", None)
-            for value in self.values:
-                descriptor = criterion.descriptor(value)
-                self.combo.addItem(_fmt(value) + (f" — {descriptor}" if descriptor else ""), value)
-            self.combo.activated.connect(
-                lambda i: self._choose(self.combo.itemData(i) if self.combo else None))
-            self.setFocusProxy(self.combo)
-            layout.addWidget(self.combo)
-
-    def value(self) -> float | None:
-        return self._value
-
-    def set_value(self, value: float | None) -> None:
-        """Show ``value`` without announcing it (it came from the workspace)."""
-        self._value = value
-        for button, v in zip(self.buttons, self.values, strict=False):
-            button.setChecked(value is not None and v == value)
-        if self.combo is not None:
-            index = self.combo.findData(value) if value is not None else 0
-            self.combo.setCurrentIndex(max(index, 0))
-
-    def _choose(self, value: float | None, *, toggle: bool = False) -> None:
-        if toggle and value == self._value:
-            value = None  # clicking the chosen score again clears it
-        self.set_value(value)
-        self.score_chosen.emit(value)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        text = event.text()
-        key = event.key()
-        if text.isdigit() and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            now = time.monotonic()
-            typed = (self._typed + text) if now - self._typed_at < DIGIT_WINDOW else text
-            self._typed, self._typed_at = typed, now
-            for candidate in (typed, text):
-                value = float(candidate)
-                if value in self.values:
-                    self._choose(value)
-                    return
-            return
-        if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
-            self._choose(None)
-            return
-        if key in (Qt.Key.Key_Right, Qt.Key.Key_Left) and self.buttons:
-            step = 1 if key == Qt.Key.Key_Right else -1
-            if self._value is None:
-                index = 0 if step > 0 else len(self.values) - 1
-            else:
-                index = max(0, min(len(self.values) - 1, self.values.index(self._value) + step))
-            self._choose(self.values[index])
-            return
-        super().keyPressEvent(event)
-
-    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
-        super().focusInEvent(event)
-        self._frame(True)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
-        super().focusOutEvent(event)
-        self._frame(False)
-
-    def _frame(self, on: bool) -> None:
-        self.setStyleSheet(CHOSEN + ("ScoreControl { border: 2px solid palette(highlight); "
-                                     "border-radius: 4px; }" if on else ""))
 
 
 class CriterionEditor(QFrame):
@@ -186,7 +59,9 @@ class CriterionEditor(QFrame):
         self.levels.setVisible(bool(criterion.levels))
         self.score = ScoreControl(criterion)
         self.score.score_chosen.connect(self._update_marks)
+        self.score.installEventFilter(self)
         self.comment_label = QLabel()
+        self.comment_label.setWordWrap(True)
         self.comment = QPlainTextEdit()
         self.comment.setTabChangesFocus(True)
         self.comment.setAccessibleName(
@@ -194,6 +69,9 @@ class CriterionEditor(QFrame):
         self.comment.setPlaceholderText(self.tr("Your comment for the program staff"))
         self.comment.setFixedHeight(64)
         self.comment_label.setBuddy(self.comment)
+        self.comment.textChanged.connect(lambda: self._update_marks(self.score.value()))
+        self.comment.installEventFilter(self)
+        self.setProperty("current", False)
 
         layout = QVBoxLayout(self)
         layout.setSpacing(4)
@@ -216,6 +94,18 @@ class CriterionEditor(QFrame):
     def comment_required(self) -> bool:
         return self.criterion.comment.requires_comment(self.score.value())
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self.mark_current(event.type() == QEvent.Type.FocusIn)
+        return super().eventFilter(watched, event)
+
+    def mark_current(self, on: bool) -> None:
+        """The row being scored stands out: a bar in the highlight colour on its left."""
+        self.setProperty("current", on)
+        self.setStyleSheet(
+            f"QFrame#{self.objectName()} {{ border: 1px solid palette(mid); "
+            "border-left: 5px solid palette(highlight); border-radius: 3px; }" if on else "")
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         # Light <-> dark, or enabled <-> disabled (a conflict): the palette colours the
@@ -227,19 +117,24 @@ class CriterionEditor(QFrame):
         value = score if isinstance(score, int | float) else None
         quiet = muted(self)
         criterion = self.criterion
-        note = (self.tr("weight {weight}").format(weight=_fmt(criterion.weight))
+        note = (self.tr("weight {weight}").format(weight=fmt_score(criterion.weight))
                 if criterion.counts else self.tr("not counted in the total"))
         self.title.setText(f"<b>{html.escape(criterion.title)}</b> "
                            + span(quiet, "· " + html.escape(note)))
         lines = []
         for level in criterion.levels:
-            text = f"{_fmt(level.score)} — {html.escape(level.descriptor)}"
+            text = f"{fmt_score(level.score)} — {html.escape(level.descriptor)}"
             lines.append(f"<b>{text}</b>" if value == level.score else span(quiet, text))
         self.levels.setText("<br>".join(lines))
         required = criterion.comment.requires_comment(value)
         rule = criterion.comment.describe()
-        flag = (span(warning(self), html.escape(self.tr("(required)"))) if required
-                else span(quiet, html.escape(f"({rule})")))
+        given = bool(self.comment.toPlainText().strip())
+        if required and not given:
+            flag = span(warning(self), html.escape(self.tr("(required)")))
+        elif required:
+            flag = span(quiet, html.escape(self.tr("(required) ✓")))
+        else:
+            flag = span(quiet, html.escape(f"({rule})"))
         self.comment_label.setText(self.tr("&Comment") + " " + flag)
         self.comment.setAccessibleDescription(self.tr("Required") if required else rule)
 
@@ -252,12 +147,16 @@ class ScoringPanel(QScrollArea):
     """
 
     edited = Signal(str, str, object)
+    unable_requested = Signal()
+    unable_withdrawn = Signal()
 
     def __init__(self, rubric: Rubric, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rubric = rubric
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Never sideways: every row fits the panel's width from a 1024 px window on.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         layout = QVBoxLayout(body)
         self.total = QLabel()
@@ -267,11 +166,29 @@ class ScoringPanel(QScrollArea):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.total.setFont(font)
+        self.total.setWordWrap(True)
         self.locked = QLabel()
         self.locked.setWordWrap(True)
         self.locked.hide()
+        self.notice = QLabel()  # a gentle sign: a digit not on the scale, and where it went
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName(self.tr("Notice"))
+        self.notice.hide()
+        self.unable_box = QFrame()
+        self.unable_box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.unable_text = QLabel()
+        self.unable_text.setWordWrap(True)
+        self.unable_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.unable_undo = QPushButton(self.tr("&Review it after all"))
+        self.unable_undo.clicked.connect(self.unable_withdrawn)
+        unable_layout = QVBoxLayout(self.unable_box)
+        unable_layout.addWidget(self.unable_text)
+        unable_layout.addWidget(self.unable_undo, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.unable_box.hide()
         layout.addWidget(self.total)
         layout.addWidget(self.locked)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.unable_box)
 
         self.editors: list[CriterionEditor] = []
         self.form = QWidget()
@@ -281,6 +198,9 @@ class ScoringPanel(QScrollArea):
             editor = CriterionEditor(criterion)
             editor.score.score_chosen.connect(
                 lambda v, k=criterion.key: self.edited.emit("score", k, v))
+            editor.score.score_chosen.connect(lambda _v: self.notice.hide())
+            editor.score.off_scale.connect(
+                lambda typed, e=editor: self.off_scale(e, typed))
             editor.comment.textChanged.connect(
                 lambda e=editor: self.edited.emit("comment", e.criterion.key,
                                                   e.comment.toPlainText()))
@@ -307,7 +227,13 @@ class ScoringPanel(QScrollArea):
         self.confidence.activated.connect(
             lambda i: self.edited.emit("confidence", "", self.confidence.itemData(i)))
         overall.addRow(self.tr("&Overall comment"), self.overall)
-        overall.addRow(self.tr("Con&fidence"), self.confidence)
+        overall.addRow(self.tr("Confi&dence"), self.confidence)  # not Alt+F: the File menu
+        self.unable_button = QPushButton(self.tr("&Unable to review…"))
+        self.unable_button.setToolTip(self.tr(
+            "For a reason other than a conflict of interest (outside your expertise, "
+            "illness): say why, and this application counts as done"))
+        self.unable_button.clicked.connect(self.unable_requested)
+        overall.addRow("", self.unable_button)
         form_layout.addWidget(overall_box)
 
         notes_box = QFrame()
@@ -315,6 +241,7 @@ class ScoringPanel(QScrollArea):
         notes_layout = QVBoxLayout(notes_box)
         notes_label = QLabel(self.tr("&Private notes") + " " + span(
             muted(self), html.escape(self.tr("(only on this computer, never sent)"))))
+        notes_label.setWordWrap(True)
         self.note = QPlainTextEdit()
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(64)
@@ -334,7 +261,17 @@ class ScoringPanel(QScrollArea):
     # --- filling ------------------------------------------------------------------
 
     def show_review(self, review: ReviewState, *, scorable: bool, reason: str = "") -> None:
-        """Load one application's review; ``scorable`` False greys the criteria out."""
+        """Load one application's review; ``scorable`` False greys the criteria out (so does
+        "unable to review", which shows the judge's reason and a way back)."""
+        self.notice.hide()
+        unable = scorable and review.unable
+        self.unable_box.setVisible(unable)
+        self.unable_text.setText(self.tr(
+            "You said you are unable to review this application: {reason}\nIt counts as done "
+            "and goes to the staff as a review you could not give, with your reason.").format(
+                reason=review.unable_reason) if unable else "")
+        self.unable_button.setVisible(scorable and not unable)
+        scorable = scorable and not unable
         self.blockSignals(True)
         try:
             for editor in self.editors:
@@ -376,8 +313,34 @@ class ScoringPanel(QScrollArea):
             return
         index = max(0, min(len(self.editors) - 1, index))
         editor = self.editors[index]
+        if not self.form.isEnabled():  # nothing to score here: the way back, or nothing
+            target = self.unable_undo if self.unable_box.isVisibleTo(self) else None
+            if target is not None:
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.verticalScrollBar().setValue(0)
+            return
+        for other in self.editors:  # marked at once, even before the window has the focus
+            other.mark_current(other is editor)
         editor.score.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.ensureWidgetVisible(editor, 0, 40)
+
+    def first_unscored(self) -> int:
+        """The first criterion without a score (0 when every one has one)."""
+        return next((i for i, e in enumerate(self.editors) if e.score.value() is None), 0)
+
+    def focus_first_unscored(self) -> None:
+        """Where a judge starts on an application: its first unscored criterion, in view."""
+        self.verticalScrollBar().setValue(0)
+        self.focus_criterion(self.first_unscored())
+
+    def off_scale(self, editor: CriterionEditor, typed: str) -> None:
+        """A digit that is no score on this criterion's scale: say so, quietly, in place."""
+        text = self.tr("{typed} is not a score on “{title}” ({scale}).").format(
+            typed=typed, title=editor.criterion.title, scale=editor.criterion.scale_text())
+        self.notice.setText(span(warning(self), html.escape(text)))
+        self.notice.show()
+        QToolTip.showText(editor.score.mapToGlobal(editor.score.rect().bottomLeft()), text,
+                          editor.score)
 
     def move_criterion(self, step: int) -> None:
         current = self.current_index()

@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListView,
@@ -40,6 +41,9 @@ class SubmitPage(QWidget):
 
     go_to = Signal(str, object)  # application id, criterion key or None
     export_requested = Signal(bool)  # with a PDF score sheet?
+    sheet_export_requested = Signal()
+    sheet_import_requested = Signal()
+    continue_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,7 +67,7 @@ class SubmitPage(QWidget):
         self.problems.activated.connect(self._activated)
         self.problems.doubleClicked.connect(self._activated)
 
-        self.with_sheet = QCheckBox(self.tr("Also save a PDF &score sheet for my records"))
+        self.with_sheet = QCheckBox(self.tr("Also save a &PDF score sheet for my records"))
         self.with_sheet.setVisible(scoresheet_available())
         self.export_button = QPushButton(icon("export"), self.tr("Sign and &export results…"))
         self.export_button.setAccessibleName(self.tr("Sign and export the results file"))
@@ -73,6 +77,25 @@ class SubmitPage(QWidget):
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.setAccessibleName(self.tr("Export result"))
+
+        self.sheet_export = QPushButton(self.tr("Export score &sheet…"))
+        self.sheet_export.setToolTip(self.tr("Your applications and the rubric as a "
+                                             "spreadsheet (.xlsx or .csv) to score in"))
+        self.sheet_export.clicked.connect(self.sheet_export_requested)
+        self.sheet_import = QPushButton(self.tr("&Import score sheet…"))
+        self.sheet_import.setToolTip(self.tr("Bring back a filled score sheet; you see every "
+                                             "change before it is applied"))
+        self.sheet_import.clicked.connect(self.sheet_import_requested)
+        self.continue_button = QPushButton(self.tr("Continue from my &results file…"))
+        self.continue_button.setToolTip(self.tr(
+            "On a new computer, or after reinstalling: bring back your declarations, scores "
+            "and comments from the latest results file you exported"))
+        self.continue_button.clicked.connect(self.continue_requested)
+        sheets = QHBoxLayout()
+        sheets.addWidget(self.sheet_export)
+        sheets.addWidget(self.sheet_import)
+        sheets.addWidget(self.continue_button)
+        sheets.addStretch()
 
         history_label = QLabel(self.tr("<b>Results files you exported</b>"))
         self.history = QTableView()
@@ -93,6 +116,8 @@ class SubmitPage(QWidget):
         layout.addSpacing(12)
         layout.addWidget(history_label)
         layout.addWidget(self.history)
+        layout.addSpacing(8)
+        layout.addLayout(sheets)
 
     def show_state(self, problems: list[ExportProblem], exports: list[ExportRecord],
                    changed_since_export: bool) -> None:
@@ -119,6 +144,10 @@ class SubmitPage(QWidget):
             if exports:
                 text += " " + self.tr("You changed things since your last export.")
             self.explain.setText(text)
+        if changed_since_export or problems:
+            # "Exported version 1 … send this file" would be stale beside "you changed
+            # things": the history below still lists every file.
+            self.result.setText("")
 
     def show_result(self, text: str) -> None:
         self.result.setText(text)

@@ -17,13 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -36,25 +33,40 @@ from PySide6.QtWidgets import (
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
-from judgepanel.formats.card import Card, write_card
+from judgepanel.formats.card import Card
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.ui.icons import icon
+from judgepanel.ui.judge.card_panel import AskPath, CardPanel, ask_card_path
 from judgepanel.ui.judge.identity_file import (
     ask_identity_path,
     import_identity,
     is_passphrase_file,
 )
 from judgepanel.ui.judge.look import warning
+from judgepanel.ui.judge.passphrase_fields import NewPassphrase
 from judgepanel.ui.tasks import TaskRunner
 
-AskPath = Callable[[QWidget, str], str]
 AskOpenPath = Callable[[QWidget], str]
 
 
-def ask_card_path(parent: QWidget, suggested: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Save your card"), suggested,
-                                          parent.tr("JudgePanel cards (*.jpcard)"))
-    return path
+def button_row(left: tuple[QPushButton, ...] = (),
+               right: tuple[QPushButton, ...] = ()) -> QHBoxLayout:
+    """A dialog's buttons: ``left`` ones, room, then ``right`` ones (the main one last)."""
+    row = QHBoxLayout()
+    for button in left:
+        row.addWidget(button)
+    row.addStretch()
+    for button in right:
+        row.addWidget(button)
+    return row
+
+
+def make_default(page: QWidget, button: QPushButton) -> None:
+    """``button`` is the one Enter presses on ``page``; no other button there is."""
+    for other in page.findChildren(QPushButton):
+        other.setAutoDefault(False)
+        other.setDefault(False)
+    button.setDefault(True)
 
 
 class UnlockDialog(QDialog):
@@ -73,7 +85,7 @@ class UnlockDialog(QDialog):
         self._needs_new = False
         self.identity: Identity | None = None
         self.setWindowTitle(self.tr("Unlock your identity"))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(540)
         self.pages = QStackedWidget()
         self.error = QLabel()
         self.error.setWordWrap(True)
@@ -91,6 +103,13 @@ class UnlockDialog(QDialog):
             self.show_choose()
         else:
             self.show_create(first_run=True)
+
+    def default_button(self) -> QPushButton | None:
+        """The button Enter presses on the page shown (tests check it matches the task)."""
+        page = self.pages.currentWidget()
+        if page is None:
+            return None
+        return next((b for b in page.findChildren(QPushButton) if b.isDefault()), None)
 
     # --- choose an existing identity ----------------------------------------------
 
@@ -114,7 +133,6 @@ class UnlockDialog(QDialog):
         form.addRow(identity_label, self.choice)
         form.addRow(self.passphrase_label, self.passphrase)
         self.unlock_button = QPushButton(self.tr("&Unlock"))
-        self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.unlock)
         new_button = QPushButton(self.tr("Create a &new identity…"))
         new_button.clicked.connect(lambda: self.show_create(first_run=False))
@@ -136,13 +154,18 @@ class UnlockDialog(QDialog):
         layout.addLayout(buttons)
         self.choose_page = page
         self.pages.addWidget(page)
+        make_default(page, self.unlock_button)
 
     def show_choose(self) -> None:
         self.choice.clear()
         for card in self.cards:
             self.choice.addItem(f"{card.name} — {card.fingerprint}", card.fingerprint)
-        self.pages.setCurrentWidget(self.choose_page)
+        self._show(self.choose_page, self.tr("Unlock your identity"))
         self._choice_changed()
+
+    def _show(self, page: QWidget, title: str) -> None:
+        self.pages.setCurrentWidget(page)
+        self.setWindowTitle(title)
 
     def _choice_changed(self) -> None:
         fingerprint = self.choice.currentData()
@@ -166,6 +189,23 @@ class UnlockDialog(QDialog):
         self._busy(False, "")
         self.accept()
 
+    def _refocus(self, error: JudgePanelError) -> None:
+        """After a refusal, focus where the judge fixes it, never a button Enter would press."""
+        page = self.pages.currentWidget()
+        if page is self.choose_page:
+            target: QWidget = self.passphrase if not self.passphrase.isHidden() else self.choice
+        elif page is self.create_page:
+            target = (self.new_passphrase.first if self.use_passphrase.isChecked()
+                      and self.name.text().strip() else self.name)
+        elif page is self.import_page:
+            target = (self.import_passphrase if not self.import_passphrase.isHidden()
+                      else self.import_new.first)
+        else:
+            return
+        target.setFocus()
+        if isinstance(target, QLineEdit):
+            target.selectAll()
+
     # --- create one ---------------------------------------------------------------
 
     def _build_create(self) -> None:
@@ -177,25 +217,18 @@ class UnlockDialog(QDialog):
         self.name.setPlaceholderText(self.tr("As the program staff know you"))
         self.use_passphrase = QCheckBox(self.tr("Protect it with a passphrase (instead of this "
                                                 "computer's password store)"))
-        self.new_passphrase = QLineEdit()
-        self.new_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.new_passphrase.setAccessibleName(self.tr("New passphrase"))
-        self.repeat_passphrase = QLineEdit()
-        self.repeat_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat_passphrase.setAccessibleName(self.tr("Repeat the passphrase"))
+        self.new_passphrase = NewPassphrase()
         self.use_passphrase.toggled.connect(self.new_passphrase.setEnabled)
-        self.use_passphrase.toggled.connect(self.repeat_passphrase.setEnabled)
         form = QFormLayout()
         name_label = QLabel(self.tr("Your &name:"))
         name_label.setBuddy(self.name)
         form.addRow(name_label, self.name)
         form.addRow(self.use_passphrase)
-        form.addRow(self.tr("Passphrase:"), self.new_passphrase)
-        form.addRow(self.tr("Repeat:"), self.repeat_passphrase)
+        form.addRow(self.new_passphrase)
         self.create_button = QPushButton(self.tr("C&reate my identity"))
-        self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.create_identity)
-        self.name.returnPressed.connect(self.create_identity)
+        for field in (self.name, self.new_passphrase.first, self.new_passphrase.repeat):
+            field.returnPressed.connect(self.create_identity)
         cancel = QPushButton(self.tr("Cancel"))
         cancel.clicked.connect(self.reject)
         self.create_file_button = QPushButton(self.tr("I have an identity &file…"))
@@ -211,6 +244,7 @@ class UnlockDialog(QDialog):
         layout.addLayout(buttons)
         self.create_page = page
         self.pages.addWidget(page)
+        make_default(page, self.create_button)
 
     def show_create(self, *, first_run: bool) -> None:
         self.create_intro.setText(self.tr(
@@ -221,8 +255,7 @@ class UnlockDialog(QDialog):
         self.use_passphrase.setChecked(forced)
         self.use_passphrase.setEnabled(not forced)
         self.new_passphrase.setEnabled(forced)
-        self.repeat_passphrase.setEnabled(forced)
-        self.pages.setCurrentWidget(self.create_page)
+        self._show(self.create_page, self.tr("Create your identity"))
         self.name.setFocus()
 
     def create_identity(self) -> None:
@@ -232,13 +265,12 @@ class UnlockDialog(QDialog):
             return
         passphrase: str | None = None
         if self.use_passphrase.isChecked():
+            problem = self.new_passphrase.problem()
+            if problem:
+                self.error.setText(problem)
+                self.new_passphrase.first.setFocus()
+                return
             passphrase = self.new_passphrase.text()
-            if not passphrase:
-                self.error.setText(self.tr("Please choose a passphrase."))
-                return
-            if passphrase != self.repeat_passphrase.text():
-                self.error.setText(self.tr("The two passphrases differ. Type them again."))
-                return
         self._busy(True, self.tr("Creating your identity…"))
         self.runner.start(lambda _p: self.store.create(name, "judge", passphrase=passphrase),
                           on_done=self._created, on_error=self._failed)
@@ -257,59 +289,34 @@ class UnlockDialog(QDialog):
         heading.setPixmap(icon("identity").pixmap(40, 40))
         self.card_text = QLabel()
         self.card_text.setWordWrap(True)
-        self.card_fingerprint = QLabel()
-        self.card_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.card_fingerprint.setAccessibleName(self.tr("Your fingerprint"))
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        mono.setPointSizeF(mono.pointSizeF() * 1.5)
-        self.card_fingerprint.setFont(mono)
-        self.save_card_button = QPushButton(self.tr("&Save card…"))
-        self.save_card_button.clicked.connect(self.save_card)
+        self.card_panel = CardPanel(ask_path=self.ask_path)
+        self.card_fingerprint = self.card_panel.fingerprint
+        self.save_card_button = self.card_panel.save_button
         done = QPushButton(self.tr("&Done"))
-        done.setDefault(True)
         done.clicked.connect(self.accept)
+        self.done_button = done
         buttons = QHBoxLayout()
-        buttons.addWidget(self.save_card_button)
         buttons.addStretch()
         buttons.addWidget(done)
         layout = QVBoxLayout(page)
         layout.addWidget(heading)
         layout.addWidget(self.card_text)
-        layout.addWidget(self.card_fingerprint, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.card_panel)
         layout.addLayout(buttons)
         self.card_page = page
         self.pages.addWidget(page)
+        make_default(page, done)
         self.card: Card | None = None
 
     def show_card(self, card: Card) -> None:
         self.card = card
-        self.card_text.setText(self.tr(
-            "Your identity is ready, {name}. Save your card and send it to the program staff; "
-            "they make your bundle with it. When they call, read them this fingerprint so "
-            "they know the card is yours:").format(name=card.name))
-        self.card_fingerprint.setText(card.fingerprint)
-        self.pages.setCurrentWidget(self.card_page)
+        self.card_text.setText(self.tr("Your identity is ready, {name}.").format(name=card.name))
+        self.card_panel.show_card(card)
+        self._show(self.card_page, self.tr("Your identity is ready"))
         self.save_card_button.setFocus()
 
     def save_card(self) -> None:
-        if self.card is None:
-            return
-        suggested = str(Path.home() / f"{self.card.name.replace(' ', '-')}.jpcard")
-        path = self.ask_path(self, suggested)
-        if not path:
-            return
-        if not path.endswith(".jpcard"):
-            path += ".jpcard"
-        try:
-            write_card(path, self.card)
-        except OSError as error:
-            self.error.setText(self.tr("The card could not be saved there ({why}). Choose "
-                                       "another folder.").format(why=error.strerror))
-            return
-        self.error.setText("")
-        self.card_text.setText(self.card_text.text() + "\n\n" + self.tr(
-            "Saved as {path}.").format(path=path))
+        self.card_panel.save()
 
     # --- an identity file -------------------------------------------------------------
 
@@ -321,18 +328,15 @@ class UnlockDialog(QDialog):
         self.import_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.import_passphrase.setAccessibleName(self.tr("Passphrase of the identity file"))
         self.import_passphrase.returnPressed.connect(self.import_file)
-        self.import_repeat = QLineEdit()
-        self.import_repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.import_repeat.setAccessibleName(self.tr("Repeat the passphrase"))
-        self.import_repeat.returnPressed.connect(self.import_file)
-        self.import_repeat_label = QLabel(self.tr("Repeat:"))
+        self.import_new = NewPassphrase()  # when no keyring works: the passphrase to keep it
+        self.import_new.first.returnPressed.connect(self.import_file)
+        self.import_new.repeat.returnPressed.connect(self.import_file)
         form = QFormLayout()
-        label = QLabel(self.tr("&Passphrase:"))
-        label.setBuddy(self.import_passphrase)
-        form.addRow(label, self.import_passphrase)
-        form.addRow(self.import_repeat_label, self.import_repeat)
+        self.import_label = QLabel(self.tr("&Passphrase:"))
+        self.import_label.setBuddy(self.import_passphrase)
+        form.addRow(self.import_label, self.import_passphrase)
+        form.addRow(self.import_new)
         self.import_button = QPushButton(self.tr("&Use this identity"))
-        self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.import_file)
         back = QPushButton(self.tr("&Back"))
         back.clicked.connect(self._back)
@@ -346,6 +350,7 @@ class UnlockDialog(QDialog):
         layout.addLayout(buttons)
         self.import_page = page
         self.pages.addWidget(page)
+        make_default(page, self.import_button)
 
     def choose_identity_file(self) -> None:
         """Ask for the file; import at once when no passphrase is involved."""
@@ -370,11 +375,12 @@ class UnlockDialog(QDialog):
                 "from “{name}” will be kept in a file protected by a passphrase. Choose "
                 "one.").format(name=name))
         self.import_passphrase.clear()
-        self.import_repeat.clear()
-        self.import_repeat.setVisible(self._needs_new)
-        self.import_repeat_label.setVisible(self._needs_new)
-        self.pages.setCurrentWidget(self.import_page)
-        self.import_passphrase.setFocus()
+        self.import_new.clear()
+        self.import_passphrase.setVisible(self._locked_file)
+        self.import_label.setVisible(self._locked_file)
+        self.import_new.setVisible(self._needs_new)
+        self._show(self.import_page, self.tr("Use an identity file"))
+        (self.import_passphrase if self._locked_file else self.import_new.first).setFocus()
 
     def import_file(self) -> None:
         path = self.import_path
@@ -383,14 +389,18 @@ class UnlockDialog(QDialog):
         passphrase: str | None = None
         protect: str | None = None
         if self.pages.currentWidget() is self.import_page:
-            typed = self.import_passphrase.text()
-            if not typed:
-                self.error.setText(self.tr("Please type the passphrase."))
-                return
-            if self._needs_new and typed != self.import_repeat.text():
-                self.error.setText(self.tr("The two passphrases differ. Type them again."))
-                return
-            passphrase, protect = (typed, None) if self._locked_file else (None, typed)
+            if self._locked_file:
+                passphrase = self.import_passphrase.text()
+                if not passphrase:
+                    self.error.setText(self.tr("Please type the passphrase."))
+                    return
+            else:
+                problem = self.import_new.problem()
+                if problem:
+                    self.error.setText(problem)
+                    self.import_new.first.setFocus()
+                    return
+                protect = self.import_new.text()
         store = self.store
         self._busy(True, self.tr("Reading your identity file…"))
         self.runner.start(lambda _p: import_identity(store, path, passphrase, protect),
@@ -408,6 +418,7 @@ class UnlockDialog(QDialog):
     def _failed(self, error: JudgePanelError) -> None:
         self._busy(False, "")
         self.error.setText(str(error))
+        self._refocus(error)
 
     def _busy(self, busy: bool, text: str) -> None:
         self.pages.setEnabled(not busy)

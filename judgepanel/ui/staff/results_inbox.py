@@ -2,21 +2,33 @@
 
 The merge (``merge_results``) does every check; this screen only shows its
 rows: the latest batch first, then everything received before. Replays and
-older exports are named as such, not as errors.
+older exports are named as such, not as errors. Exports that diverged (two of one
+judge's, made separately) wait in "Diverged exports" for staff to compare and choose
+(``diverged_dialog``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from judgepanel.model.staff.results.diverged import DivergedListing, choose_export, list_diverged
 from judgepanel.model.staff.results.received import ReceivedListing, load_received
 from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.staff.context import RESULTS, StaffContext
+from judgepanel.ui.staff.diverged_dialog import DivergedDialog
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, Column, RowsModel, RowsTable, tr
 
@@ -32,13 +44,17 @@ def outcome_text(status: str, reason: str) -> str:
         return tr("already merged (replay)")
     if reason == "older":
         return tr("older version, not used")
+    if status == "held":
+        return tr("held: diverged, choose one")
+    if status == "set_aside":
+        return tr("set aside (another chosen)")
     return tr("refused")
 
 
 def outcome_tone(status: str, reason: str) -> str:
     if status in ("accepted", "replaced"):
         return GOOD
-    return MUTED if reason in QUIET_REASONS else BAD
+    return MUTED if reason in QUIET_REASONS or status == "set_aside" else BAD
 
 
 class ResultsInboxScreen(Screen):
@@ -81,6 +97,29 @@ class ResultsInboxScreen(Screen):
         ], self)
         self.history = RowsTable(self.history_model, tr("All results received"))
         self.layout_.addWidget(self.history, 2)
+        self.diverged_label = QLabel(tr("<b>Diverged exports</b>: two exports of one judge "
+                                        "made separately; the merged one counts until you "
+                                        "choose."))
+        self.diverged_label.setWordWrap(True)
+        self.diverged_model: RowsModel[DivergedListing] = RowsModel([
+            Column(tr("Judge"), lambda d: d.judge),
+            Column(tr("Round"), lambda d: d.round_name),
+            Column(tr("Merged export"), lambda d: d.merged.sequence, align_right=True),
+            Column(tr("Held export"), lambda d: d.held.sequence, align_right=True),
+            Column(tr("Differences"), lambda d: len(d.differences), align_right=True),
+        ], self)
+        self.diverged = RowsTable(self.diverged_model, tr("Diverged exports"), search=False)
+        self.diverged.view.activated.connect(lambda _index: self.compare())
+        self.compare_button = QPushButton(tr("&Compare and choose…"))
+        self.compare_button.clicked.connect(self.compare)
+        self.diverged_box = QWidget()
+        box = QVBoxLayout(self.diverged_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.diverged_label)
+        box.addWidget(self.diverged)
+        box.addWidget(self.compare_button)
+        self.diverged_box.hide()
+        self.layout_.addWidget(self.diverged_box, 1)
         self.summary = QLabel()
         self.summary.setAccessibleName(tr("Merge result"))
         self.layout_.addWidget(self.summary)
@@ -88,7 +127,36 @@ class ResultsInboxScreen(Screen):
 
     def reload(self) -> None:
         ws = self.ctx.workspace
-        self.load(lambda s: load_received(s, ws.program(s)), self.history.set_rows)
+
+        def query(s: Any) -> tuple[list[ReceivedListing], list[DivergedListing]]:
+            program = ws.program(s)
+            return load_received(s, program), list_diverged(s, program)
+
+        self.load(query, self._show)
+
+    def _show(self, loaded: tuple[list[ReceivedListing], list[DivergedListing]]) -> None:
+        received, diverged = loaded
+        self.history.set_rows(received)
+        self.diverged.set_rows(diverged)
+        self.diverged_box.setVisible(bool(diverged))
+
+    def compare(self, listing: DivergedListing | None = None,
+                run: Callable[[QDialog], int] = lambda dialog: dialog.exec()) -> None:
+        """Show the chosen diverged pair side by side; record the staff's choice."""
+        if listing is None:
+            rows = self.diverged_model.rows
+            index = self.diverged.view.currentIndex()
+            if not rows:
+                return
+            listing = rows[index.row()] if index.isValid() else rows[0]
+        dialog = DivergedDialog(listing, self)
+        if run(dialog) != QDialog.DialogCode.Accepted or not dialog.choice:
+            return
+        ws, held, choice, note = self.ctx.workspace, listing.held_id, dialog.choice, (
+            dialog.note.text())
+        self.ctx.write(lambda s: choose_export(s, ws.program(s), held, choice, note,
+                                               ws.actor),
+                       lambda _result: None, topic=RESULTS, parent=self)
 
     def _choose(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose results files"), "",
@@ -113,8 +181,10 @@ class ResultsInboxScreen(Screen):
 
         def done(report: Any) -> None:
             self.batch.set_rows(report.rows)
+            held = (self.tr(" {n} held for you to compare and choose (below).").format(
+                n=len(report.held)) if report.held else "")
             self.summary.setText(self.tr("{ok} of {n} files accepted.").format(
-                ok=len(report.accepted), n=len(report.rows)))
+                ok=len(report.accepted), n=len(report.rows)) + held)
             self.ctx.changed.emit(RESULTS)
 
         self.ctx.run(lambda progress: merge_results(ws, list(paths), identity, progress),

@@ -192,6 +192,26 @@ def test_a_pinned_key_and_an_explicit_trusted_key_must_both_agree(
     open_session(path, people, workspace, trusted_staff_keys=[people.staff.public_key])
 
 
+SCHEMA_2_EXPORTS = """CREATE TABLE judge_exports (
+    id INTEGER NOT NULL, bundle_row_id INTEGER NOT NULL, sequence INTEGER NOT NULL,
+    path TEXT NOT NULL, sha256 VARCHAR(64), status VARCHAR(16) NOT NULL,
+    revision INTEGER NOT NULL, created_at DATETIME NOT NULL,
+    CONSTRAINT pk_judge_exports PRIMARY KEY (id),
+    CONSTRAINT uq_judge_exports_bundle_row_id UNIQUE (bundle_row_id, sequence),
+    CONSTRAINT fk_judge_exports_bundle_row_id_judge_bundles FOREIGN KEY(bundle_row_id)
+        REFERENCES judge_bundles (id))"""
+
+
+def back_to_schema_2(raw: sqlite3.Connection, exports: list[tuple[object, ...]] = ()) -> None:
+    """Turn a new workspace's tables into what JudgePanel with schema 2 left behind."""
+    raw.execute("DROP TABLE judge_exports")
+    raw.execute(SCHEMA_2_EXPORTS)
+    raw.execute("CREATE INDEX ix_judge_exports_bundle_row_id ON judge_exports (bundle_row_id)")
+    raw.executemany("INSERT INTO judge_exports VALUES (?, ?, ?, ?, ?, ?, ?, ?)", exports)
+    raw.execute("ALTER TABLE judge_reviews DROP COLUMN unable_reason")
+    raw.execute("ALTER TABLE judge_reviews DROP COLUMN unable_at")
+
+
 def test_a_schema_1_workspace_is_upgraded_and_keeps_its_work(
         tmp_path: Path, people: People) -> None:
     path = tmp_path / "old.sqlite"
@@ -200,9 +220,10 @@ def test_a_schema_1_workspace_is_upgraded_and_keeps_its_work(
         s.declare("A-1", False)
     with sqlite3.connect(path) as raw:  # what JudgePanel with schema 1 left behind
         raw.execute("DROP TABLE judge_staff_keys")
+        back_to_schema_2(raw)
         raw.execute("UPDATE judge_meta SET value='1' WHERE key='schema_version'")
     with JudgeWorkspace.open(path) as ws:
-        assert ws.schema_version() == SCHEMA_VERSION == 2
+        assert ws.schema_version() == SCHEMA_VERSION == 3
         assert ws.staff_key("P-2026") is None
         with JudgingSession.open(first, people.judge, ws) as session:
             declaration = session.declaration("A-1")

@@ -50,7 +50,7 @@ def _revision_1_workspace(folder: Path) -> dict[str, Any]:
         program = Program(name="Old program", settings={"disagreement_range": 25})
         session.add(program)
         session.flush()
-        # Plain SQL: today's Application has columns revision 1 lacked (0008's version).
+        # Plain SQL: today's Application has columns revision 1 lacked (0009's version).
         for i in range(1, 6):
             session.execute(OLD_APPLICATIONS.insert().values(
                 program_id=program.id, ref=f"A{i}", title=f"App {i}", organisation="",

@@ -59,7 +59,7 @@ def test_an_exported_identity_asks_for_its_passphrase(qtbot, tmp_path: Path) -> 
     dialog.file_button.click()
     assert dialog.pages.currentWidget() is dialog.import_page
     assert "protected by a passphrase" in dialog.import_intro.text()
-    assert dialog.import_repeat.isHidden()
+    assert dialog.import_new.isHidden() and dialog.default_button() is dialog.import_button
     dialog.import_file()
     assert "type the passphrase" in dialog.error.text()
     dialog.import_passphrase.setText("wrong horse")
@@ -83,16 +83,19 @@ def test_without_a_keyring_the_imported_identity_gets_a_passphrase(qtbot,
     dialog = dialog_for(qtbot, store, demo_file(tmp_path, ana))
     dialog.create_file_button.click()
     assert dialog.pages.currentWidget() is dialog.import_page
-    assert not dialog.import_repeat.isHidden()
-    dialog.import_passphrase.setText("a long passphrase")
-    dialog.import_repeat.setText("a different one")
+    assert not dialog.import_new.isHidden() and dialog.import_passphrase.isHidden()
+    dialog.import_new.first.setText("abc")
+    dialog.import_file()
+    assert "too short" in dialog.error.text()  # issue 14: a 3-character one was accepted
+    dialog.import_new.first.setText("lantern orchard ribbon")
+    dialog.import_new.repeat.setText("a different one")
     dialog.import_file()
     assert "differ" in dialog.error.text()
-    dialog.import_repeat.setText("a long passphrase")
+    dialog.import_new.repeat.setText("lantern orchard ribbon")
     dialog.import_file()
     qtbot.waitUntil(lambda: dialog.identity is not None, timeout=WAIT)
     assert store.secret_location(ana.fingerprint) == "file"
-    assert store.load(ana.fingerprint, passphrase="a long passphrase") == ana
+    assert store.load(ana.fingerprint, passphrase="lantern orchard ribbon") == ana
 
 
 def test_a_staff_identity_file_is_refused_in_plain_words(qtbot, tmp_path: Path) -> None:

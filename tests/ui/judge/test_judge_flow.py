@@ -158,7 +158,7 @@ def test_autosave_survives_a_restart(qtbot, tmp_path: Path, program: Program) ->
 
     again = open_bundle(qtbot, tmp_path / "second", program, settings_dir=tmp_path)
     page2 = page_of(again)
-    assert again.judge.info_page is None  # not the first time: straight back to work
+    assert again.pages.currentWidget() is page2  # not the first time: straight back to work
     assert page2.current == "A-3"
     assert page2.tabs.currentWidget() is page2.reading
     assert page2.panel.values()["impact"] == 2

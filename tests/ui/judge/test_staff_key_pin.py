@@ -54,7 +54,9 @@ def test_a_changed_staff_key_asks_and_refusing_opens_nothing(qtbot, tmp_path: Pa
     judge.window.judge.open_with(str(forged), program.judge)
     qtbot.waitUntil(lambda: bool(judge.asked or judge.errors), timeout=WAIT)
     judge.window.judge.runner.wait(WAIT)
-    assert judge.window.judge.page is None
+    # the forged bundle opened nothing; the bundle already open stays open (issue 14)
+    assert judge.window.judge.page is not None
+    assert judge.window.judge.page.session.info.bundle_id == "B-ui-1"
     assert judge.errors == []  # one question, not an error box as well
     (error,) = judge.asked
     assert (error.pinned, error.offered) == (program.staff.fingerprint, forger.fingerprint)
@@ -70,8 +72,9 @@ def test_accepting_the_new_key_opens_the_bundle_and_repins(qtbot, tmp_path: Path
     new_staff = Identity.generate("Program Staff", "staff")
     renewed = build_bundle(tmp_path / "..", program.judge, new_staff, bundle_id="B-ui-3")
     judge.window.judge.open_with(str(renewed), program.judge)
-    qtbot.waitUntil(lambda: judge.window.judge.page is not None or bool(judge.errors),
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: bool(judge.errors) or (
+        judge.window.judge.page is not None
+        and judge.window.judge.page.session.info.bundle_id == "B-ui-3"), timeout=WAIT)
     assert judge.errors == []
     assert judge.window.judge.page is not None
     assert judge.window.judge.page.session.info.bundle_id == "B-ui-3"

@@ -81,9 +81,10 @@ class BoardRow:
     tie_break: float | None  # mean raw score of the tie-break criterion
     flags: tuple[str, ...]  # disagreement reasons, plain words
     reviewers: tuple[JudgeInfo, ...]
-    missing: tuple[JudgeInfo, ...]
+    missing: tuple[JudgeInfo, ...]  # assigned, no review yet, no reason given
     conflicted: tuple[JudgeInfo, ...]
     funding: FundingRow | None
+    unable: tuple[tuple[JudgeInfo, str], ...] = ()  # a missing review with its reason
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class JudgeRow:
     assigned: int
     missing: int
     conflicted: int
+    unable: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,12 +216,18 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
                   if (award := by_ref[ref].awarded) is not None}
         line = funding_line(ranked, budget, awards)
     people = _Roster(data.judges).people
+    unable_by_app: dict[int, dict[str, str]] = defaultdict(dict)
+    for (j, a), reason in data.unable.items():
+        unable_by_app[a][_judge_key(j)] = reason
     rows = []
     ranked_refs = [r.application_id for r in chosen.rows]
     for ref in ranked_refs + sorted(by_ref.keys() - set(ranked_refs)):
         stats = all_stats[ref]
         raw_row, adjusted_row, z_row = (rankings[b].row(ref) for b in BASES)
         chosen_row = chosen.row(ref)
+        unable = unable_by_app.get(by_ref[ref].id)
+        missing = stats.missing if not unable else tuple(
+            k for k in stats.missing if k not in unable)
         rows.append(BoardRow(
             application=by_ref[ref], stats=stats,
             rank_raw=raw_row.rank if raw_row else None,
@@ -229,9 +237,11 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
             # The ranking has asked the same rule about the same statistics already.
             flags=chosen_row.disagreement if chosen_row else rule.reasons(stats),
             reviewers=people(stats.judges) if stats.judges else (),
-            missing=people(stats.missing) if stats.missing else (),
+            missing=people(missing) if missing else (),
             conflicted=people(stats.conflicted) if stats.conflicted else (),
-            funding=line.row(ref) if line else None))
+            funding=line.row(ref) if line else None,
+            unable=tuple((judge, unable[_judge_key(judge.id)]) for judge in people(unable))
+            if unable else ()))
     judge = data.judges
     return Leaderboard(
         round_id=data.round_id, round_number=data.round_number, round_name=data.round_name,
@@ -257,19 +267,23 @@ def _judge_rows(data: RoundReviews, shown: Mapping[int, ApplicationInfo],
     assigned: dict[int, int] = defaultdict(int)
     missing: dict[int, int] = defaultdict(int)
     conflicted: dict[int, int] = defaultdict(int)
+    unable: dict[int, int] = defaultdict(int)
     for j, a in data.conflicted:
         if a in shown:
             conflicted[j] += 1
+    for j, a in data.unable:
+        if a in shown:
+            unable[j] += 1
     reviewed = {pair for pair, r in data.reviews.items() if not r.excluded and pair[1] in shown}
     for pair in data.assigned:
         if pair[1] in shown:
             assigned[pair[0]] += 1
-            if pair not in reviewed and pair not in data.conflicted:
+            if pair not in reviewed and pair not in data.conflicted and pair not in data.unable:
                 missing[pair[0]] += 1
     people = set(assigned) | set(conflicted) | {j for j, _ in reviewed}
     return tuple(JudgeRow(data.judges[j], per_judge.get(_judge_key(j)),
                           effects.offsets.get(_judge_key(j)), assigned[j],
-                          missing[j], conflicted[j])
+                          missing[j], conflicted[j], unable[j])
                  for j in sorted(people, key=lambda j: (data.judges[j].name, j)))
 
 

@@ -3,8 +3,10 @@
 Kept apart from ``merging`` (which reads files and records outcomes) so the rules can
 be read, and tested, on their own: given the rubric, what the bundle held and the
 results document, :func:`content_refusal` says why the file must be refused, or
-nothing. Completeness uses ``scoring.review_problems``, the very check the judge's app
-runs before export, so a file the judge could export is never refused for a rule the
+nothing. An application is covered when it is fully scored, declared a conflict, or
+marked unable to review with a reason (the file format requires the reason).
+Completeness uses ``scoring.review_problems``, the very check the judge's app runs
+before export, so a file the judge could export is never refused for a rule the
 judge could not see.
 """
 
@@ -45,9 +47,13 @@ REASONS: dict[str, str] = {
     "manifest_mismatch": "These results were made from a different copy of the bundle than "
                          "the one issued. Ask the judge to export again from the bundle you "
                          "sent.",
-    "replay": "These results were already merged (same export). Nothing was changed.",
-    "older": "A newer export of these results has already been merged; this older one was "
-             "not used.",
+    "replay": "These results were already merged (the same export). Nothing was changed.",
+    "older": "A newer export of these results was received before; this older one was not "
+             "used.",
+    "diverged": "This export and the one already merged were made separately (on two "
+                "computers from the same start, or after the judge started again) and "
+                "they differ. It is held for you: compare the two in the results inbox and "
+                "choose the one that counts.",
     "not_assigned": "The results include applications that were not in the bundle sent to "
                     "this judge.",
     "criteria_mismatch": "The scored criteria do not match this round's rubric.",
@@ -80,7 +86,8 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
     """
     declarations = {d.application_id: d for d in content.declarations}
     reviews = {r.application_id: r for r in content.reviews}
-    foreign = sorted((declarations.keys() | reviews.keys()) - contents.keys())
+    unable = {u.application_id for u in content.unable_to_review}
+    foreign = sorted((declarations.keys() | reviews.keys() | unable) - contents.keys())
     if foreign:
         return refusal("not_assigned", f"({listing(foreign)}). {ASK_AGAIN}",
                         detail=f"not in the bundle: {foreign}")
@@ -107,7 +114,7 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
         if declaration is None:
             incomplete.append(f"{ref}: no conflict-of-interest declaration")
             continue
-        if declaration.conflict:
+        if declaration.conflict or app_id in unable:
             continue
         review = reviews.get(app_id)
         if review is None:

@@ -10,19 +10,26 @@ refused at the first that fails (docs/merging.md lists the codes and messages):
    that judge;
 4. that bundle has not been superseded by a newer one for the same judge;
 5. it carries the SHA-256 of the manifest we issued;
-6. its sequence number is above every one accepted for that bundle (equal: a replay;
-   lower: an older export);
+6. it is not an export received before (a replay) nor one an export received before
+   builds on (older): ``ordering``;
 7. it covers exactly the bundle's applications: each declared, each one without a
    conflict fully scored against the rubric (``scoring.review_problems``, the same
-   check the judge's app runs before export), no criterion the rubric lacks.
+   check the judge's app runs before export) or marked unable to review with a
+   reason, no criterion the rubric lacks.
+
+A file that passes every check is accepted when it builds on the accepted export of
+its bundle (or none is accepted yet); one that diverged from it (made on another
+computer from the same start) is *held* for staff to compare and choose
+(``diverged``), changing no score.
 
 All files of a batch are decrypted first, then checked and recorded in ONE
 transaction: either the whole merge is recorded or (on a crash or cancellation)
 nothing is. A refused file adds only its own ReceivedResults row (raw bytes, code,
 message) and an audit entry; it changes no score, review, declaration or conflict.
 
-Within a batch, files answering the same bundle are applied in sequence order, so
-the outcome does not depend on the order the files were chosen in. An accepted file
+Within a batch, files answering the same bundle are applied in sequence order (an
+export's sequence is above those of every export it builds on), so the outcome does
+not depend on the order the files were chosen in. An accepted file
 *replaces* the judge's previous results for the round: the older ReceivedResults row
 becomes ``"replaced"`` (its raw file stays) and its Score, Review and Declaration
 rows are deleted. So at any time a judge has at most one ``"accepted"`` results row
@@ -31,14 +38,13 @@ per round, and the score tables hold only current scores.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from judgepanel.crypto.identity import Identity
@@ -59,37 +65,39 @@ from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
 from judgepanel.model.staff.locks import hold_bundles
-from judgepanel.model.staff.prepare import conflicts
 from judgepanel.model.staff.prepare.rounds import rubric_for_round
-from judgepanel.model.staff.results.checks import ASK_AGAIN, content_refusal, refusal
+from judgepanel.model.staff.results.checks import (
+    ASK_AGAIN,
+    REASONS,
+    content_refusal,
+    refusal,
+)
+from judgepanel.model.staff.results.ordering import (
+    ACCEPTED,
+    HELD,
+    REPLACED,
+    BundleExports,
+    Verdict,
+)
+from judgepanel.model.staff.results.recording import (
+    insert_all,
+    record_declared_conflict,
+    retire,
+    rows_of,
+)
 from judgepanel.model.staff.schema import (
     Application,
-    Conflict,
-    Declaration,
     IssuedBundle,
     Judge,
     ReceivedResults,
-    Review,
     Round,
-    Score,
 )
 from judgepanel.model.staff.workspace import StaffWorkspace
-from judgepanel.model.storage.bulk import insert_rows
 from judgepanel.model.storage.gc_pause import bulk_step
 from judgepanel.progress import Progress, no_progress
 
-ACCEPTED, REFUSED, REPLACED = "accepted", "refused", "replaced"
+REFUSED = "refused"
 MAX_FILE = RESULTS_MAX + 1024 * 1024  # the largest results.json plus ZIP and age overhead
-
-# Where an accepted file's rows go, in the order _Merger._rows_of builds them.
-_ROW_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
-    (cast(Table, Declaration.__table__),
-     ("judge_id", "application_id", "results_id", "conflict", "reason", "declared_at")),
-    (cast(Table, Review.__table__),
-     ("results_id", "application_id", "overall_comment", "confidence")),
-    (cast(Table, Score.__table__),
-     ("results_id", "application_id", "criterion_key", "value", "comment")),
-)
 
 
 @dataclass
@@ -97,7 +105,7 @@ class MergeRow:
     """The outcome for one file; ``judge`` and ``sequence`` are set once authenticated."""
 
     path: Path
-    status: str  # "accepted" | "refused"
+    status: str  # "accepted" | "refused" | "held" (diverged: staff choose, ``diverged``)
     message: str
     reason: str | None = None  # a code of REASONS when refused
     judge: str | None = None
@@ -123,9 +131,15 @@ class MergeReport:
     def refused(self) -> list[MergeRow]:
         return [r for r in self.rows if r.status == REFUSED]
 
+    @property
+    def held(self) -> list[MergeRow]:
+        return [r for r in self.rows if r.status == HELD]
+
     def summary(self) -> str:
-        return (f"{len(self.accepted)} results files accepted, {len(self.refused)} refused "
-                f"(of {len(self.rows)}).")
+        held = (f", {len(self.held)} held for you to compare and choose" if self.held
+                else "")
+        return (f"{len(self.accepted)} results files accepted, {len(self.refused)} refused"
+                f"{held} (of {len(self.rows)}).")
 
 
 @dataclass
@@ -137,6 +151,7 @@ class _Loaded:
     raw: bytes
     results: ResultsFile | None = None
     refusal: ResultsRefusedError | None = None
+    sha256: str = ""
 
     def order(self) -> tuple[Any, ...]:
         if self.results is None:
@@ -154,7 +169,7 @@ def _load(index: int, path: Path, identities: Sequence[AnyIdentity]) -> _Loaded:
         raw = path.read_bytes()
     except OSError as error:
         return _Loaded(index, path, b"", refusal=refusal("unreadable", detail=repr(error)))
-    item = _Loaded(index, path, raw)
+    item = _Loaded(index, path, raw, sha256=hashlib.sha256(raw).hexdigest())
     try:
         item.results = read_results(raw, identities)
     except WrongKeyError as error:
@@ -170,10 +185,6 @@ def _load(index: int, path: Path, identities: Sequence[AnyIdentity]) -> _Loaded:
     except Exception as error:  # a file nobody foresaw must not stop the batch
         item.refusal = refusal("damaged", detail=f"{type(error).__name__}: {error}")
     return item
-
-
-def _parse_time(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)  # a checked stamp: its "Z" makes it UTC
 
 
 class _Merger:
@@ -209,14 +220,8 @@ class _Merger:
             issued.bundle_id: issued for issued in session.scalars(
                 select(IssuedBundle).where(IssuedBundle.id.in_(in_program))
                 .options(joinedload(IssuedBundle.judge), defer(IssuedBundle.applications)))}
-        # Highest sequence accepted (now or before being replaced) per issued bundle.
-        self._last: dict[int, int] = {
-            bundle: last for bundle, last in session.execute(
-                select(ReceivedResults.issued_bundle_id, func.max(ReceivedResults.sequence))
-                .where(ReceivedResults.issued_bundle_id.in_(in_program),
-                       ReceivedResults.status.in_([ACCEPTED, REPLACED]))
-                .group_by(ReceivedResults.issued_bundle_id))
-            if bundle is not None and last is not None}
+        # Every export received per issued bundle that counts for ordering.
+        self._order = BundleExports(session, in_program)
         # Each judge's accepted results per round: (round id, judge id) -> rows.
         self._current: dict[tuple[int, int], list[ReceivedResults]] = {}
         for received, round_id in session.execute(
@@ -240,6 +245,7 @@ class _Merger:
             self._authenticate(results, issued)
             row.judge, row.sequence = issued.judge.name, results.sequence
             self._check_issued(results, issued)
+            decision = self._order.decide(issued.id, results.lineage(item.sha256))
             contents = self._contents_of(issued)
             problem = content_refusal(self._rubric(issued.round_id), contents, results.content)
             if problem is not None:
@@ -247,6 +253,8 @@ class _Merger:
         except ResultsRefusedError as problem:
             verified = row.judge is not None
             return self._refuse(item, row, problem, issued if verified else None)
+        if decision.verdict is Verdict.HOLD:
+            return self._hold(item, row, issued, decision.accepted)
         return self._accept(item, row, issued)
 
     # -- checks --
@@ -296,12 +304,6 @@ class _Merger:
             raise refusal("manifest_mismatch",
                            detail=f"results name manifest {results.manifest_sha256}, "
                            f"issued {issued.manifest_sha256}")
-        last = self._last.get(issued.id)
-        if last is not None and results.sequence == last:
-            raise refusal("replay", detail=f"sequence {last} was accepted before")
-        if last is not None and results.sequence < last:
-            raise refusal("older", f"(This is export {results.sequence}; export {last} "
-                           "was merged.)", detail=f"sequence {results.sequence} < {last}")
 
     def _rubric(self, round_id: int) -> Rubric:
         # By id: a file's bundle then never loads its round (a lazy load per file).
@@ -325,9 +327,25 @@ class _Merger:
 
     def _new_row(self, item: _Loaded, status: str) -> ReceivedResults:
         received = ReceivedResults(
-            file_name=item.path.name[:255], raw=item.raw,
-            raw_sha256=hashlib.sha256(item.raw).hexdigest(), status=status)
+            file_name=item.path.name[:255], raw=item.raw, raw_sha256=item.sha256,
+            status=status)
         self.session.add(received)
+        return received
+
+    def _verified_row(self, item: _Loaded, status: str, issued: IssuedBundle
+                      ) -> ReceivedResults:
+        """The record of an authenticated file: its bundle, judge, key and order."""
+        results = item.results
+        assert results is not None
+        lineage = results.lineage(item.sha256)
+        received = self._new_row(item, status)
+        received.issued_bundle_id = issued.id
+        received.judge_id = issued.judge_id
+        received.signer = issued.judge.minisign_public_key
+        received.sequence = results.sequence
+        received.export_id = lineage.export_id
+        received.supersedes = list(results.content.supersedes)
+        self._order.add(issued.id, received)
         return received
 
     def _refuse(self, item: _Loaded, row: MergeRow, problem: ResultsRefusedError,
@@ -340,6 +358,7 @@ class _Merger:
             received.judge_id = issued.judge_id
             received.signer = issued.judge.minisign_public_key
             received.sequence = item.results.sequence
+            received.export_id = item.results.lineage(item.sha256).export_id
         self._audit.append(("results.refused", lambda: {
             "results": received.id, "file": received.file_name, "sha256": received.raw_sha256,
             "reason": problem.reason, "bundle_id": row.bundle_id, "judge": received.judge_id,
@@ -351,10 +370,7 @@ class _Merger:
         return row
 
     def _retire(self, old: ReceivedResults, by: int | None) -> None:
-        old.status = REPLACED
-        if self._pending.pop(old, None) is None:  # its rows are in the database
-            for entity in (Score, Review, Declaration):
-                self.session.execute(delete(entity).where(entity.results_id == old.id))
+        retire(self.session, old, in_database=self._pending.pop(old, None) is None)
         previous_row = self._rows_by_results.get(old)
         if previous_row is not None:
             previous_row.message = (f"Accepted, then replaced by export {by} from the same "
@@ -368,14 +384,12 @@ class _Merger:
         previous = list(current)
         for old in previous:
             self._retire(old, results.sequence)
-        received = self._new_row(item, ACCEPTED)
-        received.issued_bundle_id = issued.id
-        received.judge_id = judge.id
-        received.signer = judge.minisign_public_key
-        received.sequence = results.sequence
+        received = self._verified_row(item, ACCEPTED, issued)
         current[:] = [received]
-        self._last[issued.id] = max(results.sequence, self._last.get(issued.id, 0))
         content = results.content
+        for held in self._order.known(issued.id):  # held exports this one builds on
+            if held.status == HELD and held.export_id in content.supersedes:
+                held.status, held.results_json = REPLACED, None
         self._pending[received] = (judge.id, self._contents[issued.bundle_id], content)
         declared = [entry for entry in content.declarations if entry.conflict]
         for entry in declared:
@@ -385,32 +399,39 @@ class _Merger:
             "results": received.id, "file": received.file_name,
             "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
             "judge": judge.id, "sequence": results.sequence,
+            "export_id": received.export_id,
             "replaced": [old.id for old in previous],
             "reviews": len(content.reviews),
             "conflicts": [entry.application_id for entry in declared],
+            "unable": [entry.application_id for entry in content.unable_to_review],
         }))
         row.status, row.reason = ACCEPTED, None
-        row.message = f"Accepted: {len(content.reviews)} reviews from {judge.name}."
+        unable = (f", {len(content.unable_to_review)} unable to review"
+                  if content.unable_to_review else "")
+        row.message = f"Accepted: {len(content.reviews)} reviews{unable} from {judge.name}."
         self._rows_by_results[received] = row
         return row
 
-    @staticmethod
-    def _rows_of(results_id: int, judge_id: int, ids: dict[str, int],
-                 content: ResultsContent) -> tuple[list[tuple[Any, ...]], ...]:
-        """The file's declarations, reviews and scores as rows of ``_ROW_TABLES``."""
-        declarations = [
-            (judge_id, ids[entry.application_id], results_id, entry.conflict,
-             entry.reason, _parse_time(entry.declared_at))
-            for entry in content.declarations]
-        reviews: list[tuple[Any, ...]] = []
-        scores: list[tuple[Any, ...]] = []
-        for entry in content.reviews:
-            application_id = ids[entry.application_id]
-            reviews.append((results_id, application_id, entry.overall_comment,
-                            entry.confidence))
-            scores += [(results_id, application_id, score.criterion, float(score.score),
-                        score.comment) for score in entry.scores]
-        return declarations, reviews, scores
+    def _hold(self, item: _Loaded, row: MergeRow, issued: IssuedBundle,
+              accepted: ReceivedResults | None) -> MergeRow:
+        """Diverged from the accepted export: kept for staff to compare and choose."""
+        results = item.results
+        assert results is not None and accepted is not None
+        received = self._verified_row(item, HELD, issued)
+        received.results_json = results.results_json.decode("utf-8")
+        received.refusal_reason = "diverged"
+        extra = (f"(This is export {results.sequence}; the merged one is export "
+                 f"{accepted.sequence}.)")
+        received.refusal_message = f"{REASONS['diverged']} {extra}"
+        self._audit.append(("results.held", lambda: {
+            "results": received.id, "file": received.file_name,
+            "sha256": received.raw_sha256, "bundle_id": issued.bundle_id,
+            "judge": issued.judge_id, "sequence": results.sequence,
+            "export_id": received.export_id, "accepted": accepted.id,
+        }))
+        row.status, row.reason, row.message = HELD, "diverged", received.refusal_message
+        self._rows_by_results[received] = row
+        return row
 
     def _write_audit(self) -> None:
         """Append the entries so far: one chain read and one flush for many files.
@@ -429,26 +450,14 @@ class _Merger:
         self._write_audit()
         for received, row in self._rows_by_results.items():
             row.results_id = received.id
-        staged = [self._rows_of(received.id, *pending)
-                  for received, pending in self._pending.items()]
+        staged = [rows_of(received.id, *pending) for received, pending in self._pending.items()]
         self._pending.clear()
-        for position, (table, columns) in enumerate(_ROW_TABLES):
-            insert_rows(self.session, table, columns,
-                        [row for rows in staged for row in rows[position]])
+        insert_all(self.session, staged)
 
     def _record_conflict(self, judge: Judge, application_id: int, reason: str) -> None:
         """A judge's own declaration is final for them: recorded as a confirmed conflict."""
-        existing = self.session.scalars(select(Conflict).where(
-            Conflict.judge_id == judge.id, Conflict.application_id == application_id,
-            Conflict.source == conflicts.DECLARED)).first()
-        text = reason.strip() or "Declared by the judge"
-        if existing is not None and text in (existing.reasons or []):
-            return
-        application = self.session.get(Application, application_id)
-        assert application is not None
-        self._write_audit()  # the entries of the files before come first
-        conflicts.declare(self.session, judge, application, text, self.workspace.actor,
-                          source=conflicts.DECLARED, status=conflicts.CONFIRMED)
+        record_declared_conflict(self.session, judge, application_id, reason,
+                                 self.workspace.actor, before=self._write_audit)
 
 
 @bulk_step

@@ -14,6 +14,9 @@ never disagree about what a judge said. The rules (docs/scoring.md prints them):
   here, or the judge answered for it here) are listed.
 - An open (undecided) conflict finding does not exclude a review; the pair is
   listed in ``open_pairs`` so staff can decide it.
+- A judge who said in that newest file they are unable to review the application
+  (for another reason than a conflict) has no review of it: the pair is listed in
+  ``unable`` with their reason, a missing review with a reason.
 - Totals come from ``scoring.weighted_total``; a stored review whose scores no
   longer fit the rubric is not counted and is named in ``problems``.
 - The round's applications are ``rounds.round_applications`` (the first round:
@@ -53,6 +56,7 @@ from judgepanel.model.staff.schema import (
     Review,
     Round,
     Score,
+    UnableReview,
     application_categories,
 )
 from judgepanel.model.storage.bulk import select_rows
@@ -131,6 +135,7 @@ class RoundReviews:
     conflicted: set[Pair] = field(default_factory=set)
     open_pairs: dict[Pair, tuple[str, ...]] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)  # (application id, text)
+    unable: dict[Pair, str] = field(default_factory=dict)  # unable to review: the reason
 
 
 def _accepted(query: Any, round_: Round, results_id: Any = None) -> Any:
@@ -162,12 +167,14 @@ class _Files:
     comments: dict[_Key, dict[str, str]] = field(default_factory=dict)  # non-empty only
     overall: dict[_Key, tuple[str, int | None]] = field(default_factory=dict)
     declared: set[_Key] = field(default_factory=set)  # conflict = true
+    unable: dict[_Key, str] = field(default_factory=dict)  # unable to review: the reason
 
     def latest(self) -> dict[Pair, int]:
         """The newest file mentioning each (judge, application)."""
         out: dict[Pair, int] = {}
         order, judge_of = self.order, self.judge_of
-        for rid, app_id in self.scores.keys() | self.overall.keys() | self.declared:
+        for rid, app_id in (self.scores.keys() | self.overall.keys() | self.declared
+                            | self.unable.keys()):
             pair = (judge_of[rid], app_id)
             known = out.get(pair)
             if known is None or order[rid] > order[known]:
@@ -207,6 +214,10 @@ def _read_files(session: Session, round_: Round, keys: Iterable[str] = ()) -> _F
     files.declared.update(select_rows(session, _accepted(select(
         Declaration.results_id, Declaration.application_id).select_from(Declaration)
         .where(Declaration.conflict.is_(True)), round_, Declaration.results_id)))
+    for rid, app_id, reason in select_rows(session, _accepted(select(
+            UnableReview.results_id, UnableReview.application_id, UnableReview.reason)
+            .select_from(UnableReview), round_, UnableReview.results_id)):
+        files.unable[(rid, app_id)] = reason
     return files
 
 
@@ -325,6 +336,10 @@ def load_round_reviews(session: Session, round_: Round) -> RoundReviews:
     scores, declared, no_overall = files.scores, files.declared, ("", None)
     for pair, rid in latest.items():
         key = (rid, pair[1])
+        reason = files.unable.get(key)
+        if reason is not None and key not in declared:
+            data.unable[pair] = reason
+            continue
         values = scores.get(key)
         if values is None or key in declared:
             continue

@@ -64,6 +64,11 @@ class Issued:
 
 @pytest.fixture
 def issued(tmp_path: Path) -> Iterator[Issued]:
+    yield from issued_program(tmp_path)
+
+
+def issued_program(tmp_path: Path) -> Iterator[Issued]:
+    """A program whose round 1 bundles are built, and a folder for results files."""
     flow = make_flow(tmp_path)
     built = build_bundles(flow.workspace, flow.round_id, flow.staff, tmp_path / "bundles")
     files = tmp_path / "results"
@@ -294,8 +299,20 @@ def test_a_replay_and_an_older_export_are_refused_with_distinct_messages(issued:
     assert replay.message != older.message
     assert "already merged" in replay.message and "export 2 was merged" in older.message
     assert (replay.judge, replay.sequence, older.sequence) == (MARIA, 2, 1)
-    assert_refused_changing_nothing(issued, issued.results(MARIA, sequence=2, file="again"),
-                                    "replay")
+
+
+def test_another_file_with_the_same_version_1_sequence_is_held_not_called_a_replay(
+        issued: Issued) -> None:
+    """Issue 14: a judge on a new computer exported "sequence 1" again with other content;
+    staff were told "already merged (same export)". Now it waits for their choice."""
+    assert issued.merge(issued.results(MARIA, sequence=2)).rows[0].accepted
+    before = state(issued.flow)
+    again = issued.merge(issued.results(MARIA, sequence=2, file="again")).rows[0]
+    assert (again.status, again.reason) == ("held", "diverged")
+    assert "compare the two" in again.message
+    after = state(issued.flow)
+    assert {k: v for k, v in after.items() if k != "results"} == {
+        k: v for k, v in before.items() if k != "results"}
 
 
 def test_results_for_a_superseded_bundle_are_refused(issued: Issued) -> None:

@@ -1,7 +1,7 @@
 """What several officers sharing one program need: attachments in the database, row versions.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2027-02-03 10:00:00
 
 A program on a server keeps its attachments as rows (``attachment_chunks``: SHA-256,
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

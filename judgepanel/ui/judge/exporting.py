@@ -1,0 +1,230 @@
+"""What the judge sends and brings back, from the Send results screen.
+
+- Sign and export the results file, named as a person would ("Results – PROGRAM – JUDGE
+  – v2.jpresults") in the folder used last, with the score-sheet choice remembered.
+- Export a score sheet (.xlsx or .csv) and import a filled one, with a preview of
+  every change (or every cell that cannot be used) before anything is applied.
+- Continue from one's own results file (made on another computer, or before a
+  reinstall): a preview, then the bundle's work is brought here (``model.judge.restore``).
+
+Long work (signing, reading a results file with scrypt-free but ZIP-checking reads)
+goes through the task runner; this object asks and shows, the model decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog, QWidget
+
+from judgepanel.crypto.identity import Identity
+from judgepanel.errors import JudgePanelError
+from judgepanel.model.judge.records import ExportRecord
+from judgepanel.model.judge.restore import OwnResults, read_own_results
+from judgepanel.model.judge.session import JudgingSession
+from judgepanel.model.judge.sheet import SheetPlan, plan_sheet, read_sheet, write_sheet
+from judgepanel.ui.judge.autosave import write_scoresheet
+from judgepanel.ui.judge.card_panel import documents_folder
+from judgepanel.ui.judge.sheet_dialog import continue_preview, sheet_preview
+from judgepanel.ui.judge.submit import SubmitPage
+from judgepanel.ui.tasks import TaskRunner
+
+EXPORT_FOLDER, WITH_SHEET, SHEET_FOLDER = ("judge/export_folder", "judge/with_score_sheet",
+                                           "judge/sheet_folder")
+AskSave = Callable[[QWidget, str], str]
+AskOpen = Callable[[QWidget, str], str]
+RunDialog = Callable[[QDialog], int]
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def export_file_name(program: str, judge: str, version: int) -> str:
+    """"Results – Mayors' Recognition 2026 – Amara Okafor – v2.jpresults", safe on any disk."""
+    def part(text: str) -> str:
+        return " ".join(_UNSAFE.sub(" ", text).split())[:60].strip(" .")
+
+    return f"Results – {part(program)} – {part(judge)} – v{version}.jpresults"
+
+
+def ask_export_path(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Export your results"), suggested,
+                                          parent.tr("JudgePanel results (*.jpresults)"))
+    return path
+
+
+def ask_sheet_save(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, parent.tr("Export a score sheet"), suggested,
+        parent.tr("Workbook (*.xlsx);;CSV, for any spreadsheet (*.csv)"))
+    return path
+
+
+def ask_sheet_open(parent: QWidget, folder: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, parent.tr("Import a filled score sheet"),
+                                          folder, parent.tr("Score sheets (*.xlsx *.csv)"))
+    return path
+
+
+def ask_results_open(parent: QWidget, folder: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, parent.tr("Continue from my results file"),
+                                          folder, parent.tr("JudgePanel results (*.jpresults)"))
+    return path
+
+
+class ExportActions(QObject):
+    """The Send results screen's actions for one open session."""
+
+    changed = Signal()  # answers were brought in (sheet, results file): screens reload
+    exported = Signal(object, str)  # ExportRecord, a note about the PDF score sheet
+
+    def __init__(self, session: JudgingSession, identity: Identity, runner: TaskRunner,
+                 submit: SubmitPage, settings: QSettings | None, parent: QWidget, *,
+                 ask_path: AskSave = ask_export_path, ask_sheet: AskSave = ask_sheet_save,
+                 ask_sheet_file: AskOpen = ask_sheet_open,
+                 ask_results: AskOpen = ask_results_open,
+                 run_dialog: RunDialog = lambda dialog: dialog.exec()) -> None:
+        super().__init__(parent)
+        self.session, self.identity, self.runner, self.submit = session, identity, runner, submit
+        self.settings, self.widget = settings, parent
+        self.ask_path, self.ask_sheet, self.ask_sheet_file = ask_path, ask_sheet, ask_sheet_file
+        self.ask_results, self.run_dialog = ask_results, run_dialog
+        submit.with_sheet.setChecked(self._setting(WITH_SHEET, "false") == "true")
+        submit.with_sheet.toggled.connect(
+            lambda on: self._remember(WITH_SHEET, "true" if on else "false"))
+
+    # --- settings ---------------------------------------------------------------------
+
+    def _setting(self, key: str, default: str) -> str:
+        value = self.settings.value(key, default) if self.settings is not None else default
+        return str(value or default)
+
+    def _remember(self, key: str, value: str) -> None:
+        if self.settings is not None:
+            self.settings.setValue(key, value)
+
+    def _folder(self, key: str) -> Path:
+        remembered = Path(self._setting(key, ""))
+        return remembered if str(remembered) not in ("", ".") and remembered.is_dir() else (
+            documents_folder())
+
+    # --- the results file ------------------------------------------------------------------
+
+    def suggested_export_path(self) -> str:
+        info = self.session.info
+        version = max((e.sequence for e in self.session.exports()), default=0) + 1
+        return str(self._folder(EXPORT_FOLDER)
+                   / export_file_name(info.program_name, info.judge_name, version))
+
+    def export(self, with_sheet: bool = False) -> None:
+        path = self.ask_path(self.widget, self.suggested_export_path())
+        if not path:
+            return
+        if not path.endswith(".jpresults"):
+            path += ".jpresults"
+        self._remember(EXPORT_FOLDER, str(Path(path).parent))
+        dialog = self._busy(self.widget.tr("Signing and encrypting your results…"))
+        session, identity = self.session, self.identity
+
+        def work(_progress: object) -> tuple[ExportRecord, str]:
+            record = session.export(Path(path), identity)
+            return record, (write_scoresheet(session, record) if with_sheet else "")
+
+        def done(result: object) -> None:
+            dialog.close()
+            assert isinstance(result, tuple)
+            self.exported.emit(*result)
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
+            self.submit.show_result(str(error))
+
+        self.task = self.runner.start(work, on_done=done, on_error=failed)
+
+    def _busy(self, text: str) -> QProgressDialog:
+        dialog = QProgressDialog(text, "", 0, 0, self.widget)
+        dialog.setCancelButton(None)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(0)
+        dialog.setAccessibleName(text)
+        dialog.show()
+        return dialog
+
+    # --- score sheets ------------------------------------------------------------------
+
+    def export_sheet(self) -> None:
+        info = self.session.info
+        name = f"Score sheet – {info.program_name} – {info.judge_name}.xlsx"
+        path = self.ask_sheet(self.widget, str(self._folder(SHEET_FOLDER)
+                                               / _UNSAFE.sub(" ", name)))
+        if not path:
+            return
+        if not path.lower().endswith((".xlsx", ".csv")):
+            path += ".xlsx"
+        self._remember(SHEET_FOLDER, str(Path(path).parent))
+        try:
+            written = write_sheet(self.session, path)
+        except JudgePanelError as error:
+            self.submit.show_result(str(error))
+            return
+        self.submit.show_result(self.widget.tr(
+            "Your score sheet is {path}. Fill it in, then choose Import score sheet… here.")
+            .format(path=written))
+
+    def import_sheet(self) -> None:
+        path = self.ask_sheet_file(self.widget, str(self._folder(SHEET_FOLDER)))
+        if not path:
+            return
+        session = self.session
+        self.runner.start(lambda _p: plan_sheet(session, read_sheet(path)),
+                          on_done=lambda plan: self.preview_sheet(plan, Path(path).name),
+                          on_error=lambda error: self.submit.show_result(str(error)))
+
+    def preview_sheet(self, plan: object, name: str) -> None:
+        """Show what the sheet changes (or what is wrong in it); apply on the judge's word."""
+        assert isinstance(plan, SheetPlan)
+        preview = sheet_preview(plan, name, self.widget)
+        if self.run_dialog(preview) != QDialog.DialogCode.Accepted or plan.problems:
+            return
+        try:
+            count = self.session.apply([c.edit for c in plan.changes])
+        except JudgePanelError as error:
+            self.submit.show_result(str(error))
+            return
+        self.changed.emit()
+        self.submit.show_result(self.widget.tr("{n} value(s) from the score sheet were saved.")
+                                .format(n=count))
+
+    # --- continuing from a results file --------------------------------------------------
+
+    def continue_from_file(self, path: str | None = None) -> None:
+        chosen = path or self.ask_results(self.widget, str(self._folder(EXPORT_FOLDER)))
+        if not chosen:
+            return
+        identity = self.identity
+        self.runner.start(lambda _p: read_own_results(chosen, identity),
+                          on_done=self.continue_from, on_error=lambda error:
+                          self.submit.show_result(str(error)))
+
+    def continue_from(self, own: object) -> None:
+        """Preview, then bring the file's work here (the file was read and checked)."""
+        assert isinstance(own, OwnResults)
+        try:
+            differences = self.session.differences_from(own)
+        except JudgePanelError as error:
+            self.submit.show_result(str(error))
+            return
+        local = any(p.declared for p in self.session.progress())
+        preview = continue_preview(own, differences, local, self.widget)
+        if self.run_dialog(preview) != QDialog.DialogCode.Accepted:
+            return
+        try:
+            record = self.session.continue_from(own)
+        except JudgePanelError as error:
+            self.submit.show_result(str(error))
+            return
+        self.changed.emit()
+        self.submit.show_result(self.widget.tr(
+            "Your work from version {n} of your results is here; your next export builds on "
+            "it.").format(n=record.sequence))
