@@ -48,8 +48,9 @@ from judgepanel.model.demo.build import recognition_rubric
 from judgepanel.model.demo.content import recognition_applications
 from judgepanel.model.demo.files import write_spreadsheet
 from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.staff.location import DATABASE_NAME
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-from judgepanel.model.staff.workspace import DATABASE_NAME, StaffWorkspace
+from judgepanel.model.staff.workspace import StaffWorkspace
 
 ASSIGN_TARGET = 2.0
 MERGE_RANK_TARGET = 2.0

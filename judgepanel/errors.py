@@ -84,6 +84,33 @@ class WorkspaceError(JudgePanelError):
     """A workspace is missing, locked, or from a newer version."""
 
 
+class ServerLoginError(WorkspaceError):
+    """A database server wants a password, or refused the one given: ask and try again."""
+
+
+class ConcurrentChangeError(WorkspaceError):
+    """Another officer changed the same part of a shared program at the same moment.
+
+    Nothing of this step was saved; doing it again (the app does, once or twice)
+    usually succeeds.
+    """
+
+
+class StaleEditError(JudgePanelError):
+    """An edit was made from a view another officer has changed since.
+
+    ``current`` says the new value in words, ``changed_by`` who changed it (when
+    known), ``version`` the row's version now: an edit made from it may go ahead.
+    """
+
+    def __init__(self, message: str, *, current: str, changed_by: str | None = None,
+                 version: int | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.current = current
+        self.changed_by = changed_by
+        self.version = version
+
+
 class Cancelled(JudgePanelError):
     """The person cancelled a long operation; nothing was changed."""
 

@@ -1,4 +1,4 @@
-"""Test set-up: headless Qt, an in-memory keyring, and a private JUDGEPANEL_HOME.
+"""Test set-up: headless Qt, an in-memory keyring, a private JUDGEPANEL_HOME, PostgreSQL.
 
 Nothing here may reach the real user keyring or home folder.
 """
@@ -8,11 +8,14 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 # Subprocesses (CLI tests) must not find a real keyring either: the fail backend
@@ -87,3 +90,33 @@ def collecting() -> Iterator[None]:
     yield
     if not was:
         gc.disable()
+
+
+# --- PostgreSQL (CI runs it; opt-in elsewhere) -----------------------------------------
+
+PG_ENV = "JUDGEPANEL_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards.
+
+    Opt-in: set JUDGEPANEL_TEST_POSTGRES_URL to a server URL with the right to
+    create databases, e.g. postgresql+psycopg://jp@/postgres?host=/tmp/pg&port=5432
+    (and install a driver such as psycopg). Shared staff workspaces run there.
+    """
+    admin_url = os.environ.get(PG_ENV)
+    if not admin_url:
+        if strict():
+            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL check (see .ci/run)")
+        pytest.skip(f"set {PG_ENV} to run the PostgreSQL check")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"jp_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()

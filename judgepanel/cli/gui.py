@@ -19,10 +19,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "open", help="open a bundle, results file, card or program in the desktop app",
         description="Open a file the way a double-click does: a .jpbundle for judging; a "
         ".jpresults to merge into a program (or check); a .jpcard to see its fingerprint "
-        "and enroll it; a program workspace folder in the staff app. When JudgePanel is "
+        "and enroll it; a program workspace folder (or a shared program's postgresql:// "
+        "address) in the staff app. When JudgePanel is "
         "already running, the file goes to its window. `judgepanel FILE` does the same.")
-    open_.add_argument("path", help="a .jpbundle, .jpresults or .jpcard file, or a program "
-                       "workspace folder")
+    open_.add_argument("path", help="a .jpbundle, .jpresults or .jpcard file, a program "
+                       "workspace folder, or a shared program's address")
     open_.set_defaults(func=run_gui, demo=None)
 
 
@@ -34,7 +35,8 @@ def has_display() -> bool:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    if args.path is not None and not Path(args.path).exists():
+    shared = args.path is not None and "://" in args.path  # a program on a database server
+    if args.path is not None and not shared and not Path(args.path).exists():
         print(f"judgepanel: {args.path}: there is no such file or folder. Check the name, "
               "or give the full path.", file=sys.stderr)
         return 2

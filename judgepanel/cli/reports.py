@@ -11,7 +11,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from judgepanel.cli.staff_common import basis_option
+from judgepanel.cli.staff_common import ask_password, basis_option, workspace_option
 from judgepanel.model.scoring.ranking import DEFAULT_BASIS
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.reports import REPORT_KINDS, build_report
@@ -25,8 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=f"Write a PDF report. Kinds: {kinds}.")
     parser.add_argument("kind", choices=sorted(REPORT_KINDS), metavar="KIND",
                         help=", ".join(sorted(REPORT_KINDS)))
-    parser.add_argument("--workspace", "-w", type=Path, default=Path("."), metavar="PATH",
-                        help="the program's workspace folder (default: the current folder)")
+    workspace_option(parser)
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="FILE",
                         help="the PDF to write")
     parser.add_argument("--round", type=int, default=None, metavar="N",
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     when = None
     if args.date is not None:
         when = dt.datetime.combine(args.date, dt.time(12), tzinfo=dt.UTC)
-    workspace = StaffWorkspace.open(args.workspace)
+    workspace = StaffWorkspace.open(args.workspace, ask_password=ask_password)
     try:
         with workspace.session() as session:
             options = options_from_settings(

@@ -2,7 +2,8 @@
 
 init, rubric, import, judges, conflicts live here (preparing the round);
 assign, bundles, merge, rank, export live in ``staff_round.py`` (running it);
-shortlist and award in ``staff_decide.py``; round and audit in ``staff_admin.py``.
+shortlist and award in ``staff_decide.py``; round and audit in ``staff_admin.py``; copy,
+upgrade, login and logout (a shared program) in ``staff_shared.py``.
 Each command is a thin wrapper over the same model workflows the desktop app
 calls, prints a short summary (or JSON with ``--json``) and exits non-zero
 with a plain message on any refusal. See docs/cli.md.
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from judgepanel.cli import reports as staff_reports
-from judgepanel.cli import staff_admin, staff_decide, staff_judges, staff_round
+from judgepanel.cli import staff_admin, staff_decide, staff_judges, staff_round, staff_shared
 from judgepanel.cli.staff_common import (
+    ask_password,
     common_options,
     due_at,
     due_option,
@@ -54,8 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     staff = sub.add_parser(
         "staff", help="run a program: workspace, rubric, applications, judges, bundles, "
         "results, rankings",
-        description="Staff commands. Each takes --workspace PATH (default: the current "
-        "folder) and --json.")
+        description="Staff commands. Each takes --workspace PATH_OR_URL (default: the "
+        "current folder; a database URL for a program shared on a PostgreSQL server) and "
+        "--json.")
     steps = staff.add_subparsers(dest="staff_command", metavar="STEP", required=True)
 
     init = steps.add_parser("init", help="create a program workspace with its first round")
@@ -138,11 +141,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         decide.add_argument("ids", nargs="+", type=int, metavar="ID",
                             help="conflict numbers from `conflicts list`")
         decide.add_argument("--note", default="", help="why (kept in the audit log)")
+        decide.add_argument("--expect-version", type=int, metavar="N",
+                            help="(one ID only) refuse if another officer changed the "
+                            "conflict since `conflicts list` showed this version")
         decide.set_defaults(func=json_errors(run_conflicts_decide), action=action)
 
     staff_round.register(steps)
     staff_decide.register(steps)
     staff_admin.register(steps)
+    staff_shared.register(steps)
     staff_reports.register(steps)
 
 
@@ -155,7 +162,9 @@ def run_init(args: argparse.Namespace) -> int:
     due = due_at(args)
     categories = [*(RECOGNITION_COMPONENTS if args.components else ()), *args.category]
     workspace = StaffWorkspace.create(args.workspace, args.name, description=args.description,
-                                      currency=args.currency.upper(), actor=identity.name)
+                                      currency=args.currency.upper(),
+                                      actor=_init_actor(args.workspace, identity.name),
+                                      ask_password=ask_password)
     try:
         with workspace.session() as session:
             program = workspace.program(session)
@@ -164,7 +173,7 @@ def run_init(args: argparse.Namespace) -> int:
             round_ = add_round(session, program, args.round_name, workspace.actor,
                                due_at=due, budget=budget)
             set_staff_identity(session, program, identity, workspace.actor)
-            data = {"workspace": str(workspace.folder), "program": program.name,
+            data = {"workspace": workspace.location.display, "program": program.name,
                     "round": round_.number, "categories": len(categories),
                     "staff_fingerprint": identity.fingerprint}
     finally:
@@ -176,6 +185,14 @@ def run_init(args: argparse.Namespace) -> int:
         "Next: `judgepanel staff rubric FILE.toml`, then `judgepanel staff import FILE`.",
     ])
     return 0
+
+
+def _init_actor(workspace: str, identity_name: str) -> str | None:
+    """Who creates the program: its staff identity's name; on a server the officer's login
+    (StaffWorkspace's rule: several officers share one staff identity there)."""
+    from judgepanel.model.staff.location import locate
+
+    return None if locate(workspace).on_server else identity_name
 
 
 def _normalised(text: str | None) -> str | None:
@@ -356,7 +373,7 @@ def run_judges_list(args: argparse.Namespace) -> int:
 def _conflict_row(c: Conflict) -> dict[str, Any]:
     return {"id": c.id, "judge": c.judge.name, "judge_fingerprint": c.judge.fingerprint,
             "application": c.application.ref, "source": c.source, "status": c.status,
-            "reasons": list(c.reasons), "note": c.note}
+            "reasons": list(c.reasons), "note": c.note, "version": c.version}
 
 
 def run_conflicts_screen(args: argparse.Namespace) -> int:
@@ -387,6 +404,9 @@ def run_conflicts_list(args: argparse.Namespace) -> int:
 
 
 def run_conflicts_decide(args: argparse.Namespace) -> int:
+    if args.expect_version is not None and len(args.ids) != 1:
+        raise ValidationError("--expect-version goes with one conflict at a time.",
+                              path="expect-version")
     rows = []
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
@@ -396,9 +416,11 @@ def run_conflicts_decide(args: argparse.Namespace) -> int:
                 raise ValidationError(f"There is no conflict #{conflict_id}. See "
                                       "`judgepanel staff conflicts list`.", path="id")
             if args.action == "confirm":
-                conflict_rules.confirm(session, conflict, workspace.actor, args.note)
+                conflict_rules.confirm(session, conflict, workspace.actor, args.note,
+                                       expected_version=args.expect_version)
             else:
-                conflict_rules.dismiss(session, conflict, workspace.actor, args.note)
+                conflict_rules.dismiss(session, conflict, workspace.actor, args.note,
+                                       expected_version=args.expect_version)
             rows.append(_conflict_row(conflict))
     done = "Confirmed" if args.action == "confirm" else "Dismissed"
     emit(args, {"conflicts": rows},

@@ -1,7 +1,8 @@
 """What every ``judgepanel staff …`` command shares: options, the workspace, output, identities.
 
 Why one place: scripts rely on every staff command behaving alike — the same
-``--workspace`` default (the current folder), ``--json`` printing one JSON
+``--workspace`` default (the current folder; a database URL names a program shared
+on a PostgreSQL server, docs/shared-workspace.md), ``--json`` printing one JSON
 object on stdout (also for a refusal: ``{"ok": false, "error": …}``), a
 non-zero exit on any refusal, and the same ways of naming a round, a judge
 or an application.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -25,17 +27,37 @@ from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
 from judgepanel.model.scoring.ranking import BASES, DEFAULT_BASIS, Basis, parse_basis
+from judgepanel.model.staff.location import PasswordAnswer
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 Handler = Callable[[argparse.Namespace], int]
 
 
+WORKSPACE_HELP = ("the program's workspace folder (default: the current folder), or the "
+                  "address of a program shared on a PostgreSQL server, e.g. "
+                  "postgresql://maria@db.example.org/awards2026?sslmode=verify-full")
+
+
+def workspace_option(parser: argparse.ArgumentParser) -> None:
+    """``--workspace PATH_OR_URL``: a folder, or a database URL (kept as written)."""
+    parser.add_argument("--workspace", "-w", default=".", metavar="PATH_OR_URL",
+                        help=WORKSPACE_HELP)
+
+
 def common_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--workspace", "-w", type=Path, default=Path("."), metavar="PATH",
-        help="the program's workspace folder (default: the current folder)",
-    )
+    workspace_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
+
+
+def ask_password(question: str) -> PasswordAnswer | None:
+    """The server's password, typed at the terminal (never echoed, never kept)."""
+    if not sys.stdin.isatty():
+        return None  # a script: the refusal says how to give it (staff login, PGPASSWORD)
+    try:
+        password = getpass.getpass(f"{question}\nPassword: ")
+    except (EOFError, KeyboardInterrupt):
+        return None
+    return PasswordAnswer(password) if password else None
 
 
 def basis_option(parser: argparse.ArgumentParser, *, default: Basis | None = DEFAULT_BASIS,
@@ -118,7 +140,7 @@ def json_errors(handler: Handler) -> Handler:
 
 @contextmanager
 def opened(args: argparse.Namespace) -> Iterator[StaffWorkspace]:
-    workspace = StaffWorkspace.open(args.workspace)
+    workspace = StaffWorkspace.open(args.workspace, ask_password=ask_password)
     try:
         yield workspace
     finally:

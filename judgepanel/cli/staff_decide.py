@@ -73,6 +73,9 @@ def register(steps: argparse._SubParsersAction) -> None:
                        help="e.g. 12500 or '$12,500.00'")
     award.add_argument("--clear", action="store_true", help="remove staff's award")
     award.add_argument("--note", default="", help="why (kept in the audit log)")
+    award.add_argument("--expect-version", type=int, metavar="N",
+                       help="refuse if another officer changed the application since this "
+                       "version (printed by `staff award` with --json as \"version\")")
     basis_option(award)  # the ranking the funding line goes down
     award.add_argument("--round", type=int, metavar="N",
                        help="the round whose funding line is summarised (default: latest)")
@@ -167,8 +170,9 @@ def run_award(args: argparse.Namespace) -> int:
         round_ = find_round(session, program, args.round)
         application = find_application(session, program, args.ref)
         previous = application.awarded_amount
-        set_award(session, application, amount, workspace.actor, note=args.note)
-        data: dict[str, Any] = {"application": application.ref,
+        version = set_award(session, application, amount, workspace.actor, note=args.note,
+                            expected_version=args.expect_version)
+        data: dict[str, Any] = {"application": application.ref, "version": version,
                                 "requested": application.requested_amount,
                                 "awarded": amount, "previous": previous,
                                 "round": round_.number}

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from judgepanel.crypto.age import AgeWriter
 from judgepanel.crypto.age_keys import ScryptRecipient, X25519Recipient
@@ -43,6 +43,9 @@ from judgepanel.formats.zipsafe import MAX_U32, PIECE, StoredZipWriter, name_pro
 from judgepanel.progress import Progress, no_progress
 
 Recipient = X25519Recipient | ScryptRecipient
+# An attachment's bytes: given, in a file, or from a function that opens a stream of them
+# each time it is called (a file kept in a database; it is read twice, never held whole).
+AttachmentSource = Path | bytes | Callable[[], BinaryIO]
 
 
 @dataclass
@@ -51,7 +54,7 @@ class BundleApplication:
 
     id: str
     document: dict[str, Any]
-    attachments: Sequence[tuple[str, Path | bytes]] = ()
+    attachments: Sequence[tuple[str, AttachmentSource]] = ()
 
 
 @dataclass
@@ -89,7 +92,7 @@ class _Planned:
     """A member to write, measured in the first pass so the ZIP needs no data descriptors."""
 
     path: str
-    source: Path | bytes | dict[str, Any]
+    source: AttachmentSource | dict[str, Any]
     size: int = 0
     crc32: int = 0
     sha256: str = ""
@@ -104,7 +107,8 @@ class _Planned:
         elif isinstance(self.source, bytes):
             yield self.source
         else:
-            with open(self.source, "rb") as handle:
+            source = self.source
+            with source() if callable(source) else Path(source).open("rb") as handle:
                 while piece := handle.read(PIECE):
                     yield piece
 
@@ -160,8 +164,9 @@ def _plan(header: BundleHeader, applications: list[BundleApplication]) -> list[_
                     "Rename one of them and try again.", path=f"{where}.attachments",
                 )
             seen.add(name.casefold())
-            if not isinstance(source, bytes | Path):
-                raise ValidationError(f"Attachment {name!r} must be bytes or a file path.",
+            if not isinstance(source, bytes | Path) and not callable(source):
+                raise ValidationError(f"Attachment {name!r} must be bytes, a file path or "
+                                      "a function that opens it.",
                                       path=f"{where}.attachments")
             planned.append(_Planned(attachment_path(app.id, name), source))
     return planned

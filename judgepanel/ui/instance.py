@@ -41,7 +41,9 @@ def hand_over(path: str | None, name: str, timeout_ms: int = TIMEOUT_MS) -> bool
     socket.connectToServer(name)
     if not socket.waitForConnected(timeout_ms):
         return False
-    message = {"open": os.path.abspath(path) if path else None}
+    if path and "://" not in path:  # a shared program's address is not a file
+        path = os.path.abspath(path)
+    message = {"open": path or None}
     socket.write((json.dumps(message) + "\n").encode("utf-8"))
     sent = socket.waitForBytesWritten(timeout_ms)
     socket.disconnectFromServer()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,12 @@ from judgepanel.ui.incoming import Choose, IncomingFiles, ask_choice
 from judgepanel.ui.start_page import StartPage
 
 if TYPE_CHECKING:
+    from judgepanel.model.staff.location import PasswordAnswer
+    from judgepanel.model.staff.workspace import StaffWorkspace
     from judgepanel.ui.judge.opening import JudgeFlow
     from judgepanel.ui.staff.page import StaffPage
+    from judgepanel.ui.staff.shared_dialog import SharedAddress
+    from judgepanel.ui.tasks import TaskRunner
 
 RECENT_KEY = "recent/files"
 RECENT_LIMIT = 8
@@ -59,6 +64,11 @@ class MainWindow(QMainWindow):
         # Results files and cards: merge, check or enroll (questions through a hook).
         self.incoming = IncomingFiles(self, self)
         self.choose: Choose = ask_choice
+        # A shared program: its address and password are asked through hooks (tests).
+        self.ask_shared_address: Callable[[QWidget, str], SharedAddress | None] = \
+            _ask_shared_address
+        self.ask_server_password: Callable[[QWidget, str], PasswordAnswer | None] = \
+            _ask_server_password
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -71,6 +81,9 @@ class MainWindow(QMainWindow):
         self.open_program_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.open_program_action.triggered.connect(self.choose_program)
         file_menu.addAction(self.open_program_action)
+        self.open_shared_action = QAction(self.tr("Open &Shared Program…"), self)
+        self.open_shared_action.triggered.connect(lambda: self.open_shared())
+        file_menu.addAction(self.open_shared_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -123,9 +136,13 @@ class MainWindow(QMainWindow):
                                     QMessageBox.ButtonRole.AcceptRole)
         create_button = box.addButton(self.tr("Create a new program…"),
                                       QMessageBox.ButtonRole.ActionRole)
+        shared_button = box.addButton(self.tr("Open a shared program…"),
+                                      QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
-        if box.clickedButton() is open_button:
+        if box.clickedButton() is shared_button:
+            self.open_shared()
+        elif box.clickedButton() is open_button:
             path = QFileDialog.getExistingDirectory(self, self.tr("Open a program folder"))
             if path:
                 self.open_path(path)
@@ -138,7 +155,11 @@ class MainWindow(QMainWindow):
 
     def open_path(self, path: str) -> None:
         """Open what ``path`` is: a bundle for judging, a program folder in the staff app,
-        a results file to merge or check, a card to read and enroll."""
+        a results file to merge or check, a card to read and enroll; a database address
+        (``postgresql://…``) is a shared program."""
+        if "://" in path:
+            self.open_shared(path)
+            return
         path = os.path.abspath(path)  # recent files must still work from another folder
         self.file_opened.emit(path)
         kind = file_kind(path)
@@ -183,9 +204,73 @@ class MainWindow(QMainWindow):
         except JudgePanelError as error:
             QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
             return
+        self._show_program(page, os.path.abspath(path))
+
+    def open_shared(self, address: str | None = None, password: str | None = None,
+                    remember: bool = False) -> None:
+        """Open a program shared on a database server: its address asked for when not
+        given, connected off the GUI thread, the password asked when the server wants
+        one. The recent list keeps the address, never a password."""
+        from judgepanel.errors import JudgePanelError, ServerLoginError
+        from judgepanel.model.staff.location import locate, remember_password, url_password
+        from judgepanel.model.staff.workspace import StaffWorkspace
+        from judgepanel.ui.tasks import TaskRunner
+
+        if address is None:
+            answer = self.ask_shared_address(self, "")
+            if answer is None:
+                return
+            address, password = answer.address, answer.password
+        try:
+            password = password or url_password(address)
+            address = locate(address).display  # a password typed into it goes no further
+        except JudgePanelError as error:
+            QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
+            return
+        runner = TaskRunner(self)
+        self.statusBar().showMessage(self.tr("Connecting to {address}…").format(
+            address=address))
+
+        def opened(workspace: StaffWorkspace) -> None:
+            self.statusBar().clearMessage()
+            if remember and password:
+                remember_password(workspace.location, password)
+            self._open_shared_page(workspace, runner)
+
+        def refused(error: JudgePanelError) -> None:
+            self.statusBar().clearMessage()
+            runner.close(0)
+            if isinstance(error, ServerLoginError):
+                user = locate(address).url.username or ""
+                question = (self.tr("The server refused that password for “{user}”. Try "
+                                    "again.") if password else
+                            self.tr("The server asks for the password of “{user}”."))
+                answer = self.ask_server_password(self, question.format(user=user))
+                if answer is not None:
+                    self.open_shared(address, answer.password, answer.remember)
+                return
+            QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
+
+        runner.start(lambda _progress: StaffWorkspace.open(address, password=password),
+                     on_done=opened, on_error=refused)
+
+    def _open_shared_page(self, workspace: StaffWorkspace, runner: TaskRunner) -> None:
+        from judgepanel.errors import JudgePanelError
+        from judgepanel.ui.staff.page import StaffPage
+
+        try:
+            page = StaffPage(workspace, runner, self.settings)
+        except JudgePanelError as error:
+            workspace.close()
+            QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
+            return
+        self.remember(workspace.location.display)
+        self._show_program(page, workspace.location.display)
+
+    def _show_program(self, page: StaffPage, where: str) -> None:
         self.close_program()
         self.staff_page = page
-        self.program_path = os.path.abspath(path)
+        self.program_path = where
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
         self.setWindowTitle(self.tr("{program} — JudgePanel").format(program=page.program_name))
@@ -249,6 +334,18 @@ class MainWindow(QMainWindow):
         self.close_program()
         self.settings.sync()
         super().closeEvent(event)
+
+
+def _ask_shared_address(parent: QWidget, address: str) -> SharedAddress | None:
+    from judgepanel.ui.staff.shared_dialog import ask_shared_address
+
+    return ask_shared_address(parent, address)
+
+
+def _ask_server_password(parent: QWidget, question: str) -> PasswordAnswer | None:
+    from judgepanel.ui.staff.shared_dialog import ask_server_password
+
+    return ask_server_password(parent, question)
 
 
 def file_kind(path: str) -> FileKind | None:

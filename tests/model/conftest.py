@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import compute
+from judgepanel.model.staff.location import DATABASE_NAME
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
 from judgepanel.model.staff.schema import Round
-from judgepanel.model.staff.workspace import DATABASE_NAME, StaffWorkspace
+from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage.engine import make_engine
-from tests.conftest import strict
 
 ACTOR = "tester"
 
@@ -83,33 +80,3 @@ class StandInCard:
     minisign_public_key: str
     fingerprint: str
     role: str = "judge"
-
-
-# --- PostgreSQL (CI runs it; opt-in elsewhere) -----------------------------------------
-
-PG_ENV = "JUDGEPANEL_TEST_POSTGRES_URL"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database, dropped afterwards.
-
-    Opt-in: set JUDGEPANEL_TEST_POSTGRES_URL to a server URL with the right to
-    create databases, e.g. postgresql+psycopg://jp@/postgres?host=/tmp/pg&port=5432
-    (and install a driver such as psycopg). Shared staff workspaces run there.
-    """
-    admin_url = os.environ.get(PG_ENV)
-    if not admin_url:
-        if strict():
-            pytest.fail(f"{PG_ENV} is not set: CI must run the PostgreSQL check (see .ci/run)")
-        pytest.skip(f"set {PG_ENV} to run the PostgreSQL check")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"jp_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()

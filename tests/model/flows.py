@@ -127,8 +127,7 @@ def make_flow(root: Path, *, assign: bool = True, per_application: int = 2,
     ``url``: a database URL (PostgreSQL) to hold the workspace instead of ``root``.
     """
     workspace = StaffWorkspace.create(url or root / "program", "Mayors' Recognition 2026",
-                                      categories=CATEGORIES, actor=ACTOR,
-                                      attachments=root / "attachments" if url else None)
+                                      categories=CATEGORIES, actor=ACTOR)
     staff = Identity.generate("Program Office", "staff")
     judges = {name: Identity.generate(name, "judge") for name in JUDGES}
     rubric = load_rubric(RUBRIC_TOML)
@@ -145,7 +144,8 @@ def make_flow(root: Path, *, assign: bool = True, per_application: int = 2,
                 categories=[find_category(session, program, category)],
             )
             for position, (name, label, withheld) in enumerate(attachments):
-                stored = workspace.attachments.put_bytes(attachment_bytes(ref, name))
+                stored = workspace.attachments.put_bytes(attachment_bytes(ref, name),
+                                                         session=session)
                 application.attachments.append(Attachment(
                     position=position, name=name, label=label, sha256=stored.sha256,
                     size=stored.size, withheld=withheld))

@@ -110,6 +110,27 @@ def test_demo_every_report_and_verify(frozen: Path, scratch: Path, demo: Path) -
 
 
 @pytest.mark.slow
+def test_the_database_driver_of_a_shared_program_is_inside(frozen: Path, scratch: Path
+                                                          ) -> None:
+    # No server answers there: the driver loads and says so (not "not installed").
+    result = run(frozen, ["staff", "round", "list", "-w",
+                          "postgresql://maria@127.0.0.1:1/awards"], scratch)
+    assert result.returncode == 2
+    assert "Could not reach a database server at 127.0.0.1:1" in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+def test_a_program_moves_onto_a_server_and_back(frozen: Path, scratch: Path, demo: Path,
+                                                postgres_url: str, tmp_path: Path) -> None:
+    moved = run(frozen, ["staff", "copy", "-w", str(demo / "program"), "--to",
+                         postgres_url], scratch)
+    assert moved.returncode == 0, moved.stderr
+    back = run(frozen, ["staff", "copy", "-w", postgres_url, "--to", str(tmp_path / "back")],
+               scratch)
+    assert back.returncode == 0 and "check out" in back.stdout, back.stderr
+
+
+@pytest.mark.slow
 def test_the_window_opens_a_staff_workspace(frozen: Path, scratch: Path, demo: Path) -> None:
     report = scratch / "smoke-staff.txt"
     result = run(frozen, ["open", str(demo / "program")], scratch,

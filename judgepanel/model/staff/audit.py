@@ -1,7 +1,10 @@
 """The staff workspace's audit log: the hash chain of ``storage.hash_chain`` on ``AuditEvent``.
 
 Every staff step records what it did here, in the caller's transaction, under the
-actor's name. The rules of the chain (what is hashed, how a break is found, why
+actor's name. The entries join the chain when that transaction commits
+(``hash_chain.stage``): in a program several officers share, whoever commits first
+takes the next place, and a writer that lost the race chains after the winner instead
+of failing. The rules of the chain (what is hashed, how a break is found, why
 ``prev_hash`` is unique) are in ``storage.hash_chain``; the judge workspace keeps its
 own log with the same algorithm on its own table.
 """
@@ -23,15 +26,19 @@ from judgepanel.model.storage.hash_chain import BrokenLink
 
 def append(session: Session, actor: str, action: str,
            details: dict[str, Any] | None = None) -> AuditEvent:
-    """Add an entry after the newest one (``details`` must be JSON data)."""
-    entry: AuditEvent = hash_chain.append(session, actor, action, details, model=AuditEvent)
+    """Add an entry to the log when ``session`` commits (``details`` must be JSON data).
+
+    The entry's ``seq`` and ``hash`` are set at commit; a rolled-back step records none.
+    """
+    entry: AuditEvent = hash_chain.stage(session, actor, [(action, details)],
+                                         model=AuditEvent)[0]
     return entry
 
 
 def append_many(session: Session, actor: str,
                 entries: Sequence[tuple[str, dict[str, Any] | None]]) -> list[AuditEvent]:
-    """Add ``(action, details)`` entries in order: one read of the head, one flush."""
-    return hash_chain.append_many(session, actor, entries, model=AuditEvent)
+    """Add ``(action, details)`` entries in order at commit: one read of the head, one flush."""
+    return hash_chain.stage(session, actor, entries, model=AuditEvent)
 
 
 def head(session: Session) -> tuple[int, str] | None:

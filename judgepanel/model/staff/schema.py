@@ -46,6 +46,7 @@ from judgepanel.errors import WorkspaceError
 from judgepanel.model.storage.engine import NAMING_CONVENTION
 from judgepanel.model.storage.hash_chain import AuditLogColumns
 from judgepanel.model.storage.types import Money, UTCDateTime
+from judgepanel.model.storage.versions import VersionedColumns
 
 
 class Base(DeclarativeBase):
@@ -249,8 +250,11 @@ class CriterionRow(Base):
     rubric: Mapped[RubricRow] = relationship(back_populates="criteria")
 
 
-class Application(Base):
-    """An application (a nomination, a grant proposal) with its fields and attachments."""
+class Application(VersionedColumns, Base):
+    """An application (a nomination, a grant proposal) with its fields and attachments.
+
+    Versioned (``storage.versions``): officers sharing the program edit its award.
+    """
 
     __tablename__ = "applications"
     __table_args__ = (UniqueConstraint("program_id", "ref"),)
@@ -306,6 +310,22 @@ class Attachment(Base):
     application: Mapped[Application] = relationship(back_populates="attachments")
 
 
+class AttachmentChunk(Base):
+    """Up to 1 MiB of an attachment's bytes, when the program lives on a server.
+
+    ``staff.attachments.DatabaseStore`` keeps each file as its chunks in order, keyed
+    by the file's SHA-256 (content-addressed, like the folder store beside an SQLite
+    workspace): every officer sharing the program reads the same files. Position 0
+    exists for every stored file, an empty one included.
+    """
+
+    __tablename__ = "attachment_chunks"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Judge(Base):
     """A judge enrolled from their card; keys identify them, the name is for people."""
 
@@ -355,11 +375,12 @@ class JudgeAffiliation(Base):
     judge: Mapped[Judge] = relationship(back_populates="affiliations")
 
 
-class Conflict(Base):
+class Conflict(VersionedColumns, Base):
     """A possible conflict of interest between a judge and an application.
 
     ``source`` is "detected" (screening), "declared" (by the judge) or "staff";
-    ``status`` is "open" until staff confirm or dismiss it.
+    ``status`` is "open" until staff confirm or dismiss it. Versioned
+    (``storage.versions``): two officers must not decide it over each other.
     """
 
     __tablename__ = "conflicts"

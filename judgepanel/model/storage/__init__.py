@@ -3,6 +3,7 @@
 ``engine`` opens databases (SQLite with its durability pragmas, or PostgreSQL);
 ``types`` holds the portable column types; ``bulk`` moves many plain rows in and out;
 ``hash_chain`` is the append-only audit log's columns and algorithm, for any
-workspace's log table; ``gc_pause`` pauses the garbage collector for a bulk step.
+workspace's log table; ``versions`` gives editable rows a version so a stale edit is
+refused; ``gc_pause`` pauses the garbage collector for a bulk step.
 Imports nothing else from the model.
 """

@@ -20,18 +20,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, select
+from sqlalchemy import JSON, Integer, String, event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from judgepanel.clock import utcnow
-from judgepanel.errors import ValidationError
+from judgepanel.errors import ConcurrentChangeError, ValidationError
 from judgepanel.model.storage.types import UTCDateTime
 
+log = logging.getLogger(__name__)
+
 GENESIS = "0" * 64
+APPEND_ATTEMPTS = 100
+# session.info keys: entries waiting for the commit, and the seqs a session wrote.
+STAGED_KEY = "judgepanel.audit.staged"
+WRITTEN_KEY = "judgepanel.audit.written"
 
 
 class AuditLogColumns:
@@ -91,13 +99,12 @@ def append(
     *,
     model: Any,
 ) -> Any:
-    """Add an entry after the newest one (in the caller's transaction).
+    """Add an entry after the newest one, now (in the caller's transaction).
 
     ``details`` must be JSON data (str keys; str, numbers, bools, None, lists,
-    dicts). If another writer appended at the same moment, the unique
-    ``prev_hash`` makes this flush fail instead of forking the chain.
-    ``model`` is the mapped log class, any class with :class:`AuditLogColumns`: the
-    staff ``AuditEvent`` (through ``staff.audit``) or the judge's ``JudgeAuditEvent``.
+    dicts). ``model`` is the mapped log class, any class with :class:`AuditLogColumns`:
+    the judge's ``JudgeAuditEvent``; the staff log stages its entries instead
+    (:func:`stage`), so the shared log's head is held only while committing.
     """
     return append_many(session, actor, [(action, details)], model=model)[0]
 
@@ -114,23 +121,97 @@ def append_many(
     One read of the newest entry and one flush for all of them: a merge of 120
     results files records 120 entries.
     """
-    normalised = [(action, _normalised(details)) for action, details in entries]
-    if not normalised:
-        return []
-    last = session.execute(
-        select(model.seq, model.hash).order_by(model.seq.desc()).limit(1)).first()
-    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
-    added = []
-    for action, details in normalised:
-        seq += 1
-        at = utcnow()  # microsecond precision is what both SQLite and PostgreSQL keep
-        event = model(seq=seq, at=at, actor=actor, action=action, details=details,
-                      prev_hash=prev, hash=entry_hash(seq, at, actor, action, details, prev))
-        added.append(event)
-        prev = event.hash
-    session.add_all(added)
-    session.flush()
-    return added
+    events = _entries(actor, entries, model)
+    if events:
+        _chain(session, events, model)
+    return events
+
+
+def stage(
+    session: Session,
+    actor: str,
+    entries: Sequence[tuple[str, dict[str, Any] | None]],
+    *,
+    model: Any,
+) -> list[Any]:
+    """Add entries to the log when ``session`` commits: numbered, timed and chained then.
+
+    Why at commit: with several writers at once (a shared program), the entry that
+    takes the head of the chain makes every other writer's append wait until its
+    transaction ends. Taken as the last thing before COMMIT, the head is held for
+    milliseconds, not for the rest of a merge, and no writer ever waits for the head
+    while holding rows another writer needs (no deadlock through the log). Entries keep
+    the order they were staged in; a rolled-back transaction records none of them. The
+    returned entries get their ``seq`` and ``hash`` at commit.
+    """
+    events = _entries(actor, entries, model)
+    if events:
+        session.info.setdefault(STAGED_KEY, []).append((model, events))
+        if not event.contains(session, "before_commit", _write_staged):
+            event.listen(session, "before_commit", _write_staged)
+            event.listen(session, "after_transaction_end", _drop_staged)
+    return events
+
+
+def _entries(actor: str, entries: Sequence[tuple[str, dict[str, Any] | None]],
+             model: Any) -> list[Any]:
+    return [model(actor=actor, action=action, details=_normalised(details))
+            for action, details in entries]
+
+
+def _write_staged(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT ending; the log waits for the real commit
+    write_staged(session)
+
+
+def write_staged(session: Session) -> None:
+    """Chain the entries ``session`` staged now (reading the log does: a step sees its own)."""
+    staged = session.info.pop(STAGED_KEY, None)
+    if not staged:
+        return
+    session.flush()  # every other change first: from here to COMMIT the head is ours
+    for model, events in staged:
+        _chain(session, events, model)
+        session.info.setdefault(WRITTEN_KEY, []).extend(e.seq for e in events)
+
+
+def _drop_staged(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: commit or rollback
+        session.info.pop(STAGED_KEY, None)
+
+
+def _chain(session: Session, events: list[Any], model: Any) -> None:
+    """Number and chain ``events`` after the newest entry, and insert them.
+
+    Another writer may take the same place first (a shared program): the unique
+    ``seq`` and ``prev_hash`` refuse the second insert (on PostgreSQL after waiting for
+    the first writer's commit), so the insert runs in a SAVEPOINT, and on losing the
+    race the head is read again (READ COMMITTED sees the winner's entry) and the
+    entries chained after it. Only the append is repeated, never the step's work.
+    """
+    for _attempt in range(APPEND_ATTEMPTS):
+        last = session.execute(
+            select(model.seq, model.hash).order_by(model.seq.desc()).limit(1)).first()
+        seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+        for entry in events:
+            seq += 1
+            entry.seq, entry.prev_hash = seq, prev
+            entry.at = utcnow()  # microsecond precision is what SQLite and PostgreSQL keep
+            entry.hash = entry_hash(seq, entry.at, entry.actor, entry.action, entry.details,
+                                    prev)
+            prev = entry.hash
+        try:
+            with session.begin_nested():
+                session.add_all(events)
+        except IntegrityError as exc:
+            log.info("audit log: another writer appended first (%s); chaining again",
+                     type(exc.orig).__name__)
+            continue
+        return
+    raise ConcurrentChangeError(
+        "Too many officers were saving changes at the same moment, so this one was not "
+        "saved. Try again.", detail=f"{APPEND_ATTEMPTS} attempts to append to the audit log")
 
 
 def _normalised(details: dict[str, Any] | None) -> Any:
@@ -146,6 +227,7 @@ def _normalised(details: dict[str, Any] | None) -> Any:
 
 def head(session: Session, *, model: Any) -> tuple[int, str] | None:
     """(sequence number, hash) of the newest entry; record it to detect truncation later."""
+    write_staged(session)
     last = _latest(session, model)
     return (last.seq, last.hash) if last else None
 
@@ -169,6 +251,7 @@ def check(
     Reads the rows straight from the database (not from the session's cache),
     so edits made with plain SQL or another tool are seen.
     """
+    write_staged(session)
     broken: list[BrokenLink] = []
     expected_seq = 1
     expected_prev = GENESIS
@@ -210,6 +293,7 @@ def events(
     session: Session, action_prefix: str = "", *, model: Any
 ) -> list[Any]:
     """Entries oldest first, optionally only actions starting with ``action_prefix``."""
+    write_staged(session)
     query = select(model).order_by(model.seq)
     if action_prefix:
         query = query.where(model.action.startswith(action_prefix, autoescape=True))

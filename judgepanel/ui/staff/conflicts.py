@@ -97,14 +97,15 @@ class ConflictsScreen(Screen):
         from judgepanel.model.staff.prepare import conflicts as rules
         from judgepanel.model.staff.schema import Conflict
 
-        ids = [c.id for c in self.table.selected_rows()]
-        if not ids:
+        shown = {c.id: c.version for c in self.table.selected_rows()}
+        if not shown:
             return
         actor = self.ctx.workspace.actor
 
         def change(session: Any) -> None:
-            for cid in ids:
-                rules.confirm(session, session.get(Conflict, cid), actor)
+            for cid, version in shown.items():
+                rules.confirm(session, session.get(Conflict, cid), actor,
+                              expected_version=version)
 
         self.ctx.write(change, lambda _r: None, topic=CONFLICTS, parent=self)
 
@@ -117,4 +118,4 @@ class ConflictsScreen(Screen):
         if note is None:
             return
         text = self.tr("Dismiss {n} conflict(s)").format(n=len(picked))
-        dismiss_conflicts(self.ctx, [c.id for c in picked], note, text)
+        dismiss_conflicts(self.ctx, {c.id: c.version for c in picked}, note, text)

@@ -6,6 +6,14 @@ for itself whether to reload (the "changes announced once" habit). Long work
 always goes through the one :class:`TaskRunner`; the progress dialog and the
 error box live here so every screen shows them alike. The dialog helpers are
 plain attributes so tests can replace them without patching Qt.
+
+In a program several officers share, the context also watches for the others' work
+(:meth:`StaffContext.watch`): every few seconds it reads the audit entries after the
+newest one it has seen (``model.staff.activity``), announces their topics on
+``changed`` exactly as a local change would (so every screen reloads what it shows,
+with no code of its own), and tells ``news`` who changed what. A local edit another
+officer made stale is refused with the new value and its screen reloaded; one that
+merely collided with theirs is done again (``StaffWorkspace.run``).
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,7 +36,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from judgepanel.crypto.identity import Identity
-from judgepanel.errors import Cancelled, IdentityError, JudgePanelError
+from judgepanel.errors import (
+    Cancelled,
+    ConcurrentChangeError,
+    IdentityError,
+    JudgePanelError,
+    StaleEditError,
+)
+from judgepanel.model.staff.activity import Activity, activity_since, latest_seq
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.progress import Progress
 from judgepanel.ui.staff.table_model import tr
@@ -42,6 +57,23 @@ PROGRAM, RUBRIC, APPLICATIONS, JUDGES, CONFLICTS, ASSIGNMENTS, BUNDLES, RESULTS,
     "program", "rubric", "applications", "judges", "conflicts", "assignments", "bundles",
     "results", "awards")
 EVERYTHING = "*"
+# What another officer's change touches, by the family of its audit action.
+FAMILY_TOPICS: dict[str, tuple[str, ...]] = {
+    "applications": (APPLICATIONS,), "assignment": (ASSIGNMENTS,), "award": (AWARDS,),
+    "conflict": (CONFLICTS, ASSIGNMENTS), "conflicts": (CONFLICTS, ASSIGNMENTS),
+    "judge": (JUDGES,), "bundle": (BUNDLES,), "results": (RESULTS, CONFLICTS),
+    "rubric": (RUBRIC,), "round": (PROGRAM,), "program": (PROGRAM,),
+}
+WATCH_INTERVAL_MS = 3000
+
+
+def topics_of(news: list[Activity]) -> list[str]:
+    """The topics to announce for these changes, each once (unknown ones: everything)."""
+    topics: dict[str, None] = {}
+    for item in news:
+        for topic in FAMILY_TOPICS.get(item.family, (EVERYTHING,)):
+            topics[topic] = None
+    return [EVERYTHING] if EVERYTHING in topics else list(topics)
 
 
 class StaffContext(QObject):
@@ -50,6 +82,7 @@ class StaffContext(QObject):
     changed = Signal(str)
     round_changed = Signal(int)
     busy_changed = Signal(bool)
+    news = Signal(object)  # list[Activity]: other officers' changes, oldest first
     # A screen asks for another screen by key (the dashboard's links); the page shows it.
     navigate = Signal(str)
 
@@ -69,6 +102,11 @@ class StaffContext(QObject):
         self.ask_text: Callable[[QWidget | None, str, str], str | None] = _ask_text
         self.ask_identity_file: Callable[[QWidget | None], Path | None] = _ask_identity_file
         self.ask_passphrase: Callable[[QWidget | None, str], str | None] = _ask_passphrase
+        # Watching the shared program for other officers' changes (see :meth:`watch`).
+        self.seen_seq: int | None = None
+        self._looking = False
+        self.watch_timer = QTimer(self)
+        self.watch_timer.timeout.connect(self.look_for_news)
 
     # --- the round ---------------------------------------------------------------
 
@@ -147,9 +185,13 @@ class StaffContext(QObject):
 
     def read(self, query: Callable[[Session], T], on_done: Callable[[T], None], *,
              parent: QWidget | None = None) -> Task:
-        """Run a read-only ``query(session)`` in the background (no progress dialog)."""
+        """Run a read-only ``query(session)`` in the background (no progress dialog).
+
+        On a shared program the query sees one moment of it (a snapshot), never half
+        of another officer's step.
+        """
         def work(_progress: Progress) -> T:
-            with self.workspace.session() as session:
+            with self.workspace.session(snapshot=True) as session:
                 return query(session)
 
         return self.run(work, on_done=on_done, parent=parent)
@@ -157,16 +199,70 @@ class StaffContext(QObject):
     def write(self, change: Callable[[Session], T], on_done: Callable[[T], None], *,
               topic: str, parent: QWidget | None = None, label: str | None = None,
               on_error: Callable[[JudgePanelError], None] | None = None) -> Task:
-        """Run ``change(session)`` in one transaction, then announce ``topic``."""
+        """Run ``change(session)`` in one transaction, then announce ``topic``.
+
+        A change that collided with another officer's is done again; one made from a
+        view they changed since is refused with the new value (``on_error``, else the
+        error box), and ``topic`` is announced so the screen shows it.
+        """
         def work(_progress: Progress) -> T:
-            with self.workspace.session() as session:
-                return change(session)
+            return self.workspace.run(change)
 
         def done(result: T) -> None:
             on_done(result)
             self.changed.emit(topic)
 
-        return self.run(work, on_done=done, parent=parent, label=label, on_error=on_error)
+        def refused(error: JudgePanelError) -> None:
+            if on_error is not None:
+                on_error(error)
+            else:
+                self.show_error(parent, error)
+            if isinstance(error, StaleEditError | ConcurrentChangeError):
+                self.changed.emit(topic)
+
+        return self.run(work, on_done=done, parent=parent, label=label, on_error=refused)
+
+    # --- other officers' changes ---------------------------------------------------------
+
+    def watch(self, interval_ms: int = WATCH_INTERVAL_MS) -> None:
+        """Look for other officers' changes every ``interval_ms`` (a shared program only)."""
+        if self.workspace.shared:
+            self.look_for_news()
+            self.watch_timer.start(interval_ms)
+
+    def stop_watching(self) -> None:
+        self.watch_timer.stop()
+
+    def look_for_news(self) -> None:
+        """Read the audit entries after the newest seen (in the background); announce them."""
+        if self._looking:
+            return  # the previous look has not come back yet
+        self._looking = True
+        since = self.seen_seq
+
+        def work(_progress: Progress) -> tuple[int, list[Activity]]:
+            with self.workspace.session() as session:
+                if since is None:
+                    return latest_seq(session), []
+                found = activity_since(session, since)
+                return (found[-1].seq if found else since), found
+
+        def done(result: tuple[int, list[Activity]]) -> None:
+            self._looking = False
+            seq, found = result
+            self.seen_seq = max(seq, self.seen_seq or 0)
+            mine = self.workspace.written_seqs
+            news = [a for a in found if a.seq not in mine]
+            if news:
+                for topic in topics_of(news):
+                    self.changed.emit(topic)
+                self.news.emit(news)
+
+        def failed(error: JudgePanelError) -> None:
+            self._looking = False
+            log.info("could not look for other officers' changes: %s", error.detail)
+
+        self.runner.start(work, on_done=done, on_error=failed)
 
     # --- the staff identity --------------------------------------------------------------
 

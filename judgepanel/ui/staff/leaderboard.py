@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.errors import JudgePanelError
+from judgepanel.errors import JudgePanelError, StaleEditError
 from judgepanel.model.scoring.basis_checks import BasisWarning
 from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
 from judgepanel.model.staff.prepare.rounds import round_by_id
@@ -404,11 +404,13 @@ class LeaderboardScreen(Screen):
 
         def refused(error: JudgePanelError) -> None:
             self.status.setText(error.message)
-            if again is None:  # asked once more, never in a loop
+            if again is None and not isinstance(error, StaleEditError):
+                # asked once more, never in a loop; a stale one is shown anew instead
                 self._award(row, (money_text(amount), note, error.message))
 
         change_award(self.ctx, app.id, app.awarded, amount, note,
-                     self.tr("Award for {ref}").format(ref=app.ref), on_error=refused)
+                     self.tr("Award for {ref}").format(ref=app.ref), on_error=refused,
+                     version=app.version)
 
     def _ask_shortlist(self) -> None:
         choice = self.ask_shortlist(self, self.category.currentText()

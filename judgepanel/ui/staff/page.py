@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTime
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from judgepanel.model.staff.activity import Activity
 from judgepanel.model.staff.overview import rounds_of
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff.applications import ApplicationsScreen
@@ -39,13 +40,16 @@ class StaffPage(QWidget):
     """One open program. The workspace is opened here and closed by :meth:`shutdown`.
 
     Screens are reached from the sidebar (or Ctrl+1 … Ctrl+0); each loads its own
-    data in the background when shown.
+    data in the background when shown. ``workspace`` is a folder to open, or a workspace
+    already open (a shared program is opened off the GUI thread: it is on a server).
+    On a shared program a line at the foot says what other officers changed last.
     """
 
-    def __init__(self, workspace_path: Path | str, runner: TaskRunner, settings: QSettings,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, workspace: Path | str | StaffWorkspace, runner: TaskRunner,
+                 settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        workspace = StaffWorkspace.open(workspace_path)
+        if not isinstance(workspace, StaffWorkspace):
+            workspace = StaffWorkspace.open(workspace)
         self.program_name = ""
         self.ctx = StaffContext(workspace, runner, settings, self)
         self.setAccessibleName(self.tr("Program"))
@@ -109,11 +113,20 @@ class StaffPage(QWidget):
         body.addWidget(self.sidebar)
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
+        self.news_label = QLabel()
+        self.news_label.setAccessibleName(self.tr("Changes by other officers"))
+        self.news_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
+                                                | Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.news_label.setContentsMargins(8, 2, 8, 4)
+        self.news_label.setVisible(False)
+        layout.addWidget(self.news_label)
         self.ctx.changed.connect(self._program_changed)
         self.ctx.round_changed.connect(self._round_chosen)
+        self.ctx.news.connect(self._show_news)
         self.ctx.navigate.connect(self._navigate)
         self._load_rounds(select_latest=True)
         self.sidebar.setCurrentRow(0)
+        self.ctx.watch()
 
     @property
     def workspace(self) -> StaffWorkspace:
@@ -137,6 +150,17 @@ class StaffPage(QWidget):
     def _program_changed(self, topic: str) -> None:
         if topic == PROGRAM:
             self._load_rounds(select_latest=False)
+
+    def _show_news(self, news: list[Activity]) -> None:
+        """Say who changed what: the newest change, and how many came with it."""
+        latest = news[-1]
+        text = self.tr("{time} {who} {what}").format(
+            time=QTime.currentTime().toString("HH:mm"), who=latest.actor, what=latest.words)
+        if len(news) > 1:
+            text += self.tr(" (and {n} more changes)").format(n=len(news) - 1)
+        self.news_label.setText(text)
+        self.news_label.setToolTip("\n".join(str(item) for item in news[-10:]))
+        self.news_label.setVisible(True)
 
     def _round_chosen(self, round_id: int) -> None:
         index = self.round_box.findData(round_id)
@@ -166,6 +190,7 @@ class StaffPage(QWidget):
 
     def shutdown(self) -> None:
         """Stop background work (results still on their way are dropped), close the workspace."""
+        self.ctx.stop_watching()
         self.ctx.runner.close(10_000)
         self.workspace.close()
 

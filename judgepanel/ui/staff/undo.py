@@ -9,11 +9,16 @@ it is a command pushed, whose first ``redo`` is then a no-op. So a refused
 edit never sits on the undo stack. Undo and redo call the same model
 functions as the edit (each leaves its own audit entry: the log records the
 change and its reversal, it is never rewritten).
+
+In a shared program, undo never overwrites another officer's later edit: each step
+carries the version its row had after the step before (or, for an assignment cell,
+whether it was assigned), and the model refuses a stale one with the new value
+(``storage.versions``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -43,6 +48,8 @@ from judgepanel.ui.staff.context import (
 )
 
 Change = Callable[[Session], Any]
+# A step given the version(s) it was made from, returning the version(s) after it.
+Step = Callable[[Session, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -56,15 +63,20 @@ class JudgeDetails:
 
 
 class _Reversible(QUndoCommand):
-    """``after_redo``/``after_undo`` get the change's result on the GUI thread, before
-    the topic is announced (a shortlist's undo chooses another round first)."""
+    """Steps (``Step``) are given the result of the step before and return their own: for
+    a versioned edit, the row's version(s) the next step must find (in a shared program,
+    undo never overwrites another officer's later edit). ``after_redo``/``after_undo``
+    get the result on the GUI thread, before the topic is announced (a shortlist's undo
+    chooses another round first)."""
 
-    def __init__(self, ctx: StaffContext, text: str, do: Change, undo: Change,
-                 topic: str, *, after_redo: Callable[[Any], None] | None = None,
+    def __init__(self, ctx: StaffContext, text: str, do: Step, undo: Step,
+                 topic: str, *, version: Any = None,
+                 after_redo: Callable[[Any], None] | None = None,
                  after_undo: Callable[[Any], None] | None = None) -> None:
         super().__init__(text)
         self.ctx = ctx
         self._do, self._undo, self.topic = do, undo, topic
+        self.version = version  # the last step's result (None: unversioned)
         self._after_redo = after_redo or (lambda _r: None)
         self._after_undo = after_undo or (lambda _r: None)
         self._first = True
@@ -73,10 +85,33 @@ class _Reversible(QUndoCommand):
         if self._first:  # already done before the push
             self._first = False
             return
-        self.ctx.write(self._do, self._after_redo, topic=self.topic)
+        self._step(self._do, self._after_redo)
 
     def undo(self) -> None:
-        self.ctx.write(self._undo, self._after_undo, topic=self.topic)
+        self._step(self._undo, self._after_undo)
+
+    def _step(self, step: Step, after: Callable[[Any], None]) -> None:
+        expected = self.version
+
+        def done(result: Any) -> None:
+            self.version = result
+            after(result)
+
+        self.ctx.write(lambda session: step(session, expected), done, topic=self.topic)
+
+
+def _plain(change: Change) -> Step:
+    return lambda session, _expected: change(session)
+
+
+def _push(ctx: StaffContext, text: str, do: Step, undo: Step, topic: str,
+          version: Any = None,
+          on_error: Callable[[JudgePanelError], None] | None = None) -> None:
+    """Do ``do`` now; once accepted, put it on the undo stack with the version it left."""
+    ctx.write(lambda session: do(session, version),
+              lambda after: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, topic,
+                                                            version=after)),
+              topic=topic, on_error=on_error)
 
 
 def _pair(session: Session, round_id: int, judge_id: int,
@@ -89,38 +124,42 @@ def _pair(session: Session, round_id: int, judge_id: int,
 
 def set_assigned(ctx: StaffContext, round_id: int, judge_id: int, application_id: int,
                  assigned: bool, text: str) -> None:
-    """Assign (or unassign) one pair; on success the change goes on the undo stack."""
+    """Assign (or unassign) one pair; on success the change goes on the undo stack.
+
+    Each step is made from the cell's state before it: another officer's change of the
+    same cell in between is refused, not overwritten.
+    """
     actor = ctx.workspace.actor
 
     def add(session: Session) -> None:
-        add_assignment(session, *_pair(session, round_id, judge_id, application_id), actor)
+        add_assignment(session, *_pair(session, round_id, judge_id, application_id), actor,
+                       made_from=False)
 
     def remove(session: Session) -> None:
-        remove_assignment(session, *_pair(session, round_id, judge_id, application_id), actor)
+        remove_assignment(session, *_pair(session, round_id, judge_id, application_id), actor,
+                          made_from=True)
 
     do, undo = (add, remove) if assigned else (remove, add)
-    ctx.write(do, lambda _r: ctx.undo_stack.push(
-        _Reversible(ctx, text, do, undo, ASSIGNMENTS)), topic=ASSIGNMENTS)
+    _push(ctx, text, _plain(do), _plain(undo), ASSIGNMENTS)
 
 
-def dismiss_conflicts(ctx: StaffContext, conflict_ids: list[int], note: str, text: str) -> None:
-    """Dismiss findings with a reason; undo puts them back to open."""
+def dismiss_conflicts(ctx: StaffContext, versions: Mapping[int, int | None], note: str,
+                      text: str) -> None:
+    """Dismiss findings (conflict id -> the version shown) with a reason; undo reopens them."""
     actor = ctx.workspace.actor
 
-    def do(session: Session) -> None:
-        for cid in conflict_ids:
-            conflict = session.get(Conflict, cid)
-            assert conflict is not None
-            conflict_rules.dismiss(session, conflict, actor, note)
+    def apply(decide: Callable[..., int], why: str) -> Step:
+        def step(session: Session, expected: Mapping[int, int | None]) -> dict[int, int]:
+            after = {}
+            for cid, version in expected.items():
+                conflict = session.get(Conflict, cid)
+                assert conflict is not None
+                after[cid] = decide(session, conflict, actor, why, expected_version=version)
+            return after
+        return step
 
-    def undo(session: Session) -> None:
-        for cid in conflict_ids:
-            conflict = session.get(Conflict, cid)
-            assert conflict is not None
-            conflict_rules.reopen(session, conflict, actor, "dismissal undone")
-
-    ctx.write(do, lambda _r: ctx.undo_stack.push(
-        _Reversible(ctx, text, do, undo, CONFLICTS)), topic=CONFLICTS)
+    _push(ctx, text, apply(conflict_rules.dismiss, note),
+          apply(conflict_rules.reopen, "dismissal undone"), CONFLICTS, dict(versions))
 
 
 def _judge(session: Session, judge_id: int) -> Judge:
@@ -143,8 +182,7 @@ def set_judge_details(ctx: StaffContext, judge_id: int, before: JudgeDetails,
         return change
 
     do, undo = apply(after), apply(before)
-    ctx.write(do, lambda _r: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, JUDGES)),
-              topic=JUDGES)
+    _push(ctx, text, _plain(do), _plain(undo), JUDGES)
 
 
 def set_judge_active(ctx: StaffContext, judge_id: int, active: bool, text: str) -> None:
@@ -157,26 +195,30 @@ def set_judge_active(ctx: StaffContext, judge_id: int, active: bool, text: str) 
         return change
 
     do, undo = apply(active), apply(not active)
-    ctx.write(do, lambda _r: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, JUDGES)),
-              topic=JUDGES)
+    _push(ctx, text, _plain(do), _plain(undo), JUDGES)
 
 
 def change_award(ctx: StaffContext, application_id: int, before: Decimal | None,
                  after: Decimal | None, note: str, text: str, *,
-                 on_error: Callable[[JudgePanelError], None] | None = None) -> None:
-    """Set (or clear) staff's award for an application; undo puts the previous one back."""
+                 on_error: Callable[[JudgePanelError], None] | None = None,
+                 version: int | None = None) -> None:
+    """Set (or clear) staff's award for an application; undo puts the previous one back.
+
+    ``version``: the application's version the board showed (another officer's award
+    since then is not overwritten: the model refuses with the new value).
+    """
     actor = ctx.workspace.actor
 
-    def apply(amount: Decimal | None, why: str) -> Change:
-        def change(session: Session) -> None:
+    def apply(amount: Decimal | None, why: str) -> Step:
+        def step(session: Session, expected: int | None) -> int:
             application = session.get(Application, application_id)
             assert application is not None
-            awards.set_award(session, application, amount, actor, note=why)
-        return change
+            return awards.set_award(session, application, amount, actor, note=why,
+                                    expected_version=expected)
+        return step
 
-    do, undo = apply(after, note), apply(before, "award change undone")
-    ctx.write(do, lambda _r: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, AWARDS)),
-              topic=AWARDS, on_error=on_error)
+    _push(ctx, text, apply(after, note), apply(before, "award change undone"), AWARDS,
+          version, on_error)
 
 
 @dataclass(frozen=True)
@@ -226,8 +268,8 @@ def shortlist_round(ctx: StaffContext, rule: ShortlistRule, text: str,
 
     def first(result: tuple[int, int, tuple[str, ...]]) -> None:
         shown(result)
-        ctx.undo_stack.push(_Reversible(ctx, text, do, undo, PROGRAM, after_redo=shown,
-                                        after_undo=ctx.set_round))
+        ctx.undo_stack.push(_Reversible(ctx, text, _plain(do), _plain(undo), PROGRAM,
+                                        after_redo=shown, after_undo=ctx.set_round))
         on_done(result[1], result[2])
 
     ctx.write(do, first, topic=PROGRAM, parent=parent,
@@ -258,7 +300,7 @@ def take_out_of_round(ctx: StaffContext, round_id: int, application_id: int, tex
             add_assignment(session, round_, judge, application, actor)
 
     def first(_result: None) -> None:
-        ctx.undo_stack.push(_Reversible(ctx, text, do, undo, ASSIGNMENTS))
+        ctx.undo_stack.push(_Reversible(ctx, text, _plain(do), _plain(undo), ASSIGNMENTS))
         if on_done is not None:
             on_done()
 

@@ -32,6 +32,11 @@ OLD_ISSUED = sa.table("issued_bundles", *(sa.column(c) for c in (
     "superseded")), sa.column("recipients", sa.JSON))
 
 
+OLD_APPLICATIONS = sa.table("applications", *(sa.column(c) for c in (
+    "id", "program_id", "ref", "title", "organisation", "city", "contact_name",
+    "contact_email", "source", "created_at")), sa.column("fields", sa.JSON))
+
+
 def _refs(apps: list[Application]) -> list[str]:
     return [a.ref for a in apps]
 
@@ -45,15 +50,20 @@ def _revision_1_workspace(folder: Path) -> dict[str, Any]:
         program = Program(name="Old program", settings={"disagreement_range": 25})
         session.add(program)
         session.flush()
-        apps = [Application(program_id=program.id, ref=f"A{i}", title=f"App {i}")
-                for i in range(1, 6)]
+        # Plain SQL: today's Application has columns revision 1 lacked (0009's version).
+        for i in range(1, 6):
+            session.execute(OLD_APPLICATIONS.insert().values(
+                program_id=program.id, ref=f"A{i}", title=f"App {i}", organisation="",
+                city="", contact_name="", contact_email="", fields={}, source="",
+                created_at="2026-01-01 00:00:00"))
         judge = Judge(program_id=program.id, name="J", age_recipient="age1x",
                       minisign_public_key="RW", fingerprint="AAAA")
         rounds = [Round(program_id=program.id, number=n, name=f"Round {n}", hidden_fields=[],
                         hidden_attachment_labels=[]) for n in (1, 2, 3)]
-        session.add_all([*apps, judge, *rounds])
+        session.add_all([judge, *rounds])
         session.flush()
-        a1, a2, a3, a4, a5 = (a.id for a in apps)
+        a1, a2, a3, a4, a5 = session.scalars(sa.select(OLD_APPLICATIONS.c.id)
+                                             .order_by(OLD_APPLICATIONS.c.id))
         r1, r2, r3 = (r.id for r in rounds)
         audit.append(session, ACTOR, "workspace.created", {"program": "Old program"})
         # Round 2 was shortlisted (A1, A3; 9999 is an application since deleted); A4 was

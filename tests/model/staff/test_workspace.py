@@ -20,7 +20,7 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.rubric.levels import Level
 from judgepanel.model.staff import audit, migrations
-from judgepanel.model.staff.attachments import AttachmentStore
+from judgepanel.model.staff.attachments import FolderStore
 from judgepanel.model.staff.prepare.categories import (
     RECOGNITION_COMPONENTS,
     add_category,
@@ -257,7 +257,7 @@ def test_categories_are_found_by_name_or_key(workspace: StaffWorkspace) -> None:
 
 
 def test_attachment_store_is_content_addressed_and_atomic(tmp_path: Path) -> None:
-    store = AttachmentStore(tmp_path / "att")
+    store = FolderStore(tmp_path / "att")
     first = store.put_bytes(b"%PDF-1.7 plan")
     again = store.put_bytes(b"%PDF-1.7 plan")
     assert first == again and first.size == 13
@@ -276,7 +276,7 @@ def test_attachment_store_is_content_addressed_and_atomic(tmp_path: Path) -> Non
 
 
 def test_attachment_store_detects_damage_and_bad_digests(tmp_path: Path) -> None:
-    store = AttachmentStore(tmp_path)
+    store = FolderStore(tmp_path)
     stored = store.put_bytes(b"original")
     store.path_for(stored.sha256).write_bytes(b"changed!")
     assert not store.verify(stored.sha256)
@@ -378,7 +378,7 @@ def test_blind_review_hides_chosen_fields_and_attachments(workspace: StaffWorksp
 
 def test_the_same_code_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
     ws = StaffWorkspace.create(postgres_url, "Shared program", categories=("Youth",),
-                               attachments=tmp_path / "att", actor=ACTOR)
+                               actor=ACTOR)
     try:
         assert _diff(ws) == []
         with ws.session() as session:
@@ -397,7 +397,7 @@ def test_the_same_code_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> 
     finally:
         ws.close()
     with pytest.raises(WorkspaceError, match="newer version"):
-        StaffWorkspace.open(postgres_url, attachments=tmp_path / "att")
+        StaffWorkspace.open(postgres_url)
 
 
 def test_json_columns_notice_edits_in_place(workspace: StaffWorkspace) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 
 import pytest
 from sqlalchemy import text
@@ -147,3 +149,60 @@ def test_details_must_be_json_data(workspace: StaffWorkspace) -> None:
         event = audit.append(session, ACTOR, "ok", {"t": (1, 2)})
         assert event.details == {"t": [1, 2]}  # stored exactly as hashed
     assert _problems(workspace) == []
+
+
+# --- staged at commit, retried on a lost race ---------------------------------------------
+
+
+def test_staff_entries_join_the_chain_when_the_step_commits(workspace: StaffWorkspace) -> None:
+    with workspace.session() as session:
+        staged = audit.append(session, ACTOR, "test.staged", {"n": 1})
+        assert staged.seq is None  # not in the chain yet: the head is not held
+        assert audit.events(session, "test.staged")[0] is staged  # reading writes it first
+        assert staged.seq == 2
+        later = audit.append(session, ACTOR, "test.staged", {"n": 2})
+    assert later.seq == 3
+    with pytest.raises(RuntimeError), workspace.session() as session:
+        audit.append(session, ACTOR, "test.rolled_back")
+        raise RuntimeError("the step fails")
+    with workspace.session() as session:
+        assert [e.action for e in audit.events(session)][-2:] == ["test.staged", "test.staged"]
+        assert audit.check(session) == []
+    assert {2, 3} <= workspace.written_seqs
+
+
+def test_a_writer_that_loses_the_race_chains_after_the_winner(
+        postgres_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    ws = StaffWorkspace.create(postgres_url, "Shared", actor=ACTOR)
+    try:
+        inserted, finish = threading.Event(), threading.Event()
+
+        def winner() -> None:
+            with ws.session() as session:
+                audit.append(session, "winner", "test.first")
+                audit.head(session)  # chained now: the head is held until commit
+                inserted.set()
+                finish.wait(timeout=10)
+
+        def loser() -> None:
+            inserted.wait(timeout=10)
+            with ws.session() as session:
+                audit.append(session, "loser", "test.second")  # same place: waits, retries
+
+        threads = [threading.Thread(target=winner), threading.Thread(target=loser)]
+        with caplog.at_level(logging.INFO, logger="judgepanel.model.storage.hash_chain"):
+            for thread in threads:
+                thread.start()
+            inserted.wait(timeout=10)
+            threads[1].join(timeout=0.5)
+            assert threads[1].is_alive()  # blocked on the winner's entry at seq 2
+            finish.set()
+            for thread in threads:
+                thread.join(timeout=30)
+        assert any("another writer appended first" in r.message for r in caplog.records)
+        with ws.session() as session:
+            entries = audit.events(session)
+            assert [(e.seq, e.actor) for e in entries[1:]] == [(2, "winner"), (3, "loser")]
+            assert audit.check(session) == []
+    finally:
+        ws.close()

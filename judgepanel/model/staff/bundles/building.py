@@ -42,6 +42,7 @@ from judgepanel.crypto.age_keys import ScryptRecipient, X25519Recipient
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import ValidationError
 from judgepanel.formats.bundle_write import (
+    AttachmentSource,
     BundleApplication,
     BundleHeader,
     WrittenBundle,
@@ -212,7 +213,7 @@ def _application_view(round_: Round, application: Application, app_id: str,
     categories = [_one_line(c) for c in visible.get("categories") or () if str(c).strip()]
     if categories:
         summary["categories"] = categories[:100]
-    attachments: list[tuple[str, Path | bytes]] = []
+    attachments: list[tuple[str, AttachmentSource]] = []
     listed: list[dict[str, Any]] = []
     for attachment in application.attachments:
         if not round_.shows_attachment(attachment):
@@ -222,10 +223,10 @@ def _application_view(round_: Round, application: Application, app_id: str,
         if not checked[attachment.sha256]:
             raise ValidationError(
                 f"The attachment “{attachment.name}” of {application.ref} is missing or "
-                "damaged in the workspace's attachments folder. Restore the folder from a "
+                f"damaged in {workspace.attachments.where}. Restore it from a "
                 "backup or import the application again.",
                 detail=f"blob {attachment.sha256}", path=str(application.ref))
-        attachments.append((attachment.name, workspace.attachments.path_for(attachment.sha256)))
+        attachments.append((attachment.name, workspace.attachments.opener(attachment.sha256)))
         listed.append({"name": attachment.name, "label": attachment.label,
                        "media_type": attachment.media_type, "size": attachment.size})
     document = {"id": app_id, "title": application.title, "fields": _jsonable(visible),

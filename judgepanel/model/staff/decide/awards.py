@@ -3,6 +3,8 @@
 The funding line (``scoring.funding``, drawn by the leaderboard) takes an award as
 given, whatever the ranking says: a partial award at the line, a full award out of
 order, or 0 to pass an application over. Money is exact (``Decimal``, to the cent).
+An award made from an application's older version (another officer changed it since)
+is refused with the new value (``storage.versions``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from sqlalchemy.orm import Session
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.schema import Application
+from judgepanel.model.storage.versions import claim
+
+
+def _award_now(application: Application) -> str:
+    amount = application.awarded_amount
+    return ("it now has no award (the funding line decides)" if amount is None
+            else f"it is now {amount:,.2f}")
 
 
 def check_award(ref: str, requested: Decimal | None,
@@ -42,11 +51,15 @@ def check_award(ref: str, requested: Decimal | None,
 
 
 def set_award(session: Session, application: Application, amount: Decimal | int | None,
-              actor: str, *, note: str = "") -> None:
+              actor: str, *, note: str = "", expected_version: int | None = None) -> int:
     """Record staff's award for an application (partial, full, 0 to pass over; None clears).
 
     The funding line takes it as given, whatever the ranking says (see funding.py).
+    ``expected_version``: the application's version the edit was made from (refused if
+    another officer changed it since). Returns its version now.
     """
+    claim(session, application, expected_version, actor,
+          what=f"the award for {application.ref}", now=_award_now)
     amount = check_award(application.ref, application.requested_amount, amount)
     previous = application.awarded_amount
     application.awarded_amount = amount
@@ -56,3 +69,4 @@ def set_award(session: Session, application: Application, amount: Decimal | int 
         "amount": None if amount is None else f"{amount:.2f}",
         "previous": None if previous is None else f"{previous:.2f}",
         "note": note.strip()})
+    return application.version

@@ -53,4 +53,9 @@ def is_known(revision: str) -> bool:
 def upgrade(engine: Engine, target: str = "head") -> None:
     """Bring the schema to ``target`` inside one transaction."""
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), target)
+        upgrade_on(connection, target)
+
+
+def upgrade_on(connection: Connection, target: str = "head") -> None:
+    """Bring the schema to ``target`` in the caller's transaction (with what it does next)."""
+    command.upgrade(alembic_config(connection), target)

@@ -33,11 +33,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
+from judgepanel.model.staff.locks import claim_assignment_run, hold_assignments
 from judgepanel.model.staff.prepare.assignment_planner import Shortfall, plan_assignments
 from judgepanel.model.staff.prepare.conflicts import CONFIRMED, OPEN, conflicted_pairs
 from judgepanel.model.staff.prepare.judges import list_judges
 from judgepanel.model.staff.prepare.rounds import outside_round, round_applications
 from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Program, Round
+from judgepanel.model.storage.versions import stale
 
 
 @dataclass
@@ -193,8 +195,11 @@ def auto_assign(
     still open (docs/staff-guide.md: undecided findings block assignment); when judges
     already hold more than ``max_load``; and when the plan would leave applications short
     of judges, unless ``allow_short``. With ``check`` the plan is worked out and returned
-    (``written`` False) without writing anything, refusals included.
+    (``written`` False) without writing anything, refusals included. A run that writes is
+    refused while another officer runs one for the same round (``locks``).
     """
+    if not check:
+        claim_assignment_run(session, round_)
     program_id = round_.program_id
     judges = list(session.scalars(
         select(Judge).where(Judge.program_id == program_id, Judge.active.is_(True))
@@ -261,13 +266,20 @@ def auto_assign(
     return outcome
 
 
+def _pair_words(round_: Round, judge: Judge, application: Application) -> str:
+    return f"whether {judge.name} reviews {application.ref} in “{round_.name}”"
+
+
 def add_assignment(session: Session, round_: Round, judge: Judge, application: Application,
-                   actor: str) -> Assignment:
+                   actor: str, *, made_from: bool | None = None) -> Assignment:
     """Assign one pair by hand; refused for a conflicted pair, a withdrawn judge, or an
     application the round does not hold.
 
-    Adding a pair that already exists returns it unchanged.
+    Adding a pair that already exists returns it unchanged, unless ``made_from`` says
+    the edit was made from a view where it was not assigned (another officer assigned
+    it since: refused, ``storage.versions.stale``).
     """
+    hold_assignments(session, round_.program_id)
     _check_same_program(round_, judge, application)
     _check_in_round(session, round_, [application])
     if not judge.active:
@@ -288,6 +300,8 @@ def add_assignment(session: Session, round_: Round, judge: Judge, application: A
         Assignment.round_id == round_.id, Assignment.judge_id == judge.id,
         Assignment.application_id == application.id)).first()
     if existing is not None:
+        if made_from is False:
+            raise stale(_pair_words(round_, judge, application), "it is assigned now")
         return existing
     row = Assignment(round_id=round_.id, judge_id=judge.id, application_id=application.id)
     session.add(row)
@@ -299,12 +313,19 @@ def add_assignment(session: Session, round_: Round, judge: Judge, application: A
 
 
 def remove_assignment(session: Session, round_: Round, judge: Judge, application: Application,
-                      actor: str) -> None:
-    """Take one pair out of the round (a bundle already sent keeps it until rebuilt)."""
+                      actor: str, *, made_from: bool | None = None) -> None:
+    """Take one pair out of the round (a bundle already sent keeps it until rebuilt).
+
+    ``made_from`` True: the edit was made from a view where the pair was assigned; if
+    another officer removed it since, that is said (``storage.versions.stale``).
+    """
+    hold_assignments(session, round_.program_id)
     _check_same_program(round_, judge, application)
     row = session.scalars(select(Assignment).where(
         Assignment.round_id == round_.id, Assignment.judge_id == judge.id,
         Assignment.application_id == application.id)).first()
+    if row is None and made_from is True:
+        raise stale(_pair_words(round_, judge, application), "it is not assigned now")
     if row is None:
         raise ValidationError(
             f"{application.ref} is not assigned to {judge.name} in “{round_.name}”.",

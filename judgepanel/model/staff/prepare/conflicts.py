@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session, selectinload
 from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
+from judgepanel.model.staff.locks import hold_assignments
 from judgepanel.model.staff.schema import Application, Conflict, Judge, Program
+from judgepanel.model.storage.versions import claim
 from judgepanel.text import fold_accents, text_problem
 
 OPEN, CONFIRMED, DISMISSED = "open", "confirmed", "dismissed"
@@ -116,6 +118,7 @@ class ScreeningResult:
 
 def screen(session: Session, program: Program, actor: str) -> ScreeningResult:
     """Compare every active judge with every application and record what matches."""
+    hold_assignments(session, program.id)  # decisions and assignment runs wait meanwhile
     judges = list(session.scalars(
         select(Judge).where(Judge.program_id == program.id, Judge.active.is_(True))
         .options(selectinload(Judge.affiliations))))
@@ -171,9 +174,18 @@ def list_conflicts(session: Session, program: Program, *, status: str | None = N
     return list(session.scalars(query))
 
 
-def _decide(session: Session, conflict: Conflict, status: str, actor: str, note: str) -> None:
+def _decision_now(conflict: Conflict) -> str:
+    return f"it is now {conflict.status}" + (f" ({conflict.note})" if conflict.note else "")
+
+
+def _decide(session: Session, conflict: Conflict, status: str, actor: str, note: str,
+            expected_version: int | None = None) -> int:
+    """Record staff's decision; ``expected_version`` as in ``storage.versions.claim``."""
     if (problem := text_problem(note, multiline=True)) is not None:  # judgepanel/text.py
         raise ValidationError(f"The note {problem}. Delete that character.", path="note")
+    hold_assignments(session, conflict.judge.program_id)
+    claim(session, conflict, expected_version, actor, now=_decision_now,
+          what=f"the conflict of interest #{conflict.id}")
     conflict.status = status
     conflict.note = note.strip()
     conflict.decided_by = actor
@@ -184,26 +196,30 @@ def _decide(session: Session, conflict: Conflict, status: str, actor: str, note:
         "application": conflict.application_id, "source": conflict.source,
         "reasons": list(conflict.reasons), "note": conflict.note,
     })
+    return conflict.version
 
 
-def confirm(session: Session, conflict: Conflict, actor: str, note: str = "") -> None:
-    """Staff agree: this judge will not review this application."""
-    _decide(session, conflict, CONFIRMED, actor, note)
+def confirm(session: Session, conflict: Conflict, actor: str, note: str = "", *,
+            expected_version: int | None = None) -> int:
+    """Staff agree: this judge will not review this application (returns the version now)."""
+    return _decide(session, conflict, CONFIRMED, actor, note, expected_version)
 
 
-def dismiss(session: Session, conflict: Conflict, actor: str, note: str) -> None:
+def dismiss(session: Session, conflict: Conflict, actor: str, note: str, *,
+            expected_version: int | None = None) -> int:
     """Staff judge the match harmless; the reason is required for the record."""
     if not note.strip():
         raise ValidationError(
             "Say why this is not a conflict of interest; the reason is kept in the audit log.",
             path="note",
         )
-    _decide(session, conflict, DISMISSED, actor, note)
+    return _decide(session, conflict, DISMISSED, actor, note, expected_version)
 
 
-def reopen(session: Session, conflict: Conflict, actor: str, note: str) -> None:
+def reopen(session: Session, conflict: Conflict, actor: str, note: str, *,
+           expected_version: int | None = None) -> int:
     """Put a decided finding back to "open" (undoing a dismissal or confirmation)."""
-    _decide(session, conflict, OPEN, actor, note)
+    return _decide(session, conflict, OPEN, actor, note, expected_version)
 
 
 def declare(session: Session, judge: Judge, application: Application, reason: str,
@@ -211,6 +227,7 @@ def declare(session: Session, judge: Judge, application: Application, reason: st
     """Record a conflict someone declared (staff now, or the judge via the merge)."""
     if source not in (DECLARED, STAFF):
         raise ValueError(f"unknown conflict source {source!r}")
+    hold_assignments(session, judge.program_id)  # before any row: the lock order is fixed
     conflict = session.scalars(select(Conflict).where(
         Conflict.judge_id == judge.id, Conflict.application_id == application.id,
         Conflict.source == source)).first()
@@ -245,6 +262,7 @@ def conflicted_pairs(session: Session, program: Program, *,
 @dataclass(frozen=True)
 class ConflictListing:
     id: int
+    version: int  # what a decision made from this listing expects (``storage.versions``)
     judge: str
     application: str
     title: str
@@ -256,6 +274,7 @@ class ConflictListing:
 
 
 def load_conflicts(session: Session, program: Program) -> list[ConflictListing]:
-    return [ConflictListing(c.id, c.judge.name, c.application.ref, c.application.title, c.source,
+    return [ConflictListing(c.id, c.version, c.judge.name, c.application.ref,
+                            c.application.title, c.source,
                         c.status, tuple(c.reasons or ()), c.note or "", c.decided_by or "")
             for c in list_conflicts(session, program)]

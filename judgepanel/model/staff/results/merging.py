@@ -64,6 +64,7 @@ from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
+from judgepanel.model.staff.locks import hold_bundles
 from judgepanel.model.staff.prepare.rounds import rubric_for_round
 from judgepanel.model.staff.results.checks import (
     ASK_AGAIN,
@@ -479,6 +480,8 @@ def merge_results(
         loaded.append(_load(index, path, [staff_identity]))
     rows: list[MergeRow | None] = [None] * len(files)
     with workspace.session() as session:
+        # Another officer merging files of the same bundles goes first or waits (locks).
+        hold_bundles(session, [i.results.bundle_id for i in loaded if i.results is not None])
         merger = _Merger(session, workspace)
         for step, item in enumerate(sorted(loaded, key=_Loaded.order)):
             progress(len(files) + step, total, f"Checking {item.path.name}")

@@ -90,6 +90,7 @@ class ApplicationInfo:
     categories: tuple[str, ...]  # category keys, in the program's order
     requested: Decimal | None
     awarded: Decimal | None  # staff's award, used as a funding-line override
+    version: int = 1  # the row's version: what an award set from this view expects
 
 
 @dataclass(slots=True)
@@ -278,7 +279,7 @@ def _applications(session: Session, round_: Round, categories: list[CategoryInfo
     with their form fields.
     """
     columns = (Application.id, Application.ref, Application.title, Application.organisation,
-               Application.requested_amount, Application.awarded_amount)
+               Application.requested_amount, Application.awarded_amount, Application.version)
     connection = session.connection()  # plain rows (see _read_files)
     rows = list(connection.execute(
         round_applications_query(round_).with_only_columns(*columns)).all())
@@ -298,10 +299,12 @@ def _applications(session: Session, round_: Round, categories: list[CategoryInfo
         if app_id in found and category_id in key_of:
             linked[app_id].append(category_id)
     apps: dict[int, ApplicationInfo] = {}
-    for app_id, ref, title, organisation, requested, awarded in sorted(rows, key=lambda r: r[0]):
+    for app_id, ref, title, organisation, requested, awarded, version in sorted(
+            rows, key=lambda r: r[0]):
         cats = sorted(linked.get(app_id, ()), key=lambda c: position[c])
         apps[app_id] = ApplicationInfo(app_id, ref, title, organisation,
-                                       tuple(key_of[c] for c in cats), requested, awarded)
+                                       tuple(key_of[c] for c in cats), requested, awarded,
+                                       version)
     return apps
 
 
