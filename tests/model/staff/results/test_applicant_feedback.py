@@ -17,6 +17,7 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.prepare.rounds import rubric_for_round, save_rubric
+from judgepanel.model.staff.results.diverged import list_diverged
 from judgepanel.model.staff.results.merging import merge_results
 from judgepanel.model.staff.schema import ReceivedResults, Review, Score
 from judgepanel.model.staff.settings import FEEDBACK_LEGACY_COMMENTS, set_setting
@@ -140,3 +141,23 @@ def test_required_feedback_is_enforced_at_merge_and_the_rule_kept_at_staff(
         "required" in statuses[1][1]
     assert statuses[2][0] == "accepted"
     flow.workspace.close()
+
+
+def test_diverged_exports_that_differ_in_feedback_only_say_so(issued: Issued) -> None:
+    """Staff comparing two exports of one bundle see a change of feedback for the
+    applicant, labelled apart from the panel's comment."""
+    name = next(iter(issued.bundles))
+    paths = []
+    for export_id, words in (("a" * 32, "First words."), ("c" * 32, "Second words.")):
+        with open_bundle(issued.flow, issued.bundles[name]) as opened:
+            document = complete_results(opened, export_id=export_id, feedback=True)
+        document["reviews"][0]["scores"][0]["feedback"] = words
+        paths.append(write_judge_results(issued.flow, issued.files / f"{export_id[:4]}.jpresults",
+                                         document, issued.flow.judges[name]))
+    rows = merge_results(issued.flow.workspace, paths, issued.flow.staff).rows
+    assert [(r.status, r.reason) for r in rows] == [("accepted", None), ("held", "diverged")]
+    with issued.flow.workspace.session() as session:
+        listing, = list_diverged(session, issued.flow.workspace.program(session))
+    assert [(d.what, d.merged, d.held) for d in listing.differences] == [
+        ("Impact on the community: feedback for the applicant", "First words.",
+         "Second words.")]
