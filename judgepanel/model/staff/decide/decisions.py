@@ -145,16 +145,23 @@ def _in_round(round_: Round, application: Application) -> None:
 
 
 def _save(session: Session, round_: Round, application: Application,
-          row: PanelDecision | None, actor: str) -> PanelDecision:
-    if row is None:
-        row = PanelDecision(round_id=round_.id, application_id=application.id, changed_by=actor)
-        session.add(row)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:  # another officer made the first decision meanwhile
-            raise stale(f"the decision on {application.ref}", "it now has a decision",
-                        detail="decision row created concurrently") from None
+          row: PanelDecision | None, actor: str, outcome: str, reason: str) -> PanelDecision:
+    """Write the decision: a new row at version 1, or the next version of the old one."""
+    if row is not None:
+        row.outcome, row.reason, row.decided_by, row.decided_at = (
+            outcome, reason, actor, utcnow())
+        session.flush()
+        return row
+    row = PanelDecision(round_id=round_.id, application_id=application.id, outcome=outcome,
+                        reason=reason, decided_by=actor, decided_at=utcnow(),
+                        changed_by=actor)
+    session.add(row)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # another officer made the first decision meanwhile
+        raise stale(f"the decision on {application.ref}", "it now has a decision",
+                    detail="decision row created concurrently") from None
     return row
 
 
@@ -183,10 +190,7 @@ def set_decision(session: Session, round_: Round, application: Application, outc
                                   "award with --amount.", path="amount")
         if award != application.awarded_amount:
             set_award(session, application, award, actor, note=f"decision: {chosen.name}")
-    row = _save(session, round_, application, row, actor)
-    row.outcome, row.reason = chosen.name, cleaned
-    row.decided_by, row.decided_at = actor, utcnow()
-    session.flush()
+    row = _save(session, round_, application, row, actor, chosen.name, cleaned)
     kept = application.awarded_amount if any(o.award for o in choices) else None
     audit.append(session, actor, SET_ACTION, {
         "round": round_.number, "application": application.ref, "outcome": chosen.name,
