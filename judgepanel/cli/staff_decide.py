@@ -240,7 +240,8 @@ def run_award(args: argparse.Namespace) -> int:
 def _decision_data(info: DecisionInfo) -> dict[str, Any]:
     return {"application": info.ref, "title": info.title, "outcome": info.outcome,
             "reason": info.reason, "decided_by": info.decided_by,
-            "decided_at": info.decided_at, "version": info.version,
+            "decided_at": info.decided_at.isoformat() if info.decided_at else None,
+            "version": info.version,
             "selected": info.selected,
             "award": None if info.award is None else f"{info.award:.2f}"}
 

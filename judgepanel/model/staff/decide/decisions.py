@@ -17,6 +17,7 @@ award (the funding line decides again).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,7 +57,7 @@ class DecisionInfo:
     outcome: str
     reason: str
     decided_by: str
-    decided_at: str  # ISO 8601, UTC
+    decided_at: dt.datetime | None
     version: int
     selected: bool
     award: Decimal | None  # the application's award (grants), else None
@@ -263,7 +264,42 @@ def load_decisions(session: Session, round_: Round) -> Mapping[str, DecisionInfo
         found[app.ref] = DecisionInfo(
             ref=app.ref, title=app.title, outcome=row.outcome, reason=row.reason,
             decided_by=row.decided_by or "",
-            decided_at=row.decided_at.isoformat() if row.decided_at else "",
+            decided_at=row.decided_at,
             version=row.version, selected=bool(outcome and outcome.selected),
             award=app.awarded_amount if grants else None)
     return found
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A decision that puts an application above better-ranked ones.
+
+    ``ref`` got a better outcome (earlier in the program's list) than every application
+    in ``over``, though each of those ranks above it: (ref, rank, outcome) each.
+    """
+
+    ref: str
+    rank: int
+    outcome: str
+    over: tuple[tuple[str, int, str], ...]
+
+
+def departures(ranks: Mapping[str, int], decided: Mapping[str, str],
+               choices: tuple[Outcome, ...]) -> list[Departure]:
+    """Every decided application placed above a better-ranked decided one, best rank first.
+
+    ``ranks``: rank by ref (the unranked are left out); ``decided``: outcome name by
+    ref. An outcome no longer in the list counts as the last.
+    """
+    place = {o.name: i for i, o in enumerate(choices)}
+    last = len(choices)
+    ranked = sorted(((ranks[ref], place.get(outcome, last), ref)
+                     for ref, outcome in decided.items() if ref in ranks))
+    found = []
+    for rank, level, ref in ranked:
+        over = tuple((other, other_rank, decided[other])
+                     for other_rank, other_level, other in ranked
+                     if other_rank < rank and other_level > level)
+        if over:
+            found.append(Departure(ref, rank, decided[ref], over))
+    return sorted(found, key=lambda d: (d.rank, d.ref))

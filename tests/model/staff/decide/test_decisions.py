@@ -18,6 +18,7 @@ from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.decisions import (
     clear_decision,
     decision_versions,
+    departures,
     load_decisions,
     outcomes,
     set_decision,
@@ -159,3 +160,33 @@ def test_undo_puts_back_what_was_replaced(bp: BoardProgram) -> None:
         assert "A07" not in load_decisions(session, round_)
         assert [e.action for e in audit.events(session, "decision.")][-2:] == [
             "decision.set", "decision.cleared"]
+
+
+def test_departures_name_each_application_decided_above_a_better_ranked_one() -> None:
+    choices = RECOGNITION_OUTCOMES
+    ranks = {"A": 1, "B": 2, "C": 3, "D": 4, "E": 5}
+    decided = {"A": "not selected", "B": "winner", "C": "finalist", "D": "winner",
+               "E": "retired outcome"}
+    found = departures(ranks, decided, choices)
+    assert [(d.ref, d.rank, d.outcome, d.over) for d in found] == [
+        ("B", 2, "winner", (("A", 1, "not selected"),)),
+        ("C", 3, "finalist", (("A", 1, "not selected"),)),
+        ("D", 4, "winner", (("A", 1, "not selected"), ("C", 3, "finalist")))]
+    in_order = {"A": "winner", "B": "winner", "C": "finalist"}
+    assert departures(ranks, in_order, choices) == []
+    assert departures({}, decided, choices) == []  # nothing ranked, nothing to depart from
+
+
+def test_other_officers_read_a_decision_in_words(bp: BoardProgram) -> None:
+    from judgepanel.model.staff.activity import activity_since, latest_seq
+
+    with bp.ws.session() as session:
+        start = latest_seq(session)
+    with bp.ws.session() as session:
+        round_, a04 = _parts(session, bp, "A04")
+        set_decision(session, round_, a04, "funded", "Good", "beatriz", amount=1000)
+        clear_decision(session, round_, a04, "beatriz")
+    with bp.ws.session() as session:
+        words = [str(a) for a in activity_since(session, start)]
+    assert "beatriz decided “funded” for A04 (round 1)" in words
+    assert "beatriz cleared the decision on A04 (round 1)" in words
