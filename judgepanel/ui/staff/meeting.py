@@ -59,7 +59,7 @@ from judgepanel.ui.staff.context import (
     StaffContext,
 )
 from judgepanel.ui.staff.screen import Screen
-from judgepanel.ui.staff.table_model import money_text
+from judgepanel.ui.staff.table_model import money_text, tr
 from judgepanel.ui.staff.undo import DecisionState, change_decision
 
 SCALE = 1.35  # the meeting's type, against the app's: readable on a shared screen
@@ -204,6 +204,7 @@ class MeetingScreen(Screen):
         self.problem = QLabel()
         self.problem.setAccessibleName(self.tr("Why the decision was not saved"))
         self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
         outer.addWidget(self.problem)
         buttons.addWidget(self.current, 1)
         buttons.addWidget(self.clear_button)
@@ -260,7 +261,7 @@ class MeetingScreen(Screen):
         if self.meeting is None or not self.meeting.items:
             return
         self.position = max(0, min(position, len(self.meeting.items) - 1))
-        self.problem.setText("")
+        self._problem("")
         self.show_item()
 
     def show_item(self, *, keep_typing: bool = False) -> None:
@@ -277,6 +278,7 @@ class MeetingScreen(Screen):
             self.heading.setText(self.tr("No applications in this round yet."))
             self.facts.setText("")
             self.absent.setText("")
+            self.absent.setVisible(False)
             self.reviews.clear()
             self.reviews.setRowCount(0)
             self.reviews.setColumnCount(0)
@@ -288,12 +290,13 @@ class MeetingScreen(Screen):
             n=self.position + 1, total=total, why=why))
         self.previous_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position < total - 1)
-        org = f"<br>{_escape(item.organisation)}" if item.organisation else ""
-        self.heading.setText(f"<h2>{_escape(item.ref)} — {_escape(item.title)}</h2>{org}")
+        self.heading.setText(f"<span style='font-size:x-large; font-weight:600'>"
+                             f"{_escape(item.ref)} — {_escape(item.title)}</span>")
         rank = "—" if item.rank is None else str(item.rank)
-        facts = self.tr("Rank {rank} · raw mean {raw} · adjusted {adjusted} · {n} reviews"
-                        ).format(rank=rank, raw=_points(item.raw),
-                                 adjusted=_points(item.adjusted), n=len(item.reviews))
+        facts = (f"{item.organisation}\n" if item.organisation else "") + self.tr(
+            "Rank {rank} · raw mean {raw} · adjusted {adjusted} · {n} reviews").format(
+            rank=rank, raw=_points(item.raw), adjusted=_points(item.adjusted),
+            n=len(item.reviews))
         if item.requested:
             facts += self.tr(" · requested {amount}").format(amount=item.requested)
         if item.flags:
@@ -302,6 +305,7 @@ class MeetingScreen(Screen):
         self.absent.setText(self.tr("Not taking part (conflict of interest): {judges}").format(
             judges=", ".join(self.tr("Judge {letter}").format(letter=letters(j))
                              for j in item.conflicted)) if item.conflicted else "")
+        self.absent.setVisible(bool(item.conflicted))
         self._fill_reviews(meeting, item)
         if not keep_typing:
             self._fill_decision(meeting, item)
@@ -333,7 +337,7 @@ class MeetingScreen(Screen):
         self.outcome.clear()
         self.outcome.addItem(self.tr("(no decision)"), None)
         for choice in meeting.outcomes:
-            self.outcome.addItem(choice.name, choice.name)
+            self.outcome.addItem(outcome_label(choice.name), choice.name)
         decision = item.decision
         index = self.outcome.findData(decision.outcome) if decision else 0
         self.outcome.setCurrentIndex(max(index, 0))
@@ -351,7 +355,7 @@ class MeetingScreen(Screen):
         award = f" ({money_text(d.award)})" if d.award else ""
         when = d.decided_at.strftime("%Y-%m-%d %H:%M") if d.decided_at else ""
         self.current.setText(self.tr("Decided: {outcome}{award}, by {who}, {when} UTC").format(
-            outcome=d.outcome, award=award, who=d.decided_by, when=when))
+            outcome=outcome_label(d.outcome), award=award, who=d.decided_by, when=when))
 
     def _outcome_chosen(self) -> None:
         funds = self._funds(self.outcome.currentData())
@@ -400,8 +404,8 @@ class MeetingScreen(Screen):
             self.reason.setFocus()
             return
         change_decision(self.ctx, round_id, item.application_id, self._state(item), after,
-                        self.tr("Decide {ref}: {outcome}").format(ref=item.ref,
-                                                                  outcome=outcome),
+                        self.tr("Decide {ref}: {outcome}").format(
+                            ref=item.ref, outcome=outcome_label(outcome)),
                         version=item.version, on_error=self._refused)
         if then_next:
             self.go(self.position + 1)
@@ -418,7 +422,8 @@ class MeetingScreen(Screen):
                         version=item.version, on_error=self._refused)
 
     def _problem(self, text: str) -> None:
-        self.problem.setText(f"<b>{_escape(text)}</b>")
+        self.problem.setText(f"<b>{_escape(text)}</b>" if text else "")
+        self.problem.setVisible(bool(text))
 
     def _refused(self, error: JudgePanelError) -> None:
         self._problem(error.message)
@@ -447,6 +452,16 @@ class MeetingScreen(Screen):
             self.body.show()
         self.body.activateWindow()
         self.next_button.setFocus()
+
+
+def outcome_label(name: str) -> str:
+    """An outcome as the officer reads it: the default outcomes in their language, a
+    program's own outcome names as the program wrote them."""
+    known = {"winner": tr("winner"), "finalist": tr("finalist"),
+             "honourable mention": tr("honourable mention"),
+             "not selected": tr("not selected"), "funded": tr("funded"),
+             "not funded": tr("not funded")}
+    return known.get(name, name)
 
 
 def _escape(text: str) -> str:

@@ -60,6 +60,7 @@ def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
     meeting.save()
     wait_idle(qtbot, page.ctx)
     assert "reason" in meeting.problem.text() and second.ref not in _decisions(page)
+    assert not meeting.problem.isHidden()
 
     meeting.reviews.setFocus()
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageUp, Qt.KeyboardModifier.AltModifier)
