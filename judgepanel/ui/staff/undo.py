@@ -1,8 +1,9 @@
 """Undo for the edits a person expects to take back.
 
 Assignment cells, dismissed conflicts, a judge's details, withdrawing a judge,
-staff's awards on the funding line, the panel's decisions, a shortlist (undone by deleting the round it
-made, while no bundle was built for it) and taking an application out of a round.
+staff's awards on the funding line, the panel's decisions, a shortlist (undone by
+deleting the round it made, while no bundle was built for it) and taking an
+application out of a round.
 
 Each edit is done first (in the background); only when the workspace accepted
 it is a command pushed, whose first ``redo`` is then a no-op. So a refused
