@@ -190,3 +190,14 @@ def test_other_officers_read_a_decision_in_words(bp: BoardProgram) -> None:
         words = [str(a) for a in activity_since(session, start)]
     assert "beatriz decided “funded” for A04 (round 1)" in words
     assert "beatriz cleared the decision on A04 (round 1)" in words
+
+
+def test_an_application_outside_the_round_is_refused(bp: BoardProgram) -> None:
+    from judgepanel.model.staff.prepare.rounds import add_round
+
+    with bp.ws.session() as session:
+        _, a02 = _parts(session, bp, "A02")
+        later = add_round(session, bp.ws.program(session), "Final", ACTOR, applications=[a02])
+        _, a01 = _parts(session, bp, "A01")
+        with pytest.raises(ValidationError, match="A01 is not in “Final”"):
+            set_decision(session, later, a01, "funded", "Yes", ACTOR)
