@@ -71,13 +71,15 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         row += [d.reason, f"{d.decided_by}, {format_time(d.decided_at)}"]
         rows.append(row)
     if rows:
-        outcome_w, ref_w = (fit_width([r[i] for r in rows], at_least=12 * mm, bold_header=h)
-                            for i, h in ((0, "Outcome"), (2, "Ref")))
+        outcome_w, rank_w, ref_w, raw_w, adjusted_w = (
+            fit_width([r[i] for r in rows], at_least=10 * mm, bold_header=h)
+            for i, h in ((0, "Outcome"), (1, "Rank"), (2, "Ref"), (4, "Raw"),
+                         (5, "Adjusted")))
         money_w = 22 * mm if grants else 0
-        fixed = outcome_w + ref_w + 2 * 12 * mm + 16 * mm + money_w + 26 * mm
+        fixed = outcome_w + rank_w + ref_w + raw_w + adjusted_w + money_w + 26 * mm
         rest = WIDTH - fixed
         header = ["Outcome", "Rank", "Ref", "Title", "Raw", "Adjusted"]
-        widths = [outcome_w, 12 * mm, ref_w, rest * 0.35, 12 * mm, 16 * mm]
+        widths = [outcome_w, rank_w, ref_w, rest * 0.35, raw_w, adjusted_w]
         if grants:
             header.append(f"Award ({data.currency})")
             widths.append(money_w)
