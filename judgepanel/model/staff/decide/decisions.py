@@ -156,9 +156,9 @@ def _save(session: Session, round_: Round, application: Application,
     row = PanelDecision(round_id=round_.id, application_id=application.id, outcome=outcome,
                         reason=reason, decided_by=actor, decided_at=utcnow(),
                         changed_by=actor)
-    session.add(row)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # (it flushes first: add the row inside it)
+            session.add(row)
             session.flush()
     except IntegrityError:  # another officer made the first decision meanwhile
         raise stale(f"the decision on {application.ref}", "it now has a decision",
