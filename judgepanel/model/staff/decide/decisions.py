@@ -184,8 +184,11 @@ def set_decision(session: Session, round_: Round, application: Application, outc
     row = _claim(session, round_, application, expected_version, actor)
     previous = _state(row, application)
     if any(o.award for o in choices):
-        award = (amount if amount is not None else application.awarded_amount
-                 or application.requested_amount) if chosen.award else Decimal(0)
+        if chosen.award:
+            award = (amount if amount is not None
+                     else application.awarded_amount or application.requested_amount)
+        else:  # passed over; an application that asked for nothing has nothing to pass
+            award = None if application.requested_amount is None else Decimal(0)
         if chosen.award and award is None:
             raise ValidationError(f"{application.ref} has no requested amount: give the "
                                   "award with --amount.", path="amount")

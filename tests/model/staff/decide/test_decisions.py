@@ -201,3 +201,13 @@ def test_an_application_outside_the_round_is_refused(bp: BoardProgram) -> None:
         _, a01 = _parts(session, bp, "A01")
         with pytest.raises(ValidationError, match="A01 is not in “Final”"):
             set_decision(session, later, a01, "funded", "Yes", ACTOR)
+
+
+def test_not_funding_an_application_that_asked_for_nothing(bp: BoardProgram) -> None:
+    with bp.ws.session() as session:
+        round_, a08 = _parts(session, bp, "A08")
+        a08.requested_amount = None
+        set_decision(session, round_, a08, "not funded", "Asked for no money", ACTOR)
+        assert a08.awarded_amount is None
+        with pytest.raises(ValidationError, match="A08 has no requested amount"):
+            set_decision(session, round_, a08, "funded", "Yes", ACTOR)
