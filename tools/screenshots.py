@@ -55,6 +55,7 @@ SMALL = (1024, 700)
 STAFF_DIALOGS = ("staff-import", "staff-shortlist")
 DARK_SHOTS = ("staff-leaderboard-dark", "staff-overview-dark")
 MEETING = "staff-meeting"  # the panel meeting, light and dark, 1280 x 800 and 1024 x 700
+MEETING_FULL = "staff-meeting-full"  # its full-window mode, to share on a screen
 
 
 def variants(name: str) -> list[str]:
@@ -64,7 +65,7 @@ def variants(name: str) -> list[str]:
 def all_names() -> list[str]:
     return ([f"staff-{key}" for key in STAFF_SCREENS] + list(STAFF_DIALOGS)
             + [v for name in JUDGE_SHOTS for v in variants(name)] + list(DARK_SHOTS)
-            + variants(MEETING))
+            + variants(MEETING) + [MEETING_FULL])
 
 
 # --- the X server -------------------------------------------------------------------------
@@ -313,7 +314,8 @@ class Shooter:
     def meeting(self) -> None:
         """The panel meeting on the recognition demo, two applications decided."""
         name = self.variant(MEETING)
-        if not self.wanted(name):
+        full = self.size == SIZE and not self.dark and self.wanted(MEETING_FULL)
+        if not self.wanted(name) and not full:
             return
         window = self.new_window("meeting")
         page = self.open_program(window, self.demo / "program")
@@ -329,7 +331,13 @@ class Shooter:
         meeting.outcome.setCurrentIndex(meeting.outcome.findData("honourable mention"))
         meeting.reason.setPlainText("A model for small towns")
         meeting.reason.setFocus()
-        self.shot(window, name)
+        if self.wanted(name):
+            self.shot(window, name)
+        if full:
+            meeting.set_full_window(True)
+            self.wait(least=0.5)
+            self.shot(meeting.body, MEETING_FULL)
+            meeting.set_full_window(False)
         self.close(window)
 
     def shortlist_dialog(self, board: Any, window: Any) -> None:

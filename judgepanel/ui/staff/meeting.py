@@ -111,7 +111,7 @@ class MeetingScreen(Screen):
         self.body = MeetingBody(self)
         self.body.setAccessibleName(self.tr("Panel meeting"))
         self.body.setWindowTitle(self.tr("Panel meeting"))
-        outer = QVBoxLayout(self.body)
+        outer = self.body_layout = QVBoxLayout(self.body)
         outer.setContentsMargins(0, 0, 0, 0)
 
         bar = QHBoxLayout()
@@ -162,7 +162,7 @@ class MeetingScreen(Screen):
         self.reviews.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.reviews.setWordWrap(True)
         self.reviews.setTabKeyNavigation(False)
-        self.reviews.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.reviews.verticalHeader().setVisible(False)
         self.reviews.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         outer.addWidget(self.reviews, 1)
@@ -317,11 +317,17 @@ class MeetingScreen(Screen):
         rows = [title for _, title in meeting.criteria] + [self.tr("Total (0–100)"),
                                                            self.tr("Overall")]
         table.setRowCount(len(rows))
-        table.setColumnCount(len(item.reviews))
-        table.setVerticalHeaderLabels(rows)
-        table.setHorizontalHeaderLabels([self.tr("Judge {letter}").format(letter=letters(r.judge))
-                                         for r in item.reviews])
-        for column, review in enumerate(item.reviews):
+        table.setColumnCount(len(item.reviews) + 1)
+        table.setHorizontalHeaderLabels(
+            [self.tr("Criterion")] + [self.tr("Judge {letter}").format(letter=letters(r.judge))
+                                      for r in item.reviews])
+        bold = table.font()
+        bold.setBold(True)
+        for row, title in enumerate(rows):
+            head = QTableWidgetItem(title)
+            head.setFont(bold)
+            table.setItem(row, 0, head)
+        for column, review in enumerate(item.reviews, start=1):
             for row in range(len(meeting.criteria)):
                 text = _score(review.scores[row])
                 if review.comments[row].strip():
@@ -330,6 +336,11 @@ class MeetingScreen(Screen):
             table.setItem(len(meeting.criteria), column, QTableWidgetItem(_points(review.total)))
             table.setItem(len(meeting.criteria) + 1, column,
                           QTableWidgetItem(review.overall_comment.strip()))
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        # The criteria wrap in a quarter of the width; the judges share the rest.
+        table.setColumnWidth(0, max(140, table.viewport().width() // 4))
         table.resizeRowsToContents()
 
     def _fill_decision(self, meeting: Meeting, item: MeetingItem) -> None:
@@ -442,14 +453,18 @@ class MeetingScreen(Screen):
             self.layout_.removeWidget(self.body)
             self.body.setParent(None)
             self.body.setWindowFlag(Qt.WindowType.Window, True)
+            self.body_layout.setContentsMargins(24, 16, 24, 16)
             self._scale(FULL_SCALE)
+            self.body.setGeometry(self.screen().geometry())  # also without a window manager
             self.body.showFullScreen()
         else:
             self.body.hide()
             self.body.setWindowFlag(Qt.WindowType.Window, False)
+            self.body_layout.setContentsMargins(0, 0, 0, 0)
             self._scale(SCALE)
             self.layout_.addWidget(self.body, 1)
             self.body.show()
+        self.show_item(keep_typing=True)  # the criteria's own bold font takes the new size
         self.body.activateWindow()
         self.next_button.setFocus()
 

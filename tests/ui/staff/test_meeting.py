@@ -32,8 +32,9 @@ def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
     assert meeting.progress.text() == f"<b>0 of {total} decided</b>"
     assert meeting.place.text().startswith(f"Application 1 of {total}")
     # Reviews side by side: one column per judge who reviewed it, lettered.
-    assert meeting.reviews.columnCount() == len(first.reviews) > 0
-    assert meeting.reviews.horizontalHeaderItem(0).text().startswith("Judge ")
+    assert meeting.reviews.columnCount() == len(first.reviews) + 1 > 1
+    assert meeting.reviews.horizontalHeaderItem(1).text().startswith("Judge ")
+    assert meeting.reviews.item(0, 0).text() == agenda.criteria[0][1]
     assert meeting.reviews.rowCount() == len(agenda.criteria) + 2
     assert [o.name for o in agenda.outcomes][0] == "winner"
 
