@@ -77,3 +77,18 @@ def test_plain_refusals(ws: Path, monkeypatch: pytest.MonkeyPatch,
     assert words in captured.err and "Traceback" not in captured.err
     assert jp(monkeypatch, "staff", "decide", "--list", "-w", ws, "--json") == 0
     assert as_json(capsys)["decisions"] == []
+
+
+def test_a_programs_own_outcomes_set_as_json(ws: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert jp(monkeypatch, "staff", "setting", "set", "decisions.outcomes",
+              '["gold", {"name": "silver", "selected": true}, "none"]', "-w", ws) == 0
+    assert capsys.readouterr().out.startswith(
+        'decisions.outcomes = [{"name": "gold", "selected": false, "award": false}, ')
+    assert jp(monkeypatch, "staff", "decide", "A08", "Silver", "--reason", "Close second",
+              "-w", ws, "--json") == 0
+    made = as_json(capsys)["decision"]
+    assert (made["outcome"], made["selected"], made["award"]) == ("silver", True, None)
+    assert jp(monkeypatch, "staff", "setting", "set", "decisions.outcomes", "[oops",
+              "-w", ws) == 2
+    assert "not valid JSON" in capsys.readouterr().err
