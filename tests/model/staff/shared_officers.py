@@ -46,6 +46,7 @@ from judgepanel.model.staff.prepare.assignments import (
     remove_assignment,
 )
 from judgepanel.model.staff.prepare.importing.workflow import import_file
+from judgepanel.model.staff.prepare.rounds import round_applications
 from judgepanel.model.staff.results.merging import merge_results
 from judgepanel.model.staff.schema import Application, Conflict, Judge, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
@@ -171,8 +172,15 @@ def _pair(ws: StaffWorkspace, plan: Plan, judge_id: int, application_id: int, ad
 def _auto_assign(ws: StaffWorkspace, plan: Plan, actor: str, log: OfficerLog) -> None:
     try:
         with ws.session() as session:
-            auto_assign(session, session.get_one(Round, plan.round2), actor,
-                        per_application=2, seed=7)
+            second = session.get_one(Round, plan.round2)
+            # Open findings refuse a run over the applications they concern (staff
+            # guide); the findings the officers toggle between open and dismissed stay
+            # out of it, so every run has something to plan.
+            toggled = set(session.scalars(select(Conflict.application_id).where(
+                Conflict.id.in_((*plan.own_conflicts, plan.shared_conflict)))))
+            auto_assign(session, second, actor, per_application=2, seed=7,
+                        applications=[a for a in round_applications(session, second)
+                                      if a.id not in toggled])
     except ConcurrentChangeError as error:
         if "automatically right now" not in error.message:
             raise
