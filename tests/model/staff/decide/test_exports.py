@@ -25,7 +25,8 @@ RANKING_HEADERS = [
     "Rank", "Raw rank", "Adjusted rank", "z rank", "Application", "Title", "Organisation",
     "Categories", "Reviews", "Mean", "Median", "SD", "Min", "Max", "Adjusted", "Adjusted SE",
     "z (0-100)", "Mean z", "impact: mean", "feasibility: mean", "advice: mean", "Disagreement",
-    "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding",
+    "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding", "Decision",
+    "Decision reason",
 ]
 
 
@@ -234,3 +235,22 @@ def test_exports_neutralise_bidi_controls_and_line_separators(tmp_path: Path) ->
     values = list(book["Scores"].iter_rows(values_only=True))
     assert values[1:] == [("Maria gnp.exe", "one\ntwo\nthree\nfour"),
                           ("=cmd", "bell and escape[2J")]
+
+
+def test_rankings_carry_the_panels_decision_and_reason(bp: BoardProgram,
+                                                        tmp_path: Path) -> None:
+    from judgepanel.model.staff.decide.decisions import set_decision
+    from judgepanel.model.staff.schema import Application
+
+    with bp.ws.session() as session:
+        round_ = session.get_one(Round, bp.round_id)
+        set_decision(session, round_, session.get_one(Application, bp.apps["A06"]), "funded",
+                     "=Only one for the estate", "tester", amount=8000)
+    paths = _export_csv(bp, tmp_path / "out")
+    rows = {r["Application"]: r for r in _csv(paths[2])}
+    assert (rows["A06"]["Decision"], rows["A06"]["Decision reason"]) == (
+        "funded", "'=Only one for the estate")  # formula-escaped like every text
+    assert rows["A06"]["Awarded"] == "8000.00"
+    assert (rows["A01"]["Decision"], rows["A01"]["Decision reason"]) == ("", "")
+    housing = {r["Application"]: r for r in _csv(paths[4])}
+    assert housing["A06"]["Decision"] == "funded"
