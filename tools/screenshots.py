@@ -54,6 +54,8 @@ SMALL = (1024, 700)
 # Dialogs, shot on their own (the officer's import and shortlist preview).
 STAFF_DIALOGS = ("staff-import", "staff-shortlist")
 DARK_SHOTS = ("staff-leaderboard-dark", "staff-overview-dark")
+MEETING = "staff-meeting"  # the panel meeting, light and dark, 1280 x 800 and 1024 x 700
+MEETING_FULL = "staff-meeting-full"  # its full-window mode, to share on a screen
 
 
 def variants(name: str) -> list[str]:
@@ -62,7 +64,8 @@ def variants(name: str) -> list[str]:
 
 def all_names() -> list[str]:
     return ([f"staff-{key}" for key in STAFF_SCREENS] + list(STAFF_DIALOGS)
-            + [v for name in JUDGE_SHOTS for v in variants(name)] + list(DARK_SHOTS))
+            + [v for name in JUDGE_SHOTS for v in variants(name)] + list(DARK_SHOTS)
+            + variants(MEETING) + [MEETING_FULL])
 
 
 # --- the X server -------------------------------------------------------------------------
@@ -306,6 +309,35 @@ class Shooter:
             self.shot(window, name)
         if not self.dark and self.wanted("staff-shortlist"):
             self.shortlist_dialog(board, window)
+        self.close(window)
+
+    def meeting(self) -> None:
+        """The panel meeting on the recognition demo, two applications decided."""
+        name = self.variant(MEETING)
+        full = self.size == SIZE and not self.dark and self.wanted(MEETING_FULL)
+        if not self.wanted(name) and not full:
+            return
+        window = self.new_window("meeting")
+        page = self.open_program(window, self.demo / "program")
+        meeting = page.show_screen("meeting")
+        settled = self.staff_settled(window)
+        self.wait(lambda: settled() and meeting.meeting is not None, least=0.5)
+        for outcome, reason in (("winner", "Clearest evidence of impact, and it lasted"),
+                                ("finalist", "Strong, but a smaller reach")):
+            meeting.outcome.setCurrentIndex(meeting.outcome.findData(outcome))
+            meeting.reason.setPlainText(reason)
+            meeting.save_and_next()
+            self.wait(settled, least=0.4)
+        meeting.outcome.setCurrentIndex(meeting.outcome.findData("honourable mention"))
+        meeting.reason.setPlainText("A model for small towns")
+        meeting.reason.setFocus()
+        if self.wanted(name):
+            self.shot(window, name)
+        if full:
+            meeting.set_full_window(True)
+            self.wait(least=0.5)
+            self.shot(meeting.body, MEETING_FULL)
+            meeting.set_full_window(False)
         self.close(window)
 
     def shortlist_dialog(self, board: Any, window: Any) -> None:
@@ -561,6 +593,7 @@ def run(out: Path, display: str, work: Path, only: set[str]) -> list[Path]:
             shooter = Shooter(app, demo, work, out, dark=dark, only=only, size=size)
             shooter.staff()
             shooter.leaderboard()
+            shooter.meeting()
             shooter.judge()
             written += shooter.written
     return written

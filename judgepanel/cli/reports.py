@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="show judges' names instead of Judge A, B, ...")
     parser.add_argument("--feedback-scores", action="store_true", default=None,
                         help="applicant feedback: include scores")
+    parser.add_argument("--feedback-outcome", action="store_true", default=None,
+                        help="applicant feedback: include the panel's decision and reason "
+                        "(default: the program setting reports.feedback_outcome)")
     parser.add_argument("--application", action="append", default=None, metavar="REF",
                         help="dossier/feedback: only this application (may be repeated)")
     parser.add_argument("--select", action="append", default=None, metavar="REF",
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
                 basis=args.basis,
                 name_judges=args.name_judges,
                 feedback_scores=args.feedback_scores,
+                feedback_outcome=args.feedback_outcome,
                 applications=tuple(args.application) if args.application else None,
                 selected=tuple(args.select) if args.select else None,
                 summary_field=args.summary_field,

@@ -213,6 +213,12 @@ def run_round_delete(args: argparse.Namespace) -> int:
 def _setting_value(text: str) -> Any:
     """What was typed, as the setting's kind of value: true/false, none, a number, text."""
     lowered = text.strip().lower()
+    if lowered[:1] in ("[", "{"):  # a list or object in JSON (the decision outcomes)
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ValidationError("The value looks like JSON but is not valid JSON.",
+                                  path="value") from None
     if lowered in ("true", "yes", "on"):
         return True
     if lowered in ("false", "no", "off"):
@@ -230,7 +236,8 @@ def run_setting_list(args: argparse.Namespace) -> int:
 
     with opened(args) as workspace, workspace.session() as session:
         program = workspace.program(session)
-        rows = [{"key": s.key, "value": setting_value(program, s), "default": s.default,
+        rows = [{"key": s.key, "value": s.stored(setting_value(program, s)),
+                 "default": s.stored(s.default),
                  "what": s.what} for s in SETTINGS]
     emit(args, {"settings": rows}, [f"  {r['key']:<30} {json.dumps(r['value']):<8} {r['what']}"
                                     for r in rows])
@@ -250,8 +257,9 @@ def run_setting_set(args: argparse.Namespace) -> int:
             value = chosen.default
         stored = set_setting(session, workspace.program(session), chosen, value,
                              workspace.actor)
-    emit(args, {"key": chosen.key, "value": stored},
-         [f"{chosen.key} = {json.dumps(stored)} ({chosen.what})."])
+    shown = chosen.stored(stored)
+    emit(args, {"key": chosen.key, "value": shown},
+         [f"{chosen.key} = {json.dumps(shown, ensure_ascii=False)} ({chosen.what})."])
     return 0
 
 

@@ -1,9 +1,10 @@
-"""``judgepanel staff shortlist|award``: the decisions staff take from a ranking.
+"""``judgepanel staff shortlist|award|decide``: the decisions staff take from a ranking.
 
 ``shortlist`` wraps ``model.shortlisting`` (look first with ``--dry-run``, then
 create the next round); ``award`` wraps ``awards.set_award`` (partial
-awards, passing over, clearing). Both print what the decision changes so staff
-see the consequence before the next step; see docs/cli.md.
+awards, passing over, clearing); ``decide`` wraps ``decisions`` (the panel's outcome
+and reason for an application, listing, clearing, undoing). Each prints what the
+decision changes so staff see the consequence before the next step; see docs/cli.md.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from judgepanel.cli.staff_common import (
 )
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff.prepare.applications import application_titles, find_application
-from judgepanel.model.staff.prepare.rounds import find_round
+from judgepanel.model.staff.prepare.rounds import find_round, round_applications
 
 if TYPE_CHECKING:
+    from judgepanel.model.staff.decide.decisions import DecisionInfo
     from judgepanel.model.staff.decide.shortlist import ShortlistPlan
 
 
@@ -80,6 +82,32 @@ def register(steps: argparse._SubParsersAction) -> None:
     award.add_argument("--round", type=int, metavar="N",
                        help="the round whose funding line is summarised (default: latest)")
     award.set_defaults(func=json_errors(run_award))
+
+    decide = steps.add_parser(
+        "decide", help="record the panel's decision on an application, or list them",
+        description="Record the panel's decision on an application (an outcome from the "
+        "program's list, with the reason), clear it, undo the last change, or --list the "
+        "round's decisions. Recorded in the audit log.")
+    common_options(decide)
+    decide.add_argument("ref", nargs="?", metavar="REF", help="the application's reference")
+    decide.add_argument("outcome", nargs="?", metavar="OUTCOME",
+                        help="e.g. winner, \"honourable mention\", funded (see --list)")
+    decide.add_argument("--reason", default="", help="why the panel decided so (required)")
+    decide.add_argument("--amount", metavar="AMOUNT",
+                        help="the award, with an outcome that funds (default: the award "
+                        "already set, else the amount requested)")
+    what = decide.add_mutually_exclusive_group()
+    what.add_argument("--list", action="store_true",
+                      help="list the round's decisions and the program's outcomes")
+    what.add_argument("--clear", action="store_true", help="take the decision back")
+    what.add_argument("--undo", action="store_true",
+                      help="put back what the last change to this decision replaced")
+    decide.add_argument("--round", type=int, metavar="N",
+                        help="the round (default: the latest round)")
+    decide.add_argument("--expect-version", type=int, metavar="N",
+                        help="refuse if another officer changed the decision since this "
+                        "version (0: you saw none; --json prints \"version\")")
+    decide.set_defaults(func=json_errors(run_decide))
 
 
 # --- shortlist ----------------------------------------------------------------------------
@@ -204,3 +232,89 @@ def run_award(args: argparse.Namespace) -> int:
     emit(args, data, lines)
     return 0
 
+
+
+# --- decide -------------------------------------------------------------------------------
+
+
+def _decision_data(info: DecisionInfo) -> dict[str, Any]:
+    return {"application": info.ref, "title": info.title, "outcome": info.outcome,
+            "reason": info.reason, "decided_by": info.decided_by,
+            "decided_at": info.decided_at.isoformat() if info.decided_at else None,
+            "version": info.version,
+            "selected": info.selected,
+            "award": None if info.award is None else f"{info.award:.2f}"}
+
+
+def _list_decisions(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.decide.decisions import load_decisions, outcomes
+
+    if args.ref is not None:
+        raise ValidationError("--list takes no application: it lists the whole round.",
+                              path="ref")
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = find_round(session, program, args.round)
+        choices = outcomes(session, round_)
+        found = list(load_decisions(session, round_).values())
+        total = len(round_applications(session, round_))
+        number, currency = round_.number, program.currency
+    data = {"round": number, "applications": total,
+            "outcomes": [{"name": o.name, "selected": o.selected, "award": o.award}
+                         for o in choices],
+            "decisions": [_decision_data(d) for d in found]}
+    lines = [f"Round {number}: {len(found)} of {total} applications decided. Outcomes: "
+             + ", ".join(o.name for o in choices) + "."]
+    for d in found:
+        award = f" {money(d.award)} {currency}" if d.award else ""
+        lines.append(f"  {d.ref:<13} {d.outcome}{award}: {d.reason}  ({d.decided_by})")
+    emit(args, data, lines)
+    return 0
+
+
+def run_decide(args: argparse.Namespace) -> int:
+    from judgepanel.model.staff.decide.decisions import (
+        clear_decision,
+        load_decisions,
+        set_decision,
+        undo_decision,
+    )
+
+    if args.list:
+        return _list_decisions(args)
+    if args.ref is None:
+        raise ValidationError("Name the application (REF), or use --list.", path="ref")
+    changing = args.clear or args.undo
+    if changing and (args.outcome is not None or args.reason or args.amount):
+        raise ValidationError("--clear and --undo take only the application.",
+                              path="outcome")
+    if not changing and args.outcome is None:
+        raise ValidationError("Give the outcome after the reference, e.g. `judgepanel staff "
+                              "decide REC-001 winner --reason \"…\"` (--list shows the "
+                              "outcomes).", path="outcome")
+    amount = parse_money(args.amount, "amount") if args.amount else None
+    with opened(args) as workspace, workspace.session() as session:
+        program = workspace.program(session)
+        round_ = find_round(session, program, args.round)
+        application = find_application(session, program, args.ref)
+        if args.clear:
+            clear_decision(session, round_, application, workspace.actor,
+                           expected_version=args.expect_version)
+        elif args.undo:
+            undo_decision(session, round_, application, workspace.actor,
+                          expected_version=args.expect_version)
+        else:
+            set_decision(session, round_, application, args.outcome, args.reason,
+                         workspace.actor, amount=amount,
+                         expected_version=args.expect_version)
+        info = load_decisions(session, round_).get(application.ref)
+        ref, number, currency = application.ref, round_.number, program.currency
+    data: dict[str, Any] = {"round": number, "application": ref,
+                            "decision": None if info is None else _decision_data(info)}
+    if info is None:
+        lines = [f"{ref} has no decision in round {number} now."]
+    else:
+        award = f" ({money(info.award)} {currency})" if info.award else ""
+        lines = [f"{ref}: {info.outcome}{award}. Reason: {info.reason}"]
+    emit(args, data, lines)
+    return 0

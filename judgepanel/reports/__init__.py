@@ -52,6 +52,8 @@ REPORT_KINDS: dict[str, ReportKind] = {
         ReportKind("compendium", "Compendium", "best practices (recognition) or funded "
                    "initiatives (grants): the selected applications' summaries for "
                    "publication", "compendium"),
+        ReportKind("decisions", "Decisions", "each decision of the panel with its reason "
+                   "and scores; every departure from the ranking called out", "decisions"),
         ReportKind("audit", "Audit log", "the audit log with its chain check", "audit_appendix"),
     )
 }

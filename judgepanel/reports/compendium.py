@@ -4,10 +4,12 @@ Published for others to learn from, so it carries no scores, no ranks and no
 judges; it is ordered by title (naturally: "Project 3" before "Project 19"), not by
 rank. Its title fits the program: "Best practices" for a recognition program,
 "Funded initiatives" for grants (a round with a budget or requested amounts). Which
-applications: ``ReportOptions.selected`` when staff chose them; otherwise every
-application with an award above zero; otherwise the top ``compendium_top`` of the
-ranking. The summary is the form field ``ReportOptions.summary_field`` names, else a
-usual one (``gather.SUMMARY_FIELDS``), found without regard to case or spacing.
+applications: ``ReportOptions.selected`` when staff chose them; otherwise, once the
+panel has decided on any application, those whose outcome is a selected one (winners,
+the funded: ``decide.decisions``); otherwise every application with an award above
+zero; otherwise the top ``compendium_top`` of the ranking. The summary is the form
+field ``ReportOptions.summary_field`` names, else a usual one
+(``gather.SUMMARY_FIELDS``), found without regard to case or spacing.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def selected(data: ReportData) -> list[str]:
     if data.options.selected is not None:
         chosen = set(data.options.selected)
         return [a.ref for a in data.applications if a.ref in chosen]
+    if data.decisions:
+        return [a.ref for a in data.applications
+                if (d := data.decisions.get(a.ref)) is not None and d.selected]
     awarded = [a.ref for a in data.applications if a.awarded is not None and a.awarded > 0]
     if awarded:
         return awarded

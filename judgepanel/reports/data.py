@@ -28,6 +28,8 @@ from judgepanel.model.scoring import ranking as ranking_mod
 from judgepanel.model.scoring import statistics as stats_mod
 from judgepanel.model.scoring.funding import FundingLine
 from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis
+from judgepanel.model.staff.decide.decisions import DecisionInfo
+from judgepanel.model.staff.settings import Outcome
 
 
 @dataclass(frozen=True)
@@ -37,13 +39,14 @@ class ReportOptions:
     name_judges: bool = False  # dossier/activity: real names instead of Judge A, B, ...
     feedback_scores: bool = False  # applicant feedback may show scores
     feedback_judge_names: bool = False  # applicant feedback may name judges
+    feedback_outcome: bool = False  # applicant feedback may say the panel's decision
     # Comments of results files before version 3 (written for the panel) count as
     # feedback for the applicant (``feedback.legacy_comments_to_applicant``).
     legacy_comments_to_applicant: bool = False
     basis: Basis = DEFAULT_BASIS  # which ranking leads the ranking report
     selected: tuple[str, ...] | None = None  # compendium: these applications
     summary_field: str | None = None  # compendium: the form field with the summary
-    compendium_top: int = 10  # compendium fallback when nothing was awarded
+    compendium_top: int = 10  # compendium fallback: no decision, nothing awarded
     generated_at: dt.datetime | None = None  # printed date; None prints none
     author: str = "JudgePanel"
     applications: tuple[str, ...] | None = None  # dossier/feedback: only these
@@ -213,6 +216,10 @@ class ReportData:
     )
     options: ReportOptions = field(default_factory=ReportOptions)
     standings: Standings = field(default_factory=Standings)
+    # The panel's decisions (``decide.decisions``) by application ref, and the program's
+    # outcome list, best first.
+    decisions: Mapping[str, DecisionInfo] = field(default_factory=dict)
+    outcomes: tuple[Outcome, ...] = ()
 
     # --- lookups ---------------------------------------------------------------
 

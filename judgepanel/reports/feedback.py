@@ -9,7 +9,8 @@ applied when the data is gathered: ``ReviewInfo.feedback``).
 By default no judge names, no letters that could be matched across
 applicants, and no scores: feedback is about the application, not about who
 judged it. A program may allow scores (``feedback_scores``) and names
-(``feedback_judge_names``). Feedback is grouped by criterion so the
+(``feedback_judge_names``) and the panel's decision with its reason
+(``feedback_outcome``, when there is one). Feedback is grouped by criterion so the
 applicant reads it as topics; a conflicted judge's never appears
 because their review is not in the data.
 
@@ -47,6 +48,10 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
         Paragraph(" · ".join(st.text(x) for x in (app.ref, app.organisation, app.city) if x),
                   s.muted),
     ]
+    decision = data.decisions.get(ref) if data.options.feedback_outcome else None
+    if decision is not None:
+        story.append(Paragraph(f"The panel's decision: {st.text(decision.outcome)}. "
+                               f"{st.text(decision.reason)}", s.body))
     wrote = False
     show_scores = data.options.feedback_scores
     for c in data.criteria:
@@ -93,6 +98,8 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
         shown.append("scores")
     if data.options.feedback_judge_names:
         shown.append("judges' names")
+    if data.options.feedback_outcome:
+        shown.append("the panel's decision")
     policy = ("with " + " and ".join(shown)) if shown else "without judges' names or scores"
     story: list[Flowable] = doc.cover(
         TITLE, [("Applications", str(len(refs)))],

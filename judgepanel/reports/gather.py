@@ -17,8 +17,10 @@ conflict register, results files, bundles and the audit log.
 Program settings read here (declared in ``model.staff.settings``; see
 docs/reports.md): the ranking basis, the summary field (matched to the form's field
 names without regard to case, accents or spacing), and whether reports name
-judges and show applicants scores or judge names, which set the defaults of
-:class:`ReportOptions`. The disagreement limits are read by the leaderboard's rule.
+judges and show applicants scores, judge names or the panel's decision, which set the
+defaults of :class:`ReportOptions`. The disagreement limits are read by the
+leaderboard's rule. The panel's decisions and the outcome list come from
+``decide.decisions``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy.orm import Session, selectinload
 from judgepanel.model.scoring.funding import FundingLine
 from judgepanel.model.scoring.ranking import Ranking
 from judgepanel.model.staff import audit as audit_mod
+from judgepanel.model.staff.decide.decisions import load_decisions, outcomes
 from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
 from judgepanel.model.staff.prepare.rounds import find_round, round_applications
 from judgepanel.model.staff.results.feedback import Feedback, applicant_feedback
@@ -52,6 +55,7 @@ from judgepanel.model.staff.settings import (
     FEEDBACK_LEGACY_COMMENTS,
     RANKING_BASIS,
     REPORTS_FEEDBACK_JUDGE_NAMES,
+    REPORTS_FEEDBACK_OUTCOME,
     REPORTS_FEEDBACK_SCORES,
     REPORTS_NAME_JUDGES,
     SUMMARY_FIELD,
@@ -87,6 +91,7 @@ def options_from_settings(program: Program, **overrides: Any) -> ReportOptions:
         "feedback_scores": setting_value(program, REPORTS_FEEDBACK_SCORES),
         "feedback_judge_names": setting_value(program, REPORTS_FEEDBACK_JUDGE_NAMES),
         "legacy_comments_to_applicant": setting_value(program, FEEDBACK_LEGACY_COMMENTS),
+        "feedback_outcome": setting_value(program, REPORTS_FEEDBACK_OUTCOME),
         "basis": setting_value(program, RANKING_BASIS),
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
@@ -240,6 +245,8 @@ def gather(
         disagreement=boards.overall.disagreement,
         options=options,
         standings=_standings(boards),
+        decisions=load_decisions(session, round_),
+        outcomes=outcomes(session, round_),
     )
 
 

@@ -104,6 +104,10 @@ _WORDS: dict[str, Callable[[dict[str, Any], dict[int, str]], str]] = {
     "round.shortlisted": lambda d, _n: f"shortlisted round {d.get('from_round')} into "
                                        f"round {d.get('round')}",
     "program.setting": lambda d, _n: f"changed the setting {d.get('setting')}",
+    "decision.set": lambda d, _n: f"decided “{d.get('outcome')}” for {d.get('application')} "
+                                  f"(round {d.get('round')})",
+    "decision.cleared": lambda d, _n: f"cleared the decision on {d.get('application')} "
+                                      f"(round {d.get('round')})",
 }
 
 

@@ -207,7 +207,7 @@ class RubricRow(Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     tie_break: Mapped[str | None] = mapped_column(String(64))
-    # Migration 0010: whether every review needs overall feedback for the applicant.
+    # Migration 0011: whether every review needs overall feedback for the applicant.
     overall_feedback_required: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false())
 
@@ -242,7 +242,7 @@ class CriterionRow(Base):
     counts: Mapped[bool] = mapped_column(Boolean, default=True)
     comment_when: Mapped[str] = mapped_column(String(10), default="never")
     comment_threshold: Mapped[float | None] = mapped_column(Float)
-    # Migration 0010: when feedback for the applicant is required (the same rule shape).
+    # Migration 0011: when feedback for the applicant is required (the same rule shape).
     feedback_when: Mapped[str] = mapped_column(String(10), default="never",
                                                server_default="never")
     feedback_threshold: Mapped[float | None] = mapped_column(Float)
@@ -483,8 +483,8 @@ class ReceivedResults(Base):
     # Only while "held" or "set_aside": the signed results.json, so staff can compare
     # and choose without the staff key (its scores are in no score table).
     results_json: Mapped[str | None] = mapped_column(Text)
-    # Migration 0010, set once the signature is verified: the results format version.
-    # Before version 3 (or NULL: received before 0010, so version 1 or 2) a file's
+    # Migration 0011, set once the signature is verified: the results format version.
+    # Before version 3 (or NULL: received before 0011, so version 1 or 2) a file's
     # comments were written for the panel, and it has no feedback for the applicant.
     format_version: Mapped[int | None] = mapped_column(Integer)
 
@@ -499,7 +499,7 @@ class ReceivedResults(Base):
 
 class Review(Base):
     """A judge's overall view of one application in one results file: the overall comment
-    for the panel and (migration 0010) the overall feedback for the applicant."""
+    for the panel and (migration 0011) the overall feedback for the applicant."""
 
     __tablename__ = "reviews"
     # Its index also serves every lookup by results file (no separate one: migration 0004).
@@ -519,7 +519,7 @@ class Review(Base):
 
 
 class Score(Base):
-    """One criterion score (its comment for the panel and, migration 0010, its feedback
+    """One criterion score (its comment for the panel and, migration 0011, its feedback
     for the applicant) from one review of one results file.
 
     Keyed by what it is, (results file, application, criterion), with no surrogate id,
@@ -597,6 +597,30 @@ class Declaration(Base):
     judge: Mapped[Judge] = relationship()
     application: Mapped[Application] = relationship()
     results: Mapped[ReceivedResults | None] = relationship(back_populates="declarations")
+
+
+class PanelDecision(VersionedColumns, Base):
+    """The panel's decision on one application in one round (migration 0010).
+
+    ``outcome`` is a name from the program's outcome list (``decide.decisions``); None
+    once the decision is cleared (the row stays, so its version keeps counting and an
+    officer clearing from an older view is refused like any stale edit). Versioned
+    (``storage.versions``); every change is in the audit log.
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("round_id", "application_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Deleting a round (possible only before bundles) deletes its decisions.
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    outcome: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship()
 
 
 class AuditEvent(AuditLogColumns, Base):

@@ -46,6 +46,12 @@ class Setting(Generic[T]):
     check: Callable[[object], T]
     what: str  # plain words for messages: "the disagreement limit on the range"
     per_round: bool = False
+    # The value as JSON stores it, when ``check`` returns something richer (outcomes).
+    dump: Callable[[Any], object] | None = None
+
+    def stored(self, value: T) -> object:
+        """``value`` as JSON data (what is stored, and what a listing shows)."""
+        return self.dump(value) if self.dump is not None else value
 
     @property
     def key(self) -> str:
@@ -85,6 +91,59 @@ def _basis(value: object) -> Basis:
     return found
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One decision a panel can take on an application, as the program names it.
+
+    ``selected``: the application is among the chosen (the compendium's winners, the
+    funded); ``award``: deciding it sets the application's award (grants: "funded").
+    A program's outcomes are listed best first: the Decisions report calls out a
+    decision that puts an application above a better-ranked one.
+    """
+
+    name: str
+    selected: bool = False
+    award: bool = False
+
+
+RECOGNITION_OUTCOMES = (Outcome("winner", selected=True), Outcome("finalist"),
+                        Outcome("honourable mention"), Outcome("not selected"))
+GRANT_OUTCOMES = (Outcome("funded", selected=True, award=True), Outcome("not funded"))
+
+
+def _outcome(item: object) -> Outcome:
+    if isinstance(item, str):
+        item = {"name": item}
+    if not isinstance(item, Mapping) or set(item) - {"name", "selected", "award"}:
+        raise ValueError("must list outcomes as names, or objects with “name”, and "
+                         "optionally “selected” and “award” (true or false)")
+    name, selected, award = item.get("name"), item.get("selected", False), \
+        item.get("award", False)
+    if (not isinstance(name, str) or not name.strip() or len(name) > 100
+            or text_problem(name, multiline=False) is not None):
+        raise ValueError("must name each outcome (text on one line, at most 100 characters)")
+    if not isinstance(selected, bool) or not isinstance(award, bool):
+        raise ValueError("must give “selected” and “award” as true or false")
+    return Outcome(" ".join(name.split()), selected, award)
+
+
+def _dump_outcomes(value: tuple[Outcome, ...] | None) -> object:
+    return None if value is None else [
+        {"name": o.name, "selected": o.selected, "award": o.award} for o in value]
+
+
+def _outcomes(value: object) -> tuple[Outcome, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not value:
+        raise ValueError("must be a list of outcomes, best first, or empty for the defaults")
+    outcomes = tuple(_outcome(item) for item in value)
+    names = [o.name.casefold() for o in outcomes]
+    if len(set(names)) != len(names):
+        raise ValueError("must not name an outcome twice")
+    return outcomes
+
+
 DISAGREEMENT_RANGE: Setting[float | None] = Setting(
     ("disagreement_range",), DEFAULT_MAX_RANGE, _points_or_off,
     "the disagreement limit on the range of totals", per_round=True)
@@ -112,11 +171,19 @@ FEEDBACK_LEGACY_COMMENTS: Setting[bool] = Setting(
 EXPORTS_CONTACT_DETAILS: Setting[bool] = Setting(
     ("exports", "contact_details"), False, _yes_no,
     "whether exports include each applicant's contact name and e-mail (to notify them)")
+DECISION_OUTCOMES: Setting[tuple[Outcome, ...] | None] = Setting(
+    ("decisions", "outcomes"), None, _outcomes,
+    "the decisions a panel can take, best first (empty: winner, finalist, honourable "
+    "mention, not selected; or, when the round has a budget, funded, not funded)",
+    dump=_dump_outcomes)
+REPORTS_FEEDBACK_OUTCOME: Setting[bool] = Setting(
+    ("reports", "feedback_outcome"), False, _yes_no,
+    "whether applicant feedback may say the panel's decision")
 
 SETTINGS: tuple[Setting[Any], ...] = (
     DISAGREEMENT_RANGE, DISAGREEMENT_SD, RANKING_BASIS, SUMMARY_FIELD, REPORTS_NAME_JUDGES,
     REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES, FEEDBACK_LEGACY_COMMENTS,
-    EXPORTS_CONTACT_DETAILS)
+    EXPORTS_CONTACT_DETAILS, DECISION_OUTCOMES, REPORTS_FEEDBACK_OUTCOME)
 """Every setting, in the order a listing shows them."""
 
 _MISSING = object()
@@ -185,10 +252,10 @@ def set_setting(session: Session, program: Program, setting: Setting[T], value: 
         inner = target.get(key)
         target[key] = dict(inner) if isinstance(inner, Mapping) else {}
         target = target[key]
-    target[path[-1]] = checked
+    target[path[-1]] = setting.stored(checked)
     program.settings = settings
     session.flush()
     audit.append(session, actor, SETTING_ACTION, {
-        "setting": setting.key, "value": checked,
+        "setting": setting.key, "value": setting.stored(checked),
         "round": round_.number if round_ is not None else None})
     return checked

@@ -56,10 +56,12 @@ T = TypeVar("T")
 PROGRAM, RUBRIC, APPLICATIONS, JUDGES, CONFLICTS, ASSIGNMENTS, BUNDLES, RESULTS, AWARDS = (
     "program", "rubric", "applications", "judges", "conflicts", "assignments", "bundles",
     "results", "awards")
+DECISIONS = "decisions"
 EVERYTHING = "*"
 # What another officer's change touches, by the family of its audit action.
 FAMILY_TOPICS: dict[str, tuple[str, ...]] = {
     "applications": (APPLICATIONS,), "assignment": (ASSIGNMENTS,), "award": (AWARDS,),
+    "decision": (DECISIONS, AWARDS),
     "conflict": (CONFLICTS, ASSIGNMENTS), "conflicts": (CONFLICTS, ASSIGNMENTS),
     "judge": (JUDGES,), "bundle": (BUNDLES,), "results": (RESULTS, CONFLICTS),
     "rubric": (RUBRIC,), "round": (PROGRAM,), "program": (PROGRAM,),

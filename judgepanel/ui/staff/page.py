@@ -29,6 +29,7 @@ from judgepanel.ui.staff.conflicts import ConflictsScreen
 from judgepanel.ui.staff.context import PROGRAM, StaffContext
 from judgepanel.ui.staff.judges import JudgesScreen
 from judgepanel.ui.staff.leaderboard import LeaderboardScreen
+from judgepanel.ui.staff.meeting import MeetingScreen
 from judgepanel.ui.staff.overview import OverviewScreen
 from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
 from judgepanel.ui.staff.rubric_editor import RubricScreen
@@ -95,6 +96,7 @@ class StaffPage(QWidget):
             ("bundles", BundlesScreen(self.ctx)),
             ("results", ResultsInboxScreen(self.ctx)),
             ("leaderboard", LeaderboardScreen(self.ctx)),
+            ("meeting", MeetingScreen(self.ctx)),
             ("audit", AuditScreen(self.ctx)),
         ):
             self.screens[key] = screen

@@ -35,6 +35,9 @@ def report_choices() -> list[tuple[str, str, str]]:
         "compendium": (_tr("Compendium"),
                        _tr("best practices (recognition) or funded initiatives (grants): the "
                            "selected applications' summaries for publication")),
+        "decisions": (_tr("Decisions"),
+                      _tr("each decision of the panel with its reason and scores; every "
+                          "departure from the ranking called out")),
         "audit": (_tr("Audit log"), _tr("the audit log with its chain check")),
     }
     return [(kind.name, *known.get(kind.name, (kind.title, kind.description)))

@@ -1,8 +1,9 @@
 """Undo for the edits a person expects to take back.
 
 Assignment cells, dismissed conflicts, a judge's details, withdrawing a judge,
-staff's awards on the funding line, a shortlist (undone by deleting the round it
-made, while no bundle was built for it) and taking an application out of a round.
+staff's awards on the funding line, the panel's decisions, a shortlist (undone by
+deleting the round it made, while no bundle was built for it) and taking an
+application out of a round.
 
 Each edit is done first (in the background); only when the workspace accepted
 it is a command pushed, whose first ``redo`` is then a no-op. So a refused
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.errors import JudgePanelError, ValidationError
 from judgepanel.model.staff.decide import awards
+from judgepanel.model.staff.decide.decisions import clear_decision, set_decision
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare import judges as judge_rules
 from judgepanel.model.staff.prepare.assignments import add_assignment, remove_assignment
@@ -42,6 +44,7 @@ from judgepanel.ui.staff.context import (
     ASSIGNMENTS,
     AWARDS,
     CONFLICTS,
+    DECISIONS,
     JUDGES,
     PROGRAM,
     StaffContext,
@@ -219,6 +222,43 @@ def change_award(ctx: StaffContext, application_id: int, before: Decimal | None,
 
     _push(ctx, text, apply(after, note), apply(before, "award change undone"), AWARDS,
           version, on_error)
+
+
+@dataclass(frozen=True)
+class DecisionState:
+    """A decision as the meeting screen sets it (``amount`` with an award outcome only)."""
+
+    outcome: str
+    reason: str
+    amount: Decimal | None = None
+
+
+def change_decision(ctx: StaffContext, round_id: int, application_id: int,
+                    before: DecisionState | None, after: DecisionState | None, text: str, *,
+                    version: int = 0,
+                    on_error: Callable[[JudgePanelError], None] | None = None) -> None:
+    """Decide (or clear) the panel's decision; undo puts the previous one back.
+
+    ``version``: the decision's version the screen showed (0: none), so another
+    officer's decision since is not overwritten (the model refuses with the new value).
+    """
+    actor = ctx.workspace.actor
+
+    def apply(state: DecisionState | None) -> Step:
+        def step(session: Session, expected: int | None) -> int:
+            round_, application = session.get(Round, round_id), session.get(
+                Application, application_id)
+            assert round_ is not None and application is not None
+            if state is None:
+                row = clear_decision(session, round_, application, actor,
+                                     expected_version=expected)
+            else:
+                row = set_decision(session, round_, application, state.outcome, state.reason,
+                                   actor, amount=state.amount, expected_version=expected)
+            return row.version if row is not None else 0
+        return step
+
+    _push(ctx, text, apply(after), apply(before), DECISIONS, version, on_error)
 
 
 @dataclass(frozen=True)

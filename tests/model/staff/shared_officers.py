@@ -5,7 +5,9 @@ every round each one imports a file of their own (with an attachment whose bytes
 other officers import too, so the attachment store races), raises the award of one
 application every officer raises (a counter: read the version, set amount + 1 from it,
 and read again when another officer was quicker), sets the award of an application
-of their own, toggles a conflict decision every officer toggles and one of their own,
+of their own, records the panel's decision on an application every officer decides on
+(from the version read, again when another officer was quicker, the first decision
+included), toggles a conflict decision every officer toggles and one of their own,
 assigns or unassigns a pair every officer wants to change (the first wins, the others
 are told it changed) and a pair of their own, and merges every judge's results files
 of that round (everyone merges the same files: one acceptance each, the rest "already
@@ -39,6 +41,7 @@ from judgepanel.errors import (
     ValidationError,
 )
 from judgepanel.model.staff.decide.awards import set_award
+from judgepanel.model.staff.decide.decisions import set_decision
 from judgepanel.model.staff.prepare import conflicts
 from judgepanel.model.staff.prepare.assignments import (
     add_assignment,
@@ -48,7 +51,13 @@ from judgepanel.model.staff.prepare.assignments import (
 from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.prepare.rounds import round_applications
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.staff.schema import Application, Conflict, Judge, Round
+from judgepanel.model.staff.schema import (
+    Application,
+    Conflict,
+    Judge,
+    PanelDecision,
+    Round,
+)
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 T = TypeVar("T")
@@ -67,6 +76,7 @@ class Plan:
     round2: int
     counter_app: int  # every officer raises its award by 1 each round
     own_apps: tuple[int, ...]  # officer i sets the award of own_apps[i]
+    decided_app: int  # every officer records the panel's decision on it each round
     shared_conflict: int
     own_conflicts: tuple[int, ...]
     shared_pair: tuple[int, int]  # (judge id, application id) in round 1
@@ -126,6 +136,27 @@ def _raise_counter(ws: StaffWorkspace, plan: Plan, actor: str, log: OfficerLog) 
             log.stale["award"] += 1
             continue
         log.done["award"] += 1
+        return
+
+
+def _decide(ws: StaffWorkspace, plan: Plan, officer: int, number: int, actor: str,
+            log: OfficerLog) -> None:
+    """Record the panel's decision from the version just read (0: none yet); read again
+    if another officer decided meanwhile, the first decision included."""
+    while True:
+        with ws.session() as session:
+            row = session.scalars(select(PanelDecision).where(
+                PanelDecision.round_id == plan.round1,
+                PanelDecision.application_id == plan.decided_app)).one_or_none()
+            seen = 0 if row is None else row.version
+        try:
+            ws.run(lambda s, seen=seen: set_decision(
+                s, s.get_one(Round, plan.round1), s.get_one(Application, plan.decided_app),
+                "not funded", f"O{officer}-R{number}", actor, expected_version=seen))
+        except StaleEditError:
+            log.stale["decision"] += 1
+            continue
+        log.done["decision"] += 1
         return
 
 
@@ -230,6 +261,7 @@ def work(plan: Plan, officer: int, barrier: Any = None, url: str | None = None) 
                 s, s.get_one(Application, own), Decimal(100 * (officer + 1) + n), actor,
                 expected_version=seen))
             log.done["award"] += 1
+            _decide(ws, plan, officer, number, actor, log)
             _toggle(ws, plan.shared_conflict, actor, log)
             _toggle(ws, plan.own_conflicts[officer], actor, log)
             _pair(ws, plan, *plan.shared_pair, number % 2 == 1, actor, log)

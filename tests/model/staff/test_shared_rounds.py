@@ -2,7 +2,8 @@
 
 The workload is ``shared_officers``'s. Afterwards, on the server: the audit chain is
 intact; no update was lost (a counter every officer raised by read-version-write ends
-at officers x rounds, each officer's own edits end at their last value); every step
+at officers x rounds, the panel's decision every officer records each round ends at
+version officers x rounds, each officer's own edits end at their last value); every step
 was all or nothing (each step that took effect left exactly its audit entries and rows,
 each refused one nothing: no stray attachment chunks, one row per merged file, one
 acceptance per results file); and the program ends exactly as the same work done one
@@ -37,6 +38,7 @@ from judgepanel.model.staff.schema import (
     AttachmentChunk,
     Conflict,
     Judge,
+    PanelDecision,
     ReceivedResults,
     Round,
 )
@@ -110,6 +112,7 @@ def _setup(root: Path, url: str, officers: int, rounds: int) -> Plan:
                 staff_secret=flow.staff.secret_text(), round1=flow.round_id,
                 round2=second_id, counter_app=apps["REC-001"],
                 own_apps=tuple(apps[f"REC-00{i + 2}"] for i in range(officers)),
+                decided_app=apps[f"REC-00{officers + 2}"],
                 shared_conflict=made[-1], own_conflicts=tuple(made[:officers]),
                 shared_pair=shared_pair, judges=tuple(sorted(flow.judge_ids.values())),
                 imports=tuple(imports), shared_import=str(shared), attachments=str(sheets),
@@ -177,7 +180,10 @@ def _check_all_or_nothing(ws: StaffWorkspace, plan: Plan, logs: list[OfficerLog]
             audit.AuditEvent.seq)))
         assert seqs == list(range(1, len(seqs) + 1))
         actions = Counter(e.action for e in audit.events(session) if e.seq > start)
-        assert actions["award.set"] == done["award"]
+        # The decision's award of 0, set once (when the application asked for an amount).
+        passed_over = session.get_one(Application, plan.decided_app).awarded_amount == 0
+        assert actions["award.set"] == done["award"] + passed_over
+        assert actions["decision.set"] == done["decision"]
         assert actions["conflict.dismissed"] + actions["conflict.open"] == done["conflict"]
         assert actions["assignment.added"] + actions["assignment.removed"] == \
             done["assignment"]
@@ -203,6 +209,11 @@ def _check_nothing_lost(ws: StaffWorkspace, plan: Plan, logs: list[OfficerLog]) 
         for officer, app_id in enumerate(plan.own_apps):
             assert session.get_one(Application, app_id).awarded_amount == Decimal(
                 100 * (officer + 1) + plan.rounds)
+        decision = session.scalars(select(PanelDecision).where(
+            PanelDecision.application_id == plan.decided_app)).one()
+        assert decision.version == total  # every decision recorded, none overwritten
+        assert decision.outcome == "not funded" and decision.reason in {
+            f"O{o}-R{plan.rounds}" for o in range(plan.officers)}
         shared = session.get_one(Conflict, plan.shared_conflict)
         assert shared.status == (conflicts.OPEN if total % 2 == 0 else conflicts.DISMISSED)
         for conflict_id in plan.own_conflicts:

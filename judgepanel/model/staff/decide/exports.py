@@ -14,8 +14,9 @@ Both formats hold the same tables, so a number checked in one is in the other:
   file before version 3 has none unless ``feedback.legacy_comments_to_applicant``.
 - Rankings, overall and one table per category: ranks on every basis (raw,
   adjusted, z), the statistics, the adjusted score with its standard error,
-  per-criterion means, flags, missing and conflicted judges, and the funding
-  line when there is a budget.
+  per-criterion means, flags, missing and conflicted judges, the funding
+  line when there is a budget, and the panel's decision with its reason
+  (``decisions``; empty until decided).
 - Judges: reviews counted, mean, spread, leniency, the model's offset with its
   standard error, assigned, missing, conflicted.
 
@@ -59,6 +60,7 @@ from sqlalchemy.orm import Session
 from judgepanel.clock import utcnow
 from judgepanel.model.scoring.ranking import BASIS_NAMES, DEFAULT_BASIS, Basis
 from judgepanel.model.scoring.statistics import median
+from judgepanel.model.staff.decide.decisions import DecisionInfo, load_decisions
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
 from judgepanel.model.staff.results.feedback import Feedback, applicant_feedback
 from judgepanel.model.staff.schema import Application, Program, Round
@@ -145,24 +147,29 @@ def _with_contacts(table: Table, contacts: Contacts | None) -> Table:
 
 
 def rankings_table(board: Leaderboard, category_names: Mapping[str, str],
-                   name: str = "Rankings", slug: str = "rankings") -> Table:
+                   name: str = "Rankings", slug: str = "rankings",
+                   decisions: Mapping[str, DecisionInfo] | None = None) -> Table:
     keys = board.rubric.keys
     headers = ["Rank", "Raw rank", "Adjusted rank", "z rank", "Application", "Title",
                "Organisation", "Categories", "Reviews", "Mean", "Median", "SD", "Min", "Max",
                "Adjusted", "Adjusted SE", "z (0-100)", "Mean z",
                *(f"{k}: mean" for k in keys), "Disagreement",
-               "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding"]
+               "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding",
+               "Decision", "Decision reason"]
     stat: list[Kind] = ["stat"] * len(keys)
     kinds: list[Kind] = ["int", "int", "int", "int", "text", "text", "text", "text", "int",
                          "stat", "stat", "stat", "stat", "stat", "stat", "stat", "stat",
                          "stat", *stat,
-                         "text", "text", "text", "text", "money", "money", "text"]
+                         "text", "text", "text", "text", "money", "money", "text",
+                         "text", "text"]
+    decided = decisions or {}
     rows = []
     for r in board.rows:
         s, app, f = r.stats, r.application, r.funding
         status = ""
         if f is not None:
             status = f.status + (" (set by staff)" if f.overridden else "")
+        decision = decided.get(app.ref)
         rows.append((
             board.rank_of(r), r.rank_raw, r.rank_adjusted, r.rank_z, app.ref, app.title,
             app.organisation, _cats(app.categories, category_names), s.n,
@@ -171,7 +178,8 @@ def rankings_table(board: Leaderboard, category_names: Mapping[str, str],
             *(s.criterion_means.get(k) for k in keys),
             "; ".join(r.flags), _people(r.reviewers), _people(r.missing),
             _people(r.conflicted), app.requested,
-            f.awarded if f is not None else app.awarded, status))
+            f.awarded if f is not None else app.awarded, status,
+            decision.outcome if decision else "", decision.reason if decision else ""))
     return Table(name, slug, tuple(headers), tuple(kinds), tuple(rows))
 
 
@@ -256,16 +264,18 @@ def round_tables(session: Session, round_: Round, *, basis: Basis = DEFAULT_BASI
             .where(Application.program_id == program.id))}
     boards = compute_all(session, round_, basis=basis)
     names = _names(boards)
+    decisions = load_decisions(session, round_)
     tables = [summary_table(boards, program.name, exported or utcnow(), bool(contacts)),
               scores_table(boards.overall, names, applicant_feedback(
                   session, boards.overall.reviews,
                   legacy=setting_value(program, FEEDBACK_LEGACY_COMMENTS))),
-              _with_contacts(rankings_table(boards.overall, names), people)]
+              _with_contacts(rankings_table(boards.overall, names, decisions=decisions),
+                             people)]
     titles: set[str] = {t.name.casefold() for t in tables} | {"judges"}
     for key, board in boards.by_category.items():
         tables.append(_with_contacts(rankings_table(
-            board, names, _sheet_title(f"Rank {names[key]}", titles), f"rankings-{key}"),
-            people))
+            board, names, _sheet_title(f"Rank {names[key]}", titles), f"rankings-{key}",
+            decisions), people))
     tables.append(judges_table(boards.overall))
     return tables
 

@@ -28,7 +28,8 @@ RANKING_HEADERS = [
     "Rank", "Raw rank", "Adjusted rank", "z rank", "Application", "Title", "Organisation",
     "Categories", "Reviews", "Mean", "Median", "SD", "Min", "Max", "Adjusted", "Adjusted SE",
     "z (0-100)", "Mean z", "impact: mean", "feasibility: mean", "advice: mean", "Disagreement",
-    "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding",
+    "Reviewed by", "Missing", "Conflicted", "Requested", "Awarded", "Funding", "Decision",
+    "Decision reason",
 ]
 
 
@@ -256,3 +257,22 @@ def test_feedback_columns_hold_only_what_may_reach_applicants(bp: BoardProgram,
         "Plan is thin, but the need is real")
     assert ben_a03["Overall feedback for the applicant"] == ben_a03[
         "Overall comment for the panel"] != ""
+
+
+def test_rankings_carry_the_panels_decision_and_reason(bp: BoardProgram,
+                                                        tmp_path: Path) -> None:
+    from judgepanel.model.staff.decide.decisions import set_decision
+    from judgepanel.model.staff.schema import Application
+
+    with bp.ws.session() as session:
+        round_ = session.get_one(Round, bp.round_id)
+        set_decision(session, round_, session.get_one(Application, bp.apps["A06"]), "funded",
+                     "=Only one for the estate", "tester", amount=8000)
+    paths = _export_csv(bp, tmp_path / "out")
+    rows = {r["Application"]: r for r in _csv(paths[2])}
+    assert (rows["A06"]["Decision"], rows["A06"]["Decision reason"]) == (
+        "funded", "'=Only one for the estate")  # formula-escaped like every text
+    assert rows["A06"]["Awarded"] == "8000.00"
+    assert (rows["A01"]["Decision"], rows["A01"]["Decision reason"]) == ("", "")
+    housing = {r["Application"]: r for r in _csv(paths[4])}
+    assert housing["A06"]["Decision"] == "funded"

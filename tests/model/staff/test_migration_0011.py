@@ -1,4 +1,4 @@
-"""Migration 0010 (feedback for the applicant at staff), both ways, on a merged workspace.
+"""Migration 0011 (feedback for the applicant at staff), both ways, on a merged workspace.
 
 Uses the ``demo`` fixture of tests/conftest.py: its judges wrote feedback (results
 format 3), so downgrading drops real texts and upgrading brings the columns back empty.
@@ -25,7 +25,7 @@ def _columns(engine: Engine) -> set[tuple[str, str]]:
             for column in inspector.get_columns(table)}
 
 
-def test_migration_0010_adds_and_drops_the_feedback_columns(demo: Path, tmp_path: Path) -> None:
+def test_migration_0011_adds_and_drops_the_feedback_columns(demo: Path, tmp_path: Path) -> None:
     copy, engine = copied_demo(demo, tmp_path)
     before = first_board(copy)
     try:
@@ -37,7 +37,7 @@ def test_migration_0010_adds_and_drops_the_feedback_columns(demo: Path, tmp_path
                 "WHERE status = 'accepted'")))
         assert written and versions == {3}  # the demo's judges wrote feedback
         with engine.begin() as connection:
-            command.downgrade(migrations.alembic_config(connection), "0009")
+            command.downgrade(migrations.alembic_config(connection), "0010")
         assert not ADDED & _columns(engine)
         migrations.upgrade(engine)
         assert _columns(engine) >= ADDED

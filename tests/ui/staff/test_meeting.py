@@ -1,0 +1,98 @@
+"""The panel meeting screen: discussion order, reviews side by side, decisions by keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from judgepanel.model.staff.decide.decisions import load_decisions
+from judgepanel.model.staff.decide.meeting import TOP
+from judgepanel.model.staff.schema import Round
+from tests.ui.staff.conftest import wait_idle
+
+
+def _decisions(page: Any) -> dict[str, Any]:
+    with page.workspace.session() as session:
+        round_ = session.get_one(Round, page.ctx.round_id)
+        return dict(load_decisions(session, round_))
+
+
+def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    page, errors = make_page(demo / "program")
+    meeting = page.show_screen("meeting")
+    wait_idle(qtbot, page.ctx)
+    agenda = meeting.meeting
+    assert agenda is not None and agenda.items
+    total = len(agenda.items)
+    first = agenda.items[0]
+    assert first.group == TOP and first.rank == 1
+    assert meeting.progress.text() == f"<b>0 of {total} decided</b>"
+    assert meeting.place.text().startswith(f"Application 1 of {total}")
+    # Reviews side by side: one column per judge who reviewed it, lettered.
+    assert meeting.reviews.columnCount() == len(first.reviews) + 1 > 1
+    assert meeting.reviews.horizontalHeaderItem(1).text().startswith("Judge ")
+    assert meeting.reviews.item(0, 0).text() == agenda.criteria[0][1]
+    assert meeting.reviews.rowCount() == len(agenda.criteria) + 2
+    assert [o.name for o in agenda.outcomes][0] == "winner"
+
+    page.activateWindow()
+    meeting.reviews.setFocus()
+    qtbot.waitUntil(meeting.reviews.hasFocus)
+    qtbot.keyClick(meeting.reviews, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert meeting.outcome.hasFocus()
+    meeting.outcome.setCurrentIndex(meeting.outcome.findData("winner"))
+    meeting.reason.setPlainText("Clearest evidence of impact")
+    qtbot.keyClick(meeting.reason, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, page.ctx)
+    assert errors == []
+    assert meeting.position == 1  # saved, and on to the next
+    decided = _decisions(page)
+    assert (decided[first.ref].outcome, decided[first.ref].reason) == (
+        "winner", "Clearest evidence of impact")
+    assert meeting.progress.text() == f"<b>1 of {total} decided</b>"
+
+    # A decision needs a reason: nothing saved, the screen says why.
+    second = meeting.item()
+    meeting.outcome.setCurrentIndex(meeting.outcome.findData("finalist"))
+    meeting.reason.setPlainText("  ")
+    meeting.save()
+    wait_idle(qtbot, page.ctx)
+    assert "reason" in meeting.problem.text() and second.ref not in _decisions(page)
+    assert not meeting.problem.isHidden()
+
+    meeting.reviews.setFocus()
+    qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageUp, Qt.KeyboardModifier.AltModifier)
+    assert meeting.position == 1  # Alt+PageUp is not a meeting key: still here
+    qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageDown)
+    assert meeting.position == 2
+    qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageUp)
+    qtbot.keyClick(meeting.reviews, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert meeting.position == 0 and meeting.reason.toPlainText() == (
+        "Clearest evidence of impact")
+    page.undo_action.trigger()
+    wait_idle(qtbot, page.ctx)
+    assert first.ref not in _decisions(page)
+    assert meeting.progress.text() == f"<b>0 of {total} decided</b>"
+
+
+def test_conflicted_judges_are_marked_and_full_window_comes_back(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    page, _errors = make_page(demo / "program")
+    meeting = page.show_screen("meeting")
+    wait_idle(qtbot, page.ctx)
+    agenda = meeting.meeting
+    assert agenda is not None
+    with_conflict = next((i for i, item in enumerate(agenda.items) if item.conflicted), None)
+    if with_conflict is not None:
+        meeting.go(with_conflict)
+        assert meeting.absent.text().startswith("Not taking part (conflict of interest): Judge ")
+    groups = [item.group for item in agenda.items]
+    assert groups == sorted(groups, key=["top", "disagreement", "rest", "unscored"].index)
+    meeting.set_full_window(True)
+    assert meeting.body.isWindow() and meeting.full_button.isChecked()
+    qtbot.keyClick(meeting.body, Qt.Key.Key_Escape)
+    assert not meeting.body.isWindow() and not meeting.full_button.isChecked()
+    assert meeting.body.parent() is meeting
