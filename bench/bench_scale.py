@@ -118,11 +118,13 @@ def results_document(bundle: Any, judge: Identity, rubric: Rubric, rng: random.R
             value = c.min + c.step * rng.randint(0, steps)
             value = int(value) if float(value).is_integer() else value
             scores.append({"criterion": c.key, "score": value,
-                           "comment": "Scored against the level descriptors."})
+                           "comment": "Scored against the level descriptors.",
+                           "feedback": "Clear on this point; say more about outcomes."})
         reviews.append({"application_id": app_id, "scores": scores,
-                        "overall_comment": "Solid application.", "confidence": 4,
+                        "overall_comment": "Solid application.",
+                        "overall_feedback": "A solid application, thank you.", "confidence": 4,
                         "updated_at": updated_at.strftime(stamp)})
-    return {"format": "judgepanel-results", "format_version": 2, "program": program,
+    return {"format": "judgepanel-results", "format_version": 3, "program": program,
             "round": round_, "bundle_id": bundle.bundle_id,
             "manifest_sha256": bundle.manifest_sha256,
             "judge": {"name": judge.name, "fingerprint": judge.fingerprint},

@@ -57,21 +57,22 @@ def _opened(files: list[Path], staff: X25519Identity, enrolled: dict[str, Public
 def floor_merge(files: list[Path], staff: X25519Identity, enrolled: dict[str, PublicKey],
                 db_path: Path) -> int:
     """Decrypt, parse, verify, one bulk insert: the least a merge can do."""
-    rows: list[tuple[str, str, str, str, float, str]] = []
+    rows: list[tuple[str, str, str, str, float, str, str]] = []
     for _path, _raw, _data, document in _opened(files, staff, enrolled):
         judge = document["judge"]["fingerprint"]
         for review in document["reviews"]:
             for score in review["scores"]:
                 rows.append((document["bundle_id"], judge, review["application_id"],
-                             score["criterion"], float(score["score"]), score["comment"]))
+                             score["criterion"], float(score["score"]), score["comment"],
+                             score["feedback"]))
     connection = sqlite3.connect(db_path)
     try:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
         connection.execute("CREATE TABLE scores (bundle TEXT, judge TEXT, app TEXT, "
-                           "criterion TEXT, value REAL, comment TEXT)")
+                           "criterion TEXT, value REAL, comment TEXT, feedback TEXT)")
         with connection:
-            connection.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?)", rows)
+            connection.executemany("INSERT INTO scores VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     finally:
         connection.close()
     return len(rows)
@@ -107,18 +108,19 @@ def floor_into_schema(files: list[Path], staff: X25519Identity,
                                      entry["declared_at"].replace("T", " ").rstrip("Z")))
             for review in document["reviews"]:
                 app = ids[review["application_id"]]
-                reviews.append((rid, app, review["overall_comment"], review["confidence"]))
+                reviews.append((rid, app, review["overall_comment"], review["overall_feedback"],
+                                review["confidence"]))
                 scores += [(rid, app, score["criterion"], float(score["score"]),
-                            score["comment"]) for score in review["scores"]]
+                            score["comment"], score["feedback"]) for score in review["scores"]]
         connection.executemany(
             "INSERT INTO declarations (judge_id, application_id, results_id, conflict, reason, "
             "declared_at) VALUES (?, ?, ?, ?, ?, ?)", declarations)
         connection.executemany(
-            "INSERT INTO reviews (results_id, application_id, overall_comment, confidence) "
-            "VALUES (?, ?, ?, ?)", reviews)
+            "INSERT INTO reviews (results_id, application_id, overall_comment, "
+            "overall_feedback, confidence) VALUES (?, ?, ?, ?, ?)", reviews)
         connection.executemany(
-            "INSERT INTO scores (results_id, application_id, criterion_key, value, comment) "
-            "VALUES (?, ?, ?, ?, ?)", scores)
+            "INSERT INTO scores (results_id, application_id, criterion_key, value, comment, "
+            "feedback) VALUES (?, ?, ?, ?, ?, ?)", scores)
         connection.execute("COMMIT")
     finally:
         connection.close()

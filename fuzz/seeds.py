@@ -35,6 +35,7 @@ CSV = ("Ref,Initiative,Organization,City,Email,Amount requested,Component,Attach
 
 RUBRIC = """name = "Every field"
 tie_break = "impact"
+overall_feedback = "required"
 
 [[criteria]]
 key = "impact"
@@ -44,6 +45,7 @@ weight = 3
 scale = { min = 1, max = 5, step = 0.5 }
 counts = true
 comment = { below = 3 }
+applicant_feedback = { above = 4 }
 levels = { 1 = "No evidence", "2.5" = "Some", 5 = "Strong evidence" }
 
 [[criteria]]
@@ -51,6 +53,7 @@ key = "advice"
 title = "Advice"
 counts = false
 comment = "always"
+applicant_feedback = "required"
 [[criteria.levels]]
 score = 1
 descriptor = "Low"
@@ -82,7 +85,7 @@ def _parts(workbook: bytes) -> dict[str, bytes]:
 
 
 def seeds() -> dict[str, dict[str, bytes]]:
-    from tests.formats.crafting import BundleParts, Keys, results_document
+    from tests.formats.crafting import BundleParts, Keys, results_document, results_document_v2
     from tests.formats.test_zip_hygiene import written
 
     staff, judge = fuzz_keys()
@@ -98,7 +101,8 @@ def seeds() -> dict[str, dict[str, bytes]]:
             {"Title": "Open Doors", "Amount": 99.5, "Ok": True, "None": None}]}).encode()},
         "rubric": {**{p.name: p.read_bytes() for p in sorted(RESOURCES.glob("**/*.toml"))},
                    "every-field.toml": RUBRIC.encode()},
-        "results": {"results.json": dumps_canonical(results_document(keys))},
+        "results": {"results-v3.json": dumps_canonical(results_document(keys)),
+                    "results-v2.json": dumps_canonical(results_document_v2(keys))},
         "manifest": {"manifest.json": BundleParts.valid(keys).manifest_data()},
         "card": {"maria.jpcard": Card.from_identity(judge).to_json()},
         "age_file": {"x25519.age": encrypt_bytes(b"payload", [keys.staff.recipient]),
@@ -112,6 +116,7 @@ def seeds() -> dict[str, dict[str, bytes]]:
         "settings": {"settings.json": json.dumps({
             "disagreement_range": 25, "disagreement_sd": None, "ranking_basis": "raw",
             "summary_field": "Summary", "reports": {"name_judges": True},
+            "feedback": {"legacy_comments_to_applicant": True},
             "round_settings": {"2": {"disagreement_range": 10}}}).encode()},
         "text": {"mixed.txt": "Łódź\r\nline\u2028two\u202eexe\x1b[2J\ttab".encode()},
     }

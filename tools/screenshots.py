@@ -513,9 +513,10 @@ class Shooter:
         """
         import random
 
-        from judgepanel.model.demo.content import review_comment
+        from judgepanel.model.demo.content import applicant_feedback, review_comment
 
         rng = random.Random(2026)
+        words = random.Random(18)  # feedback for the applicant: its own draws (issue #18)
         apps = [a.id for a in session.applications]
         declared = apps[: max(len(apps) - 7, 3)]
         conflict = declared[3]
@@ -547,8 +548,12 @@ class Shooter:
                 elif criterion.comment.requires_comment(value) or rng.random() < 0.6:
                     session.set_comment(app_id, criterion.key,
                                         review_comment(rng, (value - criterion.min) / span * 100))
+                if criterion.counts:
+                    session.set_feedback(app_id, criterion.key, applicant_feedback(
+                        words, (value - criterion.min) / span * 100))
             if app_id in full:
                 session.set_overall_comment(app_id, review_comment(rng, merit * 100))
+                session.set_overall_feedback(app_id, applicant_feedback(words, merit * 100))
                 session.set_confidence(app_id, rng.choice((3, 4, 4, 5)))
             if number == 1:
                 session.set_private_note(app_id, "Ask the others about the data source.")

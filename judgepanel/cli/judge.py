@@ -250,7 +250,8 @@ def run_sheet(args: argparse.Namespace) -> int:
         count = len(session.applications)
     emit(args, {"sheet": str(path), "applications": count},
          [f"Wrote a score sheet of {count} applications to {path}.",
-          "Fill in scores and comments, then: judgepanel judge score BUNDLE SHEET --check"])
+          "Fill in scores, comments for the panel and feedback for the applicant, then: "
+          "judgepanel judge score BUNDLE SHEET --check"])
     return 0
 
 

@@ -46,8 +46,9 @@ REPORT_KINDS: dict[str, ReportKind] = {
                    "decision with reasons and times", "coi"),
         ReportKind("activity", "Judge activity", "who returned what, when, with which "
                    "sequence; who is late", "activity"),
-        ReportKind("feedback", "Feedback to applicants", "judges' comments per application, "
-                   "without names or scores unless allowed", "feedback"),
+        ReportKind("feedback", "Feedback to applicants", "judges' feedback for each "
+                   "applicant (never their comments for the panel), without names or scores "
+                   "unless allowed", "feedback"),
         ReportKind("compendium", "Compendium", "best practices (recognition) or funded "
                    "initiatives (grants): the selected applications' summaries for "
                    "publication", "compendium"),

@@ -40,6 +40,9 @@ class ReportOptions:
     feedback_scores: bool = False  # applicant feedback may show scores
     feedback_judge_names: bool = False  # applicant feedback may name judges
     feedback_outcome: bool = False  # applicant feedback may say the panel's decision
+    # Comments of results files before version 3 (written for the panel) count as
+    # feedback for the applicant (``feedback.legacy_comments_to_applicant``).
+    legacy_comments_to_applicant: bool = False
     basis: Basis = DEFAULT_BASIS  # which ranking leads the ranking report
     selected: tuple[str, ...] | None = None  # compendium: these applications
     summary_field: str | None = None  # compendium: the form field with the summary
@@ -89,9 +92,13 @@ class ReviewInfo:
     judge: str
     total: float | None  # None when a counting criterion is unscored
     scores: Mapping[str, float] = field(default_factory=dict)
-    comments: Mapping[str, str] = field(default_factory=dict)
-    overall_comment: str = ""
+    comments: Mapping[str, str] = field(default_factory=dict)  # for the panel
+    overall_comment: str = ""  # for the panel
     confidence: int | None = None
+    # For the applicant (results format 3; an older file's comments when the program
+    # says so: ``ReportOptions.legacy_comments_to_applicant``). Never the panel's texts.
+    feedback: Mapping[str, str] = field(default_factory=dict)
+    overall_feedback: str = ""
 
 
 @dataclass(frozen=True)

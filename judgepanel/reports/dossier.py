@@ -104,7 +104,8 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
     story += _flags(doc, data, ref, found)
     comments = _comments(doc, data, ordered)
     if comments:
-        story += [Paragraph("Comments", s.h2), *comments]
+        story += [Paragraph("Comments for the panel and feedback for the applicant", s.h2),
+                  *comments]
     return story
 
 
@@ -157,12 +158,16 @@ def _comments(doc: ReportDocument, data: ReportData,
     out: list[Flowable] = []
     for r in reviews:
         parts = []
-        for c in data.criteria:
-            text = r.comments.get(c.key)
-            if text:
-                parts.append(f"<i>{st.text(c.title)}:</i> {st.text(text)}")
-        if r.overall_comment.strip():
-            parts.append(f"<i>Overall:</i> {st.text(r.overall_comment)}")
+        # Both texts of a review, each labelled with who it was written for.
+        for title, panel, applicant in (
+                *((c.title, r.comments.get(c.key, ""), r.feedback.get(c.key, ""))
+                  for c in data.criteria),
+                ("Overall", r.overall_comment, r.overall_feedback)):
+            if panel.strip():
+                parts.append(f"<i>{st.text(title)}, for the panel:</i> {st.text(panel)}")
+            if applicant.strip():
+                parts.append(f"<i>{st.text(title)}, for the applicant:</i> "
+                             f"{st.text(applicant)}")
         if not parts:
             continue
         confidence = f" (confidence {r.confidence})" if r.confidence is not None else ""

@@ -1,11 +1,17 @@
-"""Applicant feedback: what the judges wrote about each application, for its applicant.
+"""Applicant feedback: what the judges wrote for each application's applicant.
+
+Only the judges' feedback for the applicant is printed (results format 3: the text
+the judge app labels "For the applicant"), never their comments for the panel. A
+results file older than version 3 has no feedback; its comments, written for the
+panel, appear only if the program says so (``feedback.legacy_comments_to_applicant``,
+applied when the data is gathered: ``ReviewInfo.feedback``).
 
 By default no judge names, no letters that could be matched across
 applicants, and no scores: feedback is about the application, not about who
 judged it. A program may allow scores (``feedback_scores``) and names
 (``feedback_judge_names``) and the panel's decision with its reason
-(``feedback_outcome``, when there is one). Comments are grouped by criterion so the
-applicant reads them as topics; a conflicted judge's comments never appear
+(``feedback_outcome``, when there is one). Feedback is grouped by criterion so the
+applicant reads it as topics; a conflicted judge's never appears
 because their review is not in the data.
 
 Memory: like the dossiers, each applicant's page is a ``Deferred`` part, made
@@ -51,7 +57,7 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
     for c in data.criteria:
         items = []
         for r in reviews:
-            text = r.comments.get(c.key, "").strip()
+            text = r.feedback.get(c.key, "").strip()
             if text:
                 given = r.scores.get(c.key)
                 prefix = f"[{score(given)} of {c.max:g}] " if show_scores else ""
@@ -60,8 +66,8 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
             wrote = True
             story.append(Paragraph(st.text(c.title), s.h2))
             story += [Paragraph(item, s.quote) for item in items]
-    overall = [f"{st.text(r.overall_comment.strip())}{_who(data, r)}" for r in reviews
-               if r.overall_comment.strip()]
+    overall = [f"{st.text(r.overall_feedback.strip())}{_who(data, r)}" for r in reviews
+               if r.overall_feedback.strip()]
     if overall:
         wrote = True
         story.append(Paragraph("Overall", s.h2))
@@ -72,7 +78,7 @@ def application_story(doc: ReportDocument, data: ReportData, ref: str, index: in
             story.append(Paragraph(f"Mean total: {num(stats.mean)} of 100 from {stats.n} "
                                    "reviews.", s.body))
     if not wrote:
-        story.append(Paragraph("The judges left no written comments on this application.",
+        story.append(Paragraph("The judges left no written feedback on this application.",
                                s.body))
     return story
 
@@ -97,8 +103,9 @@ def build(data: ReportData, out_path: str, progress: Progress | None = None) -> 
     policy = ("with " + " and ".join(shown)) if shown else "without judges' names or scores"
     story: list[Flowable] = doc.cover(
         TITLE, [("Applications", str(len(refs)))],
-        intro=f"What the judges wrote about each application, {policy}, one application per "
-        "page, to be sent to each applicant separately.",
+        intro=f"What the judges wrote for each applicant (their feedback for the applicant, "
+        f"never their comments for the panel), {policy}, one application per page, to be "
+        "sent to each applicant separately.",
     )
     story.append(doc.section("Applications", "applications"))
     story.append(Spacer(1, 1))

@@ -38,6 +38,7 @@ from judgepanel.model.staff import audit as audit_mod
 from judgepanel.model.staff.decide.decisions import load_decisions, outcomes
 from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
 from judgepanel.model.staff.prepare.rounds import find_round, round_applications
+from judgepanel.model.staff.results.feedback import Feedback, applicant_feedback
 from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
 from judgepanel.model.staff.schema import (
     Application,
@@ -51,6 +52,7 @@ from judgepanel.model.staff.schema import (
     Round,
 )
 from judgepanel.model.staff.settings import (
+    FEEDBACK_LEGACY_COMMENTS,
     RANKING_BASIS,
     REPORTS_FEEDBACK_JUDGE_NAMES,
     REPORTS_FEEDBACK_OUTCOME,
@@ -88,6 +90,7 @@ def options_from_settings(program: Program, **overrides: Any) -> ReportOptions:
         "name_judges": setting_value(program, REPORTS_NAME_JUDGES),
         "feedback_scores": setting_value(program, REPORTS_FEEDBACK_SCORES),
         "feedback_judge_names": setting_value(program, REPORTS_FEEDBACK_JUDGE_NAMES),
+        "legacy_comments_to_applicant": setting_value(program, FEEDBACK_LEGACY_COMMENTS),
         "feedback_outcome": setting_value(program, REPORTS_FEEDBACK_OUTCOME),
         "basis": setting_value(program, RANKING_BASIS),
     }
@@ -179,7 +182,9 @@ def gather(
                 kv[1].ref))
         ),
         judges=tuple(JudgeProfile(str(j.id), j.name, j.role, j.organisation) for j in judges),
-        reviews=_reviews(counted),
+        reviews=_reviews(counted, applicant_feedback(
+            session, [r for r in counted.reviews.values() if r.counted],
+            legacy=options.legacy_comments_to_applicant)),
         assignments=pairs(counted.assigned),
         conflicted=pairs(counted.conflicted),
         undecided=pairs(counted.open_pairs),
@@ -279,8 +284,9 @@ def _application_rows(session: Session, round_: Round,
     return rows
 
 
-def _reviews(counted: RoundReviews) -> tuple[ReviewInfo, ...]:
+def _reviews(counted: RoundReviews, feedback: Feedback) -> tuple[ReviewInfo, ...]:
     """The reviews that count, by application then judge; the others never reach a report."""
+    none: tuple[dict[str, str], str] = ({}, "")
     out = [
         ReviewInfo(
             application=record.application.ref,
@@ -290,6 +296,9 @@ def _reviews(counted: RoundReviews) -> tuple[ReviewInfo, ...]:
             comments=dict(record.comments),
             overall_comment=record.overall_comment,
             confidence=record.confidence,
+            feedback=feedback.get((record.results_id, record.application.id), none)[0],
+            overall_feedback=feedback.get((record.results_id, record.application.id),
+                                          none)[1],
         )
         for record in counted.reviews.values()
         if record.counted

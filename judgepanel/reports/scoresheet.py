@@ -39,11 +39,13 @@ class SheetEntry:
     reason: str = ""
     declared_at: dt.datetime | None = None
     scores: dict[str, float | None] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
-    overall_comment: str = ""
+    comments: dict[str, str] = field(default_factory=dict)  # for the panel
+    overall_comment: str = ""  # for the panel
     confidence: int | None = None
     total: float | None = None
     unable_reason: str = ""  # unable to review: what the judge said instead of scores
+    feedback: dict[str, str] = field(default_factory=dict)  # for the applicant
+    overall_feedback: str = ""  # for the applicant
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def sheet_from_session(session: JudgingSession, *, sequence: int | None = None,
             scores={} if conflict else dict(state.scores),
             comments={} if conflict else {k: v for k, v in state.comments.items() if v},
             overall_comment="" if conflict else state.overall_comment,
+            feedback={} if conflict else {k: v for k, v in state.feedback.items() if v},
+            overall_feedback="" if conflict else state.overall_feedback,
             confidence=None if conflict else state.confidence,
             total=None if conflict else state.total,
             unable_reason="" if d is None or d.conflict else state.unable_reason,
@@ -108,11 +112,19 @@ def _entry(doc: ReportDocument, sheet: ScoreSheet, e: SheetEntry, i: int) -> lis
              e.comments.get(c.key, "")] for c in sheet.criteria]
     rows.append([Paragraph("Total (0–100)", s.cell_head),
                  Paragraph(num(e.total), s.cell_head_right), "", ""])
-    out.append(table(["Criterion", "Score", "Scale", "Comment"], rows,
+    out.append(table(["Criterion", "Score", "Scale", "Comment for the panel"], rows,
                      [x * mm for x in (50, 14, 20, 90)], right=(1,),
                      extra=[("LINEABOVE", (0, -1), (-1, -1), 0.8, st.INK)]))
     if e.overall_comment.strip():
-        out.append(Paragraph(f"<i>Overall:</i> {st.text(e.overall_comment)}", s.quote))
+        out.append(Paragraph(f"<i>Overall, for the panel:</i> {st.text(e.overall_comment)}",
+                             s.quote))
+    for c in sheet.criteria:
+        if e.feedback.get(c.key, "").strip():
+            out.append(Paragraph(f"<i>{st.text(c.title)}, for the applicant:</i> "
+                                 f"{st.text(e.feedback[c.key])}", s.quote))
+    if e.overall_feedback.strip():
+        out.append(Paragraph(f"<i>Overall, for the applicant:</i> "
+                             f"{st.text(e.overall_feedback)}", s.quote))
     if e.confidence is not None:
         label = CONFIDENCE_LABELS.get(e.confidence, str(e.confidence))
         out.append(Paragraph(f"Confidence: {e.confidence} ({label})", s.small))
@@ -131,7 +143,8 @@ def build(sheet: ScoreSheet, out_path: Path | str, progress: Progress | None = N
         [("Applications", str(len(sheet.entries))), ("Scored", str(scored)),
          ("Conflicts", str(conflicts))],
         intro=f"{st.text(sheet.judge)} — bundle {st.text(sheet.bundle_id)}. Your declarations, "
-        f"scores and comments as sent to the program staff; private notes are not included."
+        f"scores, comments for the panel and feedback for the applicant as sent to the "
+        f"program staff; private notes are not included."
         f"{sent}",
     )
     story.append(doc.section("Summary", "summary"))

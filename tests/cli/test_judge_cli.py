@@ -79,8 +79,10 @@ def _fill(rows: list[list[Any]], value: Any = 4) -> list[list[Any]]:
             if str(name).startswith("Score:"):  # the help row starts "1 to 5"
                 top = float(str(help_row[i]).split(" to ")[1].split()[0].rstrip("."))
                 row[i] = min(value, int(top))
-            elif str(name).startswith("Comment:"):
+            elif str(name).startswith("Comment for the panel:"):
                 row[i] = "Clear evidence of impact."
+            elif str(name).startswith("Feedback for the applicant:"):
+                row[i] = "Your evidence of impact is clear."
     return rows
 
 
@@ -111,6 +113,10 @@ def test_a_csv_score_sheet_round_trip_then_export(capsys: pytest.CaptureFixture[
     staff = read_identity_file(demo / "keys" / "staff.identity")
     results = read_results(out, [staff])
     assert results.sequence == 1 and results.export_id == exported["export_id"]
+    # Both texts of the sheet travel, each in its own field (results format 3).
+    first = results.content.reviews[0].scores[0]
+    assert (first.comment, first.feedback) == ("Clear evidence of impact.",
+                                               "Your evidence of impact is clear.")
     # A second computer's first export, next to the demo's merged one: held, not "repeat".
     workspace = StaffWorkspace.open(demo / "program")
     try:

@@ -152,3 +152,17 @@ def test_exports_include_contact_details_only_when_asked(
     listed = {s["key"]: s["value"] for s in json.loads(out)["settings"]}
     assert listed["exports.contact_details"] is True
     assert run(capsys, "staff", "setting", "set", "-w", program, "no.such", "1")[0] == 2
+
+
+def test_the_legacy_comments_setting_is_listed_and_set(
+        program: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #18: whether older results files' comments may reach applicants."""
+    key = "feedback.legacy_comments_to_applicant"
+    code, out, _err = run(capsys, "staff", "setting", "list", "-w", program, "--json")
+    assert code == 0 and {s["key"]: s["value"] for s in json.loads(out)["settings"]}[key] \
+        is False
+    code, out, _err = run(capsys, "staff", "setting", "set", "-w", program, key, "true")
+    assert code == 0 and f"{key} = true" in out
+    code, out, _err = run(capsys, "staff", "setting", "list", "-w", program, "--json")
+    assert {s["key"]: s["value"] for s in json.loads(out)["settings"]}[key] is True
+    assert run(capsys, "staff", "setting", "set", "-w", program, key, "maybe")[0] != 0

@@ -217,7 +217,7 @@ def write(path: Path, data: bytes) -> Path:
 
 def results_document_v1(keys: Keys, **changes: Any) -> dict[str, Any]:
     """A version-1 document (no export id, no ``supersedes``, no ``unable_to_review``)."""
-    document = results_document(keys, format_version=1)
+    document = results_document_v2(keys, format_version=1)
     for key in ("export_id", "supersedes", "unable_to_review"):
         del document[key]
     document.update(changes)
@@ -225,7 +225,19 @@ def results_document_v1(keys: Keys, **changes: Any) -> dict[str, Any]:
 
 
 def results_document(keys: Keys, **changes: Any) -> dict[str, Any]:
-    """A current-version document (2), as a judge's app writes it."""
+    """A current-version document (3), as a judge's app writes it: version 2's with
+    feedback for the applicant beside every comment for the panel."""
+    document = results_document_v2(keys, format_version=3)
+    review = document["reviews"][0]
+    review["overall_feedback"] = "A clear plan; say more about who benefits."
+    review["scores"][0]["feedback"] = "Your outcomes are clear."
+    review["scores"][1]["feedback"] = ""
+    document.update(changes)
+    return document
+
+
+def results_document_v2(keys: Keys, **changes: Any) -> dict[str, Any]:
+    """A version-2 document (one text per score and review, for the panel)."""
     now = stamp()
     document: dict[str, Any] = {
         "format": "judgepanel-results",

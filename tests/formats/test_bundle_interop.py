@@ -115,7 +115,7 @@ def test_results_check_out_with_age_and_minisign(tmp_path: Path) -> None:
     for pub in (pub_file(tmp_path, keys.judge), tmp_path / "judge.pub"):
         result = run(minisign, "-V", "-p", pub, "-m", tmp_path / "results.json")
         assert result.returncode == 0, result.stderr
-        assert (f"judgepanel results v2 bundle=B-0001 seq=3 "
+        assert (f"judgepanel results v3 bundle=B-0001 seq=3 "
                 f"export=0123456789abcdef0123456789abcdef judge={keys.judge.fingerprint}"
                 in result.stdout)
     other = tmp_path / "other.pub"

@@ -21,7 +21,7 @@ from judgepanel.errors import (
 from judgepanel.formats.jsonio import dumps_canonical
 from judgepanel.formats.results import file as results_file
 from judgepanel.formats.results.file import read_results, write_results
-from judgepanel.formats.results.spec import results_trusted_comment
+from judgepanel.formats.results.spec import RESULTS_VERSION, results_trusted_comment
 from tests.formats.crafting import (
     BundleParts,
     Keys,
@@ -68,7 +68,7 @@ def test_the_trusted_comment_names_bundle_sequence_and_export(tmp_path: Path,
                                                               keys: Keys) -> None:
     results = read_results(export(tmp_path, keys), [keys.staff])
     assert results.signature.splitlines()[2] == (
-        f"trusted comment: judgepanel results v2 bundle=B-0001 seq=3 "
+        f"trusted comment: judgepanel results v3 bundle=B-0001 seq=3 "
         f"export=0123456789abcdef0123456789abcdef judge={keys.judge.fingerprint}")
 
 
@@ -165,7 +165,7 @@ def test_private_notes_can_never_be_exported(tmp_path: Path, keys: Keys) -> None
 
 def test_newer_version(keys: Keys) -> None:
     parts = ResultsParts.valid(keys)
-    parts.document.update(format_version=3, novelty=True)
+    parts.document.update(format_version=RESULTS_VERSION + 1, novelty=True)
     with pytest.raises(NewerVersionError, match="newer JudgePanel"):
         read_results(parts.sealed(), [keys.staff])
 
@@ -318,7 +318,7 @@ def test_a_deep_value_where_an_id_belongs_is_named_not_crashed_on(keys: Keys) ->
 def test_trusted_comment_helper_matches_spec(keys: Keys) -> None:
     document = results_document(keys, sequence=12, bundle_id="B-7", export_id="abcdef01")
     assert results_trusted_comment(document) == (
-        f"judgepanel results v2 bundle=B-7 seq=12 export=abcdef01 "
+        f"judgepanel results v3 bundle=B-7 seq=12 export=abcdef01 "
         f"judge={keys.judge.fingerprint}")
     old = results_document_v1(keys, sequence=12, bundle_id="B-7")
     assert results_trusted_comment(old) == (

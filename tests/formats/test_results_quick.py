@@ -30,7 +30,12 @@ from judgepanel.formats.results.spec import (
     document_of,
 )
 from judgepanel.formats.results.versions import content_from_document
-from tests.formats.crafting import Keys, results_document, results_document_v1
+from tests.formats.crafting import (
+    Keys,
+    results_document,
+    results_document_v1,
+    results_document_v2,
+)
 from tests.formats.test_results import SCHEMA_REFUSALS
 
 # Crafted entries: each one valid, or breaking one rule of the schema.
@@ -128,7 +133,7 @@ DECLARATION_ENTRIES: list[Any] = [
 ]
 
 
-_BASE = results_document(Keys.make())
+_BASE = results_document_v2(Keys.make())  # the crafted cases below are version 2's
 
 
 def _base() -> dict[str, Any]:
@@ -419,3 +424,56 @@ def test_other_spellings_of_a_valid_document_are_still_read() -> None:
     for case in ("compact", "keys in another order", "escaped space"):
         assert _full(RAW_CASES[case]) == _base(), case
     assert _full(RAW_CASES["escaped non-ASCII"]) == _accented()
+
+
+_V3 = results_document(Keys.make())
+
+
+def test_a_version_3_document_takes_the_quick_path_with_its_feedback() -> None:
+    content = quick_results(dumps_canonical(_V3))
+    assert content is not None and content.format_version == 3
+    review = content.reviews[0]
+    assert review.overall_feedback == "A clear plan; say more about who benefits."
+    assert [(s.comment, s.feedback) for s in review.scores] == [
+        ("Clear outcomes", "Your outcomes are clear."), ("", "")]
+    assert _agree(dumps_canonical(_V3)) == _V3
+
+
+def test_a_version_2_document_reads_with_empty_feedback() -> None:
+    content = quick_results(dumps_canonical(_base()))
+    assert content is not None and content.format_version == 2
+    assert content.reviews[0].overall_feedback == ""
+    assert [s.feedback for s in content.reviews[0].scores] == ["", ""]
+    assert [s.comment for s in content.reviews[0].scores] == ["Clear outcomes", ""]
+
+
+V3_CASES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "feedback at the length limit": _set("reviews.0.scores.0.feedback", "é" * MAX_COMMENT),
+    "feedback past the length limit": _set("reviews.0.scores.0.feedback",
+                                            "é" * (MAX_COMMENT + 1)),
+    "overall feedback past the limit": _set("reviews.0.overall_feedback",
+                                             "x" * (MAX_COMMENT + 1)),
+    "feedback with a bell": _set("reviews.0.scores.1.feedback", "bell\x07"),
+    "feedback with a C1 control": _set("reviews.0.scores.1.feedback", "a\x9bb"),
+    "feedback with a bidi override": _set("reviews.0.overall_feedback", "a\u202eb"),
+    "feedback null": _set("reviews.0.scores.0.feedback", None),
+    "feedback a number": _set("reviews.0.overall_feedback", 7),
+    "no feedback": _set("reviews.0.scores.0.feedback", _DROP),
+    "no overall feedback": _set("reviews.0.overall_feedback", _DROP),
+    "version 2 with feedback": _set("format_version", 2),
+    "feedback with line breaks": _set("reviews.0.overall_feedback", "one\ntwo\r\nthree"),
+}
+V3_VALID = {"feedback at the length limit", "feedback with line breaks"}
+
+
+@pytest.mark.parametrize("case", sorted(V3_CASES))
+def test_version_3_feedback_meets_the_text_rules(case: str) -> None:
+    """Feedback for the applicant is held to the comment's bounds and text policy, and
+    the two readers agree on every case."""
+    document = copy.deepcopy(_V3)
+    V3_CASES[case](document)
+    data = dumps_canonical(document)
+    quick = _agree(data)
+    assert (_full(data) is not None) == (case in V3_VALID)
+    if case in V3_VALID:
+        assert quick is not None

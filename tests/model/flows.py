@@ -188,13 +188,15 @@ def complete_results(
     export_id: str | None = None,
     supersedes: Sequence[str] = (),
     unable: Mapping[str, str] | None = None,
+    feedback: bool = False,
 ) -> dict[str, Any]:
     """A complete results document for ``bundle``: every application declared, every
     one without a conflict scored on every criterion, with a comment each.
 
     Format version 1 (no export id) unless ``export_id`` is given: then version 2,
     superseding ``supersedes``, with ``unable`` (application id -> reason) not
-    reviewed but marked unable to review."""
+    reviewed but marked unable to review; with ``feedback`` too, version 3, with
+    feedback for the applicant beside every comment for the panel."""
     manifest = bundle.manifest
     rubric = Rubric.from_dict(manifest["rubric"])
     conflicts = dict(conflicts or {})
@@ -234,6 +236,13 @@ def complete_results(
         document.update(format_version=2, export_id=export_id, supersedes=list(supersedes),
                         unable_to_review=[{"application_id": a, "reason": r,
                                            "declared_at": now} for a, r in unable.items()])
+    if feedback:
+        assert export_id is not None, "version 3 has an export id"
+        document["format_version"] = 3
+        for review in reviews:
+            review["overall_feedback"] = f"Feedback overall for {review['application_id']}."
+            for entry in review["scores"]:
+                entry["feedback"] = f"Feedback on {entry['criterion']}."
     return document
 
 

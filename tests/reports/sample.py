@@ -76,9 +76,11 @@ def reviews() -> tuple[ReviewInfo, ...]:
     out = []
     for judge, app, i, f in SCORES:
         comments = {"impact": f"Impact note by judge {judge} on {app}: Zoë liked it."}
+        feedback = {"impact": f"Feedback on impact by judge {judge} for {app}."}
         out.append(ReviewInfo(app, judge, total(i, f), {"impact": i, "feasibility": f},
                               comments, overall_comment=f"Overall view of {app} from {judge}.",
-                              confidence=3))
+                              confidence=3, feedback=feedback,
+                              overall_feedback=f"Overall feedback for {app} from {judge}."))
     # An incomplete review (feasibility missing): shown in the dossier, not in statistics.
     out.append(ReviewInfo("REC-006", "3", None, {"impact": 4}, {}, "Unfinished."))
     return tuple(out)

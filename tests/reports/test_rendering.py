@@ -109,12 +109,28 @@ def test_dossier_names_judges_when_the_program_says_so(tmp_path: Path) -> None:
 def test_feedback_has_no_names_or_scores_by_default(pdfs: dict[str, Path],
                                                     tmp_path: Path) -> None:
     text = text_of(pdfs["feedback"])
-    assert "Impact note by judge 1 on REC-001" in text
+    assert "Feedback on impact by judge 1 for REC-001" in text
+    assert "Overall feedback for REC-001 from 1." in text
     for hidden in ("Zoë Kowalska", "Judge A", "Mean total", "of 5]"):
         assert hidden not in text
     allowed = text_of(render("feedback", sample(feedback_scores=True,
                                                 feedback_judge_names=True), tmp_path / "f.pdf"))
     assert "[5 of 5]" in allowed and "Zoë Kowalska" in allowed
+
+
+def test_feedback_never_prints_the_panels_comments(pdfs: dict[str, Path]) -> None:
+    """Two texts per review: the applicant reads the feedback written for them only."""
+    text = text_of(pdfs["feedback"])
+    assert "Feedback on impact by judge" in text
+    for panel_only in ("Impact note by judge", "Overall view of"):
+        assert panel_only not in text
+
+
+def test_dossier_shows_both_texts_each_labelled(pdfs: dict[str, Path]) -> None:
+    text = " ".join(text_of(pdfs["dossier"]).split())
+    assert "for the panel: Impact note by judge 1 on REC-001" in text
+    assert "for the applicant: Feedback on impact by judge 1 for REC-001." in text
+    assert "Overall, for the applicant: Overall feedback for REC-001 from 1." in text
 
 
 def test_compendium_has_no_scores_or_judges(pdfs: dict[str, Path]) -> None:

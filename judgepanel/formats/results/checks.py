@@ -44,23 +44,27 @@ def _declaration(entry: Fields) -> tuple[str, bool]:
 # --- the full checks, which name the problem ---------------------------------------------
 
 
-def _score(score: Fields, seen: set[str]) -> str:
+def _score(score: Fields, seen: set[str], version: int) -> str:
     key = score.pattern("criterion", CRITERION_KEY, "a criterion key")
     if key in seen:
         score.fail("criterion", f"{key!r} is scored twice")
     score.number("score", limit=MAX_SCORE)
     score.req_text("comment", max_len=MAX_COMMENT)
+    if version >= 3:  # feedback for the applicant; the comment is for the panel
+        score.req_text("feedback", max_len=MAX_COMMENT)
     score.done()
     return key
 
 
-def _review(entry: Fields) -> str:
+def _review(entry: Fields, version: int) -> str:
     app_id = entry.ident("application_id")
     keys: set[str] = set()
     where = entry.sub("scores")
     for index, item in enumerate(entry.array("scores", max_items=MAX_SCORES)):
-        keys.add(_score(Fields(item, f"{where}[{index}]"), keys))
+        keys.add(_score(Fields(item, f"{where}[{index}]"), keys, version))
     entry.req_text("overall_comment", max_len=MAX_COMMENT)
+    if version >= 3:
+        entry.req_text("overall_feedback", max_len=MAX_COMMENT)
     low, high = CONFIDENCE_RANGE
     entry.integer("confidence", minimum=low, maximum=high, optional=True)
     if not entry.present("confidence"):
@@ -112,7 +116,8 @@ def check_results(document: Any) -> None:
     Entry by entry, to name the first problem. A file as JudgePanel writes it is read
     by ``quick`` instead, which checks the same rules in a fifth of the time. Version 1
     lacks ``export_id``, ``supersedes`` and ``unable_to_review`` (and refuses them as
-    unknown fields); version 2 requires them.
+    unknown fields); version 2 requires them. Version 3 adds ``feedback`` to every score
+    and ``overall_feedback`` to every review (versions 1 and 2 refuse them).
     """
     root = Fields(document, "")
     root.literal("format", RESULTS_FORMAT)
@@ -144,7 +149,7 @@ def check_results(document: Any) -> None:
     reviewed: set[str] = set()
     for index, item in enumerate(_entries(root, "reviews")):
         entry = Fields(item, f"reviews[{index}]")
-        app_id = _review(entry)
+        app_id = _review(entry, version)
         if app_id in reviewed:
             entry.fail("application_id", f"{app_id!r} is reviewed twice")
         if app_id not in declared:

@@ -48,7 +48,7 @@ from judgepanel.formats.jsonio import (
     is_timestamp,
 )
 from judgepanel.formats.manifest import MAX_NAME
-from judgepanel.formats.results import v1
+from judgepanel.formats.results import v1, v2
 from judgepanel.formats.results.spec import (
     CONFIDENCE_RANGE,
     CRITERION_KEY,
@@ -62,6 +62,7 @@ from judgepanel.formats.results.spec import (
     RESULTS_VERSION,
     ResultsContent,
     ResultsContentV1,
+    ResultsContentV2,
 )
 from judgepanel.text import text_problem
 
@@ -71,6 +72,7 @@ _STAMP = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z")
 
 _DECODER = msgspec.json.Decoder(ResultsContent)
+_DECODER_V2 = msgspec.json.Decoder(ResultsContentV2)
 _DECODER_V1 = msgspec.json.Decoder(ResultsContentV1)
 _ENCODER = msgspec.json.Encoder(order="sorted")
 
@@ -176,13 +178,22 @@ def _no_controls(data: bytes) -> bool:
 
 
 def _decoded(data: bytes) -> tuple[ResultsContent, int] | None:
-    """The current version's structs (or a version-1 document's, upgraded to them) and the
+    """The current version's structs (or an older document's, upgraded to them) and the
     version whose structs decoded it, when ``data`` is byte for byte the canonical form
-    of what it decodes to."""
+    of what it decodes to. Each version's structs are tried, newest first; a document
+    that decodes under a newer version's but says an older one (no reviews, so no field
+    of the newer version appears) is left to the older version's structs."""
     try:
         document = _DECODER.decode(data)
-        return (document, RESULTS_VERSION) if _canonical(document) == data else None
-    except Exception:  # not the current version's fields: perhaps version 1
+        if document.format_version == RESULTS_VERSION:
+            return (document, RESULTS_VERSION) if _canonical(document) == data else None
+    except Exception:  # not the current version's fields: perhaps an older one
+        pass
+    try:
+        older = _DECODER_V2.decode(data)
+        if older.format_version == v2.VERSION:
+            return (v2.upgrade(older), v2.VERSION) if _canonical(older) == data else None
+    except Exception:  # not version 2's fields either: perhaps version 1
         pass
     try:
         old = _DECODER_V1.decode(data)

@@ -7,9 +7,10 @@ and, from version 2, the export id) and ``judge.pub`` (the judge's public key, f
 people checking by hand). Both readers (``checks`` and ``quick``) and the writer
 (``file``) take their names and limits from here.
 
-The structs below are the current version (2). Older versions stay readable: each
-has a module of its own (``v1``) with its structs and the step that turns a document
-of that version into these, so the merge reads one shape whatever the file's version.
+The structs below are the current version (3). Older versions stay readable: each
+has a module of its own (``v1``, ``v2``) with the step that turns a document of that
+version into these, so the merge reads one shape whatever the file's version. Their
+structs are here too (``...V1``, ``...V2``), because each version's extend the last's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Annotated, Any
 import msgspec
 
 RESULTS_FORMAT = "judgepanel-results"
-RESULTS_VERSION = 2
+RESULTS_VERSION = 3
 """The version JudgePanel writes; it reads every version from 1 up to this one."""
 MAX_SEQUENCE = 2**53 - 1  # exact in every JSON implementation
 MAX_ENTRIES = 100_000
@@ -56,18 +57,36 @@ _Score = Annotated[int, _SCORE_RANGE] | Annotated[float, _SCORE_RANGE]
 # hold only strings, numbers and lists of structs, never a cycle, so they are left
 # out of the garbage collector's bookkeeping (``gc=False``): a national round
 # decodes 80,000 of them, and tracking each cost a fifth of the decoding.
-class ScoreEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+class ScoreEntryV2(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A score of versions 1 and 2: its one comment is for the panel."""
+
     comment: _Text
     criterion: str
     score: _Score
 
 
-class ReviewEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+class ReviewEntryV2(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A review of versions 1 and 2: its one overall comment is for the panel."""
+
     application_id: str
     confidence: int | None  # required, may be null
     overall_comment: _Text
-    scores: list[ScoreEntry]
+    scores: list[ScoreEntryV2]
     updated_at: str
+
+
+class ScoreEntry(ScoreEntryV2, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """Version 3: the comment is for the panel, ``feedback`` for the applicant."""
+
+    feedback: _Text
+
+
+class ReviewEntry(ReviewEntryV2, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """Version 3: the overall comment is for the panel, ``overall_feedback`` for the
+    applicant."""
+
+    overall_feedback: _Text
+    scores: list[ScoreEntry]  # type: ignore[assignment]
 
 
 class DeclarationEntry(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -107,7 +126,7 @@ class ResultsContentV1(msgspec.Struct, forbid_unknown_fields=True, omit_defaults
     judge: JudgeRef
     manifest_sha256: str
     program: NamedRef
-    reviews: list[ReviewEntry]
+    reviews: list[ReviewEntryV2]
     round: NamedRef
     sequence: int
     # Optional. An explicit null decodes the same as an absent field, but is not
@@ -115,18 +134,27 @@ class ResultsContentV1(msgspec.Struct, forbid_unknown_fields=True, omit_defaults
     generator: str | None = None
 
 
-class ResultsContent(ResultsContentV1, kw_only=True):
-    """A checked results document, typed: what a merge reads (``ResultsFile.content``).
-
-    The current version (2) adds the order of exports and "unable to review". A
-    version-1 file is read into this shape too (``v1.upgrade``): its ``export_id`` is
-    empty and its ``supersedes`` and ``unable_to_review`` are empty lists, and its
-    ``format_version`` stays 1, which is how a reader tells the two apart.
-    """
+class ResultsContentV2(ResultsContentV1, kw_only=True):
+    """A version-2 document: version 1 and the order of exports and "unable to review"."""
 
     export_id: str
     supersedes: list[str]
     unable_to_review: list[UnableEntry]
+
+
+class ResultsContent(ResultsContentV2, kw_only=True):
+    """A checked results document, typed: what a merge reads (``ResultsFile.content``).
+
+    The current version (3) adds feedback for the applicant to every score and review
+    (two texts per review: comments for the panel, feedback for the applicant). Files of
+    versions 1 and 2 are read into this shape too (``v1.upgrade``, ``v2.upgrade``): their
+    feedback is empty, a version-1 file's ``export_id`` is empty and its ``supersedes``
+    and ``unable_to_review`` are empty lists, and ``format_version`` stays what the file
+    says, which is how a reader tells them apart (a program may treat an older file's
+    comments as feedback too: ``feedback.legacy_comments_to_applicant``).
+    """
+
+    reviews: list[ReviewEntry]  # type: ignore[assignment]
 
 
 def results_trusted_comment(document: dict[str, Any]) -> str:
@@ -138,7 +166,7 @@ def results_trusted_comment(document: dict[str, Any]) -> str:
 
 def trusted_comment(version: Any, bundle_id: Any, sequence: Any, fingerprint: Any,
                     export_id: Any = "") -> str:
-    """Version 1 names bundle, sequence and judge; version 2 also the export id."""
+    """Version 1 names bundle, sequence and judge; versions 2 and 3 also the export id."""
     export = f" export={export_id}" if version != 1 else ""
     return (f"judgepanel results v{version} bundle={bundle_id} seq={sequence}{export} "
             f"judge={fingerprint}")
@@ -159,4 +187,9 @@ def document_of(content: ResultsContent) -> dict[str, Any]:
     if content.format_version == 1:  # the fields version 1 does not have
         for key in ("export_id", "supersedes", "unable_to_review"):
             result.pop(key, None)
+    if content.format_version < 3:  # nor versions 1 and 2: feedback for the applicant
+        for review in result["reviews"]:
+            review.pop("overall_feedback", None)
+            for score in review["scores"]:
+                score.pop("feedback", None)
     return result

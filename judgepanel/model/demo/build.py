@@ -41,6 +41,7 @@ from judgepanel.model.demo.content import (
     JUDGES,
     DemoApplication,
     DemoJudge,
+    applicant_feedback,
     grant_applications,
     judge_score,
     recognition_applications,
@@ -349,6 +350,13 @@ def _score(session: object, rng: random.Random, judge: DemoJudge, quality: float
             s.set_comment(app_id, criterion.key, text)  # type: ignore[attr-defined]
     mean = sum(totals) / len(totals) if totals else 50.0
     s.set_overall_comment(app_id, review_comment(rng, mean))  # type: ignore[attr-defined]
+    # Feedback for the applicant from a generator of its own, so the scores and the
+    # panel's comments stay what they were for a seed.
+    words = random.Random(f"{judge.name}/{app_id}")
+    s.set_overall_feedback(app_id, applicant_feedback(words, mean))  # type: ignore[attr-defined]
+    first = s.rubric.criteria[0]  # type: ignore[attr-defined]
+    s.set_feedback(app_id, first.key,  # type: ignore[attr-defined]
+                   applicant_feedback(words, totals[0] if totals else mean))
     s.set_confidence(app_id, rng.choice((3, 4, 4, 5)))  # type: ignore[attr-defined]
     if rng.random() < 0.2:
         s.set_private_note(app_id, "Ask the others about the data source.")  # type: ignore

@@ -333,6 +333,16 @@ REVIEW_PHRASES = {
             "Ends when the pilot money runs out.", "Hard to see what is new here."),
 }
 
+# Feedback for the applicant (issue #18): written to them, kinder than the panel's notes.
+FEEDBACK_PHRASES = {
+    "high": ("Your evidence of lasting change is convincing; thank you for documenting it.",
+             "Other cities could learn from how you involved the communities."),
+    "mid": ("A promising initiative: showing its outcomes would make it stronger.",
+            "Consider how the work can continue after the current budget."),
+    "low": ("Tell us what changed for the people you serve, not only what you did.",
+            "Involving the affected communities throughout would strengthen it."),
+}
+
 
 def _email(name: str, domain: str) -> str:
     parts = ascii_slug(name).split("-")
@@ -463,3 +473,9 @@ def judge_score(rng: random.Random, judge: DemoJudge, quality: float, low: float
 def review_comment(rng: random.Random, total: float) -> str:
     band = "high" if total >= 70 else "mid" if total >= 45 else "low"
     return rng.choice(REVIEW_PHRASES[band])
+
+
+def applicant_feedback(rng: random.Random, total: float) -> str:
+    """A line of feedback for the applicant, for a score of ``total`` (0-100)."""
+    band = "high" if total >= 70 else "mid" if total >= 45 else "low"
+    return rng.choice(FEEDBACK_PHRASES[band])

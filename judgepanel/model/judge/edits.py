@@ -7,7 +7,8 @@ Both go through :func:`apply_edits`, so a score from a spreadsheet meets exactly
 rules a score typed in the app meets:
 
 - a score must be on the criterion's scale (None clears it);
-- texts follow the results format's rules (``records.checked_text``);
+- texts follow the results format's rules (``records.checked_text``); comments are for
+  the panel, feedback for the applicant (two texts per review, issue #18);
 - nothing of a review can change before the application is declared, nor while it
   is declared a conflict; private notes may change at any time and are never exported;
 - "unable to review" (kind ``unable``, value the reason, empty to take it back) needs a
@@ -30,7 +31,10 @@ from judgepanel.model.judge.export import BundleContext, bundle_row
 from judgepanel.model.judge.records import checked_text, confidence_level
 from judgepanel.model.judge.schema import DeclarationRow, ReviewRow, ScoreRow
 
-KINDS = ("score", "comment", "overall", "confidence", "note", "unable")
+KINDS = ("score", "comment", "feedback", "overall", "overall_feedback", "confidence", "note",
+         "unable")
+"""``comment`` and ``overall`` are the texts for the panel; ``feedback`` (per criterion) and
+``overall_feedback`` the texts for the applicant (results format 3)."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,14 @@ def _checked(ctx: BundleContext, titles: dict[str, str], edit: Edit) -> Edit:
         if value is not None:
             criterion.check_score(value)
             value = float(value)
-    elif kind == "comment":
+    elif kind in ("comment", "feedback"):
         ctx.rubric.criterion(edit.key)
-        value = checked_text(value, "comment", edit.key)
+        value = checked_text(value, "comment" if kind == "comment"
+                             else "feedback for the applicant", edit.key)
     elif kind == "overall":
         value = checked_text(value, "overall comment", "overall_comment")
+    elif kind == "overall_feedback":
+        value = checked_text(value, "overall feedback for the applicant", "overall_feedback")
     elif kind == "confidence":
         value = confidence_level(value)
     elif kind == "note":
@@ -94,18 +101,15 @@ def _write(ctx: BundleContext, titles: dict[str, str], s: Session, edit: Edit) -
         _record(ctx, s, "private_note.set", app_id)  # no content, no revision
         return 1
     _require_scorable(ctx, titles, s, app_id)
-    if kind in ("score", "comment"):
+    if kind in ("score", "comment", "feedback"):
         create = value is not None if kind == "score" else bool(value)
         row = _score_row(ctx, s, app_id, edit.key, create=create)
-        current = None if row is None else (row.value if kind == "score" else row.comment)
-        if row is None or current == value:
+        attribute = {"score": "value"}.get(kind, kind)
+        if row is None or getattr(row, attribute) == value:
             return 0
-        if kind == "score":
-            row.value = value
-            details: dict[str, Any] = {"criterion": edit.key, "score": value}
-        else:
-            row.comment = value
-            details = {"criterion": edit.key, "length": len(value)}
+        setattr(row, attribute, value)
+        details: dict[str, Any] = ({"criterion": edit.key, "score": value} if kind == "score"
+                                   else {"criterion": edit.key, "length": len(value)})
         row.updated_at = utcnow()
         changed(ctx, s, f"{kind}.set", app_id, **details)
         return 1
@@ -115,6 +119,11 @@ def _write(ctx: BundleContext, titles: dict[str, str], s: Session, edit: Edit) -
             return 0
         review.overall_comment = value
         changed(ctx, s, "overall_comment.set", app_id, length=len(value))
+    elif kind == "overall_feedback":
+        if review.overall_feedback == value:
+            return 0
+        review.overall_feedback = value
+        changed(ctx, s, "overall_feedback.set", app_id, length=len(value))
     elif kind == "confidence":
         if review.confidence == value:
             return 0
@@ -157,7 +166,7 @@ def _score_row(ctx: BundleContext, s: Session, app_id: str, key: str, *,
         ScoreRow.criterion_key == key)).first()
     if row is None and create:
         row = ScoreRow(bundle_row_id=ctx.row_id, application_id=app_id,
-                       criterion_key=key, value=None, comment="")
+                       criterion_key=key, value=None, comment="", feedback="")
         s.add(row)
     return row
 
@@ -167,7 +176,8 @@ def review_row(ctx: BundleContext, s: Session, app_id: str, *, touch: bool = Tru
         ReviewRow.bundle_row_id == ctx.row_id, ReviewRow.application_id == app_id)).first()
     if row is None:
         row = ReviewRow(bundle_row_id=ctx.row_id, application_id=app_id,
-                        overall_comment="", private_note="", unable_reason="",
+                        overall_comment="", overall_feedback="", private_note="",
+                        unable_reason="",
                         updated_at=utcnow())
         s.add(row)
     elif touch:

@@ -92,8 +92,9 @@ class ExportProblem:
     """Something that blocks export; ``message`` is shown to the judge as is.
 
     ``kind``: "undeclared", or a ``totals.ReviewProblem`` kind ("missing_score",
-    "comment_required", "off_scale", "unknown_criterion"); ``criterion`` is None
-    for "undeclared".
+    "comment_required", "feedback_required", "overall_feedback_required", "off_scale",
+    "unknown_criterion"); ``criterion`` is None for "undeclared" and the overall
+    feedback.
     """
 
     application_id: str
@@ -117,6 +118,9 @@ class ReviewState:
     problems: list[ExportProblem] = field(default_factory=list)
     unable_reason: str = ""
     """Set while the judge says they cannot review it (other than a conflict): why."""
+    feedback: dict[str, str] = field(default_factory=dict)
+    """Per criterion, the feedback for the applicant (``comments`` are for the panel)."""
+    overall_feedback: str = ""
 
     @property
     def unable(self) -> bool:
@@ -212,8 +216,11 @@ def problems_of(rubric: Rubric, snap: Snapshot, app_id: str, title: str) -> list
     if declaration.conflict or unable_reason(snap, app_id):
         return []
     rows = snap.scores.get(app_id, {})
+    review = snap.reviews.get(app_id)
     found = review_problems(rubric, {k: r.value for k, r in rows.items()},
-                            {k: r.comment for k, r in rows.items()})
+                            {k: r.comment for k, r in rows.items()},
+                            {k: r.feedback for k, r in rows.items()},
+                            review.overall_feedback if review is not None else "")
     return [ExportProblem(app_id, p.criterion, f"“{title}” — {p.message}", p.kind) for p in found]
 
 
@@ -292,8 +299,10 @@ def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rub
         reviews.append({
             "application_id": app_id,
             "scores": [{"criterion": c.key, "score": _num(rows[c.key].value or 0),
-                        "comment": rows[c.key].comment} for c in rubric.criteria],
+                        "comment": rows[c.key].comment, "feedback": rows[c.key].feedback}
+                       for c in rubric.criteria],
             "overall_comment": review.overall_comment if review else "",
+            "overall_feedback": review.overall_feedback if review else "",
             "confidence": review.confidence if review else None,
             "updated_at": stamp(review.updated_at if review else declaration.declared_at),
         })

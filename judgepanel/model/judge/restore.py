@@ -148,9 +148,16 @@ def _planned(ctx: BundleContext, own: OwnResults, snap: Snapshot) -> list[Edit]:
                 edits.append(Edit(app_id, "score", score.criterion, float(score.score)))
             if (given.comment if given else "") != score.comment:
                 edits.append(Edit(app_id, "comment", score.criterion, score.comment))
+            # An older file has no feedback (empty): what is here is not taken away.
+            if content.format_version >= 3 and (given.feedback if given else "") \
+                    != score.feedback:
+                edits.append(Edit(app_id, "feedback", score.criterion, score.feedback))
         review = snap.reviews.get(app_id)
         if (review.overall_comment if review else "") != reviewed.overall_comment:
             edits.append(Edit(app_id, "overall", "", reviewed.overall_comment))
+        if content.format_version >= 3 and (review.overall_feedback if review else "") \
+                != reviewed.overall_feedback:
+            edits.append(Edit(app_id, "overall_feedback", "", reviewed.overall_feedback))
         if (review.confidence if review else None) != reviewed.confidence:
             edits.append(Edit(app_id, "confidence", "", reviewed.confidence))
     return edits

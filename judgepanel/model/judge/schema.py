@@ -108,7 +108,8 @@ class DeclarationEvent(JudgeBase):
 
 
 class ScoreRow(JudgeBase):
-    """One criterion of one application: its score (None = not given yet) and comment."""
+    """One criterion of one application: its score (None = not given yet), its comment
+    for the panel and (schema 4) its feedback for the applicant."""
 
     __tablename__ = "judge_scores"
     __table_args__ = (UniqueConstraint("bundle_row_id", "application_id", "criterion_key"),)
@@ -119,6 +120,7 @@ class ScoreRow(JudgeBase):
     criterion_key: Mapped[str] = mapped_column(String(64))
     value: Mapped[float | None] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -128,7 +130,8 @@ class ReviewRow(JudgeBase):
     ``updated_at`` follows only what an export carries (it goes into the results), so
     editing a private note does not show up in the results file. ``unable_reason``
     (schema 3) is set while the judge says they cannot review the application for a
-    reason other than a conflict; empty otherwise.
+    reason other than a conflict; empty otherwise. ``overall_comment`` is for the panel,
+    ``overall_feedback`` (schema 4) for the applicant.
     """
 
     __tablename__ = "judge_reviews"
@@ -138,6 +141,7 @@ class ReviewRow(JudgeBase):
     bundle_row_id: Mapped[int] = mapped_column(ForeignKey("judge_bundles.id"), index=True)
     application_id: Mapped[str] = mapped_column(String(128))
     overall_comment: Mapped[str] = mapped_column(Text, default="")
+    overall_feedback: Mapped[str] = mapped_column(Text, default="", server_default="")
     confidence: Mapped[int | None] = mapped_column(Integer)
     private_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -263,6 +263,14 @@ class JudgingSession:
     def set_overall_comment(self, app_id: str, text: str) -> None:
         self.apply([Edit(app_id, "overall", "", text)])
 
+    def set_feedback(self, app_id: str, key: str, text: str) -> None:
+        """Feedback for the applicant on one criterion (the comment is for the panel)."""
+        self.apply([Edit(app_id, "feedback", key, text)])
+
+    def set_overall_feedback(self, app_id: str, text: str) -> None:
+        """Overall feedback for the applicant (the overall comment is for the panel)."""
+        self.apply([Edit(app_id, "overall_feedback", "", text)])
+
     def set_confidence(self, app_id: str, value: int | str | None) -> None:
         """1-5, or a name from :data:`CONFIDENCE_LABELS` (any case); None clears it."""
         self.apply([Edit(app_id, "confidence", "", value)])
@@ -297,12 +305,16 @@ class JudgingSession:
                   for c in self.rubric.criteria}
         comments = {c.key: (rows[c.key].comment if c.key in rows else "")
                     for c in self.rubric.criteria}
+        feedback = {c.key: (rows[c.key].feedback if c.key in rows else "")
+                    for c in self.rubric.criteria}
         review = snap.reviews.get(app_id)
         return ReviewState(
             application_id=app_id,
             declaration=DeclarationState.of(declaration) if declaration is not None else None,
             scores=scores, comments=comments,
             overall_comment=review.overall_comment if review else "",
+            feedback=feedback,
+            overall_feedback=review.overall_feedback if review else "",
             confidence=review.confidence if review else None,
             private_note=review.private_note if review else "",
             total=weighted_total(self.rubric, scores),

@@ -12,9 +12,13 @@ all in one transaction (``edits.apply_edits``), so nothing is ever half applied.
 Layout (docs/judge-guide.md and docs/cli.md): row 1, the column headings; row 2,
 what to write in each column (its first cell says so: :data:`HELP_MARK`); then one
 row per application. Columns: ``Reference``, ``Title``, ``Status`` (read only), for
-each criterion ``Score: <title> [<key>]`` and ``Comment: <title> [<key>]``, then
-``Overall comment`` and ``Confidence (1-5)``. A blank cell means "no score" or "no
-comment": a score that was given and is blank in the sheet is cleared. The sheet
+each criterion ``Score: <title> [<key>]``, ``Comment for the panel: <title> [<key>]``
+(never shown to the applicant) and ``Feedback for the applicant: <title> [<key>]``
+(may be sent to them), then ``Overall comment for the panel``, ``Overall feedback for
+the applicant`` and ``Confidence (1-5)``. A sheet made before feedback existed
+(``Comment: <title> [<key>]``, ``Overall comment``) is still read: its comments are
+the panel's. A blank cell means "no score" or "no text": a score that was given and
+is blank in the sheet is cleared. The sheet
 never declares conflicts: declarations are made first (in the app or with
 ``judgepanel judge declare``), and scores for an undeclared or conflicted
 application are refused, naming the cell.
@@ -42,10 +46,19 @@ from judgepanel.model.judge.session import JudgingSession
 
 HELP_MARK = "What to write"
 REFERENCE, TITLE, STATUS = "Reference", "Title", "Status"
-OVERALL, CONFIDENCE = "Overall comment", "Confidence (1-5)"
+OVERALL, CONFIDENCE = "Overall comment for the panel", "Confidence (1-5)"
+OVERALL_FEEDBACK = "Overall feedback for the applicant"
+OLD_OVERALL = "Overall comment"  # a sheet made before feedback existed
+COMMENT_HEADING, FEEDBACK_HEADING = "Comment for the panel", "Feedback for the applicant"
+_KINDS = {"Score": "score", "Comment": "comment", COMMENT_HEADING: "comment",
+          FEEDBACK_HEADING: "feedback"}
+_TEXT_WORDS = {"comment": "comment", "feedback": "feedback for the applicant",
+               "overall": "overall comment",
+               "overall_feedback": "overall feedback for the applicant"}
 MAX_SHEET_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 20_000
-_KEYED = re.compile(r"(Score|Comment): .*\[([A-Za-z][A-Za-z0-9_-]{0,63})\]")
+_KEYED = re.compile(r"(Score|Comment|Comment for the panel|Feedback for the applicant): "
+                    r".*\[([A-Za-z][A-Za-z0-9_-]{0,63})\]")
 
 
 def _fmt(value: float | None) -> str | int | float:
@@ -71,21 +84,28 @@ def sheet_rows(session: JudgingSession) -> list[list[Any]]:
     header: list[Any] = [REFERENCE, TITLE, STATUS]
     help_row: list[Any] = [HELP_MARK, "(do not change)", "(do not change)"]
     for c in criteria:
-        header += [f"Score: {c.title} [{c.key}]", f"Comment: {c.title} [{c.key}]"]
+        header += [f"Score: {c.title} [{c.key}]", f"{COMMENT_HEADING}: {c.title} [{c.key}]",
+                   f"{FEEDBACK_HEADING}: {c.title} [{c.key}]"]
         levels = "; ".join(f"{_fmt(level.score)} = {level.descriptor}" for level in c.levels)
-        rule = c.comment.describe()
         help_row += [f"{c.scale_text()}" + (f". {levels}" if levels else ""),
-                     f"Comment ({rule})"]
-    header += [OVERALL, CONFIDENCE]
-    help_row += ["Optional", "; ".join(f"{n} = {label}" for n, label in
-                                       CONFIDENCE_LABELS.items()) + " (optional)"]
+                     f"For the panel only: never shown to the applicant ("
+                     f"{c.comment.describe()})",
+                     f"For the applicant: may be sent to them ("
+                     f"{c.applicant_feedback.describe('feedback')})"]
+    overall_rule = "required" if session.rubric.overall_feedback_required else "optional"
+    header += [OVERALL, OVERALL_FEEDBACK, CONFIDENCE]
+    help_row += ["For the panel only: never shown to the applicant (optional)",
+                 f"For the applicant: may be sent to them ({overall_rule})",
+                 "; ".join(f"{n} = {label}" for n, label in
+                           CONFIDENCE_LABELS.items()) + " (optional)"]
     rows = [header, help_row]
     for app in session.applications:
         review = session.review(app.id)
         row: list[Any] = [app.id, app.title, _status(review)]
         for c in criteria:
-            row += [_fmt(review.scores.get(c.key)), review.comments.get(c.key, "")]
-        row += [review.overall_comment, review.confidence or ""]
+            row += [_fmt(review.scores.get(c.key)), review.comments.get(c.key, ""),
+                    review.feedback.get(c.key, "")]
+        row += [review.overall_comment, review.overall_feedback, review.confidence or ""]
         rows.append(row)
     return rows
 
@@ -134,7 +154,7 @@ def _workbook(session: JudgingSession, rows: list[list[Any]]) -> bytes:
     sheet.freeze_panes = "D3"
     last = len(rows)
     for index, c in enumerate(session.rubric.criteria):
-        column = openpyxl.utils.get_column_letter(4 + 2 * index)
+        column = openpyxl.utils.get_column_letter(4 + 3 * index)
         points = ",".join(str(_fmt(v)) for v in c.valid_scores())
         if len(points) < 250 and last > 2:  # Excel's limit for a list typed in
             rule = DataValidation(type="list", formula1=f'"{points}"', allow_blank=True,
@@ -146,11 +166,12 @@ def _workbook(session: JudgingSession, rows: list[list[Any]]) -> bytes:
         sheet.column_dimensions[letter].width = 14 if column[0].value in (
             REFERENCE, STATUS) or str(column[0].value).startswith("Score") else 36
     rubric = book.create_sheet("Rubric")
-    rubric.append(["Key", "Criterion", "Weight", "Scale", "Comment", "Guidance",
-                   "What each score means"])
+    rubric.append(["Key", "Criterion", "Weight", "Scale", "Comment for the panel",
+                   "Feedback for the applicant", "Guidance", "What each score means"])
     for c in session.rubric.criteria:
         rubric.append([c.key, c.title, _fmt(c.weight) if c.counts else "not counted",
-                       c.scale_text(), c.comment.describe(), c.guidance.strip(),
+                       c.scale_text(), c.comment.describe(),
+                       c.applicant_feedback.describe("feedback"), c.guidance.strip(),
                        "\n".join(f"{_fmt(level.score)} = {level.descriptor}"
                                  for level in c.levels)])
     out = io.BytesIO()
@@ -248,9 +269,11 @@ def _columns(header: Sequence[Any], session: JudgingSession,
         name = _text(raw).strip()
         keyed = _KEYED.fullmatch(name)
         if keyed and keyed.group(2) in keys:
-            out[index] = ("score" if keyed.group(1) == "Score" else "comment", keyed.group(2))
-        elif name == OVERALL:
+            out[index] = (_KINDS[keyed.group(1)], keyed.group(2))
+        elif name in (OVERALL, OLD_OVERALL):
             out[index] = ("overall", "")
+        elif name == OVERALL_FEEDBACK:
+            out[index] = ("overall_feedback", "")
         elif name == CONFIDENCE:
             out[index] = ("confidence", "")
         elif name in (REFERENCE, TITLE, STATUS) or not name:
@@ -303,7 +326,9 @@ def _plan_row(session: JudgingSession, app_id: str, number: int, row: list[Any],
             plan.problems.append(CellProblem(number, column, error.message))
             continue
         current: Any = {"score": review.scores.get(key), "comment": review.comments.get(key, ""),
+                        "feedback": review.feedback.get(key, ""),
                         "overall": review.overall_comment,
+                        "overall_feedback": review.overall_feedback,
                         "confidence": review.confidence}[kind]
         if value == current:
             continue
@@ -313,11 +338,11 @@ def _plan_row(session: JudgingSession, app_id: str, number: int, row: list[Any],
             plan.problems.append(CellProblem(number, column, f"{app_id} cannot be scored: "
                                              f"{why}."))
             continue
-        what = titles.get(key, "") + (" comment" if kind == "comment" else "") if key else (
-            "overall comment" if kind == "overall" else "confidence")
+        what = (titles.get(key, "") + (f" {_TEXT_WORDS[kind]}" if kind != "score" else "")
+                if key else _TEXT_WORDS.get(kind, "confidence"))
         before = (_text(_fmt(current)) if kind == "score" else _text(current)) or "(blank)"
         after = shown or "(blank)"
-        if kind in ("comment", "overall"):
+        if kind in _TEXT_WORDS:
             before, after = (f"{len(_text(current))} characters" if current else "(blank)",
                              f"{len(after)} characters" if shown else "(blank)")
         plan.changes.append(SheetChange(Edit(app_id, kind, key, value),
@@ -344,8 +369,7 @@ def _value(session: JudgingSession, kind: str, key: str, cell: Any) -> tuple[Any
             return None, ""
         level = confidence_level(int(text) if text.isdigit() else text.split("—")[-1])
         return level, str(level)
-    value = checked_text(_text(cell), "comment" if kind == "comment" else "overall comment",
-                         key or kind)
+    value = checked_text(_text(cell), _TEXT_WORDS[kind], key or kind)
     return value, value
 
 

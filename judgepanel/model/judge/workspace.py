@@ -64,7 +64,7 @@ from judgepanel.model.storage.engine import make_engine, session_factory
 from judgepanel.model.storage.hash_chain import BrokenLink
 
 DATABASE_NAME = "judge.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump with every schema change, and teach :func:`_upgrade` the step from the last one."""
 VERSION_KEY = "schema_version"
 
@@ -285,6 +285,10 @@ def _upgrade(connection: Any, version: int) -> None:
     written is a version-1 file: it gets the id staff give it too, made from the file's
     SHA-256 (``lineage.legacy_export_id``), so the next export names it among those it
     supersedes; an attempt never written gets a fresh id.
+
+    3 -> 4: feedback for the applicant (results format 3), per criterion and overall,
+    empty in every review kept so far; what the judge wrote stays their comment for
+    the panel.
     """
     if version == 1:
         JudgeBase.metadata.tables[StaffKeyRow.__tablename__].create(connection)
@@ -296,6 +300,12 @@ def _upgrade(connection: Any, version: int) -> None:
             connection.execute(text(statement))
         _rebuild_exports(connection)
         version = 3
+    if version == 3:
+        for statement in (
+                "ALTER TABLE judge_scores ADD COLUMN feedback TEXT NOT NULL DEFAULT ''",
+                "ALTER TABLE judge_reviews ADD COLUMN overall_feedback TEXT NOT NULL DEFAULT ''"):
+            connection.execute(text(statement))
+        version = 4
     if version != SCHEMA_VERSION:  # pragma: no cover - every step above ends at the latest
         raise WorkspaceError(_NOT_OURS, detail=f"no upgrade path from schema version {version}")
     connection.execute(update(MetaRow).where(MetaRow.key == VERSION_KEY)

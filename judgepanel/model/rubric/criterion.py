@@ -49,6 +49,8 @@ class Criterion:
     levels: tuple[Level, ...] = ()
     counts: bool = True
     comment: CommentRule = field(default_factory=CommentRule)
+    applicant_feedback: CommentRule = field(default_factory=CommentRule)
+    """When feedback for the applicant is required (issue #18); ``comment`` is for the panel."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.key, str) or not KEY_PATTERN.match(self.key):
@@ -85,29 +87,32 @@ class Criterion:
             )
         if not isinstance(self.counts, bool):
             raise ValidationError("This must be true or false.", path="counts")
-        if not isinstance(self.comment, CommentRule):
-            raise ValidationError("This must be a comment rule.", path="comment")
-        self._check_comment_threshold()
+        for name in ("comment", "applicant_feedback"):
+            if not isinstance(getattr(self, name), CommentRule):
+                noun = "a comment" if name == "comment" else "an applicant feedback"
+                raise ValidationError(f"This must be {noun} rule.", path=name)
+            self._check_threshold(name)
         object.__setattr__(self, "levels", self._checked_levels())
 
-    def _check_comment_threshold(self) -> None:
-        rule = self.comment
+    def _check_threshold(self, name: str) -> None:
+        rule: CommentRule = getattr(self, name)
         if rule.threshold is None:
             return
         t = rule.threshold
+        noun = "A comment" if name == "comment" else "An applicant feedback"
         if rule.when == "below" and not self.min < t <= self.max:
             raise ValidationError(
-                f"A comment rule “below {format_number(t)}” must be above the lowest score "
+                f"{noun} rule “below {format_number(t)}” must be above the lowest score "
                 f"{format_number(self.min)} and at most {format_number(self.max)}, or it never "
                 "applies.",
-                path="comment.below",
+                path=f"{name}.below",
             )
         if rule.when == "above" and not self.min <= t < self.max:
             raise ValidationError(
-                f"A comment rule “above {format_number(t)}” must be at least the lowest score "
+                f"{noun} rule “above {format_number(t)}” must be at least the lowest score "
                 f"{format_number(self.min)} and below the highest {format_number(self.max)}, or it "
                 "never applies.",
-                path="comment.above",
+                path=f"{name}.above",
             )
 
     def _checked_levels(self) -> tuple[Level, ...]:
@@ -223,7 +228,7 @@ class Criterion:
     # --- dict form ------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "key": self.key,
             "title": self.title,
             "guidance": self.guidance,
@@ -236,6 +241,10 @@ class Criterion:
             "counts": self.counts,
             "comment": self.comment.to_value(),
         }
+        # Only when set: a rubric without it travels exactly as before (older apps read it).
+        if self.applicant_feedback.when != "never":
+            out["applicant_feedback"] = self.applicant_feedback.to_value()
+        return out
 
     @classmethod
     def from_dict(cls, data: object) -> Criterion:
@@ -258,5 +267,7 @@ class Criterion:
             "levels": levels_from(d.get("levels", ())),
             "counts": d.get("counts", True),
             "comment": comment_rule_from(d.get("comment", "never")),
+            "applicant_feedback": comment_rule_from(d.get("applicant_feedback", "never"),
+                                                    "applicant_feedback"),
         }
         return cls(**kwargs)

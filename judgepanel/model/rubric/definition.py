@@ -11,6 +11,9 @@ Rubric file format (TOML, read with ``load_rubric``)::
 
     name = "Mayors' Recognition 2026"     # required
     tie_break = "impact"                  # optional: key of a criterion
+    overall_feedback = "optional"         # optional: "optional" (default) or
+                                          # "required": overall feedback for the
+                                          # applicant in every review
 
     [[criteria]]
     key = "impact"                        # required; letters, digits, _ and -,
@@ -22,9 +25,14 @@ Rubric file format (TOML, read with ``load_rubric``)::
                                           # min < max, step must divide max - min
     counts = true                         # optional, default true: counts toward
                                           # the total (false = advice only)
-    comment = { below = 3 }               # optional, default "never":
+    comment = { below = 3 }               # optional, default "never": when a
+                                          # comment for the panel is required:
                                           # "never" | "always" | { below = N } |
-                                          # { above = N }   (strictly below/above)
+                                          # { above = N }   (strictly below/above);
+                                          # "optional" = "never", "required" = "always"
+    applicant_feedback = "optional"       # optional, default "optional": when
+                                          # feedback for the applicant is required,
+                                          # the same values as ``comment``
 
     # Level descriptors, either as a table (quote non-integer scores,
     # "2.5" = "...", because a bare 2.5 is a dotted TOML key) ...
@@ -65,6 +73,7 @@ from judgepanel.model.rubric.fields import (
     MAX_CRITERIA,
     MAX_NAME,
     MAX_RUBRIC_BYTES,
+    OVERALL_FEEDBACK,
     RUBRIC_FIELDS,
     as_table,
     check_text,
@@ -75,7 +84,8 @@ from judgepanel.model.rubric.fields import (
 MAX_PROBLEMS_PER_CRITERION = 12
 # Where a criterion's error points -> the field to leave out (its default stands in) so
 # the next problem of the same criterion can be found.
-_FIELD_OF_PATH = {"scale": "scale", "levels": "levels", "comment": "comment"}
+_FIELD_OF_PATH = {"scale": "scale", "levels": "levels", "comment": "comment",
+                  "applicant_feedback": "applicant_feedback"}
 
 
 @dataclass(frozen=True)
@@ -85,9 +95,13 @@ class Rubric:
     name: str
     criteria: tuple[Criterion, ...]
     tie_break: str | None = None
+    overall_feedback_required: bool = False
+    """Whether every review needs overall feedback for the applicant (``overall_feedback``)."""
 
     def __post_init__(self) -> None:
         check_text(self.name, "name", MAX_NAME, required=True, multiline=False)
+        if not isinstance(self.overall_feedback_required, bool):
+            raise ValidationError(_OVERALL_FEEDBACK_RULE, path="overall_feedback")
         if not isinstance(self.criteria, tuple | list) or not self.criteria:
             raise ValidationError("The rubric needs at least one criterion.", path="criteria")
         object.__setattr__(self, "criteria", tuple(self.criteria))
@@ -153,6 +167,8 @@ class Rubric:
         out: dict[str, Any] = {"name": self.name}
         if self.tie_break is not None:
             out["tie_break"] = self.tie_break
+        if self.overall_feedback_required:  # only when set, as a criterion's feedback rule
+            out["overall_feedback"] = "required"
         out["criteria"] = [c.to_dict() for c in self.criteria]
         return out
 
@@ -178,7 +194,19 @@ class Rubric:
                 criteria.append(Criterion.from_dict(item))
             except ValidationError as exc:
                 raise prefixed(exc, f"criteria[{i}]") from None
-        return cls(name=d["name"], criteria=tuple(criteria), tie_break=d.get("tie_break"))
+        return cls(name=d["name"], criteria=tuple(criteria), tie_break=d.get("tie_break"),
+                   overall_feedback_required=overall_feedback_of(d))
+
+
+_OVERALL_FEEDBACK_RULE = 'The overall feedback rule must be "optional" or "required".'
+
+
+def overall_feedback_of(d: Mapping[str, Any]) -> bool:
+    """The rubric's ``overall_feedback`` (absent: optional) as required or not."""
+    raw = d.get("overall_feedback", "optional")
+    if not isinstance(raw, str) or raw not in OVERALL_FEEDBACK:
+        raise ValidationError(_OVERALL_FEEDBACK_RULE, path="overall_feedback")
+    return OVERALL_FEEDBACK[raw]
 
 
 def _criterion_problems(item: object, i: int) -> tuple[list[ValidationError], str | None,
@@ -253,6 +281,10 @@ def rubric_problems(data: object) -> list[ValidationError]:
     if not any_counts and not problems:
         problems.append(ValidationError(
             "At least one criterion must count toward the total.", path="criteria"))
+    try:
+        overall_feedback_of(d)
+    except ValidationError as exc:
+        problems.append(exc)
     tie_break = d.get("tie_break")
     if tie_break is not None and (not isinstance(tie_break, str) or tie_break not in seen):
         problems.append(ValidationError(

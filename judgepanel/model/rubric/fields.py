@@ -30,9 +30,12 @@ MAX_RUBRIC_BYTES = 1024 * 1024
 
 KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 CRITERION_FIELDS = frozenset(
-    {"key", "title", "guidance", "weight", "scale", "levels", "counts", "comment"}
+    {"key", "title", "guidance", "weight", "scale", "levels", "counts", "comment",
+     "applicant_feedback"}
 )
-RUBRIC_FIELDS = frozenset({"name", "tie_break", "criteria"})
+RUBRIC_FIELDS = frozenset({"name", "tie_break", "criteria", "overall_feedback"})
+OVERALL_FEEDBACK = {"optional": False, "required": True}
+"""The rubric's ``overall_feedback`` values: whether each review needs overall feedback."""
 SCALE_FIELDS = frozenset({"min", "max", "step"})
 
 

@@ -24,7 +24,10 @@ from typing import Literal
 
 from judgepanel.model.rubric.definition import Rubric
 
-ProblemKind = Literal["missing_score", "off_scale", "comment_required", "unknown_criterion"]
+ProblemKind = Literal["missing_score", "off_scale", "comment_required", "feedback_required",
+                      "overall_feedback_required", "unknown_criterion"]
+FEEDBACK_WORDS = "feedback for the applicant"
+"""What the problems list calls the applicant's text (``comment`` is the panel's)."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class ReviewProblem:
     """Why a review cannot be submitted yet; ``message`` is shown to the judge as is."""
 
     kind: ProblemKind
-    criterion: str  # the criterion key
+    criterion: str | None  # the criterion key (None: the review as a whole)
     message: str
 
 
@@ -64,10 +67,14 @@ def review_problems(
     rubric: Rubric,
     scores: Mapping[str, float | None],
     comments: Mapping[str, str | None],
+    feedback: Mapping[str, str | None] | None = None,
+    overall_feedback: str | None = None,
 ) -> list[ReviewProblem]:
     """Everything that stops this review from being complete, in rubric order.
 
     An empty list means the review may be submitted (or, at merge, accepted).
+    ``feedback`` (per criterion) and ``overall_feedback`` are the texts for the
+    applicant; None (a results file older than version 3) skips their rules.
     """
     problems: list[ReviewProblem] = []
     for criterion in rubric.criteria:
@@ -91,10 +98,21 @@ def review_problems(
                 ReviewProblem(
                     "comment_required",
                     criterion.key,
-                    f"“{criterion.title}”: {criterion.comment.describe()}.",
+                    f"“{criterion.title}”: "
+                    f"{criterion.comment.describe('a comment for the panel')}.",
                 )
             )
-    unknown = (scores.keys() | comments.keys()) - rubric.key_set
+        if (feedback is not None and criterion.applicant_feedback.requires_comment(score)
+                and not _has_text(feedback.get(criterion.key))):
+            problems.append(ReviewProblem(
+                "feedback_required", criterion.key,
+                f"“{criterion.title}”: {criterion.applicant_feedback.describe(FEEDBACK_WORDS)}."))
+    if (feedback is not None and rubric.overall_feedback_required
+            and not _has_text(overall_feedback)):
+        problems.append(ReviewProblem(
+            "overall_feedback_required", None,
+            f"overall {FEEDBACK_WORDS} is required."))
+    unknown = (scores.keys() | comments.keys() | (feedback or {}).keys()) - rubric.key_set
     for key in sorted(unknown, key=str):
         problems.append(
             ReviewProblem(

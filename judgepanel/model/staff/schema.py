@@ -35,6 +35,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
+    text,
 )
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -205,6 +207,9 @@ class RubricRow(Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     tie_break: Mapped[str | None] = mapped_column(String(64))
+    # Migration 0011: whether every review needs overall feedback for the applicant.
+    overall_feedback_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false())
 
     round: Mapped[Round] = relationship(back_populates="rubric")
     criteria: Mapped[list[CriterionRow]] = relationship(
@@ -237,6 +242,10 @@ class CriterionRow(Base):
     counts: Mapped[bool] = mapped_column(Boolean, default=True)
     comment_when: Mapped[str] = mapped_column(String(10), default="never")
     comment_threshold: Mapped[float | None] = mapped_column(Float)
+    # Migration 0011: when feedback for the applicant is required (the same rule shape).
+    feedback_when: Mapped[str] = mapped_column(String(10), default="never",
+                                               server_default="never")
+    feedback_threshold: Mapped[float | None] = mapped_column(Float)
 
     rubric: Mapped[RubricRow] = relationship(back_populates="criteria")
 
@@ -474,6 +483,10 @@ class ReceivedResults(Base):
     # Only while "held" or "set_aside": the signed results.json, so staff can compare
     # and choose without the staff key (its scores are in no score table).
     results_json: Mapped[str | None] = mapped_column(Text)
+    # Migration 0011, set once the signature is verified: the results format version.
+    # Before version 3 (or NULL: received before 0011, so version 1 or 2) a file's
+    # comments were written for the panel, and it has no feedback for the applicant.
+    format_version: Mapped[int | None] = mapped_column(Integer)
 
     bundle: Mapped[IssuedBundle | None] = relationship(back_populates="results")
     judge: Mapped[Judge | None] = relationship()
@@ -485,7 +498,8 @@ class ReceivedResults(Base):
 
 
 class Review(Base):
-    """A judge's overall view of one application in one results file."""
+    """A judge's overall view of one application in one results file: the overall comment
+    for the panel and (migration 0011) the overall feedback for the applicant."""
 
     __tablename__ = "reviews"
     # Its index also serves every lookup by results file (no separate one: migration 0004).
@@ -497,6 +511,7 @@ class Review(Base):
     # deleted (migration 0007).
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
     overall_comment: Mapped[str] = mapped_column(Text, default="")
+    overall_feedback: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     confidence: Mapped[int | None] = mapped_column(Integer)
 
     results: Mapped[ReceivedResults] = relationship(back_populates="reviews")
@@ -504,7 +519,8 @@ class Review(Base):
 
 
 class Score(Base):
-    """One criterion score (and its comment) from one review of one results file.
+    """One criterion score (its comment for the panel and, migration 0011, its feedback
+    for the applicant) from one review of one results file.
 
     Keyed by what it is, (results file, application, criterion), with no surrogate id,
     and stored WITHOUT ROWID on SQLite (migration 0006): the rows then live in the
@@ -530,6 +546,7 @@ class Score(Base):
     criterion_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[float] = mapped_column(Float)
     comment: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
 
     # The review it belongs to; this relationship also makes a flush insert reviews
     # before their scores. The paths to the file and the application are read-only: the

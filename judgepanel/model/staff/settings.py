@@ -164,6 +164,10 @@ REPORTS_FEEDBACK_SCORES: Setting[bool] = Setting(
 REPORTS_FEEDBACK_JUDGE_NAMES: Setting[bool] = Setting(
     ("reports", "feedback_judge_names"), False, _yes_no,
     "whether applicant feedback may name judges")
+FEEDBACK_LEGACY_COMMENTS: Setting[bool] = Setting(
+    ("feedback", "legacy_comments_to_applicant"), False, _yes_no,
+    "whether the comments of results files older than version 3 (written before judges "
+    "had a separate text for the applicant) may reach applicants as feedback")
 EXPORTS_CONTACT_DETAILS: Setting[bool] = Setting(
     ("exports", "contact_details"), False, _yes_no,
     "whether exports include each applicant's contact name and e-mail (to notify them)")
@@ -178,8 +182,8 @@ REPORTS_FEEDBACK_OUTCOME: Setting[bool] = Setting(
 
 SETTINGS: tuple[Setting[Any], ...] = (
     DISAGREEMENT_RANGE, DISAGREEMENT_SD, RANKING_BASIS, SUMMARY_FIELD, REPORTS_NAME_JUDGES,
-    REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES, EXPORTS_CONTACT_DETAILS,
-    DECISION_OUTCOMES, REPORTS_FEEDBACK_OUTCOME)
+    REPORTS_FEEDBACK_SCORES, REPORTS_FEEDBACK_JUDGE_NAMES, FEEDBACK_LEGACY_COMMENTS,
+    EXPORTS_CONTACT_DETAILS, DECISION_OUTCOMES, REPORTS_FEEDBACK_OUTCOME)
 """Every setting, in the order a listing shows them."""
 
 _MISSING = object()

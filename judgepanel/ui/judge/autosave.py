@@ -83,8 +83,12 @@ class Autosaver(QObject):
             s.set_score(app_id, key, value)
         elif kind == "comment":
             s.set_comment(app_id, key, value)
+        elif kind == "feedback":
+            s.set_feedback(app_id, key, value)
         elif kind == "overall":
             s.set_overall_comment(app_id, value)
+        elif kind == "overall_feedback":
+            s.set_overall_feedback(app_id, value)
         elif kind == "confidence":
             s.set_confidence(app_id, value)
         elif kind == "note":

@@ -259,12 +259,7 @@ class JudgePage(QWidget):
             return
         self.tabs.setCurrentWidget(self.reading)
         self._select_in(self.app_list, app_id)
-        if isinstance(criterion, str):
-            keys = [e.criterion.key for e in self.panel.editors]
-            if criterion in keys:
-                self.panel.focus_criterion(keys.index(criterion))
-        else:
-            self.panel.focus_criterion(0)
+        self.panel.focus_missing(criterion if isinstance(criterion, str) else None)
 
     def show_application(self, app_id: str) -> None:
         """Open one application in the reading pane (the switch the benchmark times)."""

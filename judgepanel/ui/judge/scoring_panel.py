@@ -1,5 +1,9 @@
 """The scoring panel: one block per criterion, then the overall view and private notes.
 
+Each review has two texts (issue #18), and every box says who will read it: the
+comment is for the panel only (never shown to the applicant), the feedback is for the
+applicant (it may be sent to them); the same for the overall comment and feedback.
+
 The panel only displays a review and announces edits (``edited``); the page saves
 them through the judging session and tells the panel the new total. Widgets are
 built once per rubric and refilled per application, so switching applications
@@ -39,8 +43,49 @@ def reflow(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+class TextBox:
+    """A text box with a label that says what it is, who will read it and whether the
+    rubric requires it now (the rule is ``criterion.comment`` or ``applicant_feedback``)."""
+
+    def __init__(self, parent: QWidget, label: str, who: str, name: str, height: int,
+                 placeholder: str) -> None:
+        self.label = QLabel(parent)
+        self.label.setWordWrap(True)
+        self.who = who
+        self.text = label
+        self.edit = QPlainTextEdit(parent)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setAccessibleName(name)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setFixedHeight(height)
+        self.label.setBuddy(self.edit)
+
+    def given(self) -> bool:
+        return bool(self.edit.toPlainText().strip())
+
+    def show_rule(self, owner: QWidget, required: bool, rule: str) -> None:
+        """The label: the box's name, whether it is required (and given), who reads it."""
+        quiet = muted(owner)
+        if required and not self.given():
+            flag = span(warning(owner), html.escape(owner.tr("(required)")))
+        elif required:
+            flag = span(quiet, html.escape(owner.tr("(required) ✓")))
+        else:
+            flag = span(quiet, html.escape(f"({rule})"))
+        self.label.setText(f"{self.text} {flag}<br>" + span(quiet, html.escape(self.who)))
+        self.edit.setAccessibleDescription(
+            f"{self.who}. " + (owner.tr("Required") if required else rule))
+
+    def set_text(self, text: str) -> None:
+        if self.edit.toPlainText() != text:
+            self.edit.blockSignals(True)
+            self.edit.setPlainText(text)
+            self.edit.blockSignals(False)
+
+
 class CriterionEditor(QFrame):
-    """Guidance, level descriptors, the score control and the comment of one criterion."""
+    """Guidance, level descriptors, the score control, the comment for the panel and the
+    feedback for the applicant of one criterion."""
 
     def __init__(self, criterion: Criterion, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -60,17 +105,21 @@ class CriterionEditor(QFrame):
         self.score = ScoreControl(criterion)
         self.score.score_chosen.connect(self._update_marks)
         self.score.installEventFilter(self)
-        self.comment_label = QLabel()
-        self.comment_label.setWordWrap(True)
-        self.comment = QPlainTextEdit()
-        self.comment.setTabChangesFocus(True)
-        self.comment.setAccessibleName(
-            self.tr("Comment on “{title}”").format(title=criterion.title))
-        self.comment.setPlaceholderText(self.tr("Your comment for the program staff"))
-        self.comment.setFixedHeight(64)
-        self.comment_label.setBuddy(self.comment)
-        self.comment.textChanged.connect(lambda: self._update_marks(self.score.value()))
-        self.comment.installEventFilter(self)
+        panel_only = self.tr("For the panel only: never shown to the applicant")
+        for_applicant = self.tr("For the applicant: may be sent to them")
+        self.comment_box = TextBox(
+            self, self.tr("&Comment for the panel"), panel_only,
+            self.tr("Comment for the panel on “{title}”").format(title=criterion.title), 56,
+            self.tr("What the program staff and the panel should know"))
+        self.feedback_box = TextBox(
+            self, self.tr("Feed&back for the applicant"), for_applicant,
+            self.tr("Feedback for the applicant on “{title}”").format(title=criterion.title),
+            56, self.tr("What you would tell the applicant"))
+        self.comment_label, self.comment = self.comment_box.label, self.comment_box.edit
+        self.feedback_label, self.feedback = self.feedback_box.label, self.feedback_box.edit
+        for edit in (self.comment, self.feedback):
+            edit.textChanged.connect(lambda: self._update_marks(self.score.value()))
+            edit.installEventFilter(self)
         self.setProperty("current", False)
 
         layout = QVBoxLayout(self)
@@ -81,18 +130,30 @@ class CriterionEditor(QFrame):
         layout.addWidget(self.score)
         layout.addWidget(self.comment_label)
         layout.addWidget(self.comment)
+        layout.addWidget(self.feedback_label)
+        layout.addWidget(self.feedback)
         self._update_marks(None)
 
-    def set_values(self, score: float | None, comment: str) -> None:
+    def set_values(self, score: float | None, comment: str, feedback: str = "") -> None:
         self.score.set_value(score)
-        if self.comment.toPlainText() != comment:
-            self.comment.blockSignals(True)
-            self.comment.setPlainText(comment)
-            self.comment.blockSignals(False)
+        self.comment_box.set_text(comment)
+        self.feedback_box.set_text(feedback)
         self._update_marks(score)
 
     def comment_required(self) -> bool:
         return self.criterion.comment.requires_comment(self.score.value())
+
+    def feedback_required(self) -> bool:
+        return self.criterion.applicant_feedback.requires_comment(self.score.value())
+
+    def first_missing(self) -> QWidget:
+        """Where this criterion needs the judge: its score, a required text, or its score."""
+        if self.score.value() is not None:
+            if self.comment_required() and not self.comment_box.given():
+                return self.comment
+            if self.feedback_required() and not self.feedback_box.given():
+                return self.feedback
+        return self.score
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
@@ -126,24 +187,18 @@ class CriterionEditor(QFrame):
             text = f"{fmt_score(level.score)} — {html.escape(level.descriptor)}"
             lines.append(f"<b>{text}</b>" if value == level.score else span(quiet, text))
         self.levels.setText("<br>".join(lines))
-        required = criterion.comment.requires_comment(value)
-        rule = criterion.comment.describe()
-        given = bool(self.comment.toPlainText().strip())
-        if required and not given:
-            flag = span(warning(self), html.escape(self.tr("(required)")))
-        elif required:
-            flag = span(quiet, html.escape(self.tr("(required) ✓")))
-        else:
-            flag = span(quiet, html.escape(f"({rule})"))
-        self.comment_label.setText(self.tr("&Comment") + " " + flag)
-        self.comment.setAccessibleDescription(self.tr("Required") if required else rule)
+        self.comment_box.show_rule(self, criterion.comment.requires_comment(value),
+                                   criterion.comment.describe(self.tr("a comment")))
+        self.feedback_box.show_rule(
+            self, criterion.applicant_feedback.requires_comment(value),
+            criterion.applicant_feedback.describe(self.tr("feedback")))
 
 
 class ScoringPanel(QScrollArea):
     """All criteria of the rubric plus overall comment, confidence and private notes.
 
-    ``edited(kind, key, value)``: kind is "score", "comment", "overall", "confidence"
-    or "note"; key is the criterion key (or "").
+    ``edited(kind, key, value)``: kind is "score", "comment", "feedback", "overall",
+    "overall_feedback", "confidence" or "note"; key is the criterion key (or "").
     """
 
     edited = Signal(str, str, object)
@@ -204,19 +259,38 @@ class ScoringPanel(QScrollArea):
             editor.comment.textChanged.connect(
                 lambda e=editor: self.edited.emit("comment", e.criterion.key,
                                                   e.comment.toPlainText()))
+            editor.feedback.textChanged.connect(
+                lambda e=editor: self.edited.emit("feedback", e.criterion.key,
+                                                  e.feedback.toPlainText()))
             self.editors.append(editor)
             form_layout.addWidget(editor)
 
         overall_box = QFrame()
         overall_box.setFrameShape(QFrame.Shape.StyledPanel)
-        overall = QFormLayout(overall_box)
-        overall.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.overall = QPlainTextEdit()
-        self.overall.setTabChangesFocus(True)
-        self.overall.setFixedHeight(72)
-        self.overall.setAccessibleName(self.tr("Overall comment"))
+        texts = QVBoxLayout(overall_box)
+        panel_only = self.tr("For the panel only: never shown to the applicant")
+        for_applicant = self.tr("For the applicant: may be sent to them")
+        self.overall_box = TextBox(overall_box, self.tr("&Overall comment for the panel"),
+                                   panel_only, self.tr("Overall comment for the panel"), 64,
+                                   self.tr("Your overall view, for the panel"))
+        self.overall_feedback_box = TextBox(
+            overall_box, self.tr("Overall feedback for the a&pplicant"), for_applicant,
+            self.tr("Overall feedback for the applicant"), 64,
+            self.tr("Your overall feedback to the applicant"))
+        self.overall = self.overall_box.edit
+        self.overall_feedback = self.overall_feedback_box.edit
         self.overall.textChanged.connect(
             lambda: self.edited.emit("overall", "", self.overall.toPlainText()))
+        self.overall_feedback.textChanged.connect(
+            lambda: self.edited.emit("overall_feedback", "",
+                                     self.overall_feedback.toPlainText()))
+        for box in (self.overall_box, self.overall_feedback_box):
+            box.edit.textChanged.connect(self._update_overall_marks)
+            texts.addWidget(box.label)
+            texts.addWidget(box.edit)
+        overall = QFormLayout()
+        overall.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        texts.addLayout(overall)
         self.confidence = QComboBox()
         self.confidence.setAccessibleName(self.tr("Confidence in your review"))
         self.confidence.addItem(self.tr("— not given"), None)
@@ -226,7 +300,6 @@ class ScoringPanel(QScrollArea):
             self.confidence.addItem(f"{level} — {names.get(level, label)}", level)
         self.confidence.activated.connect(
             lambda i: self.edited.emit("confidence", "", self.confidence.itemData(i)))
-        overall.addRow(self.tr("&Overall comment"), self.overall)
         overall.addRow(self.tr("Confi&dence"), self.confidence)  # not Alt+F: the File menu
         self.unable_button = QPushButton(self.tr("&Unable to review…"))
         self.unable_button.setToolTip(self.tr(
@@ -257,6 +330,17 @@ class ScoringPanel(QScrollArea):
         layout.addStretch()
         body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.setWidget(body)
+        self._update_overall_marks()
+
+    def _update_overall_marks(self) -> None:
+        self.overall_box.show_rule(self, False, self.tr("optional"))
+        required = self.rubric.overall_feedback_required
+        self.overall_feedback_box.show_rule(self, required, self.tr("optional"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light <-> dark: recolour the labels
+            self._update_overall_marks()
 
     # --- filling ------------------------------------------------------------------
 
@@ -276,13 +360,16 @@ class ScoringPanel(QScrollArea):
         try:
             for editor in self.editors:
                 key = editor.criterion.key
-                editor.set_values(review.scores.get(key), review.comments.get(key, ""))
+                editor.set_values(review.scores.get(key), review.comments.get(key, ""),
+                                  review.feedback.get(key, ""))
             self._set_text(self.overall, review.overall_comment)
+            self._set_text(self.overall_feedback, review.overall_feedback)
             index = self.confidence.findData(review.confidence) if review.confidence else 0
             self.confidence.setCurrentIndex(max(index, 0))
             self._set_text(self.note, review.private_note)
         finally:
             self.blockSignals(False)
+        self._update_overall_marks()
         self.form.setEnabled(scorable)
         self.locked.setText(reason)
         self.locked.setVisible(not scorable and bool(reason))
@@ -323,6 +410,28 @@ class ScoringPanel(QScrollArea):
             other.mark_current(other is editor)
         editor.score.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.ensureWidgetVisible(editor, 0, 40)
+
+    def focus_missing(self, key: str | None) -> None:
+        """From the missing-items list: criterion ``key``'s first missing item (its score
+        or a required text), or with None the overall feedback when it is required and
+        missing (else the first criterion)."""
+        if key is None:
+            if (self.form.isEnabled() and self.rubric.overall_feedback_required
+                    and not self.overall_feedback_box.given()):
+                self.overall_feedback.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.ensureWidgetVisible(self.overall_feedback, 0, 40)
+                return
+            self.focus_criterion(0)
+            return
+        keys = [e.criterion.key for e in self.editors]
+        if key not in keys:
+            return
+        index = keys.index(key)
+        self.focus_criterion(index)
+        target = self.editors[index].first_missing()
+        if self.form.isEnabled() and target is not self.editors[index].score:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.ensureWidgetVisible(target, 0, 40)
 
     def first_unscored(self) -> int:
         """The first criterion without a score (0 when every one has one)."""

@@ -133,7 +133,7 @@ def review_columns(board: Leaderboard) -> list[Column[ReviewRecord]]:
         columns.append(Column(criterion.title, (lambda k: lambda r: r.scores.get(k))(
             criterion.key), tooltip=(lambda k: lambda r: r.comments.get(k, ""))(criterion.key),
             align_right=True))
-    columns += [Column(tr("Overall comment"), lambda r: r.overall_comment),
+    columns += [Column(tr("Overall comment (for the panel)"), lambda r: r.overall_comment),
                 Column(tr("Counts?"), lambda r: r.excluded or tr("yes"),
                        tone=lambda r: None if r.counted else MUTED)]
     return columns

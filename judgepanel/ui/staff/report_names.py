@@ -23,15 +23,15 @@ def report_choices() -> list[tuple[str, str, str]]:
         "ranking": (_tr("Ranking report"),
                     _tr("method, ranking, charts, agreement, categories and funding line")),
         "dossier": (_tr("Application dossiers"),
-                    _tr("every judge's scores and comments per application, flags and "
-                        "conflicts")),
+                    _tr("every judge's scores, comments for the panel and feedback for the "
+                        "applicant per application, flags and conflicts")),
         "coi": (_tr("Conflict-of-interest register"),
                 _tr("every finding, declaration and decision with reasons and times")),
         "activity": (_tr("Judge activity"),
                      _tr("who returned what, when, with which sequence; who is late")),
         "feedback": (_tr("Feedback to applicants"),
-                     _tr("judges' comments per application, without names or scores unless "
-                         "allowed")),
+                     _tr("judges' feedback for each applicant (never their comments for the "
+                         "panel), without names or scores unless allowed")),
         "compendium": (_tr("Compendium"),
                        _tr("best practices (recognition) or funded initiatives (grants): the "
                            "selected applications' summaries for publication")),

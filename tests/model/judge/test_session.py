@@ -377,9 +377,10 @@ def test_the_whole_flow_exports_signed_results(tmp_path: Path, session: JudgingS
     assert [r["application_id"] for r in document["reviews"]] == ["A-1", "A-3"]
     first = document["reviews"][0]
     assert first["scores"] == [
-        {"criterion": "impact", "score": 2, "comment": "Thin evidence"},
-        {"criterion": "reach", "score": 7.5, "comment": "Reaches many in A-1"},
-        {"criterion": "advice", "score": 2, "comment": ""}]
+        {"criterion": "impact", "score": 2, "comment": "Thin evidence", "feedback": ""},
+        {"criterion": "reach", "score": 7.5, "comment": "Reaches many in A-1",
+         "feedback": ""},
+        {"criterion": "advice", "score": 2, "comment": "", "feedback": ""}]
     assert (first["overall_comment"], first["confidence"]) == ("Promising, needs evidence.", 4)
     assert document["reviews"][1]["confidence"] is None
     assert b"PRIVATE-NOTE" not in results.results_json
@@ -400,7 +401,7 @@ def test_the_whole_flow_exports_signed_results(tmp_path: Path, session: JudgingS
     assert again.sequence == 2
     assert "seq=2" in again.signature.splitlines()[2]
     assert again.document["reviews"][1]["scores"][0] == {
-        "criterion": "impact", "score": 2, "comment": "On reflection, weaker"}
+        "criterion": "impact", "score": 2, "comment": "On reflection, weaker", "feedback": ""}
     assert [e.sequence for e in session.exports()] == [1, 2]
     assert [e.details["sequence"] for e in workspace.audit_events("results.")] == [1, 2]
     assert workspace.check_audit() == []

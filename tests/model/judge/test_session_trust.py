@@ -202,8 +202,15 @@ SCHEMA_2_EXPORTS = """CREATE TABLE judge_exports (
         REFERENCES judge_bundles (id))"""
 
 
+def back_to_schema_3(raw: sqlite3.Connection) -> None:
+    """Turn a new workspace's tables into what JudgePanel with schema 3 left behind."""
+    raw.execute("ALTER TABLE judge_scores DROP COLUMN feedback")
+    raw.execute("ALTER TABLE judge_reviews DROP COLUMN overall_feedback")
+
+
 def back_to_schema_2(raw: sqlite3.Connection, exports: list[tuple[object, ...]] = ()) -> None:
     """Turn a new workspace's tables into what JudgePanel with schema 2 left behind."""
+    back_to_schema_3(raw)
     raw.execute("DROP TABLE judge_exports")
     raw.execute(SCHEMA_2_EXPORTS)
     raw.execute("CREATE INDEX ix_judge_exports_bundle_row_id ON judge_exports (bundle_row_id)")
@@ -223,7 +230,7 @@ def test_a_schema_1_workspace_is_upgraded_and_keeps_its_work(
         back_to_schema_2(raw)
         raw.execute("UPDATE judge_meta SET value='1' WHERE key='schema_version'")
     with JudgeWorkspace.open(path) as ws:
-        assert ws.schema_version() == SCHEMA_VERSION == 3
+        assert ws.schema_version() == SCHEMA_VERSION == 4
         assert ws.staff_key("P-2026") is None
         with JudgingSession.open(first, people.judge, ws) as session:
             declaration = session.declaration("A-1")

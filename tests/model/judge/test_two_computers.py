@@ -119,6 +119,8 @@ def test_continuing_from_my_results_file_on_a_new_computer(
         finish(old)
         old.set_unable("A-3", "I was ill for two weeks")
         old.set_overall_comment("A-1", "Strong work")
+        old.set_overall_feedback("A-1", "Well evidenced, thank you.")
+        old.set_feedback("A-1", "reach", "You reach many people.")
         old.set_confidence("A-1", 4)
         old.set_private_note("A-1", "never leaves")
         old.export(tmp_path / "1.jpresults", folks.judge)
@@ -136,13 +138,14 @@ def test_continuing_from_my_results_file_on_a_new_computer(
         for app_id in ("A-1", "A-2"):  # (A-3's kept scores were never exported)
             mine, theirs = new.review(app_id), before[app_id]
             assert (mine.scores, mine.comments, mine.overall_comment, mine.confidence,
-                    mine.unable_reason) == (theirs.scores, theirs.comments,
-                                            theirs.overall_comment, theirs.confidence,
-                                            theirs.unable_reason)
+                    mine.unable_reason, mine.feedback, mine.overall_feedback) == (
+                theirs.scores, theirs.comments, theirs.overall_comment, theirs.confidence,
+                theirs.unable_reason, theirs.feedback, theirs.overall_feedback)
             assert mine.declaration is not None and theirs.declaration is not None
             # the file keeps the time to the second
             assert mine.declaration.declared_at == theirs.declaration.declared_at.replace(
                 microsecond=0)
+        assert new.review("A-1").feedback["reach"] == "You reach many people."
         assert new.review("A-1").private_note == ""  # notes never travel
         assert new.differences_from(own) == 0 and not new.changed_since_export
         assert [e.sequence for e in new.exports()] == [2]

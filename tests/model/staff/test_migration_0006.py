@@ -67,8 +67,9 @@ OLD_SHAPE = {
     "fks": OLD_FOREIGN,
     "uniques": {"uq_scores_results_id_application_id_criterion_key"},
 }
-NEW_SHAPE = {
-    "columns": ["application_id", "comment", "criterion_key", "results_id", "value"],
+NEW_SHAPE = {  # at the head: 0006's keys, and the feedback column of 0011
+    "columns": ["application_id", "comment", "criterion_key", "feedback", "results_id",
+                "value"],
     "pk": ("pk_scores", ["results_id", "application_id", "criterion_key"]),
     "fks": NEW_FOREIGN,
     "uniques": set(),

@@ -34,6 +34,7 @@ def test_absent_settings_take_their_defaults(workspace: StaffWorkspace) -> None:
             "disagreement_range": 30.0, "disagreement_sd": 20.0, "ranking_basis": "adjusted",
             "summary_field": None, "reports.name_judges": False,
             "reports.feedback_scores": False, "reports.feedback_judge_names": False,
+            "feedback.legacy_comments_to_applicant": False,
             "exports.contact_details": False, "decisions.outcomes": None,
             "reports.feedback_outcome": False}
 

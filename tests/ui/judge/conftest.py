@@ -58,10 +58,11 @@ class Program:
 
 
 def build_bundle(tmp: Path, judge: Identity, staff: Identity, *, count: int = 3,
-                 bundle_id: str = "B-ui-1", big: bytes = b"") -> Path:
+                 bundle_id: str = "B-ui-1", big: bytes = b"", rubric_toml: str = "") -> Path:
     """``big``: a large attachment (``video.bin``) of the first application, so the
-    bundle spans several age chunks and damage can sit where opening does not look."""
-    rubric = load_rubric(RUBRIC)
+    bundle spans several age chunks and damage can sit where opening does not look;
+    ``rubric_toml``: another rubric than the example one."""
+    rubric = load_rubric(rubric_toml or RUBRIC)
     rows = CITIES if count <= len(CITIES) else [
         (f"A-{i + 1}", f"Initiative {i + 1}", f"Applicant {i}", f"Org {i}", f"City {i}")
         for i in range(count)]

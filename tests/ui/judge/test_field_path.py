@@ -599,7 +599,7 @@ def test_export_and_import_a_score_sheet_with_a_preview(qtbot, tmp_path: Path,
         for column, name in enumerate(header, start=1):
             if str(name).startswith("Score:"):
                 scores.cell(row, column, 1 if "compendium" in str(name) else 4)
-            elif str(name).startswith("Comment:"):
+            elif str(name).startswith("Comment for the panel:"):
                 scores.cell(row, column, "Solid evidence.")
     book.save(sheet)
     previews: list[ChangesDialog] = []

@@ -7,8 +7,11 @@ Both formats hold the same tables, so a number checked in one is in the other:
   counts of counted, excluded and missing reviews, and anything staff must look
   at (open conflicts, reviews that no longer fit the rubric).
 - Scores: one row per judge and application (the judge's current review, see
-  leaderboard.py), with the total, every criterion's raw score and comment in
-  rubric order, the overall comment and confidence, and whether it counts.
+  leaderboard.py), with the total, every criterion's raw score, comment for the
+  panel and feedback for the applicant in rubric order, the overall comment (for
+  the panel), overall feedback (for the applicant) and confidence, and whether it
+  counts. The feedback columns hold what the feedback report would send: a results
+  file before version 3 has none unless ``feedback.legacy_comments_to_applicant``.
 - Rankings, overall and one table per category: ranks on every basis (raw,
   adjusted, z), the statistics, the adjusted score with its standard error,
   per-criterion means, flags, missing and conflicted judges, the funding
@@ -59,8 +62,13 @@ from judgepanel.model.scoring.ranking import BASIS_NAMES, DEFAULT_BASIS, Basis
 from judgepanel.model.scoring.statistics import median
 from judgepanel.model.staff.decide.decisions import DecisionInfo, load_decisions
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
+from judgepanel.model.staff.results.feedback import Feedback, applicant_feedback
 from judgepanel.model.staff.schema import Application, Program, Round
-from judgepanel.model.staff.settings import EXPORTS_CONTACT_DETAILS, setting_value
+from judgepanel.model.staff.settings import (
+    EXPORTS_CONTACT_DETAILS,
+    FEEDBACK_LEGACY_COMMENTS,
+    setting_value,
+)
 from judgepanel.text import clean_text
 
 Kind = Literal["text", "int", "score", "stat", "money", "auto"]
@@ -90,25 +98,33 @@ def _cats(keys: Sequence[str], names: Mapping[str, str]) -> str:
     return "; ".join(names.get(k, k) for k in keys)
 
 
-def scores_table(board: Leaderboard, category_names: Mapping[str, str]) -> Table:
+def scores_table(board: Leaderboard, category_names: Mapping[str, str],
+                 feedback: Feedback | None = None) -> Table:
+    """One row per review: each criterion's score, comment for the panel and feedback for
+    the applicant (as the feedback report would send it), labelled so."""
     keys = board.rubric.keys
+    feedback = feedback or {}
+    none: tuple[dict[str, str], str] = ({}, "")
     headers = ["Application", "Title", "Categories", "Judge", "Judge no.", "Results sequence",
                "Counts", "Total (0-100)"]
     kinds: list[Kind] = ["text", "text", "text", "text", "int", "int", "text", "stat"]
     for key in keys:
-        headers += [f"{key}: score", f"{key}: comment"]
-        kinds += ["score", "text"]
-    headers += ["Overall comment", "Confidence"]
-    kinds += ["text", "int"]
+        headers += [f"{key}: score", f"{key}: comment for the panel",
+                    f"{key}: feedback for the applicant"]
+        kinds += ["score", "text", "text"]
+    headers += ["Overall comment for the panel", "Overall feedback for the applicant",
+                "Confidence"]
+    kinds += ["text", "text", "int"]
     rows = []
     for r in board.reviews:
         row: list[Cell] = [r.application.ref, r.application.title,
                            _cats(r.application.categories, category_names), r.judge.name,
                            r.judge.id, r.sequence,
                            "yes" if r.counted else f"no: {r.excluded}", r.total]
+        said, overall = feedback.get((r.results_id, r.application.id), none)
         for key in keys:
-            row += [r.scores.get(key), r.comments.get(key, "")]
-        row += [r.overall_comment, r.confidence]
+            row += [r.scores.get(key), r.comments.get(key, ""), said.get(key, "")]
+        row += [r.overall_comment, overall, r.confidence]
         rows.append(tuple(row))
     return Table("Scores", "scores", tuple(headers), tuple(kinds), tuple(rows))
 
@@ -250,7 +266,9 @@ def round_tables(session: Session, round_: Round, *, basis: Basis = DEFAULT_BASI
     names = _names(boards)
     decisions = load_decisions(session, round_)
     tables = [summary_table(boards, program.name, exported or utcnow(), bool(contacts)),
-              scores_table(boards.overall, names),
+              scores_table(boards.overall, names, applicant_feedback(
+                  session, boards.overall.reviews,
+                  legacy=setting_value(program, FEEDBACK_LEGACY_COMMENTS))),
               _with_contacts(rankings_table(boards.overall, names, decisions=decisions),
                              people)]
     titles: set[str] = {t.name.casefold() for t in tables} | {"judges"}

@@ -303,6 +303,8 @@ def _row(position: int, criterion: Criterion) -> CriterionRow:
         counts=criterion.counts,
         comment_when=criterion.comment.when,
         comment_threshold=criterion.comment.threshold,
+        feedback_when=criterion.applicant_feedback.when,
+        feedback_threshold=criterion.applicant_feedback.threshold,
     )
 
 
@@ -318,6 +320,8 @@ def _criterion(row: CriterionRow) -> Criterion:
         levels=tuple(Level(lv["score"], lv["descriptor"]) for lv in row.levels or ()),
         counts=row.counts,
         comment=CommentRule(row.comment_when, row.comment_threshold),  # type: ignore[arg-type]
+        applicant_feedback=CommentRule(row.feedback_when,  # type: ignore[arg-type]
+                                       row.feedback_threshold),
     )
 
 
@@ -345,6 +349,7 @@ def save_rubric(session: Session, round_: Round, rubric: Rubric, actor: str) -> 
         round_id=round_.id,
         name=rubric.name,
         tie_break=rubric.tie_break,
+        overall_feedback_required=rubric.overall_feedback_required,
         criteria=[_row(i, c) for i, c in enumerate(rubric.criteria)],
     )
     session.add(row)
@@ -371,6 +376,7 @@ def rubric_for_round(session: Session, round_: Round) -> Rubric:
         name=row.name,
         criteria=tuple(_criterion(c) for c in row.criteria),
         tie_break=row.tie_break,
+        overall_feedback_required=bool(row.overall_feedback_required),
     )
 
 

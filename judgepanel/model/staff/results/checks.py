@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from judgepanel.errors import ResultsRefusedError
-from judgepanel.formats.results.spec import ResultsContent, ScoreEntry
+from judgepanel.formats.results.spec import ResultsContent, ReviewEntry
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import review_problems
 
@@ -91,10 +91,10 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
     if foreign:
         return refusal("not_assigned", f"({listing(foreign)}). {ASK_AGAIN}",
                         detail=f"not in the bundle: {foreign}")
-    plainly_complete = _plain_completeness(rubric)
+    plainly_complete = _plain_completeness(rubric, feedback=content.format_version >= 3)
     # A review plainly complete scores exactly the rubric's criteria: when every review
     # is, no criterion can be foreign or never scored (the usual file skips the walk).
-    plain = {app_id for app_id, review in reviews.items() if plainly_complete(review.scores)}
+    plain = {app_id for app_id, review in reviews.items() if plainly_complete(review)}
     if len(plain) != len(reviews):
         scored_keys = {s.criterion for review in content.reviews for s in review.scores}
         unknown = sorted(scored_keys - rubric.key_set)
@@ -124,7 +124,11 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
             continue
         scores = {s.criterion: s.score for s in review.scores}
         comments = {s.criterion: s.comment for s in review.scores}
-        for problem in review_problems(rubric, scores, comments):
+        # Feedback rules bind files of version 3; older ones had no place for it.
+        feedback = ({s.criterion: s.feedback for s in review.scores}
+                    if content.format_version >= 3 else None)
+        for problem in review_problems(rubric, scores, comments, feedback,
+                                       review.overall_feedback):
             target = off_scale if problem.kind == "off_scale" else incomplete
             target.append(f"{ref}: {problem.message.rstrip('.')}")  # one full stop
     if off_scale:
@@ -136,21 +140,30 @@ def content_refusal(rubric: Rubric, contents: Mapping[str, str], content: Result
     return None
 
 
-def _plain_completeness(rubric: Rubric) -> Callable[[list[ScoreEntry]], bool]:
-    """A check that a review's scores are complete, for ``review_problems`` to explain if not.
+def _plain_completeness(rubric: Rubric, *, feedback: bool
+                        ) -> Callable[[ReviewEntry], bool]:
+    """A check that a review is complete, for ``review_problems`` to explain if not.
 
-    Every criterion scored once on its scale, no other key, and a comment wherever
-    the rubric asks for one: the same rules as ``review_problems``, without building
-    a list of problems for the 10,000 reviews of a national round that have none.
+    Every criterion scored once on its scale, no other key, a comment wherever the
+    rubric asks for one and (with ``feedback``: a version-3 file) feedback for the
+    applicant wherever it asks for that: the same rules as ``review_problems``, without
+    building a list of problems for the 10,000 reviews of a national round that have none.
     """
     count = len(rubric.criteria)
-    # Per criterion: the scale's points, and those that need a comment (found once).
+    # Per criterion: the scale's points, those that need a comment and those that need
+    # feedback (found once).
     checks = {c.key: (c.scale_points,
-                      frozenset(p for p in c.scale_points if c.comment.requires_comment(p)))
+                      frozenset(p for p in c.scale_points if c.comment.requires_comment(p)),
+                      frozenset(p for p in c.scale_points
+                                if feedback and c.applicant_feedback.requires_comment(p)))
               for c in rubric.criteria}
+    overall = feedback and rubric.overall_feedback_required
 
-    def check(scores: list[ScoreEntry]) -> bool:
+    def check(review: ReviewEntry) -> bool:
+        scores = review.scores
         if len(scores) != count or len({entry.criterion for entry in scores}) != count:
+            return False
+        if overall and not review.overall_feedback.strip():
             return False
         for entry in scores:
             found = checks.get(entry.criterion)
@@ -160,6 +173,8 @@ def _plain_completeness(rubric: Rubric) -> Callable[[list[ScoreEntry]], bool]:
             if type(score) not in _NUMBER_TYPES or score not in found[0]:
                 return False
             if score in found[1] and not entry.comment.strip():
+                return False
+            if score in found[2] and not entry.feedback.strip():
                 return False
         return True
 

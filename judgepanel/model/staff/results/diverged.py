@@ -4,7 +4,8 @@ A judge who works on two computers from the same start (or starts again after a
 reinstall) can send two exports neither of which builds on the other. The merge keeps
 the first it accepted and *holds* the other (``ordering``), changing no score. Here
 staff see what differs, application by application (declaration, unable to review,
-each score and comment, overall comment, confidence), and choose:
+each score, comment for the panel and feedback for the applicant, overall texts,
+confidence), and choose:
 
 - keep the merged export: the held one is *set aside* (kept on record, never used);
 - take the held one: it is recorded exactly as an accepted file is (``recording``),
@@ -104,17 +105,17 @@ class _Said:
 
     declared: dict[int, tuple[bool, str]]
     unable: dict[int, str]
-    scores: dict[int, dict[str, tuple[float, str]]]
-    overall: dict[int, tuple[str, int | None]]
+    scores: dict[int, dict[str, tuple[float, str, str]]]  # value, comment, feedback
+    overall: dict[int, tuple[str, int | None, str]]  # comment, confidence, feedback
 
 
 def _said_by_file(content: ResultsContent, ids: dict[str, int]) -> _Said:
     return _Said(
         declared={ids[d.application_id]: (d.conflict, d.reason) for d in content.declarations},
         unable={ids[u.application_id]: u.reason for u in content.unable_to_review},
-        scores={ids[r.application_id]: {s.criterion: (float(s.score), s.comment)
+        scores={ids[r.application_id]: {s.criterion: (float(s.score), s.comment, s.feedback)
                                          for s in r.scores} for r in content.reviews},
-        overall={ids[r.application_id]: (r.overall_comment, r.confidence)
+        overall={ids[r.application_id]: (r.overall_comment, r.confidence, r.overall_feedback)
                  for r in content.reviews})
 
 
@@ -125,9 +126,10 @@ def _said_by_tables(session: Session, results_id: int) -> _Said:
     for u in session.scalars(select(UnableReview).where(UnableReview.results_id == results_id)):
         said.unable[u.application_id] = u.reason
     for r in session.scalars(select(Review).where(Review.results_id == results_id)):
-        said.overall[r.application_id] = (r.overall_comment, r.confidence)
+        said.overall[r.application_id] = (r.overall_comment, r.confidence, r.overall_feedback)
     for s in session.scalars(select(Score).where(Score.results_id == results_id)):
-        said.scores.setdefault(s.application_id, {})[s.criterion_key] = (s.value, s.comment)
+        said.scores.setdefault(s.application_id, {})[s.criterion_key] = (
+            s.value, s.comment, s.feedback)
     return said
 
 
@@ -171,11 +173,15 @@ def _compare(rubric: Rubric, apps: dict[int, Application], merged: _Said,
         for criterion in rubric.criteria:
             a, b = a_scores.get(criterion.key), b_scores.get(criterion.key)
             add(criterion.title, _number(a[0] if a else None), _number(b[0] if b else None))
-            add(f"{criterion.title}: comment", (a[1] if a else "") or "—",
+            add(f"{criterion.title}: comment for the panel", (a[1] if a else "") or "—",
                 (b[1] if b else "") or "—")
+            add(f"{criterion.title}: feedback for the applicant", (a[2] if a else "") or "—",
+                (b[2] if b else "") or "—")
         a_over, b_over = merged.overall.get(app_id), held.overall.get(app_id)
-        add("Overall comment", (a_over[0] if a_over else "") or "—",
+        add("Overall comment for the panel", (a_over[0] if a_over else "") or "—",
             (b_over[0] if b_over else "") or "—")
+        add("Overall feedback for the applicant", (a_over[2] if a_over else "") or "—",
+            (b_over[2] if b_over else "") or "—")
         add("Confidence", _number(a_over[1] if a_over else None),
             _number(b_over[1] if b_over else None))
     return out

@@ -343,6 +343,7 @@ class _Merger:
         received.judge_id = issued.judge_id
         received.signer = issued.judge.minisign_public_key
         received.sequence = results.sequence
+        received.format_version = results.content.format_version
         received.export_id = lineage.export_id
         received.supersedes = list(results.content.supersedes)
         self._order.add(issued.id, received)

@@ -34,9 +34,9 @@ ROW_TABLES: tuple[tuple[Table, tuple[str, ...]], ...] = (
     (cast(Table, Declaration.__table__),
      ("judge_id", "application_id", "results_id", "conflict", "reason", "declared_at")),
     (cast(Table, Review.__table__),
-     ("results_id", "application_id", "overall_comment", "confidence")),
+     ("results_id", "application_id", "overall_comment", "overall_feedback", "confidence")),
     (cast(Table, Score.__table__),
-     ("results_id", "application_id", "criterion_key", "value", "comment")),
+     ("results_id", "application_id", "criterion_key", "value", "comment", "feedback")),
     (cast(Table, UnableReview.__table__),
      ("results_id", "application_id", "judge_id", "reason", "declared_at")),
 )
@@ -63,9 +63,9 @@ def rows_of(results_id: int, judge_id: int, ids: dict[str, int],
     for entry in content.reviews:
         application_id = ids[entry.application_id]
         reviews.append((results_id, application_id, entry.overall_comment,
-                        entry.confidence))
+                        entry.overall_feedback, entry.confidence))
         scores += [(results_id, application_id, score.criterion, float(score.score),
-                    score.comment) for score in entry.scores]
+                    score.comment, score.feedback) for score in entry.scores]
     unable = [(results_id, ids[entry.application_id], judge_id, entry.reason,
                parse_time(entry.declared_at)) for entry in content.unable_to_review]
     return declarations, reviews, scores, unable

@@ -13,13 +13,16 @@ from openpyxl import Workbook, load_workbook
 from judgepanel.model.staff.decide import exports
 from judgepanel.model.staff.decide.exports import export_csv, export_xlsx
 from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.settings import FEEDBACK_LEGACY_COMMENTS, set_setting
 from tests.model.board_fixtures import BoardProgram, build_board_program
 
 SCORE_HEADERS = [
     "Application", "Title", "Categories", "Judge", "Judge no.", "Results sequence", "Counts",
-    "Total (0-100)", "impact: score", "impact: comment", "feasibility: score",
-    "feasibility: comment", "advice: score", "advice: comment", "Overall comment",
-    "Confidence",
+    "Total (0-100)", "impact: score", "impact: comment for the panel",
+    "impact: feedback for the applicant", "feasibility: score",
+    "feasibility: comment for the panel", "feasibility: feedback for the applicant",
+    "advice: score", "advice: comment for the panel", "advice: feedback for the applicant",
+    "Overall comment for the panel", "Overall feedback for the applicant", "Confidence",
 ]
 RANKING_HEADERS = [
     "Rank", "Raw rank", "Adjusted rank", "z rank", "Application", "Title", "Organisation",
@@ -72,13 +75,13 @@ def test_csv_files_hold_every_raw_score_with_comments(bp: BoardProgram, tmp_path
     assert (ben_a02["Results sequence"], ben_a02["impact: score"], ben_a02["Total (0-100)"],
             ben_a02["Counts"]) == ("2", "3", "50.0000", "yes")
     ben_a03 = by[("A03", "Ben Okafor")]
-    assert (ben_a03["feasibility: score"], ben_a03["feasibility: comment"]) == (
+    assert (ben_a03["feasibility: score"], ben_a03["feasibility: comment for the panel"]) == (
         "1", "Plan is thin, but the need is real")
     assert by[("A07", "Ana Ruiz")]["Counts"] == "no: conflict of interest confirmed by staff"
     assert by[("A04", "Ana Ruiz")]["Categories"] == "Youth; Housing"
     # A comment that a spreadsheet would run as a formula is defused.
-    assert by[("A04", "Ana Ruiz")]["feasibility: comment"].startswith("'=HYPERLINK(")
-    assert by[("A01", "Dev Patel")]["Overall comment"] == "J4 on A01"
+    assert by[("A04", "Ana Ruiz")]["feasibility: comment for the panel"].startswith("'=HYPERLINK(")
+    assert by[("A01", "Dev Patel")]["Overall comment for the panel"] == "J4 on A01"
     assert ("A03", "Dev Patel") not in by
 
 
@@ -235,6 +238,25 @@ def test_exports_neutralise_bidi_controls_and_line_separators(tmp_path: Path) ->
     values = list(book["Scores"].iter_rows(values_only=True))
     assert values[1:] == [("Maria gnp.exe", "one\ntwo\nthree\nfour"),
                           ("=cmd", "bell and escape[2J")]
+
+
+def test_feedback_columns_hold_only_what_may_reach_applicants(bp: BoardProgram,
+                                                              tmp_path: Path) -> None:
+    """The fixture's files predate results format 3: their comments are the panel's, so
+    the feedback columns stay empty until the program lets older comments through."""
+    rows = _csv(_export_csv(bp, tmp_path / "plain")[1])
+    ben_a03 = next(r for r in rows if (r["Application"], r["Judge"]) == ("A03", "Ben Okafor"))
+    assert ben_a03["feasibility: comment for the panel"] == "Plan is thin, but the need is real"
+    assert all(r[k] == "" for r in rows for k in r if "for the applicant" in k)
+    with bp.ws.session() as session:
+        program = session.get_one(Round, bp.round_id).program
+        set_setting(session, program, FEEDBACK_LEGACY_COMMENTS, True, "tester")
+    rows = _csv(_export_csv(bp, tmp_path / "legacy")[1])
+    ben_a03 = next(r for r in rows if (r["Application"], r["Judge"]) == ("A03", "Ben Okafor"))
+    assert ben_a03["feasibility: feedback for the applicant"] == (
+        "Plan is thin, but the need is real")
+    assert ben_a03["Overall feedback for the applicant"] == ben_a03[
+        "Overall comment for the panel"] != ""
 
 
 def test_rankings_carry_the_panels_decision_and_reason(bp: BoardProgram,

@@ -216,7 +216,7 @@ def other_manifest(document: dict[str, Any]) -> None:
 CONTENT_CASES: dict[str, tuple[Edit, str, str]] = {
     "missing score": (drop_score, "incomplete", "Partnerships"),
     "missing required comment": (low_score_without_comment, "incomplete",
-                                 "comment is required for scores below 3"),
+                                 "a comment for the panel is required for scores below 3"),
     "undeclared application": (undeclared, "incomplete", "no conflict-of-interest declaration"),
     "extra criterion": (extra_criterion, "criteria_mismatch", "budget"),
     "missing criterion": (missing_criterion, "criteria_mismatch", "presentation"),
