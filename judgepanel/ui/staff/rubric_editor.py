@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -41,7 +42,7 @@ from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, tone, tr
 
 Index = QModelIndex | QPersistentModelIndex
-# (header, dict path); "share" is computed, "comment" is edited as words.
+# (header, dict path); "share" is computed, the two text rules are edited as words.
 # Headers are marked for lupdate here and translated when shown (headerData).
 COLUMNS = ((QT_TRANSLATE_NOOP("staff", "Key"), "key"),
            (QT_TRANSLATE_NOOP("staff", "Title"), "title"),
@@ -51,7 +52,9 @@ COLUMNS = ((QT_TRANSLATE_NOOP("staff", "Key"), "key"),
            (QT_TRANSLATE_NOOP("staff", "Max"), "scale.max"),
            (QT_TRANSLATE_NOOP("staff", "Step"), "scale.step"),
            (QT_TRANSLATE_NOOP("staff", "Counts"), "counts"),
-           (QT_TRANSLATE_NOOP("staff", "Comment required"), "comment"))
+           (QT_TRANSLATE_NOOP("staff", "Comment required"), "comment"),
+           (QT_TRANSLATE_NOOP("staff", "Applicant feedback required"), "applicant_feedback"))
+TEXT_RULES = ("comment", "applicant_feedback")
 
 
 def comment_text(value: Any) -> str:
@@ -112,8 +115,8 @@ class CriteriaModel(QAbstractTableModel):
             return self._share(row)
         if path.startswith("scale."):
             return row.get("scale", {}).get(path[6:])
-        if path == "comment":
-            return comment_text(row.get("comment", "never"))
+        if path in TEXT_RULES:
+            return comment_text(row.get(path, "never"))
         return row.get(path)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -150,8 +153,8 @@ class CriteriaModel(QAbstractTableModel):
                 row.setdefault("scale", {})[path[6:]] = _number(text)
             elif path == "weight":
                 row["weight"] = _number(text)
-            elif path == "comment":
-                row["comment"] = comment_value(text)
+            elif path in TEXT_RULES:
+                row[path] = comment_value(text)
             else:
                 row[path] = text.strip()
         else:
@@ -194,7 +197,12 @@ def preview_html(rubric: Rubric) -> str:
         if c.levels:
             parts.append("<ul>" + "".join(f"<li><b>{lv.score:g}</b> — {e(lv.descriptor)}</li>"
                                           for lv in c.levels) + "</ul>")
-        parts.append(f"<p><small>{e(c.comment.describe().capitalize())}.</small></p>")
+        rules = (c.comment.describe("a comment for the panel").capitalize(),
+                 c.applicant_feedback.describe("feedback for the applicant").capitalize())
+        parts.append("<p><small>" + ". ".join(e(r) for r in rules) + ".</small></p>")
+    if rubric.overall_feedback_required:
+        parts.append("<p>" + tr("Every review needs overall feedback for the applicant.")
+                     + "</p>")
     if rubric.tie_break:
         parts.append("<p>" + tr("Ties are broken by “{title}”.").format(
             title=e(rubric.criterion(rubric.tie_break).title)) + "</p>")
@@ -214,6 +222,12 @@ class RubricScreen(Screen):
         self.tie_edit.setPlaceholderText(self.tr("key of the criterion that breaks ties"))
         self.tie_edit.textChanged.connect(self.update_preview)
         form.addRow(self.tr("&Tie-break:"), self.tie_edit)
+        self.overall_feedback = QComboBox()
+        self.overall_feedback.addItem(self.tr("optional"), "optional")
+        self.overall_feedback.addItem(self.tr("required in every review"), "required")
+        self.overall_feedback.setAccessibleName(self.tr("Overall feedback for the applicant"))
+        self.overall_feedback.currentIndexChanged.connect(self.update_preview)
+        form.addRow(self.tr("Overall &feedback for the applicant:"), self.overall_feedback)
         self.layout_.addLayout(form)
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -289,6 +303,8 @@ class RubricScreen(Screen):
         self._loading = True
         self.name_edit.setText(data.get("name", ""))
         self.tie_edit.setText(data.get("tie_break", "") or "")
+        self.overall_feedback.setCurrentIndex(
+            self.overall_feedback.findData(data.get("overall_feedback", "optional")))
         self.model.set_criteria(data["criteria"])
         self._loading = False
         self.view.resizeColumnsToContents()
@@ -327,6 +343,8 @@ class RubricScreen(Screen):
                                 "criteria": self.model.criteria}
         if self.tie_edit.text().strip():
             data["tie_break"] = self.tie_edit.text().strip()
+        if self.overall_feedback.currentData() == "required":
+            data["overall_feedback"] = "required"
         return Rubric.from_dict(data)
 
     def update_preview(self) -> None:

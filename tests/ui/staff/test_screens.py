@@ -78,7 +78,12 @@ def test_rubric_editor_shows_the_rule_broken_and_saves_a_valid_rubric(
     rubric.add_criterion()
     model.setData(model.index(1, 1), "Reach")
     model.setData(model.index(1, 8), "below 3")
+    model.setData(model.index(0, 9), "always")  # feedback for the applicant required
+    rubric.overall_feedback.setCurrentIndex(rubric.overall_feedback.findData("required"))
     assert rubric.rubric is not None
+    preview = rubric.preview.toPlainText()
+    assert "Feedback for the applicant is required" in preview
+    assert "Every review needs overall feedback for the applicant" in preview
     assert "67%" in model.data(model.index(0, 3)) and "33%" in model.data(model.index(1, 3))
     rubric.save()
     wait_idle(qtbot, page.ctx)
@@ -87,6 +92,39 @@ def test_rubric_editor_shows_the_rule_broken_and_saves_a_valid_rubric(
         saved = rubric_for_round(session, session.get(Round, new_id))
     assert [c.title for c in saved.criteria] == ["Impact", "Reach"]
     assert saved.criteria[1].comment.when == "below"
+    assert saved.criteria[0].applicant_feedback.when == "always"
+    assert saved.criteria[1].applicant_feedback.when == "never"
+    assert saved.overall_feedback_required
+
+
+def test_rubric_editor_keeps_the_feedback_rules_it_was_given(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    from judgepanel.model.rubric.definition import Rubric
+    from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
+    from judgepanel.model.staff.schema import Round
+
+    page, errors = make_page(demo / "program")
+    with page.workspace.session() as session:
+        new = add_round(session, page.workspace.program(session), "Final", "test")
+        save_rubric(session, new, Rubric.from_dict({
+            "name": "Strict", "overall_feedback": "required", "criteria": [
+                {"key": "impact", "title": "Impact", "applicant_feedback": {"below": 3}}]}),
+            "test")
+        new_id = new.id
+    page.ctx.changed.emit("program")
+    page.ctx.set_round(new_id)
+    rubric = page.show_screen("rubric")
+    wait_idle(qtbot, page.ctx)
+    assert rubric.overall_feedback.currentData() == "required"
+    assert rubric.model.data(rubric.model.index(0, 9)) == "below 3"
+    rubric.name_edit.setText("Strict, renamed")  # an unrelated edit, then save
+    rubric.save()
+    wait_idle(qtbot, page.ctx)
+    assert not errors, [e.message for e in errors]
+    with page.workspace.session() as session:
+        saved = rubric_for_round(session, session.get(Round, new_id))
+    assert saved.name == "Strict, renamed" and saved.overall_feedback_required
+    assert saved.criteria[0].applicant_feedback.when == "below"
 
 
 def test_a_wrong_staff_identity_is_refused(demo: Path, make_page: Any, qtbot: Any) -> None:
