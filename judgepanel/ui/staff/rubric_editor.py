@@ -52,9 +52,16 @@ COLUMNS = ((QT_TRANSLATE_NOOP("staff", "Key"), "key"),
            (QT_TRANSLATE_NOOP("staff", "Max"), "scale.max"),
            (QT_TRANSLATE_NOOP("staff", "Step"), "scale.step"),
            (QT_TRANSLATE_NOOP("staff", "Counts"), "counts"),
-           (QT_TRANSLATE_NOOP("staff", "Comment required"), "comment"),
-           (QT_TRANSLATE_NOOP("staff", "Applicant feedback required"), "applicant_feedback"))
+           (QT_TRANSLATE_NOOP("staff", "Panel comment"), "comment"),
+           (QT_TRANSLATE_NOOP("staff", "Applicant feedback"), "applicant_feedback"))
 TEXT_RULES = ("comment", "applicant_feedback")
+RULE_TIPS = {
+    "comment": QT_TRANSLATE_NOOP("staff", "When a comment for the panel is required: never, "
+                                 "always, below 3, above 4 (scores strictly below or above)"),
+    "applicant_feedback": QT_TRANSLATE_NOOP(
+        "staff", "When feedback for the applicant is required: never, always, below 3, "
+        "above 4 (scores strictly below or above)"),
+}
 
 
 def comment_text(value: Any) -> str:
@@ -166,6 +173,9 @@ class CriteriaModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(COLUMNS) and COLUMNS[section][1] in RULE_TIPS):
+            return tr(str(RULE_TIPS[COLUMNS[section][1]]))
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -308,6 +318,8 @@ class RubricScreen(Screen):
         self.model.set_criteria(data["criteria"])
         self._loading = False
         self.view.resizeColumnsToContents()
+        title = self.view.fontMetrics().averageCharWidth() * 28  # long titles wrap their cell
+        self.view.setColumnWidth(1, min(self.view.columnWidth(1), title))
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         if self.model.criteria:
             self.view.setCurrentIndex(self.model.index(0, 1))
