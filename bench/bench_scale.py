@@ -203,36 +203,61 @@ def main(argv: list[str] | None = None) -> int:
         return run(Path(tmp), n_apps, n_judges, args.reviews, args.tracemalloc)
 
 
-def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> int:
-    from judgepanel.model.staff.bundles.building import build_bundles
-    from judgepanel.model.staff.prepare.assignments import auto_assign
-    from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
-    from judgepanel.model.staff.prepare.importing.workflow import import_file
+@dataclasses.dataclass(frozen=True)
+class BenchProgram:
+    """A new program for a benchmark: open, with its staff and judges' identities."""
+
+    workspace: StaffWorkspace
+    staff: Identity
+    judges: list[Identity]
+    rubric: Rubric
+    sheet: Path  # the applications, written, not imported (importing may be timed)
+    round_id: int
+
+
+def new_program(location: Path | str, folder: Path, name: str, round_name: str,
+                n_apps: int, n_judges: int) -> BenchProgram:
+    """A program at ``location`` (a folder or a database URL) with one round on the
+    recognition rubric and ``n_judges`` judges enrolled; ``n_apps`` applications written
+    to a spreadsheet in ``folder``. The caller closes the workspace."""
     from judgepanel.model.staff.prepare.judges import enroll_card
     from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
-    from judgepanel.model.staff.schema import Round
 
-    print(f"scale: {n_apps} applications, {n_judges} judges, {per_app} reviews each "
-          f"(in {folder})")
-    runner = Runner(trace)
     rubric = recognition_rubric()
     apps = [dataclasses.replace(a, pdfs=()) for a in recognition_applications(n_apps, seed=7)]
     sheet = folder / "applications.csv"
     write_spreadsheet(sheet, apps)
     staff = Identity.generate("Bench Staff", "staff")
     judges = [Identity.generate(f"Judge {i:03d}", "judge") for i in range(n_judges)]
-    workspace = StaffWorkspace.create(folder / "program", "National Recognition (bench)",
-                                      categories=RECOGNITION_COMPONENTS, actor="bench")
+    workspace = StaffWorkspace.create(location, name, categories=RECOGNITION_COMPONENTS,
+                                      actor="bench")
+    with workspace.session() as session:
+        program = workspace.program(session)
+        program.staff_age_recipient = staff.recipient.to_string()
+        program.staff_minisign_key = staff.public_key.base64
+        round_ = add_round(session, program, round_name, "bench")
+        save_rubric(session, round_, rubric, "bench")
+        for judge in judges:
+            enroll_card(session, program, Card.from_identity(judge), "bench")
+        round_id = round_.id
+    return BenchProgram(workspace, staff, judges, rubric, sheet, round_id)
+
+
+def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> int:
+    from judgepanel.model.staff.bundles.building import build_bundles
+    from judgepanel.model.staff.prepare.assignments import auto_assign
+    from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+    from judgepanel.model.staff.prepare.importing.workflow import import_file
+    from judgepanel.model.staff.schema import Round
+
+    print(f"scale: {n_apps} applications, {n_judges} judges, {per_app} reviews each "
+          f"(in {folder})")
+    runner = Runner(trace)
+    made = new_program(folder / "program", folder, "National Recognition (bench)",
+                       "National round", n_apps, n_judges)
+    workspace, staff, judges, rubric = made.workspace, made.staff, made.judges, made.rubric
+    sheet, round_id = made.sheet, made.round_id
     try:
-        with workspace.session() as session:
-            program = workspace.program(session)
-            program.staff_age_recipient = staff.recipient.to_string()
-            program.staff_minisign_key = staff.public_key.base64
-            round_ = add_round(session, program, "National round", "bench")
-            save_rubric(session, round_, rubric, "bench")
-            for judge in judges:
-                enroll_card(session, program, Card.from_identity(judge), "bench")
-            round_id = round_.id
         mapping = ColumnMapping(ref="Reference", title="Initiative",
                                 organisation="Organization", city="City",
                                 contact_name="Contact person", contact_email="Email",

@@ -36,14 +36,9 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.bench_scale import results_document
+from bench.bench_scale import new_program, results_document
 from judgepanel.crypto.identity import Identity
-from judgepanel.formats.card import Card
 from judgepanel.formats.results.file import write_results
-from judgepanel.model.demo.build import recognition_rubric
-from judgepanel.model.demo.content import recognition_applications
-from judgepanel.model.demo.files import write_spreadsheet
-from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 SERVER_ENV = ("JUDGEPANEL_BENCH_POSTGRES_URL", "JUDGEPANEL_TEST_POSTGRES_URL")
@@ -86,28 +81,13 @@ def _build(url: str, folder: Path, n_judges: int, n_apps: int, per_app: int
     from judgepanel.model.staff.prepare.assignments import auto_assign
     from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
     from judgepanel.model.staff.prepare.importing.workflow import import_file
-    from judgepanel.model.staff.prepare.judges import enroll_card
-    from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
     from judgepanel.model.staff.schema import Round
 
-    rubric = recognition_rubric()
-    apps = [dataclasses.replace(a, pdfs=()) for a in recognition_applications(n_apps, seed=7)]
-    sheet = folder / "applications.csv"
-    write_spreadsheet(sheet, apps)
-    staff = Identity.generate("Bench Staff", "staff")
-    judges = [Identity.generate(f"Judge {i:03d}", "judge") for i in range(n_judges)]
-    workspace = StaffWorkspace.create(url, "Shared Recognition (bench)",
-                                      categories=RECOGNITION_COMPONENTS, actor="bench")
+    made = new_program(url, folder, "Shared Recognition (bench)", "Shared round", n_apps,
+                       n_judges)
+    workspace, staff, judges, rubric = made.workspace, made.staff, made.judges, made.rubric
+    sheet, round_id = made.sheet, made.round_id
     try:
-        with workspace.session() as session:
-            program = workspace.program(session)
-            program.staff_age_recipient = staff.recipient.to_string()
-            program.staff_minisign_key = staff.public_key.base64
-            round_ = add_round(session, program, "Shared round", "bench")
-            save_rubric(session, round_, rubric, "bench")
-            for judge in judges:
-                enroll_card(session, program, Card.from_identity(judge), "bench")
-            round_id = round_.id
         import_file(workspace, sheet, ColumnMapping(
             ref="Reference", title="Initiative", organisation="Organization", city="City",
             categories="Component"))

@@ -23,6 +23,7 @@ from judgepanel.model.staff.prepare.rounds import round_applications_query
 from judgepanel.model.staff.schema import (
     Assignment,
     IssuedBundle,
+    PanelDecision,
     Program,
     ReceivedResults,
     Round,
@@ -91,6 +92,7 @@ RUBRIC_SCREEN, APPLICATIONS_SCREEN, JUDGES_SCREEN, CONFLICTS_SCREEN = (
     "rubric", "applications", "judges", "conflicts")
 ASSIGNMENT_SCREEN, BUNDLES_SCREEN, RESULTS_SCREEN, LEADERBOARD_SCREEN = (
     "assignment", "bundles", "results", "leaderboard")
+MEETING_SCREEN = "meeting"
 
 
 @dataclass(frozen=True)
@@ -178,8 +180,11 @@ def _next_step(d: dict[str, Any], judges: list[JudgeProgress], past_due: bool) -
     if any(j.missing for j in judges):
         return NextStep("results", "Take in the judges' results files as they arrive.",
                         RESULTS_SCREEN)
-    return NextStep("done", "Every review is in: review the leaderboard, export it and write the "
-                    "reports.", LEADERBOARD_SCREEN)
+    if d["undecided"]:
+        return NextStep("meeting", "Every review is in: hold the panel meeting and record each "
+                        "decision with its reason.", MEETING_SCREEN)
+    return NextStep("done", "Every application has the panel's decision: export the ranking "
+                    "and write the reports.", LEADERBOARD_SCREEN)
 
 
 def load_dashboard(session: Session, program: Program, round_id: int | None,
@@ -234,6 +239,9 @@ def load_dashboard(session: Session, program: Program, round_id: int | None,
         "open_conflicts": len(list_conflicts(session, program, status="open")),
         "assignments": sum(assigned.values()),
     }
+    counts["undecided"] = counts["applications"] - (session.scalar(
+        select(func.count()).select_from(PanelDecision).where(
+            PanelDecision.round_id == round_.id, PanelDecision.outcome.is_not(None))) or 0)
     info = RoundInfo(round_.id, round_.number, round_.name, round_.due_at, round_.budget)
     return RoundDashboard(program.name, info, counts["applications"],
                           counts["judges_enrolled"], counts["has_rubric"],

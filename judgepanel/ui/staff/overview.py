@@ -43,7 +43,8 @@ from judgepanel.ui.staff.table_model import (
 
 SCREEN_NAMES = {"rubric": "Rubric", "applications": "Applications", "judges": "Judges",
                 "conflicts": "Conflicts", "assignment": "Assignment", "bundles": "Bundles",
-                "results": "Results inbox", "leaderboard": "Leaderboard"}
+                "results": "Results inbox", "leaderboard": "Leaderboard",
+                "meeting": "Panel meeting"}
 
 
 def screen_name(key: str) -> str:
@@ -63,8 +64,10 @@ def next_step_text(code: str) -> str:
         "send": tr("Send the bundles and tick them off as sent."),
         "remind": tr("Remind the judges past the due date, and take in their results."),
         "results": tr("Take in the judges' results files as they arrive."),
-        "done": tr("Every review is in: review the leaderboard, export it and write the "
-                   "reports."),
+        "meeting": tr("Every review is in: hold the panel meeting and record each decision "
+                      "with its reason."),
+        "done": tr("Every application has the panel's decision: export the ranking and write "
+                   "the reports."),
     }[code]
 
 

@@ -151,3 +151,25 @@ def test_the_audit_log_in_words(workspace: StaffWorkspace) -> None:
         assert broken_links(s) == ["Audit entry 2: its contents were changed after it was "
                                    "written."]
     assert [e.seq for e in listed] == list(range(1, len(listed) + 1))
+
+
+def test_the_dashboard_leads_to_the_meeting_until_every_application_is_decided(
+        demo: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from judgepanel.model.staff.decide.decisions import set_decision
+
+    shutil.copytree(demo / "program", tmp_path / "program")
+    with StaffWorkspace.open(tmp_path / "program", actor="tester") as ws, ws.session() as s:
+        program = ws.program(s)
+        step = load_dashboard(s, program, None).next_step
+        assert (step.code, step.screen) == ("meeting", "meeting")
+        round_ = program.rounds[-1]
+        apps = list(s.scalars(select(Application).where(
+            Application.program_id == program.id).order_by(Application.ref)))
+        for app in apps[:-1]:
+            set_decision(s, round_, app, "not selected", "Below the line", "tester")
+        assert load_dashboard(s, program, None).next_step.code == "meeting"  # one left
+        set_decision(s, round_, apps[-1], "winner", "The panel's choice", "tester")
+        step = load_dashboard(s, program, None).next_step
+        assert (step.code, step.screen) == ("done", "leaderboard")

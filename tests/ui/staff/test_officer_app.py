@@ -354,10 +354,10 @@ def test_the_dashboard_links_each_line_to_its_screen(demo: Path, make_page: Any,
     d = screen.dashboard
     assert d is not None and len(d.judges) == 6
     assert all(j.results == "accepted" for j in d.judges)
-    assert d.next_step.screen == "leaderboard"
-    assert "Go to" in screen.next_button.text()
+    assert d.next_step.code == "meeting"  # every review in, nothing decided yet
+    assert "Go to Panel meeting" in screen.next_button.text()
     screen.next_button.click()
-    assert page.stack.currentWidget() is page.screens["leaderboard"]
+    assert page.stack.currentWidget() is page.screens["meeting"]
     page.show_screen("overview")
     screen.lines.linkActivated.emit("bundles")
     assert page.stack.currentWidget() is page.screens["bundles"]
