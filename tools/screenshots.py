@@ -304,12 +304,31 @@ class Shooter:
         board.ask_award = lambda _p, _row: (amount, "Partial award agreed by the panel")
         board.edit_award()
         self.wait(settled, least=0.6)
+        self.decide(page, rows[0].application.ref, "funded",
+                    "Clearest plan and the widest reach")
+        self.wait(settled, least=0.6)
         board.table.view.selectRow(1)
         if self.wanted(name):
             self.shot(window, name)
         if not self.dark and self.wanted("staff-shortlist"):
             self.shortlist_dialog(board, window)
         self.close(window)
+
+    @staticmethod
+    def decide(page: Any, ref: str, outcome: str, reason: str) -> None:
+        """The panel's decision on ``ref``, made through the model as the meeting makes it."""
+        from judgepanel.model.staff.decide.decisions import set_decision
+        from judgepanel.model.staff.prepare.rounds import round_by_id
+        from judgepanel.ui.staff.context import DECISIONS
+
+        round_id = page.ctx.round_id
+
+        def change(session: Any) -> None:
+            round_ = round_by_id(session, round_id)
+            app = next(a for a in round_.program.applications if a.ref == ref)
+            set_decision(session, round_, app, outcome, reason, "Screenshots")
+
+        page.ctx.write(change, lambda _r: None, topic=DECISIONS)
 
     def meeting(self) -> None:
         """The panel meeting on the recognition demo, two applications decided."""

@@ -1,12 +1,12 @@
-"""Leaderboard layout: the money columns of a grants round are seen at 1280 pixels,
-and a round without a budget shows no empty money columns."""
+"""Leaderboard layout: the money columns of a grants round and the panel's decision are
+seen at 1280 pixels, and a round without a budget shows no empty money columns."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from judgepanel.ui.staff.leaderboard import TITLE_WIDTH
+from judgepanel.ui.staff.leaderboard.columns import TITLE_WIDTH
 from tests.ui.staff.conftest import wait_idle
 
 SCORES = ("Adjusted", "Mean (0–100)")
@@ -34,7 +34,9 @@ def test_grants_money_columns_follow_the_scores_and_fit_the_window(
     assert view.columnWidth(titles.index("Title")) <= TITLE_WIDTH
     width = view.viewport().width()
     assert page.width() == 1280 and width > 0
-    for column in money:
+    decision = titles.index("Decision")
+    assert decision == money[-1] + 1  # the panel's decision, seen beside the money
+    for column in (*money, decision):
         assert not view.isColumnHidden(column), titles[column]
         right = view.columnViewportPosition(column) + view.columnWidth(column)
         assert view.columnViewportPosition(column) >= 0 and right <= width, \

@@ -45,7 +45,7 @@ def test_every_screen_shows_the_demo_and_models_pass_the_tester(
     assert [r.rank_raw for r in board.board().rows][:3] == [1, 2, 3]
     board.table.view.setCurrentIndex(board.table.proxy.index(0, 0))
     board.open_reviews()
-    assert board.dialog is not None
+    qtbot.waitUntil(lambda: board.dialog is not None)  # after its feedback is read
     qtmodeltester.check(board.dialog.model)
     assert board.dialog.model.rowCount() >= 2  # each application has three judges
 

@@ -311,7 +311,8 @@ def test_tab_from_the_sidebar_reaches_the_leaderboard_table_and_buttons(
     board.table.view.setFocus()
     board.table.view.setCurrentIndex(board.table.proxy.index(0, 0))
     QTest.keyClick(board.table.view, Qt.Key.Key_Return)
-    assert board.dialog is not None and board.dialog.isVisible()
+    qtbot.waitUntil(lambda: board.dialog is not None)  # after its feedback is read
+    assert board.dialog.isVisible()
     board.dialog.close()
 
 
@@ -345,7 +346,8 @@ def test_the_staff_dialogs_are_translated_and_named(demo: Path, make_page: Any, 
     from judgepanel.ui.staff.award_dialog import AwardDialog
     from judgepanel.ui.staff.import_wizard import ImportDialog
     from judgepanel.ui.staff.judges import JudgeDetailsDialog, JudgesScreen
-    from judgepanel.ui.staff.leaderboard import LeaderboardScreen, ReviewsDialog
+    from judgepanel.ui.staff.leaderboard.reviews import ReviewsDialog
+    from judgepanel.ui.staff.leaderboard.screen import LeaderboardScreen
     from judgepanel.ui.staff.passphrases import (
         ChooseJudgesDialog,
         IssuedPassphrase,
@@ -370,7 +372,7 @@ def test_the_staff_dialogs_are_translated_and_named(demo: Path, make_page: Any, 
     dialogs = [AwardDialog(board.rows[0], "USD"), ShortlistDialog("Youth"),
                ShortlistDialog(None), ChooseJudgesDialog([(1, judge.name)], [1]),
                PassphrasesDialog(issued), ImportDialog(page.ctx), ProgramDialog(),
-               JudgeDetailsDialog(judge), ReviewsDialog(board, board.rows[0])]
+               JudgeDetailsDialog(judge), ReviewsDialog(board, board.rows[0], {})]
     found: list[str] = []
     for dialog in dialogs:
         qtbot.addWidget(dialog)

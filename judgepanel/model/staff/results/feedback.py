@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.results.round_reviews import ReviewRecord
-from judgepanel.model.staff.schema import ReceivedResults, Review, Score
+from judgepanel.model.staff.schema import Program, ReceivedResults, Review, Score
+from judgepanel.model.staff.settings import FEEDBACK_LEGACY_COMMENTS, setting_value
 
 FEEDBACK_VERSION = 3
 """The first results format version with feedback for the applicant."""
@@ -53,3 +54,10 @@ def applicant_feedback(session: Session, reviews: Sequence[ReviewRecord], *,
         else:
             out[pair] = (said.get(pair, {}), overall.get(pair, ""))
     return out
+
+
+def program_feedback(session: Session, program: Program,
+                     reviews: Sequence[ReviewRecord]) -> Feedback:
+    """:func:`applicant_feedback` as ``program``'s settings say (the leaderboard's drill-down)."""
+    return applicant_feedback(session, reviews,
+                              legacy=setting_value(program, FEEDBACK_LEGACY_COMMENTS))

@@ -161,3 +161,29 @@ def test_diverged_exports_that_differ_in_feedback_only_say_so(issued: Issued) ->
     assert [(d.what, d.merged, d.held) for d in listing.differences] == [
         ("Impact on the community: feedback for the applicant", "First words.",
          "Second words.")]
+
+
+def test_program_feedback_follows_the_programs_legacy_setting(issued: Issued) -> None:
+    """The leaderboard's drill-down reads feedback as the program's setting says."""
+    from judgepanel.model.staff.results.feedback import program_feedback
+    from judgepanel.model.staff.results.round_reviews import load_round_reviews
+
+    names = list(issued.bundles)
+    report = merge_results(issued.flow.workspace, [_file(issued, names[0])], issued.flow.staff)
+    assert [r.status for r in report.rows] == ["accepted"]  # a version 1 file
+
+    def feedback() -> list[tuple[dict[str, str], str]]:
+        with issued.flow.workspace.session() as session:
+            round_ = issued.flow.round(session)
+            reviews = list(load_round_reviews(session, round_).reviews.values())
+            assert reviews
+            found = program_feedback(session, round_.program, reviews)
+            return [found[(r.results_id, r.application.id)] for r in reviews]
+
+    assert all(said == ({}, "") for said in feedback())
+    with issued.flow.workspace.session() as session:
+        set_setting(session, issued.flow.workspace.program(session),
+                    FEEDBACK_LEGACY_COMMENTS, True, ACTOR)
+    legacy = feedback()
+    assert all(said[0].get("impact") == "Comment on impact." for said in legacy)
+    assert all(said[1] for said in legacy)

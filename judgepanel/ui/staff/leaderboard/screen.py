@@ -1,17 +1,20 @@
 """Leaderboard: raw, adjusted and z scores and ranks side by side, flags, funding line.
 
-Everything shown comes from ``leaderboard.compute_all`` (run in the background);
-double-clicking an application opens its reviews. In a grants round staff set
-partial (or zero, or full) awards; the funding line is recomputed by the model,
-drawn across the table where the budget runs out (``funding_line``), and the change
-can be undone. Shortlisting (overall, within the category shown, or in every
-category) previews who goes through first and can be undone; it, the CSV/XLSX export
-and the PDF reports call the same functions as the command line.
+Everything shown comes from ``leaderboard.compute_all`` and the panel's decisions
+(``decisions.load_decisions``), read together in the background, again whenever
+results, awards or decisions change; double-clicking an application opens its
+reviews (``reviews.ReviewsDialog``, its feedback for the applicant read first). In a
+grants round staff set partial (or zero, or full) awards; the funding line is
+recomputed by the model, drawn across the table where the budget runs out
+(``funding_line``), and the change can be undone. Shortlisting (overall, within the
+category shown, or in every category) previews who goes through first and can be
+undone; it, the CSV/XLSX export and the PDF reports call the same functions as the
+command line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +27,27 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
 from judgepanel.errors import JudgePanelError, StaleEditError
 from judgepanel.model.scoring.basis_checks import BasisWarning
+from judgepanel.model.staff.decide.decisions import DecisionInfo
 from judgepanel.model.staff.decide.leaderboard import BoardRow, JudgeRow, Leaderboard, RoundBoards
 from judgepanel.model.staff.prepare.rounds import round_by_id
-from judgepanel.model.staff.results.round_reviews import ReviewRecord
+from judgepanel.model.staff.results.feedback import Feedback
 from judgepanel.ui.staff.award_dialog import AwardAgain, AwardAnswer, ask_award
-from judgepanel.ui.staff.context import ASSIGNMENTS, AWARDS, PROGRAM, RESULTS, StaffContext
+from judgepanel.ui.staff.context import (
+    ASSIGNMENTS,
+    AWARDS,
+    DECISIONS,
+    PROGRAM,
+    RESULTS,
+    StaffContext,
+)
 from judgepanel.ui.staff.funding_line import FundingLineDelegate
+from judgepanel.ui.staff.leaderboard.columns import TITLE_WIDTH, board_columns, judge_columns
+from judgepanel.ui.staff.leaderboard.reviews import ReviewsDialog
 from judgepanel.ui.staff.report_names import report_choices
 from judgepanel.ui.staff.report_options import (
     ask_compendium_field,
@@ -44,122 +56,11 @@ from judgepanel.ui.staff.report_options import (
 )
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.shortlist_dialog import ask_shortlist, plan_in_background
-from judgepanel.ui.staff.table_model import (
-    BAD,
-    GOOD,
-    MUTED,
-    WARN,
-    Column,
-    RowsModel,
-    RowsTable,
-    money_text,
-    tr,
-)
-
-TITLE_WIDTH = 230  # pixels; long titles are elided and shown whole in their tooltip
-
-
-def board_columns(board_of: Any) -> list[Column[BoardRow]]:
-    """The ranking's columns, most wanted first.
-
-    Why this order: a 1280-pixel window shows about the first eight columns, so the
-    money a grants decision turns on (requested, awarded, where the funding line
-    falls) comes right after the scores, and the review count and spread follow.
-    """
-    return [
-        Column(tr("Rank (adjusted)"), lambda r: r.rank_adjusted, align_right=True),
-        Column(tr("Rank (raw)"), lambda r: r.rank_raw, align_right=True),
-        Column(tr("Reference"), lambda r: r.application.ref),
-        Column(tr("Title"), lambda r: r.application.title),
-        Column(tr("Adjusted"), lambda r: r.stats.adjusted, align_right=True,
-               tooltip=lambda r: _adjusted_tip(r)),
-        Column(tr("Mean (0–100)"), lambda r: r.stats.mean, align_right=True),
-        Column(tr("Requested"), lambda r: r.application.requested, align_right=True),
-        Column(tr("Awarded"), lambda r: r.funding.awarded if r.funding else None,
-               align_right=True),
-        Column(tr("Funding"), lambda r: r.funding.status if r.funding else "",
-               tone=lambda r: None if r.funding is None else
-               (MUTED if r.funding.below_line else GOOD),
-               tooltip=lambda r: tr("Below the funding line: the budget ran out above")
-               if r.funding is not None and r.funding.below_line else ""),
-        Column(tr("Reviews"), lambda r: r.stats.n, align_right=True),
-        Column(tr("SD"), lambda r: r.stats.summary.sd, align_right=True),
-        Column(tr("Range"), lambda r: r.stats.summary.range, align_right=True),
-        Column(tr("Rank (z)"), lambda r: r.rank_z, align_right=True),
-        Column(tr("z (0–100)"), lambda r: r.stats.z_display, align_right=True),
-        Column(tr("Flags"), lambda r: r.flags, tone=lambda r: WARN if r.flags else None),
-        Column(tr("Missing"), lambda r: tuple(j.name for j in r.missing),
-               tone=lambda r: BAD if r.missing else None),
-        Column(tr("Conflicted"), lambda r: tuple(j.name for j in r.conflicted)),
-    ]
-
-
-def _adjusted_tip(row: BoardRow) -> str:
-    se = row.stats.adjusted_se
-    if se is None:
-        return ""
-    return tr("Standard error {se:.1f}: the score an average judge would give is within about "
-              "{twice:.1f} points of this, 19 times in 20").format(se=se, twice=2 * se)
-
-
-def judge_columns() -> list[Column[JudgeRow]]:
-    return [
-        Column(tr("Judge"), lambda j: j.judge.name),
-        Column(tr("Assigned"), lambda j: j.assigned, align_right=True),
-        Column(tr("Reviews"), lambda j: j.stats.n if j.stats else 0, align_right=True),
-        Column(tr("Missing"), lambda j: j.missing, align_right=True,
-               tone=lambda j: BAD if j.missing else None),
-        Column(tr("Conflicted"), lambda j: j.conflicted, align_right=True),
-        Column(tr("Mean"), lambda j: j.stats.mean if j.stats else None, align_right=True),
-        Column(tr("Spread"), lambda j: j.stats.spread if j.stats else None, align_right=True),
-        Column(tr("Leniency (+ kinder, − harsher)"),
-               lambda j: j.stats.leniency if j.stats else None, align_right=True,
-               tone=lambda j: WARN if j.stats and j.stats.leniency is not None
-               and abs(j.stats.leniency) >= 10 else None),
-        Column(tr("Offset (model)"), lambda j: j.offset.offset if j.offset else None,
-               align_right=True,
-               tooltip=lambda j: tr("Estimated leniency in points, standard error {se:.1f}; "
-                                    "the adjusted scores take it out").format(se=j.offset.se)
-               if j.offset and j.offset.se is not None else ""),
-    ]
-
-
-def review_columns(board: Leaderboard) -> list[Column[ReviewRecord]]:
-    columns: list[Column[ReviewRecord]] = [
-        Column(tr("Judge"), lambda r: r.judge.name),
-        Column(tr("Total (0–100)"), lambda r: r.total, align_right=True),
-    ]
-    for criterion in board.rubric.criteria:
-        columns.append(Column(criterion.title, (lambda k: lambda r: r.scores.get(k))(
-            criterion.key), tooltip=(lambda k: lambda r: r.comments.get(k, ""))(criterion.key),
-            align_right=True))
-    columns += [Column(tr("Overall comment (for the panel)"), lambda r: r.overall_comment),
-                Column(tr("Counts?"), lambda r: r.excluded or tr("yes"),
-                       tone=lambda r: None if r.counted else MUTED)]
-    return columns
-
-
-class ReviewsDialog(QDialog):
-    """One application's reviews, every criterion and comment (the drill-down)."""
-
-    def __init__(self, board: Leaderboard, row: BoardRow, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        app = row.application
-        self.setWindowTitle(self.tr("Reviews of {ref}").format(ref=app.ref))
-        self.resize(900, 420)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"<b>{app.ref}</b> — {app.title}"))
-        self.model: RowsModel[ReviewRecord] = RowsModel(review_columns(board), self)
-        table = RowsTable(self.model, self.tr("Reviews"), search=False)
-        table.set_rows([r for r in board.reviews if r.application.ref == app.ref])
-        layout.addWidget(table)
-        close = QPushButton(self.tr("Close"))
-        close.clicked.connect(self.accept)
-        layout.addWidget(close)
+from judgepanel.ui.staff.table_model import RowsModel, RowsTable, money_text, tr
 
 
 class LeaderboardScreen(Screen):
-    topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM, AWARDS})
+    topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM, AWARDS, DECISIONS})
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, self.tr("Leaderboard"), parent)
@@ -208,7 +109,8 @@ class LeaderboardScreen(Screen):
         self.headline.setAccessibleName(self.tr("Panel summary"))
         self.layout_.addWidget(self.headline)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.model: RowsModel[BoardRow] = RowsModel(board_columns(None), self)
+        self.decisions: Mapping[str, DecisionInfo] = {}  # by ref, read with the boards
+        self.model: RowsModel[BoardRow] = RowsModel(board_columns(self.decisions_of), self)
         self.table = RowsTable(self.model, self.tr("Ranking"))
         # activated: a double click, or Enter on the focused row (keyboard users).
         self.table.view.activated.connect(lambda _i: self.open_reviews())
@@ -236,15 +138,25 @@ class LeaderboardScreen(Screen):
     # --- loading ---------------------------------------------------------------------
 
     def reload(self) -> None:
+        from judgepanel.model.staff.decide.decisions import load_decisions
         from judgepanel.model.staff.decide.leaderboard import compute_all
 
         round_id, basis = self.ctx.round_id, self.basis.currentData()
         if round_id is None:
             return
-        self.load(lambda s: compute_all(s, round_by_id(s, round_id), basis=basis),
-                  self._loaded)
 
-    def _loaded(self, boards: RoundBoards) -> None:
+        def query(s: Any) -> tuple[RoundBoards, Mapping[str, DecisionInfo]]:
+            round_ = round_by_id(s, round_id)
+            return compute_all(s, round_, basis=basis), load_decisions(s, round_)
+
+        self.load(query, self._loaded)
+
+    def decisions_of(self, ref: str) -> DecisionInfo | None:
+        """The panel's decision on ``ref`` as last read (the Decision column's source)."""
+        return self.decisions.get(ref)
+
+    def _loaded(self, loaded: tuple[RoundBoards, Mapping[str, DecisionInfo]]) -> None:
+        boards, self.decisions = loaded
         self.boards = boards
         current = self.category.currentData()
         self.category.blockSignals(True)
@@ -374,11 +286,22 @@ class LeaderboardScreen(Screen):
                 and self.table.proxy.sortOrder() == Qt.SortOrder.AscendingOrder)
 
     def open_reviews(self) -> None:
-        board, row = self.board(), self.table.current_row()
-        if board is None or row is None:
+        """The selected application's reviews, once its feedback is read (background)."""
+        from judgepanel.model.staff.results.feedback import program_feedback
+
+        board, row, round_id = self.board(), self.table.current_row(), self.ctx.round_id
+        if board is None or row is None or round_id is None:
             return
-        self.dialog = ReviewsDialog(board, row, self)
-        self.dialog.open()
+        reviews = [r for r in board.reviews if r.application.ref == row.application.ref]
+
+        def query(s: Any) -> Feedback:
+            return program_feedback(s, round_by_id(s, round_id).program, reviews)
+
+        def show(feedback: Feedback) -> None:
+            self.dialog = ReviewsDialog(board, row, feedback, self)
+            self.dialog.open()
+
+        self.ctx.read(query, show, parent=self)
 
     # --- shortlist, export, reports -------------------------------------------------------
 
