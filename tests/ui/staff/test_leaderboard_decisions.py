@@ -126,3 +126,18 @@ def test_the_drill_down_shows_panel_comments_beside_applicant_feedback(
     first = dialog.model.rows[0]
     assert dialog.model.data(dialog.model.index(0, overall_column)) == expected[
         (first.results_id, first.application.id)][1]
+
+
+def test_asking_twice_for_the_reviews_opens_one_dialog(demo: Path, make_page: Any,
+                                                       qtbot: Any) -> None:
+    page, errors = make_page(demo / "program")
+    board = page.show_screen("leaderboard")
+    wait_idle(qtbot, page.ctx)
+    board.table.view.selectRow(0)
+    board.open_reviews()
+    board.open_reviews()  # Enter pressed again before the first read came back
+    wait_idle(qtbot, page.ctx)
+    assert not errors, [e.message for e in errors]
+    dialogs = [d for d in board.findChildren(ReviewsDialog) if d.isVisible()]
+    assert len(dialogs) == 1 and dialogs[0] is board.dialog
+    board.dialog.close()

@@ -298,6 +298,8 @@ class LeaderboardScreen(Screen):
             return program_feedback(s, round_by_id(s, round_id).program, reviews)
 
         def show(feedback: Feedback) -> None:
+            if self.dialog is not None and self.dialog.isVisible():
+                return  # asked twice before the first read came back: one dialog
             self.dialog = ReviewsDialog(board, row, feedback, self)
             self.dialog.open()
 
