@@ -161,7 +161,7 @@ def merge_and_rank(runner: Runner, copy: Path, run_number: int, files: list[Path
     """Merge every results file into ``copy`` and rank the round; None if any is refused."""
     from judgepanel.model.staff.decide.leaderboard import compute
     from judgepanel.model.staff.results.merging import merge_results
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
 
     workspace = StaffWorkspace.open(copy, actor="bench")
     try:
@@ -248,7 +248,7 @@ def run(folder: Path, n_apps: int, n_judges: int, per_app: int, trace: bool) -> 
     from judgepanel.model.staff.prepare.assignments import auto_assign
     from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
     from judgepanel.model.staff.prepare.importing.workflow import import_file
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
 
     print(f"scale: {n_apps} applications, {n_judges} judges, {per_app} reviews each "
           f"(in {folder})")

@@ -81,7 +81,7 @@ def _build(url: str, folder: Path, n_judges: int, n_apps: int, per_app: int
     from judgepanel.model.staff.prepare.assignments import auto_assign
     from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
     from judgepanel.model.staff.prepare.importing.workflow import import_file
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
 
     made = new_program(url, folder, "Shared Recognition (bench)", "Shared round", n_apps,
                        n_judges)

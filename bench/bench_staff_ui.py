@@ -66,7 +66,7 @@ def _add_second_round(folder: Path) -> None:
     from sqlalchemy import select
 
     from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
-    from judgepanel.model.staff.schema import Application, Round
+    from judgepanel.model.staff.schema.program import Application, Round
     from judgepanel.model.staff.workspace import StaffWorkspace
 
     workspace = StaffWorkspace.open(folder)

@@ -35,7 +35,7 @@ from judgepanel.formats.results.spec import PUBLIC_KEY_NAME, RESULTS_NAME, SIGNA
 from judgepanel.formats.zipsafe import StrictZipReader
 from judgepanel.model.rubric.definition import load_rubric
 from judgepanel.model.staff.prepare.importing.sources import read_table
-from judgepanel.model.staff.schema import Program
+from judgepanel.model.staff.schema.program import Program
 from judgepanel.model.staff.settings import SETTINGS, setting_value
 from judgepanel.text import clean_text, text_problem
 from tests.formats.test_zip_hygiene import written  # a stored ZIP, as JudgePanel writes

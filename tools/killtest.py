@@ -62,7 +62,7 @@ def run_step(step: str, workspace_dir: Path, demo: Path, out: Path) -> None:
     from judgepanel.model.staff.prepare.importing.sources import read_table
     from judgepanel.model.staff.prepare.importing.workflow import import_file
     from judgepanel.model.staff.results.merging import merge_results
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
     from judgepanel.model.staff.workspace import StaffWorkspace
 
     staff = read_identity_file(demo / "keys" / "staff.identity")
@@ -135,7 +135,8 @@ def problems(workspace: Path, step: str, before: dict[str, int],
              after: dict[str, int]) -> list[str]:
     """What is wrong with the workspace after a kill (nothing, when it is whole)."""
     from judgepanel.model.staff import audit
-    from judgepanel.model.staff.schema import Attachment, IssuedBundle
+    from judgepanel.model.staff.schema.program import Attachment
+    from judgepanel.model.staff.schema.results import IssuedBundle
     from judgepanel.model.staff.workspace import StaffWorkspace
 
     found: list[str] = []

@@ -263,7 +263,7 @@ class Shooter:
             # One judge loses an application after their bundle went out: outdated.
             from sqlalchemy import select
 
-            from judgepanel.model.staff.schema import Assignment
+            from judgepanel.model.staff.schema.program import Assignment
 
             with page_workspace(window).session() as session:
                 row = session.scalars(select(Assignment).order_by(Assignment.id.desc())).first()

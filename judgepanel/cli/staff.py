@@ -48,7 +48,7 @@ from judgepanel.model.staff.prepare.rounds import (
     rubric_for_round,
     save_rubric,
 )
-from judgepanel.model.staff.schema import Conflict
+from judgepanel.model.staff.schema.program import Conflict
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 

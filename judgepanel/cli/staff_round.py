@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from judgepanel.model.staff.bundles.building import BuiltBundle
-    from judgepanel.model.staff.schema import Program, Round
+    from judgepanel.model.staff.schema.program import Program, Round
 
 
 def _round_option(parser: argparse.ArgumentParser) -> None:

@@ -40,17 +40,9 @@ from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
 from judgepanel.model.staff.prepare.rounds import find_round, round_applications
 from judgepanel.model.staff.results.feedback import Feedback, applicant_feedback
 from judgepanel.model.staff.results.round_reviews import RoundReviews, load_round_reviews
-from judgepanel.model.staff.schema import (
-    Application,
-    AuditEvent,
-    Conflict,
-    Declaration,
-    IssuedBundle,
-    Judge,
-    Program,
-    ReceivedResults,
-    Round,
-)
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Application, Conflict, Judge, Program, Round
+from judgepanel.model.staff.schema.results import Declaration, IssuedBundle, ReceivedResults
 from judgepanel.model.staff.settings import (
     FEEDBACK_LEGACY_COMMENTS,
     RANKING_BASIS,

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from judgepanel.model.scoring.ranking import BASES
 from judgepanel.model.staff.decide.leaderboard import compute
-from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.schema.program import Round
 from tests.cli.test_staff_cli import as_json, jp
 from tests.model.board_fixtures import build_board_program
 

@@ -40,13 +40,10 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare import rounds
 from judgepanel.model.staff.prepare.categories import find_category
-from judgepanel.model.staff.schema import (
-    Application,
-    Assignment,
-    Conflict,
+from judgepanel.model.staff.schema.program import Application, Assignment, Conflict, Judge
+from judgepanel.model.staff.schema.results import (
     Declaration,
     IssuedBundle,
-    Judge,
     ReceivedResults,
     Review,
     Score,

@@ -16,7 +16,7 @@ from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.leaderboard import compute
 from judgepanel.model.staff.location import DATABASE_NAME
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.schema.program import Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage.engine import make_engine
 

@@ -34,7 +34,7 @@ from judgepanel.model.staff.prepare.assignments import auto_assign
 from judgepanel.model.staff.prepare.categories import find_category
 from judgepanel.model.staff.prepare.judges import enroll_card
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
-from judgepanel.model.staff.schema import Application, Attachment, Round
+from judgepanel.model.staff.schema.program import Application, Attachment, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 ACTOR = "tester"

@@ -14,7 +14,7 @@ from judgepanel.cli import main
 from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
-from judgepanel.model.staff.schema import Application
+from judgepanel.model.staff.schema.program import Application
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.reports import build_report
 from judgepanel.reports.data import ReportOptions

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from judgepanel.cli import main
 from judgepanel.model.staff.decide.decisions import set_decision
-from judgepanel.model.staff.schema import Application, Round
+from judgepanel.model.staff.schema.program import Application, Round
 from judgepanel.model.staff.settings import DECISION_OUTCOMES, set_setting
 from judgepanel.reports import build_report
 from judgepanel.reports.gather import options_from_settings

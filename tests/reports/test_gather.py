@@ -13,14 +13,8 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare.conflicts import declare
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
-from judgepanel.model.staff.schema import (
-    Application,
-    IssuedBundle,
-    Judge,
-    ReceivedResults,
-    Review,
-    Score,
-)
+from judgepanel.model.staff.schema.program import Application, Judge
+from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults, Review, Score
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.reports import build_report
 from judgepanel.reports.gather import gather, options_from_settings

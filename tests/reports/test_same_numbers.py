@@ -20,7 +20,7 @@ from judgepanel.model.scoring.funding import FundingLine
 from judgepanel.model.scoring.ranking import DisagreementRule, Ranking
 from judgepanel.model.staff.decide.leaderboard import RoundBoards, compute_all
 from judgepanel.model.staff.prepare import rounds
-from judgepanel.model.staff.schema import Application, Round
+from judgepanel.model.staff.schema.program import Application, Round
 from judgepanel.reports import render
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.gather import gather, options_from_settings

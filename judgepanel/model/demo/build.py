@@ -264,7 +264,7 @@ def _import(workspace: StaffWorkspace, sheet: Path, attachments: Path) -> None:
 
 def _assign(workspace: StaffWorkspace, round_id: int, seed: int) -> int:
     from judgepanel.model.staff.prepare.assignments import auto_assign
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
 
     with workspace.session() as session:
         round_ = session.get(Round, round_id)
@@ -377,7 +377,7 @@ def _merge(workspace: StaffWorkspace, results: list[Path], staff: Identity) -> t
 def _top(workspace: StaffWorkspace, round_id: int, n: int = 5
          ) -> list[tuple[int | None, str, str, float | None]]:
     from judgepanel.model.staff.decide.leaderboard import compute
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
 
     with workspace.session() as session:
         round_ = session.get(Round, round_id)

@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from judgepanel.model.staff.schema import AuditEvent, Judge
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Judge
 
 NEWS_LIMIT = 200  # at most this many entries per look (a big merge is summed up)
 

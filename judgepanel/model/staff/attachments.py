@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import DamagedFileError, JudgePanelError
-from judgepanel.model.staff.schema import Attachment, AttachmentChunk
+from judgepanel.model.staff.schema.program import Attachment, AttachmentChunk
 from judgepanel.progress import Progress, no_progress
 
 CHUNK = 1 << 20

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from judgepanel.model.staff.schema import AuditEvent
+from judgepanel.model.staff.schema.audit_log import AuditEvent
 from judgepanel.model.storage import hash_chain
 from judgepanel.model.storage.hash_chain import BrokenLink
 

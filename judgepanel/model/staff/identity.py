@@ -18,7 +18,8 @@ from judgepanel.crypto.identity import Identity, fingerprint
 from judgepanel.errors import ValidationError
 from judgepanel.formats.card import Card
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import AuditEvent, Program
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Program
 
 STAFF_KEY_ACTION = "program.staff_key"
 

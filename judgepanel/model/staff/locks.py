@@ -26,7 +26,8 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import ConcurrentChangeError
-from judgepanel.model.staff.schema import IssuedBundle, Round
+from judgepanel.model.staff.schema.program import Round
+from judgepanel.model.staff.schema.results import IssuedBundle
 
 # The first key of each advisory lock: what it protects ("JP" and a number).
 SCHEMA, ASSIGNMENT_RUN, ASSIGNMENTS, MERGE = 0x4A500001, 0x4A500002, 0x4A500003, 0x4A500004

@@ -20,15 +20,9 @@ from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.prepare.conflicts import list_conflicts
 from judgepanel.model.staff.prepare.rounds import round_applications_query
-from judgepanel.model.staff.schema import (
-    Assignment,
-    IssuedBundle,
-    PanelDecision,
-    Program,
-    ReceivedResults,
-    Round,
-    RubricRow,
-)
+from judgepanel.model.staff.schema.decisions import PanelDecision
+from judgepanel.model.staff.schema.program import Assignment, Program, Round, RubricRow
+from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults
 
 
 @dataclass(frozen=True)

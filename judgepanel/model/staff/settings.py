@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from judgepanel.errors import ValidationError
 from judgepanel.model.scoring.ranking import DEFAULT_BASIS, Basis, basis_named
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import Program, Round
+from judgepanel.model.staff.schema.program import Program, Round
 from judgepanel.text import text_problem
 
 T = TypeVar("T")

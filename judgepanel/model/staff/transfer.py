@@ -40,7 +40,8 @@ from judgepanel.model.staff.location import (
     url_password,
 )
 from judgepanel.model.staff.locks import hold_schema
-from judgepanel.model.staff.schema import Attachment, AttachmentChunk, Base
+from judgepanel.model.staff.schema.base import Base
+from judgepanel.model.staff.schema.program import Attachment, AttachmentChunk
 from judgepanel.model.staff.workspace import ATTACHMENTS_FOLDER, StaffWorkspace
 from judgepanel.progress import Progress, no_progress
 

@@ -56,7 +56,8 @@ from judgepanel.model.staff.location import (
 )
 from judgepanel.model.staff.locks import hold_schema
 from judgepanel.model.staff.prepare.categories import add_category
-from judgepanel.model.staff.schema import AuditEvent, Program
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Program
 from judgepanel.model.storage.engine import session_factory
 from judgepanel.model.storage.hash_chain import WRITTEN_KEY
 from judgepanel.text import text_problem

@@ -203,7 +203,7 @@ class BundlesScreen(Screen):
     def toggle_sent(self) -> None:
         """Tick the selected bundles as sent (or, when all are ticked, take the ticks back)."""
         from judgepanel.model.staff.bundles.issued import mark_sent
-        from judgepanel.model.staff.schema import IssuedBundle
+        from judgepanel.model.staff.schema.results import IssuedBundle
 
         chosen = self.table.selected_rows()
         if not chosen:

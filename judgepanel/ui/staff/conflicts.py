@@ -95,7 +95,7 @@ class ConflictsScreen(Screen):
 
     def confirm_selected(self) -> None:
         from judgepanel.model.staff.prepare import conflicts as rules
-        from judgepanel.model.staff.schema import Conflict
+        from judgepanel.model.staff.schema.program import Conflict
 
         shown = {c.id: c.version for c in self.table.selected_rows()}
         if not shown:

@@ -39,7 +39,7 @@ from judgepanel.model.staff.prepare.rounds import (
     find_round,
     remove_round_application,
 )
-from judgepanel.model.staff.schema import Application, Conflict, Judge, Program, Round
+from judgepanel.model.staff.schema.program import Application, Conflict, Judge, Program, Round
 from judgepanel.ui.staff.context import (
     ASSIGNMENTS,
     AWARDS,

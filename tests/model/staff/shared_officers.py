@@ -51,13 +51,8 @@ from judgepanel.model.staff.prepare.assignments import (
 from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.prepare.rounds import round_applications
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.staff.schema import (
-    Application,
-    Conflict,
-    Judge,
-    PanelDecision,
-    Round,
-)
+from judgepanel.model.staff.schema.decisions import PanelDecision
+from judgepanel.model.staff.schema.program import Application, Conflict, Judge, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from pathlib import Path
 from judgepanel.model.staff.activity import activity_since, describe, latest_seq
 from judgepanel.model.staff.decide.awards import set_award
 from judgepanel.model.staff.prepare.judges import set_active
-from judgepanel.model.staff.schema import Application, Judge
+from judgepanel.model.staff.schema.program import Application, Judge
 from tests.model.flows import make_flow
 
 

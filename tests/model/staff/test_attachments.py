@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from judgepanel.errors import DamagedFileError
 from judgepanel.model.staff.attachments import CHUNK, DatabaseStore
-from judgepanel.model.staff.schema import AttachmentChunk
+from judgepanel.model.staff.schema.program import AttachmentChunk
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import ACTOR
 

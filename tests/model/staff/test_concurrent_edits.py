@@ -29,7 +29,7 @@ from judgepanel.model.staff.prepare.assignments import (
 from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Round
+from judgepanel.model.staff.schema.program import Application, Assignment, Conflict, Judge, Round
 from tests.model.flows import (
     ACTOR,
     Flow,

@@ -22,7 +22,8 @@ from judgepanel.errors import WorkspaceError
 from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.bundles.issued import all_issued_applications, issued_applications
 from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.staff.schema import Application, Base, Judge, Program, Round
+from judgepanel.model.staff.schema.base import Base
+from judgepanel.model.staff.schema.program import Application, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace, sqlite_url
 from judgepanel.model.storage.engine import make_engine, session_factory
 from tests.model.conftest import ACTOR

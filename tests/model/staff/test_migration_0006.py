@@ -22,15 +22,9 @@ from judgepanel.errors import ConcurrentChangeError, WorkspaceError
 from judgepanel.model.staff import migrations
 from judgepanel.model.staff.location import DATABASE_NAME
 from judgepanel.model.staff.prepare import rounds
-from judgepanel.model.staff.schema import (
-    Application,
-    Base,
-    IssuedBundle,
-    Judge,
-    ReceivedResults,
-    Review,
-    Score,
-)
+from judgepanel.model.staff.schema.base import Base
+from judgepanel.model.staff.schema.program import Application, Judge
+from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults, Review, Score
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage.engine import make_engine
 from tests.model.conftest import ACTOR, copied_demo, first_board

@@ -22,7 +22,8 @@ from judgepanel.model.staff.bundles.issued import (
     check_passphrase_hint,
     set_passphrase_hint,
 )
-from judgepanel.model.staff.schema import AuditEvent, IssuedBundle
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import copied_demo
 from tests.model.flows import ACTOR, Flow, make_flow

@@ -33,15 +33,9 @@ from judgepanel.model.staff.prepare.conflicts import load_conflicts
 from judgepanel.model.staff.prepare.judges import find_judge, load_judges
 from judgepanel.model.staff.prepare.rounds import find_round, round_by_id
 from judgepanel.model.staff.results.received import load_received
-from judgepanel.model.staff.schema import (
-    Application,
-    Assignment,
-    AuditEvent,
-    Conflict,
-    IssuedBundle,
-    Judge,
-    ReceivedResults,
-)
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Application, Assignment, Conflict, Judge
+from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 

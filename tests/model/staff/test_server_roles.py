@@ -22,7 +22,7 @@ from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.decide.awards import set_award
 from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.staff.schema import Application
+from judgepanel.model.staff.schema.program import Application
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.flows import complete_results, make_flow, open_bundle, write_judge_results
 

@@ -87,7 +87,7 @@ def test_the_old_name_of_the_z_basis_still_means_z(workspace: StaffWorkspace) ->
 
 @pytest.mark.parametrize("value", [10**400, -(10**400), float("inf"), float("nan"), 1e308])
 def test_absurd_numbers_in_stored_settings_are_refused_in_words(value: object) -> None:
-    from judgepanel.model.staff.schema import Program
+    from judgepanel.model.staff.schema.program import Program
     from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, setting_value
 
     program = Program(name="P", settings={"disagreement_range": value})
@@ -96,7 +96,7 @@ def test_absurd_numbers_in_stored_settings_are_refused_in_words(value: object) -
 
 
 def test_a_field_name_setting_is_held_to_the_text_policy() -> None:
-    from judgepanel.model.staff.schema import Program
+    from judgepanel.model.staff.schema.program import Program
     from judgepanel.model.staff.settings import SUMMARY_FIELD, setting_value
 
     program = Program(name="P", settings={"summary_field": "Sum\u202emary"})

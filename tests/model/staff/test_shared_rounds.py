@@ -31,17 +31,17 @@ from judgepanel.model.staff.decide.leaderboard import compute
 from judgepanel.model.staff.prepare import conflicts
 from judgepanel.model.staff.prepare.assignments import list_assignments
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
-from judgepanel.model.staff.schema import (
+from judgepanel.model.staff.schema.decisions import PanelDecision
+from judgepanel.model.staff.schema.program import (
     Application,
     Assignment,
     Attachment,
     AttachmentChunk,
     Conflict,
     Judge,
-    PanelDecision,
-    ReceivedResults,
     Round,
 )
+from judgepanel.model.staff.schema.results import ReceivedResults
 from judgepanel.model.staff.transfer import copy_program
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.flows import (

@@ -12,7 +12,7 @@ from judgepanel.model.staff.prepare.categories import add_category
 from judgepanel.model.staff.prepare.conflicts import declare
 from judgepanel.model.staff.prepare.judges import set_affiliations, set_profile
 from judgepanel.model.staff.prepare.rounds import add_round
-from judgepanel.model.staff.schema import Application, Judge
+from judgepanel.model.staff.schema.program import Application, Judge
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 RLO = "\u202e"

@@ -16,7 +16,8 @@ from judgepanel.model.staff.decide.leaderboard import compute
 from judgepanel.model.staff.location import connect, locate
 from judgepanel.model.staff.prepare.importing.workflow import import_file
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.staff.schema import Application, Attachment, AuditEvent, Round
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Application, Attachment, Round
 from judgepanel.model.staff.transfer import copy_program, counts
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage.engine import make_engine

@@ -33,16 +33,10 @@ from judgepanel.model.staff.prepare.rounds import (
     save_rubric,
     set_blind_review,
 )
-from judgepanel.model.staff.schema import (
-    Application,
-    Attachment,
-    AuditEvent,
-    Base,
-    Category,
-    IssuedBundle,
-    Judge,
-    Program,
-)
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.base import Base
+from judgepanel.model.staff.schema.program import Application, Attachment, Category, Judge, Program
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage.engine import make_engine
 from tests.model.conftest import ACTOR, count

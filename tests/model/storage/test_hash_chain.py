@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from judgepanel.errors import ValidationError, WorkspaceError
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import AuditEvent
+from judgepanel.model.staff.schema.audit_log import AuditEvent
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage import hash_chain
 from tests.model.conftest import ACTOR

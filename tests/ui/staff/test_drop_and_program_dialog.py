@@ -14,7 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
-from judgepanel.model.staff.schema import Category, Judge, Program, Round
+from judgepanel.model.staff.schema.program import Category, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff.program_wizard import ProgramDialog
 from tests.ui.staff.conftest import wait_idle

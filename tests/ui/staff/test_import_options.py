@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-from judgepanel.model.staff.schema import Application
+from judgepanel.model.staff.schema.program import Application
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff.import_wizard import ImportDialog, sheet_names
 from tests.ui.staff.conftest import wait_idle

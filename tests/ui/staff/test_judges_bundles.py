@@ -14,7 +14,9 @@ from judgepanel.crypto.passphrase import PASSPHRASE_ALPHABET, new_passphrase
 from judgepanel.errors import WrongKeyError
 from judgepanel.formats.bundle import Bundle
 from judgepanel.model.staff.bundles.issued import PASSPHRASE_RECIPIENT
-from judgepanel.model.staff.schema import AuditEvent, IssuedBundle, Judge
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Judge
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.ui.staff.judges import JudgeDetailsDialog, details_of
 from judgepanel.ui.staff.page import StaffPage
 from judgepanel.ui.staff.passphrases import (

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGroupBox
 from judgepanel.model.staff.decide import decisions
 from judgepanel.model.staff.decide.decisions import clear_decision, set_decision
 from judgepanel.model.staff.results.feedback import applicant_feedback
-from judgepanel.model.staff.schema import Application, Round
+from judgepanel.model.staff.schema.program import Application, Round
 from judgepanel.ui.staff.context import DECISIONS
 from judgepanel.ui.staff.leaderboard.reviews import ReviewsDialog
 from tests.ui.staff.conftest import wait_idle

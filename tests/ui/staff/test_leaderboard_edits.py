@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.staff.schema import Application, AuditEvent, Round
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Application, Round
 from judgepanel.ui.staff.award_dialog import AwardDialog, parse_amount
 from judgepanel.ui.staff.shortlist_dialog import ShortlistChoice, ShortlistDialog
 from tests.ui.staff.conftest import wait_idle

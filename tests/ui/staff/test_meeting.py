@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from judgepanel.model.staff.decide.decisions import load_decisions
 from judgepanel.model.staff.decide.meeting import TOP
-from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.schema.program import Round
 from tests.ui.staff.conftest import wait_idle
 
 

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QLabel
 from sqlalchemy import func, select
 
 from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.staff.schema import Application, Assignment, AuditEvent, Round
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Application, Assignment, Round
 from judgepanel.model.staff.settings import EXPORTS_CONTACT_DETAILS, setting_value
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff.award_dialog import AwardDialog, parse_amount
@@ -313,7 +314,7 @@ def test_automatic_assignment_shows_its_plan_and_a_cancel_writes_nothing(
     assert screen.summary.text() == "Nothing was assigned."
     # Coverage counts reviews that can count: a judge who declared a conflict is not one.
     from judgepanel.model.staff.prepare import conflicts
-    from judgepanel.model.staff.schema import Judge
+    from judgepanel.model.staff.schema.program import Judge
 
     matrix = screen.model.matrix
     judge_id, app_id = sorted(matrix.assigned)[0]

@@ -60,7 +60,7 @@ def test_every_screen_shows_the_demo_and_models_pass_the_tester(
 def test_rubric_editor_shows_the_rule_broken_and_saves_a_valid_rubric(
         demo: Path, make_page: Any, qtbot: Any) -> None:
     from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
 
     page, errors = make_page(demo / "program")
     with page.workspace.session() as session:  # bundles are out for round 1: use a new round
@@ -101,7 +101,7 @@ def test_rubric_editor_keeps_the_feedback_rules_it_was_given(
         demo: Path, make_page: Any, qtbot: Any) -> None:
     from judgepanel.model.rubric.definition import Rubric
     from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
-    from judgepanel.model.staff.schema import Round
+    from judgepanel.model.staff.schema.program import Round
 
     page, errors = make_page(demo / "program")
     with page.workspace.session() as session:

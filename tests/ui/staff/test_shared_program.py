@@ -15,7 +15,7 @@ from judgepanel.errors import ServerLoginError, StaleEditError
 from judgepanel.model.staff import workspace as workspace_module
 from judgepanel.model.staff.decide.awards import set_award
 from judgepanel.model.staff.location import PasswordAnswer, locate, stored_password
-from judgepanel.model.staff.schema import Application
+from judgepanel.model.staff.schema.program import Application
 from judgepanel.model.staff.transfer import copy_program
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.main_window import MainWindow

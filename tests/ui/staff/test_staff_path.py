@@ -20,7 +20,8 @@ from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.model.demo.build import recognition_rubric, simulate_judge
 from judgepanel.model.demo.content import JUDGES
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-from judgepanel.model.staff.schema import Application, Assignment, Conflict, IssuedBundle
+from judgepanel.model.staff.schema.program import Application, Assignment, Conflict
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.ui.staff.import_wizard import ImportDialog
 from judgepanel.ui.staff.judges import details_of
 from judgepanel.ui.staff.program_wizard import ProgramSpec, create_program

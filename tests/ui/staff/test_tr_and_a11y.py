@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from judgepanel.model.staff.schema import Application, Category, Judge, Program, Round
+from judgepanel.model.staff.schema.program import Application, Category, Judge, Program, Round
 from judgepanel.ui.staff.bundles import BundlesScreen
 from judgepanel.ui.staff.page import StaffPage
 from judgepanel.ui.staff.rubric_editor import RubricScreen, preview_html

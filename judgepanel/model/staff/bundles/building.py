@@ -54,14 +54,8 @@ from judgepanel.model.staff.identity import check_staff_identity, set_staff_iden
 from judgepanel.model.staff.prepare.assignments import judge_applications
 from judgepanel.model.staff.prepare.categories import category_key
 from judgepanel.model.staff.prepare.rounds import outside_round, rubric_for_round
-from judgepanel.model.staff.schema import (
-    Application,
-    Assignment,
-    IssuedBundle,
-    Judge,
-    Program,
-    Round,
-)
+from judgepanel.model.staff.schema.program import Application, Assignment, Judge, Program, Round
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.progress import Progress, no_progress
 

@@ -20,13 +20,8 @@ from sqlalchemy.orm import Session
 from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError, WorkspaceError
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import (
-    Assignment,
-    IssuedBundle,
-    Judge,
-    ReceivedResults,
-    Round,
-)
+from judgepanel.model.staff.schema.program import Assignment, Judge, Round
+from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults
 
 PASSPHRASE_RECIPIENT = "passphrase"
 """What ``IssuedBundle.recipients`` holds for a passphrase bundle (no key to name)."""

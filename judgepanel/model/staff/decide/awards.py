@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import Application
+from judgepanel.model.staff.schema.program import Application
 from judgepanel.model.storage.versions import claim
 
 

@@ -32,7 +32,8 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.awards import set_award
 from judgepanel.model.staff.prepare.rounds import holds_every_application
-from judgepanel.model.staff.schema import Application, Category, PanelDecision, Program, Round
+from judgepanel.model.staff.schema.decisions import PanelDecision
+from judgepanel.model.staff.schema.program import Application, Category, Program, Round
 from judgepanel.model.staff.settings import (
     DECISION_OUTCOMES,
     GRANT_OUTCOMES,

@@ -63,7 +63,7 @@ from judgepanel.model.scoring.statistics import median
 from judgepanel.model.staff.decide.decisions import DecisionInfo, load_decisions
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
 from judgepanel.model.staff.results.feedback import Feedback, applicant_feedback
-from judgepanel.model.staff.schema import Application, Program, Round
+from judgepanel.model.staff.schema.program import Application, Program, Round
 from judgepanel.model.staff.settings import (
     EXPORTS_CONTACT_DETAILS,
     FEEDBACK_LEGACY_COMMENTS,

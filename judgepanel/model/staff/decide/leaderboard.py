@@ -57,7 +57,7 @@ from judgepanel.model.staff.results.round_reviews import (
     RoundReviews,
     load_round_reviews,
 )
-from judgepanel.model.staff.schema import Category, Program, Round
+from judgepanel.model.staff.schema.program import Category, Program, Round
 from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, DISAGREEMENT_SD, setting_value
 from judgepanel.model.storage.gc_pause import bulk_step
 

@@ -25,7 +25,7 @@ from judgepanel.model.staff.decide.decisions import (
     outcomes,
 )
 from judgepanel.model.staff.decide.leaderboard import BoardRow, compute
-from judgepanel.model.staff.schema import Judge, Program, Round
+from judgepanel.model.staff.schema.program import Judge, Program, Round
 from judgepanel.model.staff.settings import RANKING_BASIS, Outcome, setting_value
 
 TOP = "top"

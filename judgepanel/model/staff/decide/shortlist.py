@@ -47,7 +47,7 @@ from judgepanel.model.staff.prepare.rounds import (
     save_rubric,
     set_blind_review,
 )
-from judgepanel.model.staff.schema import Application, Category, Program, Round
+from judgepanel.model.staff.schema.program import Application, Category, Program, Round
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from judgepanel.model.staff.schema import Base
+from judgepanel.model.staff.schema.base import Base
 from judgepanel.model.storage.engine import make_engine
 
 config = context.config

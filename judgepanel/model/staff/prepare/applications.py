@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.schema import Application, Program
+from judgepanel.model.staff.schema.program import Application, Program
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,14 @@ from judgepanel.model.staff.prepare.assignment_planner import Shortfall, plan_as
 from judgepanel.model.staff.prepare.conflicts import CONFIRMED, OPEN, conflicted_pairs
 from judgepanel.model.staff.prepare.judges import list_judges
 from judgepanel.model.staff.prepare.rounds import outside_round, round_applications
-from judgepanel.model.staff.schema import Application, Assignment, Conflict, Judge, Program, Round
+from judgepanel.model.staff.schema.program import (
+    Application,
+    Assignment,
+    Conflict,
+    Judge,
+    Program,
+    Round,
+)
 from judgepanel.model.storage.versions import stale
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
-from judgepanel.model.staff.schema import Application, Category, Judge, Program
+from judgepanel.model.staff.schema.program import Application, Category, Judge, Program
 from judgepanel.text import ascii_slug, text_problem
 
 # The recognition demo's ten components of the compact on combating hate and

@@ -24,7 +24,7 @@ from judgepanel.clock import utcnow
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.locks import hold_assignments
-from judgepanel.model.staff.schema import Application, Conflict, Judge, Program
+from judgepanel.model.staff.schema.program import Application, Conflict, Judge, Program
 from judgepanel.model.storage.versions import claim
 from judgepanel.text import fold_accents, text_problem
 

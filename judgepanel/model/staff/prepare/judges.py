@@ -22,7 +22,7 @@ from judgepanel.crypto.identity import normalize_fingerprint
 from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.conflicts import normalise
-from judgepanel.model.staff.schema import Judge, JudgeAffiliation, Program
+from judgepanel.model.staff.schema.program import Judge, JudgeAffiliation, Program
 from judgepanel.text import text_problem
 
 

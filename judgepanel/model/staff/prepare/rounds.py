@@ -31,16 +31,16 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.rubric.levels import Level
 from judgepanel.model.staff import audit
-from judgepanel.model.staff.schema import (
+from judgepanel.model.staff.schema.base import round_applications_table
+from judgepanel.model.staff.schema.program import (
     Application,
     Assignment,
     CriterionRow,
-    IssuedBundle,
     Program,
     Round,
     RubricRow,
-    round_applications_table,
 )
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.model.staff.settings import forget_round_settings
 from judgepanel.text import text_problem
 

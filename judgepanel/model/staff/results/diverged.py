@@ -40,14 +40,12 @@ from judgepanel.model.staff.results.recording import (
     retire,
     rows_of,
 )
-from judgepanel.model.staff.schema import (
-    Application,
+from judgepanel.model.staff.schema.program import Application, Program, Round
+from judgepanel.model.staff.schema.results import (
     Declaration,
     IssuedBundle,
-    Program,
     ReceivedResults,
     Review,
-    Round,
     Score,
     UnableReview,
 )

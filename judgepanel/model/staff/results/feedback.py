@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.results.round_reviews import ReviewRecord
-from judgepanel.model.staff.schema import Program, ReceivedResults, Review, Score
+from judgepanel.model.staff.schema.program import Program
+from judgepanel.model.staff.schema.results import ReceivedResults, Review, Score
 from judgepanel.model.staff.settings import FEEDBACK_LEGACY_COMMENTS, setting_value
 
 FEEDBACK_VERSION = 3

@@ -85,13 +85,8 @@ from judgepanel.model.staff.results.recording import (
     retire,
     rows_of,
 )
-from judgepanel.model.staff.schema import (
-    Application,
-    IssuedBundle,
-    Judge,
-    ReceivedResults,
-    Round,
-)
+from judgepanel.model.staff.schema.program import Application, Judge, Round
+from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.model.storage.gc_pause import bulk_step
 from judgepanel.progress import Progress, no_progress

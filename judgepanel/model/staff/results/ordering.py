@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, load_only
 from judgepanel.errors import ResultsRefusedError
 from judgepanel.formats.results.lineage import LEGACY_PREFIX, Lineage, Relation, relation
 from judgepanel.model.staff.results.checks import refusal
-from judgepanel.model.staff.schema import ReceivedResults
+from judgepanel.model.staff.schema.results import ReceivedResults
 
 ACCEPTED, REPLACED, HELD, SET_ASIDE = "accepted", "replaced", "held", "set_aside"
 ORDERED = (ACCEPTED, REPLACED, HELD, SET_ASIDE)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from judgepanel.model.staff.schema import Program, ReceivedResults
+from judgepanel.model.staff.schema.program import Program
+from judgepanel.model.staff.schema.results import ReceivedResults
 from judgepanel.text import natural_key
 
 

@@ -17,11 +17,9 @@ from sqlalchemy.orm import Session
 
 from judgepanel.formats.results.spec import ResultsContent
 from judgepanel.model.staff.prepare import conflicts
-from judgepanel.model.staff.schema import (
-    Application,
-    Conflict,
+from judgepanel.model.staff.schema.program import Application, Conflict, Judge
+from judgepanel.model.staff.schema.results import (
     Declaration,
-    Judge,
     ReceivedResults,
     Review,
     Score,

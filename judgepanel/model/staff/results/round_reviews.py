@@ -44,20 +44,22 @@ from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import weighted_total
 from judgepanel.model.staff.prepare.categories import list_categories
 from judgepanel.model.staff.prepare.rounds import round_applications_query, rubric_for_round
-from judgepanel.model.staff.schema import (
+from judgepanel.model.staff.schema.base import application_categories
+from judgepanel.model.staff.schema.program import (
     Application,
     Assignment,
     Conflict,
-    Declaration,
-    IssuedBundle,
     Judge,
     Program,
+    Round,
+)
+from judgepanel.model.staff.schema.results import (
+    Declaration,
+    IssuedBundle,
     ReceivedResults,
     Review,
-    Round,
     Score,
     UnableReview,
-    application_categories,
 )
 from judgepanel.model.storage.bulk import select_rows
 

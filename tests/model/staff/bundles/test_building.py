@@ -25,14 +25,8 @@ from judgepanel.model.staff.bundles.issued import (
 from judgepanel.model.staff.prepare.assignments import judge_applications, remove_assignment
 from judgepanel.model.staff.prepare.judges import clear_flag
 from judgepanel.model.staff.prepare.rounds import add_round, save_rubric, set_blind_review
-from judgepanel.model.staff.schema import (
-    Application,
-    Attachment,
-    IssuedBundle,
-    Judge,
-    Program,
-    Round,
-)
+from judgepanel.model.staff.schema.program import Application, Attachment, Judge, Program, Round
+from judgepanel.model.staff.schema.results import IssuedBundle
 from tests.conftest import need_tool
 from tests.model.flows import (
     ACTOR,

@@ -12,7 +12,8 @@ from sqlalchemy import inspect, select, text
 
 from judgepanel.model.staff import audit, migrations
 from judgepanel.model.staff.bundles.issued import mark_sent
-from judgepanel.model.staff.schema import AuditEvent, IssuedBundle
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import copied_demo
 

@@ -25,7 +25,7 @@ from judgepanel.model.staff.decide.decisions import (
     undo_decision,
 )
 from judgepanel.model.staff.decide.leaderboard import compute
-from judgepanel.model.staff.schema import Application, Round
+from judgepanel.model.staff.schema.program import Application, Round
 from judgepanel.model.staff.settings import (
     DECISION_OUTCOMES,
     RECOGNITION_OUTCOMES,

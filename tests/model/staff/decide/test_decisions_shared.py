@@ -18,7 +18,7 @@ from judgepanel.model.staff.decide.decisions import (
     load_decisions,
     set_decision,
 )
-from judgepanel.model.staff.schema import Application, Round
+from judgepanel.model.staff.schema.program import Application, Round
 from tests.model.flows import Flow, fetch, make_flow
 
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from judgepanel.model.staff.decide import exports
 from judgepanel.model.staff.decide.exports import export_csv, export_xlsx
-from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.schema.program import Round
 from judgepanel.model.staff.settings import FEEDBACK_LEGACY_COMMENTS, set_setting
 from tests.model.board_fixtures import BoardProgram, build_board_program
 
@@ -262,7 +262,7 @@ def test_feedback_columns_hold_only_what_may_reach_applicants(bp: BoardProgram,
 def test_rankings_carry_the_panels_decision_and_reason(bp: BoardProgram,
                                                         tmp_path: Path) -> None:
     from judgepanel.model.staff.decide.decisions import set_decision
-    from judgepanel.model.staff.schema import Application
+    from judgepanel.model.staff.schema.program import Application
 
     with bp.ws.session() as session:
         round_ = session.get_one(Round, bp.round_id)

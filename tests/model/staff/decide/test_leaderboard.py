@@ -24,15 +24,8 @@ from judgepanel.model.staff import audit
 from judgepanel.model.staff.decide.awards import set_award
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, compute, compute_all
 from judgepanel.model.staff.prepare import rounds
-from judgepanel.model.staff.schema import (
-    Application,
-    Assignment,
-    IssuedBundle,
-    ReceivedResults,
-    Review,
-    Round,
-    Score,
-)
+from judgepanel.model.staff.schema.program import Application, Assignment, Round
+from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults, Review, Score
 from judgepanel.model.staff.settings import DEFAULT_MAX_RANGE, DEFAULT_MAX_SD
 from tests.model.board_fixtures import ACTOR, RUBRIC, BoardProgram, build_board_program
 

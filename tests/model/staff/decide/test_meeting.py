@@ -13,7 +13,7 @@ import pytest
 
 from judgepanel.model.staff.decide.decisions import set_decision
 from judgepanel.model.staff.decide.meeting import DISAGREEMENT, REST, TOP, agenda
-from judgepanel.model.staff.schema import Application, Round
+from judgepanel.model.staff.schema.program import Application, Round
 from judgepanel.model.staff.settings import RANKING_BASIS, set_setting
 from tests.model.board_fixtures import ACTOR, BoardProgram, build_board_program
 

@@ -23,14 +23,8 @@ from judgepanel.model.staff.prepare.rounds import (
     remove_round_application,
     round_applications,
 )
-from judgepanel.model.staff.schema import (
-    Application,
-    Assignment,
-    IssuedBundle,
-    Judge,
-    Round,
-    RubricRow,
-)
+from judgepanel.model.staff.schema.program import Application, Assignment, Judge, Round, RubricRow
+from judgepanel.model.staff.schema.results import IssuedBundle
 from judgepanel.model.staff.settings import DISAGREEMENT_RANGE, set_setting, setting_value
 from tests.model.board_fixtures import ACTOR, BoardProgram, build_board_program
 

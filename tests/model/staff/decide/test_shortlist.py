@@ -20,7 +20,7 @@ from judgepanel.model.staff.decide.shortlist import (
 )
 from judgepanel.model.staff.prepare import rounds
 from judgepanel.model.staff.prepare.rounds import round_applications
-from judgepanel.model.staff.schema import Round
+from judgepanel.model.staff.schema.program import Round
 from tests.model.board_fixtures import ACTOR, RUBRIC, BoardProgram, build_board_program
 
 # Raw ranking of round 1: A01 1, A05 2, A03 3, A02 4, A04 5, A07 6, A08 6, A06 8.

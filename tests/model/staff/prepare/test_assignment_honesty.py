@@ -19,7 +19,7 @@ from judgepanel.model.staff.prepare.assignments import (
     load_matrix,
     remove_assignment,
 )
-from judgepanel.model.staff.schema import Application, Judge
+from judgepanel.model.staff.schema.program import Application, Judge
 from tests.model.flows import ACTOR, Flow, fetch, make_flow
 
 

@@ -20,7 +20,7 @@ from judgepanel.model.staff.prepare.assignments import (
 )
 from judgepanel.model.staff.prepare.categories import find_category, set_judge_categories
 from judgepanel.model.staff.prepare.judges import set_active, set_profile
-from judgepanel.model.staff.schema import Application, Assignment, Judge
+from judgepanel.model.staff.schema.program import Application, Assignment, Judge
 from tests.model.flows import ACTOR, Flow, fetch, make_flow
 
 

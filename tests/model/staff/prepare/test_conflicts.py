@@ -17,7 +17,7 @@ from judgepanel.model.staff.prepare.conflicts import (
     screen,
 )
 from judgepanel.model.staff.prepare.judges import enroll_card, set_affiliations, set_profile
-from judgepanel.model.staff.schema import Application, Judge
+from judgepanel.model.staff.schema.program import Application, Judge
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import ACTOR, StandInCard
 

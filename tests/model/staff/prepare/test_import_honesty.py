@@ -16,7 +16,7 @@ from judgepanel.model.staff.prepare.importing.formulas import has_formulas
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping, holds_references
 from judgepanel.model.staff.prepare.importing.rows import DUPLICATE, identity_key
 from judgepanel.model.staff.prepare.importing.workflow import check_file, import_file
-from judgepanel.model.staff.schema import Application
+from judgepanel.model.staff.schema.program import Application
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 ROWS = [

@@ -16,7 +16,8 @@ from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
 from judgepanel.model.staff.prepare.importing.rows import parse_amount
 from judgepanel.model.staff.prepare.importing.sources import read_table
 from judgepanel.model.staff.prepare.importing.workflow import commit, import_file, preview, validate
-from judgepanel.model.staff.schema import Application, Attachment, AuditEvent
+from judgepanel.model.staff.schema.audit_log import AuditEvent
+from judgepanel.model.staff.schema.program import Application, Attachment
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import ACTOR, count
 

@@ -20,7 +20,7 @@ from judgepanel.model.staff.prepare.judges import (
     set_affiliations,
     set_profile,
 )
-from judgepanel.model.staff.schema import Judge
+from judgepanel.model.staff.schema.program import Judge
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.conftest import ACTOR, StandInCard, count
 

@@ -20,7 +20,7 @@ from judgepanel.model.staff.prepare.rounds import (
     save_rubric,
 )
 from judgepanel.model.staff.results.round_reviews import load_round_reviews
-from judgepanel.model.staff.schema import Application, Assignment, Judge, Program, Round
+from judgepanel.model.staff.schema.program import Application, Assignment, Judge, Program, Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.flows import ACTOR, Flow, fetch, make_flow
 

@@ -19,7 +19,7 @@ from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.prepare.rounds import rubric_for_round, save_rubric
 from judgepanel.model.staff.results.diverged import list_diverged
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.staff.schema import ReceivedResults, Review, Score
+from judgepanel.model.staff.schema.results import ReceivedResults, Review, Score
 from judgepanel.model.staff.settings import FEEDBACK_LEGACY_COMMENTS, set_setting
 from judgepanel.reports import feedback as feedback_report
 from judgepanel.reports.gather import gather

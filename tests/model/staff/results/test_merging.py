@@ -20,9 +20,8 @@ from judgepanel.model.staff import audit
 from judgepanel.model.staff.bundles.building import BuiltBundle, build_bundles
 from judgepanel.model.staff.results.checks import REASONS
 from judgepanel.model.staff.results.merging import MergeReport, merge_results
-from judgepanel.model.staff.schema import (
-    Assignment,
-    Conflict,
+from judgepanel.model.staff.schema.program import Assignment, Conflict
+from judgepanel.model.staff.schema.results import (
     Declaration,
     IssuedBundle,
     ReceivedResults,

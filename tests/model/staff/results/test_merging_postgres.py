@@ -17,7 +17,8 @@ from judgepanel.model.staff import audit
 from judgepanel.model.staff.bundles.building import build_bundles
 from judgepanel.model.staff.decide.leaderboard import compute
 from judgepanel.model.staff.results.merging import merge_results
-from judgepanel.model.staff.schema import Declaration, Review, Round, Score
+from judgepanel.model.staff.schema.program import Round
+from judgepanel.model.staff.schema.results import Declaration, Review, Score
 from tests.model.flows import JUDGES, complete_results, make_flow, open_bundle, write_judge_results
 
 

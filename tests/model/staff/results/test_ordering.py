@@ -20,7 +20,8 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.results.diverged import choose_export, list_diverged, waiting
 from judgepanel.model.staff.results.round_reviews import load_round_reviews
-from judgepanel.model.staff.schema import Program, ReceivedResults, Round, UnableReview
+from judgepanel.model.staff.schema.program import Program, Round
+from judgepanel.model.staff.schema.results import ReceivedResults, UnableReview
 from tests.model.flows import complete_results, open_bundle, write_judge_results
 from tests.model.staff.results.test_merging import (
     MARIA,

@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from judgepanel.model.staff.results.received import load_received
-from judgepanel.model.staff.schema import Judge, ReceivedResults
+from judgepanel.model.staff.schema.program import Judge
+from judgepanel.model.staff.schema.results import ReceivedResults
 from judgepanel.model.staff.workspace import StaffWorkspace
 
 T0 = dt.datetime(2026, 5, 4, 10, 30, tzinfo=dt.UTC)

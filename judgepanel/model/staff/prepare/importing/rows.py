@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from judgepanel.model.staff.prepare.categories import find_category, list_categories
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
 from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable, cell_problem
-from judgepanel.model.staff.schema import Application, Program
+from judgepanel.model.staff.schema.program import Application, Program
 from judgepanel.text import fold_accents
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")

@@ -41,7 +41,7 @@ from judgepanel.model.staff.prepare.importing.rows import (
     RowProblem,
 )
 from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable, read_table
-from judgepanel.model.staff.schema import Application, Attachment, Program
+from judgepanel.model.staff.schema.program import Application, Attachment, Program
 from judgepanel.progress import Progress, no_progress
 
 if TYPE_CHECKING:
