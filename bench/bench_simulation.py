@@ -34,6 +34,13 @@ share), mean over the rounds with its standard error. tau-b, which credits ties
 basis (z: none of its judges gives z-scores) is ranked last, as the board lists
 it after the ranked ones.
 
+Two ceilings no real round can compute are measured beside them (``ceilings``):
+the additive model's best linear estimate with its variances set to the truth
+("best linear*": what the adjusted basis would give if it knew the variances it
+estimates), and the mean of the totals less each judge's true offset ("offsets
+known*"). Where even the first stays below a target, no estimator of the
+additive model reaches it in that setting.
+
 Targets (issue 17): adjusted tau >= max(raw, z) - 0.01 in every setting, and
 >= raw + 0.05 at medium bias. Usage: ``python -m bench simulation [--reps N]
 [--quick] [--bias LEVEL]`` (``--quick``: 20 rounds per setting). The full run
@@ -48,7 +55,6 @@ import itertools
 import math
 import random
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +68,7 @@ GRID = 25.0
 BIAS = {"none": (0.0, 0.0), "low": (0.4, 0.1), "medium": (0.8, 0.2), "high": (1.5, 0.3)}
 CATEGORY_MEANS = (-0.75, -0.25, 0.25, 0.75)
 BASES = ("raw", "z", "adjusted")
+CEILINGS = ("best linear", "offsets known")  # no real round can compute these: see ceilings
 TOP = 10
 MARGIN = 0.01  # adjusted >= max(raw, z) - MARGIN
 MEDIUM_GAIN = 0.05  # adjusted >= raw + MEDIUM_GAIN at medium bias
@@ -84,8 +91,17 @@ class Setting:
                 f"{'yes' if self.clustered else 'no ':<3}")
 
 
-def simulate(setting: Setting, rng: random.Random) -> tuple[list[float], list[ScoredReview]]:
-    """One round: the true qualities (by application index) and the reviews."""
+@dataclass(frozen=True)
+class Round:
+    """One simulated round: what the app sees (the reviews) and the truth behind it."""
+
+    quality: list[float]  # by application index
+    reviews: list[ScoredReview]
+    offset: list[float]  # each judge's true leniency, in quality SDs
+
+
+def simulate(setting: Setting, rng: random.Random) -> Round:
+    """One round: the true qualities and leniencies, and the reviews."""
     offset_sd, gain_sd = BIAS[setting.bias]
     groups = len(CATEGORY_MEANS) if setting.clustered else 1
     quality = []
@@ -109,7 +125,7 @@ def simulate(setting: Setting, rng: random.Random) -> tuple[list[float], list[Sc
             latent = gain[j] * quality[i] + offset[j] + rng.gauss(0, NOISE)
             total = min(100.0, max(0.0, round((50 + POINTS_PER_SD * latent) / GRID) * GRID))
             reviews.append(ScoredReview(f"A{i:03d}", f"J{j:03d}", total))
-    return quality, reviews
+    return Round(quality, reviews, offset)
 
 
 def kendall_tau(truth: np.ndarray, estimate: np.ndarray) -> tuple[float, float]:
@@ -138,14 +154,67 @@ def precision_at(truth: np.ndarray, estimate: np.ndarray, k: int = TOP) -> float
     return (hits + (k - len(above)) * tied_hits / len(tied)) / k
 
 
-def measure(quality: Sequence[float],
-            reviews: list[ScoredReview]) -> dict[str, tuple[float, float, float]]:
-    stats = application_stats(reviews)
-    truth = np.array(quality)
+def ceilings(setting: Setting, round_: Round) -> dict[str, list[float]]:
+    """Two estimates no real round can compute: how far could any leniency correction go?
+
+    - ``best linear``: the additive model's estimate (best linear unbiased prediction)
+      with its variances set to the truth instead of estimated from the round: judge
+      offsets (``(20 b)^2`` points^2) and noise (``(20 * 0.7)^2`` plus the grid's rounding,
+      ``25^2 / 12``); quality fixed, as the app fits it, or drawn from its true prior
+      (N(0, 20^2)), whichever recovers the order better over the setting's rounds. Under
+      the simulation's own normal model this is the best any estimator of the form
+      "quality + offset + noise" can do: the adjusted basis differs from it only in
+      estimating the variances.
+    - ``offsets known``: each total less its judge's true offset, averaged; what knowing
+      every judge's leniency exactly would give (scale and noise remain).
+    """
+    reviews = round_.reviews
+    apps = np.array([int(r.application_id[1:]) for r in reviews])
+    judges = N_APPS + np.array([int(r.judge_id[1:]) for r in reviews])
+    totals = np.array([r.total for r in reviews], dtype=float)
+    size = N_APPS + setting.judges
+    normal = np.zeros((size, size))
+    for rows, cols in ((apps, apps), (judges, judges), (apps, judges), (judges, apps)):
+        np.add.at(normal, (rows, cols), 1.0)
+    right = np.zeros(size)
+    np.add.at(right, apps, totals - totals.mean())
+    np.add.at(right, judges, totals - totals.mean())
+    offset_var = (POINTS_PER_SD * BIAS[setting.bias][0]) ** 2
+    noise_var = (POINTS_PER_SD * NOISE) ** 2 + GRID ** 2 / 12
+    out: dict[str, list[float]] = {}
+    for name, quality_var in (("fixed", math.inf), ("prior", POINTS_PER_SD ** 2)):
+        if offset_var == 0.0:  # no leniency to remove: the model is the raw mean
+            out[f"best linear {name}"] = mean_totals(reviews)
+            continue
+        ridge = np.concatenate([np.full(N_APPS, noise_var / quality_var),
+                                np.full(setting.judges, noise_var / offset_var)])
+        fit = np.linalg.solve(normal + np.diag(ridge), right)
+        out[f"best linear {name}"] = fit[:N_APPS].tolist()
+    corrected: list[list[float]] = [[] for _ in range(N_APPS)]
+    for r, app in zip(reviews, apps.tolist(), strict=True):
+        corrected[app].append(r.total - POINTS_PER_SD * round_.offset[int(r.judge_id[1:])])
+    out["offsets known"] = [sum(c) / len(c) for c in corrected]
+    return out
+
+
+def mean_totals(reviews: list[ScoredReview]) -> list[float]:
+    sums, counts = [0.0] * N_APPS, [0] * N_APPS
+    for r in reviews:
+        sums[int(r.application_id[1:])] += r.total
+        counts[int(r.application_id[1:])] += 1
+    return [s / c for s, c in zip(sums, counts, strict=True)]
+
+
+def measure(setting: Setting, round_: Round) -> dict[str, tuple[float, float, float]]:
+    stats = application_stats(round_.reviews)
+    truth = np.array(round_.quality)
+    estimates: dict[str, list[float | None]] = {
+        basis: [{"raw": s.mean, "z": s.z_mean, "adjusted": s.adjusted}[basis]
+                for s in (stats[f"A{i:03d}"] for i in range(N_APPS))]
+        for basis in BASES}
+    estimates.update(ceilings(setting, round_))
     out = {}
-    for basis in BASES:
-        values = [{"raw": s.mean, "z": s.z_mean, "adjusted": s.adjusted}[basis]
-                  for s in (stats[f"A{i:03d}"] for i in range(N_APPS))]
+    for basis, values in estimates.items():
         known = [v for v in values if v is not None]
         floor = min(known) - 1.0 if known else 0.0  # unranked: last, tied with each other
         estimate = np.array([floor if v is None else v for v in values])
@@ -156,9 +225,14 @@ def measure(quality: Sequence[float],
 
 def run_setting(setting: Setting, reps: int, seed: int) -> dict[str, np.ndarray]:
     rng = random.Random(seed)
-    rows = [measure(*simulate(setting, rng)) for _ in range(reps)]
-    return {f"{metric}_{basis}": np.array([r[basis][m] for r in rows])
-            for basis in BASES for m, metric in enumerate(("tau", "p10", "taub"))}
+    rows = [measure(setting, simulate(setting, rng)) for _ in range(reps)]
+    result = {f"{metric}_{basis}": np.array([r[basis][m] for r in rows])
+              for basis in rows[0] for m, metric in enumerate(("tau", "p10", "taub"))}
+    # The better of the two model variants over the setting's rounds.
+    better = max(("fixed", "prior"), key=lambda v: float(np.mean(result[f"tau_best linear {v}"])))
+    for metric in ("tau", "p10", "taub"):
+        result[f"{metric}_best linear"] = result[f"{metric}_best linear {better}"]
+    return result
 
 
 def _cell(values: np.ndarray) -> str:
@@ -180,28 +254,33 @@ def main(argv: list[str] | None = None) -> int:
           "mean ± standard error")
     header = ("| bias | reviews/app | reviews/judge | assignment | clustered | "
               "tau raw | tau z | tau adjusted | p@10 raw | p@10 z | p@10 adjusted | "
-              "adj - max(raw, z) | adj - raw |")
+              "adj - max(raw, z) | adj - raw | best linear* - raw | offsets known* - raw |")
     print(header)
-    print("|---" * 13 + "|")
+    print("|---" * 15 + "|")
     misses: list[str] = []
     medium: list[float] = []
+    medium_best: list[float] = []  # the best linear estimate's gain over raw
+    medium_short: list[float] = []  # how far adjusted falls short of it
     taub_rows: list[tuple[Setting, dict[str, np.ndarray]]] = []
     start = time.perf_counter()
     for number, setting in enumerate(settings):
         result = run_setting(setting, reps, seed=1000 + number)
         taub_rows.append((setting, result))
-        tau = {b: float(np.mean(result[f"tau_{b}"])) for b in BASES}
+        tau = {b: float(np.mean(result[f"tau_{b}"])) for b in (*BASES, *CEILINGS)}
         margin = tau["adjusted"] - max(tau["raw"], tau["z"])
         gain = tau["adjusted"] - tau["raw"]
         print(f"| {setting.bias} | {setting.per_app} | {setting.per_judge} | "
               f"{setting.assignment} | {'yes' if setting.clustered else 'no'} | "
               + " | ".join(_cell(result[f"tau_{b}"]) for b in BASES) + " | "
               + " | ".join(_cell(result[f"p10_{b}"]) for b in BASES)
-              + f" | {margin:+.3f} | {gain:+.3f} |", flush=True)
+              + f" | {margin:+.3f} | {gain:+.3f} | "
+              + " | ".join(f"{tau[c] - tau['raw']:+.3f}" for c in CEILINGS) + " |", flush=True)
         if margin < -MARGIN:
             misses.append(f"{setting.label()}: adjusted {margin:+.3f} below max(raw, z)")
         if setting.bias == "medium":
             medium.append(gain)
+            medium_best.append(tau["best linear"] - tau["raw"])
+            medium_short.append(tau["best linear"] - tau["adjusted"])
     print(f"({time.perf_counter() - start:.0f} s)")
     print("\ntau-b (ties credited), same rounds:\n\n| setting | raw | z | adjusted |\n"
           "|---|---|---|---|")
@@ -219,6 +298,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'PASS' if above == len(medium) else 'MISS'}  adjusted tau >= raw + "
               f"{MEDIUM_GAIN} at medium bias in {above} of {len(medium)} settings "
               f"(gain {min(medium):+.3f} to {max(medium):+.3f})")
+        reachable = sum(g >= MEDIUM_GAIN for g in medium_best)
+        print(f"        the best linear estimate, knowing the true variances, reaches it in "
+              f"{reachable} of {len(medium)} (gain {min(medium_best):+.3f} to "
+              f"{max(medium_best):+.3f}); adjusted is {max(medium_short):.3f} below it at "
+              f"most ({min(medium_short):+.3f} to {max(medium_short):+.3f})")
     return 0
 
 

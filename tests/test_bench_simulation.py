@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import stats as sp
 
-from bench.bench_simulation import Setting, kendall_tau, precision_at, simulate
+from bench.bench_simulation import N_APPS, Setting, ceilings, kendall_tau, precision_at, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,15 +44,16 @@ def test_precision_at_10_counts_a_tie_at_the_cut_off_by_its_share() -> None:
 
 
 def test_a_round_has_the_setting_s_shape() -> None:
-    quality, reviews = simulate(Setting("medium", 3, 4, "balanced", True), random.Random(1))
-    assert len(quality) == 200 and len(reviews) == 600
+    round_ = simulate(Setting("medium", 3, 4, "balanced", True), random.Random(1))
+    reviews = round_.reviews
+    assert len(round_.quality) == 200 and len(reviews) == 600 and len(round_.offset) == 150
     per_judge: dict[str, int] = {}
     for r in reviews:
         per_judge[r.judge_id] = per_judge.get(r.judge_id, 0) + 1
         assert r.total in (0, 25, 50, 75, 100)
     # 37 or 38 judges per category share its 150 reviews: 4 each, give or take one.
     assert len(per_judge) == 150 and set(per_judge.values()) <= {3, 4, 5}
-    _, reviews = simulate(Setting("medium", 3, 4, "balanced", False), random.Random(1))
+    reviews = simulate(Setting("medium", 3, 4, "balanced", False), random.Random(1)).reviews
     assert {sum(r.judge_id == j for r in reviews) for j in {r.judge_id for r in reviews}} == {4}
 
 
@@ -63,3 +64,35 @@ def test_the_benchmark_runs_end_to_end() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.count("| high |") == 32, done.stdout
     assert "adjusted tau >= max(raw, z) - 0.01 in" in done.stdout
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_ceilings_are_the_model_s_textbook_estimates(seed: int) -> None:
+    """The best linear estimate, solved through the mixed-model equations, against the
+    textbook forms of the same estimates (Henderson): generalised least squares for the
+    quality as fixed effects, ``G X' V^-1 (y - mean)`` for the quality drawn from its prior;
+    and the offsets-known ceiling against its definition."""
+    setting = Setting("medium", 3, 20, "random", False)
+    round_ = simulate(setting, random.Random(seed))
+    found = ceilings(setting, round_)
+    y = np.array([r.total for r in round_.reviews])
+    x = np.zeros((len(y), N_APPS))
+    z = np.zeros((len(y), setting.judges))
+    for row, r in enumerate(round_.reviews):
+        x[row, int(r.application_id[1:])] = 1.0
+        z[row, int(r.judge_id[1:])] = 1.0
+    offset_var, noise_var = (20 * 0.8) ** 2, (20 * 0.7) ** 2 + 25 ** 2 / 12
+    v = offset_var * z @ z.T + noise_var * np.eye(len(y))
+    v_inv_x = np.linalg.solve(v, x)
+    gls = np.linalg.solve(x.T @ v_inv_x, v_inv_x.T @ y)
+    fixed = np.array(found["best linear fixed"])
+    assert np.allclose(fixed - fixed.mean(), gls - gls.mean(), atol=1e-8)
+    v_full = 400.0 * x @ x.T + v
+    prior = 400.0 * x.T @ np.linalg.solve(v_full, y - y.mean())
+    assert np.allclose(found["best linear prior"], prior, atol=1e-8)
+    corrected: dict[int, list[float]] = {}
+    for r in round_.reviews:
+        corrected.setdefault(int(r.application_id[1:]), []).append(
+            r.total - 20 * round_.offset[int(r.judge_id[1:])])
+    assert found["offsets known"] == pytest.approx(
+        [float(np.mean(corrected[i])) for i in range(N_APPS)], abs=1e-9)
