@@ -8,8 +8,12 @@ ticks every 5 ms on the GUI thread; the longest gap between two ticks while a
 screen loads (its background read plus showing the result) is that screen's
 worst stall. Target: no screen stalls the GUI thread for more than 100 ms.
 
-Long reads go through the ``TaskRunner`` (``StaffContext.read``); what is left
-on the GUI thread is putting rows into the tables. Usage:
+The program is opened as the app opens it (``MainWindow.open_program``: the
+workspace in the background, then the staff screens). Long reads go through the
+``TaskRunner`` (``StaffContext.read``); what is left on the GUI thread is putting
+rows into the tables. Each stall is reported with the GUI thread's own CPU time in
+it: on a machine busy with other work the wall time stretches while the CPU time
+does not. Usage:
 ``python -m bench staff_ui [--small] [--program FOLDER]`` (``--program`` reuses
 a program kept by ``python -m bench scale --keep``; it is copied, not changed).
 """
@@ -82,7 +86,12 @@ def _add_second_round(folder: Path) -> None:
 
 
 class Heartbeat:
-    """Ticks on the GUI thread; the longest gap between ticks is the worst stall."""
+    """Ticks on the GUI thread; the longest gap between ticks is the worst stall.
+
+    Beside each gap's wall time it keeps the GUI thread's own CPU time in it
+    (``time.thread_time``): a stall much longer than its CPU time was spent waiting
+    (for a core, with the machine busy, or for the GIL), not working.
+    """
 
     def __init__(self) -> None:
         from PySide6.QtCore import QTimer
@@ -91,21 +100,25 @@ class Heartbeat:
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(self._tick)
         self.last = time.perf_counter()
-        self.worst = 0.0
+        self.last_cpu = time.thread_time()
+        self.worst = self.worst_cpu = 0.0
 
     def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, now - self.last)
-        self.last = now
+        now, cpu = time.perf_counter(), time.thread_time()
+        if now - self.last > self.worst:
+            self.worst, self.worst_cpu = now - self.last, cpu - self.last_cpu
+        self.last, self.last_cpu = now, cpu
 
     def start(self) -> None:
-        self.last, self.worst = time.perf_counter(), 0.0
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
+        self.worst = self.worst_cpu = 0.0
         self.timer.start()
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
+        """The worst stall and the GUI thread's CPU time in it, in ms."""
         self._tick()
         self.timer.stop()
-        return self.worst * 1000
+        return self.worst * 1000, self.worst_cpu * 1000
 
 
 def _settle(app: Any, page: Any, timeout: float = 120.0) -> float:
@@ -127,49 +140,53 @@ def _measure(folder: Path, tmp: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from judgepanel.ui.gc_guard import MainThreadGC
-    from judgepanel.ui.staff.page import StaffPage
-    from judgepanel.ui.tasks import TaskRunner
+    from judgepanel.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     collector = MainThreadGC(app)  # as the app runs (judgepanel/ui/app.py)
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.show()
+    app.processEvents()
     beat = Heartbeat()
     beat.start()
     start = time.perf_counter()
-    page = StaffPage(folder, TaskRunner(), settings)
-    page.resize(1280, 800)
-    page.show()
+    window.open_program(str(folder))  # as a double-click does: opened in the background
+    while window.staff_page is None:
+        app.processEvents()
+        time.sleep(0.001)
+        if time.perf_counter() - start > 120:
+            raise TimeoutError("the program did not open")
+    page = window.staff_page
     _settle(app, page)
-    open_ms = beat.stop()
-    print(f"open the program: {time.perf_counter() - start:.2f} s, worst stall "
-          f"{open_ms:.0f} ms")
-    results: list[tuple[str, float, float]] = []
+    results: list[tuple[str, float, tuple[float, float]]] = [
+        ("open the program", time.perf_counter() - start, beat.stop())]
     try:
         rounds = [page.round_box.itemData(i) for i in range(page.round_box.count())]
         for label, round_id in (("latest round", rounds[-1]), ("first round", rounds[0])):
             beat.start()
             page.ctx.set_round(round_id)
             _settle(app, page)
-            switch_ms = beat.stop()
-            results.append((f"switch to the {label}", 0.0, switch_ms))
+            results.append((f"switch to the {label}", 0.0, beat.stop()))
             for key in page.screens:
                 beat.start()
                 page.show_screen(key)
                 seconds = _settle(app, page)
                 results.append((f"{key} ({label})", seconds, beat.stop()))
-        print(f"{'screen':36} {'load s':>7} {'worst stall ms':>15}")
-        for name, seconds, stall in results:
+        print(f"{'screen':36} {'load s':>7} {'worst stall ms':>15} {'its GUI CPU ms':>15}")
+        for name, seconds, (stall, cpu) in results:
             flag = "" if stall <= STALL_TARGET_MS else "  > target"
-            print(f"{name:36} {seconds:7.2f} {stall:15.0f}{flag}")
+            print(f"{name:36} {seconds:7.2f} {stall:15.0f} {cpu:15.0f}{flag}")
     finally:
-        page.shutdown()
-        page.deleteLater()
+        window.close_program()
+        window.deleteLater()
         app.processEvents()
         collector.stop()
-    worst = max([open_ms, *(s for _n, _t, s in results)])
+    worst, worst_cpu = max(s for _n, _t, s in results)
     ok = worst <= STALL_TARGET_MS
     print(f"  {'PASS' if ok else 'MISS'}  worst GUI-thread stall {worst:.0f} ms "
-          f"<= {STALL_TARGET_MS:.0f} ms")
+          f"<= {STALL_TARGET_MS:.0f} ms (the GUI thread's CPU time in it: {worst_cpu:.0f} ms; "
+          f"most CPU time in any stall: {max(s[1] for _n, _t, s in results):.0f} ms)")
     return 0
 
 

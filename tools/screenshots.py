@@ -180,7 +180,10 @@ class Shooter:
         return lambda: window.staff_page is None or not window.staff_page.ctx.busy
 
     def open_program(self, window: Any, path: Path) -> Any:
-        window.open_path(str(path))
+        shown: list[str] = []
+        window.program_shown.connect(shown.append)
+        window.open_path(str(path))  # opened in the background
+        self.wait(lambda: bool(shown) or not window.statusBar().currentMessage(), least=0.0)
         page = window.staff_page
         if page is None:
             raise SystemExit(f"The program at {path} did not open.")

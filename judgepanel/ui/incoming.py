@@ -13,7 +13,7 @@ Every question goes through ``window.choose`` (tests replace it).
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -73,7 +73,7 @@ class Window(Protocol):
 
     def recent_files(self) -> list[str]: ...
 
-    def open_path(self, path: str) -> None: ...
+    def open_program(self, path: str, then: Callable[[], None] | None = None) -> None: ...
 
     def continue_judging(self, path: str) -> None: ...
 
@@ -130,15 +130,14 @@ class IncomingFiles:
             self.merge(path, key.removeprefix(MERGE_HERE) or None)
 
     def merge(self, path: str, program: str | None) -> None:
-        """Merge ``path`` into the open program, or into ``program`` opened first."""
-        window = self.window
+        """Merge ``path`` into the open program, or into ``program`` once it has opened
+        (when it cannot be, the window says why and nothing is merged)."""
         if program is not None:
-            window.open_path(program)
-            if window.program_path != program:
-                return  # it could not be opened; the window said why
-        if window.staff_page is None:
+            self.window.open_program(program, then=lambda: self.merge(path, None))
             return
-        inbox: Any = window.staff_page.show_screen("results")
+        if self.window.staff_page is None:
+            return
+        inbox: Any = self.window.staff_page.show_screen("results")
         inbox.merge([Path(path)])
 
     def verify(self, path: str) -> None:

@@ -35,6 +35,7 @@ class MainWindow(QMainWindow):
     """Owns the pages and the menus; features plug their pages into the stack."""
 
     file_opened = Signal(str)
+    program_shown = Signal(str)  # a program's staff app is up (its folder or address)
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,18 +194,30 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(path)
 
-    def open_program(self, path: str) -> None:
-        """Show the staff app for the program workspace in ``path``."""
-        from judgepanel.errors import JudgePanelError
-        from judgepanel.ui.staff.page import StaffPage
+    def open_program(self, path: str, then: Callable[[], None] | None = None) -> None:
+        """Show the staff app for the program workspace in ``path``; ``then`` runs once it
+        shows (not when the folder is refused). The workspace is opened off the GUI
+        thread, as a shared one is: an older program's database is upgraded on opening,
+        and a folder may sit on a slow network share. ``program_shown`` follows."""
         from judgepanel.ui.tasks import TaskRunner
 
-        try:
-            page = StaffPage(path, TaskRunner(self), self.settings)
-        except JudgePanelError as error:
-            QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
-            return
-        self._show_program(page, os.path.abspath(path))
+        where = os.path.abspath(path)
+        runner = TaskRunner(self)
+        self.statusBar().showMessage(self.tr("Opening {program}…").format(
+            program=Path(where).name))
+
+        def opened(workspace: StaffWorkspace) -> None:
+            self.statusBar().clearMessage()
+            if self._open_page(workspace, runner, where) and then is not None:
+                then()
+
+        runner.start(lambda _progress: open_workspace(where), on_done=opened,
+                     on_error=lambda error: self._refuse_program(runner, error))
+
+    def _refuse_program(self, runner: TaskRunner, error: Exception) -> None:
+        self.statusBar().clearMessage()
+        runner.close(0)
+        QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
 
     def open_shared(self, address: str | None = None, password: str | None = None,
                     remember: bool = False) -> None:
@@ -213,7 +226,6 @@ class MainWindow(QMainWindow):
         one. The recent list keeps the address, never a password."""
         from judgepanel.errors import JudgePanelError, ServerLoginError
         from judgepanel.model.staff.location import locate, remember_password, url_password
-        from judgepanel.model.staff.workspace import StaffWorkspace
         from judgepanel.ui.tasks import TaskRunner
 
         if address is None:
@@ -235,12 +247,13 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             if remember and password:
                 remember_password(workspace.location, password)
-            self._open_shared_page(workspace, runner)
+            if self._open_page(workspace, runner, workspace.location.display):
+                self.remember(workspace.location.display)
 
         def refused(error: JudgePanelError) -> None:
-            self.statusBar().clearMessage()
-            runner.close(0)
             if isinstance(error, ServerLoginError):
+                self.statusBar().clearMessage()
+                runner.close(0)
                 user = locate(address).url.username or ""
                 question = (self.tr("The server refused that password for “{user}”. Try "
                                     "again.") if password else
@@ -249,12 +262,13 @@ class MainWindow(QMainWindow):
                 if answer is not None:
                     self.open_shared(address, answer.password, answer.remember)
                 return
-            QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
+            self._refuse_program(runner, error)
 
-        runner.start(lambda _progress: StaffWorkspace.open(address, password=password),
+        runner.start(lambda _progress: open_workspace(address, password),
                      on_done=opened, on_error=refused)
 
-    def _open_shared_page(self, workspace: StaffWorkspace, runner: TaskRunner) -> None:
+    def _open_page(self, workspace: StaffWorkspace, runner: TaskRunner, where: str) -> bool:
+        """Show the staff app over an open ``workspace``; False when it cannot be shown."""
         from judgepanel.errors import JudgePanelError
         from judgepanel.ui.staff.page import StaffPage
 
@@ -262,18 +276,16 @@ class MainWindow(QMainWindow):
             page = StaffPage(workspace, runner, self.settings)
         except JudgePanelError as error:
             workspace.close()
-            QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
-            return
-        self.remember(workspace.location.display)
-        self._show_program(page, workspace.location.display)
-
-    def _show_program(self, page: StaffPage, where: str) -> None:
+            self._refuse_program(runner, error)
+            return False
         self.close_program()
         self.staff_page = page
         self.program_path = where
         self.pages.addWidget(page)
         self.pages.setCurrentWidget(page)
         self.setWindowTitle(self.tr("{program} — JudgePanel").format(program=page.program_name))
+        self.program_shown.emit(where)
+        return True
 
     def close_program(self) -> None:
         if self.staff_page is not None:
@@ -363,3 +375,16 @@ def file_kind(path: str) -> FileKind | None:
         return {RESULTS_SUFFIX: FileKind.RESULTS, CARD_SUFFIX: FileKind.CARD}.get(
             suffix, FileKind.UNKNOWN)
     return kind
+
+
+def open_workspace(where: str, password: str | None = None) -> StaffWorkspace:
+    """Open a program (off the GUI thread): the staff app's modules are imported here too.
+
+    The model (SQLAlchemy, Alembic) and the staff screens take about a second to import
+    the first time, which on the GUI thread would freeze the window as the program opens.
+    """
+    import judgepanel.ui.staff.page  # noqa: F401  (imported for its cost, see above)
+    from judgepanel.model.staff.workspace import StaffWorkspace
+
+    return StaffWorkspace.open(where, password=password)
+

@@ -19,6 +19,7 @@ from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, se
 from judgepanel.ui.main_window import MainWindow
 from judgepanel.ui.staff.judges import JudgesScreen
 from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
+from tests.ui.opening import open_and_wait
 
 
 class Asked:
@@ -52,13 +53,15 @@ def merged(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
 
 
 def test_results_offer_a_recent_program_which_is_opened_to_merge(
-        window: MainWindow, demo: Path, merged: list[list[Path]]) -> None:
+        qtbot: Any, window: MainWindow, demo: Path, merged: list[list[Path]]) -> None:
     program = str(demo / "program")
-    window.open_path(program)
+    open_and_wait(qtbot, window, program)
     window.close_program()
     asked = window.choose = Asked(answer="merge:" + program)
     results = demo / "results" / "amara-okafor.jpresults"
-    window.open_path(str(results))
+    with qtbot.waitSignal(window.program_shown):
+        window.open_path(str(results))
+    assert merged == [[results]]  # once the program is up, not before
     (question,) = asked.questions
     assert question["choices"] == [("merge:" + program, "Open program and merge"),
                                    ("continue", "It is mine: continue judging from it"),
@@ -71,8 +74,8 @@ def test_results_offer_a_recent_program_which_is_opened_to_merge(
 
 
 def test_results_merge_into_the_open_program_first(
-        window: MainWindow, demo: Path, merged: list[list[Path]]) -> None:
-    window.open_path(str(demo / "program"))
+        qtbot: Any, window: MainWindow, demo: Path, merged: list[list[Path]]) -> None:
+    open_and_wait(qtbot, window, str(demo / "program"))
     asked = window.choose = Asked(answer="merge:")
     window.open_path(str(demo / "results" / "jose-gutierrez.jpresults"))
     key, label = asked.questions[0]["choices"][0]
@@ -106,10 +109,10 @@ def test_a_card_shows_name_and_fingerprint_and_no_enroll_without_a_program(
 
 
 def test_a_card_is_enrolled_into_the_open_program(
-        window: MainWindow, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: Any, window: MainWindow, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     enrolled: list[list[Path]] = []
     monkeypatch.setattr(JudgesScreen, "enroll", lambda _self, paths: enrolled.append(paths))
-    window.open_path(str(demo / "program"))
+    open_and_wait(qtbot, window, str(demo / "program"))
     asked = window.choose = Asked(answer="enroll")
     card_path = demo / "cards" / "zoe-lefevre.jpcard"
     window.open_path(str(card_path))
@@ -128,9 +131,9 @@ def test_a_damaged_card_is_refused_calmly(window: MainWindow, tmp_path: Path) ->
 
 
 def test_recent_files_are_stored_as_absolute_paths(
-        window: MainWindow, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot: Any, window: MainWindow, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(demo)
-    window.open_path("program")
+    open_and_wait(qtbot, window, "program")
     assert window.recent_files() == [str(demo / "program")]
 
 

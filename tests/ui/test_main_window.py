@@ -5,6 +5,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from judgepanel.ui.main_window import MainWindow
+from tests.ui.opening import TIMEOUT_MS, open_and_wait
 
 
 def make_window(qtbot, tmp_path: Path) -> MainWindow:
@@ -49,7 +50,7 @@ def test_a_program_folder_opens_the_staff_app(qtbot, tmp_path: Path) -> None:
 
     StaffWorkspace.create(tmp_path / "prog", "Grants for Inclusive Towns", actor="test").close()
     window = make_window(qtbot, tmp_path)
-    window.open_path(str(tmp_path / "prog"))
+    open_and_wait(qtbot, window, str(tmp_path / "prog"))
     assert window.staff_page is not None
     assert window.pages.currentWidget() is window.staff_page
     assert "Grants for Inclusive Towns" in window.windowTitle()
@@ -67,6 +68,7 @@ def test_a_folder_that_is_not_a_program_is_refused_calmly(
     (tmp_path / "empty").mkdir()
     window = make_window(qtbot, tmp_path)
     window.open_path(str(tmp_path / "empty"))
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=TIMEOUT_MS)
     assert window.staff_page is None
     assert window.pages.currentWidget() is window.start_page
     assert len(shown) == 1 and "program" in shown[0].lower()
@@ -80,7 +82,8 @@ def test_dropping_a_program_folder_on_the_window_opens_it(qtbot, tmp_path: Path)
     StaffWorkspace.create(tmp_path / "prog", "Dropped Program", actor="test").close()
     window = make_window(qtbot, tmp_path)
     window.show()
-    assert _drop(window, _mime([tmp_path / "prog"]))
+    with qtbot.waitSignal(window.program_shown, timeout=TIMEOUT_MS):
+        assert _drop(window, _mime([tmp_path / "prog"]))
     assert window.staff_page is not None
     assert window.recent_files() == [str(tmp_path / "prog")]
     window.close_program()

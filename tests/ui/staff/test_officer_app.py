@@ -24,6 +24,7 @@ from judgepanel.ui.staff.award_dialog import AwardDialog, parse_amount
 from judgepanel.ui.staff.import_wizard import ImportDialog
 from judgepanel.ui.staff.shortlist_dialog import ShortlistChoice, ShortlistDialog
 from judgepanel.ui.staff.table_model import Column, RowsModel, RowsTable, text_of
+from tests.ui.opening import open_and_wait
 from tests.ui.staff.conftest import wait_idle
 
 
@@ -258,7 +259,7 @@ def test_recent_programs_are_kept_as_absolute_paths(qtbot: Any, tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
-    window.open_path("my-program")  # as typed on a command line, relative to here
+    open_and_wait(qtbot, window, "my-program")  # as typed on a command line, relative to here
     assert window.staff_page is not None
     assert window.recent_files()[0] == str(tmp_path / "my-program")
     window.close_program()
