@@ -87,3 +87,52 @@ def test_dropping_a_program_folder_on_the_window_opens_it(qtbot, tmp_path: Path)
     assert window.staff_page is not None
     assert window.recent_files() == [str(tmp_path / "prog")]
     window.close_program()
+
+
+OPEN_IN_A_FRESH_PROCESS = """
+import sys, threading, time
+from importlib.abc import MetaPathFinder
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+on_gui_thread = []
+
+class Watch(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        heavy = name.split(".")[0] in ("sqlalchemy", "alembic", "reportlab") or \\
+            name.startswith(("judgepanel.model.staff", "judgepanel.ui.staff"))
+        if heavy and threading.current_thread() is threading.main_thread():
+            on_gui_thread.append(name)
+        return None
+
+app = QApplication([])
+from judgepanel.ui.main_window import MainWindow
+sys.meta_path.insert(0, Watch())
+window = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
+shown = []
+window.program_shown.connect(shown.append)
+window.open_program(sys.argv[1])
+start = time.monotonic()
+while not shown and time.monotonic() - start < 60:
+    app.processEvents()
+    time.sleep(0.005)
+print("shown" if shown else "not shown", sorted(set(on_gui_thread)))
+"""
+
+
+def test_the_first_program_opened_is_imported_off_the_gui_thread(tmp_path: Path) -> None:
+    """The model and the staff screens take about a second to import the first time:
+    that happens in the background, so the window does not freeze as the program opens."""
+    import os
+    import subprocess
+    import sys
+
+    from judgepanel.model.staff.workspace import StaffWorkspace
+
+    StaffWorkspace.create(tmp_path / "prog", "Fresh Start", actor="test").close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", JUDGEPANEL_HOME=str(tmp_path / "h"))
+    done = subprocess.run([sys.executable, "-c", OPEN_IN_A_FRESH_PROCESS, str(tmp_path / "prog"),
+                           str(tmp_path / "s.ini")], capture_output=True, text=True, env=env,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "shown []", done.stdout
