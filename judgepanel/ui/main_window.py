@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         # The judge side: a .jpbundle opened from anywhere (menu, drop, recent, CLI).
         # Made on first use, so the model and crypto imports do not slow the first window.
         self._judge: JudgeFlow | None = None
+        self._judge_waiting: list[Callable[[JudgeFlow], None]] = []  # see with_judge
         # The staff side: a program workspace folder, one at a time.
         self.staff_page: StaffPage | None = None
         self.program_path: str | None = None
@@ -122,11 +123,14 @@ class MainWindow(QMainWindow):
     def show_identity(self) -> None:
         """My identity: create, show, save or copy the card, export or import. No bundle
         needed."""
-        from judgepanel.formats.keystore import IdentityStore
-        from judgepanel.ui.judge.my_identity import MyIdentityDialog
+        def show(judge: JudgeFlow) -> None:
+            from judgepanel.formats.keystore import IdentityStore
+            from judgepanel.ui.judge.my_identity import MyIdentityDialog
 
-        store = self.judge.store if self.judge.store is not None else IdentityStore()
-        MyIdentityDialog(store, self.judge.runner, self).exec()
+            store = judge.store if judge.store is not None else IdentityStore()
+            MyIdentityDialog(store, judge.runner, self).exec()
+
+        self.with_judge(show)
 
     def choose_program(self) -> None:
         """Open an existing program folder, or create a new program."""
@@ -173,7 +177,7 @@ class MainWindow(QMainWindow):
             self.open_program(path)
         else:
             self.remember(path)
-            self.judge.open_bundle(path)
+            self.with_judge(lambda judge: judge.open_bundle(path))
 
     @property
     def judging(self) -> bool:
@@ -183,7 +187,7 @@ class MainWindow(QMainWindow):
     def continue_judging(self, path: str) -> None:
         """A results file the judge says is theirs: recognised, and offered to continue
         from; the bundle open now stays open if it is not."""
-        self.judge.open_results(path)
+        self.with_judge(lambda judge: judge.open_results(path))
 
     def receive(self, path: str) -> None:
         """A later launch handed over ``path`` (or "" to come to the front)."""
@@ -339,6 +343,34 @@ class MainWindow(QMainWindow):
             self._judge = JudgeFlow(self, self.pages, settings=self.settings)
         return self._judge
 
+    def with_judge(self, action: Callable[[JudgeFlow], None]) -> None:
+        """Run ``action`` with the judge flow. The first time, its modules (the judge's
+        model, SQLAlchemy, the cryptography: about half a second) are imported off the GUI
+        thread first, so the window does not freeze before the passphrase is asked."""
+        if self._judge is not None:
+            action(self._judge)
+            return
+        self._judge_waiting.append(action)
+        if len(self._judge_waiting) > 1:
+            return  # the import is under way: this action runs after it
+        from judgepanel.ui.tasks import TaskRunner
+
+        runner = TaskRunner(self)
+        self.statusBar().showMessage(self.tr("Opening…"))
+
+        def loaded(_module: object) -> None:
+            self.statusBar().clearMessage()
+            waiting, self._judge_waiting = self._judge_waiting, []
+            for each in waiting:
+                each(self.judge)
+
+        def failed(error: Exception) -> None:  # pragma: no cover - an installation fault
+            self._judge_waiting = []
+            self.statusBar().clearMessage()
+            QMessageBox.warning(self, self.tr("Judging cannot start"), str(error))
+
+        runner.start(lambda _progress: import_judging(), on_done=loaded, on_error=failed)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if self._judge is not None:
             self._judge.shutdown()
@@ -387,4 +419,10 @@ def open_workspace(where: str, password: str | None = None) -> StaffWorkspace:
     from judgepanel.model.staff.workspace import StaffWorkspace
 
     return StaffWorkspace.open(where, password=password)
+
+
+def import_judging() -> None:
+    """Import the judge's side of the app (off the GUI thread: see ``with_judge``)."""
+    import judgepanel.ui.judge.my_identity  # noqa: F401
+    import judgepanel.ui.judge.opening  # noqa: F401
 

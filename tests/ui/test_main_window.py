@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from judgepanel.ui.main_window import MainWindow
@@ -100,7 +101,7 @@ on_gui_thread = []
 class Watch(MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         heavy = name.split(".")[0] in ("sqlalchemy", "alembic", "reportlab") or \\
-            name.startswith(("judgepanel.model.staff", "judgepanel.ui.staff"))
+            name.startswith(("judgepanel.model", "judgepanel.ui.staff", "judgepanel.ui.judge"))
         if heavy and threading.current_thread() is threading.main_thread():
             on_gui_thread.append(name)
         return None
@@ -110,8 +111,11 @@ from judgepanel.ui.main_window import MainWindow
 sys.meta_path.insert(0, Watch())
 window = MainWindow(QSettings(sys.argv[2], QSettings.Format.IniFormat))
 shown = []
-window.program_shown.connect(shown.append)
-window.open_program(sys.argv[1])
+if sys.argv[1] == "judge":
+    window.with_judge(lambda judge: shown.append(judge))
+else:
+    window.program_shown.connect(shown.append)
+    window.open_program(sys.argv[1])
 start = time.monotonic()
 while not shown and time.monotonic() - start < 60:
     app.processEvents()
@@ -120,9 +124,12 @@ print("shown" if shown else "not shown", sorted(set(on_gui_thread)))
 """
 
 
-def test_the_first_program_opened_is_imported_off_the_gui_thread(tmp_path: Path) -> None:
-    """The model and the staff screens take about a second to import the first time:
-    that happens in the background, so the window does not freeze as the program opens."""
+@pytest.mark.parametrize("side", ["program", "judge"])
+def test_the_first_program_or_bundle_is_imported_off_the_gui_thread(
+        tmp_path: Path, side: str) -> None:
+    """The model and the staff screens take about a second to import the first time, the
+    judge's side about half a second: that happens in the background, so the window does
+    not freeze as the first program (or bundle) opens."""
     import os
     import subprocess
     import sys
@@ -131,7 +138,8 @@ def test_the_first_program_opened_is_imported_off_the_gui_thread(tmp_path: Path)
 
     StaffWorkspace.create(tmp_path / "prog", "Fresh Start", actor="test").close()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", JUDGEPANEL_HOME=str(tmp_path / "h"))
-    done = subprocess.run([sys.executable, "-c", OPEN_IN_A_FRESH_PROCESS, str(tmp_path / "prog"),
+    target = str(tmp_path / "prog") if side == "program" else "judge"
+    done = subprocess.run([sys.executable, "-c", OPEN_IN_A_FRESH_PROCESS, target,
                            str(tmp_path / "s.ini")], capture_output=True, text=True, env=env,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
