@@ -43,9 +43,12 @@ additive model reaches it in that setting.
 
 Targets (issue 17): adjusted tau >= max(raw, z) - 0.01 in every setting, and
 >= raw + 0.05 at medium bias. Usage: ``python -m bench simulation [--reps N]
-[--quick] [--bias LEVEL]`` (``--quick``: 20 rounds per setting). The full run
-takes about 16 minutes on the development machine (2 shared cores); its output
-is docs/simulation.md.
+[--quick] [--bias LEVEL] [--jobs N]`` (``--quick``: 20 rounds per setting;
+settings run in ``--jobs`` processes, one per core by default). The full run takes
+about four hours of one core on the development machine: the settings with 2 reviews
+per judge have 300-500 judges, where the plain-Python model's one O(judges^3)
+reduction takes 0.7-3 s a round (docs/scoring.md). ``--bias medium --reps 50`` (the
+ceilings at medium bias) took 16 minutes. Its output is docs/simulation.md.
 """
 
 from __future__ import annotations
@@ -53,8 +56,10 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+import os
 import random
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -246,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="20 rounds per setting")
     parser.add_argument("--bias", choices=tuple(BIAS), action="append",
                         help="only these bias levels (repeatable)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="settings run side by side, one process each (default: one per "
+                        "core); the table is the same whatever the number")
     args = parser.parse_args(argv)
     reps = 20 if args.quick else args.reps
     settings = [Setting(*combo) for combo in itertools.product(
@@ -263,8 +271,10 @@ def main(argv: list[str] | None = None) -> int:
     medium_short: list[float] = []  # how far adjusted falls short of it
     taub_rows: list[tuple[Setting, dict[str, np.ndarray]]] = []
     start = time.perf_counter()
-    for number, setting in enumerate(settings):
-        result = run_setting(setting, reps, seed=1000 + number)
+    pool = ProcessPoolExecutor(max_workers=max(args.jobs, 1))
+    results = pool.map(run_setting, settings, [reps] * len(settings),
+                       [1000 + number for number in range(len(settings))])
+    for setting, result in zip(settings, results, strict=True):  # in order, as they finish
         taub_rows.append((setting, result))
         tau = {b: float(np.mean(result[f"tau_{b}"])) for b in (*BASES, *CEILINGS)}
         margin = tau["adjusted"] - max(tau["raw"], tau["z"])
@@ -281,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
             medium.append(gain)
             medium_best.append(tau["best linear"] - tau["raw"])
             medium_short.append(tau["best linear"] - tau["adjusted"])
-    print(f"({time.perf_counter() - start:.0f} s)")
+    pool.shutdown()
+    print(f"({time.perf_counter() - start:.0f} s, {args.jobs} processes)")
     print("\ntau-b (ties credited), same rounds:\n\n| setting | raw | z | adjusted |\n"
           "|---|---|---|---|")
     for setting, result in taub_rows:
