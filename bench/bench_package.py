@@ -9,7 +9,10 @@ Each start is a new process on the offscreen platform, timed from launch to the
 moment it reports its first window up (``time.time()``, so exit is not counted):
 
 - bare: ``python -c`` importing QtWidgets, showing a 1280x800 QMainWindow, one
-  ``processEvents``;
+  ``processEvents`` (the issue's reference: it draws no text and touches no Qt enum);
+- text: the same window with one centred line of text (a QLabel, ``Qt.AlignmentFlag``):
+  what any window that says something pays on top, which is Qt's font set-up
+  (fontconfig) and the ``Qt`` namespace's enums (about 28 ms to create, on first use);
 - source: the installed ``judgepanel gui`` of this venv (the command line, the
   desktop-library check, the single-instance probe, the main window), reporting when
   its event loop first runs and quitting (``JUDGEPANEL_SMOKE``, judgepanel/ui/smoke.py);
@@ -40,6 +43,15 @@ BARE = """
 import time
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication([]); w = QMainWindow(); w.resize(1280, 800); w.show(); app.processEvents()
+print(f"shown_at={time.time()}")
+"""
+TEXT = """
+import time
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+app = QApplication([]); w = QMainWindow(); w.resize(1280, 800)
+w.setCentralWidget(QLabel("Welcome to JudgePanel", alignment=Qt.AlignmentFlag.AlignCenter))
+w.show(); app.processEvents()
 print(f"shown_at={time.time()}")
 """
 
@@ -85,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         frozen_env.pop("VIRTUAL_ENV", None)
         commands = {
             "bare": ([sys.executable, "-c", BARE], env),
+            "text": ([sys.executable, "-c", TEXT], env),
             "source": ([str(source_exe), "gui"], env),
             "frozen": ([str(frozen_exe), "gui"], frozen_env),
         }
@@ -102,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio source/bare {median['source'] / median['bare']:.2f}, "
           f"frozen/bare {median['frozen'] / median['bare']:.2f} (target <= {START_TARGET}), "
           f"frozen/source {median['frozen'] / median['source']:.2f}")
+    print(f"beside a window with text: text/bare {median['text'] / median['bare']:.2f}, "
+          f"frozen/text {median['frozen'] / median['text']:.2f}")
     return 0
 
 
