@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         # The staff side: a program workspace folder, one at a time.
         self.staff_page: StaffPage | None = None
         self.program_path: str | None = None
+        self._opening: str | None = None  # the program being opened: only the last one shows
         # Results files and cards: merge, check or enroll (questions through a hook).
         self.incoming = IncomingFiles(self, self)
         self.choose: Choose = ask_choice
@@ -205,22 +206,26 @@ class MainWindow(QMainWindow):
         and a folder may sit on a slow network share. ``program_shown`` follows."""
         from judgepanel.ui.tasks import TaskRunner
 
-        where = os.path.abspath(path)
+        where = self._opening = os.path.abspath(path)
         runner = TaskRunner(self)
         self.statusBar().showMessage(self.tr("Opening {program}…").format(
             program=Path(where).name))
 
         def opened(workspace: StaffWorkspace) -> None:
-            self.statusBar().clearMessage()
             if self._open_page(workspace, runner, where) and then is not None:
                 then()
 
         runner.start(lambda _progress: open_workspace(where), on_done=opened,
-                     on_error=lambda error: self._refuse_program(runner, error))
+                     on_error=lambda error: self._refuse_program(runner, error, where))
 
-    def _refuse_program(self, runner: TaskRunner, error: Exception) -> None:
-        self.statusBar().clearMessage()
+    def _refuse_program(self, runner: TaskRunner, error: Exception, where: str) -> None:
+        """``where`` could not be opened: say why, unless another program was asked for
+        since (then the user has moved on)."""
         runner.close(0)
+        if self._opening != where:
+            return
+        self._opening = None
+        self.statusBar().clearMessage()
         QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
 
     def open_shared(self, address: str | None = None, password: str | None = None,
@@ -244,18 +249,19 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
             return
         runner = TaskRunner(self)
+        self._opening = address
         self.statusBar().showMessage(self.tr("Connecting to {address}…").format(
             address=address))
 
         def opened(workspace: StaffWorkspace) -> None:
-            self.statusBar().clearMessage()
             if remember and password:
                 remember_password(workspace.location, password)
             if self._open_page(workspace, runner, workspace.location.display):
                 self.remember(workspace.location.display)
 
         def refused(error: JudgePanelError) -> None:
-            if isinstance(error, ServerLoginError):
+            if isinstance(error, ServerLoginError) and self._opening == address:
+                self._opening = None
                 self.statusBar().clearMessage()
                 runner.close(0)
                 user = locate(address).url.username or ""
@@ -266,22 +272,29 @@ class MainWindow(QMainWindow):
                 if answer is not None:
                     self.open_shared(address, answer.password, answer.remember)
                 return
-            self._refuse_program(runner, error)
+            self._refuse_program(runner, error, address)
 
         runner.start(lambda _progress: open_workspace(address, password),
                      on_done=opened, on_error=refused)
 
     def _open_page(self, workspace: StaffWorkspace, runner: TaskRunner, where: str) -> bool:
-        """Show the staff app over an open ``workspace``; False when it cannot be shown."""
+        """Show the staff app over an open ``workspace``; False when it cannot be shown,
+        or when another program was asked for while this one opened (it is closed)."""
         from judgepanel.errors import JudgePanelError
         from judgepanel.ui.staff.page import StaffPage
 
+        if self._opening != where:  # another program was asked for meanwhile
+            workspace.close()
+            runner.close(0)
+            return False
         try:
             page = StaffPage(workspace, runner, self.settings)
         except JudgePanelError as error:
             workspace.close()
-            self._refuse_program(runner, error)
+            self._refuse_program(runner, error, where)
             return False
+        self._opening = None
+        self.statusBar().clearMessage()
         self.close_program()
         self.staff_page = page
         self.program_path = where

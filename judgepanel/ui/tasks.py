@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import isValid
 
 from judgepanel.errors import Cancelled, JudgePanelError
 from judgepanel.progress import Progress
@@ -92,13 +93,13 @@ class TaskRunner(QObject):
 
         def finished(result: object) -> None:
             self._running.discard(task)
-            if not self._closed:
+            if self.delivering:
                 on_done(result)
 
         def failed(error: object) -> None:
             self._running.discard(task)
             assert isinstance(error, JudgePanelError)
-            if not self._closed:
+            if self.delivering:
                 on_error(error)
 
         task.signals.finished.connect(finished)
@@ -108,6 +109,12 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)
+
+    @property
+    def delivering(self) -> bool:
+        """Whether results still go to their callbacks: not once the runner is closed, nor
+        once Qt has deleted it with its parent (a window closed while work ran on)."""
+        return not self._closed and isValid(self)
 
     def close(self, msecs: int = -1) -> bool:
         """Wait for running work and drop results still on their way: their page is closing."""

@@ -144,3 +144,26 @@ def test_the_first_program_or_bundle_is_imported_off_the_gui_thread(
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "shown []", done.stdout
+
+
+def test_only_the_program_asked_for_last_shows(qtbot, tmp_path: Path) -> None:
+    """Opening B while A is still opening: B shows, and A, once open, is closed unseen."""
+    from judgepanel.model.staff.workspace import StaffWorkspace
+    from judgepanel.ui.tasks import TaskRunner
+
+    for name in ("a", "b"):
+        StaffWorkspace.create(tmp_path / name, f"Program {name.upper()}", actor="test").close()
+    window = make_window(qtbot, tmp_path)
+    shown: list[str] = []
+    window.program_shown.connect(shown.append)
+    window.open_path(str(tmp_path / "a"))
+    window.open_path(str(tmp_path / "b"))
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    for runner in window.findChildren(TaskRunner):
+        runner.wait(TIMEOUT_MS)
+    qtbot.wait(100)  # what the finished tasks queued for the GUI thread
+    assert shown == [str(tmp_path / "b")]
+    assert window.program_path == str(tmp_path / "b")
+    assert "Program B" in window.windowTitle()
+    assert window.statusBar().currentMessage() == ""
+    window.close_program()

@@ -77,3 +77,20 @@ def test_results_arriving_after_close_are_dropped(qtbot) -> None:
     assert runner.close(5000)
     qtbot.wait(50)  # deliver whatever was queued for the GUI thread
     assert seen == []
+
+
+def test_work_outliving_its_window_delivers_nothing(qtbot) -> None:
+    """A window deleted while the result of its work is on its way to the GUI thread: the
+    result goes nowhere, rather than to callbacks that would touch the deleted window."""
+    from PySide6.QtWidgets import QWidget
+    from shiboken6 import delete
+
+    window = QWidget()
+    runner = TaskRunner(window)
+    delivered: list[object] = []
+    runner.start(lambda progress: "done", on_done=delivered.append, on_error=delivered.append)
+    runner.wait(5000)  # done: its result is queued for the GUI thread, not delivered yet
+    delete(window)  # and the runner with it
+    qtbot.wait(100)
+    assert delivered == []
+    assert not runner.delivering
