@@ -62,13 +62,9 @@ from judgepanel.model.scoring.ranking import BASIS_NAMES, DEFAULT_BASIS, Basis
 from judgepanel.model.scoring.statistics import median
 from judgepanel.model.staff.decide.decisions import DecisionInfo, load_decisions
 from judgepanel.model.staff.decide.leaderboard import Leaderboard, RoundBoards, compute_all
-from judgepanel.model.staff.results.feedback import Feedback, applicant_feedback
+from judgepanel.model.staff.results.feedback import Feedback, program_feedback
 from judgepanel.model.staff.schema.program import Application, Program, Round
-from judgepanel.model.staff.settings import (
-    EXPORTS_CONTACT_DETAILS,
-    FEEDBACK_LEGACY_COMMENTS,
-    setting_value,
-)
+from judgepanel.model.staff.settings import EXPORTS_CONTACT_DETAILS, setting_value
 from judgepanel.text import clean_text
 
 Kind = Literal["text", "int", "score", "stat", "money", "auto"]
@@ -266,9 +262,8 @@ def round_tables(session: Session, round_: Round, *, basis: Basis = DEFAULT_BASI
     names = _names(boards)
     decisions = load_decisions(session, round_)
     tables = [summary_table(boards, program.name, exported or utcnow(), bool(contacts)),
-              scores_table(boards.overall, names, applicant_feedback(
-                  session, boards.overall.reviews,
-                  legacy=setting_value(program, FEEDBACK_LEGACY_COMMENTS))),
+              scores_table(boards.overall, names,
+                           program_feedback(session, program, boards.overall.reviews)),
               _with_contacts(rankings_table(boards.overall, names, decisions=decisions),
                              people)]
     titles: set[str] = {t.name.casefold() for t in tables} | {"judges"}
