@@ -188,8 +188,10 @@ def ceilings(setting: Setting, round_: Round) -> dict[str, list[float]]:
     noise_var = (POINTS_PER_SD * NOISE) ** 2 + GRID ** 2 / 12
     out: dict[str, list[float]] = {}
     for name, quality_var in (("fixed", math.inf), ("prior", POINTS_PER_SD ** 2)):
-        if offset_var == 0.0:  # no leniency to remove: the model is the raw mean
-            out[f"best linear {name}"] = mean_totals(reviews)
+        if offset_var == 0.0:  # no leniency to remove: the applications' block alone
+            counts = np.diag(normal)[:N_APPS]
+            out[f"best linear {name}"] = (right[:N_APPS]
+                                          / (counts + noise_var / quality_var)).tolist()
             continue
         ridge = np.concatenate([np.full(N_APPS, noise_var / quality_var),
                                 np.full(setting.judges, noise_var / offset_var)])
@@ -200,14 +202,6 @@ def ceilings(setting: Setting, round_: Round) -> dict[str, list[float]]:
         corrected[app].append(r.total - POINTS_PER_SD * round_.offset[int(r.judge_id[1:])])
     out["offsets known"] = [sum(c) / len(c) for c in corrected]
     return out
-
-
-def mean_totals(reviews: list[ScoredReview]) -> list[float]:
-    sums, counts = [0.0] * N_APPS, [0] * N_APPS
-    for r in reviews:
-        sums[int(r.application_id[1:])] += r.total
-        counts[int(r.application_id[1:])] += 1
-    return [s / c for s, c in zip(sums, counts, strict=True)]
 
 
 def measure(setting: Setting, round_: Round) -> dict[str, tuple[float, float, float]]:

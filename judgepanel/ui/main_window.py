@@ -372,12 +372,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Opening…"))
 
         def loaded(_module: object) -> None:
+            runner.close(0)  # its one task is done: the flow has runners of its own
             self.statusBar().clearMessage()
             waiting, self._judge_waiting = self._judge_waiting, []
             for each in waiting:
                 each(self.judge)
 
         def failed(error: Exception) -> None:  # pragma: no cover - an installation fault
+            runner.close(0)
             self._judge_waiting = []
             self.statusBar().clearMessage()
             QMessageBox.warning(self, self.tr("Judging cannot start"), str(error))
