@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from judgepanel.paths import data_home
 from judgepanel.ui import appearance
 from judgepanel.ui.gc_guard import MainThreadGC
-from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, server_name
+from judgepanel.ui.instance import DesktopApplication, InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
 from judgepanel.ui.smoke import smoke_check
 
@@ -29,7 +29,7 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     and this launch ends at once.
     """
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app = existing if isinstance(existing, QApplication) else DesktopApplication(sys.argv[:1])
     app.setApplicationName("JudgePanel")
     app.setOrganizationName("JudgePanel")
     app.setApplicationDisplayName("JudgePanel")
@@ -38,15 +38,14 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     if hand_over(path, name):
         return 0
     instance = InstanceServer(name, app)
-    file_open = FileOpenEvents(app)  # macOS: double-clicks arrive as events
-    app.installEventFilter(file_open)
     # Cycles are collected on this thread only: see gc_guard.
     collector = MainThreadGC(app)
     settings = app_settings()
     appearance.apply(app, appearance.chosen(settings))
     window = MainWindow(settings)
     instance.received.connect(window.receive)
-    file_open.requested.connect(window.open_path)
+    if isinstance(app, DesktopApplication):  # macOS: double-clicks arrive as events
+        app.file_open_requested.connect(window.open_path)
     window.show()
     # Opened from the event loop, so the window is on screen first.
     first = path or (fallback if fallback and not window.recent_files() else None)
@@ -58,5 +57,4 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
         return app.exec()
     finally:
         instance.close()
-        app.removeEventFilter(file_open)
         collector.stop()

@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QFileOpenEvent
-from PySide6.QtWidgets import QApplication
 
 from judgepanel.formats.card import read_card
-from judgepanel.ui.instance import FileOpenEvents, InstanceServer, hand_over, server_name
+from judgepanel.ui.instance import InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
 from judgepanel.ui.staff.judges import JudgesScreen
 from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
@@ -137,16 +135,35 @@ def test_recent_files_are_stored_as_absolute_paths(
     assert window.recent_files() == [str(demo / "program")]
 
 
-def test_a_file_open_event_reaches_the_window(qtbot: Any, tmp_path: Path) -> None:
-    app = QApplication.instance()
-    events = FileOpenEvents()
-    app.installEventFilter(events)
-    try:
-        with qtbot.waitSignal(events.requested) as signal:
-            QApplication.sendEvent(app, QFileOpenEvent(str(tmp_path / "a.jpbundle")))
-    finally:
-        app.removeEventFilter(events)
-    assert signal.args == [str(tmp_path / "a.jpbundle")]
+FILE_OPEN_IN_A_FRESH_PROCESS = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFileOpenEvent
+from PySide6.QtWidgets import QApplication
+from judgepanel.ui import app as desktop
+from judgepanel.ui.instance import DesktopApplication
+from judgepanel.ui.main_window import MainWindow
+
+def opened(window, path, *args, **kwargs):
+    print("opened=" + path)
+    QApplication.exit(0)
+
+MainWindow.open_path = opened
+application = DesktopApplication(sys.argv[:1])
+QTimer.singleShot(0, lambda: QApplication.sendEvent(application, QFileOpenEvent(sys.argv[1])))
+QTimer.singleShot(20000, lambda: QApplication.exit(3))
+sys.exit(desktop.run())
+"""
+
+
+def test_a_file_open_event_reaches_the_window(tmp_path: Path) -> None:
+    """macOS hands a double-clicked file to the application object as an event."""
+    target = str(tmp_path / "a.jpbundle")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", FILE_OPEN_IN_A_FRESH_PROCESS, target],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"opened={target}" in done.stdout.splitlines()
 
 
 def test_a_second_launch_hands_its_file_over(qtbot: Any, tmp_path: Path,
