@@ -7,6 +7,7 @@ otherwise platformdirs gives the OS's conventional location.
 from __future__ import annotations
 
 import os
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -34,4 +35,10 @@ def resource(*parts: str) -> Path:
     install, a wheel and the frozen app (setup.py maps resources/ into the package).
     Every supported installation keeps package files on disk, so this is a real path.
     """
-    return Path(str(files(RESOURCES_PACKAGE).joinpath(*parts)))
+    return _resources_root().joinpath(*parts)
+
+
+@cache
+def _resources_root() -> Path:
+    """resources/ as installed: found once (importlib.resources takes about 1 ms a call)."""
+    return Path(str(files(RESOURCES_PACKAGE)))

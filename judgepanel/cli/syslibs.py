@@ -18,8 +18,6 @@ import ctypes
 import importlib.util
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -120,6 +118,8 @@ def files_to_check(pyside: Path, platform: str) -> list[Path]:
 
 def missing_with_ldd(files: Iterable[Path], ldd: str) -> list[str]:
     """Sonames the dynamic linker cannot find for ``files`` (each listed once)."""
+    import subprocess  # only once a library is missing: every start passes through here
+
     result = subprocess.run([ldd, *map(str, files)], capture_output=True, text=True,
                             check=False, timeout=30)
     return list(dict.fromkeys(NOT_FOUND.findall(result.stdout + result.stderr)))
@@ -149,8 +149,11 @@ def missing_libraries(env: Mapping[str, str] | None = None) -> list[str]:
     for name in platform_names(env):
         files = files_to_check(pyside, name)
         missing = missing_with_dlopen(files)
-        if missing and (ldd := shutil.which("ldd")):
-            missing = missing_with_ldd(files, ldd)
+        if missing:
+            import shutil  # as subprocess: only once a library is missing
+
+            if ldd := shutil.which("ldd"):
+                missing = missing_with_ldd(files, ldd)
         if not missing:
             return []
         # With a list such as "wayland;xcb", name xcb's needs: the usual fallback.

@@ -16,7 +16,7 @@ import sys
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QMenu, QStyleFactory
+from PySide6.QtWidgets import QApplication, QMenu
 
 APPEARANCE_KEY = "appearance/scheme"
 SCHEMES = ("system", "light", "dark")
@@ -41,11 +41,6 @@ def dark_palette() -> QPalette:
         palette.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role),
                          QColor(colour))
     return palette
-
-
-def light_palette() -> QPalette:
-    style = QStyleFactory.create("Fusion")
-    return style.standardPalette() if style is not None else QPalette()
 
 
 def _portal_prefers_dark() -> bool | None:
@@ -92,8 +87,10 @@ def chosen(settings: QSettings) -> str:
 def apply(app: QApplication, scheme: str) -> bool:
     """Use ``scheme``'s palette (Fusion style); True when the result is dark."""
     dark = scheme == "dark" or (scheme == "system" and system_prefers_dark())
-    app.setStyle("Fusion")
-    app.setPalette(dark_palette() if dark else light_palette())
+    current = app.style()  # Qt's default is often Fusion already: kept, not made twice
+    style = current if current.name().lower() == "fusion" else app.setStyle("Fusion")
+    light = style.standardPalette() if style is not None else QPalette()  # Fusion's own
+    app.setPalette(dark_palette() if dark else light)
     return dark
 
 
