@@ -49,7 +49,7 @@ R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-FIT_ROWS = 50  # rows measured when fitting column widths to their contents
+FIT_ROWS = 25  # rows measured when fitting column widths: about what a window shows
 
 # Tones for status text; picked against the palette so light and dark both read well.
 GOOD, BAD, WARN, MUTED = "good", "bad", "warn", "muted"
