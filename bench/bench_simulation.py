@@ -265,27 +265,26 @@ def main(argv: list[str] | None = None) -> int:
     medium_short: list[float] = []  # how far adjusted falls short of it
     taub_rows: list[tuple[Setting, dict[str, np.ndarray]]] = []
     start = time.perf_counter()
-    pool = ProcessPoolExecutor(max_workers=max(args.jobs, 1))
-    results = pool.map(run_setting, settings, [reps] * len(settings),
-                       [1000 + number for number in range(len(settings))])
-    for setting, result in zip(settings, results, strict=True):  # in order, as they finish
-        taub_rows.append((setting, result))
-        tau = {b: float(np.mean(result[f"tau_{b}"])) for b in (*BASES, *CEILINGS)}
-        margin = tau["adjusted"] - max(tau["raw"], tau["z"])
-        gain = tau["adjusted"] - tau["raw"]
-        print(f"| {setting.bias} | {setting.per_app} | {setting.per_judge} | "
-              f"{setting.assignment} | {'yes' if setting.clustered else 'no'} | "
-              + " | ".join(_cell(result[f"tau_{b}"]) for b in BASES) + " | "
-              + " | ".join(_cell(result[f"p10_{b}"]) for b in BASES)
-              + f" | {margin:+.3f} | {gain:+.3f} | "
-              + " | ".join(f"{tau[c] - tau['raw']:+.3f}" for c in CEILINGS) + " |", flush=True)
-        if margin < -MARGIN:
-            misses.append(f"{setting.label()}: adjusted {margin:+.3f} below max(raw, z)")
-        if setting.bias == "medium":
-            medium.append(gain)
-            medium_best.append(tau["best linear"] - tau["raw"])
-            medium_short.append(tau["best linear"] - tau["adjusted"])
-    pool.shutdown()
+    with ProcessPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+        results = pool.map(run_setting, settings, [reps] * len(settings),
+                           [1000 + number for number in range(len(settings))])
+        for setting, result in zip(settings, results, strict=True):  # in order, each once done
+            taub_rows.append((setting, result))
+            tau = {b: float(np.mean(result[f"tau_{b}"])) for b in (*BASES, *CEILINGS)}
+            margin = tau["adjusted"] - max(tau["raw"], tau["z"])
+            gain = tau["adjusted"] - tau["raw"]
+            print(f"| {setting.bias} | {setting.per_app} | {setting.per_judge} | "
+                  f"{setting.assignment} | {'yes' if setting.clustered else 'no'} | "
+                  + " | ".join(_cell(result[f"tau_{b}"]) for b in BASES) + " | "
+                  + " | ".join(_cell(result[f"p10_{b}"]) for b in BASES)
+                  + f" | {margin:+.3f} | {gain:+.3f} | "
+                  + " | ".join(f"{tau[c] - tau['raw']:+.3f}" for c in CEILINGS) + " |", flush=True)
+            if margin < -MARGIN:
+                misses.append(f"{setting.label()}: adjusted {margin:+.3f} below max(raw, z)")
+            if setting.bias == "medium":
+                medium.append(gain)
+                medium_best.append(tau["best linear"] - tau["raw"])
+                medium_short.append(tau["best linear"] - tau["adjusted"])
     print(f"({time.perf_counter() - start:.0f} s, {args.jobs} processes)")
     print("\ntau-b (ties credited), same rounds:\n\n| setting | raw | z | adjusted |\n"
           "|---|---|---|---|")
