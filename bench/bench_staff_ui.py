@@ -14,9 +14,15 @@ workspace in the background, then the staff screens). Long reads go through the
 rows into the tables. Each stall is reported with the GUI thread's own CPU time in
 it (on a machine busy with other work the wall time stretches while the CPU time
 does not) and the time Python's garbage collector ran in it (the app collects on the
-GUI thread, so a collection is part of a stall). Usage:
-``python -m bench staff_ui [--small] [--program FOLDER]`` (``--program`` reuses
-a program kept by ``python -m bench scale --keep``; it is copied, not changed).
+GUI thread, so a collection is part of a stall).
+
+The collector freezes the bursts of objects a background read brings (see
+``judgepanel/ui/gc_guard.py``); cycles that were garbage at a freeze wait for the
+next thaw. ``--passes N`` tours every screen N times, as a long session would, and
+reports Python's heap after each tour and what one thaw-and-collect frees at the
+end: the memory that freezing held back. Usage:
+``python -m bench staff_ui [--small] [--program FOLDER] [--passes N]`` (``--program``
+reuses a program kept by ``python -m bench scale --keep``; it is copied, not changed).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import argparse
 import gc
 import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -39,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", action="store_true", help="200 applications, 12 judges")
     parser.add_argument("--program", type=Path,
                         help="a program folder kept by 'bench scale --keep' (copied)")
+    parser.add_argument("--passes", type=int, default=1,
+                        help="tour every screen this many times (memory over a long session)")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory(prefix="jp-bench-staff-ui-") as tmp:
@@ -49,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             _build(Path(tmp), folder, small=args.small)
         _add_second_round(folder)
-        return _measure(folder, Path(tmp))
+        return _measure(folder, Path(tmp), max(args.passes, 1))
 
 
 def _build(tmp: Path, folder: Path, *, small: bool) -> None:
@@ -151,7 +160,28 @@ def _settle(app: Any, page: Any, timeout: float = 120.0) -> float:
         time.sleep(0.001)
 
 
-def _measure(folder: Path, tmp: Path) -> int:
+def _tour(app: Any, page: Any, beat: Heartbeat,
+          results: list[tuple[str, float, tuple[float, float, float]]]) -> None:
+    """Show every screen in the latest round, then again in the first."""
+    rounds = [page.round_box.itemData(i) for i in range(page.round_box.count())]
+    for label, round_id in (("latest round", rounds[-1]), ("first round", rounds[0])):
+        beat.start()
+        page.ctx.set_round(round_id)
+        _settle(app, page)
+        results.append((f"switch to the {label}", 0.0, beat.stop()))
+        for key in page.screens:
+            beat.start()
+            page.show_screen(key)
+            seconds = _settle(app, page)
+            results.append((f"{key} ({label})", seconds, beat.stop()))
+
+
+def _heap_mb() -> float:
+    """Python's heap in MB (allocated blocks; most are small objects of 32-64 bytes)."""
+    return sys.getallocatedblocks() * 48 / 1e6
+
+
+def _measure(folder: Path, tmp: Path, passes: int) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -178,17 +208,20 @@ def _measure(folder: Path, tmp: Path) -> int:
     results: list[tuple[str, float, tuple[float, float, float]]] = [
         ("open the program", time.perf_counter() - start, beat.stop())]
     try:
-        rounds = [page.round_box.itemData(i) for i in range(page.round_box.count())]
-        for label, round_id in (("latest round", rounds[-1]), ("first round", rounds[0])):
-            beat.start()
-            page.ctx.set_round(round_id)
-            _settle(app, page)
-            results.append((f"switch to the {label}", 0.0, beat.stop()))
-            for key in page.screens:
-                beat.start()
-                page.show_screen(key)
-                seconds = _settle(app, page)
-                results.append((f"{key} ({label})", seconds, beat.stop()))
+        _tour(app, page, beat, results)
+        for number in range(2, passes + 1):
+            if number == 2:
+                print(f"tour 1: Python heap about {_heap_mb():.0f} MB "
+                      f"({gc.get_freeze_count()} objects frozen)")
+            _tour(app, page, beat, results)
+            print(f"tour {number}: Python heap about {_heap_mb():.0f} MB "
+                  f"({gc.get_freeze_count()} objects frozen)")
+        if passes > 1:
+            before = sys.getallocatedblocks()
+            freed = collector.collect_all()
+            print(f"  one thaw-and-collect freed {freed} objects "
+                  f"({(before - sys.getallocatedblocks()) * 48 / 1e6:.1f} MB): "
+                  f"what freezing held back over {passes} tours")
         print(f"{'screen':36} {'load s':>7} {'worst stall ms':>15} {'its GUI CPU ms':>15} "
               f"{'its GC ms':>10}")
         for name, seconds, (stall, cpu, collecting) in results:

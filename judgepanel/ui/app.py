@@ -44,6 +44,7 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     appearance.apply(app, appearance.chosen(settings))
     window = MainWindow(settings)
     instance.received.connect(window.receive)
+    window.program_closed.connect(collector.request_full)
     if isinstance(app, DesktopApplication):  # macOS: double-clicks arrive as events
         app.file_open_requested.connect(window.open_path)
     window.show()

@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
 
     file_opened = Signal(str)
     program_shown = Signal(str)  # a program's staff app is up (its folder or address)
+    program_closed = Signal()  # its staff app is gone (what it held is garbage now)
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -311,6 +312,7 @@ class MainWindow(QMainWindow):
             self.staff_page.deleteLater()
             self.staff_page = None
             self.program_path = None
+            self.program_closed.emit()
 
     # --- recent files ----------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 
 import pytest
@@ -20,4 +19,4 @@ def main_thread_gc(qapp) -> Iterator[MainThreadGC]:
 @pytest.fixture(autouse=True)
 def collect_on_the_gui_thread(main_thread_gc: MainThreadGC) -> Iterator[None]:
     yield
-    gc.collect()
+    main_thread_gc.collect_all()

@@ -55,7 +55,9 @@ def test_a_program_folder_opens_the_staff_app(qtbot, tmp_path: Path) -> None:
     assert window.staff_page is not None
     assert window.pages.currentWidget() is window.staff_page
     assert "Grants for Inclusive Towns" in window.windowTitle()
-    window.close_program()
+    # The collector is told: what the program held is garbage now (see ui/gc_guard.py).
+    with qtbot.waitSignal(window.program_closed, timeout=TIMEOUT_MS):
+        window.close_program()
     assert window.staff_page is None
 
 
