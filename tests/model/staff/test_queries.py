@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from judgepanel.errors import ValidationError
@@ -34,7 +34,13 @@ from judgepanel.model.staff.prepare.judges import find_judge, load_judges
 from judgepanel.model.staff.prepare.rounds import find_round, round_by_id
 from judgepanel.model.staff.results.received import load_received
 from judgepanel.model.staff.schema.audit_log import AuditEvent
-from judgepanel.model.staff.schema.program import Application, Assignment, Conflict, Judge
+from judgepanel.model.staff.schema.program import (
+    Application,
+    Assignment,
+    Conflict,
+    Judge,
+    JudgeAffiliation,
+)
 from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults
 from judgepanel.model.staff.workspace import StaffWorkspace
 
@@ -105,6 +111,38 @@ def test_judges_are_listed_and_found_by_name_fingerprint_or_id(
             find_judge(s, program, "Nobody Here")
         enrolled = count(s, select(Judge.id).where(Judge.program_id == program.id))
     assert len(judges) == enrolled == 6
+
+
+def test_listing_judges_takes_the_same_queries_however_many_judges(
+        workspace: StaffWorkspace) -> None:
+    """Not two queries per judge (their affiliations, their categories): at 120 judges
+    those 240 round trips made a background read starve the GUI thread (each one lets
+    go of the interpreter lock and takes it straight back)."""
+    def statements_to_list() -> int:
+        seen: list[str] = []
+
+        def note(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+            seen.append(statement)
+
+        event.listen(workspace.engine, "before_cursor_execute", note)
+        try:
+            with workspace.session() as s:
+                listed = load_judges(s, workspace.program(s))
+        finally:
+            event.remove(workspace.engine, "before_cursor_execute", note)
+        assert listed and any(j.affiliations for j in listed)
+        return sum(text.lstrip().upper().startswith("SELECT") for text in seen)
+
+    few = statements_to_list()
+    with workspace.session() as s:
+        program = workspace.program(s)
+        categories = list(program.categories)
+        for number in range(20):
+            s.add(Judge(program_id=program.id, name=f"Extra Judge {number}",
+                        age_recipient=f"age1extra{number}", minisign_public_key="RWextra",
+                        fingerprint=f"extra-{number}", categories=categories[:1],
+                        affiliations=[JudgeAffiliation(value=f"Town {number}")]))
+    assert statements_to_list() == few
 
 
 def test_conflicts_and_the_assignment_matrix(workspace: StaffWorkspace) -> None:

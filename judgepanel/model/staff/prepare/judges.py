@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from judgepanel.crypto.identity import normalize_fingerprint
 from judgepanel.errors import ValidationError
@@ -69,10 +69,15 @@ def _clean_email(email: str) -> str:
     return email
 
 
-def list_judges(session: Session, program: Program, *, active_only: bool = False) -> list[Judge]:
+def list_judges(session: Session, program: Program, *, active_only: bool = False,
+                with_memberships: bool = False) -> list[Judge]:
+    """The program's judges by name; ``with_memberships`` loads every judge's affiliations
+    and categories in two more queries, instead of two per judge when they are read."""
     query = select(Judge).where(Judge.program_id == program.id).order_by(Judge.name, Judge.id)
     if active_only:
         query = query.where(Judge.active.is_(True))
+    if with_memberships:
+        query = query.options(selectinload(Judge.affiliations), selectinload(Judge.categories))
     return list(session.scalars(query))
 
 
@@ -245,7 +250,7 @@ def load_judges(session: Session, program: Program) -> list[JudgeListing]:
     return [JudgeListing(j.id, j.name, j.fingerprint, j.email, j.organisation, j.city,
                      tuple(a.value for a in j.affiliations),
                      tuple(c.name for c in j.categories), j.active, j.flag)
-            for j in list_judges(session, program)]
+            for j in list_judges(session, program, with_memberships=True)]
 
 
 def find_judge(session: Session, program: Program, text: str) -> Judge:
