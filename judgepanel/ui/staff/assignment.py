@@ -41,6 +41,15 @@ from judgepanel.ui.staff.undo import set_assigned
 
 Index = QModelIndex | QPersistentModelIndex
 
+# The roles the grid answers, as plain ints (an enum member's lookup costs more than
+# the comparison it is used in, and data() is called thousands of times per paint).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_CHECK = Qt.ItemDataRole.CheckStateRole.value
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
+_ROLES = frozenset({_DISPLAY, _FOREGROUND, _TOOLTIP, _CHECK, _ACCESSIBLE})
+
 
 class MatrixModel(QAbstractTableModel):
     """Applications × judges; CheckStateRole edits ask for a change via ``toggle_requested``."""
@@ -77,35 +86,36 @@ class MatrixModel(QAbstractTableModel):
         return m.judges[index.column()][0], m.applications[index.row()][0]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Qt asks each painted cell for about seven roles, most of them roles the grid
+        # does not use: they are answered before any other work (as table_model does).
         m = self.matrix
-        if m is None or not index.isValid():
+        if role not in _ROLES or m is None or not index.isValid():
             return None
         app_id = m.applications[index.row()][0]
         if index.column() == len(m.judges):  # coverage: reviews that can count
             count, assigned = self._coverage[app_id]
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == _DISPLAY:
                 return f"{count}/{self.per_application}"
-            if role == Qt.ItemDataRole.ForegroundRole and count < self.per_application:
+            if role == _FOREGROUND and count < self.per_application:
                 return QBrush(tone(WARN))
-            if role == Qt.ItemDataRole.ToolTipRole and assigned > count:
+            if role == _TOOLTIP and assigned > count:
                 return tr("{n} assigned, of whom {x} cannot count (conflict of interest)"
                           ).format(n=assigned, x=assigned - count)
             return None
         pair = self._pair(index)
         assert pair is not None
-        if role == Qt.ItemDataRole.CheckStateRole and (pair not in m.blocked
-                                                       or pair in m.assigned):
+        if role == _CHECK and (pair not in m.blocked or pair in m.assigned):
             return (Qt.CheckState.Checked if pair in m.assigned else Qt.CheckState.Unchecked)
         if pair in m.blocked:
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == _DISPLAY:
                 return "✕"
-            if role == Qt.ItemDataRole.ForegroundRole:
+            if role == _FOREGROUND:
                 return QBrush(tone(BAD))
-            if role == Qt.ItemDataRole.ToolTipRole:
+            if role == _TOOLTIP:
                 return (tr("Conflict of interest: this review cannot count; untick to take "
                            "the application away") if pair in m.assigned
                         else tr("Conflict of interest: cannot be assigned"))
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE:
             state = tr("assigned") if pair in m.assigned else tr("not assigned")
             return f"{m.judges[index.column()][1]}, {m.applications[index.row()][1]}: {state}"
         return None

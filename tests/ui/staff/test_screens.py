@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.ui.staff.table_model import RowsModel
 from tests.ui.staff.conftest import wait_idle
@@ -35,6 +37,22 @@ def test_every_screen_shows_the_demo_and_models_pass_the_tester(
     qtmodeltester.check(assignment.model)
     assert assignment.model.rowCount() == 8 and assignment.model.columnCount() == 7
     assert sum(assignment.model.loads().values()) == 24
+    grid, matrix = assignment.model, assignment.model.matrix
+    coverage = matrix.coverage()
+    for row, (app_id, ref, _title) in enumerate(matrix.applications):
+        counted, _assigned = coverage[app_id]
+        assert grid.data(grid.index(row, len(matrix.judges))) == f"{counted}/3"
+        for column, (judge_id, name) in enumerate(matrix.judges):
+            pair, cell = (judge_id, app_id), grid.index(row, column)
+            assigned = pair in matrix.assigned
+            assert grid.data(cell, Qt.ItemDataRole.FontRole) is None  # a role it leaves to Qt
+            words = grid.data(cell, Qt.ItemDataRole.AccessibleTextRole)
+            assert words == f"{name}, {ref}: {'assigned' if assigned else 'not assigned'}"
+            if pair in matrix.blocked:
+                assert grid.data(cell) == "✕"
+            if pair not in matrix.blocked or assigned:
+                assert grid.data(cell, Qt.ItemDataRole.CheckStateRole) == (
+                    Qt.CheckState.Checked if assigned else Qt.CheckState.Unchecked)
 
     rubric = page.screens["rubric"]
     qtmodeltester.check(rubric.model)
