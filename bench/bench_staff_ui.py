@@ -203,9 +203,11 @@ def _measure(folder: Path, tmp: Path, passes: int) -> int:
 
     from judgepanel.ui.gc_guard import MainThreadGC
     from judgepanel.ui.main_window import MainWindow
+    from judgepanel.ui.tasks import favour_the_gui_thread
 
     app = QApplication.instance() or QApplication([])
     collector = MainThreadGC(app)  # as the app runs (judgepanel/ui/app.py)
+    favour_the_gui_thread()
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings)
     window.show()

@@ -13,6 +13,7 @@ from judgepanel.ui.gc_guard import MainThreadGC
 from judgepanel.ui.instance import DesktopApplication, InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
 from judgepanel.ui.smoke import smoke_check
+from judgepanel.ui.tasks import favour_the_gui_thread
 
 APP_ID = "org.judgepanel.JudgePanel"  # the .desktop, MIME and AppStream files' id
 
@@ -40,6 +41,7 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     instance = InstanceServer(name, app)
     # Cycles are collected on this thread only: see gc_guard.
     collector = MainThreadGC(app)
+    favour_the_gui_thread()
     settings = app_settings()
     appearance.apply(app, appearance.chosen(settings))
     window = MainWindow(settings)

@@ -4,11 +4,23 @@ A task is a plain function ``fn(progress) -> result`` from the model or formats
 layer. :class:`TaskRunner` runs it on a thread pool, turns its progress calls into
 signals, and delivers the result (or the error) on the GUI thread. Workers never
 touch widgets; only the UI owns the progress display.
+
+Workers and the GUI thread share Python's interpreter lock, and the GUI thread needs
+it for every Python call Qt makes (a model's ``data``, a slot, a timer). CPython hands
+the lock to a waiting thread only once it has waited a whole *switch interval*
+(5 ms by default) without the holder letting go; a worker that lets go and takes it
+straight back (each query, each fetched row) restarts that wait, so the GUI thread
+can wait for tens of milliseconds at a time. :func:`favour_the_gui_thread` shortens
+the interval to 1 ms. Measured in ``bench staff_ui`` (2,000 applications, eight runs
+each, same machine): the worst stall of the first round's assignment screen went from
+a median of 71 ms (up to 116) to 36 ms (up to 66), and no run passed 100 ms (one of
+eight did at 5 ms); loads took as long as before.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +34,13 @@ from judgepanel.progress import Progress
 log = logging.getLogger(__name__)
 
 Work = Callable[[Progress], Any]
+
+SWITCH_INTERVAL_S = 0.001  # see the module docstring
+
+
+def favour_the_gui_thread() -> None:
+    """Let a waiting GUI thread have the interpreter lock sooner (the app calls it once)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 
 class _Signals(QObject):
