@@ -33,9 +33,10 @@ def application_columns() -> list[Column[ApplicationListing]]:
 
 class ApplicationsScreen(Screen):
     topics = frozenset({APPLICATIONS})
+    title_text = "Applications"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Applications"), parent)
+        super().__init__(ctx, parent)
         bar = QHBoxLayout()
         self.import_button = QPushButton(self.tr("&Import from a spreadsheet…"))
         self.import_button.setAccessibleName(self.tr("Import applications"))

@@ -179,9 +179,10 @@ def _confirm_plan(parent: QWidget, text: str, short: bool) -> bool:
 
 class AssignmentScreen(Screen):
     topics = frozenset({ASSIGNMENTS, CONFLICTS, JUDGES})
+    title_text = "Assignment"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Assignment"), parent)
+        super().__init__(ctx, parent)
         bar = QHBoxLayout()
         self.per_application = QSpinBox()
         self.per_application.setRange(1, 20)

@@ -12,9 +12,10 @@ from judgepanel.ui.staff.table_model import BAD, GOOD, Column, RowsModel, RowsTa
 
 class AuditScreen(Screen):
     topics = frozenset()  # every change adds an entry
+    title_text = "Audit log"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Audit log"), parent)
+        super().__init__(ctx, parent)
         self.hint(self.tr("Every change to this program, in order. Each entry is chained to "
                           "the one before it, so an entry changed or removed afterwards shows "
                           "up in the check."))

@@ -72,9 +72,10 @@ def _ask_hint(parent: QWidget, judge: str, current: str, problem: str) -> str | 
 
 class BundlesScreen(Screen):
     topics = frozenset({BUNDLES, ASSIGNMENTS, RESULTS, JUDGES})
+    title_text = "Bundles"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Bundles"), parent)
+        super().__init__(ctx, parent)
         self.hint(self.tr("Each judge gets one .jpbundle file, readable only by them (and by "
                           "you). Send it by e-mail or USB stick, tick it off as sent, and call "
                           "with the passphrase when a bundle uses one."))

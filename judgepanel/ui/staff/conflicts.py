@@ -36,9 +36,10 @@ def conflict_columns() -> list[Column[ConflictListing]]:
 
 class ConflictsScreen(Screen):
     topics = frozenset({CONFLICTS, JUDGES, RESULTS})
+    title_text = "Conflicts of interest"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Conflicts of interest"), parent)
+        super().__init__(ctx, parent)
         self.hint(self.tr("Screening compares every judge's city, organisation, e-mail domain "
                           "and affiliations with every application. Confirm a real conflict "
                           "(the judge will not review it) or dismiss a harmless match with a "

@@ -88,9 +88,10 @@ def details_of(judge: JudgeListing) -> JudgeDetails:
 
 class JudgesScreen(Screen):
     topics = frozenset({JUDGES})
+    title_text = "Judges"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Judges"), parent)
+        super().__init__(ctx, parent)
         self.hint(self.tr("Drop the judges' .jpcard files here, or choose them. Then call each "
                           "judge and read the fingerprint aloud: it must match the one on "
                           "their screen before you send them a bundle."))

@@ -97,9 +97,10 @@ class MeetingBody(QWidget):
 
 class MeetingScreen(Screen):
     topics = frozenset({RESULTS, CONFLICTS, ASSIGNMENTS, AWARDS, DECISIONS, PROGRAM})
+    title_text = "Panel meeting"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Panel meeting"), parent)
+        super().__init__(ctx, parent)
         self.hint(self.tr("One application at a time, in the order the panel discusses "
                           "them: the top of the ranking, then those the judges disagree on, "
                           "then the rest. Page Down / Page Up move on and back, Ctrl+D "

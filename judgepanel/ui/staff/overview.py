@@ -121,9 +121,10 @@ class OverviewScreen(Screen):
     """The dashboard of the round chosen in the toolbar (key ``overview``)."""
 
     topics = frozenset()  # everything shows up here
+    title_text = "Round at a glance"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Round at a glance"), parent)
+        super().__init__(ctx, parent)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName(self.tr("Round summary"))

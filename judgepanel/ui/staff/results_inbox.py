@@ -59,9 +59,10 @@ def outcome_tone(status: str, reason: str) -> str:
 
 class ResultsInboxScreen(Screen):
     topics = frozenset({RESULTS})
+    title_text = "Results inbox"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Results inbox"), parent)
+        super().__init__(ctx, parent)
         self.hint(self.tr("Drop the judges' .jpresults files here (many at once is fine), or "
                           "choose them. Each file is checked: the right judge, a bundle you "
                           "issued, the newest export, complete and unaltered."))

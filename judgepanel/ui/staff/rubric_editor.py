@@ -221,9 +221,10 @@ def preview_html(rubric: Rubric) -> str:
 
 class RubricScreen(Screen):
     topics = frozenset({RUBRIC})
+    title_text = "Rubric"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Rubric"), parent)
+        super().__init__(ctx, parent)
         form = QFormLayout()
         self.name_edit = QLineEdit()
         self.name_edit.textChanged.connect(self.update_preview)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
@@ -25,9 +26,17 @@ class Screen(QWidget):
     """A page in the staff app. Subclasses set ``topics`` and implement :meth:`reload`."""
 
     topics: frozenset[str] = frozenset()
+    title_text = ""  # the screen's title, untranslated (see translated_title)
 
-    def __init__(self, ctx: StaffContext, title: str, parent: QWidget | None = None) -> None:
+    @classmethod
+    def translated_title(cls) -> str:
+        """The title, translated as ``self.tr`` would: the sidebar lists it before the
+        screen is built (the page builds a screen when it is first shown)."""
+        return QCoreApplication.translate(cls.__name__, cls.title_text)
+
+    def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        title = self.translated_title()
         self.ctx = ctx
         self.title = title
         self.setAccessibleName(title)

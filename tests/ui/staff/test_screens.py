@@ -154,3 +154,35 @@ def test_a_wrong_staff_identity_is_refused(demo: Path, make_page: Any, qtbot: An
     identity = page.ctx.staff_identity()
     assert identity is not None
     assert identity.fingerprint == read_identity_file(demo / "keys" / "staff.identity").fingerprint
+
+
+def test_a_screen_is_built_when_it_is_first_shown(demo: Path, make_page: Any,
+                                                  qtbot: Any) -> None:
+    """Opening a program builds the first screen only (building all eleven held the GUI
+    thread 28-56 ms); each other screen is built the first time it is asked for, in
+    its place in the sidebar's order."""
+    from judgepanel.ui.staff.page import SCREENS
+    from judgepanel.ui.staff.screen import Screen
+
+    page, errors = make_page(demo / "program")
+
+    def built() -> list[str]:
+        return sorted(type(w).__name__ for w in page.stack.findChildren(Screen))
+
+    assert built() == ["OverviewScreen"]
+    assert page.stack.count() == len(SCREENS) == page.sidebar.count() == len(page.screens)
+    assert "judges" in page.screens and "nonsense" not in page.screens
+    assert built() == ["OverviewScreen"]  # asking whether it is there builds nothing
+    judges = page.show_screen("judges")
+    assert built() == ["JudgesScreen", "OverviewScreen"]
+    assert page.stack.currentWidget() is judges and judges.isVisible()
+    wait_idle(qtbot, page.ctx)
+    assert judges.model.rowCount() == 6  # it loaded its rows when shown
+    page.sidebar.setCurrentRow(5)  # what Ctrl+6 and a click on the sidebar do
+    assert type(page.stack.currentWidget()).__name__ == "AssignmentScreen"
+    for row, (key, kind) in enumerate(SCREENS):
+        screen = page.screens[key]
+        assert isinstance(screen, kind) and page.stack.indexOf(screen) == row
+        assert page.sidebar.item(row).text() == screen.title == kind.translated_title()
+    assert len(built()) == len(SCREENS)
+    assert not errors, [e.message for e in errors]

@@ -61,9 +61,10 @@ from judgepanel.ui.staff.table_model import RowsModel, RowsTable, money_text, tr
 
 class LeaderboardScreen(Screen):
     topics = frozenset({RESULTS, ASSIGNMENTS, PROGRAM, AWARDS, DECISIONS})
+    title_text = "Leaderboard"
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Leaderboard"), parent)
+        super().__init__(ctx, parent)
         bar = QHBoxLayout()
         self.category = QComboBox()
         self.category.setAccessibleName(self.tr("Category"))
