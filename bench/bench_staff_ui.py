@@ -226,19 +226,15 @@ def _measure(folder: Path, tmp: Path, passes: int) -> int:
     results: list[tuple[str, float, tuple[float, float, float]]] = [
         ("open the program", time.perf_counter() - start, beat.stop())]
     try:
-        _tour(app, page, beat, results)
-        for number in range(2, passes + 1):
-            if number == 2:
-                print(f"tour 1: Python heap about {_heap_mb():.0f} MB "
-                      f"({gc.get_freeze_count()} objects frozen)")
+        for number in range(1, passes + 1):
             _tour(app, page, beat, results)
-            print(f"tour {number}: Python heap about {_heap_mb():.0f} MB "
-                  f"({gc.get_freeze_count()} objects frozen)")
+            if passes > 1:
+                print(f"tour {number}: Python heap about {_heap_mb():.0f} MB "
+                      f"({gc.get_freeze_count()} objects frozen)")
         if passes > 1:
-            before = sys.getallocatedblocks()
+            before = _heap_mb()
             freed = collector.collect_all()
-            print(f"  one thaw-and-collect freed {freed} objects "
-                  f"({(before - sys.getallocatedblocks()) * 48 / 1e6:.1f} MB): "
+            print(f"  one thaw-and-collect freed {freed} objects ({before - _heap_mb():.1f} MB): "
                   f"what freezing held back over {passes} tours")
         print(f"{'screen':36} {'load s':>7} {'worst stall ms':>15} {'its GUI CPU ms':>15} "
               f"{'its GC ms':>10}")
