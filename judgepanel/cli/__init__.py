@@ -12,7 +12,6 @@ import argparse
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from judgepanel import __version__
@@ -111,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except Exception as error:  # the last line: every reader raises typed errors (a bug)
         if args.verbose:
+            import traceback  # only for this last resort: every start passes through here
+
             traceback.print_exc()
         print(f"judgepanel: something went wrong that JudgePanel did not expect "
               f"({type(error).__name__}). Please report it, with the output of the same "
