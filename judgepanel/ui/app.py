@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 from judgepanel.paths import data_home
 from judgepanel.ui import appearance
 from judgepanel.ui.gc_guard import MainThreadGC
-from judgepanel.ui.instance import DesktopApplication, InstanceServer, hand_over, server_name
+from judgepanel.ui.instance import InstanceServer, hand_over, server_name
 from judgepanel.ui.main_window import MainWindow
 from judgepanel.ui.smoke import smoke_check
 from judgepanel.ui.tasks import favour_the_gui_thread
@@ -23,6 +23,15 @@ def app_settings() -> QSettings:
     return QSettings(str(data_home() / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def new_application(arguments: list[str]) -> QApplication:
+    """The application object: on macOS one that reports Finder's file-open events."""
+    if sys.platform == "darwin":
+        from judgepanel.ui.file_open_events import DesktopApplication
+
+        return DesktopApplication(arguments)
+    return QApplication(arguments)
+
+
 def run(path: str | None = None, fallback: str | None = None) -> int:
     """Show the main window; open ``path``, or ``fallback`` when nothing was opened before.
 
@@ -30,7 +39,11 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     and this launch ends at once.
     """
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else DesktopApplication(sys.argv[:1])
+    if isinstance(existing, QApplication):
+        app = existing
+        appearance.use_fusion(app)
+    else:
+        app = new_application([*sys.argv[:1], *appearance.FUSION_ARGUMENTS])
     app.setApplicationName("JudgePanel")
     app.setOrganizationName("JudgePanel")
     app.setApplicationDisplayName("JudgePanel")
@@ -38,17 +51,16 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
     name = server_name()
     if hand_over(path, name):
         return 0
-    instance = InstanceServer(name, app)
     # Cycles are collected on this thread only: see gc_guard.
     collector = MainThreadGC(app)
     favour_the_gui_thread()
     settings = app_settings()
-    appearance.apply(app, appearance.chosen(settings))
+    appearance.set_palette(app, appearance.chosen(settings))
     window = MainWindow(settings)
-    instance.received.connect(window.receive)
     window.program_closed.connect(collector.request_full)
-    if isinstance(app, DesktopApplication):  # macOS: double-clicks arrive as events
-        app.file_open_requested.connect(window.open_path)
+    # macOS: double-clicked files arrive as events (see file_open_events).
+    if (file_requests := getattr(app, "file_open_requested", None)) is not None:
+        file_requests.connect(window.open_path)
     window.show()
     # Opened from the event loop, so the window is on screen first.
     first = path or (fallback if fallback and not window.recent_files() else None)
@@ -56,6 +68,9 @@ def run(path: str | None = None, fallback: str | None = None) -> int:
         QTimer.singleShot(0, lambda: window.open_path(first))
     if (smoke := smoke_check(window)) is not None:
         smoke.start(opening=bool(first))
+    instance = InstanceServer(name, app)
+    instance.received.connect(window.receive)
+    QTimer.singleShot(0, instance.listen)  # for later launches, once this window is up
     try:
         return app.exec()
     finally:

@@ -21,6 +21,23 @@ from PySide6.QtWidgets import QApplication, QMenu
 APPEARANCE_KEY = "appearance/scheme"
 SCHEMES = ("system", "light", "dark")
 
+# Fusion's own light colours (its standard palette), written out: a palette taken from
+# the style would need Python's first QStyle object at start, which costs about 5 ms of
+# enum types, and on Qt 6.5+ that palette turns dark with a dark desktop, even when the
+# person chose Light. tests/ui/test_appearance.py checks these against Fusion's.
+LIGHT = {
+    "Window": "#efefef", "WindowText": "#000000", "Base": "#ffffff",
+    "AlternateBase": "#f7f7f7", "Text": "#000000", "Button": "#efefef",
+    "ButtonText": "#000000", "Highlight": "#308cc6", "HighlightedText": "#ffffff",
+    "ToolTipBase": "#ffffdc", "ToolTipText": "#000000", "PlaceholderText": "#80000000",
+    "BrightText": "#ffffff", "Link": "#0000ff", "LinkVisited": "#ff00ff", "Mid": "#b8b8b8",
+    "Dark": "#9f9f9f", "Light": "#ffffff", "Midlight": "#cacaca", "Shadow": "#767676",
+    "Accent": "#308cc6",
+}
+LIGHT_DISABLED = {
+    "WindowText": "#bebebe", "Text": "#bebebe", "ButtonText": "#bebebe", "Base": "#efefef",
+    "Dark": "#bebebe", "Shadow": "#b1b1b1", "Highlight": "#919191", "Accent": "#919191",
+}
 # Dark colours in the spirit of common dark desktop themes; Fusion honours a palette fully.
 DARK = {
     "Window": "#202124", "WindowText": "#e8eaed", "Base": "#171717",
@@ -31,16 +48,27 @@ DARK = {
     "Light": "#3c4043", "Midlight": "#303134", "Shadow": "#000000",
 }
 DARK_DISABLED = {"WindowText": "#80868b", "Text": "#80868b", "ButtonText": "#80868b"}
+# Given to the QApplication the app makes, so that Qt makes the Fusion style itself
+# when a widget first needs it, and Python never touches the style object at start.
+FUSION_ARGUMENTS = ("-style", "Fusion")
 
 
-def dark_palette() -> QPalette:
+def _palette(colours: dict[str, str], disabled: dict[str, str]) -> QPalette:
     palette = QPalette()
-    for role, colour in DARK.items():
+    for role, colour in colours.items():
         palette.setColor(getattr(QPalette.ColorRole, role), QColor(colour))
-    for role, colour in DARK_DISABLED.items():
+    for role, colour in disabled.items():
         palette.setColor(QPalette.ColorGroup.Disabled, getattr(QPalette.ColorRole, role),
                          QColor(colour))
     return palette
+
+
+def light_palette() -> QPalette:
+    return _palette(LIGHT, LIGHT_DISABLED)
+
+
+def dark_palette() -> QPalette:
+    return _palette(DARK, DARK_DISABLED)
 
 
 def _portal_prefers_dark() -> bool | None:
@@ -84,14 +112,23 @@ def chosen(settings: QSettings) -> str:
     return value if value in SCHEMES else "system"
 
 
-def apply(app: QApplication, scheme: str) -> bool:
-    """Use ``scheme``'s palette (Fusion style); True when the result is dark."""
+def use_fusion(app: QApplication) -> None:
+    """Make Fusion the style, unless it is already (Qt's default often is)."""
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+
+
+def set_palette(app: QApplication, scheme: str) -> bool:
+    """Use ``scheme``'s palette; True when it is dark."""
     dark = scheme == "dark" or (scheme == "system" and system_prefers_dark())
-    current = app.style()  # Qt's default is often Fusion already: kept, not made twice
-    style = current if current.name().lower() == "fusion" else app.setStyle("Fusion")
-    light = style.standardPalette() if style is not None else QPalette()  # Fusion's own
-    app.setPalette(dark_palette() if dark else light)
+    app.setPalette(dark_palette() if dark else light_palette())
     return dark
+
+
+def apply(app: QApplication, scheme: str) -> bool:
+    """Fusion with ``scheme``'s palette; True when the result is dark."""
+    use_fusion(app)
+    return set_palette(app, scheme)
 
 
 def appearance_menu(menu: QMenu, settings: QSettings) -> QActionGroup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from judgepanel.ui import appearance
@@ -29,3 +29,19 @@ def test_each_scheme_uses_fusion_whatever_style_was_set_before(qtbot: Any) -> No
     finally:
         app.setStyle(before_style)
         app.setPalette(before_palette)
+
+
+def test_the_light_palette_is_fusions_own(qtbot: Any) -> None:
+    """The light colours are written out (see appearance.LIGHT): they must stay Fusion's,
+    in every group and role, or Light would look different from what Qt users know."""
+    fusion = QStyleFactory.create("Fusion").standardPalette()
+    ours = appearance.light_palette()
+    groups = (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive,
+              QPalette.ColorGroup.Disabled)
+    roles = [role for role in QPalette.ColorRole if role != QPalette.ColorRole.NColorRoles]
+    differ = [(group.name, role.name, ours.color(group, role).name(QColor.NameFormat.HexArgb),
+               fusion.color(group, role).name(QColor.NameFormat.HexArgb))
+              for group in groups for role in roles
+              if role != QPalette.ColorRole.NoRole
+              and ours.color(group, role).rgba() != fusion.color(group, role).rgba()]
+    assert differ == []

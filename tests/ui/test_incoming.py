@@ -141,7 +141,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 from judgepanel.ui import app as desktop
-from judgepanel.ui.instance import DesktopApplication
+from judgepanel.ui.file_open_events import DesktopApplication
 from judgepanel.ui.main_window import MainWindow
 
 def opened(window, path, *args, **kwargs):
@@ -171,7 +171,9 @@ def test_a_second_launch_hands_its_file_over(qtbot: Any, tmp_path: Path,
     name = server_name()
     assert not hand_over("x.jpbundle", name)  # nobody listens yet
     server = InstanceServer(name)
+    assert not server.listening  # until the app's window is up
     try:
+        server.listen()
         assert server.listening
         monkeypatch.chdir(tmp_path)
         with qtbot.waitSignal(server.received, timeout=5000) as signal:
@@ -208,3 +210,30 @@ def test_two_launches_share_one_window(tmp_path: Path, demo: Path) -> None:
     finally:
         first.terminate()
         first.wait(30)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a Windows pipe leaves no file behind")
+def test_a_socket_left_by_a_crash_is_taken_over(qtbot: Any, tmp_path: Path) -> None:
+    """A JudgePanel that crashed leaves its socket file: the next launch finds nobody
+    answering on it, opens its own window and listens there."""
+    import socket as sockets
+
+    name = server_name()
+    stale = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+    stale.bind(name)  # bound and closed, never listening: what a crash leaves
+    stale.close()
+    try:
+        assert os.path.exists(name)
+        assert not hand_over("x.jpbundle", name, timeout_ms=500)
+        server = InstanceServer(name)
+        server.listen()
+        assert server.listening
+        with qtbot.waitSignal(server.received, timeout=5000) as signal:
+            assert hand_over(None, name)
+        assert signal.args == [""]
+        server.close()
+        server.deleteLater()
+        qtbot.wait(50)
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)

@@ -99,7 +99,7 @@ def test_work_outliving_its_window_delivers_nothing(qtbot) -> None:
 RUN_IN_A_FRESH_PROCESS = """
 import sys
 from judgepanel.ui import app as desktop
-from judgepanel.ui.instance import DesktopApplication
+from judgepanel.ui.file_open_events import DesktopApplication
 
 before = sys.getswitchinterval()
 application = DesktopApplication(sys.argv[:1])
