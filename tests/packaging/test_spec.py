@@ -12,6 +12,10 @@ DROPPED = {
     "pyi_rth_multiprocessing": ("multiprocessing", "concurrent.futures.process"),
     "pyi_rth_pkgutil": ("pkgutil",),
 }
+# The inspect hook serves inspect's source lookups (the app may import inspect for
+# anything else).
+SOURCE_HOOK = "pyi_rth_inspect"
+SOURCE_LOOKUPS = {"getsource", "getsourcefile", "getsourcelines", "findsource", "getcomments"}
 
 
 def imported_names(path: Path) -> set[str]:
@@ -28,8 +32,25 @@ def imported_names(path: Path) -> set[str]:
     return names
 
 
+def source_lookups(path: Path) -> set[str]:
+    """The inspect source lookups ``path`` names (``inspect.getsource``, or imported)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Attribute) and node.attr in SOURCE_LOOKUPS:
+            found.add(node.attr)
+        elif isinstance(node, ast.ImportFrom) and node.module == "inspect":
+            found.update(alias.name for alias in node.names if alias.name in SOURCE_LOOKUPS)
+    return found
+
+
 def test_the_spec_drops_only_hooks_the_app_does_not_need() -> None:
     spec = SPEC.read_text(encoding="utf-8")
+    assert f'"{SOURCE_HOOK}"' in spec
+    lookups = {f"{path.relative_to(ROOT)} calls inspect.{name}"
+               for path in sorted((ROOT / "judgepanel").rglob("*.py"))
+               for name in source_lookups(path)}
+    assert not lookups, ("the frozen app runs without PyInstaller's inspect hook "
+                         f"(packaging/judgepanel.spec, RUNTIME_HOOKS_DROPPED): {sorted(lookups)}")
     for hook in DROPPED:
         assert f'"{hook}"' in spec  # this test's list follows the spec's
     users = {
@@ -48,3 +69,6 @@ def test_the_scan_sees_an_import(tmp_path: Path) -> None:
     sample.write_text("import os\nfrom multiprocessing import Pool\n"
                       "from concurrent.futures import ProcessPoolExecutor\n", encoding="utf-8")
     assert {"multiprocessing", "concurrent.futures.process"} <= imported_names(sample)
+    sample.write_text("import inspect\nfrom inspect import getsourcelines\n"
+                      "print(inspect.getsource(len))\n", encoding="utf-8")
+    assert source_lookups(sample) == {"getsource", "getsourcelines"}
