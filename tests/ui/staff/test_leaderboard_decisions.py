@@ -115,12 +115,15 @@ def test_the_drill_down_shows_panel_comments_beside_applicant_feedback(
         panel, applicant = _texts(dialog)
         per_criterion, overall = expected[(review.results_id, review.application.id)]
         assert review.overall_comment and review.overall_comment in panel
+        for text in review.comments.values():
+            assert text in panel
         assert overall and overall in applicant  # the demo's judges wrote feedback
         for text in per_criterion.values():
             assert text in applicant
         assert review.overall_comment not in applicant and overall not in panel
         seen.append((panel, applicant))
     assert len(set(seen)) == len(reviews)  # each judge's own texts, as selected
+    assert any(review.comments for review in reviews)  # per criterion too
     overall_column = [c.title for c in dialog.model.columns].index(
         "Overall feedback (for the applicant)")
     first = dialog.model.rows[0]
