@@ -7,8 +7,8 @@ A later launch connects, sends one line of JSON with the absolute path it was gi
 (or none, meaning "come to the front"), and exits. macOS never starts a second
 copy: Finder sends the running app a QFileOpenEvent instead (see file_open_events).
 
-On Unix the socket is a file at a full path in the temporary folder, so a launch
-that finds no file there knows at once that nobody listens. Then it needs no
+On Unix the socket is a file at a full path (see socket_folder), so a launch that
+finds no file there knows at once that nobody listens. Then it needs no
 QtNetwork before its window shows (about 6 ms of a 190 ms start); the server starts
 once the window is up.
 """
@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDir, QObject, Signal
 
+from judgepanel.paths import data_home
+
 if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
-
-from judgepanel.paths import data_home
 
 MAX_MESSAGE = 64 * 1024  # one path; anything longer is not from JudgePanel
 TIMEOUT_MS = 2000
@@ -43,7 +43,15 @@ def server_name() -> str:
     # secret, and a clash would only hand a file to the other window).
     key = f"{user}|{data_home()}".encode()
     name = f"judgepanel-{zlib.crc32(key):08x}-{zlib.adler32(key):08x}"
-    return name if os.name == "nt" else os.path.join(QDir.tempPath(), name)
+    return name if os.name == "nt" else os.path.join(socket_folder(), name)
+
+
+def socket_folder() -> str:
+    """Where the socket file goes: the person's own runtime folder on a Linux desktop
+    (XDG_RUNTIME_DIR: only they may enter it, and it is emptied at logout), otherwise
+    the temporary folder."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    return runtime if os.path.isabs(runtime) and os.path.isdir(runtime) else QDir.tempPath()
 
 
 def hand_over(path: str | None, name: str, timeout_ms: int = TIMEOUT_MS) -> bool:

@@ -237,3 +237,21 @@ def test_a_socket_left_by_a_crash_is_taken_over(qtbot: Any, tmp_path: Path) -> N
     finally:
         if os.path.exists(name):
             os.unlink(name)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows names a pipe, not a file")
+def test_the_socket_lives_in_the_persons_runtime_folder_when_there_is_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a Linux desktop no other user can enter XDG_RUNTIME_DIR, so nobody else can
+    put a socket where JudgePanel looks for its own; without one, the temporary folder."""
+    from PySide6.QtCore import QDir
+
+    runtime = tmp_path / "run"
+    runtime.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert Path(server_name()).parent == runtime
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "missing"))
+    assert Path(server_name()).parent == Path(QDir.tempPath())
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    assert Path(server_name()).parent == Path(QDir.tempPath())
+    assert server_name() == server_name()  # the same for every launch
