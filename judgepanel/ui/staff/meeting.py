@@ -238,6 +238,8 @@ class MeetingScreen(Screen):
 
     def _loaded(self, meeting: Meeting) -> None:
         shown = self.item()
+        if self.meeting is not None and self.meeting.round_id != meeting.round_id:
+            self._problem("")  # what it said was about the round before
         self.meeting = meeting
         refs = [i.ref for i in meeting.items]
         if shown is not None and shown.ref in refs:  # stay on it through a reload
@@ -391,10 +393,23 @@ class MeetingScreen(Screen):
             return None
         return DecisionState(d.outcome, d.reason, d.award if self._funds(d.outcome) else None)
 
-    def save(self, *, then_next: bool = False) -> None:
+    def _decidable(self) -> tuple[MeetingItem, int] | None:
+        """The item shown and the round to decide it in. None while a round chosen since
+        is still being read: the item shown is the previous round's, and deciding it
+        would put a decision in the new round (the screen says so)."""
         item, round_id = self.item(), self.ctx.round_id
-        if item is None or round_id is None:
+        if item is None or round_id is None or self.meeting is None:
+            return None
+        if self.meeting.round_id != round_id:
+            self._problem(self.tr("Still reading the round you chose: decide once its "
+                                  "applications show."))
+            return None
+        return item, round_id
+
+    def save(self, *, then_next: bool = False) -> None:
+        if (decidable := self._decidable()) is None:
             return
+        item, round_id = decidable
         outcome = self.outcome.currentData()
         if outcome is None:
             if item.decision is not None:
@@ -426,9 +441,9 @@ class MeetingScreen(Screen):
         self.save(then_next=True)
 
     def clear(self) -> None:
-        item, round_id = self.item(), self.ctx.round_id
-        if item is None or round_id is None or item.decision is None:
+        if (decidable := self._decidable()) is None or decidable[0].decision is None:
             return
+        item, round_id = decidable
         change_decision(self.ctx, round_id, item.application_id, self._state(item), None,
                         self.tr("Clear the decision on {ref}").format(ref=item.ref),
                         version=item.version, on_error=self._refused)

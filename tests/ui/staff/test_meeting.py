@@ -96,3 +96,38 @@ def test_conflicted_judges_are_marked_and_full_window_comes_back(
     qtbot.keyClick(meeting.body, Qt.Key.Key_Escape)
     assert not meeting.body.isWindow() and not meeting.full_button.isChecked()
     assert meeting.body.parent() is meeting
+
+
+def test_nothing_is_decided_while_a_newly_chosen_round_is_still_read(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    """Until the new round's agenda arrives the screen still shows the round before:
+    a decision made then would land in the new round about what the old one showed."""
+    from judgepanel.model.rubric.definition import Rubric
+    from judgepanel.model.staff.prepare.rounds import add_round, save_rubric
+
+    page, errors = make_page(demo / "program")
+    meeting = page.show_screen("meeting")
+    wait_idle(qtbot, page.ctx)
+    shown = meeting.item()
+    assert shown is not None
+    with page.workspace.session() as session:
+        final = add_round(session, page.workspace.program(session), "Final", "test")
+        save_rubric(session, final, Rubric.from_dict({
+            "name": "Final", "criteria": [{"key": "impact", "title": "Impact"}]}), "test")
+        final_id = final.id
+    first_id = page.ctx.round_id
+    page.ctx.changed.emit("program")
+    page.ctx.set_round(final_id)  # the meeting starts reading the final round
+    assert meeting.meeting is not None and meeting.meeting.round_id == first_id
+    meeting.outcome.setCurrentIndex(meeting.outcome.findData("winner"))
+    meeting.reason.setPlainText("Decided on what the round before showed")
+    meeting.save()
+    assert "Still reading" in meeting.problem.text()
+    wait_idle(qtbot, page.ctx)
+    assert errors == []
+    assert _decisions(page) == {}  # the final round: nothing decided
+    page.ctx.set_round(first_id)
+    wait_idle(qtbot, page.ctx)
+    assert shown.ref not in _decisions(page)
+    assert meeting.meeting is not None and meeting.meeting.round_id == first_id
+    assert meeting.problem.isHidden()
