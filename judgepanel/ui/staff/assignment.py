@@ -36,19 +36,24 @@ from judgepanel.model.staff.prepare.assignments import (
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import ASSIGNMENTS, CONFLICTS, JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
-from judgepanel.ui.staff.table_model import BAD, FIT_ROWS, WARN, tone, tr
+from judgepanel.ui.staff.table_model import (
+    BAD,
+    DISPLAY_ROLE_INT,
+    FIT_ROWS,
+    FOREGROUND_ROLE_INT,
+    TOOLTIP_ROLE_INT,
+    WARN,
+    tone,
+    tr,
+)
 from judgepanel.ui.staff.undo import set_assigned
 
 Index = QModelIndex | QPersistentModelIndex
 
-# The roles the grid answers, as plain ints (an enum member's lookup costs more than
-# the comparison it is used in, and data() is called thousands of times per paint).
-_DISPLAY = Qt.ItemDataRole.DisplayRole.value
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+# The roles the grid answers, as plain ints (see table_model).
 _CHECK = Qt.ItemDataRole.CheckStateRole.value
 _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
-_ROLES = frozenset({_DISPLAY, _FOREGROUND, _TOOLTIP, _CHECK, _ACCESSIBLE})
+_ROLES = frozenset({DISPLAY_ROLE_INT, FOREGROUND_ROLE_INT, TOOLTIP_ROLE_INT, _CHECK, _ACCESSIBLE})
 
 
 class MatrixModel(QAbstractTableModel):
@@ -94,11 +99,11 @@ class MatrixModel(QAbstractTableModel):
         app_id = m.applications[index.row()][0]
         if index.column() == len(m.judges):  # coverage: reviews that can count
             count, assigned = self._coverage[app_id]
-            if role == _DISPLAY:
+            if role == DISPLAY_ROLE_INT:
                 return f"{count}/{self.per_application}"
-            if role == _FOREGROUND and count < self.per_application:
+            if role == FOREGROUND_ROLE_INT and count < self.per_application:
                 return QBrush(tone(WARN))
-            if role == _TOOLTIP and assigned > count:
+            if role == TOOLTIP_ROLE_INT and assigned > count:
                 return tr("{n} assigned, of whom {x} cannot count (conflict of interest)"
                           ).format(n=assigned, x=assigned - count)
             return None
@@ -107,11 +112,11 @@ class MatrixModel(QAbstractTableModel):
         if role == _CHECK and (pair not in m.blocked or pair in m.assigned):
             return (Qt.CheckState.Checked if pair in m.assigned else Qt.CheckState.Unchecked)
         if pair in m.blocked:
-            if role == _DISPLAY:
+            if role == DISPLAY_ROLE_INT:
                 return "✕"
-            if role == _FOREGROUND:
+            if role == FOREGROUND_ROLE_INT:
                 return QBrush(tone(BAD))
-            if role == _TOOLTIP:
+            if role == TOOLTIP_ROLE_INT:
                 return (tr("Conflict of interest: this review cannot count; untick to take "
                            "the application away") if pair in m.assigned
                         else tr("Conflict of interest: cannot be assigned"))

@@ -155,12 +155,16 @@ class Column(Generic[R]):
     align_right: bool = False
 
 
-_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+# Qt's item roles as plain ints, for the data() methods Qt calls thousands of times a
+# paint (an enum member's lookup costs more than the comparison it is used in): this
+# model's, and the assignment grid's.
+DISPLAY_ROLE_INT = Qt.ItemDataRole.DisplayRole.value
+TOOLTIP_ROLE_INT = Qt.ItemDataRole.ToolTipRole.value
+FOREGROUND_ROLE_INT = Qt.ItemDataRole.ForegroundRole.value
 _SORT, _ROW = int(SORT_ROLE), int(ROW_ROLE)
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
-_ROLES = frozenset({_DISPLAY, _SORT, _ROW, _TOOLTIP, _FOREGROUND, _ALIGNMENT})
+_ROLES = frozenset({DISPLAY_ROLE_INT, _SORT, _ROW, TOOLTIP_ROLE_INT, FOREGROUND_ROLE_INT,
+                    _ALIGNMENT})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -194,18 +198,18 @@ class RowsModel(QAbstractTableModel, Generic[R]):
             return None
         row = self.rows[index.row()]
         column = self.columns[index.column()]
-        if role == _DISPLAY:
+        if role == DISPLAY_ROLE_INT:
             return text_of(column.value(row))
         if role == _SORT:
             return _sort_key(column.value(row))
         if role == _ROW:
             return index.row()
-        if role == _TOOLTIP:
+        if role == TOOLTIP_ROLE_INT:
             if column.tooltip is not None:
                 return column.tooltip(row)
             text = text_of(column.value(row))
             return text if len(text) > 40 else None
-        if role == _FOREGROUND:
+        if role == FOREGROUND_ROLE_INT:
             if column.tone is None:
                 return None
             name = column.tone(row)
