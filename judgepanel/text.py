@@ -1,4 +1,4 @@
-"""Folding names for comparison, file names and sorting.
+"""Text for people: folding names for comparison, file names and sorting; counts.
 
 Why a module: NFKD decomposition drops accents (é -> e) but leaves letters that
 have no decomposition (Ł, Ø, ß, Æ, ...), so a plain ASCII encode would turn
@@ -114,3 +114,8 @@ def clean_text(text: str, *, multiline: bool = True) -> tuple[str, list[str]]:
     pattern = _FORBIDDEN if multiline else _FORBIDDEN_ONE_LINE
     removed = sorted({character_name(ch) for ch in pattern.findall(text)})
     return (pattern.sub("", text) if removed else text), removed
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``n`` and the word in its number: "1 application", "3 applications", "2 criteria"."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -11,8 +11,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
+import shlex
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from judgepanel import __version__
 from judgepanel.cli.messages import refusal_lines
@@ -48,8 +51,53 @@ def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
     return (COMMANDS[first],) if first in COMMANDS else COMMAND_MODULES
 
 
+INVALID_CHOICE = re.compile(r"^argument (\w+): invalid choice: '(.*)' \(choose from (.*)\)$")
+
+
+class CommandParser(argparse.ArgumentParser):
+    """argparse's parser, with a plain hint when an option comes before its step.
+
+    In ``judgepanel staff -w prog rank`` argparse takes the option's value for the step
+    and says only "invalid choice: 'prog'"; this adds where the option goes, as the
+    whole command put right. Every parser below the top one is of this class too
+    (``add_subparsers`` makes its parsers of its parser's class).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.words: list[str] = []
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        self.words = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        hint = self.misplaced_option(message)
+        super().error(f"{message}\n{hint}" if hint else message)
+
+    def misplaced_option(self, message: str) -> str | None:
+        """"Put it after …", when the refused step is the value of an option it lacks."""
+        found = INVALID_CHOICE.match(message)
+        if found is None:
+            return None
+        metavar, value = found.group(1), found.group(2)
+        choices = [choice.strip().strip("'") for choice in found.group(3).split(",")]
+        words = self.words
+        at = next((k for k in range(1, len(words)) if words[k] == value), 0)
+        option = words[at - 1] if at else ""
+        if not option.startswith("-") or option in self._option_string_actions:
+            return None
+        rest = words[:at - 1] + words[at + 1:]
+        if not any(word in choices for word in rest):
+            rest = [metavar, *rest]
+        command = " ".join([self.prog, *map(shlex.quote, [*rest, option, value])])
+        return f"{self.prog}: “{option}” goes after the {metavar.lower()}: {command}"
+
+
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="judgepanel",
         description="Offline, end-to-end encrypted judging for award and grant programs.",
     )

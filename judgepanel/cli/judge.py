@@ -24,9 +24,10 @@ from typing import Any
 from judgepanel.cli.staff_common import emit, json_errors, read_passphrase
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, ValidationError
-from judgepanel.model.judge.records import AppProgress
+from judgepanel.model.judge.records import AppProgress, ExportProblem
 from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
+from judgepanel.text import plural
 
 
 class _Pair(argparse.Action):
@@ -177,6 +178,15 @@ def _applications(session: JudgingSession) -> list[dict[str, Any]]:
     return out
 
 
+def _missing(problems: list[ExportProblem], ending: str) -> list[str]:
+    """"Ready to export.", or how many things are missing, ``ending``, and each of them."""
+    if not problems:
+        return ["Ready to export."]
+    are = "is" if len(problems) == 1 else "are"
+    return [f"{plural(len(problems), 'thing')} {are} still missing{ending}:",
+            *(f"  {p.message}" for p in problems)]
+
+
 # --- commands ---------------------------------------------------------------------------
 
 
@@ -184,7 +194,7 @@ def run_show(args: argparse.Namespace) -> int:
     with opened(args) as (session, _identity):
         info = session.info
         apps = _applications(session)
-        problems = len(session.problems())
+        problems = session.problems()
         exports = session.exports()
         first = session.first_bundle_from_this_staff_key()
     data = {"bundle_id": info.bundle_id, "program": info.program_name,
@@ -192,7 +202,8 @@ def run_show(args: argparse.Namespace) -> int:
             "judge_fingerprint": info.judge_fingerprint, "staff": info.staff_name,
             "staff_fingerprint": info.staff_fingerprint, "due": info.due,
             "first_bundle_from_this_staff_key": first, "applications": apps,
-            "missing": problems, "exports": [{"sequence": e.sequence, "file": str(e.path),
+            "missing": len(problems), "missing_items": [p.message for p in problems],
+            "exports": [{"sequence": e.sequence, "file": str(e.path),
                                               "export_id": e.export_id} for e in exports]}
     lines = [f"{info.program_name} — {info.round_name}", f"  judge:             "
              f"{info.judge_name} ({info.judge_fingerprint})",
@@ -203,8 +214,7 @@ def run_show(args: argparse.Namespace) -> int:
              f"  due:               {info.due or '—'}", ""]
     lines += [f"  {a['ref']:<14} {a['state']:<22} {a['title']}" for a in apps]
     lines.append("")
-    lines.append("Ready to export." if not problems else f"{problems} thing(s) still missing "
-                 "before you can export.")
+    lines += _missing(problems, " before you can export")
     emit(args, data, lines)
     return 0
 
@@ -265,13 +275,14 @@ def run_score(args: argparse.Namespace) -> int:
             raise plan.refusal(args.sheet)
         changes = [c.description for c in plan.changes]
         applied = 0 if args.check else apply_sheet(session, plan)
-        missing = len(session.problems())
-    head = ("Would change" if args.check else "Changed") + f" {len(changes)} value(s)" + (
+        missing = session.problems()
+    head = ("Would change" if args.check else "Changed") + f" {plural(len(changes), 'value')}" + (
         " (nothing was changed: --check)." if args.check else ".")
+    # After --check, what is missing is as before the sheet: say so rather than mislead.
     emit(args, {"changes": changes, "applied": applied, "check": args.check,
-                "missing": missing},
+                "missing": len(missing), "missing_items": [p.message for p in missing]},
          [head, *(f"  {c}" for c in changes),
-          "Ready to export." if not missing else f"{missing} thing(s) still missing."])
+          *_missing(missing, " (before this sheet)" if args.check and changes else "")])
     return 0
 
 
@@ -282,6 +293,13 @@ def run_export(args: argparse.Namespace) -> int:
         raise ValidationError(f"{out} already exists. Choose another name: your earlier "
                               "results files stay as they are.", path=str(out))
     with opened(args) as (session, identity):
+        problems = session.problems()
+        if problems:  # the app shows this list beside its Export button; here, say it
+            head, *items = _missing(problems, "")
+            raise ValidationError("\n".join([
+                f"The results cannot be exported yet: {head}", *items,
+                "Complete them (judgepanel judge declare, or a score sheet with judgepanel "
+                "judge sheet and judgepanel judge score), then export again."]))
         record = session.export(out, identity)
         sheet = ""
         if args.score_sheet:

@@ -42,10 +42,6 @@ def amount(value: Decimal | None) -> str:
     return f"{'−' if value < 0 else ''}{abs(value):,.2f}"
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
 def alpha_sentence(alpha: float | None) -> str:
     """One sentence a committee member can act on, for Krippendorff's alpha."""
     if alpha is None:

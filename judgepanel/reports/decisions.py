@@ -19,10 +19,11 @@ from judgepanel.model.scoring.ranking import BASIS_NAMES
 from judgepanel.model.staff.decide.decisions import departures
 from judgepanel.progress import Progress
 from judgepanel.reports import styles as st
-from judgepanel.reports.common import DASH, amount, num, plural
+from judgepanel.reports.common import DASH, amount, num
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.document import ReportDocument, format_time
 from judgepanel.reports.longtable import fit_width, long_table
+from judgepanel.text import plural
 
 TITLE = "Decisions"
 WIDTH = 174 * mm

@@ -26,12 +26,12 @@ from judgepanel.reports.common import (
     markup,
     money,
     num,
-    plural,
     table,
 )
 from judgepanel.reports.data import ReportData
 from judgepanel.reports.document import ReportDocument
 from judgepanel.reports.longtable import fit_width, long_table
+from judgepanel.text import plural
 
 WIDTH = 174 * mm
 TITLE = "Ranking report"

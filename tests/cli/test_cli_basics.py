@@ -86,3 +86,36 @@ def test_an_unexpected_error_is_one_plain_line_not_a_traceback(
     assert main(["verify", "x.jpresults"]) == 70
     err = capsys.readouterr().err
     assert "did not expect (ZeroDivisionError)" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (["staff", "-w", "prog", "rank"],
+     "judgepanel staff: “-w” goes after the step: judgepanel staff rank -w prog"),
+    (["staff", "-w", "my program", "judges", "enroll", "a.jpcard"],
+     "judgepanel staff: “-w” goes after the step: "
+     "judgepanel staff judges enroll a.jpcard -w 'my program'"),
+    (["staff", "judges", "--workspace", "prog", "list"],
+     "judgepanel staff judges: “--workspace” goes after the action: "
+     "judgepanel staff judges list --workspace prog"),
+    (["staff", "assign", "--per-application", "2"],
+     "judgepanel staff assign: “--per-application” goes after the action: "
+     "judgepanel staff assign ACTION --per-application 2"),
+])
+def test_an_option_before_its_step_is_shown_where_it_goes(
+        argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err.splitlines()
+    assert stop.value.code == 2 and "invalid choice" in err[-2] and err[-1] == hint
+
+
+@pytest.mark.parametrize("argv", [["--verbose", "stafff"], ["staff", "rnak"],
+                                  ["staff", "assign", "--per-application"]])
+def test_no_hint_where_no_option_is_out_of_place(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err.splitlines()
+    assert stop.value.code == 2 and err[-1].startswith(("judgepanel: error:",
+                                                         "judgepanel staff: error:",
+                                                         "judgepanel staff assign: error:"))

@@ -153,3 +153,50 @@ def test_bad_cells_are_named_by_row_and_column_and_nothing_is_applied(
     assert any(p["row"] == len(filled) and "NOPE" in p["problem"] for p in refused["rows"])
     _, after = run(capsys, *sub("show", judge, "--json"))
     assert all(a["scored"] == 0 for a in after["applications"])  # nothing half applied
+
+
+def test_what_is_missing_is_listed_by_reference_and_export_refuses_with_the_list(
+        capsys: pytest.CaptureFixture[str], judge: list[str], tmp_path: Path) -> None:
+    _, shown = run(capsys, *sub("show", judge, "--json"))
+    refs = [a["ref"] for a in shown["applications"]]
+    assert shown["missing"] == len(refs) == len(shown["missing_items"])
+    assert [item.split(" ", 1)[0] for item in shown["missing_items"]] == refs
+    code, text = run(capsys, *sub("show", judge))
+    lines = text["text"].splitlines()
+    head = lines.index(f"{len(refs)} things are still missing before you can export:")
+    assert [line.split()[0] for line in lines[head + 1:]] == refs
+    assert "declare whether you have a conflict of interest" in lines[head + 1]
+    # Declared but not scored: one line per criterion of the one application left.
+    run(capsys, *sub("declare", judge, "--none"))
+    for ref in refs[1:]:
+        run(capsys, *sub("declare", judge, "--unable", ref, "--reason", "Away"))
+    out = tmp_path / "early.jpresults"
+    code = cli.main(sub("export", judge, "--out", str(out)))
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2 and not out.exists()
+    assert err[0].startswith("judgepanel: The results cannot be exported yet: ")
+    assert err[0].endswith("things are still missing:")
+    items = [line for line in err[1:] if line.startswith("  ")]
+    assert items and all(line.split()[0] == refs[0] for line in items)
+    assert "give a score" in items[0] and err[-1].startswith("Complete them")
+
+
+def test_score_counts_in_words(capsys: pytest.CaptureFixture[str], judge: list[str],
+                               tmp_path: Path) -> None:
+    run(capsys, *sub("declare", judge, "--none"))
+    sheet = tmp_path / "one.csv"
+    run(capsys, *sub("sheet", judge, "--out", str(sheet)))
+    rows: list[list[Any]] = list(csv.reader(sheet.read_text("utf-8-sig").splitlines()))
+    column = next(i for i, name in enumerate(rows[0]) if name.startswith("Score:"))
+    rows[2][column] = "3"
+    rows[3][column] = "9"  # off the scale
+    with sheet.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    code = cli.main(sub("score", judge, str(sheet)))
+    assert code == 2 and "has 1 cell that cannot be used" in capsys.readouterr().err
+    rows[3][column] = ""
+    with sheet.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    code, text = run(capsys, *sub("score", judge, str(sheet), "--check"))
+    assert code == 0 and text["text"].startswith("Would change 1 value (nothing was changed")
+    assert "still missing (before this sheet):" in text["text"]

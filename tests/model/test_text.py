@@ -12,6 +12,7 @@ from judgepanel.text import (
     clean_text,
     fold_accents,
     normalise_breaks,
+    plural,
     text_problem,
 )
 
@@ -80,3 +81,10 @@ def test_cleaning_normalises_breaks_and_removes_with_a_note() -> None:
         "Maria gnp.exe", ["U+0000 (NUL)", "U+202E (RIGHT-TO-LEFT OVERRIDE)"])
     assert clean_text("Two\nlines\tand tab", multiline=False) == ("Two lines and tab", [])
     assert normalise_breaks("no breaks") == "no breaks"
+
+
+@pytest.mark.parametrize(("n", "word", "many", "expected"), [
+    (0, "application", None, "0 applications"), (1, "application", None, "1 application"),
+    (2, "criterion", "criteria", "2 criteria"), (1, "criterion", "criteria", "1 criterion")])
+def test_counts_in_words(n: int, word: str, many: str | None, expected: str) -> None:
+    assert plural(n, word, many) == expected

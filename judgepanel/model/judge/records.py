@@ -210,9 +210,10 @@ def problems_of(rubric: Rubric, snap: Snapshot, app_id: str, title: str) -> list
     one the judge is unable to review (with the reason they gave).
     """
     declaration = snap.declarations.get(app_id)
+    name = f"{app_id} “{title}”"  # the reference too: two applications may share a title
     if declaration is None:
         return [ExportProblem(app_id, None,
-                        f"“{title}”: declare whether you have a conflict of interest.")]
+                              f"{name}: declare whether you have a conflict of interest.")]
     if declaration.conflict or unable_reason(snap, app_id):
         return []
     rows = snap.scores.get(app_id, {})
@@ -221,7 +222,7 @@ def problems_of(rubric: Rubric, snap: Snapshot, app_id: str, title: str) -> list
                             {k: r.comment for k, r in rows.items()},
                             {k: r.feedback for k, r in rows.items()},
                             review.overall_feedback if review is not None else "")
-    return [ExportProblem(app_id, p.criterion, f"“{title}” — {p.message}", p.kind) for p in found]
+    return [ExportProblem(app_id, p.criterion, f"{name} — {p.message}", p.kind) for p in found]
 
 
 def rubric_of(manifest: dict[str, Any]) -> Rubric:

@@ -43,6 +43,7 @@ from judgepanel.model.judge.records import (
     confidence_level,
 )
 from judgepanel.model.judge.session import JudgingSession
+from judgepanel.text import plural
 
 HELP_MARK = "What to write"
 REFERENCE, TITLE, STATUS = "Reference", "Title", "Status"
@@ -205,7 +206,7 @@ class SheetPlan:
 
     def refusal(self, path: Path) -> JudgePanelError:
         return ImportRowsError(
-            f"The score sheet has {len(self.problems)} cell(s) that cannot be used, so "
+            f"The score sheet has {plural(len(self.problems), 'cell')} that cannot be used, so "
             "nothing was changed. Correct them and try again.",
             [(p.row, p.text()) for p in self.problems], path=str(path))
 

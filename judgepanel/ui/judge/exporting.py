@@ -193,7 +193,9 @@ class ExportActions(QObject):
             self.submit.show_result(str(error))
             return
         self.changed.emit()
-        self.submit.show_result(self.widget.tr("{n} value(s) from the score sheet were saved.")
+        tr = self.widget.tr
+        self.submit.show_result(tr("1 value from the score sheet was saved.") if count == 1
+                                else tr("{n} values from the score sheet were saved.")
                                 .format(n=count))
 
     # --- continuing from a results file --------------------------------------------------

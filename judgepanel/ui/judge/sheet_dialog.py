@@ -67,8 +67,10 @@ def sheet_preview(plan: SheetPlan, name: str, parent: QWidget | None = None) -> 
     if plan.problems:
         return ChangesDialog(
             tr("The score sheet cannot be used yet"),
-            tr("Nothing was changed: {n} cell(s) of “{name}” cannot be used. Correct them in "
-               "the sheet and import it again.").format(n=len(plan.problems), name=name),
+            (tr("Nothing was changed: 1 cell of “{name}” cannot be used. Correct it in the "
+                "sheet and import it again.") if len(plan.problems) == 1 else
+             tr("Nothing was changed: {n} cells of “{name}” cannot be used. Correct them in "
+                "the sheet and import it again.")).format(n=len(plan.problems), name=name),
             [tr("Row {row}, {what}").format(row=p.row, what=p.text()) for p in plan.problems],
             None, parent)
     if not plan.changes:
@@ -77,8 +79,10 @@ def sheet_preview(plan: SheetPlan, name: str, parent: QWidget | None = None) -> 
             [], None, parent)
     return ChangesDialog(
         tr("Import the score sheet"),
-        tr("Importing “{name}” changes {n} value(s), listed below. Nothing changes until "
-           "you choose Apply.").format(name=name, n=len(plan.changes)),
+        (tr("Importing “{name}” changes 1 value, listed below. Nothing changes until you "
+            "choose Apply.") if len(plan.changes) == 1 else
+         tr("Importing “{name}” changes {n} values, listed below. Nothing changes until "
+            "you choose Apply.")).format(name=name, n=len(plan.changes)),
         [c.description for c in plan.changes], tr("&Apply these changes"), parent)
 
 
@@ -98,9 +102,12 @@ def continue_preview(own: OwnResults, differences: int, local_work: bool,
                "here, and your next export builds on it.").format(
                    file=own.path.name, n=own.content.sequence, when=when)
     if local_work and differences:
-        intro += " " + tr("This computer already holds work for this bundle, and {n} "
-                          "answer(s) differ: they will be replaced by the file's. (Private "
-                          "notes stay.)").format(n=differences)
+        intro += " " + (tr("This computer already holds work for this bundle, and 1 answer "
+                           "differs: it will be replaced by the file's. (Private notes "
+                           "stay.)") if differences == 1 else
+                        tr("This computer already holds work for this bundle, and {n} "
+                           "answers differ: they will be replaced by the file's. (Private "
+                           "notes stay.)")).format(n=differences)
     return ChangesDialog(tr("Continue from your results file"), intro, lines,
                          tr("&Continue from this file"), parent,
                          default_apply=not (local_work and differences))

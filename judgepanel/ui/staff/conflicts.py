@@ -118,5 +118,6 @@ class ConflictsScreen(Screen):
             "Why is this not a conflict of interest? (kept in the audit log)"))
         if note is None:
             return
-        text = self.tr("Dismiss {n} conflict(s)").format(n=len(picked))
+        text = (self.tr("Dismiss 1 conflict") if len(picked) == 1 else
+                self.tr("Dismiss {n} conflicts").format(n=len(picked)))
         dismiss_conflicts(self.ctx, {c.id: c.version for c in picked}, note, text)

@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 
 from judgepanel.errors import ValidationError
+from judgepanel.text import plural
 
 Pair = tuple[str, str]  # (judge_id, application_id)
 
@@ -68,10 +69,6 @@ class AssignmentPlan:
     unmet: list[Shortfall]
     added: set[Pair] = field(default_factory=set)  # the new pairs only
     dropped: list[Pair] = field(default_factory=list)  # existing pairs removed for a conflict
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class _Planner:
@@ -250,8 +247,8 @@ class _Planner:
         kind = "eligible judge" if restricted else "judge"
         if allowed < self.per_app:
             if allowed < pool:
-                return f"only {_plural(allowed, kind)} without a conflict"
-            return f"only {_plural(pool, kind)}" + ("" if restricted else " on the panel")
+                return f"only {plural(allowed, kind)} without a conflict"
+            return f"only {plural(pool, kind)}" + ("" if restricted else " on the panel")
         who = "every eligible judge" if restricted else "every judge"
         return f"{who} without a conflict is at the load cap of {self.max_load}"
 
