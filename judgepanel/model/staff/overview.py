@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.prepare.conflicts import list_conflicts
 from judgepanel.model.staff.prepare.rounds import round_applications_query
+from judgepanel.model.staff.results.ordering import NOT_NEEDED, REPLACED, SET_ASIDE
 from judgepanel.model.staff.schema.decisions import PanelDecision
 from judgepanel.model.staff.schema.program import Assignment, Program, Round, RubricRow
 from judgepanel.model.staff.schema.results import IssuedBundle, ReceivedResults
@@ -199,10 +200,12 @@ def load_dashboard(session: Session, program: Program, round_id: int | None,
             Assignment.round_id == round_.id)):
         assigned[judge_id] = assigned.get(judge_id, 0) + 1
     current = {b.judge_id: b for b in load_bundles(session, round_) if not b.superseded}
-    newest: dict[int, ReceivedResults] = {}
+    newest: dict[int, ReceivedResults] = {}  # by judge: the newest file that tells
     for received in session.scalars(select(ReceivedResults).join(IssuedBundle).where(
             IssuedBundle.round_id == round_.id).order_by(ReceivedResults.id)):
-        if received.judge_id is not None and received.status != "replaced":
+        # A replaced or set-aside export, or a repeat, does not: the one merged does.
+        if (received.judge_id is not None and received.status not in (REPLACED, SET_ASIDE)
+                and received.refusal_reason not in NOT_NEEDED):
             newest[received.judge_id] = received
     missing = _missing_by_judge(session, round_)
     names = {j.id: j.name for j in program.judges}

@@ -25,14 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.model.staff.results.diverged import DivergedListing, choose_export, list_diverged
+from judgepanel.model.staff.results.ordering import NOT_NEEDED, SET_ASIDE
 from judgepanel.model.staff.results.received import ReceivedListing, load_received
 from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.staff.context import RESULTS, StaffContext
 from judgepanel.ui.staff.diverged_dialog import DivergedDialog
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, Column, RowsModel, RowsTable, tr
-
-QUIET_REASONS = ("replay", "older")  # nothing wrong: the file was simply not needed
 
 
 def outcome_text(status: str, reason: str) -> str:
@@ -54,7 +53,7 @@ def outcome_text(status: str, reason: str) -> str:
 def outcome_tone(status: str, reason: str) -> str:
     if status in ("accepted", "replaced"):
         return GOOD
-    return MUTED if reason in QUIET_REASONS or status == "set_aside" else BAD
+    return MUTED if reason in NOT_NEEDED or status == SET_ASIDE else BAD
 
 
 class ResultsInboxScreen(Screen):

@@ -205,3 +205,25 @@ def test_the_dashboard_leads_to_the_meeting_until_every_application_is_decided(
         set_decision(s, round_, apps[-1], "winner", "The panel's choice", "tester")
         step = load_dashboard(s, program, None).next_step
         assert (step.code, step.screen) == ("done", "leaderboard")
+
+
+def test_a_repeated_results_file_leaves_the_judge_as_accepted(demo: Path) -> None:
+    """A replay is refused as not needed: the dashboard still shows the merged export."""
+    from judgepanel.formats.identity_file import read_identity_file
+    from judgepanel.model.staff.results.merging import merge_results
+
+    workspace = StaffWorkspace.open(demo / "program", actor="tester")
+    try:
+        with workspace.session() as s:
+            before = load_dashboard(s, workspace.program(s), None).judges
+        replay = sorted((demo / "results").glob("*.jpresults"))[0]
+        row = merge_results(workspace, [replay],
+                            read_identity_file(demo / "keys" / "staff.identity")).rows[0]
+        assert (row.status, row.reason) == ("refused", "replay")
+        with workspace.session() as s:
+            after = load_dashboard(s, workspace.program(s), None).judges
+    finally:
+        workspace.close()
+    assert [(j.name, j.results, j.sequence) for j in after] == [
+        (j.name, j.results, j.sequence) for j in before]
+    assert {j.results for j in after} == {"accepted"}

@@ -32,6 +32,9 @@ from judgepanel.model.staff.schema.results import ReceivedResults
 
 ACCEPTED, REPLACED, HELD, SET_ASIDE = "accepted", "replaced", "held", "set_aside"
 ORDERED = (ACCEPTED, REPLACED, HELD, SET_ASIDE)
+NOT_NEEDED = ("replay", "older")
+"""Refusals that mean nothing is wrong: the file was simply not needed. Such a file
+changes nothing, so it says nothing about where a judge's results stand."""
 
 _SAME = {
     REPLACED: "This very export was merged before, and a newer one has replaced it since. "
