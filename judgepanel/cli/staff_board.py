@@ -7,6 +7,7 @@ scoring modules; this module only lays them out for a terminal or for JSON.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 from judgepanel.cli.staff_common import emit, money, opened
@@ -79,53 +80,61 @@ def rank_command(args: argparse.Namespace) -> int:
             data["line_at"] = board.funding.line_at
             data["remaining"] = board.funding.remaining
         currency = program.currency
-    shown = rows[: args.top] if args.top else rows
-    emit(args, data, _lines(data, shown, currency))
+    shown = board.rows[: args.top] if args.top else board.rows
+    emit(args, data, _lines(board, shown, currency))
     return 0
 
 
-def _lines(data: dict[str, Any], rows: list[dict[str, Any]], currency: str) -> list[str]:
-    where = f" — {data['category']}" if data["category"] else ""
-    alpha = "n/a" if data["alpha"] is None else f"{data['alpha']:.2f}"
-    lines = [f"Round {data['round']} ({data['round_name']}){where}: ranked by the "
-             f"{BASIS_NAMES[data['basis']]}; panel agreement (Krippendorff's alpha) {alpha}"]
-    lines += [f"Note ({w['basis']}): {w['text']}" for w in data["warnings"]
-              if w["basis"] == data["basis"]]
-    funded = "budget" in data
+def _score(board: Leaderboard, row: BoardRow) -> float | None:
+    s = row.stats
+    return {"raw": s.mean, "adjusted": s.adjusted, "z": s.z_display}[board.basis]
+
+
+def _lines(board: Leaderboard, rows: Sequence[BoardRow], currency: str) -> list[str]:
+    """The terminal's board, from the board's own numbers (not the JSON's rounded ones:
+    rounding twice, 74.949 would print 75.0 here and 74.9 in the app)."""
+    where = f" — {board.category.name}" if board.category else ""
+    alpha = "n/a" if board.alpha is None else f"{board.alpha:.2f}"
+    lines = [f"Round {board.round_number} ({board.round_name}){where}: ranked by the "
+             f"{BASIS_NAMES[board.basis]}; panel agreement (Krippendorff's alpha) {alpha}"]
+    lines += [f"Note ({w.basis}): {w.text}" for w in board.warnings if w.basis == board.basis]
+    line = board.funding
     header = f"{'RANK':>4}  {'SCORE':>5}  {'N':>2}  {'SD':>5}  {'REF':<13}"
-    lines.append(header + (f"  {'REQUESTED':>13}  {'AWARDED':>13}   " if funded else "  ")
+    lines.append(header + (f"  {'REQUESTED':>13}  {'AWARDED':>13}   " if line else "  ")
                  + "TITLE")
-    for r in rows:
-        if funded and r["ref"] == data["line_at"]:
+    for row in rows:
+        ref = row.application.ref
+        if line and ref == line.line_at:
             lines.append(f"{'':>6}---- funding line: the budget runs out here ----")
-        score = r[{"raw": "mean", "adjusted": "adjusted", "z": "z"}[data["basis"]]]
-        rank = "-" if r["rank"] is None else str(r["rank"])
-        score_text = "-" if score is None else f"{score:5.1f}"
-        sd_text = "-" if r["sd"] is None else f"{r['sd']:5.1f}"
-        text = f"{rank:>4}  {score_text:>5}  {r['n']:>2}  {sd_text:>5}  {r['ref']:<13}"
-        if funded:
-            mark = "*" if r.get("staff_award") else " "
-            text += f"  {money(r.get('requested')):>13}  {money(r.get('awarded')):>13}{mark}"
-        text += f"  {r['title'][:60]}"
+        rank, score, sd = board.rank_of(row), _score(board, row), row.stats.summary.sd
+        text = (f"{'-' if rank is None else rank:>4}  "
+                f"{'-' if score is None else f'{score:5.1f}':>5}  {row.stats.n:>2}  "
+                f"{'-' if sd is None else f'{sd:5.1f}':>5}  {ref:<13}")
+        if line:
+            funding = row.funding
+            mark = "*" if funding and funding.overridden else " "
+            text += (f"  {money(row.application.requested):>13}  "
+                     f"{money(funding.awarded if funding else None):>13}{mark}")
+        text += f"  {row.application.title[:60]}"
         notes = []
-        if r["flags"]:
-            notes.append("disagreement: " + "; ".join(r["flags"]))
-        if r["missing"]:
-            notes.append("missing: " + ", ".join(r["missing"]))
-        if r["conflicted"]:
-            notes.append("conflicted: " + ", ".join(r["conflicted"]))
+        if row.flags:
+            notes.append("disagreement: " + "; ".join(row.flags))
+        if row.missing:
+            notes.append("missing: " + ", ".join(j.name for j in row.missing))
+        if row.conflicted:
+            notes.append("conflicted: " + ", ".join(j.name for j in row.conflicted))
         lines.append(text)
         lines += [f"{'':>19}! {n}" for n in notes]
-    if funded:
-        lines.append(f"Budget {money(data['budget'])} {currency}; awarded "
-                     f"{money(data['awarded'])}"
-                     + (f"; funding line at {data['line_at']}" if data["line_at"] else "")
+    if line:
+        lines.append(f"Budget {money(line.budget)} {currency}; awarded "
+                     f"{money(line.total_awarded)}"
+                     + (f"; funding line at {line.line_at}" if line.line_at else "")
                      + ("; * = award set by staff (`judgepanel staff award`)"
-                        if any(r.get("staff_award") for r in rows) else ""))
-    for conflict in data["open_conflicts"]:
-        lines.append(f"Open conflict: {conflict['judge']} × {conflict['application']} "
-                     f"({'; '.join(conflict['reasons'])})")
-    lines += [f"Problem: {p}" for p in data["problems"]]
+                        if any(r.funding and r.funding.overridden for r in rows) else ""))
+    for conflict in board.open_conflicts:
+        lines.append(f"Open conflict: {conflict.judge.name} × {conflict.application_ref} "
+                     f"({'; '.join(conflict.reasons)})")
+    lines += [f"Problem: {p}" for p in board.problems]
     return lines
 
 
