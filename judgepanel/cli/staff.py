@@ -35,7 +35,7 @@ from judgepanel.model.staff.identity import set_staff_identity
 from judgepanel.model.staff.prepare import conflicts as conflict_rules
 from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS, add_category
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
-from judgepanel.model.staff.prepare.importing.workflow import import_file
+from judgepanel.model.staff.prepare.importing.workflow import ImportReport, import_file
 from judgepanel.model.staff.prepare.judges import (
     enroll_file,
     list_judges,
@@ -260,6 +260,17 @@ def _problem_rows(report: Any) -> list[dict[str, Any]]:
     return [{"row": p.row, "field": p.field, "problem": p.reason} for p in report.problems]
 
 
+def _possible_duplicates(report: ImportReport) -> dict[str, Any]:
+    """Rows imported under another reference than a look-alike: JSON, and a line each."""
+    return {"possible_duplicates": [
+        {"row": d.row, "ref": d.ref, "like_row": d.like_row, "like_ref": d.like_ref,
+         "notice": str(d)} for d in report.possible_duplicates]}
+
+
+def _notice_lines(report: ImportReport) -> list[str]:
+    return [f"  note: {d}" for d in report.possible_duplicates]
+
+
 def run_import(args: argparse.Namespace) -> int:
     from judgepanel.model.staff.prepare.importing.sources import read_table
     from judgepanel.model.staff.prepare.importing.workflow import check_file
@@ -276,9 +287,10 @@ def run_import(args: argparse.Namespace) -> int:
                                 sheet=args.sheet, allow_duplicates=args.allow_duplicates)
             data = {"checked": True, "source": report.source, "rows": report.total_rows,
                     "good": len(report.good), "imported": 0, **_mapping_data(mapping, headers),
-                    "problems": _problem_rows(report)}
+                    "problems": _problem_rows(report), **_possible_duplicates(report)}
             lines = [f"Checked {report.source}: {report.summary()} Nothing was imported "
                      "(--check)."] + [f"  {p}" for p in report.problems]
+            lines += _notice_lines(report)
             emit(args, data, lines)
             return 0 if report.ok else 1
         try:
@@ -303,10 +315,11 @@ def run_import(args: argparse.Namespace) -> int:
     report = outcome.report
     data = {"source": report.source, "rows": report.total_rows, "imported": len(outcome.refs),
             "refs": outcome.refs, **_mapping_data(mapping, headers),
-            "problems": _problem_rows(report)}
+            "problems": _problem_rows(report), **_possible_duplicates(report)}
     lines = [f"Imported {len(outcome.refs)} applications from {report.source} "
              f"({report.summary()})"]
     lines += [f"  skipped: {p}" for p in report.problems]
+    lines += _notice_lines(report)
     emit(args, data, lines)
     return 0
 

@@ -10,7 +10,9 @@ may hold attachment file names; the list separator (between categories or
 file names in one cell) is the officer's to set, as spreadsheets differ.
 Without a reference column the dialog says how references will be made, and rows
 repeating applications already in the program are refused unless the officer
-ticks "Add them anyway" (the CLI's ``--allow-duplicates``).
+ticks "Add them anyway" (the CLI's ``--allow-duplicates``). With a reference column,
+rows that look like one application sent twice under two references are listed apart,
+calmly: they are imported all the same, for the officer to check.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
-from judgepanel.model.staff.prepare.importing.rows import RowProblem
+from judgepanel.model.staff.prepare.importing.rows import PossibleDuplicate, RowProblem
 from judgepanel.model.staff.prepare.importing.workflow import ImportOutcome, ImportReport
 from judgepanel.ui.staff.context import APPLICATIONS, StaffContext
 from judgepanel.ui.staff.table_model import BAD, WARN, Column, RowsModel, RowsTable, tone, tr
@@ -197,6 +199,8 @@ class ImportDialog(QDialog):
         ], self)
         self.problems = RowsTable(self.problem_model, self.tr("Rows with problems"), search=False)
         layout.addWidget(self.problems, 2)
+        self.notices = self._notices_box()
+        layout.addWidget(self.notices)
 
         self.good_only = QCheckBox(self.tr("Import only the &good rows (skip the rows listed)"))
         self.good_only.setEnabled(False)
@@ -219,6 +223,35 @@ class ImportDialog(QDialog):
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel).clicked.connect(self.reject)
         layout.addWidget(buttons)
         self._set_ready(False)
+
+    def _notices_box(self) -> QWidget:
+        """Rows that look like one application sent twice: shown only when there are some."""
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel(self.tr(
+            "To check: these rows look like an application sent twice (same title, "
+            "organisation and contact e-mail under another reference). They will be "
+            "imported all the same."))
+        heading.setWordWrap(True)
+        column.addWidget(heading)
+        self.notice_model: RowsModel[PossibleDuplicate] = RowsModel([
+            Column(self.tr("Row"), lambda d: d.row, align_right=True, tooltip=str),
+            Column(self.tr("Reference"), lambda d: d.ref, tooltip=str),
+            Column(self.tr("Looks like"), self._looks_like, tooltip=str),
+        ], self)
+        self.notice_table = RowsTable(self.notice_model, self.tr("Rows to check"),
+                                      search=False)
+        heading.setBuddy(self.notice_table.view)
+        column.addWidget(self.notice_table)
+        box.hide()
+        return box
+
+    def _looks_like(self, duplicate: PossibleDuplicate) -> str:
+        if duplicate.like_row is None:
+            return self.tr("{ref}, already in the program").format(ref=duplicate.like_ref)
+        return self.tr("{ref} on row {row}").format(ref=duplicate.like_ref,
+                                                   row=duplicate.like_row)
 
     # --- file and mapping ------------------------------------------------------------
 
@@ -318,6 +351,9 @@ class ImportDialog(QDialog):
     def _invalidate(self) -> None:
         self.report = None
         self.problem_model.set_rows([])
+        self.notice_table.set_rows([])
+        self.notices.hide()
+        self.problems.show()
         self._set_ready(False)
         self._show_refs_note()
 
@@ -366,7 +402,19 @@ class ImportDialog(QDialog):
         self.report = report
         self.problem_model.set_rows(report.problems)
         self.problems.view.resizeColumnsToContents()
-        if report.ok:
+        self.notice_table.set_rows(report.possible_duplicates)
+        view = self.notice_table.view  # as tall as its rows, up to four, so as not to crowd
+        view.setFixedHeight(view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+                            + view.verticalHeader().defaultSectionSize()
+                            * min(max(len(report.possible_duplicates), 1), 4))
+        self.notices.setVisible(bool(report.possible_duplicates))
+        self.problems.setVisible(bool(report.problems) or not report.possible_duplicates)
+        if report.ok and report.possible_duplicates:
+            self.status.setText(self.tr(
+                "All {n} rows are good, but some look like an application sent twice "
+                "(listed below): worth a check. Press Import to add all {n} rows.")
+                .format(n=report.total_rows))
+        elif report.ok:
             self.status.setText(self.tr("All {n} rows are good. Press Import to add them.")
                                 .format(n=report.total_rows))
         elif report.duplicate_rows and len(report.duplicate_rows) == len(report.bad_rows):

@@ -53,6 +53,8 @@ class ApplicationDraft:
 
 DUPLICATE = "duplicate"
 """The field a duplicate row's problem names (staff may ask to import such rows anyway)."""
+SAME_IDENTITY = "same title, organisation and contact e-mail"
+"""What :func:`identity_key` compares, in the words the messages use."""
 
 
 def identity_key(title: str, organisation: str, email: str) -> tuple[str, str, str]:
@@ -63,6 +65,27 @@ def identity_key(title: str, organisation: str, email: str) -> tuple[str, str, s
         return " ".join(plain.casefold().split())
 
     return fold(title), fold(organisation), fold(email)
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """A row whose :func:`identity_key` matches an earlier row's, or an application's
+    already in the program, under another reference: a form sent twice, perhaps. It is
+    imported all the same; staff are told, to check."""
+
+    row: int
+    ref: str
+    like_ref: str
+    like_row: int | None = None  # None: ``like_ref`` is already in the program
+
+    def __str__(self) -> str:
+        if self.like_row is not None:
+            return (f"Rows {self.like_row} and {self.row} look like the same application "
+                    f"({SAME_IDENTITY}) under two references, {self.like_ref} and "
+                    f"{self.ref}: check that it was not sent twice.")
+        return (f"Row {self.row} ({self.ref}) looks like {self.like_ref}, already in the "
+                f"program ({SAME_IDENTITY}) under another reference: check that it was not "
+                "sent twice.")
 
 
 def cell_as_text(value: Cell | None, separator: str) -> str:
@@ -121,13 +144,16 @@ class RowChecker:
             Application.ref, Application.title, Application.organisation,
             Application.contact_email).where(Application.program_id == program.id)).all()
         self.existing_refs = {ref for ref, *_ in existing}
-        # Without references, a row is known again by its title, organisation and e-mail.
+        # Without references, a row is known again by its title, organisation and e-mail
+        # (a problem); with references, a row known so under another one is a notice.
         self.check_duplicates = not mapping.ref and not allow_duplicates
         self.existing_keys: dict[tuple[str, str, str], str] = {}
-        if self.check_duplicates:
+        if self.check_duplicates or mapping.ref:
             for ref, title, organisation, email in sorted(existing):
                 self.existing_keys.setdefault(identity_key(title, organisation, email), ref)
         self.seen_keys: dict[tuple[str, str, str], int] = {}
+        self.referenced_keys: dict[tuple[str, str, str], tuple[int, str]] = {}
+        self.possible_duplicates: list[PossibleDuplicate] = []
         self.formulas = dict(formulas or {})
         self.used = mapping.used_columns(table.headers) if self.formulas else ()
         self.seen_refs: dict[str, int] = {}
@@ -195,6 +221,8 @@ class RowChecker:
         if not ref:
             ref = self._generated_ref()
         self.seen_refs[ref] = number
+        if m.ref:
+            self._possible_duplicate(number, ref, texts)
         fields = {c: values.get(c, "") for c in self.extra}
         return ApplicationDraft(
             row=number, ref=ref, title=texts["title"], organisation=texts["organisation"],
@@ -207,12 +235,23 @@ class RowChecker:
         key = identity_key(texts["title"], texts["organisation"], texts["contact_email"])
         if key in self.existing_keys:
             problem(DUPLICATE, f"it repeats {self.existing_keys[key]}, already in the program "
-                    "(same title, organisation and contact e-mail)")
+                    f"({SAME_IDENTITY})")
         elif key in self.seen_keys:
-            problem(DUPLICATE, f"it repeats row {self.seen_keys[key]} (same title, "
-                    "organisation and contact e-mail)")
+            problem(DUPLICATE, f"it repeats row {self.seen_keys[key]} ({SAME_IDENTITY})")
         else:
             self.seen_keys[key] = number
+
+    def _possible_duplicate(self, number: int, ref: str, texts: Mapping[str, str]) -> None:
+        """A good row with a reference, known by the rule :meth:`_duplicate` uses."""
+        key = identity_key(texts["title"], texts["organisation"], texts["contact_email"])
+        if key in self.existing_keys:
+            self.possible_duplicates.append(
+                PossibleDuplicate(number, ref, self.existing_keys[key]))
+        elif key in self.referenced_keys:
+            like_row, like_ref = self.referenced_keys[key]
+            self.possible_duplicates.append(PossibleDuplicate(number, ref, like_ref, like_row))
+        else:
+            self.referenced_keys[key] = (number, ref)
 
     def _amount(self, text: str, problem: Any) -> Decimal | None:
         column = self.mapping.requested_amount

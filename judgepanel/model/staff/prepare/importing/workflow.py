@@ -13,7 +13,10 @@ blind review can hide per round.
 Never doubling data: without a reference column, a row whose title, organisation and
 contact e-mail match an application already in the program (or an earlier row) is a
 problem (``rows.DUPLICATE``), so importing the same sheet twice adds nothing, unless
-staff ask for such rows with ``allow_duplicates``. Never losing data: a workbook cell
+staff ask for such rows with ``allow_duplicates``. With a reference column, rows are told
+apart by reference, but a row matching an earlier row or an application in the program
+by that same rule under another reference (a form sent twice) is imported and named in
+``ImportReport.possible_duplicates``, for staff to check. Never losing data: a workbook cell
 holding a formula without a saved value is named as such (``formulas``), not read as
 empty.
 """
@@ -21,7 +24,7 @@ empty.
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +40,7 @@ from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
 from judgepanel.model.staff.prepare.importing.rows import (
     DUPLICATE,
     ApplicationDraft,
+    PossibleDuplicate,
     RowChecker,
     RowProblem,
 )
@@ -56,6 +60,8 @@ class ImportReport:
     good: list[ApplicationDraft]
     problems: list[RowProblem]
     mapping: ColumnMapping | None = None
+    possible_duplicates: list[PossibleDuplicate] = field(default_factory=list)
+    """Good rows that look like another under another reference: imported, worth a look."""
 
     @property
     def ok(self) -> bool:
@@ -102,7 +108,8 @@ def validate(session: Session, program: Program, table: SourceTable, mapping: Co
 
     ``source`` (and ``sheet``) is the file ``table`` was read from: for a workbook it lets
     the check name formula cells without a saved value instead of calling them empty.
-    Rows repeating an application are problems unless ``allow_duplicates``.
+    Rows repeating an application are problems unless ``allow_duplicates``; with a
+    reference column, rows that look alike under two references are notices.
     """
     mapping.check(table)
     if attachments_dir is not None and not Path(attachments_dir).is_dir():
@@ -127,7 +134,8 @@ def validate(session: Session, program: Program, table: SourceTable, mapping: Co
             if draft is not None:
                 good.append(draft)
         progress(index, total, "Checking rows")
-    return ImportReport(table.name, table.sha256, total, good, problems, mapping)
+    return ImportReport(table.name, table.sha256, total, good, problems, mapping,
+                        checker.possible_duplicates)
 
 
 def commit(session: Session, program: Program, report: ImportReport, store: AttachmentStore,
