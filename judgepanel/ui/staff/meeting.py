@@ -48,6 +48,7 @@ from judgepanel.model.staff.decide.meeting import (
 )
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.reports.data import letters
+from judgepanel.ui.flow_layout import FlowLayout
 from judgepanel.ui.staff.award_dialog import parse_amount
 from judgepanel.ui.staff.context import (
     ASSIGNMENTS,
@@ -115,7 +116,7 @@ class MeetingScreen(Screen):
         outer = self.body_layout = QVBoxLayout(self.body)
         outer.setContentsMargins(0, 0, 0, 0)
 
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.progress = QLabel()
         self.progress.setAccessibleName(self.tr("Progress"))
         self.place = QLabel()
@@ -136,11 +137,9 @@ class MeetingScreen(Screen):
         self.full_button.toggled.connect(self.set_full_window)
         bar.addWidget(self.progress)
         bar.addWidget(self.place)
-        bar.addStretch(1)
-        controls: tuple[QWidget, ...] = (top_label, self.top_box, self.previous_button,
-                                         self.next_button, self.full_button)
-        for control in controls:
-            bar.addWidget(control)
+        bar.addStretch()  # the controls at the right; on a line of their own when narrow
+        bar.add_group(top_label, self.top_box, self.previous_button, self.next_button,
+                      self.full_button)
         outer.addLayout(bar)
 
         self.heading = QLabel()
