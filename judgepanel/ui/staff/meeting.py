@@ -393,17 +393,14 @@ class MeetingScreen(Screen):
         return DecisionState(d.outcome, d.reason, d.award if self._funds(d.outcome) else None)
 
     def _decidable(self) -> tuple[MeetingItem, int] | None:
-        """The item shown and the round to decide it in. None while a round chosen since
-        is still being read: the item shown is the previous round's, and deciding it
-        would put a decision in the new round (the screen says so)."""
-        item, round_id = self.item(), self.ctx.round_id
-        if item is None or round_id is None or self.meeting is None:
+        """The item shown and the round to decide it in: the round shown (None while a
+        round chosen since is still being read; the screen says so)."""
+        item = self.item()
+        if item is None or self.meeting is None:
             return None
-        if self.meeting.round_id != round_id:
-            self._problem(self.tr("Still reading the round you chose: decide once its "
-                                  "applications show."))
-            return None
-        return item, round_id
+        round_id = self.round_for_change(self.meeting.round_id, self._problem, self.tr(
+            "Still reading the round you chose: decide once its applications show."))
+        return None if round_id is None else (item, round_id)
 
     def save(self, *, then_next: bool = False) -> None:
         if (decidable := self._decidable()) is None:
