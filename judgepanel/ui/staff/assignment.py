@@ -19,7 +19,6 @@ from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -34,6 +33,7 @@ from judgepanel.model.staff.prepare.assignments import (
     load_matrix,
 )
 from judgepanel.model.staff.prepare.rounds import round_by_id
+from judgepanel.ui.flow_layout import FlowLayout
 from judgepanel.ui.staff.context import ASSIGNMENTS, CONFLICTS, JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import (
@@ -188,7 +188,7 @@ class AssignmentScreen(Screen):
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        bar = QHBoxLayout()
+        bar = FlowLayout()  # a second line when the window is narrow (1024 px)
         self.per_application = QSpinBox()
         self.per_application.setRange(1, 20)
         self.per_application.setValue(3)
@@ -209,16 +209,9 @@ class AssignmentScreen(Screen):
                              (self.tr("Draw:"), self.seed)):
             label = QLabel(text)
             label.setBuddy(widget)
-            bar.addWidget(label)
-            bar.addWidget(widget)
-        bar.addStretch(1)
+            bar.add_group(label, widget)
+        bar.add_group(self.by_category, self.run_button)
         self.layout_.addLayout(bar)
-        # A second row, so the screen fits a 1024-pixel window.
-        second = QHBoxLayout()
-        second.addWidget(self.by_category)
-        second.addWidget(self.run_button)
-        second.addStretch(1)
-        self.layout_.addLayout(second)
         self.hint(self.tr("Tick a cell to assign an application to a judge, untick to take it "
                           "away (Ctrl+Z undoes). ✕ marks a conflict of interest. The number "
                           "under each judge is their load; the last column is coverage."))

@@ -104,6 +104,9 @@ class StaffContext(QObject):
         self.ask_text: Callable[[QWidget | None, str, str], str | None] = _ask_text
         self.ask_identity_file: Callable[[QWidget | None], Path | None] = _ask_identity_file
         self.ask_passphrase: Callable[[QWidget | None, str], str | None] = _ask_passphrase
+        # Asked before the round changes, with the round asked for: a screen holding
+        # unsaved work asks the person, and False keeps the round (see set_round).
+        self.round_guards: list[Callable[[int | None], bool]] = []
         # Watching the shared program for other officers' changes (see :meth:`watch`).
         self.seen_seq: int | None = None
         self._looking = False
@@ -113,10 +116,14 @@ class StaffContext(QObject):
     # --- the round ---------------------------------------------------------------
 
     def set_round(self, round_id: int | None) -> None:
-        if round_id != self.round_id:
-            self.round_id = round_id
-            if round_id is not None:
-                self.round_changed.emit(round_id)
+        """Show ``round_id`` on every screen, unless a screen with unsaved work asked first
+        and the person kept the round (or it changes once that work is saved)."""
+        if round_id == self.round_id or not all(guard(round_id)
+                                                for guard in self.round_guards):
+            return
+        self.round_id = round_id
+        if round_id is not None:
+            self.round_changed.emit(round_id)
 
     # --- background work -----------------------------------------------------------
 

@@ -48,6 +48,7 @@ from judgepanel.model.staff.decide.meeting import (
 )
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.reports.data import letters
+from judgepanel.ui.flow_layout import FlowLayout
 from judgepanel.ui.staff.award_dialog import parse_amount
 from judgepanel.ui.staff.context import (
     ASSIGNMENTS,
@@ -115,7 +116,7 @@ class MeetingScreen(Screen):
         outer = self.body_layout = QVBoxLayout(self.body)
         outer.setContentsMargins(0, 0, 0, 0)
 
-        bar = QHBoxLayout()
+        bar = FlowLayout()
         self.progress = QLabel()
         self.progress.setAccessibleName(self.tr("Progress"))
         self.place = QLabel()
@@ -136,11 +137,9 @@ class MeetingScreen(Screen):
         self.full_button.toggled.connect(self.set_full_window)
         bar.addWidget(self.progress)
         bar.addWidget(self.place)
-        bar.addStretch(1)
-        controls: tuple[QWidget, ...] = (top_label, self.top_box, self.previous_button,
-                                         self.next_button, self.full_button)
-        for control in controls:
-            bar.addWidget(control)
+        bar.addStretch()  # the controls at the right; on a line of their own when narrow
+        bar.add_group(top_label, self.top_box, self.previous_button, self.next_button,
+                      self.full_button)
         outer.addLayout(bar)
 
         self.heading = QLabel()
@@ -394,17 +393,14 @@ class MeetingScreen(Screen):
         return DecisionState(d.outcome, d.reason, d.award if self._funds(d.outcome) else None)
 
     def _decidable(self) -> tuple[MeetingItem, int] | None:
-        """The item shown and the round to decide it in. None while a round chosen since
-        is still being read: the item shown is the previous round's, and deciding it
-        would put a decision in the new round (the screen says so)."""
-        item, round_id = self.item(), self.ctx.round_id
-        if item is None or round_id is None or self.meeting is None:
+        """The item shown and the round to decide it in: the round shown (None while a
+        round chosen since is still being read; the screen says so)."""
+        item = self.item()
+        if item is None or self.meeting is None:
             return None
-        if self.meeting.round_id != round_id:
-            self._problem(self.tr("Still reading the round you chose: decide once its "
-                                  "applications show."))
-            return None
-        return item, round_id
+        round_id = self.round_for_change(self.meeting.round_id, self._problem, self.tr(
+            "Still reading the round you chose: decide once its applications show."))
+        return None if round_id is None else (item, round_id)
 
     def save(self, *, then_next: bool = False) -> None:
         if (decidable := self._decidable()) is None:

@@ -124,8 +124,7 @@ class StaffPage(QWidget):
         self.round_box.setAccessibleName(self.tr("Round"))
         self.round_box.setMinimumWidth(200)
         round_label.setBuddy(self.round_box)
-        self.round_box.currentIndexChanged.connect(
-            lambda _i: self.ctx.set_round(self.round_box.currentData()))
+        self.round_box.currentIndexChanged.connect(self._round_picked)
         self.toolbar.addWidget(round_label)
         self.toolbar.addWidget(self.round_box)
         self.toolbar.addSeparator()
@@ -211,6 +210,13 @@ class StaffPage(QWidget):
         self.news_label.setText(text)
         self.news_label.setToolTip("\n".join(str(item) for item in news[-10:]))
         self.news_label.setVisible(True)
+
+    def _round_picked(self, _index: int) -> None:
+        self.ctx.set_round(self.round_box.currentData())
+        if self.ctx.round_id != self.round_box.currentData():
+            self.round_box.blockSignals(True)  # the round stays: so does the chooser
+            self.round_box.setCurrentIndex(self.round_box.findData(self.ctx.round_id))
+            self.round_box.blockSignals(False)
 
     def _round_chosen(self, round_id: int) -> None:
         index = self.round_box.findData(round_id)

@@ -4,11 +4,16 @@ The rows are the rubric's own dict form (``Criterion.to_dict``), so building the
 preview is ``Rubric.from_dict`` — the very validation the CLI, the bundle and
 the merge use; its error (naming the field) is shown instead of the preview.
 Saving calls ``rounds.save_rubric``, which refuses once bundles are out.
+
+The editor saves into the round whose rubric it shows, never into one chosen since
+and still being read. Edits not saved are not dropped when another round is chosen:
+the person is asked to save them, discard them, or stay on the round (Cancel).
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -42,6 +48,9 @@ from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, tone, tr
 
 Index = QModelIndex | QPersistentModelIndex
+Shown = tuple[int, str, dict[str, Any] | None]  # a round's id and name, and its rubric
+# What the person chose for edits not saved when another round was asked for.
+SAVE, DISCARD, STAY = "save", "discard", "stay"
 # (header, dict path); "share" is computed, the two text rules are edited as words.
 # Headers are marked for lupdate here and translated when shown (headerData).
 COLUMNS = ((QT_TRANSLATE_NOOP("staff", "Key"), "key"),
@@ -219,6 +228,22 @@ def preview_html(rubric: Rubric) -> str:
     return "".join(parts)
 
 
+def _ask_unsaved(parent: QWidget, round_name: str) -> str:
+    """Edits not saved, and another round asked for: SAVE, DISCARD or STAY."""
+    box = QMessageBox(QMessageBox.Icon.Question, tr("Rubric not saved"), tr(
+        "The rubric of “{round}” has changes that are not saved.").format(round=round_name),
+        parent=parent)
+    box.setInformativeText(tr("Save them before the round you chose shows, or discard "
+                              "them. Cancel stays on “{round}”.").format(round=round_name))
+    save = box.addButton(tr("&Save"), QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton(tr("&Discard changes"), QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save)
+    box.exec()
+    clicked = box.clickedButton()
+    return SAVE if clicked is save else DISCARD if clicked is discard else STAY
+
+
 class RubricScreen(Screen):
     topics = frozenset({RUBRIC})
     title_text = "Rubric"
@@ -227,17 +252,17 @@ class RubricScreen(Screen):
         super().__init__(ctx, parent)
         form = QFormLayout()
         self.name_edit = QLineEdit()
-        self.name_edit.textChanged.connect(self.update_preview)
+        self.name_edit.textChanged.connect(self._edited)
         form.addRow(self.tr("Rubric &name:"), self.name_edit)
         self.tie_edit = QLineEdit()
         self.tie_edit.setPlaceholderText(self.tr("key of the criterion that breaks ties"))
-        self.tie_edit.textChanged.connect(self.update_preview)
+        self.tie_edit.textChanged.connect(self._edited)
         form.addRow(self.tr("&Tie-break:"), self.tie_edit)
         self.overall_feedback = QComboBox()
         self.overall_feedback.addItem(self.tr("optional"), "optional")
         self.overall_feedback.addItem(self.tr("required in every review"), "required")
         self.overall_feedback.setAccessibleName(self.tr("Overall feedback for the applicant"))
-        self.overall_feedback.currentIndexChanged.connect(self.update_preview)
+        self.overall_feedback.currentIndexChanged.connect(self._edited)
         form.addRow(self.tr("Overall &feedback for the applicant:"), self.overall_feedback)
         self.layout_.addLayout(form)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -254,9 +279,9 @@ class RubricScreen(Screen):
         buttons.addStretch(1)
         left_layout.addLayout(buttons)
         self.model = CriteriaModel(self)
-        self.model.dataChanged.connect(self.update_preview)
-        self.model.rowsInserted.connect(self.update_preview)
-        self.model.rowsRemoved.connect(self.update_preview)
+        self.model.dataChanged.connect(self._edited)
+        self.model.rowsInserted.connect(self._edited)
+        self.model.rowsRemoved.connect(self._edited)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setAccessibleName(self.tr("Criteria"))
@@ -290,6 +315,35 @@ class RubricScreen(Screen):
         self.layout_.addWidget(self.status)
         self._loading = False
         self.rubric: Rubric | None = None
+        self.shown_round: int | None = None  # the round whose rubric is shown
+        self.round_name = ""
+        self._edits = self._saved = 0  # edits made, and how many of them are saved
+        # Dialog hook (tests replace it): save, discard or stay, before another round.
+        self.ask_unsaved: Callable[[QWidget, str], str] = _ask_unsaved
+        ctx.round_guards.append(self._may_leave_round)
+
+    @property
+    def unsaved(self) -> bool:
+        return self._edits != self._saved
+
+    def _edited(self) -> None:
+        if not self._loading:
+            self._edits += 1
+            self.update_preview()
+
+    def _may_leave_round(self, round_id: int | None) -> bool:
+        """Asked before another round shows: edits not saved are saved (the round changes
+        once they are), discarded, or the round stays. None: the round shown was
+        deleted, its rubric with it."""
+        if not self.unsaved or round_id is None:
+            return True
+        choice = self.ask_unsaved(self, self.round_name)
+        if choice == DISCARD:
+            self._saved = self._edits
+            return True
+        if choice == SAVE:
+            self.save(then=lambda: self.ctx.set_round(round_id))
+        return False
 
     def reload(self) -> None:
         from judgepanel.model.staff.prepare.rounds import rubric_for_round
@@ -298,15 +352,20 @@ class RubricScreen(Screen):
         if round_id is None:
             return
 
-        def query(session: Any) -> dict[str, Any] | None:
+        def query(session: Any) -> Shown:
+            round_ = round_by_id(session, round_id)
             try:
-                return rubric_for_round(session, round_by_id(session, round_id)).to_dict()
+                return round_id, round_.name, rubric_for_round(session, round_).to_dict()
             except ValidationError:
-                return None  # no rubric yet
+                return round_id, round_.name, None  # no rubric yet
 
         self.load(query, self._loaded)
 
-    def _loaded(self, data: dict[str, Any] | None) -> None:
+    def _loaded(self, shown: Shown) -> None:
+        round_id, self.round_name, data = shown
+        if round_id != self.shown_round:
+            self.status.setText("")  # what it said was about the round before
+        self.shown_round = round_id
         data = data or {"name": self.tr("Rubric"), "criteria": [
             {"key": "impact", "title": self.tr("Impact"), "weight": 1,
              "scale": {"min": 1, "max": 5, "step": 1}, "levels": [], "counts": True,
@@ -325,6 +384,7 @@ class RubricScreen(Screen):
         if self.model.criteria:
             self.view.setCurrentIndex(self.model.index(0, 1))
         self.update_preview()
+        self._saved = self._edits
 
     def _show_row(self) -> None:
         row = self.view.currentIndex().row()
@@ -348,7 +408,7 @@ class RubricScreen(Screen):
             if sep and score.strip():
                 levels.append({"score": _number(score.strip()), "descriptor": words.strip()})
         c["levels"] = levels
-        self.update_preview()
+        self._edited()
 
     def current_rubric(self) -> Rubric:
         """The rubric as edited; raises ValidationError naming the field that is wrong."""
@@ -388,18 +448,28 @@ class RubricScreen(Screen):
         if 0 <= row < len(self.model.criteria):
             self.model.remove(row)
 
-    def save(self) -> None:
+    def save(self, then: Callable[[], object] | None = None) -> None:
+        """Save into the round shown; ``then`` runs once it is saved."""
         from judgepanel.model.staff.prepare.rounds import save_rubric
 
+        round_id = self.round_for_change(self.shown_round, self.status.setText, self.tr(
+            "Still reading the round you chose: save once its rubric shows."))
+        if round_id is None:
+            return
         try:
             rubric = self.current_rubric()
         except ValidationError as error:
             self.ctx.show_error(self, error)
             return
-        round_id, actor = self.ctx.round_id, self.ctx.workspace.actor
+        actor, edits = self.ctx.workspace.actor, self._edits
 
         def change(session: Any) -> None:
             save_rubric(session, round_by_id(session, round_id), rubric, actor)
 
-        self.ctx.write(change, lambda _r: self.status.setText(self.tr("Saved.")), topic=RUBRIC,
-                       parent=self)
+        def saved(_result: None) -> None:
+            self._saved = edits
+            self.status.setText(self.tr("Saved."))
+            if then is not None:
+                then()
+
+        self.ctx.write(change, saved, topic=RUBRIC, parent=self)

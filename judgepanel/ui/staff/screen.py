@@ -84,5 +84,20 @@ class Screen(QWidget):
 
         self.ctx.read(query, deliver, parent=self)
 
+    def round_for_change(self, shown_round: int | None, say: Callable[[str], None],
+                         still_reading: str) -> int | None:
+        """The round a change made on this screen goes to: the round whose data it shows.
+
+        None while a round chosen since is still being read (``say`` tells the person
+        ``still_reading``): the screen shows the round before, and a change made from
+        it would land in the new round."""
+        chosen = self.ctx.round_id
+        if shown_round is None or chosen is None:
+            return None
+        if shown_round != chosen:
+            say(still_reading)
+            return None
+        return shown_round
+
     def reload(self) -> None:
         """Start loading this screen's data in the background (through :meth:`load`)."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 
 from judgepanel.model.staff.decide.decisions import load_decisions
 from judgepanel.model.staff.decide.meeting import TOP
 from judgepanel.model.staff.schema.program import Round
+from judgepanel.ui.main_window import MainWindow
+from tests.ui.opening import open_and_wait
 from tests.ui.staff.conftest import wait_idle
 
 
@@ -131,3 +133,30 @@ def test_nothing_is_decided_while_a_newly_chosen_round_is_still_read(
     assert shown.ref not in _decisions(page)
     assert meeting.meeting is not None and meeting.meeting.round_id == first_id
     assert meeting.problem.isHidden()
+
+
+def test_the_meeting_fits_a_1024_pixel_window(demo: Path, qtbot: Any, tmp_path: Path) -> None:
+    """Its row of controls (progress, place, Top first, Previous, Next, Full window) made
+    the window 1,091-1,128 px wide at 1024 x 700. Now the controls go to a line of their
+    own when the window is narrow, and back beside the progress when it is wide."""
+    window = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1024, 700)
+    window.show()
+    open_and_wait(qtbot, window, str(demo / "program"))
+    page = window.staff_page
+    assert page is not None
+    meeting = page.show_screen("meeting")
+    wait_idle(qtbot, page.ctx)
+    assert meeting.item() is not None
+
+    def line(widget: Any) -> int:  # the middle of the widget, in the meeting's coordinates
+        return widget.mapTo(meeting.body, QPoint(0, widget.height() // 2)).y()
+
+    qtbot.wait(50)
+    assert window.minimumSizeHint().width() <= 1024
+    assert window.width() == 1024
+    assert line(meeting.next_button) > line(meeting.progress) + meeting.progress.height()
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: abs(line(meeting.next_button) - line(meeting.progress)) <= 2)
+    window.close_program()
