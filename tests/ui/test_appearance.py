@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFrame,
+    QListWidget,
+    QListWidgetItem,
+    QStyleFactory,
+    QWidget,
+)
 
 from judgepanel.ui import appearance
 
@@ -21,13 +30,18 @@ def test_each_scheme_uses_fusion_whatever_style_was_set_before(qtbot: Any) -> No
         assert not appearance.apply(app, "light")
         assert app.style().name().lower() == "fusion"
         assert app.palette().color(window) == fusion_light.color(window)
-        assert appearance.apply(app, "dark")  # Fusion already: kept, palette dark
-        assert app.style().name().lower() == "fusion"
+        assert appearance.apply(app, "dark")  # Fusion, outlining its indicators
+        style = app.style()
+        assert isinstance(style, appearance.OutlinedIndicators)
+        assert style.baseStyle().name().lower() == "fusion"
+        appearance.use_fusion(app)
+        assert app.style() is style  # ours is Fusion: kept
         assert app.palette().color(window).name() == appearance.DARK["Window"]
         assert not appearance.apply(app, "light")
         assert app.palette().color(window) == fusion_light.color(window)
     finally:
         app.setStyle(before_style)
+        app.setProperty(appearance.OUTLINED, False)
         app.setPalette(before_palette)
 
 
@@ -45,3 +59,45 @@ def test_the_light_palette_is_fusions_own(qtbot: Any) -> None:
               if role != QPalette.ColorRole.NoRole
               and ours.color(group, role).rgba() != fusion.color(group, role).rgba()]
     assert differ == []
+
+
+def _marks(widget: QWidget, near: QColor) -> int:
+    """Pixels far from ``near`` in ``widget``'s top left 17 x 20, where its first check
+    box is (its text begins further right): the box's outline, if it shows."""
+    image = widget.grab().toImage()
+    return sum(1 for x in range(min(17, image.width())) for y in range(min(20, image.height()))
+               if abs(image.pixelColor(x, y).lightness() - near.lightness()) > 50)
+
+
+def test_an_empty_check_box_shows_on_the_dark_palette(qtbot: Any) -> None:
+    """Fusion outlines a check box in the window colour made darker: on the dark palette,
+    the colour of the box itself. An empty box in a list (the import's attachment
+    columns, for one) was not there to see."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before_style, before_palette = app.style().name(), app.palette()
+    try:
+        assert appearance.apply(app, "dark")
+        assert isinstance(app.style(), appearance.OutlinedIndicators)
+        listing = QListWidget()
+        qtbot.addWidget(listing)
+        item = QListWidgetItem("Budget (attachment)")
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        listing.addItem(item)
+        listing.setFrameShape(QFrame.Shape.NoFrame)
+        listing.resize(240, 60)
+        box = QCheckBox("No conflict of interest")
+        qtbot.addWidget(box)
+        box.show()
+        listing.show()
+        base = app.palette().color(QPalette.ColorRole.Base)
+        window = app.palette().color(QPalette.ColorRole.Window)
+        assert _marks(listing, base) > 20 and _marks(box, window) > 20
+        assert not appearance.apply(app, "light")  # light: Fusion's own drawing again
+        assert not isinstance(app.style(), appearance.OutlinedIndicators)
+        assert app.style().name().lower() == "fusion"
+    finally:
+        app.setStyle(before_style)
+        app.setProperty(appearance.OUTLINED, False)
+        app.setPalette(before_palette)
