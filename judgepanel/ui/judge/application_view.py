@@ -373,8 +373,9 @@ class ApplicationView(QWidget):
         self._generation += 1
         self._load = load
         self.title.setText(str(summary.get("title") or summary.get("id", "")))
-        who = [str(summary[k]) for k in ("applicant", "organisation", "city") if summary.get(k)]
-        self.subtitle.setText(" · ".join(who))
+        who = [str(summary[k]) for k in ("id", "applicant", "organisation", "city")
+               if summary.get(k)]
+        self.subtitle.setText(" · ".join(who))  # the reference first: titles can repeat
         self.fields.setHtml(document_html(document))
         self.attachments.clear()
         self.attachments.addItem(self.tr("Choose an attachment…"), "")
@@ -397,7 +398,7 @@ class ApplicationView(QWidget):
         self._generation += 1
         self._load = None
         self.title.setText(str(summary.get("title") or summary.get("id", "")))
-        self.subtitle.setText("")
+        self.subtitle.setText(str(summary.get("id", "")))
         self.fields.setHtml(f"<p>{html.escape(reason)}</p>")
         self.attachments.clear()
         self.attachment_bar.hide()

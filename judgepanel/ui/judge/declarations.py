@@ -64,10 +64,12 @@ class DeclarationsPage(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.facts = QFormLayout()
+        self.reference = self._fact()
         self.applicant = self._fact()
         self.organisation = self._fact()
         self.city = self._fact()
         self.categories = self._fact()
+        self.facts.addRow(self.tr("Reference:"), self.reference)
         self.facts.addRow(self.tr("Applicant:"), self.applicant)
         self.facts.addRow(self.tr("Organisation:"), self.organisation)
         self.facts.addRow(self.tr("City:"), self.city)
@@ -180,6 +182,7 @@ class DeclarationsPage(QWidget):
                      declaration: DeclarationState | None) -> None:
         self._app_id = summary.id
         self.title.setText(summary.title)
+        self.reference.setText(summary.id)
         self.applicant.setText(summary.applicant or "—")
         self.organisation.setText(summary.organisation or "—")
         self.city.setText(summary.city or "—")

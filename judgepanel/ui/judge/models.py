@@ -6,6 +6,7 @@ when the session changes; they compute nothing the session does not already say.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QObject, Qt
@@ -65,6 +66,9 @@ class OverviewModel(_Table):
         super().__init__(parent)
         self._summaries = list(summaries)
         self._rows = {s.id: i for i, s in enumerate(self._summaries)}
+        titles = Counter(s.title.strip().casefold() for s in self._summaries)
+        # Applications that share a title are told apart by their references.
+        self._shared = {s.id for s in self._summaries if titles[s.title.strip().casefold()] > 1}
         self._progress: dict[str, AppProgress] = {}
         self._headers = (self.tr("Application"), self.tr("Applicant"), self.tr("Declaration"),
                          self.tr("Progress"), self.tr("Total"))
@@ -128,7 +132,7 @@ class OverviewModel(_Table):
         if role == Qt.ItemDataRole.DecorationRole and column == self.TITLE:
             return icon(status_of(progress))
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TITLE:
-            return self._text(summary, progress, self.DECLARATION)
+            return f"{summary.id} · {self._text(summary, progress, self.DECLARATION)}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.PROGRESS, self.TOTAL):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -136,7 +140,8 @@ class OverviewModel(_Table):
     def _text(self, summary: ApplicationSummary, progress: AppProgress | None,
               column: int) -> str:
         if column == self.TITLE:
-            return summary.title
+            return f"{summary.title} ({summary.id})" if summary.id in self._shared else (
+                summary.title)
         if column == self.ORGANISATION:
             return " · ".join(x for x in (summary.applicant, summary.organisation, summary.city)
                               if x)

@@ -214,6 +214,7 @@ def test_declarations_by_keyboard_then_the_next_step(qtbot, tmp_path: Path,
     assert "&H" not in declarations.conflict.text()
     for app_id in program.app_ids:
         page._select_in(declarations.list, app_id)
+        assert declarations.reference.text() == app_id  # titles can repeat; references not
         declarations.no_conflict.setFocus()
         qtbot.keyClick(declarations.no_conflict, Qt.Key.Key_Return)  # Enter on the choice
         assert page.session.declaration(app_id) is not None
@@ -223,6 +224,7 @@ def test_declarations_by_keyboard_then_the_next_step(qtbot, tmp_path: Path,
     assert page.tabs.currentWidget() is page.reading
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.panel.editors[0].score,
                     timeout=WAIT)
+    assert page.app_view.subtitle.text().split(" · ")[0] == page.current
 
 
 def test_the_next_application_starts_at_its_first_unscored_criterion(

@@ -127,7 +127,7 @@ def test_every_word_on_the_judge_screens_goes_through_tr(qtbot, tmp_path: Path,
         untranslated: set[str] = set()
         data = {program.judge.name, program.staff.name, program.staff.fingerprint,
                 "Mayors' Recognition 2026", "First round", "I advise this council"}
-        data |= {a.title for a in page.session.applications}
+        data |= {x for a in page.session.applications for x in (a.id, a.title)}
         data |= {x for a in page.session.applications
                  for x in (a.applicant, a.organisation, a.city) if x}
         rubric = page.session.rubric.criteria

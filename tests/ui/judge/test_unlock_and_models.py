@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+
+from PySide6.QtCore import Qt
 
 from judgepanel.formats.card import read_card
 from judgepanel.formats.keystore import IdentityStore
@@ -77,3 +80,20 @@ def test_models_are_well_behaved(qtmodeltester, tmp_path: Path, program: Program
         assert overview.data(overview.index(1, OverviewModel.DECLARATION)) == "Conflict"
         assert overview.data(overview.index(0, OverviewModel.PROGRESS)) == "1 / 6"
         assert overview.data(overview.index(2, OverviewModel.DECLARATION)) == "Not declared yet"
+
+
+def test_applications_that_share_a_title_are_told_apart_by_reference(
+        tmp_path: Path, program: Program) -> None:
+    """The export's list names "A-2 “…” — give a score": the judge's list must show A-2."""
+    with JudgeWorkspace.open(tmp_path / "j.sqlite") as workspace, \
+            JudgingSession.open(program.bundle, [program.judge], workspace) as session:
+        first, second, *rest = session.applications
+        twins = [first, dataclasses.replace(second, title=f" {first.title.upper()} "), *rest]
+        overview = OverviewModel(twins)
+        shown = [overview.data(overview.index(row, OverviewModel.TITLE))
+                 for row in range(overview.rowCount())]
+        assert shown[:2] == [f"{first.title} ({first.id})",
+                             f" {first.title.upper()}  ({second.id})"]
+        assert shown[2:] == [s.title for s in rest]
+        tip = overview.data(overview.index(2, OverviewModel.TITLE), Qt.ItemDataRole.ToolTipRole)
+        assert tip == f"{rest[0].id} · Not declared yet"
