@@ -276,8 +276,11 @@ def run_import(args: argparse.Namespace) -> int:
     from judgepanel.model.staff.prepare.importing.workflow import check_file
 
     mapping = _mapping(args)
-    headers = read_table(args.file, sheet=args.sheet).headers
-    described = mapping.describe(headers)
+    table = read_table(args.file, sheet=args.sheet)
+    headers, title = table.headers, {"title_rows": list(table.title_rows),
+                                     "header_row": table.header_row}
+    described = [*([table.title_note()] if table.title_rows else []),
+                 *mapping.describe(headers)]
     if not args.json:  # the mapping first, so a refusal below is read against it
         for line in described:
             print(line)
@@ -286,7 +289,8 @@ def run_import(args: argparse.Namespace) -> int:
             report = check_file(workspace, args.file, mapping, attachments_dir=args.attachments,
                                 sheet=args.sheet, allow_duplicates=args.allow_duplicates)
             data = {"checked": True, "source": report.source, "rows": report.total_rows,
-                    "good": len(report.good), "imported": 0, **_mapping_data(mapping, headers),
+                    "good": len(report.good), "imported": 0, **title,
+                    **_mapping_data(mapping, headers),
                     "problems": _problem_rows(report), **_possible_duplicates(report)}
             lines = [f"Checked {report.source}: {report.summary()} Nothing was imported "
                      "(--check)."] + [f"  {p}" for p in report.problems]
@@ -314,7 +318,7 @@ def run_import(args: argparse.Namespace) -> int:
             raise
     report = outcome.report
     data = {"source": report.source, "rows": report.total_rows, "imported": len(outcome.refs),
-            "refs": outcome.refs, **_mapping_data(mapping, headers),
+            "refs": outcome.refs, **title, **_mapping_data(mapping, headers),
             "problems": _problem_rows(report), **_possible_duplicates(report)}
     lines = [f"Imported {len(outcome.refs)} applications from {report.source} "
              f"({report.summary()})"]

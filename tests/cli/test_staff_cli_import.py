@@ -73,3 +73,16 @@ def test_nothing_to_note_says_nothing(program: Path, tmp_path: Path,
     assert main(["staff", "import", "-w", str(program), _sheet(tmp_path, SHEET[:3]),
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["possible_duplicates"] == []
+
+
+def test_a_title_above_the_headings_is_said_and_not_imported(
+        program: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = _sheet(tmp_path, ['"Applications received, 2026"', "", *SHEET[:3]])
+    assert main(["staff", "import", "-w", str(program), sheet]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == ("Row 1 is the sheet's title, not an application: the headings are "
+                      "on row 3.")
+    assert "Imported 2 applications from apps.csv (2 rows, all good.)" in out
+    assert main(["staff", "import", "-w", str(program), sheet, "--check", "--json"]) == 1
+    checked = json.loads(capsys.readouterr().out)
+    assert (checked["title_rows"], checked["header_row"]) == ([1], 3)

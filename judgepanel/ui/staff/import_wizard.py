@@ -324,8 +324,12 @@ class ImportDialog(QDialog):
                                else Qt.CheckState.Unchecked)
             self.attachment_list.addItem(item)
         self.attachment_list.blockSignals(False)
-        self.status.setText(self.tr("{rows} rows. Check the columns, then press Check.")
-                            .format(rows=preview.total_rows))
+        rows = self.tr("{rows} rows.").format(rows=preview.total_rows)
+        if preview.title_rows:  # a title above the headings, as exports often have
+            rows = self.tr("{rows} rows below the headings on row {header} (what is above "
+                           "them is the sheet's title).").format(
+                rows=preview.total_rows, header=preview.header_row)
+        self.status.setText(rows + " " + self.tr("Check the columns, then press Check."))
         self._invalidate()
         self.check_button.setEnabled(True)
 

@@ -1,5 +1,6 @@
-"""The import dialog lists rows that look like one application sent twice under two
-references, calmly, beside the check's result; Import still adds every row."""
+"""The import dialog's notices: rows that look like one application sent twice under two
+references, listed calmly beside the check's result (Import still adds every row), and
+a sheet's title above its headings, said in the preview."""
 
 from __future__ import annotations
 
@@ -79,3 +80,20 @@ def test_the_list_sits_beside_bad_rows_and_goes_with_a_new_mapping(
     dialog.separator_edit.setText("|")
     assert dialog.report is None and not dialog.notices.isVisible()
     assert dialog.notice_model.rowCount() == 0
+
+
+def test_a_title_above_the_headings_is_said_in_the_preview(make_page: Any, qtbot: Any,
+                                                           tmp_path: Path) -> None:
+    StaffWorkspace.create(tmp_path / "program", "Import Test", actor="test").close()
+    page, errors = make_page(tmp_path / "program")
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(["Applications received", "", *ROWS[:3]]) + "\n", "utf-8")
+    dialog = ImportDialog(page.ctx, page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.load(path)
+    wait_idle(qtbot, page.ctx)
+    assert not errors
+    assert dialog.headers == tuple(ROWS[0].split(","))
+    assert dialog.status.text().startswith(
+        "2 rows below the headings on row 3 (what is above them is the sheet's title).")

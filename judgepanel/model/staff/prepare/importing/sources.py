@@ -68,6 +68,18 @@ class SourceTable:
     sha256: str
     headers: tuple[str, ...]
     rows: list[SourceRow] = field(default_factory=list)
+    title_rows: tuple[int, ...] = ()  # one-cell rows above the header: the sheet's title
+    header_row: int = 1
+
+    def title_note(self) -> str:
+        """Which rows were read as the sheet's title, in words ("" when none)."""
+        rows = self.title_rows
+        if not rows:
+            return ""
+        which = (f"Row {rows[0]} is" if len(rows) == 1 else
+                 f"Rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} are")
+        return (f"{which} the sheet's title, not an application: the headings are on row "
+                f"{self.header_row}.")
 
 
 def cell_text(value: Any) -> str:
@@ -129,14 +141,24 @@ def _is_blank(cells: list[Any]) -> bool:
     return filled == 0 or not any(cell_text(c) for c in cells if c is not None and c != "")
 
 
+MAX_TITLE_ROWS = 5
+"""One-cell rows held above the header as a title; more make a one-column table."""
+
+
 class _BoundedRows:
-    """Rows as they arrive, held to the bounds; the first non-blank row is the header."""
+    """Rows as they arrive, held to the bounds. The header is the first non-blank row,
+    unless that row and up to four after it hold one cell each and a row with more
+    follows: those are the sheet's title ("Applications received, 2027"), as exports
+    often put above the headings, and the row with more is the header."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.headers: tuple[str, ...] | None = None
         self.rows: list[SourceRow] = []
         self.records = 0
+        self.held: list[tuple[int, list[Any]]] = []  # one-cell rows: a title, or the table
+        self.title_rows: tuple[int, ...] = ()
+        self.header_row = 1
 
     def refuse(self, message: str, detail: str = "") -> NoReturn:
         raise refusal(self.path, message, detail)
@@ -149,9 +171,30 @@ class _BoundedRows:
         if _is_blank(cells):
             return  # blank lines are not rows
         if self.headers is None:
-            self.headers = _headers(cells, self.path)
+            if sum(1 for c in cells if cell_text(c)) == 1 and len(self.held) < MAX_TITLE_ROWS:
+                self.held.append((number, cells))
+                return
+            if sum(1 for c in cells if cell_text(c)) > 1:  # what was held is a title
+                self.title_rows = tuple(n for n, _ in self.held)
+                self.held = []
+            else:  # one cell in each of six rows: a table of one column
+                self._release()
+        if self.headers is None:
+            self.headers, self.header_row = _headers(cells, self.path), number
             return
+        self._row(number, cells)
+
+    def _release(self) -> None:
+        """The one-cell rows held are a table of one column: its header, then rows."""
+        (first, header), *rows = self.held
+        self.held = []
+        self.headers, self.header_row = _headers(header, self.path), first
+        for number, cells in rows:
+            self._row(number, cells)
+
+    def _row(self, number: int, cells: list[Any]) -> None:
         headers = self.headers
+        assert headers is not None
         if len(self.rows) >= MAX_ROWS:
             self.refuse(f"The file has more than {count(MAX_ROWS)} rows. " + _SPLIT)
         if (len(self.rows) + 1) * max(len(headers), 1) > MAX_CELLS:
@@ -178,9 +221,12 @@ class _BoundedRows:
         self.rows.append(SourceRow(number, values, problem))
 
     def finish(self, kind: str, sha256: str) -> SourceTable:
+        if self.headers is None and self.held:
+            self._release()
         if self.headers is None:
             self.refuse("The file is empty: it has no header row and no applications.")
-        return SourceTable(self.path.name, kind, sha256, self.headers, self.rows)
+        return SourceTable(self.path.name, kind, sha256, self.headers, self.rows,
+                           self.title_rows, self.header_row)
 
 
 def _hash_and_encoding(path: Path) -> tuple[str, str, str]:

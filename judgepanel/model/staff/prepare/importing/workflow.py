@@ -91,13 +91,15 @@ class Preview:
     rows: list[dict[str, Cell]]
     total_rows: int
     mapping: ColumnMapping
+    title_rows: tuple[int, ...] = ()  # rows read as the sheet's title (SourceTable)
+    header_row: int = 1
 
 
 def preview(path: Path | str, rows: int = 5, *, sheet: str | None = None) -> Preview:
     """The first rows of a file and a guessed mapping, for the import dialog."""
     table = read_table(path, sheet=sheet)
     return Preview(table.headers, [r.values for r in table.rows[:rows]], len(table.rows),
-                   ColumnMapping.guess(table.headers))
+                   ColumnMapping.guess(table.headers), table.title_rows, table.header_row)
 
 
 def validate(session: Session, program: Program, table: SourceTable, mapping: ColumnMapping,
