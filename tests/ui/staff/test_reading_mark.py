@@ -80,9 +80,8 @@ def test_a_slow_read_of_a_new_round_marks_the_screen_until_it_lands(
     assert not bundles.build_button.isEnabled() and not bundles.sent_button.isEnabled()
     assert page.reading_mark.isVisible()
     assert page.reading_label.text() == "Reading “2. Final”…"
-    # Another screen shown meanwhile (one of the whole program): no mark; back: again.
-    judges = page.show_screen("judges")
-    assert not page.reading_mark.isVisible() and not judges.reading
+    page.show_screen("judges")  # another screen shown meanwhile: not its mark
+    assert not page.reading_mark.isVisible()
     page.show_screen("bundles")
     assert page.reading_mark.isVisible()
     held.release()
@@ -111,6 +110,22 @@ def test_a_fast_read_shows_no_mark(two_rounds: tuple[Any, Any, int], qtbot: Any,
     assert not bundles.reading
     wait_idle(qtbot, page.ctx)
     assert marks == [] and errors == []
+
+
+def test_a_screen_of_the_whole_program_is_not_marked(
+        two_rounds: tuple[Any, Any, int], held: HeldReads, qtbot: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its rows are the same in every round (the judges here): nothing to mark."""
+    page, errors, final_id = two_rounds
+    monkeypatch.setattr(screen_module, "READING_MARK_DELAY_MS", 0)
+    judges = page.show_screen("judges")
+    page.ctx.set_round(final_id)  # the judges reread first, held...
+    bundles = page.show_screen("bundles")  # ...then the bundles, held too
+    qtbot.waitUntil(lambda: bundles.reading)  # the judges' mark would have come first
+    assert not judges.reading and judges.isEnabled()
+    held.release()
+    wait_idle(qtbot, page.ctx)
+    assert errors == []
 
 
 def test_a_failed_read_takes_the_mark_away_and_says_why(
