@@ -34,6 +34,7 @@ def application_columns() -> list[Column[ApplicationListing]]:
 class ApplicationsScreen(Screen):
     topics = frozenset({APPLICATIONS})
     title_text = "Applications"
+    follows_round = False  # the whole program's rows, whichever round is chosen
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -13,6 +13,7 @@ from judgepanel.ui.staff.table_model import BAD, GOOD, Column, RowsModel, RowsTa
 class AuditScreen(Screen):
     topics = frozenset()  # every change adds an entry
     title_text = "Audit log"
+    follows_round = False  # the whole program's rows, whichever round is chosen
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

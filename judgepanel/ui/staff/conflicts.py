@@ -37,6 +37,7 @@ def conflict_columns() -> list[Column[ConflictListing]]:
 class ConflictsScreen(Screen):
     topics = frozenset({CONFLICTS, JUDGES, RESULTS})
     title_text = "Conflicts of interest"
+    follows_round = False  # the whole program's rows, whichever round is chosen
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -193,17 +193,18 @@ class StaffContext(QObject):
         return task
 
     def read(self, query: Callable[[Session], T], on_done: Callable[[T], None], *,
-             parent: QWidget | None = None) -> Task:
+             parent: QWidget | None = None,
+             on_error: Callable[[JudgePanelError], None] | None = None) -> Task:
         """Run a read-only ``query(session)`` in the background (no progress dialog).
 
         On a shared program the query sees one moment of it (a snapshot), never half
-        of another officer's step.
+        of another officer's step. A refusal goes to ``on_error``, else the error box.
         """
         def work(_progress: Progress) -> T:
             with self.workspace.session(snapshot=True) as session:
                 return query(session)
 
-        return self.run(work, on_done=on_done, parent=parent)
+        return self.run(work, on_done=on_done, parent=parent, on_error=on_error)
 
     def write(self, change: Callable[[Session], T], on_done: Callable[[T], None], *,
               topic: str, parent: QWidget | None = None, label: str | None = None,

@@ -89,6 +89,7 @@ def details_of(judge: JudgeListing) -> JudgeDetails:
 class JudgesScreen(Screen):
     topics = frozenset({JUDGES})
     title_text = "Judges"
+    follows_round = False  # the whole program's rows, whichever round is chosen
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

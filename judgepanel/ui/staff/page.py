@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTime
@@ -58,12 +58,14 @@ class ScreenSet(Mapping[str, Screen]):
     Why: building all eleven took 28-56 ms of the GUI thread as a program opened
     (``bench staff_ui``: most of that stall); a screen takes 1-5 ms, paid when it is
     first shown. Until then the stack holds an empty placeholder in its place, so the
-    sidebar's rows and the stack's pages keep the same order.
+    sidebar's rows and the stack's pages keep the same order. ``built`` is told of each
+    screen as it is built.
     """
 
     def __init__(self, ctx: StaffContext, stack: QStackedWidget,
-                 kinds: tuple[tuple[str, type[Screen]], ...]) -> None:
-        self._ctx, self._stack = ctx, stack
+                 kinds: tuple[tuple[str, type[Screen]], ...],
+                 built: Callable[[Screen], None] = lambda _screen: None) -> None:
+        self._ctx, self._stack, self._tell_built = ctx, stack, built
         self._kinds = dict(kinds)
         self._built: dict[str, Screen] = {}
         self._placeholders: dict[str, QWidget] = {}
@@ -83,6 +85,7 @@ class ScreenSet(Mapping[str, Screen]):
                 self._stack.setCurrentWidget(screen)
             self._stack.removeWidget(placeholder)
             placeholder.deleteLater()
+            self._tell_built(screen)
         return screen
 
     def __contains__(self, key: object) -> bool:
@@ -102,6 +105,8 @@ class StaffPage(QWidget):
     data in the background when shown. ``workspace`` is a folder to open, or a workspace
     already open (a shared program is opened off the GUI thread: it is on a server).
     On a shared program a line at the foot says what other officers changed last.
+    While the screen shown reads a round just chosen (and greys what it still shows of
+    the round before), the toolbar says which round it is reading.
     """
 
     def __init__(self, workspace: Path | str | StaffWorkspace, runner: TaskRunner,
@@ -134,6 +139,11 @@ class StaffPage(QWidget):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.toolbar.addAction(self.undo_action)
         self.toolbar.addAction(self.redo_action)
+        self.reading_label = QLabel()
+        self.reading_label.setAccessibleName(self.tr("Reading the round you chose"))
+        self.reading_label.setContentsMargins(12, 0, 0, 0)
+        self.reading_mark = self.toolbar.addWidget(self.reading_label)
+        self.reading_mark.setVisible(False)
         layout.addWidget(self.toolbar)
 
         body = QHBoxLayout()
@@ -142,7 +152,8 @@ class StaffPage(QWidget):
         self.sidebar.setFixedWidth(190)
         self.sidebar.setSpacing(3)
         self.stack = QStackedWidget()
-        self.screens = ScreenSet(self.ctx, self.stack, SCREENS)
+        self.screens = ScreenSet(self.ctx, self.stack, SCREENS, self._screen_built)
+        self.stack.currentChanged.connect(lambda _i: self._reading())
         for key, kind in SCREENS:
             item = QListWidgetItem(kind.translated_title())
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -195,6 +206,21 @@ class StaffPage(QWidget):
                       if w.isVisibleTo(screen) and w.isEnabled()
                       and w.focusPolicy() & Qt.FocusPolicy.TabFocus), None)
         (first or screen).setFocus()
+
+    def _screen_built(self, screen: Screen) -> None:
+        screen.reading_changed.connect(self._reading)
+
+    def _reading(self) -> None:
+        """Say which round the screen shown is reading, while it shows the mark."""
+        screen = self.stack.currentWidget()
+        if not isinstance(screen, Screen) or not screen.reading:
+            self.reading_mark.setVisible(False)
+            return
+        index = self.round_box.findData(screen.reading_round)
+        name = self.round_box.itemText(index) if index >= 0 else ""
+        self.reading_label.setText(self.tr("Reading “{round}”…").format(round=name)
+                                   if name else self.tr("Reading…"))
+        self.reading_mark.setVisible(True)
 
     def _program_changed(self, topic: str) -> None:
         if topic == PROGRAM:

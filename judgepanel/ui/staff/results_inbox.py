@@ -59,6 +59,7 @@ def outcome_tone(status: str, reason: str) -> str:
 class ResultsInboxScreen(Screen):
     topics = frozenset({RESULTS})
     title_text = "Results inbox"
+    follows_round = False  # the whole program's rows, whichever round is chosen
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -6,6 +6,13 @@ opening a 2,000-application program does not reload ten screens at once.
 Reloads go through :meth:`Screen.load`, which shows only the newest one's result:
 background work runs on two threads, so a read started before a change can
 finish after the read started because of it, and would put stale rows back.
+
+While a screen reads a round other than the one its rows are from (a round was just
+chosen), it is *reading*: after :data:`READING_MARK_DELAY_MS` (so a fast read shows
+nothing) the screen is disabled, greyed with every action on it, and
+``reading_changed`` tells the page, which says which round is being read. The rows
+still shown are the round before: nothing may be done to them. The mark goes when the
+read lands, or fails (the error shows as for any read).
 """
 
 from __future__ import annotations
@@ -13,13 +20,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from judgepanel.errors import JudgePanelError
 from judgepanel.ui.staff.context import EVERYTHING, StaffContext
 
 T = TypeVar("T")
+
+READING_MARK_DELAY_MS = 150  # a read that lands sooner shows no mark (no flicker)
 
 
 class Screen(QWidget):
@@ -27,6 +37,11 @@ class Screen(QWidget):
 
     topics: frozenset[str] = frozenset()
     title_text = ""  # the screen's title, untranslated (see translated_title)
+    # Whether the rows depend on the chosen round. A screen of the whole program
+    # (applications, judges…) rereads the same rows when a round is chosen: no mark.
+    follows_round = True
+    # The page shows or hides its "Reading …" line (see ``reading_round``).
+    reading_changed = Signal()
 
     @classmethod
     def translated_title(cls) -> str:
@@ -42,6 +57,13 @@ class Screen(QWidget):
         self.setAccessibleName(title)
         self._stale = True
         self._loads = 0  # reloads started; only the newest one's result is shown
+        self._shown_round: int | None = None  # the round of the rows shown
+        self._wanted_round: int | None = None  # the round the newest load reads
+        self.reading = False  # the mark shows: the screen is disabled
+        self.reading_round: int | None = None  # the round being read while it shows
+        self._mark_timer = QTimer(self)
+        self._mark_timer.setSingleShot(True)
+        self._mark_timer.timeout.connect(self._mark)
         ctx.changed.connect(self._on_changed)
         ctx.round_changed.connect(lambda _id: self._on_changed(EVERYTHING))
         self.layout_ = QVBoxLayout(self)
@@ -74,15 +96,51 @@ class Screen(QWidget):
 
     def load(self, query: Callable[[Any], T], show: Callable[[T], None]) -> None:
         """Run ``query(session)`` in the background and ``show`` its result, unless a newer
-        load of this screen has started meanwhile (its result will follow)."""
+        load of this screen has started meanwhile (its result will follow).
+
+        The load reads the round chosen now; until it lands the screen is marked as
+        reading when that is not the round it shows (see the module docstring)."""
         self._loads += 1
         ticket = self._loads
+        round_id = self.ctx.round_id if self.follows_round else None
+        self._start_reading(round_id)
 
         def deliver(result: T) -> None:
             if ticket == self._loads:
-                show(result)
+                self._shown_round = round_id
+                self._stop_reading()
+                show(result)  # the same turn of the event loop: no frame in between
 
-        self.ctx.read(query, deliver, parent=self)
+        def failed(error: JudgePanelError) -> None:
+            if ticket == self._loads:
+                self._stop_reading()
+                self._stale = True  # shown again, it tries again
+            self.ctx.show_error(self, error)
+
+        self.ctx.read(query, deliver, parent=self, on_error=failed)
+
+    def _start_reading(self, round_id: int | None) -> None:
+        if round_id == self._shown_round:
+            self._stop_reading()  # a reread of the round shown: no mark
+            return
+        self._wanted_round = round_id
+        if self.reading:  # marked already: name the newer round
+            self.reading_round = round_id
+            self.reading_changed.emit()
+        elif not self._mark_timer.isActive():
+            self._mark_timer.start(READING_MARK_DELAY_MS)
+
+    def _mark(self) -> None:
+        self.reading, self.reading_round = True, self._wanted_round
+        self.setEnabled(False)  # greys the rows and every action on them
+        self.reading_changed.emit()
+
+    def _stop_reading(self) -> None:
+        self._mark_timer.stop()
+        if self.reading:
+            self.reading, self.reading_round = False, None
+            self.setEnabled(True)
+            self.reading_changed.emit()
 
     def round_for_change(self, shown_round: int | None, say: Callable[[str], None],
                          still_reading: str) -> int | None:

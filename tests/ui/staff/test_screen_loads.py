@@ -16,7 +16,7 @@ def test_an_overtaken_reload_does_not_put_stale_rows_back(
     screen = page.show_screen("bundles")
     wait_idle(qtbot, page.ctx)
     held: list[Any] = []  # the reads' deliveries, in the order they were started
-    monkeypatch.setattr(page.ctx, "read", lambda query, deliver, parent=None:
+    monkeypatch.setattr(page.ctx, "read", lambda query, deliver, parent=None, on_error=None:
                         held.append(deliver))
     shown: list[str] = []
     screen.load(lambda _s: "older", shown.append)
