@@ -83,7 +83,6 @@ class StaffContext(QObject):
 
     changed = Signal(str)
     round_changed = Signal(int)
-    busy_changed = Signal(bool)
     news = Signal(object)  # list[Activity]: other officers' changes, oldest first
     # A screen asks for another screen by key (the dashboard's links); the page shows it.
     navigate = Signal(str)
@@ -96,7 +95,7 @@ class StaffContext(QObject):
         self.settings = settings
         self.undo_stack = QUndoStack(self)
         self.round_id: int | None = None
-        self.busy = 0
+        self.busy = 0  # background tasks running (tests wait for 0)
         self.last_error: JudgePanelError | None = None
         self._identity: Identity | None = None
         # Dialog hooks (tests replace these with plain functions).
@@ -167,8 +166,6 @@ class StaffContext(QObject):
             if dialog is not None:
                 dialog.close()
                 dialog.deleteLater()
-            if not self.busy:
-                self.busy_changed.emit(False)
 
         def done(result: Any) -> None:
             finish()
@@ -186,8 +183,6 @@ class StaffContext(QObject):
                 self.show_error(parent, error)
 
         self.busy += 1
-        if self.busy == 1:
-            self.busy_changed.emit(True)
         task = self.runner.start(work, on_done=done, on_error=failed, on_progress=progress)
         task_ref.append(task)
         return task
