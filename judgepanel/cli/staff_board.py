@@ -78,6 +78,7 @@ def rank_command(args: argparse.Namespace) -> int:
             data["budget"] = board.funding.budget
             data["awarded"] = board.funding.total_awarded
             data["line_at"] = board.funding.line_at
+            data["tied_at_line"] = list(board.funding.tied_at_line)
             data["remaining"] = board.funding.remaining
         currency = program.currency
     shown = board.rows[: args.top] if args.top else board.rows
@@ -131,6 +132,8 @@ def _lines(board: Leaderboard, rows: Sequence[BoardRow], currency: str) -> list[
                      + (f"; funding line at {line.line_at}" if line.line_at else "")
                      + ("; * = award set by staff (`judgepanel staff award`)"
                         if any(r.funding and r.funding.overridden for r in rows) else ""))
+        if line.tied_at_line:
+            lines.append(line.tie_note())
     for conflict in board.open_conflicts:
         lines.append(f"Open conflict: {conflict.judge.name} × {conflict.application_ref} "
                      f"({'; '.join(conflict.reasons)})")

@@ -231,6 +231,8 @@ def funding_section(data: ReportData, line: FundingLine, key: str) -> list[Flowa
     if line.line_at:
         summary += (f" The funding line falls above {st.text(line.line_at)}: it is the first "
                     "application whose request no longer fits (orange rule).")
+    if line.tied_at_line:
+        summary += f" <b>{st.text(line.tie_note())}</b>"
     return [
         Paragraph("Going down the ranking, each application is funded in full while its "
                   "request fits in what is left; the first that does not fit draws the line. "

@@ -16,6 +16,10 @@ Rule (common grants practice, stated in the reports):
   the line can move the line.
 - Overrides may exceed the budget; the result then says ``over_budget`` and
   ``remaining`` is negative, so the screen can warn instead of refusing.
+- Applications that share a rank are listed by reference, and the reference never
+  decides money: when the budget runs out inside such a group, after the rule funded
+  one of them, the line falls above the whole group and the result names it
+  (``tied_at_line``), for staff to decide with awards.
 
 Money is ``Decimal`` throughout (ints accepted); floats are refused because
 they cannot hold amounts such as 0.10 exactly. Amounts are not rounded.
@@ -52,6 +56,18 @@ class FundingLine:
     budget: Decimal
     rows: tuple[FundingRow, ...]
     line_at: str | None  # the first application that did not fit; None if all fit
+    # Applications sharing a rank where the budget ran out: the line falls above them
+    # all, as the ranking cannot choose between them (staff decide with awards).
+    tied_at_line: tuple[str, ...] = ()
+
+    def tie_note(self) -> str:
+        """The tie at the line in words, for the board and the reports ("" if none)."""
+        if not self.tied_at_line:
+            return ""
+        *first, last = self.tied_at_line
+        return (f"{', '.join(first)} and {last} share a rank where the budget runs out: "
+                "the ranking cannot choose between them, so the line falls above them. "
+                "Decide by setting an award.")
 
     @property
     def total_awarded(self) -> Decimal:
@@ -80,8 +96,13 @@ def funding_line(
     ranked: Sequence[tuple[str, Decimal | int]],
     budget: Decimal | int,
     overrides: Mapping[str, Decimal | int] | None = None,
+    ranks: Sequence[int] | None = None,
 ) -> FundingLine:
-    """Apply the rule above to ``ranked`` (best first: application id, requested amount)."""
+    """Apply the rule above to ``ranked`` (best first: application id, requested amount).
+
+    ``ranks``, parallel to ``ranked``, are the competition ranks ("1, 2, 2, 4"): with
+    them, a line that would fall inside a group sharing a rank falls above it.
+    """
     total = _money(budget, "budget", "The budget")
     given = dict(overrides or {})
     ids = [app for app, _ in ranked]
@@ -96,11 +117,27 @@ def funding_line(
                 f"An award was set for application {app}, which is not in this ranking.",
                 path=app,
             )
+    if ranks is not None and len(ranks) != len(ids):
+        raise ValueError("ranks must be parallel to ranked")
+    amounts = [_money(amount, app, f"The amount requested by {app}") for app, amount in ranked]
+    line = _walk(ids, amounts, total, given, len(ids))
+    if ranks is None or line.line_at is None:
+        return line
+    at = ids.index(line.line_at)
+    group = [k for k in range(len(ids)) if ranks[k] == ranks[at] and ids[k] not in given]
+    if not any(k < at for k in group):  # the rule funded none of its equals: no choice made
+        return line
+    tied = _walk(ids, amounts, total, given, group[0])
+    return FundingLine(tied.budget, tied.rows, tied.line_at, tuple(ids[k] for k in group))
+
+
+def _walk(ids: list[str], amounts: list[Decimal], total: Decimal,
+          given: Mapping[str, Decimal | int], stop: int) -> FundingLine:
+    """Down the ranking; from position ``stop`` (0-based) on, the rule funds nothing."""
     rows: list[FundingRow] = []
     running = Decimal(0)
     line_at: str | None = None
-    for position, (app, amount) in enumerate(ranked, start=1):
-        requested = _money(amount, app, f"The amount requested by {app}")
+    for index, (app, requested) in enumerate(zip(ids, amounts, strict=True)):
         overridden = app in given
         if overridden:
             awarded = _money(given[app], app, f"The award for {app}")
@@ -109,7 +146,7 @@ def funding_line(
                     f"The award for {app} ({awarded}) is more than it requested ({requested}).",
                     path=app,
                 )
-        elif line_at is None and requested <= total - running:
+        elif line_at is None and index < stop and requested <= total - running:
             awarded = requested
         else:
             line_at = line_at or app
@@ -117,7 +154,7 @@ def funding_line(
         running += awarded
         rows.append(
             FundingRow(
-                position=position,
+                position=index + 1,
                 application_id=app,
                 requested=requested,
                 awarded=awarded,

@@ -125,3 +125,40 @@ def test_row_finds_each_application_and_the_first_of_a_repeated_id() -> None:
     doubled = FundingLine(line.budget, (*line.rows, again), line.line_at)
     assert doubled.row("A") is line.rows[0]
     assert FundingLine(D(0), (), None).row("A") is None
+
+
+def test_the_reference_never_decides_money_between_equals() -> None:
+    """B and C share rank 2; the budget after A funds one of them. Listed by reference,
+    B would be funded and C not: the line falls above both, and the result says so."""
+    ranks = [1, 2, 2, 4]
+    line = funding_line(RANKED, D(80_000), ranks=ranks)
+    assert _table(line) == [("A", D(40_000), "funded"), ("B", D(0), "unfunded"),
+                            ("C", D(0), "unfunded"), ("D", D(0), "unfunded")]
+    assert line.line_at == "B" and line.tied_at_line == ("B", "C")
+    assert line.remaining == D(40_000)
+    assert line.tie_note().startswith("B and C share a rank where the budget runs out")
+    # Without ranks (or with every rank distinct) the old rule stands.
+    assert funding_line(RANKED, D(80_000)).line_at == "C"
+    assert funding_line(RANKED, D(80_000), ranks=[1, 2, 3, 4]).tied_at_line == ()
+    # Both fit, or neither: no choice was made by the reference.
+    assert funding_line(RANKED, D(120_000), ranks=ranks).tied_at_line == ()
+    assert funding_line(RANKED, D(50_000), ranks=ranks).tied_at_line == ()
+    # Staff decide with awards (C its request, B nothing): no tie is left to flag.
+    decided = funding_line(RANKED, D(80_000), {"B": D(0), "C": D(30_000)}, ranks)
+    assert _table(decided) == [("A", D(40_000), "funded"), ("B", D(0), "unfunded"),
+                               ("C", D(30_000), "funded"), ("D", D(10_000), "funded")]
+    assert decided.tied_at_line == () and decided.line_at is None
+    # An award to one of them alone leaves the other to the rule, as any award does.
+    one = funding_line(RANKED, D(80_000), {"C": D(30_000)}, ranks)
+    assert one.tied_at_line == () and one.over_budget
+
+
+def test_a_tie_of_three_at_the_line_keeps_awards_set_by_staff() -> None:
+    ranked = [("A", D(10)), ("B", D(10)), ("C", D(10)), ("D", D(10))]
+    line = funding_line(ranked, D(25), {"D": D(5)}, [1, 1, 1, 4])
+    assert _table(line) == [("A", D(0), "unfunded"), ("B", D(0), "unfunded"),
+                            ("C", D(0), "unfunded"), ("D", D(5), "partial")]
+    assert line.tied_at_line == ("A", "B", "C") and line.line_at == "A"
+    assert line.tie_note().startswith("A, B and C share a rank")
+    with pytest.raises(ValueError, match="parallel"):
+        funding_line(ranked, D(25), ranks=[1, 2])

@@ -214,7 +214,7 @@ def _board(data: RoundReviews, rule: DisagreementRule, category: CategoryInfo | 
                   for r in chosen.rows]
         awards = {ref: award for ref, _ in ranked
                   if (award := by_ref[ref].awarded) is not None}
-        line = funding_line(ranked, budget, awards)
+        line = funding_line(ranked, budget, awards, [r.rank for r in chosen.rows])
     people = _Roster(data.judges).people
     unable_by_app: dict[int, dict[str, str]] = defaultdict(dict)
     for (j, a), reason in data.unable.items():

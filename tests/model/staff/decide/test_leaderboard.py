@@ -190,6 +190,22 @@ def test_funding_line_with_the_round_budget(bp: BoardProgram) -> None:
     assert line.remaining == Decimal(5_000)
 
 
+def test_the_funding_line_is_given_the_ranks_so_ties_are_not_split_by_reference(
+        bp: BoardProgram, monkeypatch: pytest.MonkeyPatch) -> None:
+    from judgepanel.model.staff.decide import leaderboard
+
+    given: list[object] = []
+    real = leaderboard.funding_line
+
+    def spy(*args: object) -> object:
+        given.append(args[3] if len(args) > 3 else None)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(leaderboard, "funding_line", spy)
+    board = _board(bp, basis="raw")
+    assert given == [[r.rank for r in board.raw.rows]]
+
+
 def test_a_category_budget_never_skips_down_the_ranking(bp: BoardProgram) -> None:
     line = _board(bp, category="Housing").funding
     assert line is not None and line.budget == Decimal(50_000)
