@@ -257,7 +257,8 @@ def _mapping_data(mapping: ColumnMapping, headers: tuple[str, ...]) -> dict[str,
 
 
 def _problem_rows(report: Any) -> list[dict[str, Any]]:
-    return [{"row": p.row, "field": p.field, "problem": p.reason} for p in report.problems]
+    return [{"row": p.row, "field": p.field, "column": p.column, "problem": p.reason}
+            for p in report.problems]
 
 
 def _possible_duplicates(report: ImportReport) -> dict[str, Any]:

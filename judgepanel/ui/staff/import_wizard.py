@@ -194,7 +194,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.status)
         self.problem_model: RowsModel[RowProblem] = RowsModel([
             Column(self.tr("Row"), lambda p: p.row, tone=lambda p: BAD, align_right=True),
-            Column(self.tr("Field"), lambda p: p.field),
+            Column(self.tr("Column"), lambda p: p.column or self.tr("(the whole row)")),
             Column(self.tr("Problem"), lambda p: p.reason),
         ], self)
         self.problems = RowsTable(self.problem_model, self.tr("Rows with problems"), search=False)

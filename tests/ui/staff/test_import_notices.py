@@ -97,3 +97,12 @@ def test_a_title_above_the_headings_is_said_in_the_preview(make_page: Any, qtbot
     assert dialog.headers == tuple(ROWS[0].split(","))
     assert dialog.status.text().startswith(
         "2 rows below the headings on row 3 (what is above them is the sheet's title).")
+    # A bad row's problem names the column as the sheet heads it.
+    path.write_text("\n".join([*ROWS[:2], "A-009,Second,Org,City,not-an-address"]) + "\n",
+                    "utf-8")
+    dialog.load(path)
+    wait_idle(qtbot, page.ctx)
+    dialog.check()
+    wait_idle(qtbot, page.ctx)
+    model = dialog.problem_model
+    assert [model.index(0, c).data() for c in range(2)] == ["3", "Email"]

@@ -147,6 +147,11 @@ def test_every_kind_of_bad_row_is_reported(workspace: StaffWorkspace, tmp_path: 
     assert "not a plain file name" in problems[7]
     assert "'Component' is empty" in problems[8]
     assert [d.ref for d in report.good] == ["REC-2026-001"]
+    # Each names the column as the sheet heads it (the dialog shows it), not the field.
+    assert [p.column for p in report.problems] == [
+        "Ref", "Ref", "Ref", "Amount requested", "Amount requested", "Component",
+        "Attachments", "Attachments", "Component"]
+    assert report.problems[3].field == "requested_amount"
 
 
 def test_attachments_without_a_folder_are_a_row_problem(workspace: StaffWorkspace,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judgepanel.model.staff.prepare.categories import find_category, list_categories
-from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
+from judgepanel.model.staff.prepare.importing.mapping import FIELD_NAMES, ColumnMapping
 from judgepanel.model.staff.prepare.importing.sources import Cell, SourceTable, cell_problem
 from judgepanel.model.staff.schema.program import Application, Program
 from judgepanel.text import fold_accents
@@ -27,8 +27,9 @@ LIMITS = {"ref": 64, "title": 300, "organisation": 300, "city": 200, "contact_na
 @dataclass(frozen=True)
 class RowProblem:
     row: int
-    field: str
+    field: str  # an application field ("requested_amount"), a column, DUPLICATE or ""
     reason: str
+    column: str = ""  # the spreadsheet column it is about, as headed; "" for the whole row
 
     def __str__(self) -> str:
         return f"Row {self.row}: {self.reason}"
@@ -173,7 +174,9 @@ class RowChecker:
         problems: list[RowProblem] = []
 
         def problem(field_name: str, reason: str) -> None:
-            problems.append(RowProblem(number, field_name, reason))
+            column = (getattr(m, field_name) or "" if field_name in FIELD_NAMES
+                      else "" if field_name == DUPLICATE else field_name)
+            problems.append(RowProblem(number, field_name, reason, column))
 
         def get(field_name: str) -> str:
             column = getattr(m, field_name)
