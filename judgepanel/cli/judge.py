@@ -259,7 +259,7 @@ def run_sheet(args: argparse.Namespace) -> int:
         path = write_sheet(session, args.out)
         count = len(session.applications)
     emit(args, {"sheet": str(path), "applications": count},
-         [f"Wrote a score sheet of {count} applications to {path}.",
+         [f"Wrote a score sheet of {plural(count, 'application')} to {path}.",
           "Fill in scores, comments for the panel and feedback for the applicant, then: "
           "judgepanel judge score BUNDLE SHEET --check"])
     return 0

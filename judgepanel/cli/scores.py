@@ -14,6 +14,7 @@ from typing import Any
 
 from judgepanel.cli.staff_common import basis_option, emit, json_errors
 from judgepanel.model.scoring.ranking import BASIS_NAMES
+from judgepanel.text import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,7 +62,8 @@ def run_rank(args: argparse.Namespace) -> int:
                   "estimable": effects.estimable, "pieces": len(effects.pieces)},
         "warnings": [{"basis": w.basis, "text": w.text} for w in result.warnings],
     }
-    lines = [f"{result.source}: {result.reviews} reviews of {len(result.stats)} applications, "
+    lines = [f"{result.source}: {plural(result.reviews, 'review')} of "
+             f"{plural(len(result.stats), 'application')}, "
              f"ranked by the {BASIS_NAMES[result.basis]}"]
     lines += [f"Note ({w.basis}): {w.text}" for w in result.warnings if w.basis == result.basis]
     lines.append(f"{'RANK':>5}  {'SCORE':>6}  {'N':>2}  {'MEAN':>6}  APPLICATION")

@@ -50,6 +50,7 @@ from judgepanel.model.staff.prepare.rounds import (
 )
 from judgepanel.model.staff.schema.program import Conflict
 from judgepanel.model.staff.workspace import StaffWorkspace
+from judgepanel.text import plural
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -321,8 +322,8 @@ def run_import(args: argparse.Namespace) -> int:
     data = {"source": report.source, "rows": report.total_rows, "imported": len(outcome.refs),
             "refs": outcome.refs, **title, **_mapping_data(mapping, headers),
             "problems": _problem_rows(report), **_possible_duplicates(report)}
-    lines = [f"Imported {len(outcome.refs)} applications from {report.source} "
-             f"({report.summary()})"]
+    lines = [f"Imported {plural(len(outcome.refs), 'application')} from {report.source}: "
+             f"{report.summary()}"]
     lines += [f"  skipped: {p}" for p in report.problems]
     lines += _notice_lines(report)
     emit(args, data, lines)

@@ -31,6 +31,7 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.staff.overview import round_summaries, round_summary
 from judgepanel.model.staff.prepare.applications import find_application
 from judgepanel.model.staff.prepare.rounds import find_round
+from judgepanel.text import plural
 
 DETAILS_WIDTH = 160
 
@@ -109,8 +110,9 @@ def register(steps: argparse._SubParsersAction) -> None:
 
 
 def _round_line(r: dict[str, Any]) -> str:
-    parts = [f"{r['applications']} applications", f"rubric “{r['rubric']}”" if r["rubric"]
-             else "no rubric", f"{r['assignments']} assignments", f"{r['bundles']} bundles"]
+    parts = [plural(r["applications"], "application"), f"rubric “{r['rubric']}”"
+             if r["rubric"] else "no rubric", plural(r["assignments"], "assignment"),
+             plural(r["bundles"], "bundle")]
     if r["due"]:
         parts.append(f"due {r['due']:%Y-%m-%d}")
     if r["budget"] is not None:
@@ -202,7 +204,8 @@ def run_round_delete(args: argparse.Namespace) -> int:
         row = dataclasses.asdict(round_summary(session, round_))
         delete_round(session, round_, workspace.actor)
     emit(args, {"deleted": row}, [
-        f"Deleted round {row['number']} ({row['name']}, {row['applications']} applications). "
+        f"Deleted round {row['number']} ({row['name']}, "
+        f"{plural(row['applications'], 'application')}). "
         "Its applications stay in the program; the audit log keeps what it held."])
     return 0
 

@@ -25,6 +25,7 @@ from judgepanel.model.staff.identity import program_staff_fingerprint
 from judgepanel.model.staff.prepare.applications import find_application
 from judgepanel.model.staff.prepare.judges import find_judge
 from judgepanel.model.staff.prepare.rounds import find_round, round_applications
+from judgepanel.text import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -140,7 +141,8 @@ def run_assign(args: argparse.Namespace) -> int:
     for judge_id, _app in outcome.added:
         added[names[judge_id]] = added.get(names[judge_id], 0) + 1
     lines = [f"Round {data['round']}: {outcome.summary()}"]
-    lines += [f"  {name}: {n} applications" + (f" ({added[name]} new)" if name in added else "")
+    lines += [f"  {name}: {plural(n, 'application')}"
+              + (f" ({added[name]} new)" if name in added else "")
               for name, n in data["loads"].items()]
     lines += [f"  short: {u}" for u in outcome.unmet]
     if args.check:
@@ -243,7 +245,7 @@ def run_bundles(args: argparse.Namespace) -> int:
     noun = "bundle" if len(rows) == 1 else "bundles"
     lines = [f"Built {len(rows)} {noun} in {args.out}:"]
     for r in rows:
-        lines.append(f"  {r['judge']}: {r['path']} ({r['applications']} applications)")
+        lines.append(f"  {r['judge']}: {r['path']} ({plural(r['applications'], 'application')})")
         if r["passphrase"]:
             lines.append(f"      passphrase: {r['passphrase']}")
     if passphrases:

@@ -174,7 +174,7 @@ def test_refusals_are_plain_and_json(setup: Setup, monkeypatch: pytest.MonkeyPat
     assert refusal["rows"] == [{"row": 3, "problem": "'Email' is not an email address "
                                 "(got 'not an email')"}]
     assert jp(monkeypatch, "staff", "import", "-w", setup.ws, bad, "--good-rows-only") == 0
-    assert "Imported 1 applications" in capsys.readouterr().out
+    assert "Imported 1 application from" in capsys.readouterr().out
 
     broken = setup.root / "broken.toml"
     broken.write_text('name = "x"\n[[criteria]]\nkey = "a"\ntitle = "A"\nwieght = 2\n')

@@ -49,7 +49,7 @@ def test_check_and_import_name_the_rows_and_import_them_all(
                                                "like_ref": "A-001", "notice": NOTICE}]
     assert main(["staff", "import", "-w", str(program), sheet]) == 0
     out = capsys.readouterr().out
-    assert "Imported 3 applications from apps.csv (3 rows, all good.)" in out
+    assert "Imported 3 applications from apps.csv: 3 rows, all good." in out
     assert f"  note: {NOTICE}\n" in out
 
 
@@ -82,7 +82,7 @@ def test_a_title_above_the_headings_is_said_and_not_imported(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == ("Row 1 is the sheet's title, not an application: the headings are "
                       "on row 3.")
-    assert "Imported 2 applications from apps.csv (2 rows, all good.)" in out
+    assert "Imported 2 applications from apps.csv: 2 rows, all good." in out
     assert main(["staff", "import", "-w", str(program), sheet, "--check", "--json"]) == 1
     checked = json.loads(capsys.readouterr().out)
     assert (checked["title_rows"], checked["header_row"]) == ([1], 3)
