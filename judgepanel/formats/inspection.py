@@ -26,6 +26,7 @@ from judgepanel.formats.detect import FileKind, detect_file, detect_payload
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.formats.results.file import results_from_sealed
 from judgepanel.formats.sealed import AnyIdentity, SealedZip
+from judgepanel.text import plural
 
 MAX_KEY_FILE = 64 * 1024
 # A key that does not fit and a header damaged on the way look alike to age (the file
@@ -52,7 +53,7 @@ class Report:
         print(text, file=self.out)
 
     def field(self, label: str, value: str) -> None:
-        self.line(f"  {label + ':':<10} {value}")
+        self.line(f"  {label + ':':<12} {value}")  # "Fingerprint:" the longest
 
     def ok(self, check: str) -> None:
         self.line(f"  {self.marks[0]} {check}")
@@ -190,9 +191,9 @@ def check_bundle(sealed: SealedZip, signer: tuple[PublicKey, Card | None] | None
         report.field("Judge", f"{m['judge']['name']} ({m['judge']['fingerprint']})")
         report.field("Signed by", f"{m['staff']['name']} (staff), key id {key.key_id_hex}, "
                      f"fingerprint {m['staff']['fingerprint']}")
-        report.field("Contents", f"{len(m['applications'])} applications, "
-                     f"{len(m['members'])} files")
-        report.ok("manifest is valid (format version 1)")
+        report.field("Contents", f"{plural(len(m['applications']), 'application')}, "
+                     f"{plural(len(m['members']), 'file')}")
+        report.ok(f"manifest is valid (format version {m['format_version']})")
         report.ok("staff signature over the manifest verifies; its trusted comment names "
                   "this bundle")
         check_signer(key, signer, "staff", report)
@@ -236,9 +237,10 @@ def check_results(sealed: SealedZip, signer: tuple[PublicKey, Card | None] | Non
     report.field("Signed by", f"key id {results.signer_key_id}")
     report.field("Sequence", f"{d['sequence']}, created {d['created']}")
     conflicts = sum(1 for x in d["declarations"] if x["conflict"])
-    report.field("Contents", f"{len(d['reviews'])} reviews, {len(d['declarations'])} "
-                 f"declarations ({conflicts} conflicts)")
-    report.ok("results document is valid (format version 1)")
+    report.field("Contents", f"{plural(len(d['reviews']), 'review')}, "
+                 f"{plural(len(d['declarations']), 'declaration')} "
+                 f"({plural(conflicts, 'conflict')})")
+    report.ok(f"results document is valid (format version {d['format_version']})")
     key = signer[0] if signer else shipped
     try:
         results.verify_signature(key)

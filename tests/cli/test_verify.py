@@ -204,9 +204,10 @@ def test_good_results_against_the_enrolled_card(capsys: pytest.CaptureFixture[st
                        "--signer", card_file(tmp_path, keys.judge, "judge"))
     assert code == 0, out
     assert out.splitlines()[0] == f"{results}: JudgePanel results file"
-    assert "Sequence:  3" in out
+    assert "  Sequence:    3, created" in out  # labels aligned, "Fingerprint:" the longest
     assert f"judge signature verifies with Maria Okafor ({keys.judge.fingerprint}" in out
-    assert "1 reviews, 2 declarations (1 conflicts)" in out
+    assert "Contents:    1 review, 2 declarations (1 conflict)" in out
+    assert "results document is valid (format version 3)" in out  # the file's, not 1
 
 
 def test_results_signed_by_another_key(capsys: pytest.CaptureFixture[str], tmp_path: Path,
