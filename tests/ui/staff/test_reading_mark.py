@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QAbstractItemView
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.model.rubric.definition import Rubric
@@ -74,9 +75,12 @@ def test_a_slow_read_of_a_new_round_marks_the_screen_until_it_lands(
     assert not bundles.reading  # not at once: a fast read would only flicker
     qtbot.waitUntil(lambda: bundles.reading)
     assert bundles.reading_round == final_id
-    # The first round's bundles still show, greyed, and cannot be acted on.
+    # The first round's bundles still show and cannot be acted on. The table keeps its
+    # pixels: repainted, it would call its model for every cell while the read runs.
     assert bundles.model.rowCount() > 0
     assert not bundles.isEnabled()
+    views = bundles.findChildren(QAbstractItemView)
+    assert views and not any(view.updatesEnabled() for view in views)
     assert not bundles.build_button.isEnabled() and not bundles.sent_button.isEnabled()
     assert page.reading_mark.isVisible()
     assert page.reading_label.text() == "Reading “2. Final”…"
@@ -88,6 +92,7 @@ def test_a_slow_read_of_a_new_round_marks_the_screen_until_it_lands(
     wait_idle(qtbot, page.ctx)
     assert not bundles.reading and bundles.reading_round is None
     assert bundles.isEnabled() and bundles.build_button.isEnabled()
+    assert all(view.updatesEnabled() for view in views)
     assert bundles.model.rowCount() == 0  # the final round has no bundles yet
     assert not page.reading_mark.isVisible()
     assert errors == []
