@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QMenu, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QMenu
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QProxyStyle
 
 APPEARANCE_KEY = "appearance/scheme"
 SCHEMES = ("system", "light", "dark")
@@ -114,57 +119,65 @@ def chosen(settings: QSettings) -> str:
 
 def use_fusion(app: QApplication) -> None:
     """Make Fusion the style, unless it is already (Qt's default often is), ours or not."""
-    style = app.style()
-    if not isinstance(style, OutlinedIndicators) and style.name().lower() != "fusion":
+    if not app.property(OUTLINED) and app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
 
 
-class OutlinedIndicators(QProxyStyle):
+@cache
+def outlined_indicators() -> type[QProxyStyle]:
     """Fusion, with every check box and radio button outlined in a colour that shows.
 
     Fusion outlines them in the window colour made darker, which on a dark palette is
     the colour of the box itself: an empty check box, in a list above all, was not
-    there to see. Only the dark scheme uses this style (a Python style costs about
-    5 ms of start-up, and Fusion's light outline is fine). Item views' check boxes are
-    drawn as check boxes too (Fusion asks its proxy), so they are outlined as well.
+    there to see. Only the dark scheme uses this style, and the class is made on first
+    use: Python's first touch of QStyle makes PySide build its enum types (about 5 ms
+    of a light start-up, which never needs it). Item views' check boxes are drawn as
+    check boxes too (Fusion asks its proxy), so they are outlined as well.
     """
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QWidget
 
-    def __init__(self) -> None:
-        super().__init__("Fusion")
+    class OutlinedIndicators(QProxyStyle):
+        def __init__(self) -> None:
+            super().__init__("Fusion")
 
-    def drawPrimitive(self, element: QStyle.PrimitiveElement,  # noqa: N802 (Qt override)
-                      option: QStyleOption, painter: QPainter,
-                      widget: QWidget | None = None) -> None:
-        super().drawPrimitive(element, option, painter, widget)
-        round_ = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
-        if not round_ and element != QStyle.PrimitiveElement.PE_IndicatorCheckBox:
-            return
-        enabled = bool(option.state & QStyle.StateFlag.State_Enabled)
-        group = QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(option.palette.color(group, QPalette.ColorRole.PlaceholderText))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        box = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
-        if round_:
-            painter.drawEllipse(box)
-        else:
-            painter.drawRect(box)
-        painter.restore()
+        def drawPrimitive(self, element: QStyle.PrimitiveElement,  # noqa: N802 (Qt)
+                          option: QStyleOption, painter: QPainter,
+                          widget: QWidget | None = None) -> None:
+            super().drawPrimitive(element, option, painter, widget)
+            round_ = element == QStyle.PrimitiveElement.PE_IndicatorRadioButton
+            if not round_ and element != QStyle.PrimitiveElement.PE_IndicatorCheckBox:
+                return
+            enabled = bool(option.state & QStyle.StateFlag.State_Enabled)
+            group = QPalette.ColorGroup.Normal if enabled else QPalette.ColorGroup.Disabled
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setPen(option.palette.color(group, QPalette.ColorRole.PlaceholderText))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            box = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+            if round_:
+                painter.drawEllipse(box)
+            else:
+                painter.drawRect(box)
+            painter.restore()
+
+    return OutlinedIndicators
 
 
 OUTLINED = "judgepanel_outlined_indicators"  # an application property: the style is ours
 
 
 def set_palette(app: QApplication, scheme: str) -> bool:
-    """Use ``scheme``'s palette (and, dark, :class:`OutlinedIndicators`); True when dark."""
+    """Use ``scheme``'s palette (and, dark, :func:`outlined_indicators`); True when dark."""
     dark = scheme == "dark" or (scheme == "system" and system_prefers_dark())
     if dark:
-        if not isinstance(app.style(), OutlinedIndicators):
-            app.setStyle(OutlinedIndicators())
+        outlined = outlined_indicators()
+        if not isinstance(app.style(), outlined):
+            app.setStyle(outlined())
         app.setProperty(OUTLINED, True)
     elif app.property(OUTLINED):  # asking for the style costs ~5 ms: only if it was ours
-        if isinstance(app.style(), OutlinedIndicators):
+        if isinstance(app.style(), outlined_indicators()):
             app.setStyle("Fusion")
         app.setProperty(OUTLINED, False)
     app.setPalette(dark_palette() if dark else light_palette())

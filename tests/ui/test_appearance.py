@@ -32,7 +32,7 @@ def test_each_scheme_uses_fusion_whatever_style_was_set_before(qtbot: Any) -> No
         assert app.palette().color(window) == fusion_light.color(window)
         assert appearance.apply(app, "dark")  # Fusion, outlining its indicators
         style = app.style()
-        assert isinstance(style, appearance.OutlinedIndicators)
+        assert isinstance(style, appearance.outlined_indicators())
         assert style.baseStyle().name().lower() == "fusion"
         appearance.use_fusion(app)
         assert app.style() is style  # ours is Fusion: kept
@@ -78,7 +78,7 @@ def test_an_empty_check_box_shows_on_the_dark_palette(qtbot: Any) -> None:
     before_style, before_palette = app.style().name(), app.palette()
     try:
         assert appearance.apply(app, "dark")
-        assert isinstance(app.style(), appearance.OutlinedIndicators)
+        assert isinstance(app.style(), appearance.outlined_indicators())
         listing = QListWidget()
         qtbot.addWidget(listing)
         item = QListWidgetItem("Budget (attachment)")
@@ -95,7 +95,7 @@ def test_an_empty_check_box_shows_on_the_dark_palette(qtbot: Any) -> None:
         window = app.palette().color(QPalette.ColorRole.Window)
         assert _marks(listing, base) > 20 and _marks(box, window) > 20
         assert not appearance.apply(app, "light")  # light: Fusion's own drawing again
-        assert not isinstance(app.style(), appearance.OutlinedIndicators)
+        assert not isinstance(app.style(), appearance.outlined_indicators())
         assert app.style().name().lower() == "fusion"
     finally:
         app.setStyle(before_style)

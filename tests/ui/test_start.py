@@ -15,6 +15,7 @@ from judgepanel.ui import appearance
 
 START_IN_A_FRESH_PROCESS = """
 import sys
+import PySide6.QtWidgets
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
@@ -26,6 +27,8 @@ show = MainWindow.show
 
 def shown(window):
     print(f"network_before_window={'PySide6.QtNetwork' in sys.modules}")
+    # PySide builds a class (and its enum types) when Python first names it.
+    print(f"qstyle_before_window={'QStyle' in vars(PySide6.QtWidgets)}")
     show(window)
     QTimer.singleShot(500, report)
     QTimer.singleShot(30000, lambda: QApplication.exit(3))  # report failed: say so
@@ -66,6 +69,7 @@ def test_the_app_it_makes_is_fusion_with_the_light_palette(tmp_path: Path) -> No
     """Fusion is asked for on the command line Qt reads (so Python never builds the style
     object at start), whatever style the environment asks for."""
     seen = start(tmp_path, QT_STYLE_OVERRIDE="Windows")
+    assert seen["qstyle_before_window"] == "False"  # about 5 ms of QStyle's enum types
     assert seen["style"] == "fusion"
     assert seen["window_colour"] == appearance.LIGHT["Window"]
     expected = "DesktopApplication" if sys.platform == "darwin" else "QApplication"
