@@ -212,6 +212,8 @@ def run_award(args: argparse.Namespace) -> int:
                             total_awarded=board.funding.total_awarded,
                             remaining=board.funding.remaining,
                             line_at=board.funding.line_at,
+                            tied_at_line=list(board.funding.tied_at_line),
+                            tie_note=board.funding.tie_note(),
                             status=row.status if row else None)
         currency = program.currency
     if amount is None:
@@ -229,6 +231,8 @@ def run_award(args: argparse.Namespace) -> int:
                         else f"{money(data['remaining'])} left")
                      + (f"; funding line at {data['line_at']}" if data["line_at"] else "")
                      + ".")
+        if data["tie_note"]:
+            lines.append(data["tie_note"])
     emit(args, data, lines)
     return 0
 

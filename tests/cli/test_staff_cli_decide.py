@@ -178,3 +178,25 @@ def test_award_refusals(ws: Path, monkeypatch: pytest.MonkeyPatch,
     assert "zero or more" in as_json(capsys)["error"]
     assert jp(monkeypatch, "staff", "audit", "-w", ws, "--action", "award.", "--json") == 0
     assert as_json(capsys)["entries"] == []  # nothing was recorded
+
+
+def test_a_tie_where_the_budget_runs_out_is_said_not_settled_by_reference(
+        ws: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A07 (10k) and A08 (5k) share rank 6. With A02 and A04 passed over, 5k is left at
+    them: listed by reference A07 comes first and does not fit, so A08, which would,
+    was left out by its reference. Now the board says staff must decide."""
+    for ref in ("A02", "A04"):
+        assert jp(monkeypatch, "staff", "award", "-w", ws, ref, "0") == 0
+    out = capsys.readouterr().out
+    assert "A07 and A08 share a rank where the budget runs out" in out
+    assert jp(monkeypatch, "staff", "rank", "-w", ws, "--json") == 0
+    board = as_json(capsys)
+    assert board["tied_at_line"] == ["A07", "A08"] and board["line_at"] == "A07"
+    assert Decimal(board["remaining"]) == 5_000
+    assert jp(monkeypatch, "staff", "rank", "-w", ws) == 0
+    lines = capsys.readouterr().out.splitlines()
+    budget = next(i for i, line in enumerate(lines) if line.startswith("Budget "))
+    assert lines[budget + 1].startswith(
+        "A07 and A08 share a rank where the budget runs out: the ranking cannot choose")
+    assert jp(monkeypatch, "staff", "award", "-w", ws, "A08", "5000", "--json") == 0
+    assert as_json(capsys)["tied_at_line"] == []  # staff decided

@@ -17,9 +17,9 @@ Rule (common grants practice, stated in the reports):
 - Overrides may exceed the budget; the result then says ``over_budget`` and
   ``remaining`` is negative, so the screen can warn instead of refusing.
 - Applications that share a rank are listed by reference, and the reference never
-  decides money: when the budget runs out inside such a group, after the rule funded
-  one of them, the line falls above the whole group and the result names it
-  (``tied_at_line``), for staff to decide with awards.
+  decides money: when the line falls within such a group and what is left where the
+  group starts could fund one of them (but not all), the line falls above the whole
+  group and the result names it (``tied_at_line``), for staff to decide with awards.
 
 Money is ``Decimal`` throughout (ints accepted); floats are refused because
 they cannot hold amounts such as 0.10 exactly. Amounts are not rounded.
@@ -125,10 +125,12 @@ def funding_line(
         return line
     at = ids.index(line.line_at)
     group = [k for k in range(len(ids)) if ranks[k] == ranks[at] and ids[k] not in given]
-    if not any(k < at for k in group):  # the rule funded none of its equals: no choice made
-        return line
-    tied = _walk(ids, amounts, total, given, group[0])
-    return FundingLine(tied.budget, tied.rows, tied.line_at, tuple(ids[k] for k in group))
+    left = line.rows[group[0] - 1].remaining if group[0] else total
+    if len(group) < 2 or min(amounts[k] for k in group) > left:
+        return line  # no equal at the line, or none of them fits whichever goes first
+    if group[0] < at:  # the rule funded an equal listed first: undo that choice
+        line = _walk(ids, amounts, total, given, group[0])
+    return FundingLine(line.budget, line.rows, line.line_at, tuple(ids[k] for k in group))
 
 
 def _walk(ids: list[str], amounts: list[Decimal], total: Decimal,

@@ -140,9 +140,14 @@ def test_the_reference_never_decides_money_between_equals() -> None:
     # Without ranks (or with every rank distinct) the old rule stands.
     assert funding_line(RANKED, D(80_000)).line_at == "C"
     assert funding_line(RANKED, D(80_000), ranks=[1, 2, 3, 4]).tied_at_line == ()
-    # Both fit, or neither: no choice was made by the reference.
+    # Both fit, or neither fits whichever goes first: the reference chose nothing.
     assert funding_line(RANKED, D(120_000), ranks=ranks).tied_at_line == ()
     assert funding_line(RANKED, D(50_000), ranks=ranks).tied_at_line == ()
+    # Listed first, B does not fit but C would: listed the other way, C would be funded.
+    cheaper = [("A", D(40_000)), ("B", D(35_000)), ("C", D(10_000)), ("D", D(10_000))]
+    line = funding_line(cheaper, D(60_000), ranks=ranks)
+    assert _table(line)[1:3] == [("B", D(0), "unfunded"), ("C", D(0), "unfunded")]
+    assert line.tied_at_line == ("B", "C") and line.line_at == "B"
     # Staff decide with awards (C its request, B nothing): no tie is left to flag.
     decided = funding_line(RANKED, D(80_000), {"B": D(0), "C": D(30_000)}, ranks)
     assert _table(decided) == [("A", D(40_000), "funded"), ("B", D(0), "unfunded"),
