@@ -210,11 +210,8 @@ class LeaderboardScreen(Screen):
                 left=money_text(f.remaining),
                 line=self.tr("; funding line at {ref} (the dashed line in the table)").format(
                     ref=f.line_at) if f.line_at else ""))
-            if f.tied_at_line:
-                parts.append(self.tr(
-                    "{refs} share a rank where the budget runs out: the ranking cannot "
-                    "choose between them, so the line falls above them. Decide by setting "
-                    "an award.").format(refs=", ".join(f.tied_at_line)))
+            if f.tied_at_line:  # the model's words, as for the bases' warnings below
+                parts.append(f.tie_note())
         counts = board.reviews_per_judge
         if counts:
             middle = counts[len(counts) // 2]
