@@ -256,9 +256,11 @@ def money(value: Decimal | None) -> str:
 
 def parse_money(text: str, path: str) -> Decimal:
     """An amount typed by staff (``12500``, ``$12,500.00``), or a refusal naming ``path``."""
-    from judgepanel.model.staff.prepare.importing.rows import parse_amount
+    from judgepanel.model.staff.prepare.importing.rows import AmbiguousAmount, parse_amount
 
     try:
         return parse_amount(text)
+    except AmbiguousAmount as unclear:
+        raise ValidationError(f"{unclear}.", path=path) from None
     except ValueError:
         raise ValidationError(f"“{text}” is not an amount of money.", path=path) from None

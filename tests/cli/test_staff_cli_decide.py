@@ -167,7 +167,10 @@ def test_award_refusals(ws: Path, monkeypatch: pytest.MonkeyPatch,
                         capsys: pytest.CaptureFixture[str]) -> None:
     for argv, message in (
             (("A02", "25000"), "more than it requested"),
-            (("A02", "10.005"), "fractions of a cent"),
+            (("A02", "10.0005"), "fractions of a cent"),
+            (("A02", "10.005"), "“10.005” reads as 10,005 only with a dot between thousands"),
+            (("A02", "12.500"), "“12.500” could mean 12.50 or 12,500: write it as 12.50 or "
+                                "as 12500."),
             (("A02", "lots"), "not an amount of money"),
             (("A02",), "either an AMOUNT or --clear"),
             (("A02", "100", "--clear"), "either an AMOUNT or --clear"),

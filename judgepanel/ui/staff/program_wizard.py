@@ -218,7 +218,7 @@ class ProgramDialog(QDialog):
 
     def spec(self) -> ProgramSpec:
         from judgepanel.model.staff.prepare.categories import RECOGNITION_COMPONENTS
-        from judgepanel.model.staff.prepare.importing.rows import parse_amount
+        from judgepanel.ui.staff.award_dialog import parse_amount  # the locale's "12.500"
 
         if not self.folder.text().strip():
             raise ValidationError(self.tr("Choose an empty folder for the program."),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from judgepanel.errors import Cancelled, FileFormatError, ImportRowsError, ValidationError
 from judgepanel.model.staff import audit
 from judgepanel.model.staff.prepare.importing.mapping import ColumnMapping
-from judgepanel.model.staff.prepare.importing.rows import parse_amount
+from judgepanel.model.staff.prepare.importing.rows import AmbiguousAmount, parse_amount
 from judgepanel.model.staff.prepare.importing.sources import read_table
 from judgepanel.model.staff.prepare.importing.workflow import commit, import_file, preview, validate
 from judgepanel.model.staff.schema.audit_log import AuditEvent
@@ -305,3 +305,29 @@ def test_parse_amount(text: str, amount: str) -> None:
 def test_parse_amount_refuses(text: str) -> None:
     with pytest.raises(ValueError):
         parse_amount(text)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("12.500", "“12.500” could mean 12.50 or 12,500: write it as 12.50 or as 12500"),
+    ("€1.500", "“€1.500” could mean 1.50 or 1,500: write it as 1.50 or as 1500"),
+    ("1.234", "“1.234” reads as 1,234 only with a dot between thousands: write it as 1234"),
+])
+def test_a_dot_and_three_digits_is_refused_not_guessed(text: str, said: str) -> None:
+    """Read as a decimal point, "€1.500" was 1.50 (a thousand times off for a European
+    sheet), and passed the two-decimals check since 1.500 equals 1.50."""
+    with pytest.raises(AmbiguousAmount) as unclear:
+        parse_amount(text)
+    assert str(unclear.value) == said
+    for clear, amount in (("1.500,00", "1500.00"), ("1,500", "1500"), ("1.50", "1.50"),
+                          ("1500.000", "1500.000")):
+        assert parse_amount(clear) == Decimal(amount)
+
+
+def test_an_ambiguous_amount_is_a_row_problem_saying_both_readings(
+        workspace: StaffWorkspace, tmp_path: Path) -> None:
+    with workspace.session() as session:
+        table = read_table(_csv(tmp_path, ["REC-1,One,O,C,N,n@o.org,12.500,Education,"]))
+        report = validate(session, workspace.program(session), table, _mapping())
+    assert [str(p) for p in report.problems] == [
+        "Row 2: 'Amount requested': “12.500” could mean 12.50 or 12,500: write it as 12.50 "
+        "or as 12500"]

@@ -104,9 +104,33 @@ def cell_items(value: Cell | None, separator: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+class AmbiguousAmount(ValueError):
+    """"12.500": twelve and a half, or twelve thousand five hundred written the European
+    way? Read either way the wrong one is a thousand times off, so neither is taken."""
+
+    def __init__(self, text: str, cleaned: str) -> None:
+        super().__init__(text)
+        self.text = text
+        as_point = Decimal(cleaned)
+        self.thousands = Decimal(cleaned.replace(".", ""))
+        cents = as_point.quantize(Decimal("0.01"))
+        self.point = cents if cents == as_point else None  # 1.234 is no amount of money
+
+    def __str__(self) -> str:
+        plain = f"{self.thousands:,}"
+        if self.point is None:
+            return (f"“{self.text}” reads as {plain} only with a dot between thousands: "
+                    f"write it as {self.thousands}")
+        return (f"“{self.text}” could mean {self.point} or {plain}: write it as "
+                f"{self.point} or as {self.thousands}")
+
+
 def parse_amount(text: str) -> Decimal:
-    """'$12,500.00', '12 500', '12500,5', '€1.234,56' -> Decimal; ValueError when not money."""
+    """'$12,500.00', '12 500', '12500,5', '€1.234,56' -> Decimal; ValueError when not money
+    (:class:`AmbiguousAmount` for '12.500', a dot and three digits and nothing else)."""
     cleaned = re.sub(r"[\s\u00a0'’]|^[A-Z]{3}|[A-Z]{3}$|[$€£¥]", "", text.strip())
+    if re.fullmatch(r"-?\d{1,3}\.\d{3}", cleaned):
+        raise AmbiguousAmount(text.strip(), cleaned)
     if "," in cleaned and "." in cleaned:
         decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
@@ -262,6 +286,9 @@ class RowChecker:
             return None
         try:
             amount = parse_amount(text)
+        except AmbiguousAmount as unclear:
+            problem("requested_amount", f"'{column}': {unclear}")
+            return None
         except ValueError:
             problem("requested_amount", f"'{column}' is not an amount of money (got '{text}')")
             return None
