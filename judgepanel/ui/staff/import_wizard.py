@@ -10,7 +10,8 @@ may hold attachment file names; the list separator (between categories or
 file names in one cell) is the officer's to set, as spreadsheets differ.
 Without a reference column the dialog says how references will be made, and rows
 repeating applications already in the program are refused unless the officer
-ticks "Add them anyway" (the CLI's ``--allow-duplicates``). With a reference column,
+ticks "Add them anyway" (the CLI's ``--allow-duplicates``; greyed when a column holds
+references, which then tell applications apart). With a reference column,
 rows that look like one application sent twice under two references are listed apart,
 calmly: they are imported all the same, for the officer to check.
 """
@@ -371,6 +372,8 @@ class ImportDialog(QDialog):
             " (`--map ref=COLUMN`)", ""))
         colour = "" if mapping.ref else f"color: {tone(WARN).name()}"
         self.refs_note.setStyleSheet(colour)
+        # With references, they tell applications apart: the box would change nothing.
+        self.allow_duplicates.setEnabled(not mapping.ref)
 
     def _set_ready(self, ready: bool) -> None:
         self.import_button.setEnabled(ready)

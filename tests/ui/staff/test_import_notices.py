@@ -106,3 +106,14 @@ def test_a_title_above_the_headings_is_said_in_the_preview(make_page: Any, qtbot
     wait_idle(qtbot, page.ctx)
     model = dialog.problem_model
     assert [model.index(0, c).data() for c in range(2)] == ["3", "Email"]
+
+
+def test_add_them_anyway_only_where_it_can_change_something(make_page: Any, qtbot: Any,
+                                                           tmp_path: Path) -> None:
+    """The box lets repeated rows in when no column holds references; with references,
+    they tell applications apart and the box would do nothing, so it is greyed."""
+    _page, dialog = _checked(make_page, qtbot, tmp_path, ROWS)
+    assert dialog.mapping().ref == "Submission ID"
+    assert not dialog.allow_duplicates.isEnabled()
+    dialog.combos["ref"].setCurrentIndex(0)  # (none): references will be made
+    assert dialog.mapping().ref is None and dialog.allow_duplicates.isEnabled()
