@@ -72,8 +72,16 @@ def next_step_text(code: str) -> str:
 
 
 def bundle_text(j: JudgeProgress) -> str:
+    if j.bundle == "built" and j.results != "none yet":  # not ticked, but it reached them
+        return tr("sent (its results came back)")
     return {"not built": tr("not built"), "built": tr("built, not sent"),
             "sent": tr("sent"), "outdated": tr("outdated — rebuild")}[j.bundle]
+
+
+def bundle_tone(j: JudgeProgress) -> str | None:
+    if j.bundle == "built" and j.results != "none yet":
+        return GOOD
+    return {"sent": GOOD, "outdated": WARN, "not built": WARN}.get(j.bundle)
 
 
 def results_text(j: JudgeProgress) -> str:
@@ -88,8 +96,7 @@ def judge_columns() -> list[Column[JudgeProgress]]:
     return [
         Column(tr("Judge"), lambda j: j.name),
         Column(tr("Assigned"), lambda j: j.assigned, align_right=True),
-        Column(tr("Bundle"), bundle_text, tone=lambda j: {
-            "sent": GOOD, "outdated": WARN, "not built": WARN}.get(j.bundle)),
+        Column(tr("Bundle"), bundle_text, tone=bundle_tone),
         Column(tr("Sent"), lambda j: j.sent_at),
         Column(tr("Results"), results_text, tone=lambda j: {
             "accepted": GOOD, "refused": BAD}.get(j.results)),
