@@ -396,9 +396,9 @@ class MeetingScreen(Screen):
         """The item shown and the round to decide it in: the round shown (None while a
         round chosen since is still being read; the screen says so)."""
         item = self.item()
-        if item is None or self.meeting is None:
+        if item is None:
             return None
-        round_id = self.round_for_change(self.meeting.round_id, self._problem, self.tr(
+        round_id = self.round_for_change(self._problem, self.tr(
             "Still reading the round you chose: decide once its applications show."))
         return None if round_id is None else (item, round_id)
 

@@ -105,8 +105,8 @@ class StaffPage(QWidget):
     data in the background when shown. ``workspace`` is a folder to open, or a workspace
     already open (a shared program is opened off the GUI thread: it is on a server).
     On a shared program a line at the foot says what other officers changed last.
-    While the screen shown reads a round just chosen (and greys what it still shows of
-    the round before), the toolbar says which round it is reading.
+    While the screen shown reads a round just chosen (and takes no action on what it
+    still shows of the round before), the toolbar says which round it is reading.
     """
 
     def __init__(self, workspace: Path | str | StaffWorkspace, runner: TaskRunner,

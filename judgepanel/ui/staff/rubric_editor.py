@@ -315,7 +315,6 @@ class RubricScreen(Screen):
         self.layout_.addWidget(self.status)
         self._loading = False
         self.rubric: Rubric | None = None
-        self.shown_round: int | None = None  # the round whose rubric is shown
         self.round_name = ""
         self._edits = self._saved = 0  # edits made, and how many of them are saved
         # Dialog hook (tests replace it): save, discard or stay, before another round.
@@ -363,9 +362,8 @@ class RubricScreen(Screen):
 
     def _loaded(self, shown: Shown) -> None:
         round_id, self.round_name, data = shown
-        if round_id != self.shown_round:
+        if round_id != self.shown_round:  # still the round before (Screen.load)
             self.status.setText("")  # what it said was about the round before
-        self.shown_round = round_id
         data = data or {"name": self.tr("Rubric"), "criteria": [
             {"key": "impact", "title": self.tr("Impact"), "weight": 1,
              "scale": {"min": 1, "max": 5, "step": 1}, "levels": [], "counts": True,
@@ -452,7 +450,7 @@ class RubricScreen(Screen):
         """Save into the round shown; ``then`` runs once it is saved."""
         from judgepanel.model.staff.prepare.rounds import save_rubric
 
-        round_id = self.round_for_change(self.shown_round, self.status.setText, self.tr(
+        round_id = self.round_for_change(self.status.setText, self.tr(
             "Still reading the round you chose: save once its rubric shows."))
         if round_id is None:
             return

@@ -12,8 +12,7 @@ chosen), it is *reading*: after :data:`READING_MARK_DELAY_MS` (so a fast read sh
 nothing) the screen is disabled: its actions grey, its tables take no input (they keep
 their pixels: see ``_mark``), and ``reading_changed`` tells the page, which says which
 round is being read. The rows still shown are the round before: nothing may be done to
-them. The mark goes when the
-read lands, or fails (the error shows as for any read).
+them. The mark goes when the read lands, or fails (the error shows as for any read).
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ class Screen(QWidget):
     # Whether the rows depend on the chosen round. A screen of the whole program
     # (applications, judges…) rereads the same rows when a round is chosen: no mark.
     follows_round = True
-    # The page shows or hides its "Reading …" line (see ``reading_round``).
+    # The page shows or hides its "Reading …" line (see :attr:`reading_round`).
     reading_changed = Signal()
 
     @classmethod
@@ -58,10 +57,11 @@ class Screen(QWidget):
         self.setAccessibleName(title)
         self._stale = True
         self._loads = 0  # reloads started; only the newest one's result is shown
-        self._shown_round: int | None = None  # the round of the rows shown
-        self._wanted_round: int | None = None  # the round the newest load reads
+        # The round of the rows shown (set once ``show`` has them: while it runs, still
+        # the round before), and the round the newest load reads.
+        self.shown_round: int | None = None
+        self._wanted_round: int | None = None
         self.reading = False  # the mark shows: the screen is disabled
-        self.reading_round: int | None = None  # the round being read while it shows
         self._mark_timer = QTimer(self)
         self._mark_timer.setSingleShot(True)
         self._mark_timer.timeout.connect(self._mark)
@@ -71,6 +71,11 @@ class Screen(QWidget):
         heading = QLabel(f"<h2>{title}</h2>")
         heading.setAccessibleName(title)
         self.layout_.addWidget(heading)
+
+    @property
+    def reading_round(self) -> int | None:
+        """The round being read while the mark shows (None when it does not)."""
+        return self._wanted_round if self.reading else None
 
     def hint(self, text: str) -> QLabel:
         """A short line under the heading saying what this screen is for."""
@@ -108,9 +113,9 @@ class Screen(QWidget):
 
         def deliver(result: T) -> None:
             if ticket == self._loads:
-                self._shown_round = round_id
                 self._stop_reading()
                 show(result)  # the same turn of the event loop: no frame in between
+                self.shown_round = round_id
 
         def failed(error: JudgePanelError) -> None:
             if ticket == self._loads:
@@ -121,18 +126,17 @@ class Screen(QWidget):
         self.ctx.read(query, deliver, parent=self, on_error=failed)
 
     def _start_reading(self, round_id: int | None) -> None:
-        if round_id == self._shown_round:
+        if round_id == self.shown_round:
             self._stop_reading()  # a reread of the round shown: no mark
             return
         self._wanted_round = round_id
         if self.reading:  # marked already: name the newer round
-            self.reading_round = round_id
             self.reading_changed.emit()
         elif not self._mark_timer.isActive():
             self._mark_timer.start(READING_MARK_DELAY_MS)
 
     def _mark(self) -> None:
-        self.reading, self.reading_round = True, self._wanted_round
+        self.reading = True
         # The tables keep the pixels they have: repainting them greyed would call their
         # Python models for every cell while the read holds the interpreter (a 300 ms
         # stall on a 2,000-row board). Disabled, they take no input all the same.
@@ -144,26 +148,25 @@ class Screen(QWidget):
     def _stop_reading(self) -> None:
         self._mark_timer.stop()
         if self.reading:
-            self.reading, self.reading_round = False, None
+            self.reading = False
             self.setEnabled(True)
             for view in self.findChildren(QAbstractItemView):
                 view.setUpdatesEnabled(True)
             self.reading_changed.emit()
 
-    def round_for_change(self, shown_round: int | None, say: Callable[[str], None],
-                         still_reading: str) -> int | None:
+    def round_for_change(self, say: Callable[[str], None], still_reading: str) -> int | None:
         """The round a change made on this screen goes to: the round whose data it shows.
 
         None while a round chosen since is still being read (``say`` tells the person
         ``still_reading``): the screen shows the round before, and a change made from
         it would land in the new round."""
         chosen = self.ctx.round_id
-        if shown_round is None or chosen is None:
+        if self.shown_round is None or chosen is None:
             return None
-        if shown_round != chosen:
+        if self.shown_round != chosen:
             say(still_reading)
             return None
-        return shown_round
+        return self.shown_round
 
     def reload(self) -> None:
         """Start loading this screen's data in the background (through :meth:`load`)."""

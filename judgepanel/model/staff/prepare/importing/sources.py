@@ -171,10 +171,11 @@ class _BoundedRows:
         if _is_blank(cells):
             return  # blank lines are not rows
         if self.headers is None:
-            if sum(1 for c in cells if cell_text(c)) == 1 and len(self.held) < MAX_TITLE_ROWS:
+            filled = sum(1 for c in cells if cell_text(c))
+            if filled == 1 and len(self.held) < MAX_TITLE_ROWS:
                 self.held.append((number, cells))
                 return
-            if sum(1 for c in cells if cell_text(c)) > 1:  # what was held is a title
+            if filled > 1:  # what was held is a title
                 self.title_rows = tuple(n for n, _ in self.held)
                 self.held = []
             else:  # one cell in each of six rows: a table of one column
