@@ -54,13 +54,20 @@ def modules_for(argv: Sequence[str]) -> tuple[str, ...]:
 INVALID_CHOICE = re.compile(r"^argument (\w+): invalid choice: '(.*)' \(choose from (.*)\)$")
 
 
+# Where a step's parser leaves itself when it did not know some of its words: argparse
+# copies a step's namespace into its caller's, so the top parser finds the step.
+UNKNOWN_TO = "_judgepanel_unknown_to"
+
+
 class CommandParser(argparse.ArgumentParser):
-    """argparse's parser, with a plain hint when an option comes before its step.
+    """argparse's parser, with plain hints where argparse is terse.
 
     In ``judgepanel staff -w prog rank`` argparse takes the option's value for the step
     and says only "invalid choice: 'prog'"; this adds where the option goes, as the
-    whole command put right. Every parser below the top one is of this class too
-    (``add_subparsers`` makes its parsers of its parser's class).
+    whole command put right. An option the step does not have is refused by the step
+    (its usage, its name) rather than by the top parser, whose usage lists only the
+    commands. Every parser below the top one is of this class too (``add_subparsers``
+    makes its parsers of its parser's class).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -71,7 +78,19 @@ class CommandParser(argparse.ArgumentParser):
                          namespace: argparse.Namespace | None = None
                          ) -> tuple[argparse.Namespace, list[str]]:
         self.words = list(sys.argv[1:] if args is None else args)
-        return super().parse_known_args(args, namespace)
+        parsed, unknown = super().parse_known_args(args, namespace)
+        if unknown and not hasattr(parsed, UNKNOWN_TO):
+            setattr(parsed, UNKNOWN_TO, self)  # the innermost step that did not know them
+        return parsed, unknown
+
+    def parse_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                   namespace: argparse.Namespace | None = None) -> argparse.Namespace:
+        parsed, unknown = self.parse_known_args(args, namespace)
+        step = vars(parsed).pop(UNKNOWN_TO, self)
+        if unknown:
+            step.error(f"unrecognized arguments: {' '.join(unknown)}\n"
+                       f"{step.prog}: see `{step.prog} --help` for its options")
+        return parsed
 
     def error(self, message: str) -> NoReturn:
         hint = self.misplaced_option(message)

@@ -119,3 +119,23 @@ def test_no_hint_where_no_option_is_out_of_place(
     assert stop.value.code == 2 and err[-1].startswith(("judgepanel: error:",
                                                          "judgepanel staff: error:",
                                                          "judgepanel staff assign: error:"))
+
+
+@pytest.mark.parametrize(("argv", "step"), [
+    (["scores", "rank", "t.csv", "--good-rows-only"], "judgepanel scores rank"),
+    (["staff", "rank", "--workspace", "prog", "--toop", "3"], "judgepanel staff rank"),
+    (["staff", "judges", "list", "--everything"], "judgepanel staff judges list"),
+    (["--colour"], "judgepanel"),
+])
+def test_an_option_the_step_lacks_is_refused_by_that_step(
+        argv: list[str], step: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Not by the top parser, whose usage lists only the commands."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err.splitlines()
+    assert stop.value.code == 2
+    assert err[0].startswith(f"usage: {step} [-h]")
+    assert err[-2].startswith(f"{step}: error: unrecognized arguments: {argv[-1]}"
+                              if argv[-1].startswith("-") else f"{step}: error: "
+                              f"unrecognized arguments: {argv[-2]} {argv[-1]}")
+    assert err[-1] == f"{step}: see `{step} --help` for its options"
