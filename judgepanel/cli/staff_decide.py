@@ -222,7 +222,8 @@ def run_award(args: argparse.Namespace) -> int:
     else:
         lines = [f"Award for {data['application']}: {money(amount)} {currency} of "
                  f"{money(data['requested'])} requested"
-                 + (f" (was {money(previous)})" if previous is not None else "") + "."]
+                 + ("" if previous is None else " (unchanged)" if previous == amount
+                    else f" (was {money(previous)})") + "."]
     if "budget" in data:
         over = data["remaining"] < 0
         lines.append(f"Round {data['round']}: {money(data['total_awarded'])} of "

@@ -150,6 +150,10 @@ def test_award_moves_the_funding_line_and_clear_restores_it(
 
     assert jp(monkeypatch, "staff", "award", "-w", ws, "A02", "7500") == 0
     assert "(was 5,000.00)" in capsys.readouterr().out
+    assert jp(monkeypatch, "staff", "award", "-w", ws, "A02", "7,500.00", "--note", "why") == 0
+    assert "7,500.00 USD of 20,000.00 requested (unchanged)." in capsys.readouterr().out
+    assert jp(monkeypatch, "staff", "award", "-w", ws, "A02", "0.001") == 2
+    assert "fractions of a cent" in capsys.readouterr().err
     assert jp(monkeypatch, "staff", "award", "-w", ws, "A02", "--clear") == 0
     assert "funding line decides again" in capsys.readouterr().out
     assert jp(monkeypatch, "staff", "rank", "-w", ws, "--json") == 0
@@ -160,7 +164,7 @@ def test_award_moves_the_funding_line_and_clear_restores_it(
     assert jp(monkeypatch, "staff", "audit", "-w", ws, "--action", "award.", "--json") == 0
     entries = as_json(capsys)["entries"]
     assert [(e["details"]["amount"], e["details"]["note"]) for e in entries] == [
-        ("5000.00", "uses the remainder"), ("7500.00", ""), (None, "")]
+        ("5000.00", "uses the remainder"), ("7500.00", ""), ("7500.00", "why"), (None, "")]
 
 
 def test_award_refusals(ws: Path, monkeypatch: pytest.MonkeyPatch,

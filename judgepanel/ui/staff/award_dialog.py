@@ -42,7 +42,7 @@ def parse_amount(text: str, locale: QLocale | None = None) -> Decimal | None:
         return None
     locale = locale or QLocale()
     if (locale.groupSeparator() == "." and locale.decimalPoint() == ","
-            and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text)):
+            and re.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+", text)):
         text = text.replace(".", "")
     return read_money(text)
 

@@ -226,6 +226,7 @@ def test_numbers_money_and_dates_follow_the_locale(german: None) -> None:
     assert text_of(moment).startswith("06.01.2027")
     assert parse_amount("12.500") == Decimal("12500")
     assert parse_amount("12.500,50") == Decimal("12500.50")
+    assert parse_amount("0.500") == Decimal("0.500")  # no group of thousands starts with 0
 
 
 def test_the_c_locale_shows_iso_dates() -> None:

@@ -296,6 +296,8 @@ def test_mapping_round_trips_through_a_dict() -> None:
 @pytest.mark.parametrize(("text", "amount"), [
     ("12500", "12500"), ("$12,500.00", "12500.00"), ("12 500", "12500"), ("1.234,56", "1234.56"),
     ("€ 1.234,56", "1234.56"), ("12500,5", "12500.5"), ("USD 300", "300"), ("1,234,567", "1234567"),
+    # No thousands group starts with 0: these are decimals (more than two is refused later).
+    ("0.500", "0.500"), ("0.001", "0.001"), ("-0.250", "-0.250"),
 ])
 def test_parse_amount(text: str, amount: str) -> None:
     assert parse_amount(text) == Decimal(amount)

@@ -129,7 +129,7 @@ def parse_amount(text: str) -> Decimal:
     """'$12,500.00', '12 500', '12500,5', '€1.234,56' -> Decimal; ValueError when not money
     (:class:`AmbiguousAmount` for '12.500', a dot and three digits and nothing else)."""
     cleaned = re.sub(r"[\s\u00a0'’]|^[A-Z]{3}|[A-Z]{3}$|[$€£¥]", "", text.strip())
-    if re.fullmatch(r"-?\d{1,3}\.\d{3}", cleaned):
+    if re.fullmatch(r"-?[1-9]\d{0,2}\.\d{3}", cleaned):  # "0.500" has no thousands
         raise AmbiguousAmount(text.strip(), cleaned)
     if "," in cleaned and "." in cleaned:
         decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
