@@ -25,6 +25,7 @@ def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
         demo: Path, make_page: Any, qtbot: Any) -> None:
     page, errors = make_page(demo / "program")
     meeting = page.show_screen("meeting")
+    form = meeting.decision
     wait_idle(qtbot, page.ctx)
     agenda = meeting.meeting
     assert agenda is not None and agenda.items
@@ -44,10 +45,10 @@ def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
     meeting.reviews.setFocus()
     qtbot.waitUntil(meeting.reviews.hasFocus)
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert meeting.outcome.hasFocus()
-    meeting.outcome.setCurrentIndex(meeting.outcome.findData("winner"))
-    meeting.reason.setPlainText("Clearest evidence of impact")
-    qtbot.keyClick(meeting.reason, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert form.outcome.hasFocus()
+    form.outcome.setCurrentIndex(form.outcome.findData("winner"))
+    form.reason.setPlainText("Clearest evidence of impact")
+    qtbot.keyClick(form.reason, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, page.ctx)
     assert errors == []
     assert meeting.position == 1  # saved, and on to the next
@@ -58,12 +59,12 @@ def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
 
     # A decision needs a reason: nothing saved, the screen says why.
     second = meeting.item()
-    meeting.outcome.setCurrentIndex(meeting.outcome.findData("finalist"))
-    meeting.reason.setPlainText("  ")
+    form.outcome.setCurrentIndex(form.outcome.findData("finalist"))
+    form.reason.setPlainText("  ")
     meeting.save()
     wait_idle(qtbot, page.ctx)
-    assert "reason" in meeting.problem.text() and second.ref not in _decisions(page)
-    assert not meeting.problem.isHidden()
+    assert "reason" in form.problem.text() and second.ref not in _decisions(page)
+    assert not form.problem.isHidden()
 
     meeting.reviews.setFocus()
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageUp, Qt.KeyboardModifier.AltModifier)
@@ -72,7 +73,7 @@ def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
     assert meeting.position == 2
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageUp)
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    assert meeting.position == 0 and meeting.reason.toPlainText() == (
+    assert meeting.position == 0 and form.reason.toPlainText() == (
         "Clearest evidence of impact")
     page.undo_action.trigger()
     wait_idle(qtbot, page.ctx)
@@ -109,6 +110,7 @@ def test_nothing_is_decided_while_a_newly_chosen_round_is_still_read(
 
     page, errors = make_page(demo / "program")
     meeting = page.show_screen("meeting")
+    form = meeting.decision
     wait_idle(qtbot, page.ctx)
     shown = meeting.item()
     assert shown is not None
@@ -121,10 +123,10 @@ def test_nothing_is_decided_while_a_newly_chosen_round_is_still_read(
     page.ctx.changed.emit("program")
     page.ctx.set_round(final_id)  # the meeting starts reading the final round
     assert meeting.meeting is not None and meeting.meeting.round_id == first_id
-    meeting.outcome.setCurrentIndex(meeting.outcome.findData("winner"))
-    meeting.reason.setPlainText("Decided on what the round before showed")
+    form.outcome.setCurrentIndex(form.outcome.findData("winner"))
+    form.reason.setPlainText("Decided on what the round before showed")
     meeting.save()
-    assert "Still reading" in meeting.problem.text()
+    assert "Still reading" in form.problem.text()
     wait_idle(qtbot, page.ctx)
     assert errors == []
     assert _decisions(page) == {}  # the final round: nothing decided
@@ -132,7 +134,7 @@ def test_nothing_is_decided_while_a_newly_chosen_round_is_still_read(
     wait_idle(qtbot, page.ctx)
     assert shown.ref not in _decisions(page)
     assert meeting.meeting is not None and meeting.meeting.round_id == first_id
-    assert meeting.problem.isHidden()
+    assert form.problem.isHidden()
 
 
 def test_the_meeting_fits_a_1024_pixel_window(demo: Path, qtbot: Any, tmp_path: Path) -> None:
