@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -46,11 +45,10 @@ from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import RUBRIC, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, tone, tr
+from judgepanel.ui.staff.unsaved import DISCARD, SAVE, AskUnsaved, ask_unsaved
 
 Index = QModelIndex | QPersistentModelIndex
 Shown = tuple[int, str, dict[str, Any] | None]  # a round's id and name, and its rubric
-# What the person chose for edits not saved when another round was asked for.
-SAVE, DISCARD, STAY = "save", "discard", "stay"
 # (header, dict path); "share" is computed, the two text rules are edited as words.
 # Headers are marked for lupdate here and translated when shown (headerData).
 COLUMNS = ((QT_TRANSLATE_NOOP("staff", "Key"), "key"),
@@ -228,22 +226,6 @@ def preview_html(rubric: Rubric) -> str:
     return "".join(parts)
 
 
-def _ask_unsaved(parent: QWidget, round_name: str) -> str:
-    """Edits not saved, and another round asked for: SAVE, DISCARD or STAY."""
-    box = QMessageBox(QMessageBox.Icon.Question, tr("Rubric not saved"), tr(
-        "The rubric of “{round}” has changes that are not saved.").format(round=round_name),
-        parent=parent)
-    box.setInformativeText(tr("Save them before the round you chose shows, or discard "
-                              "them. Cancel stays on “{round}”.").format(round=round_name))
-    save = box.addButton(tr("&Save"), QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton(tr("&Discard changes"), QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(save)
-    box.exec()
-    clicked = box.clickedButton()
-    return SAVE if clicked is save else DISCARD if clicked is discard else STAY
-
-
 class RubricScreen(Screen):
     topics = frozenset({RUBRIC})
     title_text = "Rubric"
@@ -318,7 +300,7 @@ class RubricScreen(Screen):
         self.round_name = ""
         self._edits = self._saved = 0  # edits made, and how many of them are saved
         # Dialog hook (tests replace it): save, discard or stay, before another round.
-        self.ask_unsaved: Callable[[QWidget, str], str] = _ask_unsaved
+        self.ask_unsaved: AskUnsaved = ask_unsaved
         ctx.round_guards.append(self._may_leave_round)
 
     @property
@@ -336,7 +318,9 @@ class RubricScreen(Screen):
         deleted, its rubric with it."""
         if not self.unsaved or round_id is None:
             return True
-        choice = self.ask_unsaved(self, self.round_name)
+        choice = self.ask_unsaved(self, self.tr("Rubric not saved"), self.tr(
+            "The rubric of “{round}” has changes that are not saved.").format(
+            round=self.round_name), self.round_name)
         if choice == DISCARD:
             self._saved = self._edits
             return True

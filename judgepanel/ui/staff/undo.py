@@ -109,12 +109,16 @@ def _plain(change: Change) -> Step:
 
 def _push(ctx: StaffContext, text: str, do: Step, undo: Step, topic: str,
           version: Any = None,
-          on_error: Callable[[JudgePanelError], None] | None = None) -> None:
-    """Do ``do`` now; once accepted, put it on the undo stack with the version it left."""
-    ctx.write(lambda session: do(session, version),
-              lambda after: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, topic,
-                                                            version=after)),
-              topic=topic, on_error=on_error)
+          on_error: Callable[[JudgePanelError], None] | None = None,
+          on_done: Callable[[], None] | None = None) -> None:
+    """Do ``do`` now; once accepted, put it on the undo stack with the version it left
+    (then ``on_done``, before ``topic`` is announced)."""
+    def done(after: Any) -> None:
+        ctx.undo_stack.push(_Reversible(ctx, text, do, undo, topic, version=after))
+        if on_done is not None:
+            on_done()
+
+    ctx.write(lambda session: do(session, version), done, topic=topic, on_error=on_error)
 
 
 def _pair(session: Session, round_id: int, judge_id: int,
@@ -236,11 +240,13 @@ class DecisionState:
 def change_decision(ctx: StaffContext, round_id: int, application_id: int,
                     before: DecisionState | None, after: DecisionState | None, text: str, *,
                     version: int = 0,
-                    on_error: Callable[[JudgePanelError], None] | None = None) -> None:
+                    on_error: Callable[[JudgePanelError], None] | None = None,
+                    on_done: Callable[[], None] | None = None) -> None:
     """Decide (or clear) the panel's decision; undo puts the previous one back.
 
     ``version``: the decision's version the screen showed (0: none), so another
     officer's decision since is not overwritten (the model refuses with the new value).
+    ``on_done`` runs once it is recorded.
     """
     actor = ctx.workspace.actor
 
@@ -258,7 +264,7 @@ def change_decision(ctx: StaffContext, round_id: int, application_id: int,
             return row.version if row is not None else 0
         return step
 
-    _push(ctx, text, apply(after), apply(before), DECISIONS, version, on_error)
+    _push(ctx, text, apply(after), apply(before), DECISIONS, version, on_error, on_done)
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,8 @@ def make_page(qtbot: Any, settings: QSettings) -> Iterator[Any]:
 def wait_idle(qtbot: Any, ctx: StaffContext, timeout: int = 20_000) -> None:
     """Let every background task started so far deliver its result."""
     qtbot.waitUntil(lambda: ctx.busy == 0, timeout=timeout)
+
+
+def choose_round(page: StaffPage, round_id: int) -> None:
+    """Choose a round as the person does: in the toolbar's round chooser."""
+    page.round_box.setCurrentIndex(page.round_box.findData(round_id))

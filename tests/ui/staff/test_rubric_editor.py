@@ -9,8 +9,8 @@ from typing import Any
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
 from judgepanel.model.staff.schema.program import Round
-from judgepanel.ui.staff.rubric_editor import DISCARD, SAVE, STAY
-from tests.ui.staff.conftest import wait_idle
+from judgepanel.ui.staff.unsaved import DISCARD, SAVE, STAY
+from tests.ui.staff.conftest import choose_round, wait_idle
 
 
 def _new_round(page: Any, name: str) -> int:
@@ -27,11 +27,6 @@ def _new_round(page: Any, name: str) -> int:
 def _rubric_name(page: Any, round_id: int) -> str:
     with page.workspace.session() as session:
         return rubric_for_round(session, session.get_one(Round, round_id)).name
-
-
-def _choose(page: Any, round_id: int) -> None:
-    """Choose a round as the person does: in the toolbar's round chooser."""
-    page.round_box.setCurrentIndex(page.round_box.findData(round_id))
 
 
 def test_no_rubric_is_saved_while_a_newly_chosen_round_is_still_read(
@@ -62,28 +57,28 @@ def test_edits_not_saved_are_saved_discarded_or_keep_the_round(
         demo: Path, make_page: Any, qtbot: Any) -> None:
     page, errors = make_page(demo / "program")
     second_id, third_id = _new_round(page, "Second"), _new_round(page, "Third")
-    _choose(page, second_id)
+    choose_round(page, second_id)
     editor = page.show_screen("rubric")
     wait_idle(qtbot, page.ctx)
     asked: list[str] = []
     answer = [STAY]
-    editor.ask_unsaved = lambda _parent, name: asked.append(name) or answer[0]
-    _choose(page, third_id)  # nothing edited: nothing asked
+    editor.ask_unsaved = lambda _parent, _title, _text, name: asked.append(name) or answer[0]
+    choose_round(page, third_id)  # nothing edited: nothing asked
     wait_idle(qtbot, page.ctx)
-    _choose(page, second_id)
+    choose_round(page, second_id)
     wait_idle(qtbot, page.ctx)
     assert asked == [] and editor.name_edit.text() == "Second"
 
     # Cancel: the round stays, in the chooser too, and so do the edits.
     editor.name_edit.setText("Second, renamed")
-    _choose(page, third_id)
+    choose_round(page, third_id)
     assert asked == ["Second"]
     assert page.ctx.round_id == second_id and page.round_box.currentData() == second_id
     assert editor.name_edit.text() == "Second, renamed" and editor.unsaved
 
     # Save: into the round shown; the round chosen shows once it is saved.
     answer[0] = SAVE
-    _choose(page, third_id)
+    choose_round(page, third_id)
     wait_idle(qtbot, page.ctx)
     assert errors == []
     assert _rubric_name(page, second_id) == "Second, renamed"
@@ -94,7 +89,7 @@ def test_edits_not_saved_are_saved_discarded_or_keep_the_round(
     # Discard: the round chosen shows, the edits are gone.
     editor.name_edit.setText("Not kept")
     answer[0] = DISCARD
-    _choose(page, second_id)
+    choose_round(page, second_id)
     wait_idle(qtbot, page.ctx)
     assert asked == ["Second", "Second", "Third"]
     assert page.ctx.round_id == second_id and editor.name_edit.text() == "Second, renamed"
@@ -110,9 +105,9 @@ def test_a_save_refused_keeps_the_round_and_the_edits(
     final_id = _new_round(page, "Final")
     editor = page.show_screen("rubric")
     wait_idle(qtbot, page.ctx)
-    editor.ask_unsaved = lambda _parent, _name: SAVE
+    editor.ask_unsaved = lambda *_question: SAVE
     editor.name_edit.setText("Renamed too late")
-    _choose(page, final_id)
+    choose_round(page, final_id)
     wait_idle(qtbot, page.ctx)
     assert [e.path for e in errors] == ["rubric"] and "bundles" in errors[0].message
     assert page.ctx.round_id == first_id and page.round_box.currentData() == first_id

@@ -1,7 +1,9 @@
 """The meeting's decision form: the outcome, the award (shown for an outcome that funds),
 the reason, the decision so far, and why a decision was not saved.
 
-The form shows and reads; the screen saves (``MeetingScreen.save``).
+The form shows and reads; the screen saves (``MeetingScreen.save``). The form knows
+whether what is typed is not saved yet (:meth:`DecisionForm.unsaved`), so it is not
+dropped without asking when another round is chosen.
 """
 
 from __future__ import annotations
@@ -43,14 +45,18 @@ class DecisionForm(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.outcomes: tuple[Outcome, ...] = ()  # the round's (the screen sets them)
+        self._filling = False
+        self._edits = self._saved = 0  # edits typed, and how many of them are saved
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
         self.outcome = QComboBox()
         self.outcome.setAccessibleName(self.tr("Decision"))
         self.outcome.currentIndexChanged.connect(self._outcome_chosen)
+        self.outcome.currentIndexChanged.connect(self._edited)
         self.amount = QLineEdit()
         self.amount.setAccessibleName(self.tr("Award"))
+        self.amount.textChanged.connect(self._edited)
         self.amount.setPlaceholderText(self.tr("empty: the award set, else the amount "
                                                "requested"))
         self.amount_label = QLabel(self.tr("&Award:"))
@@ -61,6 +67,7 @@ class DecisionForm(QWidget):
         self.reason.setPlaceholderText(self.tr("Why the panel decided so (required; the "
                                                "Decisions report prints it)"))
         self.reason.setMaximumHeight(90)
+        self.reason.textChanged.connect(self._edited)
         decision_label = QLabel(self.tr("&Decision:"))
         decision_label.setBuddy(self.outcome)
         reason_label = QLabel(self.tr("&Reason:"))
@@ -98,6 +105,7 @@ class DecisionForm(QWidget):
 
     def fill(self, item: MeetingItem) -> None:
         """Show ``item``'s decision as saved, for the officer to change."""
+        self._filling = True
         self.outcome.blockSignals(True)
         self.outcome.clear()
         self.outcome.addItem(self.tr("(no decision)"), None)
@@ -111,6 +119,29 @@ class DecisionForm(QWidget):
         self.amount.setText(money_text(decision.award) if decision and decision.award
                             else "")
         self._outcome_chosen()
+        self._filling = False
+        self._saved = self._edits
+
+    @property
+    def edits(self) -> int:
+        """Edits typed so far: give it to :meth:`saved` once what was typed is saved."""
+        return self._edits
+
+    def saved(self, edits: int) -> None:
+        """What was typed up to ``edits`` is saved."""
+        self._saved = max(self._saved, edits)
+
+    def unsaved(self, item: MeetingItem) -> bool:
+        """Whether the officer typed a decision on ``item`` that is not saved: edited since
+        it was filled or saved, and other than the decision saved."""
+        if self._edits == self._saved:
+            return False
+        d = item.decision
+        outcome = self.outcome.currentData()
+        award = money_text(d.award) if d is not None and d.award else ""
+        return (outcome != (d.outcome if d else None)
+                or self.reason.toPlainText().strip() != (d.reason.strip() if d else "")
+                or (self.funds(outcome) and self.amount.text().strip() != award))
 
     def show_current(self, item: MeetingItem | None) -> None:
         """Say what is decided on ``item`` (nothing without an item)."""
@@ -134,6 +165,10 @@ class DecisionForm(QWidget):
         """Why the decision was not saved (empty: nothing to say)."""
         self.problem.setText(f"<b>{html.escape(text, quote=False)}</b>" if text else "")
         self.problem.setVisible(bool(text))
+
+    def _edited(self) -> None:
+        if not self._filling:
+            self._edits += 1
 
     def _outcome_chosen(self) -> None:
         funds = self.funds(self.outcome.currentData())

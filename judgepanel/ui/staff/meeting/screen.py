@@ -12,11 +12,16 @@ Keyboard first: Page Down / Alt+Right next, Page Up / Alt+Left previous, Ctrl+D 
 the decision, Ctrl+Enter saves it and moves on, F11 (or *Full window*) shows the
 meeting alone, full screen, in large type; Escape leaves it. Progress is shown as
 "12 of 40 decided".
+
+A decision typed and not saved is not dropped when another round is chosen: the officer
+is asked, as the rubric editor asks (``unsaved.ask_unsaved``), to save it into the round
+it was typed in, discard it, or stay on the round (Cancel).
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,6 +36,7 @@ from judgepanel.model.staff.decide.meeting import (
     MeetingItem,
     agenda,
 )
+from judgepanel.model.staff.overview import MEETING_SCREEN
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.reports.data import letters
 from judgepanel.ui.flow_layout import FlowLayout
@@ -48,6 +54,7 @@ from judgepanel.ui.staff.meeting.full_window import SCALE, MeetingBody
 from judgepanel.ui.staff.meeting.reviews import ReviewsTable, points_text
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.undo import DecisionState, change_decision
+from judgepanel.ui.staff.unsaved import DISCARD, SAVE, AskUnsaved, ask_unsaved
 
 
 class MeetingScreen(Screen):
@@ -133,6 +140,9 @@ class MeetingScreen(Screen):
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
         self.body.scale(SCALE)
+        # Dialog hook (tests replace it): save, discard or stay, before another round.
+        self.ask_unsaved: AskUnsaved = ask_unsaved
+        ctx.round_guards.append(self._may_leave_round)
 
     # --- loading ------------------------------------------------------------------------
 
@@ -147,7 +157,8 @@ class MeetingScreen(Screen):
 
     def _loaded(self, meeting: Meeting) -> None:
         shown = self.item()
-        if self.meeting is not None and self.meeting.round_id != meeting.round_id:
+        same_round = self.meeting is not None and self.meeting.round_id == meeting.round_id
+        if self.meeting is not None and not same_round:
             self.decision.say("")  # what it said was about the round before
         self.meeting = meeting
         self.decision.outcomes = meeting.outcomes
@@ -155,7 +166,8 @@ class MeetingScreen(Screen):
         if shown is not None and shown.ref in refs:  # stay on it through a reload
             self.position = refs.index(shown.ref)
         self.position = max(0, min(self.position, len(refs) - 1))
-        self.show_item(keep_typing=shown is not None and shown.ref in refs)
+        # What is typed stays through a reread of the round, never into another round.
+        self.show_item(keep_typing=same_round and shown is not None and shown.ref in refs)
 
     def item(self) -> MeetingItem | None:
         if self.meeting is None or not self.meeting.items:
@@ -240,7 +252,10 @@ class MeetingScreen(Screen):
             "Still reading the round you chose: decide once its applications show."))
         return None if round_id is None else (item, round_id)
 
-    def save(self, *, then_next: bool = False) -> None:
+    def save(self, *, then_next: bool = False, then: Callable[[], object] | None = None
+             ) -> None:
+        """Save the decision typed into the round shown; ``then`` runs once it is saved.
+        Not saved, the form says why (shown, if the meeting was not: see ``_not_saved``)."""
         if (decidable := self._decidable()) is None:
             return
         item, round_id = decidable
@@ -248,41 +263,80 @@ class MeetingScreen(Screen):
         outcome = form.outcome.currentData()
         if outcome is None:
             if item.decision is not None:
-                self.clear()
+                self.clear(then=then)
             else:
-                form.say(self.tr("Choose a decision first (Ctrl+D)."))
+                self._not_saved(self.tr("Choose a decision first (Ctrl+D)."), then)
             return
         try:
             amount = form.award()
         except ValueError:
-            form.say(self.tr("“{text}” is not an amount of money.").format(
-                text=form.amount.text()))
+            self._not_saved(self.tr("“{text}” is not an amount of money.").format(
+                text=form.amount.text()), then)
             return
         after = DecisionState(outcome, form.reason.toPlainText(), amount)
         if not after.reason.strip():
-            form.say(self.tr("Give the reason for the decision."))
+            self._not_saved(self.tr("Give the reason for the decision."), then)
             form.reason.setFocus()
             return
         change_decision(self.ctx, round_id, item.application_id, self._state(item), after,
                         self.tr("Decide {ref}: {outcome}").format(
                             ref=item.ref, outcome=outcome_label(outcome)),
-                        version=item.version, on_error=self._refused)
+                        version=item.version, on_error=self._refused(then),
+                        on_done=self._saved(then))
         if then_next:
             self.go(self.position + 1)
 
     def save_and_next(self) -> None:
         self.save(then_next=True)
 
-    def clear(self) -> None:
+    def clear(self, *, then: Callable[[], object] | None = None) -> None:
         if (decidable := self._decidable()) is None or decidable[0].decision is None:
             return
         item, round_id = decidable
         change_decision(self.ctx, round_id, item.application_id, self._state(item), None,
                         self.tr("Clear the decision on {ref}").format(ref=item.ref),
-                        version=item.version, on_error=self._refused)
+                        version=item.version, on_error=self._refused(then),
+                        on_done=self._saved(then))
 
-    def _refused(self, error: JudgePanelError) -> None:
-        self.decision.say(error.message)
+    def _saved(self, then: Callable[[], object] | None) -> Callable[[], None]:
+        """What runs once a decision is recorded: what was typed until now is saved."""
+        edits = self.decision.edits
+
+        def saved() -> None:
+            self.decision.saved(edits)
+            if then is not None:
+                then()
+        return saved
+
+    def _refused(self, then: Callable[[], object] | None
+                 ) -> Callable[[JudgePanelError], None]:
+        return lambda error: self._not_saved(error.message, then)
+
+    def _not_saved(self, text: str, then: Callable[[], object] | None) -> None:
+        """Say why the decision was not saved. Asked to save it before another round
+        (``then``) from another screen, the officer is shown the meeting, to see why."""
+        self.decision.say(text)
+        if then is not None and not self.isVisible():
+            self.ctx.navigate.emit(MEETING_SCREEN)
+
+    def _may_leave_round(self, round_id: int | None) -> bool:
+        """Asked before another round shows: a decision typed and not saved is saved into
+        the round it was typed in (the round changes once it is), discarded, or the round
+        stays. None: the round shown was deleted, its decisions with it."""
+        item = self.item()
+        if (round_id is None or self.meeting is None or item is None
+                or not self.decision.unsaved(item)):
+            return True
+        name = self.meeting.round_name
+        choice = self.ask_unsaved(self, self.tr("Decision not saved"), self.tr(
+            "The decision on {ref} in “{round}” has changes that are not saved.").format(
+            ref=item.ref, round=name), name)
+        if choice == DISCARD:
+            self.decision.fill(item)
+            return True
+        if choice == SAVE:
+            self.save(then=lambda: self.ctx.set_round(round_id))
+        return False
 
     # --- full window --------------------------------------------------------------------
 
