@@ -7,7 +7,11 @@ Saving calls ``rounds.save_rubric``, which refuses once bundles are out.
 
 The editor saves into the round whose rubric it shows, never into one chosen since
 and still being read. Edits not saved are not dropped when another round is chosen:
-the person is asked to save them, discard them, or stay on the round (Cancel).
+the person is asked to save them, discard them, or stay on the round (Cancel). Nor when
+the round is reread (another officer's change, a refresh): the edits stay, and if the
+rubric was changed elsewhere meanwhile a line at the top says so, with a button to
+discard the edits and see that version. Saving replaces it (no dialog pops up from a
+background reread while the person types).
 """
 
 from __future__ import annotations
@@ -232,6 +236,18 @@ class RubricScreen(Screen):
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self.elsewhere = QWidget()  # shown while edits here meet a change made elsewhere
+        row = QHBoxLayout(self.elsewhere)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.elsewhere_text = QLabel()
+        self.elsewhere_text.setWordWrap(True)
+        self.elsewhere_text.setAccessibleName(self.tr("Rubric changed elsewhere"))
+        discard = QPushButton(self.tr("&Discard my changes"))
+        discard.clicked.connect(self.discard_edits)
+        row.addWidget(self.elsewhere_text, 1)
+        row.addWidget(discard)
+        self.elsewhere.setVisible(False)
+        self.layout_.addWidget(self.elsewhere)
         form = QFormLayout()
         self.name_edit = QLineEdit()
         self.name_edit.textChanged.connect(self._edited)
@@ -298,6 +314,7 @@ class RubricScreen(Screen):
         self._loading = False
         self.rubric: Rubric | None = None
         self.round_name = ""
+        self.base: dict[str, Any] | None = None  # the round's rubric the edits started from
         self._edits = self._saved = 0  # edits made, and how many of them are saved
         # Dialog hook (tests replace it): save, discard or stay, before another round.
         self.ask_unsaved: AskUnsaved = ask_unsaved
@@ -346,8 +363,13 @@ class RubricScreen(Screen):
 
     def _loaded(self, shown: Shown) -> None:
         round_id, self.round_name, data = shown
+        if round_id == self.shown_round and self.unsaved:  # a reread of the round edited
+            self._changed_elsewhere(data != self.base)  # the edits stay
+            return
         if round_id != self.shown_round:  # still the round before (Screen.load)
             self.status.setText("")  # what it said was about the round before
+        self.base = data
+        self._changed_elsewhere(False)
         data = data or {"name": self.tr("Rubric"), "criteria": [
             {"key": "impact", "title": self.tr("Impact"), "weight": 1,
              "scale": {"min": 1, "max": 5, "step": 1}, "levels": [], "counts": True,
@@ -450,8 +472,22 @@ class RubricScreen(Screen):
 
         def saved(_result: None) -> None:
             self._saved = edits
+            self.base = rubric.to_dict()  # edits from now on start from what was saved
+            self._changed_elsewhere(False)
             self.status.setText(self.tr("Saved."))
             if then is not None:
                 then()
 
         self.ctx.write(change, saved, topic=RUBRIC, parent=self)
+
+    def _changed_elsewhere(self, changed: bool) -> None:
+        self.elsewhere_text.setText(self.tr(
+            "<b>The rubric of “{round}” was changed elsewhere while you were editing it."
+            "</b> Your changes are kept: saving them replaces that version.").format(
+            round=html.escape(self.round_name)) if changed else "")
+        self.elsewhere.setVisible(changed)
+
+    def discard_edits(self) -> None:
+        """Drop the edits not saved and show the round's rubric as it is now."""
+        self._saved = self._edits
+        self.refresh()

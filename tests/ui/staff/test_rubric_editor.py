@@ -1,5 +1,5 @@
 """The rubric editor and the round chooser: saved into the round shown, edits never
-dropped without asking."""
+dropped without asking, nor overwritten when the round is reread."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, save_rubric
 from judgepanel.model.staff.schema.program import Round
+from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff.unsaved import DISCARD, SAVE, STAY
 from tests.ui.staff.conftest import choose_round, wait_idle
 
@@ -112,3 +113,56 @@ def test_a_save_refused_keeps_the_round_and_the_edits(
     assert [e.path for e in errors] == ["rubric"] and "bundles" in errors[0].message
     assert page.ctx.round_id == first_id and page.round_box.currentData() == first_id
     assert editor.name_edit.text() == "Renamed too late" and editor.unsaved
+
+
+def test_edits_not_saved_stay_when_the_round_is_reread_and_a_change_elsewhere_is_told(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    page, errors = make_page(demo / "program")
+    final_id = _new_round(page, "Final")
+    choose_round(page, final_id)
+    editor = page.show_screen("rubric")
+    wait_idle(qtbot, page.ctx)
+    page.ctx.look_for_news()  # from here on, other officers' changes are news
+    qtbot.waitUntil(lambda: page.ctx.seen_seq is not None, timeout=10_000)
+    beatriz = StaffWorkspace.open(demo / "program", actor="beatriz")  # another computer
+
+    def theirs(name: str) -> None:
+        """Beatriz saves the final round's rubric; the app hears of it as it would."""
+        with beatriz.session() as session:
+            save_rubric(session, session.get_one(Round, final_id), Rubric.from_dict({
+                "name": name, "criteria": [{"key": "impact", "title": "Impact"}]}),
+                "beatriz")
+        seen = page.ctx.seen_seq
+        page.ctx.look_for_news()
+        qtbot.waitUntil(lambda: page.ctx.seen_seq != seen, timeout=10_000)
+        wait_idle(qtbot, page.ctx)  # the editor rereads the round
+        assert "beatriz" in page.news_label.text()
+
+    try:
+        # Reread with nothing changed (any announcement rereads): the edits stay, silently.
+        editor.name_edit.setText("Final, mine")
+        page.ctx.changed.emit("*")
+        wait_idle(qtbot, page.ctx)
+        assert editor.name_edit.text() == "Final, mine" and editor.unsaved
+        assert editor.elsewhere.isHidden()
+
+        # Changed elsewhere: the edits stay, and the screen says so; saving replaces it.
+        theirs("Final, theirs")
+        assert editor.name_edit.text() == "Final, mine" and editor.unsaved
+        assert not editor.elsewhere.isHidden()
+        assert "“Final” was changed elsewhere" in editor.elsewhere_text.text()
+        editor.save()
+        wait_idle(qtbot, page.ctx)
+        assert _rubric_name(page, final_id) == "Final, mine" and not editor.unsaved
+        assert editor.elsewhere.isHidden() and editor.name_edit.text() == "Final, mine"
+
+        # Or the person discards their edits and sees the other version.
+        editor.name_edit.setText("Final, mine again")
+        theirs("Final, theirs again")
+        assert not editor.elsewhere.isHidden()
+        editor.discard_edits()
+        wait_idle(qtbot, page.ctx)
+        assert editor.name_edit.text() == "Final, theirs again" and not editor.unsaved
+        assert editor.elsewhere.isHidden() and errors == []
+    finally:
+        beatriz.close()
