@@ -285,7 +285,8 @@ def shortlist_round(ctx: StaffContext, rule: ShortlistRule, text: str,
                     on_done: Callable[[int, tuple[str, ...]], None], *,
                     parent: Any = None) -> None:
     """Make the next round from a shortlist and show it; undo deletes that round (refused
-    once bundles were built for it), redo makes it again."""
+    once bundles were built for it: work not saved in it goes with it, announced on
+    ``round_deleted``, and the round it came from shows), redo makes it again."""
     from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
 
     actor = ctx.workspace.actor
@@ -303,19 +304,25 @@ def shortlist_round(ctx: StaffContext, rule: ShortlistRule, text: str,
         made["number"] = outcome.round.number
         return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
 
-    def undo(session: Session) -> int:
+    def undo(session: Session) -> tuple[int, int]:
         program = session.get(Program, ctx.workspace.program_id)
         assert program is not None
-        delete_round(session, find_round(session, program, made["number"]), actor)
-        return rule.source_round_id
+        round_ = find_round(session, program, made["number"])
+        deleted = round_.id
+        delete_round(session, round_, actor)
+        return deleted, rule.source_round_id
 
     def shown(result: tuple[int, int, tuple[str, ...]]) -> None:
         ctx.set_round(result[0])
 
+    def deleted(result: tuple[int, int]) -> None:
+        ctx.round_deleted.emit(result[0])  # no question about work in a round now gone
+        ctx.set_round(result[1])
+
     def first(result: tuple[int, int, tuple[str, ...]]) -> None:
         shown(result)
         ctx.undo_stack.push(_Reversible(ctx, text, _plain(do), _plain(undo), PROGRAM,
-                                        after_redo=shown, after_undo=ctx.set_round))
+                                        after_redo=shown, after_undo=deleted))
         on_done(result[1], result[2])
 
     ctx.write(do, first, topic=PROGRAM, parent=parent,

@@ -14,7 +14,7 @@ from judgepanel.model.staff.schema.program import Round
 from judgepanel.ui.main_window import MainWindow
 from judgepanel.ui.staff.unsaved import DISCARD, SAVE, STAY
 from tests.ui.opening import open_and_wait
-from tests.ui.staff.conftest import choose_round, wait_idle
+from tests.ui.staff.conftest import choose_round, shortlist, wait_idle
 
 
 def _decisions(page: Any, round_id: int | None = None) -> dict[str, Any]:
@@ -253,3 +253,25 @@ def test_a_decision_that_cannot_be_saved_keeps_the_round_and_shows_why(
     assert "reason" in meeting.decision.problem.text()
     assert not meeting.decision.problem.isHidden()
     assert _decisions(page, first_id) == {} and errors == []
+
+
+def test_undoing_the_shortlist_that_made_the_round_takes_its_typed_decision_unasked(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    """Ctrl+Z on a shortlist deletes the round it made: a decision typed there goes with
+    it, without a question about a round that is gone, and the meeting says so."""
+    page, errors = make_page(demo / "program")
+    meeting = page.show_screen("meeting")
+    form = meeting.decision
+    wait_idle(qtbot, page.ctx)
+    first_id = page.ctx.round_id
+    shortlist(qtbot, page, "Final", 3)
+    asked: list[Any] = []
+    meeting.ask_unsaved = lambda *question: asked.append(question) or STAY
+    form.outcome.setCurrentIndex(form.outcome.findData("winner"))
+    form.reason.setPlainText("Typed in the final round, not saved")
+    page.undo_action.trigger()
+    wait_idle(qtbot, page.ctx)
+    assert asked == [] and errors == []
+    assert page.ctx.round_id == first_id and meeting.meeting.round_id == first_id
+    assert form.reason.toPlainText() == "" and not form.problem.isHidden()
+    assert "“Final” was deleted" in form.problem.text()

@@ -11,7 +11,7 @@ from judgepanel.model.staff.prepare.rounds import add_round, rubric_for_round, s
 from judgepanel.model.staff.schema.program import Round
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.ui.staff.unsaved import DISCARD, SAVE, STAY
-from tests.ui.staff.conftest import choose_round, wait_idle
+from tests.ui.staff.conftest import choose_round, shortlist, wait_idle
 
 
 def _new_round(page: Any, name: str) -> int:
@@ -166,3 +166,23 @@ def test_edits_not_saved_stay_when_the_round_is_reread_and_a_change_elsewhere_is
         assert editor.elsewhere.isHidden() and errors == []
     finally:
         beatriz.close()
+
+
+def test_undoing_the_shortlist_that_made_the_round_takes_its_edits_without_asking(
+        demo: Path, make_page: Any, qtbot: Any) -> None:
+    """Ctrl+Z on a shortlist deletes the round it made: the edits to its rubric go with it
+    (there is no round left to save them into, or to stay on), and the status line says so."""
+    page, errors = make_page(demo / "program")
+    first_id = page.ctx.round_id
+    shortlist(qtbot, page, "Final", 3)
+    editor = page.show_screen("rubric")
+    wait_idle(qtbot, page.ctx)
+    asked: list[Any] = []
+    editor.ask_unsaved = lambda *question: asked.append(question) or STAY
+    editor.name_edit.setText("Final, not saved")
+    page.undo_action.trigger()
+    wait_idle(qtbot, page.ctx)
+    assert asked == [] and errors == []
+    assert page.ctx.round_id == first_id and page.round_box.currentData() == first_id
+    assert editor.name_edit.text() == _rubric_name(page, first_id) and not editor.unsaved
+    assert "“Final” was deleted" in editor.status.text()

@@ -143,6 +143,8 @@ class MeetingScreen(Screen):
         # Dialog hook (tests replace it): save, discard or stay, before another round.
         self.ask_unsaved: AskUnsaved = ask_unsaved
         ctx.round_guards.append(self._may_leave_round)
+        self._note = ""  # said once the next round shows
+        ctx.round_deleted.connect(self._round_deleted)
 
     # --- loading ------------------------------------------------------------------------
 
@@ -159,7 +161,8 @@ class MeetingScreen(Screen):
         shown = self.item()
         same_round = self.meeting is not None and self.meeting.round_id == meeting.round_id
         if self.meeting is not None and not same_round:
-            self.decision.say("")  # what it said was about the round before
+            self.decision.say(self._note)  # what it said was about the round before
+            self._note = ""
         self.meeting = meeting
         self.decision.outcomes = meeting.outcomes
         refs = [i.ref for i in meeting.items]
@@ -318,6 +321,16 @@ class MeetingScreen(Screen):
         self.decision.say(text)
         if then is not None and not self.isVisible():
             self.ctx.navigate.emit(MEETING_SCREEN)
+
+    def _round_deleted(self, round_id: int) -> None:
+        """The round of the decision typed was deleted: the decision goes with it, unasked."""
+        item = self.item()
+        if (self.meeting is not None and self.meeting.round_id == round_id
+                and item is not None and self.decision.unsaved(item)):
+            self.decision.fill(item)
+            self._note = self.tr("“{round}” was deleted when its shortlist was undone; the "
+                                 "decision on {ref}, not saved, went with it.").format(
+                round=self.meeting.round_name, ref=item.ref)
 
     def _may_leave_round(self, round_id: int | None) -> bool:
         """Asked before another round shows: a decision typed and not saved is saved into

@@ -139,6 +139,8 @@ class RubricScreen(Screen):
         # Dialog hook (tests replace it): save, discard or stay, before another round.
         self.ask_unsaved: AskUnsaved = ask_unsaved
         ctx.round_guards.append(self._may_leave_round)
+        self._note = ""  # said in the status line once the next round's rubric shows
+        ctx.round_deleted.connect(self._round_deleted)
 
     @property
     def unsaved(self) -> bool:
@@ -165,6 +167,14 @@ class RubricScreen(Screen):
             self.save(then=lambda: self.ctx.set_round(round_id))
         return False
 
+    def _round_deleted(self, round_id: int) -> None:
+        """The round edited here was deleted: the edits go with it, unasked."""
+        if round_id == self.shown_round and self.unsaved:
+            self._saved = self._edits
+            self._note = self.tr("“{round}” was deleted when its shortlist was undone; your "
+                                 "changes to its rubric, not saved, went with it.").format(
+                round=self.round_name)
+
     def reload(self) -> None:
         from judgepanel.model.staff.prepare.rounds import rubric_for_round
 
@@ -187,7 +197,8 @@ class RubricScreen(Screen):
             self._changed_elsewhere(data != self.base)  # the edits stay
             return
         if round_id != self.shown_round:  # still the round before (Screen.load)
-            self.status.setText("")  # what it said was about the round before
+            self.status.setText(self._note)  # what it said was about the round before
+            self._note = ""
         self.base = data
         self._changed_elsewhere(False)
         data = data or {"name": self.tr("Rubric"), "criteria": [
