@@ -342,17 +342,18 @@ class Shooter:
         window = self.new_window("meeting")
         page = self.open_program(window, self.demo / "program")
         meeting = page.show_screen("meeting")
+        form = meeting.decision
         settled = self.staff_settled(window)
         self.wait(lambda: settled() and meeting.meeting is not None, least=0.5)
         for outcome, reason in (("winner", "Clearest evidence of impact, and it lasted"),
                                 ("finalist", "Strong, but a smaller reach")):
-            meeting.outcome.setCurrentIndex(meeting.outcome.findData(outcome))
-            meeting.reason.setPlainText(reason)
+            form.outcome.setCurrentIndex(form.outcome.findData(outcome))
+            form.reason.setPlainText(reason)
             meeting.save_and_next()
             self.wait(settled, least=0.4)
-        meeting.outcome.setCurrentIndex(meeting.outcome.findData("honourable mention"))
-        meeting.reason.setPlainText("A model for small towns")
-        meeting.reason.setFocus()
+        form.outcome.setCurrentIndex(form.outcome.findData("honourable mention"))
+        form.reason.setPlainText("A model for small towns")
+        form.reason.setFocus()
         if self.wanted(name):
             self.shot(window, name)
         if full:

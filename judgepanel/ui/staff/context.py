@@ -83,6 +83,9 @@ class StaffContext(QObject):
 
     changed = Signal(str)
     round_changed = Signal(int)
+    # A round was deleted here (its shortlist undone): work not saved in it goes with it,
+    # without a question, and the screen that held it says so.
+    round_deleted = Signal(int)
     news = Signal(object)  # list[Activity]: other officers' changes, oldest first
     # A screen asks for another screen by key (the dashboard's links); the page shows it.
     navigate = Signal(str)

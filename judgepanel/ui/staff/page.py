@@ -30,10 +30,10 @@ from judgepanel.ui.staff.conflicts import ConflictsScreen
 from judgepanel.ui.staff.context import PROGRAM, StaffContext
 from judgepanel.ui.staff.judges import JudgesScreen
 from judgepanel.ui.staff.leaderboard.screen import LeaderboardScreen
-from judgepanel.ui.staff.meeting import MeetingScreen
+from judgepanel.ui.staff.meeting.screen import MeetingScreen
 from judgepanel.ui.staff.overview import OverviewScreen
 from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
-from judgepanel.ui.staff.rubric_editor import RubricScreen
+from judgepanel.ui.staff.rubric_editor.screen import RubricScreen
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.tasks import TaskRunner
 

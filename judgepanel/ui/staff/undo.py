@@ -109,12 +109,16 @@ def _plain(change: Change) -> Step:
 
 def _push(ctx: StaffContext, text: str, do: Step, undo: Step, topic: str,
           version: Any = None,
-          on_error: Callable[[JudgePanelError], None] | None = None) -> None:
-    """Do ``do`` now; once accepted, put it on the undo stack with the version it left."""
-    ctx.write(lambda session: do(session, version),
-              lambda after: ctx.undo_stack.push(_Reversible(ctx, text, do, undo, topic,
-                                                            version=after)),
-              topic=topic, on_error=on_error)
+          on_error: Callable[[JudgePanelError], None] | None = None,
+          on_done: Callable[[], None] | None = None) -> None:
+    """Do ``do`` now; once accepted, put it on the undo stack with the version it left
+    (then ``on_done``, before ``topic`` is announced)."""
+    def done(after: Any) -> None:
+        ctx.undo_stack.push(_Reversible(ctx, text, do, undo, topic, version=after))
+        if on_done is not None:
+            on_done()
+
+    ctx.write(lambda session: do(session, version), done, topic=topic, on_error=on_error)
 
 
 def _pair(session: Session, round_id: int, judge_id: int,
@@ -236,11 +240,13 @@ class DecisionState:
 def change_decision(ctx: StaffContext, round_id: int, application_id: int,
                     before: DecisionState | None, after: DecisionState | None, text: str, *,
                     version: int = 0,
-                    on_error: Callable[[JudgePanelError], None] | None = None) -> None:
+                    on_error: Callable[[JudgePanelError], None] | None = None,
+                    on_done: Callable[[], None] | None = None) -> None:
     """Decide (or clear) the panel's decision; undo puts the previous one back.
 
     ``version``: the decision's version the screen showed (0: none), so another
     officer's decision since is not overwritten (the model refuses with the new value).
+    ``on_done`` runs once it is recorded.
     """
     actor = ctx.workspace.actor
 
@@ -258,7 +264,7 @@ def change_decision(ctx: StaffContext, round_id: int, application_id: int,
             return row.version if row is not None else 0
         return step
 
-    _push(ctx, text, apply(after), apply(before), DECISIONS, version, on_error)
+    _push(ctx, text, apply(after), apply(before), DECISIONS, version, on_error, on_done)
 
 
 @dataclass(frozen=True)
@@ -279,7 +285,8 @@ def shortlist_round(ctx: StaffContext, rule: ShortlistRule, text: str,
                     on_done: Callable[[int, tuple[str, ...]], None], *,
                     parent: Any = None) -> None:
     """Make the next round from a shortlist and show it; undo deletes that round (refused
-    once bundles were built for it), redo makes it again."""
+    once bundles were built for it: work not saved in it goes with it, announced on
+    ``round_deleted``, and the round it came from shows), redo makes it again."""
     from judgepanel.model.staff.decide.shortlist import shortlist_into_new_round
 
     actor = ctx.workspace.actor
@@ -297,19 +304,25 @@ def shortlist_round(ctx: StaffContext, rule: ShortlistRule, text: str,
         made["number"] = outcome.round.number
         return outcome.round.id, len(outcome.plan.selected), outcome.plan.warnings
 
-    def undo(session: Session) -> int:
+    def undo(session: Session) -> tuple[int, int]:
         program = session.get(Program, ctx.workspace.program_id)
         assert program is not None
-        delete_round(session, find_round(session, program, made["number"]), actor)
-        return rule.source_round_id
+        round_ = find_round(session, program, made["number"])
+        deleted = round_.id
+        delete_round(session, round_, actor)
+        return deleted, rule.source_round_id
 
     def shown(result: tuple[int, int, tuple[str, ...]]) -> None:
         ctx.set_round(result[0])
 
+    def deleted(result: tuple[int, int]) -> None:
+        ctx.round_deleted.emit(result[0])  # no question about work in a round now gone
+        ctx.set_round(result[1])
+
     def first(result: tuple[int, int, tuple[str, ...]]) -> None:
         shown(result)
         ctx.undo_stack.push(_Reversible(ctx, text, _plain(do), _plain(undo), PROGRAM,
-                                        after_redo=shown, after_undo=ctx.set_round))
+                                        after_redo=shown, after_undo=deleted))
         on_done(result[1], result[2])
 
     ctx.write(do, first, topic=PROGRAM, parent=parent,

@@ -36,7 +36,8 @@ from sqlalchemy import select
 from judgepanel.model.staff.schema.program import Application, Category, Judge, Program, Round
 from judgepanel.ui.staff.bundles import BundlesScreen
 from judgepanel.ui.staff.page import StaffPage
-from judgepanel.ui.staff.rubric_editor import RubricScreen, preview_html
+from judgepanel.ui.staff.rubric_editor.preview import preview_html
+from judgepanel.ui.staff.rubric_editor.screen import RubricScreen
 from tests.ui.staff.conftest import wait_idle
 
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractItemView, QAbstractSpinBox,

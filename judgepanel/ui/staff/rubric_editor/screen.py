@@ -7,7 +7,11 @@ Saving calls ``rounds.save_rubric``, which refuses once bundles are out.
 
 The editor saves into the round whose rubric it shows, never into one chosen since
 and still being read. Edits not saved are not dropped when another round is chosen:
-the person is asked to save them, discard them, or stay on the round (Cancel).
+the person is asked to save them, discard them, or stay on the round (Cancel). Nor when
+the round is reread (another officer's change, a refresh): the edits stay, and if the
+rubric was changed elsewhere meanwhile a line at the top says so, with a button to
+discard the edits and see that version. Saving replaces it (no dialog pops up from a
+background reread while the person types).
 """
 
 from __future__ import annotations
@@ -16,13 +20,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -44,204 +41,13 @@ from judgepanel.errors import ValidationError
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import RUBRIC, StaffContext
+from judgepanel.ui.staff.rubric_editor.criteria import CriteriaModel, number_value
+from judgepanel.ui.staff.rubric_editor.preview import preview_html
 from judgepanel.ui.staff.screen import Screen
-from judgepanel.ui.staff.table_model import BAD, tone, tr
+from judgepanel.ui.staff.table_model import BAD, tone
+from judgepanel.ui.staff.unsaved import DISCARD, SAVE, AskUnsaved, ask_unsaved
 
-Index = QModelIndex | QPersistentModelIndex
 Shown = tuple[int, str, dict[str, Any] | None]  # a round's id and name, and its rubric
-# What the person chose for edits not saved when another round was asked for.
-SAVE, DISCARD, STAY = "save", "discard", "stay"
-# (header, dict path); "share" is computed, the two text rules are edited as words.
-# Headers are marked for lupdate here and translated when shown (headerData).
-COLUMNS = ((QT_TRANSLATE_NOOP("staff", "Key"), "key"),
-           (QT_TRANSLATE_NOOP("staff", "Title"), "title"),
-           (QT_TRANSLATE_NOOP("staff", "Weight"), "weight"),
-           (QT_TRANSLATE_NOOP("staff", "Share"), "share"),
-           (QT_TRANSLATE_NOOP("staff", "Min"), "scale.min"),
-           (QT_TRANSLATE_NOOP("staff", "Max"), "scale.max"),
-           (QT_TRANSLATE_NOOP("staff", "Step"), "scale.step"),
-           (QT_TRANSLATE_NOOP("staff", "Counts"), "counts"),
-           (QT_TRANSLATE_NOOP("staff", "Panel comment"), "comment"),
-           (QT_TRANSLATE_NOOP("staff", "Applicant feedback"), "applicant_feedback"))
-TEXT_RULES = ("comment", "applicant_feedback")
-RULE_TIPS = {
-    "comment": QT_TRANSLATE_NOOP("staff", "When a comment for the panel is required: never, "
-                                 "always, below 3, above 4 (scores strictly below or above)"),
-    "applicant_feedback": QT_TRANSLATE_NOOP(
-        "staff", "When feedback for the applicant is required: never, always, below 3, "
-        "above 4 (scores strictly below or above)"),
-}
-
-
-def comment_text(value: Any) -> str:
-    if isinstance(value, dict):
-        (when, threshold), = value.items()
-        return f"{when} {threshold:g}"
-    return str(value)
-
-
-def comment_value(text: str) -> Any:
-    """'never', 'always', 'below 3', 'above 4' -> the rubric's comment value (checked later)."""
-    words = text.strip().lower().split()
-    if len(words) == 2 and words[0] in ("below", "above"):
-        try:
-            return {words[0]: float(words[1]) if "." in words[1] else int(words[1])}
-        except ValueError:
-            return text.strip()
-    return words[0] if words else "never"
-
-
-def _number(text: str) -> float | int | str:
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return int(value) if value.is_integer() else value
-
-
-class CriteriaModel(QAbstractTableModel):
-    """The criteria as editable rows of the rubric's dict form."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.criteria: list[dict[str, Any]] = []
-
-    def set_criteria(self, criteria: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.criteria = [dict(c, scale=dict(c.get("scale", {}))) for c in criteria]
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.criteria)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def _share(self, row: dict[str, Any]) -> str:
-        if not row.get("counts", True):
-            return tr("advice only")
-        try:
-            total = sum(float(c.get("weight", 1)) for c in self.criteria if c.get("counts", True))
-            return f"{100 * float(row.get('weight', 1)) / total:.0f}%" if total else ""
-        except (TypeError, ValueError):
-            return ""
-
-    def _get(self, row: dict[str, Any], path: str) -> Any:
-        if path == "share":
-            return self._share(row)
-        if path.startswith("scale."):
-            return row.get("scale", {}).get(path[6:])
-        if path in TEXT_RULES:
-            return comment_text(row.get(path, "never"))
-        return row.get(path)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row, path = self.criteria[index.row()], COLUMNS[index.column()][1]
-        if path == "counts":
-            if role == Qt.ItemDataRole.CheckStateRole:
-                return Qt.CheckState.Checked if row.get("counts", True) else Qt.CheckState.Unchecked
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            value = self._get(row, path)
-            return "" if value is None else str(value)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        path = COLUMNS[index.column()][1]
-        if path == "counts":
-            return base | Qt.ItemFlag.ItemIsUserCheckable
-        return base if path == "share" else base | Qt.ItemFlag.ItemIsEditable
-
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if not index.isValid():
-            return False
-        row, path = self.criteria[index.row()], COLUMNS[index.column()][1]
-        if path == "counts" and role == Qt.ItemDataRole.CheckStateRole:
-            row["counts"] = Qt.CheckState(value) == Qt.CheckState.Checked
-        elif role == Qt.ItemDataRole.EditRole and path not in ("share", "counts"):
-            text = str(value)
-            if path.startswith("scale."):
-                row.setdefault("scale", {})[path[6:]] = _number(text)
-            elif path == "weight":
-                row["weight"] = _number(text)
-            elif path in TEXT_RULES:
-                row[path] = comment_value(text)
-            else:
-                row[path] = text.strip()
-        else:
-            return False
-        self.dataChanged.emit(self.index(index.row(), 0),
-                              self.index(index.row(), len(COLUMNS) - 1))
-        self.dataChanged.emit(self.index(0, 3), self.index(len(self.criteria) - 1, 3))
-        return True
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(COLUMNS) and COLUMNS[section][1] in RULE_TIPS):
-            return tr(str(RULE_TIPS[COLUMNS[section][1]]))
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return tr(str(COLUMNS[section][0])) if 0 <= section < len(COLUMNS) else None
-        return str(section + 1)
-
-    def insert(self, position: int, criterion: dict[str, Any]) -> None:
-        self.beginInsertRows(QModelIndex(), position, position)
-        self.criteria.insert(position, criterion)
-        self.endInsertRows()
-
-    def remove(self, position: int) -> None:
-        self.beginRemoveRows(QModelIndex(), position, position)
-        del self.criteria[position]
-        self.endRemoveRows()
-
-
-def preview_html(rubric: Rubric) -> str:
-    """Roughly what a judge sees for each criterion."""
-    e = html.escape
-    total = sum(c.weight for c in rubric.counting)
-    parts = [f"<h3>{e(rubric.name)}</h3>"]
-    for c in rubric.criteria:
-        share = (tr("{share}% of the total").format(share=f"{100 * c.weight / total:.0f}")
-                 if c.counts else tr("advice only, not in the total"))
-        parts.append(f"<h4>{e(c.title)} <small>({e(c.scale_text())}; {share})</small></h4>")
-        if c.guidance:
-            parts.append(f"<p><i>{e(c.guidance)}</i></p>")
-        if c.levels:
-            parts.append("<ul>" + "".join(f"<li><b>{lv.score:g}</b> — {e(lv.descriptor)}</li>"
-                                          for lv in c.levels) + "</ul>")
-        rules = (c.comment.describe("a comment for the panel").capitalize(),
-                 c.applicant_feedback.describe("feedback for the applicant").capitalize())
-        parts.append("<p><small>" + ". ".join(e(r) for r in rules) + ".</small></p>")
-    if rubric.overall_feedback_required:
-        parts.append("<p>" + tr("Every review needs overall feedback for the applicant.")
-                     + "</p>")
-    if rubric.tie_break:
-        parts.append("<p>" + tr("Ties are broken by “{title}”.").format(
-            title=e(rubric.criterion(rubric.tie_break).title)) + "</p>")
-    return "".join(parts)
-
-
-def _ask_unsaved(parent: QWidget, round_name: str) -> str:
-    """Edits not saved, and another round asked for: SAVE, DISCARD or STAY."""
-    box = QMessageBox(QMessageBox.Icon.Question, tr("Rubric not saved"), tr(
-        "The rubric of “{round}” has changes that are not saved.").format(round=round_name),
-        parent=parent)
-    box.setInformativeText(tr("Save them before the round you chose shows, or discard "
-                              "them. Cancel stays on “{round}”.").format(round=round_name))
-    save = box.addButton(tr("&Save"), QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton(tr("&Discard changes"), QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(save)
-    box.exec()
-    clicked = box.clickedButton()
-    return SAVE if clicked is save else DISCARD if clicked is discard else STAY
 
 
 class RubricScreen(Screen):
@@ -250,6 +56,18 @@ class RubricScreen(Screen):
 
     def __init__(self, ctx: StaffContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
+        self.elsewhere = QWidget()  # shown while edits here meet a change made elsewhere
+        row = QHBoxLayout(self.elsewhere)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.elsewhere_text = QLabel()
+        self.elsewhere_text.setWordWrap(True)
+        self.elsewhere_text.setAccessibleName(self.tr("Rubric changed elsewhere"))
+        discard = QPushButton(self.tr("&Discard my changes"))
+        discard.clicked.connect(self.discard_edits)
+        row.addWidget(self.elsewhere_text, 1)
+        row.addWidget(discard)
+        self.elsewhere.setVisible(False)
+        self.layout_.addWidget(self.elsewhere)
         form = QFormLayout()
         self.name_edit = QLineEdit()
         self.name_edit.textChanged.connect(self._edited)
@@ -316,10 +134,13 @@ class RubricScreen(Screen):
         self._loading = False
         self.rubric: Rubric | None = None
         self.round_name = ""
+        self.base: dict[str, Any] | None = None  # the round's rubric the edits started from
         self._edits = self._saved = 0  # edits made, and how many of them are saved
         # Dialog hook (tests replace it): save, discard or stay, before another round.
-        self.ask_unsaved: Callable[[QWidget, str], str] = _ask_unsaved
+        self.ask_unsaved: AskUnsaved = ask_unsaved
         ctx.round_guards.append(self._may_leave_round)
+        self._note = ""  # said in the status line once the next round's rubric shows
+        ctx.round_deleted.connect(self._round_deleted)
 
     @property
     def unsaved(self) -> bool:
@@ -336,13 +157,23 @@ class RubricScreen(Screen):
         deleted, its rubric with it."""
         if not self.unsaved or round_id is None:
             return True
-        choice = self.ask_unsaved(self, self.round_name)
+        choice = self.ask_unsaved(self, self.tr("Rubric not saved"), self.tr(
+            "The rubric of “{round}” has changes that are not saved.").format(
+            round=self.round_name), self.round_name)
         if choice == DISCARD:
             self._saved = self._edits
             return True
         if choice == SAVE:
             self.save(then=lambda: self.ctx.set_round(round_id))
         return False
+
+    def _round_deleted(self, round_id: int) -> None:
+        """The round edited here was deleted: the edits go with it, unasked."""
+        if round_id == self.shown_round and self.unsaved:
+            self._saved = self._edits
+            self._note = self.tr("“{round}” was deleted when its shortlist was undone; your "
+                                 "changes to its rubric, not saved, went with it.").format(
+                round=self.round_name)
 
     def reload(self) -> None:
         from judgepanel.model.staff.prepare.rounds import rubric_for_round
@@ -362,8 +193,14 @@ class RubricScreen(Screen):
 
     def _loaded(self, shown: Shown) -> None:
         round_id, self.round_name, data = shown
+        if round_id == self.shown_round and self.unsaved:  # a reread of the round edited
+            self._changed_elsewhere(data != self.base)  # the edits stay
+            return
         if round_id != self.shown_round:  # still the round before (Screen.load)
-            self.status.setText("")  # what it said was about the round before
+            self.status.setText(self._note)  # what it said was about the round before
+            self._note = ""
+        self.base = data
+        self._changed_elsewhere(False)
         data = data or {"name": self.tr("Rubric"), "criteria": [
             {"key": "impact", "title": self.tr("Impact"), "weight": 1,
              "scale": {"min": 1, "max": 5, "step": 1}, "levels": [], "counts": True,
@@ -404,7 +241,7 @@ class RubricScreen(Screen):
         for line in self.levels.toPlainText().splitlines():
             score, sep, words = line.partition("=")
             if sep and score.strip():
-                levels.append({"score": _number(score.strip()), "descriptor": words.strip()})
+                levels.append({"score": number_value(score.strip()), "descriptor": words.strip()})
         c["levels"] = levels
         self._edited()
 
@@ -466,8 +303,22 @@ class RubricScreen(Screen):
 
         def saved(_result: None) -> None:
             self._saved = edits
+            self.base = rubric.to_dict()  # edits from now on start from what was saved
+            self._changed_elsewhere(False)
             self.status.setText(self.tr("Saved."))
             if then is not None:
                 then()
 
         self.ctx.write(change, saved, topic=RUBRIC, parent=self)
+
+    def _changed_elsewhere(self, changed: bool) -> None:
+        self.elsewhere_text.setText(self.tr(
+            "<b>The rubric of “{round}” was changed elsewhere while you were editing it."
+            "</b> Your changes are kept: saving them replaces that version.").format(
+            round=html.escape(self.round_name)) if changed else "")
+        self.elsewhere.setVisible(changed)
+
+    def discard_edits(self) -> None:
+        """Drop the edits not saved and show the round's rubric as it is now."""
+        self._saved = self._edits
+        self.refresh()
