@@ -274,7 +274,8 @@ class ExportActions(QObject):
             self.submit.show_result(str(error))
             return
         local = any(p.declared for p in self.session.progress())
-        preview = continue_preview(own, differences, local, self.widget)
+        preview = continue_preview(own, differences, local, self.widget,
+                                   applications=len(self.session.applications))
         if self.run_dialog(preview) != QDialog.DialogCode.Accepted:
             return
         try:

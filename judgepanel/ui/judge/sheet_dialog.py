@@ -87,14 +87,19 @@ def sheet_preview(plan: SheetPlan, name: str, parent: QWidget | None = None) -> 
 
 
 def continue_preview(own: OwnResults, differences: int, local_work: bool,
-                     parent: QWidget | None = None) -> ChangesDialog:
+                     parent: QWidget | None = None, *, applications: int = 0
+                     ) -> ChangesDialog:
     """Continuing from a results file or work file: what it holds; a warning when work
     here differs."""
     tr = _tr
     declarations, conflicts, reviews, unable = own.counts()
-    lines = [tr("Declarations: {n} ({c} conflicts of interest)").format(n=declarations,
-                                                                         c=conflicts),
+    lines = [(tr("Declarations: {n} (1 conflict of interest)") if conflicts == 1 else
+              tr("Declarations: {n} ({c} conflicts of interest)")).format(n=declarations,
+                                                                          c=conflicts),
              tr("Reviews: {n}").format(n=reviews)]
+    if own.work_file and applications > declarations:  # unfinished work: how far it got
+        lines.append(tr("Not declared yet: {n} of {total} applications").format(
+            n=applications - declarations, total=applications))
     if unable:
         lines.append(tr("Unable to review: {n}").format(n=unable))
     when = own.created.astimezone().strftime("%Y-%m-%d %H:%M")

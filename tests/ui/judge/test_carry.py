@@ -84,6 +84,9 @@ def test_on_the_other_computer_the_work_file_brings_the_unfinished_work_back(
     def accept(dialog: QDialog) -> int:
         assert isinstance(dialog, ChangesDialog)
         titles.append(dialog.windowTitle())
+        lines = [dialog.lines.item(i).text() for i in range(dialog.lines.count())]
+        assert lines == ["Declarations: 2 (1 conflict of interest)", "Reviews: 1",
+                         "Not declared yet: 1 of 3 applications"]
         return int(QDialog.DialogCode.Accepted)
 
     laptop.judge.run_dialog = accept
