@@ -287,8 +287,8 @@ def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rub
     Declarations and reviews follow the bundle's order, scores the rubric's. Scores
     kept from before a conflict was declared (or the judge said they cannot review)
     are left out; private notes have no field. Work not done yet is simply absent: an
-    application not declared has no entry, a criterion not scored no score (so its
-    texts, if any, are left out: :func:`unscored_texts`).
+    application not declared has no entry, a review not started none, a criterion not
+    scored no score (so its texts, if any, are left out: :func:`unscored_texts`).
     """
     declarations: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
@@ -312,6 +312,10 @@ def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rub
         scored = [rows[c.key] for c in rubric.criteria
                   if c.key in rows and rows[c.key].value is not None]
         review = snap.reviews.get(app_id)
+        if not scored and (review is None or not (review.overall_comment
+                                                  or review.overall_feedback
+                                                  or review.confidence is not None)):
+            continue  # not started (only in a work file: an export has every score)
         reviews.append({
             "application_id": app_id,
             "scores": [{"criterion": r.criterion_key, "score": _num(r.value or 0),
