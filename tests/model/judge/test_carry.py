@@ -88,15 +88,20 @@ def test_a_work_file_carries_unfinished_work_to_a_fresh_workspace(
     assert content.sequence == 2 and content.supersedes == [own.results.export_id]
 
 
-def test_continuing_clears_a_score_the_work_file_no_longer_holds(
+def test_a_later_export_supersedes_work_files_and_continuing_clears_a_dropped_score(
         tmp_path: Path, folks: People) -> None:  # noqa: F811 (the fixture)
     bundle = make_bundle(tmp_path / "maria.jpbundle", folks)
     with open_in(tmp_path / "office.sqlite", bundle, folks) as office:
         half_done(office)
         office.set_score("A-1", "advice", 3)
-        office.carry(tmp_path / "1.jpwork", folks.judge)
+        first = office.carry(tmp_path / "1.jpwork", folks.judge).record
         office.set_score("A-1", "advice", None)  # taken back before leaving
         second = office.carry(tmp_path / "2.jpwork", folks.judge)
+        complete(office, "A-3")
+        office.set_score("A-1", "advice", 1)
+        exported = office.export(tmp_path / "r.jpresults", folks.judge)  # on this computer
+    assert read_results(exported.path, [folks.staff]).content.supersedes == [
+        first.export_id, second.record.export_id]  # a later export supersedes them
     with open_in(tmp_path / "laptop.sqlite", bundle, folks) as laptop:
         laptop.continue_from(read_own_results(tmp_path / "1.jpwork", folks.judge))
         assert laptop.review("A-1").scores["advice"] == 3
