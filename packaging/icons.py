@@ -2,7 +2,7 @@
 
 From resources/icons/*.svg (drawn once, shipped in the wheel too) this writes to
 build/icons/: the freedesktop hicolor tree (PNG at each size plus the scalable SVG)
-for the app and the three file types, ``judgepanel.ico`` (Windows) and
+for the app and the four file types, ``judgepanel.ico`` (Windows) and
 ``judgepanel.icns`` (macOS). Qt's SVG renderer (already a dependency) draws the PNGs;
 Pillow, from the ``[package]`` extra, packs them into .ico and .icns. Nothing here is
 committed: the build makes it again.
@@ -25,6 +25,7 @@ SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 MIME_ICONS = {
     "application-x-judgepanel-bundle": "bundle",
     "application-x-judgepanel-results": "export",
+    "application-x-judgepanel-work": "in-progress",
     "application-x-judgepanel-card": "identity",
 }
 

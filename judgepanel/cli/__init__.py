@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 from judgepanel import __version__
 from judgepanel.cli.messages import refusal_lines
 from judgepanel.errors import JudgePanelError
-from judgepanel.formats.detect import BUNDLE_SUFFIX, CARD_SUFFIX, RESULTS_SUFFIX
+from judgepanel.formats.detect import BUNDLE_SUFFIX, CARD_SUFFIX, RESULTS_SUFFIX, WORK_SUFFIX
 
 # Each top-level command and the feature module that registers it, in --help order.
 # Only the module a command needs is imported: the staff commands pull in the whole
@@ -38,7 +38,7 @@ COMMANDS = {
 }
 COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 GUI_MODULE = COMMANDS["gui"]
-FILE_SUFFIXES = (BUNDLE_SUFFIX, RESULTS_SUFFIX, CARD_SUFFIX)
+FILE_SUFFIXES = (BUNDLE_SUFFIX, RESULTS_SUFFIX, WORK_SUFFIX, CARD_SUFFIX)
 
 
 def modules_for(argv: Sequence[str]) -> tuple[str, ...]:

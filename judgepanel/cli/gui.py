@@ -16,14 +16,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     gui.set_defaults(func=run_gui, path=None)
     open_ = sub.add_parser(
-        "open", help="open a bundle, results file, card or program in the desktop app",
+        "open", help="open a bundle, results file, work file, card or program in the "
+        "desktop app",
         description="Open a file the way a double-click does: a .jpbundle for judging; a "
-        ".jpresults to merge into a program (or check); a .jpcard to see its fingerprint "
-        "and enroll it; a program workspace folder (or a shared program's postgresql:// "
-        "address) in the staff app. When JudgePanel is "
-        "already running, the file goes to its window. `judgepanel FILE` does the same.")
-    open_.add_argument("path", help="a .jpbundle, .jpresults or .jpcard file, a program "
-                       "workspace folder, or a shared program's address")
+        ".jpresults to merge into a program (or check); a .jpwork (your work file) to "
+        "continue judging from; a .jpcard to see its fingerprint and enroll it; a program "
+        "workspace folder (or a shared program's postgresql:// address) in the staff app. "
+        "When JudgePanel is already running, the file goes to its window. `judgepanel "
+        "FILE` does the same.")
+    open_.add_argument("path", help="a .jpbundle, .jpresults, .jpwork or .jpcard file, a "
+                       "program workspace folder, or a shared program's address")
     open_.set_defaults(func=run_gui, demo=None)
 
 

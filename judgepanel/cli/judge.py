@@ -7,7 +7,10 @@ the desktop app (by default the app's, so a judge can switch between the two):
 - ``declare BUNDLE --none | --conflict REF --reason TEXT … | --unable REF --reason TEXT``;
 - ``sheet BUNDLE --out FILE.xlsx|.csv``: a score sheet to fill in;
 - ``score BUNDLE SHEET [--check]``: apply a filled sheet (all or nothing);
-- ``export BUNDLE --out FILE.jpresults [--score-sheet FILE.pdf]``.
+- ``export BUNDLE --out FILE.jpresults [--score-sheet FILE.pdf]``;
+- ``carry BUNDLE --out FILE.jpwork``: the work as it stands, complete or not, in a work
+  file for the judge's other computer (encrypted to the judge alone);
+- ``continue BUNDLE FILE``: bring back the work of one's own results or work file.
 
 Each takes ``--identity-file``/``--passphrase-file`` (else this computer's judge
 identities), ``--workspace FILE`` and ``--json``. See docs/cli.md.
@@ -61,7 +64,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def register(sub: argparse._SubParsersAction) -> None:
     judge = sub.add_parser("judge", help="judge from the command line: show, declare, score "
-                           "sheet, score, export",
+                           "sheet, score, export, carry to another computer, continue",
                            description="Judge a bundle from the command line, with the same "
                            "rules and the same saved work as the desktop app.")
     steps = judge.add_subparsers(dest="judge_command", metavar="STEP", required=True)
@@ -103,6 +106,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--score-sheet", type=Path, metavar="FILE.pdf",
                         help="also save your score sheet as a PDF, for your records")
     export.set_defaults(func=json_errors(run_export))
+
+    carry = steps.add_parser(
+        "carry", help="save your work as it stands, complete or not, in a work file to go "
+        "on on another computer (for you alone, not for the staff)")
+    _common(carry)
+    carry.add_argument("--out", type=Path, required=True, metavar="FILE.jpwork")
+    carry.set_defaults(func=json_errors(run_carry))
+
+    resume = steps.add_parser(
+        "continue", help="bring back your work from your own results file or work file "
+        "(on a new computer); changes nothing if the file is refused")
+    _common(resume)
+    resume.add_argument("file", type=Path, metavar="FILE",
+                        help="your .jpresults or .jpwork file for this bundle")
+    resume.set_defaults(func=json_errors(run_continue))
 
 
 # --- identity and session ---------------------------------------------------------------
@@ -204,7 +222,8 @@ def run_show(args: argparse.Namespace) -> int:
             "first_bundle_from_this_staff_key": first, "applications": apps,
             "missing": len(problems), "missing_items": [p.message for p in problems],
             "exports": [{"sequence": e.sequence, "file": str(e.path),
-                                              "export_id": e.export_id} for e in exports]}
+                         "export_id": e.export_id, "work_file": e.work_file}
+                        for e in exports]}
     lines = [f"{info.program_name} — {info.round_name}", f"  judge:             "
              f"{info.judge_name} ({info.judge_fingerprint})",
              f"  signed by:         {info.staff_name}",
@@ -312,4 +331,64 @@ def run_export(args: argparse.Namespace) -> int:
                 "export_id": record.export_id, "sha256": record.sha256, "score_sheet": sheet},
          [f"Exported version {record.sequence} to {record.path}. Send this file to the "
           "program staff.", *([f"Your score sheet is {sheet}."] if sheet else [])])
+    return 0
+
+
+def run_carry(args: argparse.Namespace) -> int:
+    from judgepanel.formats.detect import WORK_SUFFIX
+
+    out: Path = args.out
+    if not out.suffix:
+        out = out.with_name(out.name + WORK_SUFFIX)
+    if out.suffix.lower() != WORK_SUFFIX:
+        raise ValidationError(f"A work file's name ends in {WORK_SUFFIX}: choose a name like "
+                              f"“{out.stem}{WORK_SUFFIX}”. (Results for the staff are "
+                              "exported with judgepanel judge export.)", path=str(out))
+    if out.exists():
+        raise ValidationError(f"{out} already exists. Choose another name: your earlier "
+                              "files stay as they are.", path=str(out))
+    with opened(args) as (session, identity):
+        carried = session.carry(out, identity)
+        missing = len(session.problems())
+    record = carried.record
+    lines = [f"Saved your work (version {record.sequence}) to {record.path}.",
+             "It is for you alone, not for the program staff: on your other computer, open "
+             "your bundle and continue from it (in the app: Continue from my results file "
+             "or work file…; here: judgepanel judge continue BUNDLE FILE)."]
+    if missing:
+        lines.append(f"{plural(missing, 'thing')} {'is' if missing == 1 else 'are'} still "
+                     "missing before you can export your results.")
+    if carried.left_out:
+        lines += ["Not in the work file: comments on criteria you have not scored yet "
+                  "(score them first, then save it again):",
+                  *(f"  {item}" for item in carried.left_out)]
+    emit(args, {"file": str(record.path), "sequence": record.sequence,
+                "export_id": record.export_id, "sha256": record.sha256, "missing": missing,
+                "left_out": carried.left_out}, lines)
+    return 0
+
+
+def run_continue(args: argparse.Namespace) -> int:
+    from judgepanel.model.judge.restore import read_own_results
+
+    with opened(args) as (session, identity):
+        own = read_own_results(args.file, identity)
+        changes = session.differences_from(own)  # refuses another bundle's file first
+        record = session.continue_from(own)
+        missing = len(session.problems())
+    declarations, conflicts, reviews, unable = own.counts()
+    when = own.created.astimezone().strftime("%Y-%m-%d %H:%M")
+    lines = [f"Continued from your {own.what} {own.path.name} (version {record.sequence}, "
+             f"saved on {when}):",
+             f"  declarations: {declarations} ({plural(conflicts, 'conflict')} of interest)",
+             f"  reviews: {reviews}", *([f"  unable to review: {unable}"] if unable else []),
+             (f"{plural(changes, 'answer')} here changed to the file's." if changes
+              else "Nothing here changed: this computer already held the same work."),
+             "Your next export builds on it. "
+             + (f"{plural(missing, 'thing')} {'is' if missing == 1 else 'are'} still missing "
+                "before you can export." if missing else "Everything is complete.")]
+    emit(args, {"file": str(own.path), "work_file": own.work_file,
+                "sequence": record.sequence, "export_id": record.export_id,
+                "declarations": declarations, "conflicts": conflicts, "reviews": reviews,
+                "unable": unable, "changes": changes, "missing": missing}, lines)
     return 0

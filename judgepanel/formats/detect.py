@@ -1,10 +1,11 @@
-"""What kind of JudgePanel file is this? (bundle, results, card, or not ours)
+"""What kind of JudgePanel file is this? (bundle, results, work file, card, or not ours)
 
-Bundles and results are both age files, and age deliberately reveals nothing about
-its payload, so from the outside only the suffix tells them apart. Once decrypted,
-the first ZIP member does: ``manifest.json`` for a bundle, ``results.json`` for
-results. Cards are plain JSON. Used by ``judgepanel verify`` and by anything that
-opens whatever file the person dropped on the window.
+Bundles, results and work files are all age files, and age deliberately reveals
+nothing about its payload, so from the outside only the suffix tells them apart. Once
+decrypted, the first ZIP member does: ``manifest.json`` for a bundle, ``results.json``
+for results (a work file is a results document too, encrypted to its judge alone).
+Cards are plain JSON. Used by ``judgepanel verify`` and by anything that opens whatever
+file the person dropped on the window.
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ AGE_ARMOR = b"-----BEGIN AGE ENCRYPTED FILE-----"
 BUNDLE_SUFFIX = ".jpbundle"
 RESULTS_SUFFIX = ".jpresults"
 CARD_SUFFIX = ".jpcard"
+WORK_SUFFIX = ".jpwork"
+WORK_FILE_IS_NOT_RESULTS = (
+    "This is a judge's unfinished work, saved to carry it to another computer: it is not "
+    "results, and only the judge can open it. Ask the judge to export their results and "
+    "send you that file (it ends in .jpresults)."
+)
+"""What staff are told when a work file is given to a merge or a check (never opened)."""
 CARD_FORMAT = "judgepanel-card"
 SNIFF_CARD_MAX = 64 * 1024
 
@@ -26,6 +34,7 @@ SNIFF_CARD_MAX = 64 * 1024
 class FileKind(enum.Enum):
     BUNDLE = "bundle"
     RESULTS = "results"
+    WORK = "work"  # a judge's unfinished work, for the judge alone (docs/formats.md)
     CARD = "card"
     ENCRYPTED = "encrypted"  # an age file whose kind only its payload can tell
     UNKNOWN = "unknown"
@@ -35,6 +44,7 @@ class FileKind(enum.Enum):
         return {
             FileKind.BUNDLE: "JudgePanel judging bundle",
             FileKind.RESULTS: "JudgePanel results file",
+            FileKind.WORK: "JudgePanel work file (a judge's unfinished work)",
             FileKind.CARD: "JudgePanel identity card",
             FileKind.ENCRYPTED: "age-encrypted file",
             FileKind.UNKNOWN: "file JudgePanel does not recognise",
@@ -55,6 +65,8 @@ def detect_file(path: Path) -> FileKind:
             return FileKind.BUNDLE
         if suffix == RESULTS_SUFFIX:
             return FileKind.RESULTS
+        if suffix == WORK_SUFFIX:
+            return FileKind.WORK
         return FileKind.ENCRYPTED
     if head.lstrip()[:1] == b"{" and len(head) <= SNIFF_CARD_MAX:
         try:
@@ -64,6 +76,11 @@ def detect_file(path: Path) -> FileKind:
         if isinstance(document, dict) and document.get("format") == CARD_FORMAT:
             return FileKind.CARD
     return FileKind.UNKNOWN
+
+
+def is_work_file(path: Path | str) -> bool:
+    """Whether ``path`` is named as a work file (by its suffix: its content cannot tell)."""
+    return Path(path).suffix.lower() == WORK_SUFFIX
 
 
 def detect_payload(member_names: Sequence[str]) -> FileKind:

@@ -22,7 +22,12 @@ from judgepanel.errors import (
 )
 from judgepanel.formats.bundle import Bundle
 from judgepanel.formats.card import Card, read_card
-from judgepanel.formats.detect import FileKind, detect_file, detect_payload
+from judgepanel.formats.detect import (
+    WORK_FILE_IS_NOT_RESULTS,
+    FileKind,
+    detect_file,
+    detect_payload,
+)
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.formats.results.file import results_from_sealed
 from judgepanel.formats.sealed import AnyIdentity, SealedZip
@@ -291,6 +296,8 @@ def verify_file(path: Path, report: Report,
     report.line(f"{path}: {kind.description}")
     if kind is FileKind.CARD:
         check_card(path, signer, report)
+    elif kind is FileKind.WORK:  # the judge's alone: not opened, so no key is asked for
+        report.fail("kind of file", WORK_FILE_IS_NOT_RESULTS)
     elif kind in (FileKind.BUNDLE, FileKind.RESULTS, FileKind.ENCRYPTED):
         guess = FileKind.RESULTS if kind is FileKind.RESULTS else FileKind.BUNDLE
         keys = identities()

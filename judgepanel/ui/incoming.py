@@ -3,6 +3,8 @@ second launch): each is offered the action a person expects.
 
 - A ``.jpresults``: merge it into the open program, or into a recent one (opened
   first), or just check it and show what ``judgepanel verify`` says.
+- A ``.jpwork`` (a judge's unfinished work, for them alone): continue judging from it;
+  with a program open, first say what it is (staff cannot merge it).
 - A ``.jpcard``: show the person's name and fingerprint and, with a program open,
   offer to enroll it.
 
@@ -21,6 +23,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from judgepanel.errors import JudgePanelError
+from judgepanel.formats.detect import WORK_FILE_IS_NOT_RESULTS
 from judgepanel.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -128,6 +131,19 @@ class IncomingFiles:
             window.continue_judging(path)
         elif key is not None and key.startswith(MERGE_HERE):
             self.merge(path, key.removeprefix(MERGE_HERE) or None)
+
+    def work(self, path: str) -> None:
+        """A work file is the judge's: continue from it (a program open: say what it is)."""
+        window = self.window
+        if window.staff_page is not None and not window.judging:
+            key = window.choose(
+                self.parent, tr("A judge's unfinished work"),
+                WORK_FILE_IS_NOT_RESULTS + " " + tr("If it is your own work, you can "
+                                                    "continue judging from it."),
+                [(CONTINUE, tr("It is mine: continue judging from it"))])
+            if key != CONTINUE:
+                return
+        window.continue_judging(path)
 
     def merge(self, path: str, program: str | None) -> None:
         """Merge ``path`` into the open program, or into ``program`` once it has opened

@@ -12,7 +12,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from judgepanel import __version__
-from judgepanel.formats.detect import CARD_SUFFIX, RESULTS_SUFFIX, FileKind, detect_file
+from judgepanel.formats.detect import (
+    CARD_SUFFIX,
+    RESULTS_SUFFIX,
+    WORK_SUFFIX,
+    FileKind,
+    detect_file,
+)
 from judgepanel.ui.appearance import appearance_menu
 from judgepanel.ui.drops import accept_file_drag, dropped_files
 from judgepanel.ui.icons import icon
@@ -116,9 +122,9 @@ class MainWindow(QMainWindow):
 
     def choose_bundle(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Open a judging bundle or a results file"), "",
-            self.tr("JudgePanel files (*.jpbundle *.jpresults);;Judging bundles (*.jpbundle);;"
-                    "Results files (*.jpresults)"))
+            self, self.tr("Open a judging bundle, a results file or a work file"), "",
+            self.tr("JudgePanel files (*.jpbundle *.jpresults *.jpwork);;Judging bundles "
+                    "(*.jpbundle);;Results files (*.jpresults);;Work files (*.jpwork)"))
         if path:
             self.open_path(path)
 
@@ -163,7 +169,7 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str) -> None:
         """Open what ``path`` is: a bundle for judging, a program folder in the staff app,
         a results file to merge or check, a card to read and enroll; a database address
-        (``postgresql://…``) is a shared program."""
+        (``postgresql://…``) is a shared program; a judge's work file to continue from."""
         if "://" in path:
             self.open_shared(path)
             return
@@ -172,6 +178,8 @@ class MainWindow(QMainWindow):
         kind = file_kind(path)
         if kind is FileKind.RESULTS:
             self.incoming.results(path)
+        elif kind is FileKind.WORK:
+            self.incoming.work(path)
         elif kind is FileKind.CARD:
             self.incoming.card(path)
         elif kind is None:
@@ -187,8 +195,8 @@ class MainWindow(QMainWindow):
         return self._judge is not None and self._judge.page is not None
 
     def continue_judging(self, path: str) -> None:
-        """A results file the judge says is theirs: recognised, and offered to continue
-        from; the bundle open now stays open if it is not."""
+        """A results file (or work file) the judge says is theirs: recognised, and offered
+        to continue from; the bundle open now stays open if it is not."""
         self.with_judge(lambda judge: judge.open_results(path))
 
     def receive(self, path: str) -> None:
@@ -421,8 +429,8 @@ def file_kind(path: str) -> FileKind | None:
     kind = detect_file(Path(path))
     if kind is FileKind.UNKNOWN:
         suffix = Path(path).suffix.lower()
-        return {RESULTS_SUFFIX: FileKind.RESULTS, CARD_SUFFIX: FileKind.CARD}.get(
-            suffix, FileKind.UNKNOWN)
+        return {RESULTS_SUFFIX: FileKind.RESULTS, WORK_SUFFIX: FileKind.WORK,
+                CARD_SUFFIX: FileKind.CARD}.get(suffix, FileKind.UNKNOWN)
     return kind
 
 

@@ -59,7 +59,7 @@ Name: "{group}\{#AppName} command line"; Filename: "{cmd}"; Parameters: "/k ""se
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; Tasks: desktopicon
 
 [Registry]
-; The three file types, each with its own ProgID, icon and open command. The app routes
+; The four file types, each with its own ProgID, icon and open command. The app routes
 ; by what the file is (judgepanel/ui/main_window.py), and a second launch hands its file
 ; to the window already open (judgepanel/ui/instance.py).
 Root: HKA; Subkey: "Software\Classes\.jpbundle"; ValueType: string; ValueName: ""; ValueData: "JudgePanel.Bundle"; Flags: uninsdeletevalue
@@ -74,6 +74,12 @@ Root: HKA; Subkey: "Software\Classes\JudgePanel.Results"; ValueType: string; Val
 Root: HKA; Subkey: "Software\Classes\JudgePanel.Results\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExe},0"
 Root: HKA; Subkey: "Software\Classes\JudgePanel.Results\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""
 
+Root: HKA; Subkey: "Software\Classes\.jpwork"; ValueType: string; ValueName: ""; ValueData: "JudgePanel.Work"; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\.jpwork\OpenWithProgids"; ValueType: string; ValueName: "JudgePanel.Work"; ValueData: ""; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\JudgePanel.Work"; ValueType: string; ValueName: ""; ValueData: "JudgePanel work file"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\JudgePanel.Work\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\{#AppExe},0"
+Root: HKA; Subkey: "Software\Classes\JudgePanel.Work\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\{#AppExe}"" ""%1"""
+
 Root: HKA; Subkey: "Software\Classes\.jpcard"; ValueType: string; ValueName: ""; ValueData: "JudgePanel.Card"; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\.jpcard\OpenWithProgids"; ValueType: string; ValueName: "JudgePanel.Card"; ValueData: ""; Flags: uninsdeletevalue
 Root: HKA; Subkey: "Software\Classes\JudgePanel.Card"; ValueType: string; ValueName: ""; ValueData: "JudgePanel identity card"; Flags: uninsdeletekey
@@ -84,6 +90,7 @@ Root: HKA; Subkey: "Software\Classes\JudgePanel.Card\shell\open\command"; ValueT
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}"; ValueType: string; ValueName: "FriendlyAppName"; ValueData: "{#AppName}"; Flags: uninsdeletekey
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".jpbundle"; ValueData: ""
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".jpresults"; ValueData: ""
+Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".jpwork"; ValueData: ""
 Root: HKA; Subkey: "Software\Classes\Applications\{#AppExe}\SupportedTypes"; ValueType: string; ValueName: ".jpcard"; ValueData: ""
 
 [Run]

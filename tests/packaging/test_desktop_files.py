@@ -13,7 +13,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from judgepanel.formats.detect import BUNDLE_SUFFIX, CARD_SUFFIX, RESULTS_SUFFIX
+from judgepanel.formats.detect import BUNDLE_SUFFIX, CARD_SUFFIX, RESULTS_SUFFIX, WORK_SUFFIX
 from judgepanel.paths import resource
 from judgepanel.ui.app import APP_ID
 from tests.conftest import need_tool
@@ -44,10 +44,11 @@ def test_metainfo_validates() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_three_file_types_are_known_by_extension() -> None:
+def test_the_four_file_types_are_known_by_extension() -> None:
     assert mime_globs() == {
         "application/x-judgepanel-bundle": f"*{BUNDLE_SUFFIX}",
         "application/x-judgepanel-results": f"*{RESULTS_SUFFIX}",
+        "application/x-judgepanel-work": f"*{WORK_SUFFIX}",
         "application/x-judgepanel-card": f"*{CARD_SUFFIX}",
     }
 

@@ -79,10 +79,13 @@ DAMAGED = (
 
 
 def write_results(dst: Path, document: dict[str, Any], *, judge_key: SigningKey,
-                  judge_public: PublicKey, staff_recipient: X25519Recipient,
+                  judge_public: PublicKey, staff_recipient: X25519Recipient | None,
                   judge_recipient: X25519Recipient | None = None) -> None:
     """Sign ``document`` as the judge and encrypt it to the staff (and, given
-    ``judge_recipient``, to the judge too), atomically at ``dst``."""
+    ``judge_recipient``, to the judge too), atomically at ``dst``.
+
+    Without ``staff_recipient`` (a judge's work file, carried to their other computer)
+    it is encrypted to ``judge_recipient`` alone."""
     check_schema(check_results, document, on_error=lambda error: ValidationError(
         f"The results cannot be exported: {error.field} {error.reason}.",
         path=error.field or None,
@@ -101,8 +104,10 @@ def write_results(dst: Path, document: dict[str, Any], *, judge_key: SigningKey,
         untrusted_comment=f"JudgePanel results for bundle {document['bundle_id']}",
     )
     public_text = judge_public.to_string(f"JudgePanel judge key {judge_public.key_id_hex}")
+    recipients = [r for r in (staff_recipient, judge_recipient) if r is not None]
+    if not recipients:
+        raise ValueError("results need someone to encrypt them to")  # a programming error
     try:
-        recipients = [staff_recipient] + ([judge_recipient] if judge_recipient else [])
         with atomic_output(Path(dst)) as out, AgeWriter(out, recipients) as sink:
             writer = StoredZipWriter(sink)
             writer.add_bytes(RESULTS_NAME, data)

@@ -8,7 +8,7 @@ different export for "the same one again". So each export carries:
   computers made them;
 - ``supersedes``: the ids of every earlier export its content builds on, oldest
   first (on the computer that made it, and any a judge continued from with
-  "Continue from my results file…");
+  "Continue from my results file or work file…");
 - ``sequence``: a Lamport counter, one more than the highest sequence among those
   earlier exports, so a later export of one line of work always has a higher number
   (the order in which a batch applies them), though two lines may share a number.

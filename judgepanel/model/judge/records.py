@@ -20,6 +20,7 @@ from judgepanel.clock import stamp
 from judgepanel.crypto.age_keys import ScryptIdentity
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import FileFormatError, IdentityError, ValidationError
+from judgepanel.formats.detect import is_work_file
 from judgepanel.formats.results.spec import MAX_COMMENT, RESULTS_FORMAT, RESULTS_VERSION
 from judgepanel.formats.sealed import AnyIdentity
 from judgepanel.model.judge.schema import DeclarationEvent, DeclarationRow, Snapshot
@@ -151,7 +152,9 @@ class Position:
 @dataclass(frozen=True)
 class ExportRecord:
     """One results file in the export history (``restored``: the file a judge continued
-    from, made on another computer or before a reinstall)."""
+    from, made on another computer or before a reinstall). A work file (``.jpwork``: the
+    judge's work, complete or not, for the judge alone) is in the history too, told
+    apart by its name, since its content is a results document like any other."""
 
     bundle_id: str
     sequence: int
@@ -160,6 +163,11 @@ class ExportRecord:
     created: dt.datetime
     export_id: str = ""
     restored: bool = False
+
+    @property
+    def work_file(self) -> bool:
+        """A work file to carry the work to another computer: never sent to the staff."""
+        return is_work_file(self.path)
 
 
 # --- checks --------------------------------------------------------------------------
@@ -273,17 +281,22 @@ class ExportOrder:
 def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rubric,
                      app_ids: list[str], snap: Snapshot, *, order: ExportOrder,
                      created: str) -> dict[str, Any]:
-    """results.json for a snapshot with no problems (callers check :func:`problems_of`).
+    """results.json for a snapshot: complete for a results file (callers check
+    :func:`problems_of`), or as far as the judge got for a work file.
 
     Declarations and reviews follow the bundle's order, scores the rubric's. Scores
     kept from before a conflict was declared (or the judge said they cannot review)
-    are left out; private notes have no field.
+    are left out; private notes have no field. Work not done yet is simply absent: an
+    application not declared has no entry, a review not started none, a criterion not
+    scored no score (so its texts, if any, are left out: :func:`unscored_texts`).
     """
     declarations: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
     unable: list[dict[str, Any]] = []
     for app_id in app_ids:
-        declaration = snap.declarations[app_id]
+        declaration = snap.declarations.get(app_id)
+        if declaration is None:
+            continue
         declarations.append({"application_id": app_id, "conflict": declaration.conflict,
                              "reason": declaration.reason,
                              "declared_at": stamp(declaration.declared_at)})
@@ -295,13 +308,18 @@ def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rub
                            "declared_at": stamp(review_row.unable_at
                                                 or declaration.declared_at)})
             continue
-        rows = snap.scores[app_id]
+        rows = snap.scores.get(app_id, {})
+        scored = [rows[c.key] for c in rubric.criteria
+                  if c.key in rows and rows[c.key].value is not None]
         review = snap.reviews.get(app_id)
+        if not scored and (review is None or not (review.overall_comment
+                                                  or review.overall_feedback
+                                                  or review.confidence is not None)):
+            continue  # not started (only in a work file: an export has every score)
         reviews.append({
             "application_id": app_id,
-            "scores": [{"criterion": c.key, "score": _num(rows[c.key].value or 0),
-                        "comment": rows[c.key].comment, "feedback": rows[c.key].feedback}
-                       for c in rubric.criteria],
+            "scores": [{"criterion": r.criterion_key, "score": _num(r.value or 0),
+                        "comment": r.comment, "feedback": r.feedback} for r in scored],
             "overall_comment": review.overall_comment if review else "",
             "overall_feedback": review.overall_feedback if review else "",
             "confidence": review.confidence if review else None,
@@ -319,3 +337,21 @@ def results_document(manifest: dict[str, Any], manifest_sha256: str, rubric: Rub
         "created": created, "generator": f"JudgePanel {__version__}",
         "declarations": declarations, "reviews": reviews, "unable_to_review": unable,
     }
+
+
+def unscored_texts(rubric: Rubric, snap: Snapshot, app_ids: Sequence[str]) -> list[str]:
+    """"A-1 — Impact", for each criterion with a comment or feedback but no score yet.
+
+    A results document carries a criterion's texts with its score only, so a work file
+    (incomplete work) cannot carry these: the judge is told, to score them or keep them.
+    """
+    found = []
+    for app_id in app_ids:
+        declaration = snap.declarations.get(app_id)
+        if declaration is None or declaration.conflict or unable_reason(snap, app_id):
+            continue
+        rows = snap.scores.get(app_id, {})
+        found += [f"{app_id} — {c.title}" for c in rubric.criteria
+                  if (row := rows.get(c.key)) is not None and row.value is None
+                  and (row.comment.strip() or row.feedback.strip())]
+    return found

@@ -1,4 +1,4 @@
-"""Continuing from one's own results file: the work of a bundle brought to this computer.
+"""Continuing from one's own results file or work file: a bundle's work brought here.
 
 Why: a judge whose data folder is new (a second computer, a reinstall, a laptop
 replaced mid-round) still has the results files they exported. From format 2 those
@@ -8,6 +8,13 @@ scores, comments, overall comments, confidence and "unable to review", and recor
 the file in the export history (status ``restored``), so the next export supersedes
 it (and everything it superseded) with a higher sequence. Staff then see the next
 export as newer, never as a repeat or a stranger (docs/formats.md 5.5).
+
+A work file (``.jpwork``, ``export.carry_work``) is the same document, encrypted to
+the judge alone and written while work was still missing: it is read and continued
+from in the same way, with the same refusals. What it lacks (an application not yet
+declared, a criterion not yet scored) stays here as it is, except that a criterion
+scored here but not in the file, for an application the file reviews, is cleared: the
+judge cleared it on the other computer.
 
 Private notes are not in results files, so they stay as they are here. The file
 must be the judge's own (it opens with their key and carries their signature) and
@@ -28,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, ValidationError, WrongKeyError
+from judgepanel.formats.detect import is_work_file
 from judgepanel.formats.results.file import ResultsFile, read_results
 from judgepanel.formats.results.lineage import legacy_export_id
 from judgepanel.formats.results.spec import ResultsContent
@@ -54,6 +62,11 @@ NOT_YOURS = (
     "another judge's. Use a results file you exported with this version, or ask the "
     "program staff."
 )
+NOT_YOUR_WORK = (
+    "This work file cannot be opened with your identity: it is another judge's work (or "
+    "was saved with another of your identities). Choose a work file you saved yourself, "
+    "and unlock the identity you judge this bundle with."
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,16 @@ class OwnResults:
         return self.results.content
 
     @property
+    def work_file(self) -> bool:
+        """A work file (the judge's work as it stood, complete or not), not results."""
+        return is_work_file(self.path)
+
+    @property
+    def what(self) -> str:
+        """"work file" or "results file", for messages."""
+        return "work file" if self.work_file else "results file"
+
+    @property
     def created(self) -> dt.datetime:
         return dt.datetime.fromisoformat(self.content.created)
 
@@ -80,19 +103,23 @@ class OwnResults:
 
 
 def read_own_results(path: Path | str, identity: Identity) -> OwnResults:
-    """Open ``path`` with the judge's identity and check it carries their signature."""
+    """Open ``path`` (a results file or a work file) with the judge's identity and check
+    it carries their signature."""
     source = Path(path)
+    work = is_work_file(source)
+    refusal = NOT_YOUR_WORK if work else NOT_YOURS
     try:
         raw = source.read_bytes()
     except OSError as error:
-        raise ValidationError("The results file could not be read. Check that it exists.",
-                              detail=str(error), path=str(source)) from None
+        raise ValidationError(f"The {'work' if work else 'results'} file could not be read. "
+                              "Check that it exists.", detail=str(error),
+                              path=str(source)) from None
     try:
         results = read_results(raw, [identity])
     except WrongKeyError as error:
-        raise WrongKeyError(NOT_YOURS, detail=error.detail, path=str(source)) from None
+        raise WrongKeyError(refusal, detail=error.detail, path=str(source)) from None
     if results.judge["fingerprint"] != identity.fingerprint:
-        raise IdentityError(NOT_YOURS, detail=f"made by {results.judge['fingerprint']}",
+        raise IdentityError(refusal, detail=f"made by {results.judge['fingerprint']}",
                             path=str(source))
     results.verify_signature(identity.public_key)
     return OwnResults(source, hashlib.sha256(raw).hexdigest(), results)
@@ -103,14 +130,14 @@ def check_same_bundle(ctx: BundleContext, own: OwnResults) -> None:
     content, info = own.content, ctx.info
     if content.bundle_id != info.bundle_id or content.manifest_sha256 != info.manifest_sha256:
         raise ValidationError(
-            f"This results file answers another bundle ({content.bundle_id}, "
+            f"This {own.what} answers another bundle ({content.bundle_id}, "
             f"{content.program.name} — {content.round.name}), not the one open now "
             f"({info.bundle_id}). Open that bundle to continue from it.",
             path=str(own.path))
     unknown = ({d.application_id for d in content.declarations}
                - {a.id for a in ctx.applications})
     if unknown:
-        raise ValidationError("This results file names applications the bundle does not "
+        raise ValidationError(f"This {own.what} names applications the bundle does not "
                               "hold, so it cannot be continued from.",
                               detail=f"unknown applications {sorted(unknown)[:5]}")
 
@@ -142,6 +169,9 @@ def _planned(ctx: BundleContext, own: OwnResults, snap: Snapshot) -> list[Edit]:
     for reviewed in content.reviews:
         app_id = reviewed.application_id
         rows = snap.scores.get(app_id, {})
+        in_file = {score.criterion for score in reviewed.scores}
+        edits += [Edit(app_id, "score", key, None) for key, row in rows.items()
+                  if key not in in_file and row.value is not None]  # cleared there
         for score in reviewed.scores:
             given = rows.get(score.criterion)
             if given is None or given.value != float(score.score):

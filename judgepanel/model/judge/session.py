@@ -45,7 +45,9 @@ from judgepanel.model.judge.bundle_readers import BundleReaders, Reopen
 from judgepanel.model.judge.edits import Edit, apply_edits, changed, declaration_row
 from judgepanel.model.judge.export import (
     BundleContext,
+    CarriedWork,
     bundle_row,
+    carry_work,
     changed_since_export,
     export_results,
     list_exports,
@@ -402,12 +404,17 @@ class JudgingSession:
         """Sign and encrypt the results to the staff at ``dst_path``; sequence = last + 1."""
         return export_results(self._export, dst_path, identity)
 
+    def carry(self, dst_path: Path | str, identity: Identity) -> CarriedWork:
+        """The work as it stands, complete or not, in a work file for the judge's other
+        computer (encrypted to the judge alone); recorded in the history like an export."""
+        return carry_work(self._export, dst_path, identity)
+
     def exports(self) -> list[ExportRecord]:
-        """Results files written from this bundle, oldest first."""
+        """Results files (and work files) written from this bundle, oldest first."""
         return list_exports(self._export)
 
     def continue_from(self, own: OwnResults) -> ExportRecord:
-        """Bring back the work in the judge's own results file ``own`` (``restore``)."""
+        """Bring back the work in the judge's own results or work file ``own`` (``restore``)."""
         return continue_from(self._export, own)
 
     def differences_from(self, own: OwnResults) -> int:

@@ -4,8 +4,12 @@
   – v2.jpresults") in the folder used last, with the score-sheet choice remembered.
 - Export a score sheet (.xlsx or .csv) and import a filled one, with a preview of
   every change (or every cell that cannot be used) before anything is applied.
-- Continue from one's own results file (made on another computer, or before a
-  reinstall): a preview, then the bundle's work is brought here (``model.judge.restore``).
+- Take the work to another computer: a work file ("Work – PROGRAM – JUDGE –
+  v3.jpwork") of the work as it stands, complete or not, for the judge alone
+  (``model.judge.export.carry_work``).
+- Continue from one's own results file or work file (made on another computer, or
+  before a reinstall): a preview, then the bundle's work is brought here
+  (``model.judge.restore``).
 
 Long work (signing, reading a results file with scrypt-free but ZIP-checking reads)
 goes through the task runner; this object asks and shows, the model decides.
@@ -22,6 +26,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog, QWidget
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import JudgePanelError
+from judgepanel.formats.detect import RESULTS_SUFFIX, WORK_SUFFIX
+from judgepanel.model.judge.export import CarriedWork
 from judgepanel.model.judge.records import ExportRecord
 from judgepanel.model.judge.restore import OwnResults, read_own_results
 from judgepanel.model.judge.session import JudgingSession
@@ -40,17 +46,26 @@ RunDialog = Callable[[QDialog], int]
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
-def export_file_name(program: str, judge: str, version: int) -> str:
-    """"Results – Mayors' Recognition 2026 – Amara Okafor – v2.jpresults", safe on any disk."""
+def export_file_name(program: str, judge: str, version: int, *, work: bool = False) -> str:
+    """"Results – Mayors' Recognition 2026 – Amara Okafor – v2.jpresults", safe on any disk
+    (with ``work``: "Work – … – v2.jpwork", a work file)."""
     def part(text: str) -> str:
         return " ".join(_UNSAFE.sub(" ", text).split())[:60].strip(" .")
 
-    return f"Results – {part(program)} – {part(judge)} – v{version}.jpresults"
+    kind, suffix = ("Work", WORK_SUFFIX) if work else ("Results", RESULTS_SUFFIX)
+    return f"{kind} – {part(program)} – {part(judge)} – v{version}{suffix}"
 
 
 def ask_export_path(parent: QWidget, suggested: str) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Export your results"), suggested,
                                           parent.tr("JudgePanel results (*.jpresults)"))
+    return path
+
+
+def ask_work_path(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, parent.tr("Take your work to another computer"), suggested,
+        parent.tr("JudgePanel work file (*.jpwork)"))
     return path
 
 
@@ -68,8 +83,10 @@ def ask_sheet_open(parent: QWidget, folder: str) -> str:
 
 
 def ask_results_open(parent: QWidget, folder: str) -> str:
-    path, _ = QFileDialog.getOpenFileName(parent, parent.tr("Continue from my results file"),
-                                          folder, parent.tr("JudgePanel results (*.jpresults)"))
+    path, _ = QFileDialog.getOpenFileName(
+        parent, parent.tr("Continue from my results file or work file"), folder,
+        parent.tr("Your results or work file (*.jpresults *.jpwork);;"
+                  "JudgePanel results (*.jpresults);;JudgePanel work file (*.jpwork)"))
     return path
 
 
@@ -78,10 +95,12 @@ class ExportActions(QObject):
 
     changed = Signal()  # answers were brought in (sheet, results file): screens reload
     exported = Signal(object, str)  # ExportRecord, a note about the PDF score sheet
+    carried = Signal(str)  # a work file was saved: what to tell the judge
 
     def __init__(self, session: JudgingSession, identity: Identity, runner: TaskRunner,
                  submit: SubmitPage, settings: QSettings | None, parent: QWidget, *,
                  ask_path: AskSave = ask_export_path, ask_sheet: AskSave = ask_sheet_save,
+                 ask_work: AskSave = ask_work_path,
                  ask_sheet_file: AskOpen = ask_sheet_open,
                  ask_results: AskOpen = ask_results_open,
                  run_dialog: RunDialog = lambda dialog: dialog.exec()) -> None:
@@ -89,7 +108,7 @@ class ExportActions(QObject):
         self.session, self.identity, self.runner, self.submit = session, identity, runner, submit
         self.settings, self.widget = settings, parent
         self.ask_path, self.ask_sheet, self.ask_sheet_file = ask_path, ask_sheet, ask_sheet_file
-        self.ask_results, self.run_dialog = ask_results, run_dialog
+        self.ask_results, self.run_dialog, self.ask_work = ask_results, run_dialog, ask_work
         submit.with_sheet.setChecked(self._setting(WITH_SHEET, "false") == "true")
         submit.with_sheet.toggled.connect(
             lambda on: self._remember(WITH_SHEET, "true" if on else "false"))
@@ -111,11 +130,11 @@ class ExportActions(QObject):
 
     # --- the results file ------------------------------------------------------------------
 
-    def suggested_export_path(self) -> str:
+    def suggested_export_path(self, *, work: bool = False) -> str:
         info = self.session.info
         version = max((e.sequence for e in self.session.exports()), default=0) + 1
         return str(self._folder(EXPORT_FOLDER)
-                   / export_file_name(info.program_name, info.judge_name, version))
+                   / export_file_name(info.program_name, info.judge_name, version, work=work))
 
     def export(self, with_sheet: bool = False) -> None:
         path = self.ask_path(self.widget, self.suggested_export_path())
@@ -141,6 +160,43 @@ class ExportActions(QObject):
             self.submit.show_result(str(error))
 
         self.task = self.runner.start(work, on_done=done, on_error=failed)
+
+    # --- the work file ---------------------------------------------------------------------
+
+    def carry(self) -> None:
+        """Save the work as it stands (complete or not) in a work file, in the background."""
+        path = self.ask_work(self.widget, self.suggested_export_path(work=True))
+        if not path:
+            return
+        if not path.lower().endswith(WORK_SUFFIX):
+            path += WORK_SUFFIX
+        self._remember(EXPORT_FOLDER, str(Path(path).parent))
+        dialog = self._busy(self.widget.tr("Signing and encrypting your work…"))
+        session, identity = self.session, self.identity
+
+        def done(result: object) -> None:
+            dialog.close()
+            assert isinstance(result, CarriedWork)
+            self.carried.emit(self.carried_text(result))
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
+            self.submit.show_result(str(error))
+
+        self.task = self.runner.start(lambda _p: session.carry(Path(path), identity),
+                                      on_done=done, on_error=failed)
+
+    def carried_text(self, carried: CarriedWork) -> str:
+        tr = self.widget.tr
+        text = tr("Your work (version {n}) is saved in {path}. On your other computer, open "
+                  "your bundle, then choose Continue from my results file or work file… and "
+                  "this file. It is for you alone: do not send it to the program staff.").format(
+                      n=carried.record.sequence, path=carried.record.path)
+        if carried.left_out:
+            text += " " + tr("Not in it: your comments on criteria you have not scored yet "
+                             "({items}). Give those a score, then save your work again.").format(
+                                 items="; ".join(carried.left_out))
+        return text
 
     def _busy(self, text: str) -> QProgressDialog:
         dialog = QProgressDialog(text, "", 0, 0, self.widget)
@@ -198,7 +254,7 @@ class ExportActions(QObject):
                                 else tr("{n} values from the score sheet were saved.")
                                 .format(n=count))
 
-    # --- continuing from a results file --------------------------------------------------
+    # --- continuing from a results file or work file ----------------------------------
 
     def continue_from_file(self, path: str | None = None) -> None:
         chosen = path or self.ask_results(self.widget, str(self._folder(EXPORT_FOLDER)))
@@ -218,7 +274,8 @@ class ExportActions(QObject):
             self.submit.show_result(str(error))
             return
         local = any(p.declared for p in self.session.progress())
-        preview = continue_preview(own, differences, local, self.widget)
+        preview = continue_preview(own, differences, local, self.widget,
+                                   applications=len(self.session.applications))
         if self.run_dialog(preview) != QDialog.DialogCode.Accepted:
             return
         try:
@@ -227,6 +284,8 @@ class ExportActions(QObject):
             self.submit.show_result(str(error))
             return
         self.changed.emit()
-        self.submit.show_result(self.widget.tr(
-            "Your work from version {n} of your results is here; your next export builds on "
-            "it.").format(n=record.sequence))
+        tr = self.widget.tr
+        self.submit.show_result((tr("Your work from your work file (version {n}) is here; your "
+                                    "next export builds on it.") if own.work_file else
+                                 tr("Your work from version {n} of your results is here; your "
+                                    "next export builds on it.")).format(n=record.sequence))

@@ -89,6 +89,8 @@ class JudgePage(QWidget):
         self.submit.sheet_export_requested.connect(self._export_sheet)
         self.submit.sheet_import_requested.connect(self._import_sheet)
         self.submit.continue_requested.connect(lambda: self.sending.continue_from_file())
+        self.submit.carry_requested.connect(self._carry)
+        self.sending.carried.connect(self._carried)
         self._shortcuts()
         self._restore()
         self._restore_splitters()
@@ -382,6 +384,14 @@ class JudgePage(QWidget):
     def export(self, with_sheet: bool = False) -> None:
         self.autosaver.flush()
         self.sending.export(with_sheet)
+
+    def _carry(self) -> None:
+        self.autosaver.flush()
+        self.sending.carry()
+
+    def _carried(self, text: str) -> None:
+        self.refresh_submit()
+        self.submit.show_result(text)
 
     def _export_sheet(self) -> None:
         self.autosaver.flush()

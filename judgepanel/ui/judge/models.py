@@ -210,12 +210,12 @@ class ProblemsModel(QAbstractListModel):
 
 
 class ExportsModel(_Table):
-    """The results files already written from this bundle (newest last)."""
+    """The results files (and work files) already written from this bundle (newest last)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._records: list[ExportRecord] = []
-        self._headers = (self.tr("Version"), self.tr("Exported"), self.tr("File"))
+        self._headers = (self.tr("Version"), self.tr("Saved"), self.tr("What"), self.tr("File"))
 
     def set_records(self, records: list[ExportRecord]) -> None:
         self.beginResetModel()
@@ -236,5 +236,8 @@ class ExportsModel(_Table):
                         if record.restored else str(record.sequence))
             if column == 1:
                 return record.created.astimezone().strftime("%Y-%m-%d %H:%M")
+            if column == 2:  # a work file is the judge's own, to carry: never for the staff
+                return (self.tr("Work file (not for the staff)") if record.work_file
+                        else self.tr("Results file"))
             return str(record.path)
         return None

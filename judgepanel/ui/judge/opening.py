@@ -9,8 +9,8 @@ and may, once the staff confirmed the new key by phone, open it anyway (re-pinni
 
 The identity is unlocked once per session and kept for the next file opened (a
 passphrase prompt on every File > Open was one too many). A bundle that fails to open
-leaves the bundle already open as it was. A results file opened here is recognised
-(``results_file``): the judge's own is offered to continue from.
+leaves the bundle already open as it was. A results file or work file opened here is
+recognised (``open_results``): the judge's own is offered to continue from.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError, JudgePanelError, WrongKeyError
+from judgepanel.formats.detect import is_work_file
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.model.judge.bundle_readers import VERIFY_LABEL
 from judgepanel.model.judge.restore import OwnResults, read_own_results
@@ -73,19 +74,30 @@ def open_and_verify(path: str, identity: Identity, workspace: JudgeWorkspace,
 
 
 def ask_to_continue(parent: QWidget, own: OwnResults) -> bool:
-    """A results file of the judge's own: say what it is; True to continue from it."""
+    """A results file or work file of the judge's own: say what it is; True to continue
+    from it."""
     content = own.content
     when = own.created.astimezone().strftime("%Y-%m-%d %H:%M")
-    box = QMessageBox(QMessageBox.Icon.Information, parent.tr("Your results file"),
-                      parent.tr("This is your results file for {program} — {round}: version "
-                                "{n} of your results, exported on {when}.").format(
-                                    program=content.program.name, round=content.round.name,
-                                    n=content.sequence, when=when),
+    names = dict(program=content.program.name, round=content.round.name,
+                 n=content.sequence, when=when)
+    if own.work_file:
+        title = parent.tr("Your work file")
+        text = parent.tr("This is your work file for {program} — {round}: your work as you "
+                         "saved it on {when} (version {n}), to take it to another "
+                         "computer.").format(**names)
+        more = parent.tr("Continue from it: JudgePanel opens its bundle and brings back your "
+                         "declarations, scores and comments. It is for you alone: do not "
+                         "send it to the program staff.")
+    else:
+        title = parent.tr("Your results file")
+        text = parent.tr("This is your results file for {program} — {round}: version "
+                         "{n} of your results, exported on {when}.").format(**names)
+        more = parent.tr("Send it to the program staff as it is. Or, on a new computer, "
+                         "continue from it: JudgePanel opens its bundle and brings back your "
+                         "declarations, scores and comments.")
+    box = QMessageBox(QMessageBox.Icon.Information, title, text,
                       QMessageBox.StandardButton.NoButton, parent)
-    box.setInformativeText(parent.tr(
-        "Send it to the program staff as it is. Or, on a new computer, continue from it: "
-        "JudgePanel opens its bundle and brings back your declarations, scores and "
-        "comments."))
+    box.setInformativeText(more)
     go = box.addButton(parent.tr("&Continue from this file"), QMessageBox.ButtonRole.AcceptRole)
     close = box.addButton(parent.tr("Close"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(go)
@@ -96,7 +108,7 @@ def ask_to_continue(parent: QWidget, own: OwnResults) -> bool:
 
 def ask_bundle_for(parent: QWidget, own: OwnResults) -> str:
     path, _ = QFileDialog.getOpenFileName(
-        parent, parent.tr("Choose the bundle these results answer ({id})").format(
+        parent, parent.tr("Choose the bundle this file answers ({id})").format(
             id=own.content.bundle_id), str(own.path.parent),
         parent.tr("Judging bundles (*.jpbundle)"))
     return path
@@ -266,6 +278,9 @@ class JudgeFlow(QObject):
                           on_error=lambda error: self._not_own_results(path, error))
 
     def _not_own_results(self, path: str, error: JudgePanelError) -> None:
+        if is_work_file(path):
+            self._not_own_work(path, error)
+            return
         self.last_error = self.window.tr(
             "“{name}” is a JudgePanel results file: the signed answers a judge sends to the "
             "program staff, who merge them.").format(name=Path(path).name) + " "
@@ -277,6 +292,17 @@ class JudgeFlow(QObject):
         else:
             self.last_error += str(error)
         self.error(self.window, self.window.tr("This is a results file"), self.last_error)
+
+    def _not_own_work(self, path: str, error: JudgePanelError) -> None:
+        tr = self.window.tr
+        self.last_error = tr("“{name}” is a JudgePanel work file: a judge's unfinished work, "
+                             "saved to take it to another computer.").format(
+                                 name=Path(path).name) + " "
+        self.last_error += (tr("It cannot be opened with your identity: it is another "
+                               "judge's work, or was saved with another of your identities.")
+                            if isinstance(error, WrongKeyError | IdentityError)
+                            else str(error))
+        self.error(self.window, tr("This is a work file"), self.last_error)
 
     def _own_results(self, own: object) -> None:
         assert isinstance(own, OwnResults)

@@ -87,19 +87,28 @@ def sheet_preview(plan: SheetPlan, name: str, parent: QWidget | None = None) -> 
 
 
 def continue_preview(own: OwnResults, differences: int, local_work: bool,
-                     parent: QWidget | None = None) -> ChangesDialog:
-    """Continuing from a results file: what it holds; a warning when work here differs."""
+                     parent: QWidget | None = None, *, applications: int = 0
+                     ) -> ChangesDialog:
+    """Continuing from a results file or work file: what it holds; a warning when work
+    here differs."""
     tr = _tr
     declarations, conflicts, reviews, unable = own.counts()
-    lines = [tr("Declarations: {n} ({c} conflicts of interest)").format(n=declarations,
-                                                                         c=conflicts),
+    lines = [(tr("Declarations: {n} (1 conflict of interest)") if conflicts == 1 else
+              tr("Declarations: {n} ({c} conflicts of interest)")).format(n=declarations,
+                                                                          c=conflicts),
              tr("Reviews: {n}").format(n=reviews)]
+    if own.work_file and applications > declarations:  # unfinished work: how far it got
+        lines.append(tr("Not declared yet: {n} of {total} applications").format(
+            n=applications - declarations, total=applications))
     if unable:
         lines.append(tr("Unable to review: {n}").format(n=unable))
     when = own.created.astimezone().strftime("%Y-%m-%d %H:%M")
-    intro = tr("Your results file “{file}” is version {n} of your results, exported on "
-               "{when}. Continuing from it brings its declarations, scores and comments "
-               "here, and your next export builds on it.").format(
+    intro = (tr("Your work file “{file}” holds your work as you saved it on {when} (version "
+                "{n}), finished or not. Continuing from it brings its declarations, scores "
+                "and comments here, and your next export builds on it.") if own.work_file else
+             tr("Your results file “{file}” is version {n} of your results, exported on "
+                "{when}. Continuing from it brings its declarations, scores and comments "
+                "here, and your next export builds on it.")).format(
                    file=own.path.name, n=own.content.sequence, when=when)
     if local_work and differences:
         intro += " " + (tr("This computer already holds work for this bundle, and 1 answer "
@@ -108,6 +117,7 @@ def continue_preview(own: OwnResults, differences: int, local_work: bool,
                         tr("This computer already holds work for this bundle, and {n} "
                            "answers differ: they will be replaced by the file's. (Private "
                            "notes stay.)")).format(n=differences)
-    return ChangesDialog(tr("Continue from your results file"), intro, lines,
+    return ChangesDialog(tr("Continue from your work file") if own.work_file else
+                         tr("Continue from your results file"), intro, lines,
                          tr("&Continue from this file"), parent,
                          default_apply=not (local_work and differences))

@@ -1,5 +1,9 @@
 """Finishing: the check that lists what is missing, the export, and the export history.
 
+Also moving to another computer, at any time: "Take my work to another computer…" saves
+the work as it stands (a work file, for the judge alone) and "Continue from my results
+file or work file…" brings it back on the other computer.
+
 Each problem in the list leads to the place that fixes it (activate it: Enter or a
 double-click). The export itself runs in the background (the page owns the task);
 this screen only asks for it and shows what happened.
@@ -44,6 +48,7 @@ class SubmitPage(QWidget):
     sheet_export_requested = Signal()
     sheet_import_requested = Signal()
     continue_requested = Signal()
+    carry_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,24 +91,45 @@ class SubmitPage(QWidget):
         self.sheet_import.setToolTip(self.tr("Bring back a filled score sheet; you see every "
                                              "change before it is applied"))
         self.sheet_import.clicked.connect(self.sheet_import_requested)
-        self.continue_button = QPushButton(self.tr("Continue from my &results file…"))
-        self.continue_button.setToolTip(self.tr(
-            "On a new computer, or after reinstalling: bring back your declarations, scores "
-            "and comments from the latest results file you exported"))
-        self.continue_button.clicked.connect(self.continue_requested)
         sheets = QHBoxLayout()
         sheets.addWidget(self.sheet_export)
         sheets.addWidget(self.sheet_import)
-        sheets.addWidget(self.continue_button)
         sheets.addStretch()
 
-        history_label = QLabel(self.tr("<b>Results files you exported</b>"))
+        # Moving to another computer mid-round: available whatever is still missing.
+        self.carry_button = QPushButton(self.tr("&Take my work to another computer…"))
+        self.carry_button.setAccessibleName(self.tr("Save a work file to take your work to "
+                                                    "another computer"))
+        self.carry_button.setToolTip(self.tr(
+            "Saves your work as it stands, finished or not, in a work file (.jpwork) that "
+            "only you can open"))
+        self.carry_button.clicked.connect(self.carry_requested)
+        self.continue_button = QPushButton(self.tr("Continue from my &results file or work "
+                                                   "file…"))
+        self.continue_button.setToolTip(self.tr(
+            "On a new computer, or after reinstalling: bring back your declarations, scores "
+            "and comments from your latest results file or work file"))
+        self.continue_button.clicked.connect(self.continue_requested)
+        self.carry_note = QLabel(self.tr(
+            "Moving to another computer? Save your work as it stands, finished or not, and "
+            "continue from it there. The work file is for you alone, not for the staff."))
+        self.carry_note.setWordWrap(True)
+        elsewhere = QHBoxLayout()
+        elsewhere.addWidget(self.carry_button)
+        elsewhere.addWidget(self.continue_button)
+        elsewhere.addStretch()
+
+        history_label = QLabel(self.tr("<b>Results files you exported, and work files you "
+                                       "saved</b>"))
         self.history = QTableView()
         self.history.setModel(self.exports_model)
         self.history.setAccessibleName(self.tr("Export history"))
         self.history.verticalHeader().hide()
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.history.horizontalHeader()
+        for column in range(3):  # version, date and what: on one line each
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.history.setMaximumHeight(160)
 
         layout = QVBoxLayout(self)
@@ -118,11 +144,15 @@ class SubmitPage(QWidget):
         layout.addWidget(self.history)
         layout.addSpacing(8)
         layout.addLayout(sheets)
+        layout.addSpacing(8)
+        layout.addWidget(self.carry_note)
+        layout.addLayout(elsewhere)
 
     def show_state(self, problems: list[ExportProblem], exports: list[ExportRecord],
                    changed_since_export: bool) -> None:
         self.problems_model.set_problems(problems)
         self.exports_model.set_records(exports)
+        exports = [e for e in exports if not e.work_file]  # work files are not for the staff
         self.problems.setVisible(bool(problems))
         self.export_button.setEnabled(not problems)
         if problems:

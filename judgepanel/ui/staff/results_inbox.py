@@ -43,6 +43,8 @@ def outcome_text(status: str, reason: str) -> str:
         return tr("already merged (replay)")
     if reason == "older":
         return tr("older version, not used")
+    if reason == "work_file":
+        return tr("not results: a judge's unfinished work")
     if status == "held":
         return tr("held: diverged, choose one")
     if status == "set_aside":

@@ -175,7 +175,7 @@ def test_every_dialog_presses_the_right_button_on_enter(qtbot, tmp_path: Path) -
     assert unable.save.isEnabled()
     own = SimpleNamespace(  # what the "Your results file" box reads of an OwnResults
         path=tmp_path / "x.jpresults", created=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
-        content=SimpleNamespace(program=SimpleNamespace(name="P"),
+        work_file=False, content=SimpleNamespace(program=SimpleNamespace(name="P"),
                                 round=SimpleNamespace(name="R"), sequence=2))
 
     def press_enter() -> None:

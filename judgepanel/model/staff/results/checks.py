@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from judgepanel.errors import ResultsRefusedError
+from judgepanel.formats.detect import WORK_FILE_IS_NOT_RESULTS
 from judgepanel.formats.results.spec import ResultsContent, ReviewEntry
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.model.scoring.totals import review_problems
@@ -32,6 +33,7 @@ REASONS: dict[str, str] = {
                  "Choose the program's staff identity; if that fails, "
                  + ASK_AGAIN[0].lower() + ASK_AGAIN[1:],
     "not_results": "This is not a JudgePanel results file.",
+    "work_file": WORK_FILE_IS_NOT_RESULTS,
     "damaged": "The results file is damaged or was changed after the judge signed it. "
                + ASK_AGAIN,
     "newer_version": "This results file was made by a newer JudgePanel. Update JudgePanel, "

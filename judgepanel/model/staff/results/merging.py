@@ -58,6 +58,7 @@ from judgepanel.errors import (
     SignatureError,
     WrongKeyError,
 )
+from judgepanel.formats.detect import is_work_file
 from judgepanel.formats.results.file import ResultsFile, read_results
 from judgepanel.formats.results.spec import RESULTS_MAX, ResultsContent
 from judgepanel.formats.sealed import AnyIdentity
@@ -465,9 +466,15 @@ def merge_results(
 ) -> MergeReport:
     """Check every file and record the outcome; one row per file, in the order given.
 
-    ``progress`` may raise Cancelled: then nothing at all is recorded.
+    ``progress`` may raise Cancelled: then nothing at all is recorded. A judge's work
+    file (``.jpwork``) is refused by its name, never opened nor recorded.
     """
-    files = [Path(p) for p in paths]
+    given = [Path(p) for p in paths]
+    work = {i: MergeRow(p, REFUSED, REASONS["work_file"], "work_file")
+            for i, p in enumerate(given) if is_work_file(p)}
+    files = [p for i, p in enumerate(given) if i not in work]
+    if not files:  # nothing to open: the workspace is not even touched
+        return MergeReport(list(work.values()))
     total = max(1, 2 * len(files))
     loaded = []
     for index, path in enumerate(files):
@@ -483,4 +490,5 @@ def merge_results(
             rows[item.index] = merger.process(item)
         merger.finish()
     progress(total, total, "Merge finished")
-    return MergeReport([r for r in rows if r is not None])
+    merged = iter(r for r in rows if r is not None)
+    return MergeReport([work[i] if i in work else next(merged) for i in range(len(given))])

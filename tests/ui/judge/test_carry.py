@@ -1,0 +1,133 @@
+"""Taking unfinished work to another computer, in the app (the Send results page).
+
+"Take my work to another computer…" works while things are still missing, and writes
+a work file through the background runner; the history names it a work file, not
+for the staff. On the other computer, opening the work file (or choosing it with
+"Continue from my results file or work file…") brings the unfinished work back. A
+work file opened while a program is open in the staff app is named for what it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from judgepanel.formats.detect import AGE_MAGIC, WORK_FILE_IS_NOT_RESULTS
+from judgepanel.ui.judge.judge_page import JudgePage
+from judgepanel.ui.judge.sheet_dialog import ChangesDialog
+from judgepanel.ui.main_window import MainWindow
+from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
+from tests.ui.judge.conftest import Program, make_window
+from tests.ui.judge.test_judge_flow import WAIT, declare, open_bundle, page_of, score_all
+from tests.ui.opening import open_and_wait
+from tests.ui.test_incoming import Asked
+
+
+def carry_half(qtbot: Any, tmp_path: Path, page: JudgePage) -> tuple[Path, list[str]]:
+    """A-1 scored, A-2 a conflict, A-3 not declared; then the button, as a judge would."""
+    declare(page, "A-1", False)
+    score_all(page, "A-1", 3)
+    declare(page, "A-2", True, "I sit on its board")
+    page.tabs.setCurrentWidget(page.submit)
+    suggested: list[str] = []
+    target = tmp_path / "carried.jpwork"
+
+    def ask(_parent: Any, name: str) -> str:
+        suggested.append(name)
+        return str(target)
+
+    page.sending.ask_work = ask
+    assert not page.submit.export_button.isEnabled()  # things are missing ...
+    assert page.submit.carry_button.isEnabled()  # ... and the work can still travel
+    page.submit.carry_button.click()
+    qtbot.waitUntil(lambda: page.submit.exports_model.rowCount() == 1, timeout=WAIT)
+    return target, suggested
+
+
+def test_the_button_saves_unfinished_work_in_a_work_file(qtbot, tmp_path: Path,
+                                                         program: Program) -> None:
+    window = open_bundle(qtbot, tmp_path, program)
+    page = page_of(window)
+    target, suggested = carry_half(qtbot, tmp_path, page)
+    assert target.is_file() and not (tmp_path / "out.jpresults").exists()
+    assert Path(suggested[0]).name == ("Work – Mayors' Recognition 2026 – Ana Judge – "
+                                       "v1.jpwork")
+    model = page.submit.exports_model
+    assert [model.data(model.index(0, c)) for c in (0, 2)] == [
+        "1", "Work file (not for the staff)"]
+    assert "for you alone" in page.submit.result.text()
+    assert page.submit.headline.text() == "1 thing still missing"  # A-3: not "exported"
+    assert page.submit.continue_button.text() == "Continue from my &results file or work file…"
+
+
+def test_on_the_other_computer_the_work_file_brings_the_unfinished_work_back(
+        qtbot, tmp_path: Path, program: Program) -> None:
+    window = open_bundle(qtbot, tmp_path, program)
+    target, _ = carry_half(qtbot, tmp_path, page_of(window))
+    scores = page_of(window).session.review("A-1").scores
+    window.close()
+    fresh = tmp_path / "laptop"
+    fresh.mkdir()
+    laptop = make_window(qtbot, fresh)
+    laptop.judge.workspace_path = fresh / "judge.sqlite"
+    laptop.judge.identity = program.judge
+    asked: list[Any] = []
+    laptop.judge.ask_continue = lambda _w, own: asked.append(own) or True
+    laptop.judge.ask_bundle = lambda _w, _own: str(program.bundle)
+    laptop.judge.error = lambda _p, _t, message: pytest.fail(message)
+    titles: list[str] = []
+
+    def accept(dialog: QDialog) -> int:
+        assert isinstance(dialog, ChangesDialog)
+        titles.append(dialog.windowTitle())
+        lines = [dialog.lines.item(i).text() for i in range(dialog.lines.count())]
+        assert lines == ["Declarations: 2 (1 conflict of interest)", "Reviews: 1",
+                         "Not declared yet: 1 of 3 applications"]
+        return int(QDialog.DialogCode.Accepted)
+
+    laptop.judge.run_dialog = accept
+    laptop.show()
+    laptop.open_path(str(target))  # a double-click on the work file: straight to the judge
+    qtbot.waitUntil(lambda: laptop.judge.page is not None, timeout=WAIT)
+    page = page_of(laptop)
+    qtbot.waitUntil(lambda: bool(page.session.exports()), timeout=WAIT)
+    assert asked[0].work_file and titles == ["Continue from your work file"]
+    session = page.session
+    assert session.review("A-1").scores == scores
+    assert [(p.declared, p.conflict) for p in session.progress()] == [
+        (True, False), (True, True), (False, False)]
+    (record,) = session.exports()
+    assert record.restored and record.work_file
+    assert "work file (version 1) is here" in page.submit.result.text()
+    # The button on the Send results page takes a work file too (same file: no change).
+    chosen: list[str] = []
+    page.sending.ask_results = lambda _w, folder: chosen.append(folder) or str(target)
+    qtbot.mouseClick(page.submit.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(titles) == 2, timeout=WAIT)
+    assert session.exports() == [record]
+
+
+def test_a_work_file_opened_with_a_program_open_is_named_and_never_merged(
+        qtbot, tmp_path: Path, demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    merged: list[Any] = []
+    monkeypatch.setattr(ResultsInboxScreen, "merge", lambda _self, paths: merged.append(paths))
+    window = make_window(qtbot, tmp_path)
+    open_and_wait(qtbot, window, str(demo / "program"))
+    work = tmp_path / "Work – amara.jpwork"
+    work.write_bytes(AGE_MAGIC + b"-> X25519 whatever\n")
+    continued: list[str] = []
+    monkeypatch.setattr(MainWindow, "continue_judging", lambda _self, p: continued.append(p))
+    asked = window.choose = Asked(answer=None)
+    window.open_path(str(work))
+    (question,) = asked.questions
+    assert question["title"] == "A judge's unfinished work"
+    assert question["text"].startswith(WORK_FILE_IS_NOT_RESULTS)
+    assert question["choices"] == [("continue", "It is mine: continue judging from it")]
+    assert merged == [] and continued == []
+    window.choose = Asked(answer="continue")
+    window.open_path(str(work))
+    assert continued == [str(work)] and merged == []
