@@ -23,6 +23,8 @@ from judgepanel.model.judge.restore import OwnResults
 from judgepanel.model.judge.sheet import SheetPlan
 from judgepanel.ui.judge.unlock import button_row, make_default
 
+FEW_LINES = 8  # up to this many lines, the list is as tall as they are
+
 
 class ChangesDialog(QDialog):
     """A list of lines and two buttons; ``apply_button`` is None when nothing can apply."""
@@ -31,13 +33,19 @@ class ChangesDialog(QDialog):
                  parent: QWidget | None = None, *, default_apply: bool = True) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumSize(560, 360)
         text = QLabel(intro)
         text.setWordWrap(True)
         self.lines = QListWidget()
         self.lines.addItems(lines)
         self.lines.setAccessibleName(title)
         self.lines.setVisible(bool(lines))
+        if len(lines) <= FEW_LINES:  # a few facts: no empty list below them
+            self.setMinimumWidth(560)
+            frame = 2 * self.lines.frameWidth()
+            self.lines.setFixedHeight(frame + sum(self.lines.sizeHintForRow(row)
+                                                  for row in range(len(lines))))
+        else:
+            self.setMinimumSize(560, 360)
         self.cancel = QPushButton(self.tr("Cancel") if apply_text else self.tr("Close"))
         self.cancel.clicked.connect(self.reject)
         self.apply_button: QPushButton | None = None

@@ -131,3 +131,16 @@ def test_a_work_file_opened_with_a_program_open_is_named_and_never_merged(
     window.choose = Asked(answer="continue")
     window.open_path(str(work))
     assert continued == [str(work)] and merged == []
+
+
+def test_a_preview_of_a_few_facts_is_as_tall_as_they_are(qtbot: Any) -> None:
+    """Two lines (a continue preview) sat above 250 pixels of empty list; a sheet's many
+    changes still get a list that grows with the dialog."""
+    few = ChangesDialog("t", "intro", ["Declarations: 20", "Reviews: 4"], "&Continue")
+    many = ChangesDialog("t", "intro", [f"line {n}" for n in range(40)], "&Apply")
+    for dialog in (few, many):
+        qtbot.addWidget(dialog)
+        dialog.show()
+    rows = few.lines.sizeHintForRow(0) + few.lines.sizeHintForRow(1)
+    assert rows <= few.lines.height() <= rows + 2 * few.lines.frameWidth()
+    assert few.height() < 300 <= many.height()
