@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
         and a folder may sit on a slow network share. ``program_shown`` follows."""
         from judgepanel.ui.tasks import TaskRunner
 
+        if not self.may_close_program(lambda: self.open_program(path, then)):
+            return
         where = self._opening = os.path.abspath(path)
         runner = TaskRunner(self)
         self.statusBar().showMessage(self.tr("Opening {program}…").format(
@@ -256,6 +258,8 @@ class MainWindow(QMainWindow):
             address = locate(address).display  # a password typed into it goes no further
         except JudgePanelError as error:
             QMessageBox.warning(self, self.tr("This program cannot be opened"), str(error))
+            return
+        if not self.may_close_program(lambda: self.open_shared(address, password, remember)):
             return
         runner = TaskRunner(self)
         self._opening = address
@@ -312,6 +316,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("{program} — JudgePanel").format(program=page.program_name))
         self.program_shown.emit(where)
         return True
+
+    def may_close_program(self, then: Callable[[], object]) -> bool:
+        """Whether the program open (if any) may close now: work not saved in it is asked
+        about first. False: the officer kept it open, or chose to save, and ``then`` (the
+        step that closes it, again) runs once the work is saved; a save refused runs
+        nothing, and the screen holding the work says why."""
+        return self.staff_page is None or self.staff_page.may_close(then)
 
     def close_program(self) -> None:
         if self.staff_page is not None:
@@ -397,6 +408,9 @@ class MainWindow(QMainWindow):
         runner.start(lambda _progress: import_judging(), on_done=loaded, on_error=failed)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self.may_close_program(self.close):
+            event.ignore()
+            return
         if self._judge is not None:
             self._judge.shutdown()
         self.incoming.shutdown()

@@ -47,6 +47,7 @@ from judgepanel.model.staff.activity import Activity, activity_since, latest_seq
 from judgepanel.model.staff.workspace import StaffWorkspace
 from judgepanel.progress import Progress
 from judgepanel.ui.staff.table_model import tr
+from judgepanel.ui.staff.unsaved import ROUND, Guard
 from judgepanel.ui.tasks import Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -106,9 +107,9 @@ class StaffContext(QObject):
         self.ask_text: Callable[[QWidget | None, str, str], str | None] = _ask_text
         self.ask_identity_file: Callable[[QWidget | None], Path | None] = _ask_identity_file
         self.ask_passphrase: Callable[[QWidget | None, str], str | None] = _ask_passphrase
-        # Asked before the round changes, with the round asked for: a screen holding
-        # unsaved work asks the person, and False keeps the round (see set_round).
-        self.round_guards: list[Callable[[int | None], bool]] = []
+        # Asked before the work shown is left (another round, the program closing): a
+        # screen holding unsaved work asks the person (see may_leave).
+        self.guards: list[Guard] = []
         # Watching the shared program for other officers' changes (see :meth:`watch`).
         self.seen_seq: int | None = None
         self._looking = False
@@ -119,13 +120,22 @@ class StaffContext(QObject):
 
     def set_round(self, round_id: int | None) -> None:
         """Show ``round_id`` on every screen, unless a screen with unsaved work asked first
-        and the person kept the round (or it changes once that work is saved)."""
-        if round_id == self.round_id or not all(guard(round_id)
-                                                for guard in self.round_guards):
+        and the person kept the round (or it changes once that work is saved). None: the
+        round shown was deleted, and work not saved in it with it, unasked."""
+        if round_id == self.round_id or (
+                round_id is not None
+                and not self.may_leave(ROUND, lambda: self.set_round(round_id))):
             return
         self.round_id = round_id
         if round_id is not None:
             self.round_changed.emit(round_id)
+
+    def may_leave(self, leaving: str, then: Callable[[], object]) -> bool:
+        """Whether the work shown may be left now for ``leaving`` (``unsaved.ROUND`` or
+        ``CLOSE``): each screen holding unsaved work asks, in turn. False: the person
+        stayed, or chose to save, and ``then`` (the step asked for, again) runs once it
+        is saved; a save refused runs nothing, and its screen says why."""
+        return all(guard(leaving, then) for guard in self.guards)
 
     # --- background work -----------------------------------------------------------
 

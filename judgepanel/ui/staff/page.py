@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTime
+from PySide6.QtCore import QSettings, Qt, QTime, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,6 +35,7 @@ from judgepanel.ui.staff.overview import OverviewScreen
 from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
 from judgepanel.ui.staff.rubric_editor.screen import RubricScreen
 from judgepanel.ui.staff.screen import Screen
+from judgepanel.ui.staff.unsaved import CLOSE
 from judgepanel.ui.tasks import TaskRunner
 
 SCREENS: tuple[tuple[str, type[Screen]], ...] = (
@@ -269,6 +270,13 @@ class StaffPage(QWidget):
             index = len(rounds) - 1
         self.round_box.setCurrentIndex(index)
         self.ctx.set_round(self.round_box.currentData())
+
+    def may_close(self, then: Callable[[], object]) -> bool:
+        """Whether the program may close now: each screen holding work not saved asks
+        first (``StaffContext.may_leave``). False: the officer kept it open, or chose to
+        save, and ``then`` (the close, asked for again) runs once the work is saved, and
+        once every screen has heard of it (not from inside the save's own callback)."""
+        return self.ctx.may_leave(CLOSE, lambda: QTimer.singleShot(0, then))
 
     def shutdown(self) -> None:
         """Stop background work (results still on their way are dropped), close the workspace."""

@@ -1,7 +1,9 @@
-"""Work not saved when another round is asked for: the one question a screen holding such
-work asks (Save, Discard, or Cancel to stay on the round), so every screen asks it alike.
+"""Work not saved when it is about to be left: the one question a screen holding such
+work asks (Save, Discard, or Cancel to stay), so every screen asks it alike.
 
-A screen registers a guard in ``StaffContext.round_guards`` (see ``set_round``) and asks
+Work is left when another round is chosen, when the program closes (the window closes,
+or another program opens in its place), or, in the meeting, when another application
+shows. A screen registers a guard in ``StaffContext.guards`` (see ``may_leave``) and asks
 through its own ``ask_unsaved`` attribute, which tests replace with a plain function.
 """
 
@@ -13,17 +15,23 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from judgepanel.ui.staff.table_model import tr
 
-# What the person chose for work not saved when another round was asked for.
+# What the person chose for work not saved when it was about to be left.
 SAVE, DISCARD, STAY = "save", "discard", "stay"
-# (parent, title, what is not saved, the name of the round it belongs to) -> the choice.
-AskUnsaved = Callable[[QWidget, str, str, str], str]
+# What leaves the work: another round, the program closing, another application shown.
+ROUND, CLOSE, APPLICATION = "round", "close", "application"
+# (parent, title, what is not saved, what leaves it, where Cancel stays) -> the choice.
+AskUnsaved = Callable[[QWidget, str, str, str, str], str]
+# A screen's guard: (what leaves its work, what to do again once the work is saved) ->
+# whether it may be left now (False: the person stayed, or it goes once saved).
+Guard = Callable[[str, Callable[[], object]], bool]
 
 
-def ask_unsaved(parent: QWidget, title: str, text: str, round_name: str) -> str:
-    """``text`` says what is not saved, in ``round_name``: SAVE, DISCARD or STAY."""
+def ask_unsaved(parent: QWidget, title: str, text: str, leaving: str, place: str) -> str:
+    """``text`` says what is not saved, in ``place`` (a round, or in the meeting an
+    application), before ``leaving`` (ROUND, CLOSE or APPLICATION): SAVE, DISCARD or
+    STAY."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    box.setInformativeText(tr("Save them before the round you chose shows, or discard "
-                              "them. Cancel stays on “{round}”.").format(round=round_name))
+    box.setInformativeText(what_next(leaving, place))
     save = box.addButton(tr("&Save"), QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton(tr("&Discard changes"), QMessageBox.ButtonRole.DestructiveRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
@@ -31,3 +39,15 @@ def ask_unsaved(parent: QWidget, title: str, text: str, round_name: str) -> str:
     box.exec()
     clicked = box.clickedButton()
     return SAVE if clicked is save else DISCARD if clicked is discard else STAY
+
+
+def what_next(leaving: str, place: str) -> str:
+    """The question's second line: what each answer does, before ``leaving``."""
+    if leaving == CLOSE:
+        return tr("Save them before the program closes, or discard them. Cancel keeps the "
+                  "program open.")
+    if leaving == APPLICATION:
+        return tr("Save them before the application you chose shows, or discard them. "
+                  "Cancel stays on {application}.").format(application=place)
+    return tr("Save them before the round you chose shows, or discard them. Cancel stays "
+              "on “{round}”.").format(round=place)

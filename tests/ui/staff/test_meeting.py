@@ -80,15 +80,19 @@ def test_a_meeting_decides_by_keyboard_and_undo_takes_it_back(
     assert "reason" in form.problem.text() and second.ref not in _decisions(page)
     assert not form.problem.isHidden()
 
+    asked: list[Any] = []
+    meeting.ask_unsaved = lambda *question: asked.append(question) or DISCARD
     meeting.reviews.setFocus()
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageUp, Qt.KeyboardModifier.AltModifier)
     assert meeting.position == 1  # Alt+PageUp is not a meeting key: still here
-    qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageDown)
-    assert meeting.position == 2
+    assert asked == []
+    qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageDown)  # the decision not saved: asked
+    assert meeting.position == 2 and len(asked) == 1
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_PageUp)
     qtbot.keyClick(meeting.reviews, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert meeting.position == 0 and form.reason.toPlainText() == (
         "Clearest evidence of impact")
+    assert len(asked) == 1  # nothing typed since: nothing more asked
     page.undo_action.trigger()
     wait_idle(qtbot, page.ctx)
     assert first.ref not in _decisions(page)
@@ -189,7 +193,8 @@ def test_a_decision_typed_and_not_saved_is_saved_discarded_or_keeps_the_round(
     ref, first_name = meeting.item().ref, meeting.meeting.round_name  # in both rounds
     asked: list[str] = []
     answer = [STAY]
-    meeting.ask_unsaved = lambda _parent, _title, text, _round: asked.append(text) or answer[0]
+    meeting.ask_unsaved = lambda _parent, _title, text, _leaving, _round: (asked.append(text)
+                                                                       or answer[0])
 
     # Nothing typed, or a choice put back as it was: nothing asked.
     form.outcome.setCurrentIndex(form.outcome.findData("winner"))

@@ -63,7 +63,8 @@ def test_edits_not_saved_are_saved_discarded_or_keep_the_round(
     wait_idle(qtbot, page.ctx)
     asked: list[str] = []
     answer = [STAY]
-    editor.ask_unsaved = lambda _parent, _title, _text, name: asked.append(name) or answer[0]
+    editor.ask_unsaved = lambda _parent, _title, _text, _leaving, name: (asked.append(name)
+                                                                         or answer[0])
     choose_round(page, third_id)  # nothing edited: nothing asked
     wait_idle(qtbot, page.ctx)
     choose_round(page, second_id)

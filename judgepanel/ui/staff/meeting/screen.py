@@ -13,9 +13,11 @@ the decision, Ctrl+Enter saves it and moves on, F11 (or *Full window*) shows the
 meeting alone, full screen, in large type; Escape leaves it. Progress is shown as
 "12 of 40 decided".
 
-A decision typed and not saved is not dropped when another round is chosen: the officer
-is asked, as the rubric editor asks (``unsaved.ask_unsaved``), to save it into the round
-it was typed in, discard it, or stay on the round (Cancel).
+A decision typed and not saved is not dropped when another application shows (Next,
+Previous, their keys), when another round is chosen, or when the program closes: the
+officer is asked, as the rubric editor asks (``unsaved.ask_unsaved``), to save it for the
+application and round it was typed for, discard it, or stay (Cancel). Ctrl+Enter saves
+and moves on without asking.
 """
 
 from __future__ import annotations
@@ -54,7 +56,13 @@ from judgepanel.ui.staff.meeting.full_window import SCALE, MeetingBody
 from judgepanel.ui.staff.meeting.reviews import ReviewsTable, points_text
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.undo import DecisionState, change_decision
-from judgepanel.ui.staff.unsaved import DISCARD, SAVE, AskUnsaved, ask_unsaved
+from judgepanel.ui.staff.unsaved import (
+    APPLICATION,
+    DISCARD,
+    SAVE,
+    AskUnsaved,
+    ask_unsaved,
+)
 
 
 class MeetingScreen(Screen):
@@ -140,9 +148,10 @@ class MeetingScreen(Screen):
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
         self.body.scale(SCALE)
-        # Dialog hook (tests replace it): save, discard or stay, before another round.
+        # Dialog hook (tests replace it): save, discard or stay, before another application,
+        # another round or the program closing.
         self.ask_unsaved: AskUnsaved = ask_unsaved
-        ctx.round_guards.append(self._may_leave_round)
+        ctx.guards.append(self._may_leave)
         self._note = ""  # said once the next round shows
         ctx.round_deleted.connect(self._round_deleted)
 
@@ -180,9 +189,18 @@ class MeetingScreen(Screen):
     # --- showing ------------------------------------------------------------------------
 
     def go(self, position: int) -> None:
+        """Show the application at ``position`` in the agenda, once a decision typed on the
+        one shown and not saved is saved (then it shows), discarded, or kept (it stays)."""
         if self.meeting is None or not self.meeting.items:
             return
-        self.position = max(0, min(position, len(self.meeting.items) - 1))
+        position = max(0, min(position, len(self.meeting.items) - 1))
+        if position != self.position and self._may_leave(
+                APPLICATION, lambda: self.go(position)):
+            self._show_position(position)
+
+    def _show_position(self, position: int) -> None:
+        """Show the application at ``position``, dropping anything typed on the one shown."""
+        self.position = position
         self.decision.say("")
         self.show_item()
 
@@ -286,8 +304,8 @@ class MeetingScreen(Screen):
                             ref=item.ref, outcome=outcome_label(outcome)),
                         version=item.version, on_error=self._refused(then),
                         on_done=self._saved(then))
-        if then_next:
-            self.go(self.position + 1)
+        if then_next and self.meeting is not None:  # being saved: nothing to ask
+            self._show_position(min(self.position + 1, len(self.meeting.items) - 1))
 
     def save_and_next(self) -> None:
         self.save(then_next=True)
@@ -332,23 +350,23 @@ class MeetingScreen(Screen):
                                  "decision on {ref}, not saved, went with it.").format(
                 round=self.meeting.round_name, ref=item.ref)
 
-    def _may_leave_round(self, round_id: int | None) -> bool:
-        """Asked before another round shows: a decision typed and not saved is saved into
-        the round it was typed in (the round changes once it is), discarded, or the round
-        stays. None: the round shown was deleted, its decisions with it."""
+    def _may_leave(self, leaving: str, then: Callable[[], object]) -> bool:
+        """Asked before another application or round shows, or the program closes
+        (``leaving``): a decision typed and not saved is saved for the application and
+        round it was typed for (``then`` runs once it is), discarded, or the officer stays
+        with it."""
         item = self.item()
-        if (round_id is None or self.meeting is None or item is None
-                or not self.decision.unsaved(item)):
+        if self.meeting is None or item is None or not self.decision.unsaved(item):
             return True
         name = self.meeting.round_name
         choice = self.ask_unsaved(self, self.tr("Decision not saved"), self.tr(
             "The decision on {ref} in “{round}” has changes that are not saved.").format(
-            ref=item.ref, round=name), name)
+            ref=item.ref, round=name), leaving, item.ref if leaving == APPLICATION else name)
         if choice == DISCARD:
             self.decision.fill(item)
             return True
         if choice == SAVE:
-            self.save(then=lambda: self.ctx.set_round(round_id))
+            self.save(then=then)
         return False
 
     # --- full window --------------------------------------------------------------------

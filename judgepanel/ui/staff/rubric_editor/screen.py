@@ -7,7 +7,8 @@ Saving calls ``rounds.save_rubric``, which refuses once bundles are out.
 
 The editor saves into the round whose rubric it shows, never into one chosen since
 and still being read. Edits not saved are not dropped when another round is chosen:
-the person is asked to save them, discard them, or stay on the round (Cancel). Nor when
+the person is asked to save them, discard them, or stay on the round (Cancel); nor when
+the program closes (the window, or another program opened in its place). Nor when
 the round is reread (another officer's change, a refresh): the edits stay, and if the
 rubric was changed elsewhere meanwhile a line at the top says so, with a button to
 discard the edits and see that version. Saving replaces it (no dialog pops up from a
@@ -37,8 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from judgepanel.errors import ValidationError
+from judgepanel.errors import JudgePanelError, ValidationError
 from judgepanel.model.rubric.definition import Rubric
+from judgepanel.model.staff.overview import RUBRIC_SCREEN
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import RUBRIC, StaffContext
 from judgepanel.ui.staff.rubric_editor.criteria import CriteriaModel, number_value
@@ -136,9 +138,10 @@ class RubricScreen(Screen):
         self.round_name = ""
         self.base: dict[str, Any] | None = None  # the round's rubric the edits started from
         self._edits = self._saved = 0  # edits made, and how many of them are saved
-        # Dialog hook (tests replace it): save, discard or stay, before another round.
+        # Dialog hook (tests replace it): save, discard or stay, before another round or
+        # the program closing.
         self.ask_unsaved: AskUnsaved = ask_unsaved
-        ctx.round_guards.append(self._may_leave_round)
+        ctx.guards.append(self._may_leave)
         self._note = ""  # said in the status line once the next round's rubric shows
         ctx.round_deleted.connect(self._round_deleted)
 
@@ -151,20 +154,19 @@ class RubricScreen(Screen):
             self._edits += 1
             self.update_preview()
 
-    def _may_leave_round(self, round_id: int | None) -> bool:
-        """Asked before another round shows: edits not saved are saved (the round changes
-        once they are), discarded, or the round stays. None: the round shown was
-        deleted, its rubric with it."""
-        if not self.unsaved or round_id is None:
+    def _may_leave(self, leaving: str, then: Callable[[], object]) -> bool:
+        """Asked before another round shows or the program closes (``leaving``): edits not
+        saved are saved (``then`` runs once they are), discarded, or the person stays."""
+        if not self.unsaved:
             return True
         choice = self.ask_unsaved(self, self.tr("Rubric not saved"), self.tr(
             "The rubric of “{round}” has changes that are not saved.").format(
-            round=self.round_name), self.round_name)
+            round=self.round_name), leaving, self.round_name)
         if choice == DISCARD:
             self._saved = self._edits
             return True
         if choice == SAVE:
-            self.save(then=lambda: self.ctx.set_round(round_id))
+            self.save(then=then)
         return False
 
     def _round_deleted(self, round_id: int) -> None:
@@ -284,7 +286,8 @@ class RubricScreen(Screen):
             self.model.remove(row)
 
     def save(self, then: Callable[[], object] | None = None) -> None:
-        """Save into the round shown; ``then`` runs once it is saved."""
+        """Save into the round shown; ``then`` runs once it is saved. Not saved, the editor
+        shows (when ``then`` was asked for from elsewhere) and the error says why."""
         from judgepanel.model.staff.prepare.rounds import save_rubric
 
         round_id = self.round_for_change(self.status.setText, self.tr(
@@ -294,7 +297,7 @@ class RubricScreen(Screen):
         try:
             rubric = self.current_rubric()
         except ValidationError as error:
-            self.ctx.show_error(self, error)
+            self._not_saved(error, then)
             return
         actor, edits = self.ctx.workspace.actor, self._edits
 
@@ -309,7 +312,15 @@ class RubricScreen(Screen):
             if then is not None:
                 then()
 
-        self.ctx.write(change, saved, topic=RUBRIC, parent=self)
+        self.ctx.write(change, saved, topic=RUBRIC, parent=self,
+                       on_error=lambda error: self._not_saved(error, then))
+
+    def _not_saved(self, error: JudgePanelError, then: Callable[[], object] | None) -> None:
+        """Say why the rubric was not saved; asked to save it before leaving it (``then``)
+        from another screen, the editor shows first, so the officer sees what to fix."""
+        if then is not None and not self.isVisible():
+            self.ctx.navigate.emit(RUBRIC_SCREEN)
+        self.ctx.show_error(self, error)
 
     def _changed_elsewhere(self, changed: bool) -> None:
         self.elsewhere_text.setText(self.tr(
