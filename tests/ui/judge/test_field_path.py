@@ -17,7 +17,6 @@ from judgepanel.crypto.identity import Identity
 from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.formats.results.file import read_results
-from judgepanel.model.judge.restore import OwnResults
 from judgepanel.ui import appearance
 from judgepanel.ui.judge.exporting import export_file_name
 from judgepanel.ui.judge.my_identity import ExportIdentityDialog, MyIdentityDialog
@@ -27,14 +26,14 @@ from judgepanel.ui.judge.unable_dialog import UnableDialog
 from judgepanel.ui.judge.unlock import UnlockDialog
 from judgepanel.ui.tasks import TaskRunner
 from tests.ui.judge.conftest import Program, build_bundle, make_window
-from tests.ui.judge.test_judge_flow import WAIT, declare, open_bundle, page_of, score_all
-
-
-def complete(page: Any, program: Program) -> None:
-    for app_id in program.app_ids:
-        declare(page, app_id, False)
-        score_all(page, app_id)
-
+from tests.ui.judge.test_judge_flow import (
+    WAIT,
+    complete,
+    declare,
+    open_bundle,
+    page_of,
+    score_all,
+)
 
 # --- 2. a first start without a bundle: My identity -----------------------------------------
 
@@ -277,131 +276,6 @@ def test_a_required_comment_stops_looking_missing_once_given(qtbot, tmp_path: Pa
     editor.comment.setPlainText("The evidence is thin.")
     assert warning(editor) not in editor.comment_label.text()
     assert "✓" in editor.comment_label.text()
-
-
-# --- 5. a results file opened in the app ----------------------------------------------------
-
-
-def test_opening_a_results_file_recognises_it_and_keeps_the_bundle_open(
-        qtbot, tmp_path: Path, program: Program) -> None:
-    window = open_bundle(qtbot, tmp_path, program)
-    page = page_of(window)
-    complete(page, program)
-    page.export()
-    out = tmp_path / "out.jpresults"
-    qtbot.waitUntil(lambda: out.is_file() and bool(page.session.exports()), timeout=WAIT)
-    asked: list[OwnResults] = []
-    window.judge.ask_continue = lambda _w, own: asked.append(own) or False
-    offered: list[list[str]] = []
-
-    def choose(_parent: Any, _title: str, _text: str, choices: Any, _details: str = "") -> str:
-        offered.append([key for key, _label in choices])
-        return "continue"
-
-    window.choose = choose
-    window.open_path(str(out))
-    qtbot.waitUntil(lambda: bool(offered), timeout=WAIT)
-    assert offered[0][0] == "continue"  # judging: "It is mine" comes first
-    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT)
-    assert asked[0].content.bundle_id == program.bundle_id
-    assert window.judge.page is page  # the open session was not closed
-    # someone else's (here: only the staff can open it): named for what it is
-    other = tmp_path / "other.jpresults"
-    staff_only = read_results(out, [program.staff])
-    from judgepanel.formats.results.file import write_results
-
-    write_results(other, staff_only.document, judge_key=program.judge.signing,
-                  judge_public=program.judge.public_key,
-                  staff_recipient=program.staff.recipient)
-    errors = window.errors  # type: ignore[attr-defined]
-    window.open_path(str(other))
-    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT)
-    assert "is a JudgePanel results file" in errors[-1]
-    assert "bundle" not in errors[-1].split(".")[0].lower()
-    assert window.judge.page is page
-    assert page.session.application("A-1")["title"]  # its bundle is still open and readable
-
-
-def test_continue_from_my_results_file_on_a_new_computer(qtbot, tmp_path: Path,
-                                                         program: Program) -> None:
-    window = open_bundle(qtbot, tmp_path, program)
-    page = page_of(window)
-    complete(page, program)
-    page.export()
-    out = tmp_path / "out.jpresults"
-    qtbot.waitUntil(lambda: bool(page.session.exports()), timeout=WAIT)
-    window.close()
-    # a new computer: another data folder, the same identity
-    fresh = tmp_path / "laptop"
-    fresh.mkdir()
-    again = make_window(qtbot, fresh)
-    again.judge.workspace_path = fresh / "judge.sqlite"
-    again.judge.identity = program.judge  # unlocked once this session
-    again.judge.ask_continue = lambda _w, _own: True
-    again.judge.ask_bundle = lambda _w, _own: str(program.bundle)
-    again.judge.error = lambda _p, _t, message: pytest.fail(message)
-    shown: list[ChangesDialog] = []
-
-    def accept(dialog: QDialog) -> int:
-        assert isinstance(dialog, ChangesDialog)
-        shown.append(dialog)
-        assert dialog.default_button() is dialog.apply_button  # nothing here to lose
-        return int(QDialog.DialogCode.Accepted)
-
-    again.judge.run_dialog = accept
-    again.choose = lambda *_args, **_kw: "continue"  # "It is mine: continue judging from it"
-    again.show()
-    again.open_path(str(out))
-    qtbot.waitUntil(lambda: again.judge.page is not None, timeout=WAIT)
-    qtbot.waitUntil(lambda: bool(again.judge.page.session.exports()), timeout=WAIT)
-    restored = again.judge.page
-    assert restored.session.problems() == [] and not restored.session.changed_since_export
-    assert restored.session.exports()[0].restored
-    assert restored.tabs.currentWidget() is restored.submit
-
-
-# --- 6. PDF search --------------------------------------------------------------------------
-
-
-def test_pdf_search_steps_through_matches_and_counts_them(qtbot) -> None:
-    from judgepanel.ui.judge.application_view import HAVE_PDF_SEARCH, PdfViewer
-
-    if not HAVE_PDF_SEARCH:
-        pytest.skip("QtPdf search is not installed")
-    viewer = PdfViewer()
-    qtbot.addWidget(viewer)
-    viewer.resize(600, 500)
-    viewer.show()
-    assert viewer.load(_pdf_with("Budget", pages=3))
-    assert viewer.search is not None
-    viewer.search.setText("Budget")
-    qtbot.waitUntil(lambda: viewer.match_count() == 3, timeout=WAIT)
-    qtbot.keyClick(viewer.search, Qt.Key.Key_Return)  # raised TypeError before
-    assert viewer.hits.text() == "1 of 3"
-    qtbot.keyClick(viewer.search, Qt.Key.Key_Return)
-    assert viewer.hits.text() == "2 of 3"
-    assert viewer.view.currentSearchResultIndex() == 1
-    assert viewer.view.pageNavigator().currentPage() == 1  # the view followed
-    qtbot.keyClick(viewer.search, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
-    assert viewer.hits.text() == "1 of 3"
-    viewer.previous_hit.click()
-    assert viewer.hits.text() == "3 of 3"
-    viewer.search.setText("nothing like this")
-    qtbot.waitUntil(lambda: viewer.hits.text() == "No match", timeout=WAIT)
-
-
-def _pdf_with(word: str, pages: int) -> bytes:
-    import io
-
-    from reportlab.pdfgen import canvas
-
-    out = io.BytesIO()
-    pdf = canvas.Canvas(out, invariant=1)
-    for number in range(pages):
-        pdf.drawString(72, 720, f"Page {number + 1}: {word} for the year")
-        pdf.showPage()
-    pdf.save()
-    return out.getvalue()
 
 
 # --- 8. unable to review --------------------------------------------------------------------

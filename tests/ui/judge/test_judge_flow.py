@@ -55,6 +55,12 @@ def score_all(page: JudgePage, app_id: str, value: float = 4) -> None:
     page.autosaver.flush()
 
 
+def complete(page: JudgePage, program: Program) -> None:
+    for app_id in program.app_ids:
+        declare(page, app_id, False)
+        score_all(page, app_id)
+
+
 def test_bundle_facts_come_first_with_the_staff_fingerprint(qtbot, tmp_path: Path,
                                                             program: Program) -> None:
     window = open_bundle(qtbot, tmp_path, program)

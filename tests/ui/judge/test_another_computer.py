@@ -1,10 +1,14 @@
-"""Taking unfinished work to another computer, in the app (the Send results page).
+"""Going on with a bundle on another computer, in the app: from a results file, or from
+a work file when the work is not finished.
 
-"Take my work to another computer…" works while things are still missing, and writes
-a work file through the background runner; the history names it a work file, not
-for the staff. On the other computer, opening the work file (or choosing it with
-"Continue from my results file or work file…") brings the unfinished work back. A
-work file opened while a program is open in the staff app is named for what it is.
+A results file opened in the app is recognised (and someone else's named for what it
+is, the open bundle staying open); on a new computer, continuing from it brings the
+whole bundle's work back. "Take my work to another computer…" works while things are
+still missing, and writes a work file through the background runner; the history names
+it a work file, not for the staff. On the other computer, opening the work file (or
+choosing it with "Continue from my results file or work file…") brings the unfinished
+work back. A work file opened while a program is open in the staff app is named for
+what it is.
 """
 
 from __future__ import annotations
@@ -17,12 +21,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from judgepanel.formats.detect import AGE_MAGIC, WORK_FILE_IS_NOT_RESULTS
+from judgepanel.formats.results.file import read_results, write_results
+from judgepanel.model.judge.restore import OwnResults
 from judgepanel.ui.judge.judge_page import JudgePage
 from judgepanel.ui.judge.sheet_dialog import ChangesDialog
 from judgepanel.ui.main_window import MainWindow
 from judgepanel.ui.staff.results_inbox import ResultsInboxScreen
 from tests.ui.judge.conftest import Program, make_window
-from tests.ui.judge.test_judge_flow import WAIT, declare, open_bundle, page_of, score_all
+from tests.ui.judge.test_judge_flow import (
+    WAIT,
+    complete,
+    declare,
+    open_bundle,
+    page_of,
+    score_all,
+)
 from tests.ui.opening import open_and_wait
 from tests.ui.test_incoming import Asked
 
@@ -144,3 +157,82 @@ def test_a_preview_of_a_few_facts_is_as_tall_as_they_are(qtbot: Any) -> None:
     rows = few.lines.sizeHintForRow(0) + few.lines.sizeHintForRow(1)
     assert rows <= few.lines.height() <= rows + 2 * few.lines.frameWidth()
     assert few.height() < 300 <= many.height()
+
+
+# --- from a results file -------------------------------------------------------------------
+
+
+def test_opening_a_results_file_recognises_it_and_keeps_the_bundle_open(
+        qtbot, tmp_path: Path, program: Program) -> None:
+    window = open_bundle(qtbot, tmp_path, program)
+    page = page_of(window)
+    complete(page, program)
+    page.export()
+    out = tmp_path / "out.jpresults"
+    qtbot.waitUntil(lambda: out.is_file() and bool(page.session.exports()), timeout=WAIT)
+    asked: list[OwnResults] = []
+    window.judge.ask_continue = lambda _w, own: asked.append(own) or False
+    offered: list[list[str]] = []
+
+    def choose(_parent: Any, _title: str, _text: str, choices: Any, _details: str = "") -> str:
+        offered.append([key for key, _label in choices])
+        return "continue"
+
+    window.choose = choose
+    window.open_path(str(out))
+    qtbot.waitUntil(lambda: bool(offered), timeout=WAIT)
+    assert offered[0][0] == "continue"  # judging: "It is mine" comes first
+    qtbot.waitUntil(lambda: bool(asked), timeout=WAIT)
+    assert asked[0].content.bundle_id == program.bundle_id
+    assert window.judge.page is page  # the open session was not closed
+    # someone else's (here: only the staff can open it): named for what it is
+    other = tmp_path / "other.jpresults"
+    staff_only = read_results(out, [program.staff])
+    write_results(other, staff_only.document, judge_key=program.judge.signing,
+                  judge_public=program.judge.public_key,
+                  staff_recipient=program.staff.recipient)
+    errors = window.errors  # type: ignore[attr-defined]
+    window.open_path(str(other))
+    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT)
+    assert "is a JudgePanel results file" in errors[-1]
+    assert "bundle" not in errors[-1].split(".")[0].lower()
+    assert window.judge.page is page
+    assert page.session.application("A-1")["title"]  # its bundle is still open and readable
+
+
+def test_continue_from_my_results_file_on_a_new_computer(qtbot, tmp_path: Path,
+                                                         program: Program) -> None:
+    window = open_bundle(qtbot, tmp_path, program)
+    page = page_of(window)
+    complete(page, program)
+    page.export()
+    out = tmp_path / "out.jpresults"
+    qtbot.waitUntil(lambda: bool(page.session.exports()), timeout=WAIT)
+    window.close()
+    # a new computer: another data folder, the same identity
+    fresh = tmp_path / "laptop"
+    fresh.mkdir()
+    again = make_window(qtbot, fresh)
+    again.judge.workspace_path = fresh / "judge.sqlite"
+    again.judge.identity = program.judge  # unlocked once this session
+    again.judge.ask_continue = lambda _w, _own: True
+    again.judge.ask_bundle = lambda _w, _own: str(program.bundle)
+    again.judge.error = lambda _p, _t, message: pytest.fail(message)
+    shown: list[ChangesDialog] = []
+
+    def accept(dialog: QDialog) -> int:
+        assert isinstance(dialog, ChangesDialog)
+        shown.append(dialog)
+        assert dialog.default_button() is dialog.apply_button  # nothing here to lose
+        return int(QDialog.DialogCode.Accepted)
+
+    again.judge.run_dialog = accept
+    again.choose = lambda *_args, **_kw: "continue"  # "It is mine: continue judging from it"
+    again.show()
+    again.open_path(str(out))
+    qtbot.waitUntil(lambda: again.judge.page is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: bool(again.judge.page.session.exports()), timeout=WAIT)
+    restored = again.judge.page
+    assert restored.session.problems() == [] and not restored.session.changed_since_export
+    assert restored.session.exports()[0].restored
+    assert restored.tabs.currentWidget() is restored.submit
