@@ -236,8 +236,9 @@ def test_shared_top_level_modules_import_no_other_part_of_the_package() -> None:
 
 
 def test_no_module_is_too_big() -> None:
-    """The app's modules, and those of its tests, benchmarks, fuzz targets and packaging."""
-    others = [path for folder in ("tests", "bench", "fuzz", "packaging")
+    """The app's modules, and those of its tests, benchmarks, fuzz targets, packaging and
+    tools."""
+    others = [path for folder in ("tests", "bench", "fuzz", "packaging", "tools")
               for path in sorted((ROOT / folder).rglob("*.py"))]
     big = [
         f"{path.relative_to(ROOT)} ({n} lines)"
