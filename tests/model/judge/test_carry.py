@@ -27,7 +27,7 @@ from judgepanel.model.staff.schema.results import ReceivedResults
 from judgepanel.model.staff.workspace import StaffWorkspace
 from tests.model.flows import make_flow
 from tests.model.judge.test_session import People, complete, make_bundle
-from tests.model.judge.test_two_computers import folks, open_in  # noqa: F401 (a fixture)
+from tests.model.judge.test_two_computers import open_in
 
 
 def half_done(judging: JudgingSession) -> None:
@@ -47,26 +47,26 @@ def half_done(judging: JudgingSession) -> None:
 
 
 def test_a_work_file_carries_unfinished_work_to_a_fresh_workspace(
-        tmp_path: Path, folks: People) -> None:  # noqa: F811 (the fixture)
-    bundle = make_bundle(tmp_path / "maria.jpbundle", folks)
-    with open_in(tmp_path / "office.sqlite", bundle, folks) as office:
+        tmp_path: Path, people: People) -> None:
+    bundle = make_bundle(tmp_path / "maria.jpbundle", people)
+    with open_in(tmp_path / "office.sqlite", bundle, people) as office:
         half_done(office)
         assert office.problems()
         with pytest.raises(ValidationError, match="cannot be exported yet"):
-            office.export(tmp_path / "r.jpresults", folks.judge)
+            office.export(tmp_path / "r.jpresults", people.judge)
         with pytest.raises(ValidationError, match=r"ends in \.jpwork"):
-            office.carry(tmp_path / "work.jpresults", folks.judge)
-        carried = office.carry(tmp_path / "work.jpwork", folks.judge)
+            office.carry(tmp_path / "work.jpresults", people.judge)
+        carried = office.carry(tmp_path / "work.jpwork", people.judge)
         assert carried.left_out == ["A-1 — Would you visit it?"]
         assert carried.record.work_file and carried.record.sequence == 1
         assert [e.work_file for e in office.exports()] == [True]
         assert not office.changed_since_export  # no results file yet: nothing to redo
         office_review = office.review("A-1")
     with pytest.raises(WrongKeyError):  # not for the staff: only the judge opens it
-        read_results(carried.record.path, [folks.staff])
-    own = read_own_results(carried.record.path, folks.judge)
+        read_results(carried.record.path, [people.staff])
+    own = read_own_results(carried.record.path, people.judge)
     assert own.work_file and own.counts() == (2, 1, 1, 0)
-    with open_in(tmp_path / "laptop.sqlite", bundle, folks) as laptop:
+    with open_in(tmp_path / "laptop.sqlite", bundle, people) as laptop:
         restored = laptop.continue_from(own)
         assert restored.restored and restored.work_file and restored.sequence == 1
         review = laptop.review("A-1")
@@ -83,47 +83,47 @@ def test_a_work_file_carries_unfinished_work_to_a_fresh_workspace(
         laptop.set_score("A-1", "advice", 2)
         complete(laptop, "A-3")
         assert laptop.problems() == []
-        final = laptop.export(tmp_path / "final.jpresults", folks.judge)
-    content = read_results(final.path, [folks.staff]).content
+        final = laptop.export(tmp_path / "final.jpresults", people.judge)
+    content = read_results(final.path, [people.staff]).content
     assert content.sequence == 2 and content.supersedes == [own.results.export_id]
 
 
 def test_a_later_export_supersedes_work_files_and_continuing_clears_a_dropped_score(
-        tmp_path: Path, folks: People) -> None:  # noqa: F811 (the fixture)
-    bundle = make_bundle(tmp_path / "maria.jpbundle", folks)
-    with open_in(tmp_path / "office.sqlite", bundle, folks) as office:
+        tmp_path: Path, people: People) -> None:
+    bundle = make_bundle(tmp_path / "maria.jpbundle", people)
+    with open_in(tmp_path / "office.sqlite", bundle, people) as office:
         half_done(office)
         office.set_score("A-1", "advice", 3)
-        first = office.carry(tmp_path / "1.jpwork", folks.judge).record
+        first = office.carry(tmp_path / "1.jpwork", people.judge).record
         office.set_score("A-1", "advice", None)  # taken back before leaving
-        second = office.carry(tmp_path / "2.jpwork", folks.judge)
+        second = office.carry(tmp_path / "2.jpwork", people.judge)
         complete(office, "A-3")
         office.set_score("A-1", "advice", 1)
-        exported = office.export(tmp_path / "r.jpresults", folks.judge)  # on this computer
-    assert read_results(exported.path, [folks.staff]).content.supersedes == [
+        exported = office.export(tmp_path / "r.jpresults", people.judge)  # on this computer
+    assert read_results(exported.path, [people.staff]).content.supersedes == [
         first.export_id, second.record.export_id]  # a later export supersedes them
-    with open_in(tmp_path / "laptop.sqlite", bundle, folks) as laptop:
-        laptop.continue_from(read_own_results(tmp_path / "1.jpwork", folks.judge))
+    with open_in(tmp_path / "laptop.sqlite", bundle, people) as laptop:
+        laptop.continue_from(read_own_results(tmp_path / "1.jpwork", people.judge))
         assert laptop.review("A-1").scores["advice"] == 3
-        latest = read_own_results(second.record.path, folks.judge)
+        latest = read_own_results(second.record.path, people.judge)
         assert laptop.differences_from(latest) == 1
         laptop.continue_from(latest)
         assert laptop.review("A-1").scores.get("advice") is None
 
 
 def test_another_judges_or_another_bundles_work_file_is_refused(
-        tmp_path: Path, folks: People) -> None:  # noqa: F811 (the fixture)
-    bundle = make_bundle(tmp_path / "maria.jpbundle", folks)
-    other = make_bundle(tmp_path / "other.jpbundle", folks, title_suffix=" (new)")
-    with open_in(tmp_path / "a.sqlite", other, folks) as a:
+        tmp_path: Path, people: People) -> None:
+    bundle = make_bundle(tmp_path / "maria.jpbundle", people)
+    other = make_bundle(tmp_path / "other.jpbundle", people, title_suffix=" (new)")
+    with open_in(tmp_path / "a.sqlite", other, people) as a:
         half_done(a)
-        elsewhere = a.carry(tmp_path / "x.jpwork", folks.judge).record
+        elsewhere = a.carry(tmp_path / "x.jpwork", people.judge).record
     with pytest.raises(WrongKeyError, match="This work file cannot be opened with your"):
-        read_own_results(elsewhere.path, folks.other)
+        read_own_results(elsewhere.path, people.other)
     with pytest.raises(WrongKeyError, match="This work file cannot be opened with your"):
-        read_own_results(elsewhere.path, folks.staff)  # not even the staff open it
-    own = read_own_results(elsewhere.path, folks.judge)
-    with open_in(tmp_path / "b.sqlite", bundle, folks) as b:
+        read_own_results(elsewhere.path, people.staff)  # not even the staff open it
+    own = read_own_results(elsewhere.path, people.judge)
+    with open_in(tmp_path / "b.sqlite", bundle, people) as b:
         with pytest.raises(ValidationError, match="This work file answers another bundle"):
             b.continue_from(own)
         assert all(not p.declared for p in b.progress()) and b.exports() == []

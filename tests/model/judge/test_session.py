@@ -47,13 +47,6 @@ class People:
     other: Identity
 
 
-@pytest.fixture(scope="module")
-def people() -> People:
-    return People(Identity.generate("Maria Okafor", "judge"),
-                  Identity.generate("Sam Staff", "staff"),
-                  Identity.generate("Olu Other", "judge"))
-
-
 def header(people: People, *, rubric: dict[str, Any] | None = None,
            title_suffix: str = "") -> BundleHeader:
     return BundleHeader(
@@ -78,11 +71,6 @@ def make_bundle(dst: Path, people: People, **kwargs: Any) -> Path:
                  recipients=[people.judge.recipient, people.staff.recipient],
                  staff_key=people.staff.signing)
     return dst
-
-
-@pytest.fixture
-def bundle_path(tmp_path: Path, people: People) -> Path:
-    return make_bundle(tmp_path / "maria.jpbundle", people)
 
 
 @pytest.fixture

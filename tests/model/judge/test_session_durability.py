@@ -11,22 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from judgepanel.crypto.identity import Identity
 from judgepanel.model.judge.session import JudgingSession
 from judgepanel.model.judge.workspace import JudgeWorkspace
-from tests.model.judge.test_session import APPS, NOTE, ROOT, People, complete, make_bundle
-
-
-@pytest.fixture(scope="module")
-def people() -> People:
-    return People(Identity.generate("Maria Okafor", "judge"),
-                  Identity.generate("Sam Staff", "staff"),
-                  Identity.generate("Olu Other", "judge"))
-
-
-@pytest.fixture
-def bundle_path(tmp_path: Path, people: People) -> Path:
-    return make_bundle(tmp_path / "maria.jpbundle", people)
+from tests.model.judge.test_session import APPS, NOTE, ROOT, People, complete
 
 
 def test_reopening_from_a_new_engine_finds_everything(

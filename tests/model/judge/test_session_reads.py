@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from judgepanel.crypto.identity import Identity
 from judgepanel.errors import DamagedFileError
 from judgepanel.formats.bundle_write import BundleApplication, write_bundle
 from judgepanel.model.judge.bundle_readers import VERIFY_LABEL
@@ -21,13 +20,6 @@ from judgepanel.model.judge.workspace import JudgeWorkspace
 from tests.model.judge.test_session import APPS, People, complete, header
 
 BIG = 300_000
-
-
-@pytest.fixture(scope="module")
-def people() -> People:
-    return People(Identity.generate("Maria Okafor", "judge"),
-                  Identity.generate("Sam Staff", "staff"),
-                  Identity.generate("Olu Other", "judge"))
 
 
 def big_bundle(dst: Path, people: People, video: bytes) -> Path:

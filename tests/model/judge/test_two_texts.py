@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from judgepanel.crypto.identity import Identity
 from judgepanel.errors import ValidationError
 from judgepanel.formats.results.file import read_results
 from judgepanel.formats.results.spec import MAX_COMMENT
@@ -30,18 +29,6 @@ FEEDBACK_RUBRIC = Rubric("Recognition 2026", (
     Criterion("reach", "Reach", min=0, max=10, step=0.5, comment=CommentRule("always")),
     Criterion("advice", "Would you visit it?", min=1, max=3, counts=False),
 ), overall_feedback_required=True)
-
-
-@pytest.fixture(scope="module")
-def people() -> People:
-    return People(Identity.generate("Maria Okafor", "judge"),
-                  Identity.generate("Sam Staff", "staff"),
-                  Identity.generate("Olu Other", "judge"))
-
-
-@pytest.fixture
-def bundle_path(tmp_path: Path, people: People) -> Path:
-    return make_bundle(tmp_path / "maria.jpbundle", people)
 
 
 @pytest.fixture
