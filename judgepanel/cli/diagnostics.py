@@ -1,6 +1,7 @@
 """``judgepanel --version --verbose``: what a support request needs to know.
 
 Versions (JudgePanel, Python, Qt, the libraries that read and write our files),
+where PySide's own Python code was loaded from (precompiled in the frozen app),
 whether this is the frozen app or a Python install, the keyring backend secrets
 go to, the data folder, where the resources were found, and whether the desktop
 libraries Qt needs are present. Nothing here touches a secret or a workspace.
@@ -40,6 +41,14 @@ def qt_version() -> str:
     return qt_versions()
 
 
+def pyside_code() -> str:
+    try:
+        from judgepanel.ui.versions import pyside_code
+    except ImportError as error:
+        return f"cannot load ({error})"
+    return pyside_code()
+
+
 def desktop_libraries() -> str:
     from judgepanel.cli.syslibs import missing_libraries, platform_names
 
@@ -72,6 +81,7 @@ def diagnostics() -> list[str]:
         ("Python", lambda: f"{platform.python_version()} ({sys.executable})"),
         ("System", platform.platform),
         ("Qt", qt_version),
+        ("PySide code", pyside_code),
         ("Desktop libs", desktop_libraries),
         ("Keyring", keyring_backend),
         ("Data folder", lambda: str(data_home())),

@@ -57,7 +57,7 @@ def test_files_route_to_open_and_commands_win(tmp_path: Path,
 def test_version_verbose_names_what_support_needs(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--version", "--verbose"]) == 0
     out = capsys.readouterr().out
-    for label in ("Installation:", "Python:", "Qt:", "Desktop libs:", "Keyring:",
+    for label in ("Installation:", "Python:", "Qt:", "PySide code:", "Desktop libs:", "Keyring:",
                   "Data folder:", "Resources:", "Libraries:"):
         assert label in out
     assert "Python package in" in out  # not frozen

@@ -69,6 +69,9 @@ def test_version_and_diagnostics(frozen: Path, scratch: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "frozen app in" in result.stdout
     assert "Qt:           6." in result.stdout
+    # PySide's own code comes precompiled (packaging/pyside_support.py), not compiled now.
+    support = frozen.parent / "_internal" / "shiboken6" / "files.dir"
+    assert f"PySide code:  bytecode in {support}\n" in result.stdout, result.stdout
     assert "Desktop libs: all found" in result.stdout
     assert f"Data folder:  {scratch / 'home'}" in result.stdout
 
