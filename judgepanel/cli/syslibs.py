@@ -34,7 +34,9 @@ PLUGIN_FILES = {
 }
 # Besides the platform plugin (which links QtGui and QtCore: everything QtWidgets and
 # QtSvg need from the system too), the Qt libraries with system dependencies of their
-# own: QtNetwork (the single-instance socket; QtPdf links it too) needs Kerberos.
+# own: QtNetwork (the single-instance socket; QtPdf links it too) needs Kerberos. The
+# frozen app ships Kerberos inside (QtNetwork needs nothing of the system there but the
+# C library: tests/packaging/test_frozen.py), so there only the platform plugin is checked.
 QT_LIBRARIES = ("libQt6Network.so.6",)
 
 # soname -> (Debian/Ubuntu package, Fedora package)
@@ -110,9 +112,12 @@ def platform_names(env: Mapping[str, str]) -> list[str]:
     return ["xcb"]
 
 
-def files_to_check(pyside: Path, platform: str) -> list[Path]:
+def files_to_check(pyside: Path, platform: str, frozen: bool | None = None) -> list[Path]:
+    """The platform plugin's file, and the Qt libraries whose needs are the system's."""
     plugin = pyside / "Qt" / "plugins" / "platforms" / PLUGIN_FILES.get(platform, "")
-    libraries = [pyside / "Qt" / "lib" / name for name in QT_LIBRARIES]
+    if frozen is None:
+        frozen = bool(getattr(sys, "frozen", False))
+    libraries = [] if frozen else [pyside / "Qt" / "lib" / name for name in QT_LIBRARIES]
     return [p for p in (plugin, *libraries) if p.is_file()]
 
 

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 from judgepanel.cli.syslibs import (
+    files_to_check,
     install_commands,
     missing_libraries,
     missing_message,
     platform_names,
+    qt_folder,
 )
 from tests.conftest import strict
 
@@ -24,6 +26,16 @@ HIDDEN = ("libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libEGL.so.1")
 
 def test_nothing_is_missing_on_this_test_machine() -> None:
     assert missing_libraries() == []
+
+
+def test_the_frozen_app_checks_only_what_the_system_provides() -> None:
+    """QtNetwork's Kerberos ships inside the frozen app: only the plugin is the system's."""
+    pyside = qt_folder()
+    assert pyside is not None
+    names = [path.name for path in files_to_check(pyside, "offscreen", frozen=False)]
+    assert names == ["libqoffscreen.so", "libQt6Network.so.6"]
+    frozen = [path.name for path in files_to_check(pyside, "offscreen", frozen=True)]
+    assert frozen == ["libqoffscreen.so"]
 
 
 def test_the_message_names_each_library_and_both_install_commands() -> None:

@@ -17,6 +17,9 @@ import pytest
 from tests.conftest import strict
 
 ROOT = Path(__file__).resolve().parents[2]
+# glibc's libraries: what every Linux system has (libc6).
+C_LIBRARY = {"libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "libresolv.so.2",
+             "librt.so.1", "linux-vdso.so.1"}
 REPORT_KINDS = ("activity", "audit", "coi", "compendium", "dossier", "feedback", "ranking")
 
 
@@ -74,6 +77,19 @@ def test_version_and_diagnostics(frozen: Path, scratch: Path) -> None:
     assert f"PySide code:  bytecode in {support}\n" in result.stdout, result.stdout
     assert "Desktop libs: all found" in result.stdout
     assert f"Data folder:  {scratch / 'home'}" in result.stdout
+
+
+@pytest.mark.slow
+def test_qtnetwork_needs_nothing_of_the_system_but_the_c_library(frozen: Path) -> None:
+    """Why the frozen app's desktop-library check skips QtNetwork (cli/syslibs.py)."""
+    inside = frozen.parent / "_internal"
+    result = subprocess.run(["ldd", str(inside / "PySide6" / "Qt" / "lib" / "libQt6Network.so.6")],
+                            env={"LD_LIBRARY_PATH": str(inside), "PATH": "/usr/bin:/bin"},
+                            capture_output=True, text=True, timeout=60, check=True)
+    system = {line.split()[0] for line in result.stdout.splitlines()
+              if "=>" in line and str(inside) not in line}
+    assert system <= C_LIBRARY, sorted(system - C_LIBRARY)
+    assert "libgssapi_krb5.so.2" in result.stdout  # Kerberos, from inside
 
 
 @pytest.mark.slow
