@@ -16,12 +16,13 @@ import sys
 from functools import cache
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QProxyStyle
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMenu, QProxyStyle, QStyleOption, QWidget
 
 APPEARANCE_KEY = "appearance/scheme"
 SCHEMES = ("system", "light", "dark")
@@ -136,7 +137,7 @@ def outlined_indicators() -> type[QProxyStyle]:
     """
     from PySide6.QtCore import QRectF
     from PySide6.QtGui import QPainter
-    from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleOption, QWidget
+    from PySide6.QtWidgets import QProxyStyle, QStyle
 
     class OutlinedIndicators(QProxyStyle):
         def __init__(self) -> None:

@@ -11,17 +11,23 @@ QHBoxLayout, so what follows it sits at the right while the row is one line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLayout,
-    QLayoutItem,
     QSizePolicy,
     QSpacerItem,
     QStyle,
-    QWidget,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QLayoutItem,
+        QWidget,
+    )
 
 
 class FlowLayout(QLayout):

@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.formats.detect import WORK_FILE_IS_NOT_RESULTS
 from judgepanel.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from judgepanel.ui.staff.page import StaffPage
 
 RECENT_PROGRAMS_OFFERED = 3

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
 
 from judgepanel import __version__
 from judgepanel.formats.detect import (
@@ -26,6 +26,10 @@ from judgepanel.ui.incoming import Choose, IncomingFiles, ask_choice
 from judgepanel.ui.start_page import StartPage
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QWidget
+
     from judgepanel.model.staff.location import PasswordAnswer
     from judgepanel.model.staff.workspace import StaffWorkspace
     from judgepanel.ui.judge.opening import JudgeFlow

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QBuffer,
@@ -23,10 +23,8 @@ from PySide6.QtCore import (
     QEvent,
     QIODevice,
     QModelIndex,
-    QObject,
     QPointF,
     Qt,
-    QUrl,
 )
 from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
@@ -46,6 +44,12 @@ from PySide6.QtWidgets import (
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.ui.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import (
+        QObject,
+        QUrl,
+    )
 
 try:  # QtPdf ships in its own wheel (PySide6-Pdf); without it PDFs are listed, not shown.
     from PySide6.QtPdf import QPdfDocument

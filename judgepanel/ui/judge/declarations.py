@@ -9,8 +9,9 @@ outcome (or its refusal) comes back through :meth:`show_declaration` / :meth:`sh
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -29,6 +30,9 @@ from PySide6.QtWidgets import (
 from judgepanel.model.judge.records import ApplicationSummary, DeclarationState
 from judgepanel.ui.judge.look import span, warning
 from judgepanel.ui.judge.models import OverviewModel
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QModelIndex, QObject
 
 
 class DeclarationsPage(QWidget):

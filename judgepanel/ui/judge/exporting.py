@@ -20,8 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog, QWidget
 
 from judgepanel.crypto.identity import Identity
@@ -37,6 +38,9 @@ from judgepanel.ui.judge.card_panel import documents_folder
 from judgepanel.ui.judge.sheet_dialog import continue_preview, sheet_preview
 from judgepanel.ui.judge.submit import SubmitPage
 from judgepanel.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
 
 EXPORT_FOLDER, WITH_SHEET, SHEET_FOLDER = ("judge/export_folder", "judge/with_score_sheet",
                                            "judge/sheet_folder")

@@ -8,13 +8,17 @@ runner; the dialog only asks for the file and the passphrase.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import IdentityError
 from judgepanel.formats.identity_file import read_identity_file
 from judgepanel.formats.keystore import IdentityStore
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 AGE_INTRO = b"age-encryption.org/v1\n"
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -41,6 +42,9 @@ from judgepanel.ui.judge.scoring_panel import ScoringPanel
 from judgepanel.ui.judge.submit import SubmitPage
 from judgepanel.ui.judge.unable_dialog import UnableDialog
 from judgepanel.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QModelIndex, QSettings
 
 VIEWS = ("declarations", "score", "overview", "submit")
 AskExportPath = Callable[[QWidget, str], str]

@@ -9,8 +9,12 @@ contrast for the current background.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 WARNING_ON_LIGHT = "#9a4a1e"
 WARNING_ON_DARK = "#f0a070"

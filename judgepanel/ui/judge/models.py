@@ -7,9 +7,9 @@ when the session changes; they compute nothing the session does not already say.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, Qt
 
 from judgepanel.model.judge.records import (
     ApplicationSummary,
@@ -18,6 +18,9 @@ from judgepanel.model.judge.records import (
     ExportRecord,
 )
 from judgepanel.ui.icons import icon
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 APP_ID_ROLE = Qt.ItemDataRole.UserRole + 2

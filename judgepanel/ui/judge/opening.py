@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
-    QMainWindow,
     QMessageBox,
     QProgressDialog,
-    QStackedWidget,
     QWidget,
 )
 
@@ -43,6 +42,13 @@ from judgepanel.ui.judge.exporting import RunDialog, ask_export_path
 from judgepanel.ui.judge.judge_page import AskExportPath, JudgePage
 from judgepanel.ui.judge.unlock import UnlockDialog
 from judgepanel.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import (
+        QMainWindow,
+        QStackedWidget,
+    )
 
 Unlock = Callable[[QWidget, IdentityStore, TaskRunner], Identity | None]
 AskContinue = Callable[[QWidget, OwnResults], bool]

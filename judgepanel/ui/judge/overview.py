@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
     QRectF,
     QSize,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -34,6 +33,13 @@ from PySide6.QtWidgets import (
 from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.ui.judge.models import APP_ID_ROLE, SORT_ROLE, OverviewModel
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import (
+        QModelIndex,
+        QPersistentModelIndex,
+    )
+    from PySide6.QtGui import QPaintEvent
 
 ROW_HEIGHT = 46
 LABEL_WIDTH = 210

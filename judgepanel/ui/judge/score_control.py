@@ -9,9 +9,9 @@ that is not on the scale is announced (``off_scale``) instead of ignored in sile
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from judgepanel.model.rubric.criterion import Criterion
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QFocusEvent, QKeyEvent
 
 MAX_BUTTONS = 11
 DIGIT_WINDOW = 0.8  # seconds in which "1" then "0" means 10

@@ -13,9 +13,9 @@ costs a few property sets, not a rebuild.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -35,6 +35,9 @@ from judgepanel.model.rubric.criterion import Criterion
 from judgepanel.model.rubric.definition import Rubric
 from judgepanel.ui.judge.look import muted, span, warning
 from judgepanel.ui.judge.score_control import ScoreControl, fmt_score
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 
 def reflow(text: str) -> str:

@@ -9,6 +9,8 @@ applies the plan when :meth:`exec` returns Accepted.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -16,12 +18,16 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from judgepanel.model.judge.restore import OwnResults
 from judgepanel.model.judge.sheet import SheetPlan
 from judgepanel.ui.judge.unlock import button_row, make_default
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 FEW_LINES = 8  # up to this many lines, the list is as tall as they are
 

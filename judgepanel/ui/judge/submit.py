@@ -12,8 +12,9 @@ this screen only asks for it and shows what happened.
 from __future__ import annotations
 
 import importlib.util
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,6 +31,9 @@ from PySide6.QtWidgets import (
 from judgepanel.model.judge.records import ExportProblem, ExportRecord
 from judgepanel.ui.icons import icon
 from judgepanel.ui.judge.models import APP_ID_ROLE, CRITERION_ROLE, ExportsModel, ProblemsModel
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QModelIndex
 
 
 def scoresheet_available() -> bool:

@@ -6,6 +6,8 @@ this reason (leaderboard, dossier, activity report), so it is required. Enter sa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -13,10 +15,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from judgepanel.ui.judge.unlock import button_row, make_default
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 
 class UnableDialog(QDialog):

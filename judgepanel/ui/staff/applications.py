@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QPushButton,
     QSplitter,
     QTextBrowser,
-    QWidget,
 )
 
 from judgepanel.model.staff.prepare.applications import ApplicationListing, load_applications
 from judgepanel.ui.staff.context import APPLICATIONS, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import Column, RowsModel, RowsTable, text_of, tr
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QDialog,
+        QWidget,
+    )
 
 
 def application_columns() -> list[Column[ApplicationListing]]:

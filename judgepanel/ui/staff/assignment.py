@@ -12,7 +12,7 @@ officer agrees; a draw that would leave applications short says so and asks.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
-    QWidget,
 )
 
 from judgepanel.model.staff.prepare.assignments import (
@@ -47,6 +46,11 @@ from judgepanel.ui.staff.table_model import (
     tr,
 )
 from judgepanel.ui.staff.undo import set_assigned
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 
 from judgepanel.model.staff.audit import AuditListing, broken_links, load_audit
 from judgepanel.ui.staff.context import StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, Column, RowsModel, RowsTable, tone
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 class AuditScreen(Screen):

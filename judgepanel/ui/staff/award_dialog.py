@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import (
@@ -19,13 +20,17 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QWidget,
 )
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.model.staff.decide.awards import check_award
 from judgepanel.model.staff.decide.leaderboard import BoardRow
 from judgepanel.ui.staff.table_model import BAD, money_text, tone
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 
 def parse_amount(text: str, locale: QLocale | None = None) -> Decimal | None:

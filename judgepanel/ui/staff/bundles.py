@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QWidget,
 )
 
 from judgepanel.crypto.passphrase import new_passphrase
@@ -44,6 +43,11 @@ from judgepanel.ui.staff.passphrases import (
 )
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import GOOD, MUTED, WARN, Column, RowsModel, RowsTable
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 HINT_KEY = "staff/passphrase-hint/{bundle_id}"
 FOLDER_KEY = "staff/bundle-folder"

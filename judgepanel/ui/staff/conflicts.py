@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton
 
 from judgepanel.model.staff.prepare.conflicts import ConflictListing, load_conflicts
 from judgepanel.ui.staff.context import CONFLICTS, JUDGES, RESULTS, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, WARN, Column, RowsModel, RowsTable, tr
 from judgepanel.ui.staff.undo import dismiss_conflicts
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 _STATUS_TONE = {"open": WARN, "confirmed": BAD, "dismissed": MUTED}
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,9 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QProgressDialog,
-    QWidget,
 )
-from sqlalchemy.orm import Session
 
 from judgepanel.crypto.identity import Identity
 from judgepanel.errors import (
@@ -49,6 +47,13 @@ from judgepanel.progress import Progress
 from judgepanel.ui.staff.table_model import tr
 from judgepanel.ui.staff.unsaved import ROUND, Guard
 from judgepanel.ui.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -9,6 +9,8 @@ it changes nothing.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -19,10 +21,14 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 
 from judgepanel.model.staff.results.diverged import KEEP_MERGED, TAKE_HELD, DivergedListing
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 
 def _when(listing_side: object) -> str:

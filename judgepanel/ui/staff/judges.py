@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QWidget,
 )
 
 from judgepanel.model.staff.prepare.judges import JudgeListing, load_judges
@@ -31,6 +29,12 @@ from judgepanel.ui.staff.context import JUDGES, StaffContext
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.table_model import MUTED, WARN, Column, RowsModel, RowsTable, tr
 from judgepanel.ui.staff.undo import JudgeDetails, set_judge_active, set_judge_details
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 
 def judge_columns() -> list[Column[JudgeListing]]:

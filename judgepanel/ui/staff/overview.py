@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QWidget,
 )
 
 from judgepanel.model.staff.overview import JudgeProgress, RoundDashboard, load_dashboard
@@ -40,6 +39,11 @@ from judgepanel.ui.staff.table_model import (
     tone,
     tr,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 SCREEN_NAMES = {"rubric": "Rubric", "applications": "Applications", "judges": "Judges",
                 "conflicts": "Conflicts", "assignment": "Assignment", "bundles": "Bundles",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTime, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt, QTime, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +38,10 @@ from judgepanel.ui.staff.rubric_editor.screen import RubricScreen
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.unsaved import CLOSE
 from judgepanel.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QCloseEvent
 
 SCREENS: tuple[tuple[str, type[Screen]], ...] = (
     ("overview", OverviewScreen),

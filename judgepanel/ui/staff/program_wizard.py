@@ -16,9 +16,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,18 +29,23 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QWidget,
 )
 
 from judgepanel.errors import JudgePanelError, ValidationError
 from judgepanel.formats.card import Card
 from judgepanel.ui.staff.table_model import WARN, date_format, tone
 from judgepanel.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import (
+        QLayout,
+        QWidget,
+    )
 
 
 @dataclass(frozen=True)

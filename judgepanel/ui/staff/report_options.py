@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,12 +19,16 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QWidget,
 )
 
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import StaffContext
 from judgepanel.ui.staff.table_model import tr
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 
 class SummaryFieldDialog(QDialog):

@@ -8,6 +8,7 @@ takes away its assignments in the round; Ctrl+Z puts both back (``undo.take_out_
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,13 +16,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from judgepanel.model.staff.prepare.rounds import RoundMember, round_by_id, round_members
 from judgepanel.ui.staff.context import ASSIGNMENTS, StaffContext
 from judgepanel.ui.staff.table_model import MUTED, Column, RowsModel, RowsTable, tr
 from judgepanel.ui.staff.undo import take_out_of_round
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 
 class RoundDialog(QDialog):

@@ -18,14 +18,16 @@ them. The mark goes when the read lands, or fails (the error shows as for any re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QTimer, Signal
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QVBoxLayout, QWidget
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.ui.staff.context import EVERYTHING, StaffContext
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
 
 T = TypeVar("T")
 

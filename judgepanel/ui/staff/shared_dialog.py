@@ -11,6 +11,7 @@ asked), never written to the recent list or the settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,12 +24,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QWidget,
 )
 from sqlalchemy.engine import make_url
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.model.staff.location import PasswordAnswer, locate, url_password
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 # (sslmode, what it means for an officer); "" keeps what the address says.
 SECURITY = (

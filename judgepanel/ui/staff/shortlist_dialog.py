@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -31,13 +31,17 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
 from judgepanel.model.staff.decide.shortlist import ShortlistPlan
 from judgepanel.model.staff.prepare.rounds import round_by_id
 from judgepanel.ui.staff.context import StaffContext
 from judgepanel.ui.staff.table_model import WARN, number_text, tone
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QWidget,
+    )
 
 
 @dataclass(frozen=True)

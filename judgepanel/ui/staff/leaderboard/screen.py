@@ -16,18 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QWidget,
 )
 
 from judgepanel.errors import JudgePanelError, StaleEditError
@@ -57,6 +55,12 @@ from judgepanel.ui.staff.report_options import (
 from judgepanel.ui.staff.screen import Screen
 from judgepanel.ui.staff.shortlist_dialog import ask_shortlist, plan_in_background
 from judgepanel.ui.staff.table_model import RowsModel, RowsTable, money_text, tr
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import (
+        QDialog,
+        QWidget,
+    )
 
 
 class LeaderboardScreen(Screen):

@@ -3,11 +3,15 @@ own, full screen and larger still, to share on a screen (Escape, or closing it, 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from judgepanel.ui.staff.screen import Screen
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QKeyEvent
 
 SCALE = 1.35  # the meeting's type, against the app's: readable on a shared screen
 FULL_SCALE = 1.7

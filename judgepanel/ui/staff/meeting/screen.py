@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QSpinBox
 
 from judgepanel.errors import JudgePanelError
 from judgepanel.model.staff.decide.meeting import (
@@ -63,6 +64,9 @@ from judgepanel.ui.staff.unsaved import (
     AskUnsaved,
     ask_unsaved,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 
 class MeetingScreen(Screen):
