@@ -106,6 +106,12 @@ class JudgeProgress:
     missing: int  # assigned reviews not received yet (conflicts aside)
     late: bool  # the due date has passed and reviews are still missing
 
+    @property
+    def reached(self) -> bool:
+        """The bundle reached the judge: ticked sent, or their results came back from it
+        (officers seldom tick a bundle sent)."""
+        return self.bundle == "sent" or (self.bundle == "built" and self.results != "none yet")
+
 
 @dataclass(frozen=True)
 class NextStep:

@@ -76,14 +76,14 @@ def next_step_text(code: str) -> str:
 
 
 def bundle_text(j: JudgeProgress) -> str:
-    if j.bundle == "built" and j.results != "none yet":  # not ticked, but it reached them
+    if j.reached and j.bundle == "built":  # not ticked, but it reached them
         return tr("sent (its results came back)")
     return {"not built": tr("not built"), "built": tr("built, not sent"),
             "sent": tr("sent"), "outdated": tr("outdated — rebuild")}[j.bundle]
 
 
 def bundle_tone(j: JudgeProgress) -> str | None:
-    if j.bundle == "built" and j.results != "none yet":
+    if j.reached:
         return GOOD
     return {"sent": GOOD, "outdated": WARN, "not built": WARN}.get(j.bundle)
 
@@ -246,7 +246,7 @@ class OverviewScreen(Screen):
         built = total - d.count("not built")
         lines = [
             _link("bundles", self.tr("Bundles: {built} of {n} built, {sent} sent").format(
-                built=built, n=total, sent=d.count("sent")))
+                built=built, n=total, sent=sum(1 for j in d.judges if j.reached)))
             + (" · <b>" + self.tr("{n} outdated: rebuild them").format(n=d.count("outdated"))
                + "</b>" if d.count("outdated") else ""),
             _link("results", self.tr("Results: {got} of {n} judges have sent theirs").format(

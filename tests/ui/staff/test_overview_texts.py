@@ -23,3 +23,13 @@ def test_a_bundle_whose_results_came_back_is_not_called_unsent(qtbot: Any) -> No
     assert results_text(back) == "export 1 received"
     outdated = dataclasses.replace(back, bundle="outdated")
     assert (bundle_text(outdated), bundle_tone(outdated)) == ("outdated — rebuild", WARN)
+
+
+def test_the_round_line_counts_a_bundle_as_sent_when_its_results_came_back() -> None:
+    """The table said "sent (its results came back)" while the line above it said
+    "6 of 6 built, 0 sent" (the demo program): both count the same way now."""
+    back = dataclasses.replace(BUILT, results="accepted", sequence=1, missing=0)
+    ticked = dataclasses.replace(BUILT, bundle="sent")
+    refused = dataclasses.replace(BUILT, results="refused", sequence=1)
+    assert [j.reached for j in (BUILT, back, ticked, refused)] == [False, True, True, True]
+    assert not dataclasses.replace(back, bundle="not built").reached
