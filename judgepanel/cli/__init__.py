@@ -146,21 +146,41 @@ def route_files(argv: list[str], commands: Sequence[str]) -> list[str]:
     return argv
 
 
+def desktop_start(words: Sequence[str]) -> argparse.Namespace | None:
+    """What parsing ``words`` gives when they only start the desktop app (its icon or
+    menu entry: nothing or ``gui``; a double-clicked file: ``open FILE``), found without
+    building the parser, which is about 5 ms of the start to the first window
+    (bench/bench_package.py). None for anything else. tests/cli/test_routing.py holds
+    it equal to what the parser gives."""
+    if list(words) in ([], ["gui"]):
+        command, path = "gui", None
+    elif len(words) == 2 and words[0] == "open" and not words[1].startswith("-"):
+        command, path = "open", words[1]
+    else:
+        return None
+    from judgepanel.cli.gui import run_gui
+
+    return argparse.Namespace(version=False, verbose=False, command=command, path=path,
+                              demo=None, func=run_gui)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = route_files(list(sys.argv[1:] if argv is None else argv), list(COMMANDS))
-    parser = build_parser(modules_for(words))
-    args = parser.parse_args(words)
-    if args.version:
-        print(f"JudgePanel {__version__}")
-        if args.verbose:
-            from judgepanel.cli.diagnostics import diagnostics
+    args = desktop_start(words)
+    if args is None:
+        parser = build_parser(modules_for(words))
+        args = parser.parse_args(words)
+        if args.version:
+            print(f"JudgePanel {__version__}")
+            if args.verbose:
+                from judgepanel.cli.diagnostics import diagnostics
 
-            for line in diagnostics():
-                print(line)
-        return 0
-    if args.command is None:
-        # No command: open the desktop app, as a double-click would.
-        args = parser.parse_args(["gui"])
+                for line in diagnostics():
+                    print(line)
+            return 0
+        if args.command is None:
+            # No command: open the desktop app, as a double-click would.
+            args = parser.parse_args(["gui"])
     try:
         return int(args.func(args))
     except JudgePanelError as error:

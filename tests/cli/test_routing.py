@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from judgepanel import cli
-from judgepanel.cli import COMMANDS, build_parser, route_files
+from judgepanel.cli import COMMANDS, build_parser, desktop_start, route_files
 
 
 def test_every_command_is_registered_by_the_module_named_for_it() -> None:
@@ -31,6 +31,23 @@ def test_the_desktop_app_parses_without_the_model() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.split() == ["['open',", "'x.jpbundle']", "False", "False"]
+
+
+@pytest.mark.parametrize("words", [[], ["gui"], ["open", "x.jpbundle"],
+                                   ["open", "/a b/prog"]])
+def test_a_plain_desktop_start_gives_what_the_parser_would(words: list[str]) -> None:
+    """The desktop app started with nothing to parse skips building the parser: what it
+    gets instead must stay what the parser gives (an option added to `gui` or `open`
+    must be added there too)."""
+    parsed = build_parser().parse_args(words or ["gui"])
+    assert vars(desktop_start(words)) == vars(parsed)
+
+
+@pytest.mark.parametrize("words", [["gui", "--demo", "d"], ["open"], ["open", "--help"],
+                                   ["open", "a", "b"], ["--version"], ["-h"],
+                                   ["staff", "rank"], ["gui", "x"]])
+def test_anything_else_is_parsed(words: list[str]) -> None:
+    assert desktop_start(words) is None
 
 
 def test_help_and_typos_still_see_every_command() -> None:
