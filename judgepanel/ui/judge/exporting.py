@@ -202,13 +202,20 @@ class ExportActions(QObject):
                                  items="; ".join(carried.left_out))
         return text
 
-    def _busy(self, text: str) -> QProgressDialog:
+    def _busy(self, text: str, *, at_once: bool = True) -> QProgressDialog:
+        """A busy indicator until the caller closes it; not ``at_once``: only if the work
+        lasts past 300 ms (no flash for a small bundle)."""
         dialog = QProgressDialog(text, "", 0, 0, self.widget)
         dialog.setCancelButton(None)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(0)
+        dialog.setMinimumDuration(0 if at_once else 300)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
         dialog.setAccessibleName(text)
-        dialog.show()
+        if at_once:
+            dialog.show()
+        else:
+            dialog.setValue(0)  # starts the 300 ms count (without it, it never shows)
         return dialog
 
     # --- score sheets ------------------------------------------------------------------
@@ -270,26 +277,53 @@ class ExportActions(QObject):
                           self.submit.show_result(str(error)))
 
     def continue_from(self, own: object) -> None:
-        """Preview, then bring the file's work here (the file was read and checked)."""
+        """Count what continuing from the file would change, off the GUI thread (a bundle
+        of hundreds of applications takes a while), then preview it."""
         assert isinstance(own, OwnResults)
-        try:
-            differences = self.session.differences_from(own)
-        except JudgePanelError as error:
+        dialog = self._busy(self.widget.tr("Comparing the file with your work here…"),
+                            at_once=False)
+        session = self.session
+
+        def work(_progress: object) -> tuple[int, bool]:
+            return (session.differences_from(own),
+                    any(p.declared for p in session.progress()))
+
+        def done(result: object) -> None:
+            dialog.close()
+            assert isinstance(result, tuple)
+            self.preview_continue(own, *result)
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
             self.submit.show_result(str(error))
-            return
-        local = any(p.declared for p in self.session.progress())
+
+        self.task = self.runner.start(work, on_done=done, on_error=failed)
+
+    def preview_continue(self, own: OwnResults, differences: int, local: bool) -> None:
+        """Show what the file holds (and what it replaces here); bring its work here, in the
+        background, on the judge's word."""
         preview = continue_preview(own, differences, local, self.widget,
                                    applications=len(self.session.applications))
         if self.run_dialog(preview) != QDialog.DialogCode.Accepted:
             return
-        try:
-            record = self.session.continue_from(own)
-        except JudgePanelError as error:
+        # Modal at once: this writes the workspace, so no score is typed meanwhile.
+        dialog = self._busy(self.widget.tr("Bringing your work here…"))
+        session = self.session
+
+        def done(record: object) -> None:
+            dialog.close()
+            assert isinstance(record, ExportRecord)
+            self.changed.emit()
+            tr = self.widget.tr
+            self.submit.show_result((tr("Your work from your work file (version {n}) is here; "
+                                        "your next export builds on it.") if own.work_file else
+                                     tr("Your work from version {n} of your results is here; "
+                                        "your next export builds on it.")).format(
+                                            n=record.sequence))
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
             self.submit.show_result(str(error))
-            return
-        self.changed.emit()
-        tr = self.widget.tr
-        self.submit.show_result((tr("Your work from your work file (version {n}) is here; your "
-                                    "next export builds on it.") if own.work_file else
-                                 tr("Your work from version {n} of your results is here; your "
-                                    "next export builds on it.")).format(n=record.sequence))
+
+        self.task = self.runner.start(lambda _p: session.continue_from(own),
+                                      on_done=done, on_error=failed)

@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 AGE_INTRO = b"age-encryption.org/v1\n"
 
 
-def ask_identity_path(parent: QWidget) -> str:
+def ask_identity_path(parent: QWidget, folder: str) -> str:
     path, _ = QFileDialog.getOpenFileName(
-        parent, parent.tr("Choose your identity file"), str(Path.home()),
+        parent, parent.tr("Choose your identity file"), folder,
         parent.tr("JudgePanel identities (*.identity *.identity.age *.age);;All files (*)"))
     return path
 

@@ -50,16 +50,17 @@ if TYPE_CHECKING:
         QStackedWidget,
     )
 
-Unlock = Callable[[QWidget, IdentityStore, TaskRunner], Identity | None]
+Unlock = Callable[[QWidget, IdentityStore, TaskRunner, str], Identity | None]  # str: the file
 AskContinue = Callable[[QWidget, OwnResults], bool]
 AskBundle = Callable[[QWidget, OwnResults], str]
 ShowError = Callable[[QWidget, str, str], None]
 ConfirmNewStaffKey = Callable[[QWidget, StaffKeyChangedError], bool]
 
 
-def unlock_with_dialog(parent: QWidget, store: IdentityStore,
-                       runner: TaskRunner) -> Identity | None:
-    dialog = UnlockDialog(store, runner, parent)
+def unlock_with_dialog(parent: QWidget, store: IdentityStore, runner: TaskRunner,
+                       opening: str) -> Identity | None:
+    """Ask for the identity to open ``opening`` with ("": none in particular)."""
+    dialog = UnlockDialog(store, runner, parent, near=Path(opening) if opening else None)
     return dialog.identity if dialog.exec() else None
 
 
@@ -192,17 +193,18 @@ class JudgeFlow(QObject):
         if self.identity is not None:  # unlocked once this session: no second prompt
             self.open_with(path, self.identity, ask_again=True)
             return
-        identity = self.unlocked()
+        identity = self.unlocked(path)
         if identity is not None:
             self.open_with(path, identity)
 
-    def unlocked(self) -> Identity | None:
-        """The judge's identity: the one unlocked this session, or ask for it now."""
+    def unlocked(self, opening: str) -> Identity | None:
+        """The judge's identity: the one unlocked this session, or ask for it now (to open
+        the file ``opening``: choosing an identity file starts beside it)."""
         if self.identity is not None:
             return self.identity
         store = self.store if self.store is not None else IdentityStore()
         try:
-            identity = self.unlock(self.window, store, self.runner)
+            identity = self.unlock(self.window, store, self.runner, opening)
         except JudgePanelError as error:
             self._fail(error)
             return None
@@ -261,7 +263,7 @@ class JudgeFlow(QObject):
                 return
             if ask_again and isinstance(error, WrongKeyError | IdentityError):
                 self.identity = None  # made for another of this person's identities
-                other = self.unlocked()
+                other = self.unlocked(path)
                 if other is not None and other != identity:
                     self.open_with(path, other, then=then)
                     return
@@ -276,7 +278,7 @@ class JudgeFlow(QObject):
     def open_results(self, path: str) -> None:
         """Recognise a results file: the judge's own is offered to continue from; any other
         is named for what it is. The bundle open now stays open either way."""
-        identity = self.unlocked()
+        identity = self.unlocked(path)
         if identity is None:
             return
         self.runner.start(lambda _p: read_own_results(path, identity),

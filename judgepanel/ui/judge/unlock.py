@@ -36,7 +36,7 @@ from judgepanel.errors import JudgePanelError
 from judgepanel.formats.card import Card
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.ui.icons import icon
-from judgepanel.ui.judge.card_panel import AskPath, CardPanel, ask_card_path
+from judgepanel.ui.judge.card_panel import AskPath, CardPanel, ask_card_path, documents_folder
 from judgepanel.ui.judge.identity_file import (
     ask_identity_path,
     import_identity,
@@ -46,7 +46,7 @@ from judgepanel.ui.judge.look import warning
 from judgepanel.ui.judge.passphrase_fields import NewPassphrase
 from judgepanel.ui.tasks import TaskRunner
 
-AskOpenPath = Callable[[QWidget], str]
+AskOpenPath = Callable[[QWidget, str], str]  # (parent, the folder to start in) -> a file
 
 
 def button_row(left: tuple[QPushButton, ...] = (),
@@ -70,16 +70,22 @@ def make_default(page: QWidget, button: QPushButton) -> None:
 
 
 class UnlockDialog(QDialog):
-    """Choose (and unlock) an identity, or create one. ``identity`` is set on accept."""
+    """Choose (and unlock) an identity, or create one. ``identity`` is set on accept.
+
+    ``near``: the file being opened (a bundle, a results file), whose folder is where
+    choosing an identity file starts (:meth:`identity_folder`).
+    """
 
     def __init__(self, store: IdentityStore, runner: TaskRunner, parent: QWidget | None = None,
                  *, ask_path: AskPath = ask_card_path,
-                 ask_identity: AskOpenPath = ask_identity_path) -> None:
+                 ask_identity: AskOpenPath = ask_identity_path,
+                 near: Path | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.runner = runner
         self.ask_path = ask_path
         self.ask_identity = ask_identity
+        self.near = near
         self.import_path: Path | None = None
         self._locked_file = False
         self._needs_new = False
@@ -352,9 +358,19 @@ class UnlockDialog(QDialog):
         self.pages.addWidget(page)
         make_default(page, self.import_button)
 
+    def identity_folder(self) -> Path:
+        """Where choosing an identity file starts: beside the one chosen last (trying again
+        after a wrong file or passphrase), else beside the bundle being opened (staff send
+        the identity file with the bundle, and a judge moving computers carries a backup
+        with it), else the Documents folder, where JudgePanel suggests saving a backup."""
+        for chosen in (self.import_path, self.near):
+            if chosen is not None and chosen.parent.is_dir():
+                return chosen.parent
+        return documents_folder()
+
     def choose_identity_file(self) -> None:
         """Ask for the file; import at once when no passphrase is involved."""
-        chosen = self.ask_identity(self)
+        chosen = self.ask_identity(self, str(self.identity_folder()))
         if not chosen:
             return
         self.import_path = Path(chosen)

@@ -13,12 +13,14 @@ what it is.
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QLabel, QProgressDialog
 
 from judgepanel.formats.detect import AGE_MAGIC, WORK_FILE_IS_NOT_RESULTS
 from judgepanel.formats.results.file import read_results, write_results
@@ -236,3 +238,55 @@ def test_continue_from_my_results_file_on_a_new_computer(qtbot, tmp_path: Path,
     assert restored.session.problems() == [] and not restored.session.changed_since_export
     assert restored.session.exports()[0].restored
     assert restored.tabs.currentWidget() is restored.submit
+
+
+def test_what_continuing_changes_is_counted_and_applied_off_the_gui_thread(
+        qtbot, tmp_path: Path, program: Program) -> None:
+    """A bundle of hundreds of applications takes a while to compare and to bring back:
+    the GUI thread only asks and shows."""
+    window = open_bundle(qtbot, tmp_path, program)
+    page = page_of(window)
+    complete(page, program)
+    out = tmp_path / "out.jpresults"
+    page.export()
+    qtbot.waitUntil(lambda: bool(page.session.exports()), timeout=WAIT)
+    session = page.session
+    first = session.rubric.criteria[0]
+    session.set_score("A-1", first.key, first.valid_scores()[0])  # differs from the file now
+    threads: dict[str, threading.Thread] = {}
+
+    def spy(name: str) -> Any:
+        real = getattr(session, name)
+
+        def call(*args: Any) -> Any:
+            threads[name] = threading.current_thread()
+            time.sleep(0.5)  # a big bundle, as far as the GUI can tell
+            return real(*args)
+        return call
+
+    for name in ("differences_from", "continue_from"):
+        setattr(session, name, spy(name))
+    intros: list[str] = []
+
+    def accept(dialog: QDialog) -> int:
+        assert isinstance(dialog, ChangesDialog)
+        intros.append(dialog.findChild(QLabel).text())
+        assert dialog.default_button() is dialog.cancel  # an answer here would be replaced
+        return int(QDialog.DialogCode.Accepted)
+
+    page.sending.run_dialog = accept
+    page.sending.ask_results = lambda _w, _folder: str(out)
+    qtbot.mouseClick(page.submit.continue_button, Qt.MouseButton.LeftButton)
+
+    def busy(label: str) -> bool:
+        return any(d.isVisible() and d.labelText() == label
+                   for d in page.findChildren(QProgressDialog))
+
+    qtbot.waitUntil(lambda: busy("Comparing the file with your work here…"), timeout=WAIT)
+    qtbot.waitUntil(lambda: busy("Bringing your work here…"), timeout=WAIT)
+    qtbot.waitUntil(lambda: "is here" in page.submit.result.text(), timeout=WAIT)
+    assert not any(d.isVisible() for d in page.findChildren(QProgressDialog))
+    assert set(threads) == {"differences_from", "continue_from"}
+    assert threading.main_thread() not in threads.values()
+    assert intros and "and 1 answer differs: it will be replaced" in intros[0]
+    assert session.problems() == [] and not session.changed_since_export

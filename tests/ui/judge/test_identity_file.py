@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from judgepanel.crypto.identity import Identity
 from judgepanel.formats.keystore import IdentityStore
 from judgepanel.model.demo.files import write_demo_identity
+from judgepanel.ui.judge.card_panel import documents_folder
 from judgepanel.ui.judge.look import muted, warning
 from judgepanel.ui.judge.unlock import UnlockDialog
 from judgepanel.ui.tasks import TaskRunner
@@ -21,7 +22,7 @@ WAIT = 10_000
 
 
 def dialog_for(qtbot, store: IdentityStore, path: Path) -> UnlockDialog:  # type: ignore[no-untyped-def]
-    dialog = UnlockDialog(store, TaskRunner(), ask_identity=lambda _parent: str(path))
+    dialog = UnlockDialog(store, TaskRunner(), ask_identity=lambda _parent, _folder: str(path))
     qtbot.addWidget(dialog)
     return dialog
 
@@ -120,6 +121,35 @@ def test_a_file_that_is_no_identity_says_so(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: bool(dialog.error.text())
                     and "Reading" not in dialog.error.text(), timeout=WAIT)
     assert dialog.identity is None and store.list() == []
+
+
+def test_choosing_an_identity_file_starts_beside_the_bundle(qtbot, tmp_path: Path) -> None:
+    """Not in the home folder: staff send the identity file with the bundle. Trying again
+    starts where the last file was; with no bundle, where a backup is suggested."""
+    downloads, stick = tmp_path / "Downloads", tmp_path / "USB stick"
+    downloads.mkdir()
+    stick.mkdir()
+    junk = stick / "notes.txt"
+    junk.write_text("hello")
+    store = IdentityStore(tmp_path / "ids", work_factor=10)
+    asked: list[str] = []
+
+    def ask(_parent: object, folder: str) -> str:
+        asked.append(folder)
+        return str(junk)
+
+    dialog = UnlockDialog(store, TaskRunner(), ask_identity=ask,
+                          near=downloads / "Bundle – Mayors' Recognition.jpbundle")
+    qtbot.addWidget(dialog)
+    dialog.create_file_button.click()
+    qtbot.waitUntil(lambda: bool(dialog.error.text())
+                    and "Reading" not in dialog.error.text(), timeout=WAIT)
+    dialog.create_file_button.click()  # not an identity: choose again
+    assert asked[0] == str(downloads) and asked[1] == str(stick)
+    alone = UnlockDialog(store, TaskRunner(), ask_identity=ask)  # My identity: no bundle
+    qtbot.addWidget(alone)
+    alone.choose_identity_file()
+    assert asked[2] == str(documents_folder())  # where a backup is suggested
 
 
 def _contrast(a: QColor, b: QColor) -> float:

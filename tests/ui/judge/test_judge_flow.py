@@ -280,8 +280,9 @@ def test_opening_a_path_routes_through_unlock(qtbot, tmp_path: Path, program: Pr
     """What `judgepanel open FILE`, the recent list and drag and drop all call."""
     window = make_window(qtbot, tmp_path)
     asked: list[object] = []
-    window.judge.unlock = lambda _parent, store, _runner: asked.append(store) or program.judge
+    window.judge.unlock = lambda _parent, _store, _runner, opening: (
+        asked.append(opening) or program.judge)
     window.open_path(str(program.bundle))
     qtbot.waitUntil(lambda: window.judge.page is not None, timeout=WAIT)
-    assert len(asked) == 1
+    assert asked == [str(program.bundle)]  # an identity file is looked for beside it
     assert window.recent_files()[0] == str(program.bundle)

@@ -333,3 +333,46 @@ def test_an_ambiguous_amount_is_a_row_problem_saying_both_readings(
     assert [str(p) for p in report.problems] == [
         "Row 2: 'Amount requested': “12.500” could mean 12.50 or 12,500: write it as 12.50 "
         "or as 12500"]
+
+
+def test_an_amount_in_a_number_cell_is_that_number_not_text(
+        workspace: StaffWorkspace, tmp_path: Path) -> None:
+    """A number cell holding 1.125 is one and an eighth: it has fractions of a cent, not
+    a dot between thousands. Only text ("1.125" typed as text, a CSV) is ambiguous."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Ref", "Initiative", "Amount requested"])
+    rows = [("N-1", 1.125), ("N-2", 1.5), ("N-3", 1125), ("N-4", 1375.0000000000002),
+            ("N-5", 1234.56), ("T-1", "1.125")]
+    for ref, amount in rows:
+        sheet.append([ref, f"Project {ref}", amount])
+    path = tmp_path / "amounts.xlsx"
+    book.save(path)
+    mapping = ColumnMapping(ref="Ref", title="Initiative", requested_amount="Amount requested")
+    with workspace.session() as session:
+        report = validate(session, workspace.program(session), read_table(path), mapping)
+    assert [str(p) for p in report.problems] == [
+        "Row 2: 'Amount requested' has more than two decimals (got '1.125')",
+        "Row 7: 'Amount requested': “1.125” reads as 1,125 only with a dot between "
+        "thousands: write it as 1125"]
+    # 1375.0000000000002 is a formula's binary rounding: the 1375 the cell shows.
+    assert {d.ref: d.requested_amount for d in report.good} == {
+        "N-2": Decimal("1.5"), "N-3": Decimal("1125"), "N-4": Decimal("1375"),
+        "N-5": Decimal("1234.56")}
+    # A JSON number is a number too; CSV cells are text, read as before.
+    numbers = tmp_path / "amounts.json"
+    numbers.write_text('[{"title": "One", "requested": 1.125}, '
+                       '{"title": "Two", "requested": 12.500}]', encoding="utf-8")
+    csv = _csv(tmp_path, ["REC-1,One,O,C,N,n@o.org,1.125,Education,"])
+    with workspace.session() as session:
+        program = workspace.program(session)
+        json_report = validate(session, program, read_table(numbers),
+                               ColumnMapping.guess(read_table(numbers).headers))
+        csv_report = validate(session, program, read_table(csv), _mapping())
+    assert [str(p) for p in json_report.problems] == [
+        "Row 1: 'requested' has more than two decimals (got '1.125')"]
+    assert [d.requested_amount for d in json_report.good] == [Decimal("12.5")]
+    assert [str(p) for p in csv_report.problems] == [
+        "Row 2: 'Amount requested': “1.125” reads as 1,125 only with a dot between "
+        "thousands: write it as 1125"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +148,24 @@ def parse_amount(text: str) -> Decimal:
         raise ValueError(text) from exc
 
 
+SPREADSHEET_DIGITS = 15
+"""The significant digits a spreadsheet keeps of a number (Excel's precision)."""
+
+
+def number_amount(text: str) -> Decimal:
+    """A number cell's value ("1.125", "1375.0000000000002", "1e-05": an XLSX number, a
+    JSON number, as ``sources.cell_text`` wrote it) as a Decimal: a number, so no
+    separators are read in it. Kept to a spreadsheet's 15 significant digits, so a
+    formula's binary rounding (1375.0000000000002) is the 1375 the cell shows."""
+    try:
+        value = Context(prec=SPREADSHEET_DIGITS).create_decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
 def safe_file_name(name: str) -> bool:
     return (name not in ("", ".", "..") and "/" not in name and "\\" not in name
             and ":" not in name and not name.startswith("."))
@@ -192,8 +210,10 @@ class RowChecker:
             if ref not in self.existing_refs and ref not in self.seen_refs:
                 return ref
 
-    def check(self, number: int, values: Mapping[str, Cell]) -> tuple[ApplicationDraft | None,
-                                                                      list[RowProblem]]:
+    def check(self, number: int, values: Mapping[str, Cell],
+              numbers: frozenset[str] = frozenset()) -> tuple[ApplicationDraft | None,
+                                                               list[RowProblem]]:
+        """``numbers``: the columns whose cell held a number (``SourceRow.numbers``)."""
         m = self.mapping
         problems: list[RowProblem] = []
 
@@ -238,7 +258,8 @@ class RowChecker:
                     f"(got '{email}')")
         if self.check_duplicates and texts["title"]:
             self._duplicate(number, texts, problem)
-        amount = self._amount(get("requested_amount"), problem)
+        amount = self._amount(get("requested_amount"), problem,
+                              numeric=m.requested_amount in numbers)
         keys = self._categories(values, problem, formula_columns)
         attachments = self._attachments(values, problem)
         if problems:
@@ -280,12 +301,12 @@ class RowChecker:
         else:
             self.referenced_keys[key] = (number, ref)
 
-    def _amount(self, text: str, problem: Any) -> Decimal | None:
+    def _amount(self, text: str, problem: Any, *, numeric: bool = False) -> Decimal | None:
         column = self.mapping.requested_amount
         if not text:
             return None
         try:
-            amount = parse_amount(text)
+            amount = number_amount(text) if numeric else parse_amount(text)
         except AmbiguousAmount as unclear:
             problem("requested_amount", f"'{column}': {unclear}")
             return None

@@ -7,7 +7,8 @@ position of the object in the list, counted from 1.
 
 Cells become text (numbers without a spurious ".0", dates as ISO dates),
 except that JSON values which are lists stay lists (for categories and
-attachment names).
+attachment names); each row says which of its cells held numbers, so that an
+amount in a number cell is read as that number, not as text.
 
 Every file is read as a stream within the bounds of ``limits`` (docs/formats.md
 section 9): rows, columns, cell size and total cells are counted as rows arrive, so a
@@ -57,6 +58,9 @@ class SourceRow:
     number: int
     values: dict[str, Cell]
     problem: str = ""  # the row could not be read at all (JSON item that is not an object)
+    numbers: frozenset[str] = frozenset()
+    """The columns whose cell held a number (XLSX, JSON), not text: "1.125" there is one
+    and an eighth, not a text to read separators in. CSV has none."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,11 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return normalise_breaks(str(value)).strip()
+
+
+def is_number(value: Any) -> bool:
+    """Whether a cell holds a number (an XLSX number cell, a JSON number), not text."""
+    return type(value) in (int, float)  # not bool: yes/no
 
 
 def cell_problem(value: Cell | None) -> str | None:
@@ -159,6 +168,7 @@ class _BoundedRows:
         self.held: list[tuple[int, list[Any]]] = []  # one-cell rows: a title, or the table
         self.title_rows: tuple[int, ...] = ()
         self.header_row = 1
+        self.number_columns: dict[frozenset[str], frozenset[str]] = {}  # one set per shape
 
     def refuse(self, message: str, detail: str = "") -> NoReturn:
         raise refusal(self.path, message, detail)
@@ -202,10 +212,13 @@ class _BoundedRows:
             self.refuse(f"The file has more than {count(MAX_CELLS)} cells (rows times "
                         "columns). " + _SPLIT)
         row = cells[:len(headers)]
+        numbers: frozenset[str] = frozenset()
         if all(type(c) is str for c in row) and not has_breaks_to_normalise("".join(row)):
             texts = [c.strip() for c in row]  # a CSV row without line breaks: the usual one
         else:
             texts = [cell_text(c) for c in row]
+            numbers = frozenset(h for h, c in zip(headers, row, strict=False) if is_number(c))
+            numbers = self.number_columns.setdefault(numbers, numbers)
         for index, text in enumerate(texts):
             if len(text) > MAX_CELL:
                 self.refuse(f"Row {number}, column “{headers[index]}”: the cell holds more "
@@ -219,7 +232,7 @@ class _BoundedRows:
             f"it has {len(headers) + extra} or more cells but the header names only "
             f"{len(headers)} columns" if extra else ""
         )
-        self.rows.append(SourceRow(number, values, problem))
+        self.rows.append(SourceRow(number, values, problem, numbers))
 
     def finish(self, kind: str, sha256: str) -> SourceTable:
         if self.headers is None and self.held:
@@ -373,6 +386,7 @@ def _read_json(path: Path) -> SourceTable:
             rows.append(SourceRow(number, {}, "it is not an object with named fields"))
             continue
         values: dict[str, Cell] = {}
+        numbers: set[str] = set()
         for key, value in item.items():
             name = " ".join(str(key).split())
             if name not in headers:
@@ -384,11 +398,13 @@ def _read_json(path: Path) -> SourceTable:
                                   f"too long or holds control characters. Rename it.")
                 headers[name] = None
             values[name] = _json_cell(value, f"Application {number}, field “{name}”,", path)
+            if is_number(value):
+                numbers.add(name)
         cells += len(values)
         if cells > MAX_CELLS:
             raise refusal(path, f"The file has more than {count(MAX_CELLS)} fields in all. "
                           + _SPLIT)
-        rows.append(SourceRow(number, values))
+        rows.append(SourceRow(number, values, numbers=frozenset(numbers)))
     return SourceTable(path.name, "json", sha256, tuple(headers), rows)
 
 

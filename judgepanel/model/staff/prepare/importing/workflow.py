@@ -131,7 +131,7 @@ def validate(session: Session, program: Program, table: SourceTable, mapping: Co
         if row.problem:
             problems.append(RowProblem(row.number, "", row.problem))
         else:
-            draft, row_problems = checker.check(row.number, row.values)
+            draft, row_problems = checker.check(row.number, row.values, row.numbers)
             problems.extend(row_problems)
             if draft is not None:
                 good.append(draft)
