@@ -230,14 +230,22 @@ class ExportActions(QObject):
         if not path.lower().endswith((".xlsx", ".csv")):
             path += ".xlsx"
         self._remember(SHEET_FOLDER, str(Path(path).parent))
-        try:
-            written = write_sheet(self.session, path)
-        except JudgePanelError as error:
+        # In the background: a sheet of hundreds of applications takes a while to write.
+        dialog = self._busy(self.widget.tr("Writing your score sheet…"))
+        session = self.session
+
+        def done(written: object) -> None:
+            dialog.close()
+            self.submit.show_result(self.widget.tr(
+                "Your score sheet is {path}. Fill it in, then choose Import score sheet… here.")
+                .format(path=written))
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
             self.submit.show_result(str(error))
-            return
-        self.submit.show_result(self.widget.tr(
-            "Your score sheet is {path}. Fill it in, then choose Import score sheet… here.")
-            .format(path=written))
+
+        self.task = self.runner.start(lambda _p: write_sheet(session, path), on_done=done,
+                                      on_error=failed)
 
     def import_sheet(self) -> None:
         path = self.ask_sheet_file(self.widget, str(self._folder(SHEET_FOLDER)))
@@ -254,16 +262,26 @@ class ExportActions(QObject):
         preview = sheet_preview(plan, name, self.widget)
         if self.run_dialog(preview) != QDialog.DialogCode.Accepted or plan.problems:
             return
-        try:
-            count = self.session.apply([c.edit for c in plan.changes])
-        except JudgePanelError as error:
+        # In the background, modal at once: it writes the workspace (a whole bundle's
+        # values), so no score is typed meanwhile.
+        dialog = self._busy(self.widget.tr("Saving the values from the score sheet…"))
+        session = self.session
+        edits = [c.edit for c in plan.changes]
+
+        def done(count: object) -> None:
+            dialog.close()
+            self.changed.emit()
+            tr = self.widget.tr
+            self.submit.show_result(tr("1 value from the score sheet was saved.") if count == 1
+                                    else tr("{n} values from the score sheet were saved.")
+                                    .format(n=count))
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
             self.submit.show_result(str(error))
-            return
-        self.changed.emit()
-        tr = self.widget.tr
-        self.submit.show_result(tr("1 value from the score sheet was saved.") if count == 1
-                                else tr("{n} values from the score sheet were saved.")
-                                .format(n=count))
+
+        self.task = self.runner.start(lambda _p: session.apply(edits), on_done=done,
+                                      on_error=failed)
 
     # --- continuing from a results file or work file ----------------------------------
 

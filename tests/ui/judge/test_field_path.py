@@ -467,7 +467,7 @@ def test_export_and_import_a_score_sheet_with_a_preview(qtbot, tmp_path: Path,
     sheet = tmp_path / "sheet.xlsx"
     page.sending.ask_sheet = lambda _w, _s: str(sheet)
     page._export_sheet()
-    assert sheet.is_file() and str(sheet) in page.submit.result.text()
+    qtbot.waitUntil(lambda: str(sheet) in page.submit.result.text(), timeout=WAIT)
     book = openpyxl.load_workbook(sheet)
     scores = book["Scores"]
     header = [c.value for c in scores[1]]
@@ -491,5 +491,5 @@ def test_export_and_import_a_score_sheet_with_a_preview(qtbot, tmp_path: Path,
     page._import_sheet()
     qtbot.waitUntil(lambda: bool(previews), timeout=WAIT)
     assert previews[0].lines.count() > 0
+    qtbot.waitUntil(lambda: "saved" in page.submit.result.text(), timeout=WAIT)
     assert page.session.problems() == []
-    assert "saved" in page.submit.result.text()
