@@ -28,21 +28,43 @@ JUDGE_SHOTS = ("judge-0-identity", "judge-1-info", "judge-2-declarations", "judg
                "staff-diverged")
 """Taken light and dark, at 1280 x 800 and (suffix ``-1024``) 1024 x 700."""
 SMALL = (1024, 700)
-# Dialogs, shot on their own (the officer's import and shortlist preview).
-STAFF_DIALOGS = ("staff-import", "staff-shortlist")
-DARK_SHOTS = ("staff-leaderboard-dark", "staff-overview-dark")
 MEETING = "staff-meeting"  # the panel meeting, light and dark, 1280 x 800 and 1024 x 700
 MEETING_FULL = "staff-meeting-full"  # its full-window mode, to share on a screen
 
 
-def variants(name: str) -> list[str]:
-    return [f"{name}{size}{tone}" for size in ("", "-1024") for tone in ("", "-dark")]
+def variant_name(name: str, size: tuple[int, int], dark: bool) -> str:
+    """``name`` in a pass: ``-1024`` for the small window, ``-dark`` for dark."""
+    return name + ("-1024" if size == SMALL else "") + ("-dark" if dark else "")
+
+
+def staff_screen_shots(dark: bool) -> list[tuple[str, str]]:
+    """(screen key, file name) of the staff pass at 1280 x 800: the screens of
+    STAFF_SCREENS but the leaderboard (shot on the grants demo) and the meeting (its own
+    shots), the round at a glance last (it shows what the other screens left behind);
+    dark, only the round at a glance."""
+    if dark:
+        return [("overview", "staff-overview-dark")]
+    keys = [k for k in STAFF_SCREENS if k not in ("leaderboard", "overview")]
+    return [(key, f"staff-{key}") for key in [*keys, "overview"]]
+
+
+def pass_names(size: tuple[int, int], dark: bool) -> list[str]:
+    """Every file one pass (light or dark, at one size) writes, in the order it does."""
+    names: list[str] = []
+    if size == SIZE:
+        names += [name for _key, name in staff_screen_shots(dark)]
+        names += [] if dark else ["staff-import"]  # a dialog, shot on its own
+        names += ["staff-leaderboard-dark"] if dark else ["staff-leaderboard",
+                                                          "staff-shortlist"]  # a dialog
+    names.append(variant_name(MEETING, size, dark))
+    names += [MEETING_FULL] if size == SIZE and not dark else []
+    return names + [variant_name(name, size, dark) for name in JUDGE_SHOTS]
 
 
 def all_names() -> list[str]:
-    return ([f"staff-{key}" for key in STAFF_SCREENS] + list(STAFF_DIALOGS)
-            + [v for name in JUDGE_SHOTS for v in variants(name)] + list(DARK_SHOTS)
-            + variants(MEETING) + [MEETING_FULL])
+    """Every file the passes write, each once (a test holds it)."""
+    return [name for size in (SIZE, SMALL) for dark in (False, True)
+            for name in pass_names(size, dark)]
 
 
 def page_workspace(window: Any) -> Any:
@@ -62,7 +84,7 @@ class Shooter:
 
     def variant(self, name: str) -> str:
         """``name`` for this pass: ``-1024`` for the small window, ``-dark`` for dark."""
-        return name + ("-1024" if self.size == SMALL else "") + ("-dark" if self.dark else "")
+        return variant_name(name, self.size, self.dark)
 
     # helpers ---------------------------------------------------------------------------
 

@@ -11,9 +11,9 @@ from shooting import (
     MEETING_FULL,
     ROOT,
     SIZE,
-    STAFF_SCREENS,
     Shooter,
     page_workspace,
+    staff_screen_shots,
 )
 
 
@@ -21,18 +21,16 @@ class StaffShooter(Shooter):
     """A pass's staff shots."""
 
     def staff(self) -> None:
-        names = [f"staff-{k}" for k in STAFF_SCREENS if k != "leaderboard"] + ["staff-import"]
-        if self.dark:
-            names = ["staff-overview-dark"]
+        # The shot list, not the page's screens: the meeting has shots of its own, and
+        # walking every screen wrote staff-meeting.png twice (the second over the first).
+        shots = staff_screen_shots(self.dark)
+        names = [name for _key, name in shots] + ([] if self.dark else ["staff-import"])
         if self.size != SIZE or not any(self.wanted(n) for n in names):
             return
         window = self.new_window("staff")
         page = self.open_program(window, self.demo / "program")
-        # The round at a glance last: it shows what the other screens left behind.
-        keys = [k for k in page.screens if k not in ("leaderboard", "overview")]
-        for key in [*keys, "overview"]:
-            name = f"staff-{key}-dark" if self.dark else f"staff-{key}"
-            if not self.wanted(name) or (self.dark and key != "overview"):
+        for key, name in shots:
+            if not self.wanted(name):
                 continue
             screen = page.show_screen(key)
             self.wait(self.staff_settled(window), least=0.5)

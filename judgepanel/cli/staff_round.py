@@ -20,7 +20,7 @@ from judgepanel.cli.staff_common import (
     opened,
 )
 from judgepanel.crypto.passphrase import new_passphrase
-from judgepanel.errors import ValidationError
+from judgepanel.errors import JudgePanelError, ValidationError
 from judgepanel.model.staff.identity import program_staff_fingerprint
 from judgepanel.model.staff.prepare.applications import find_application
 from judgepanel.model.staff.prepare.judges import find_judge
@@ -279,7 +279,11 @@ def _built_row(built: BuiltBundle, passphrase: str | None = None) -> dict[str, A
 
 
 def run_merge(args: argparse.Namespace) -> int:
-    from judgepanel.model.staff.results.merging import merge_results
+    from judgepanel.model.staff.results.merging import (
+        MergeReport,
+        merge_results,
+        refuse_work_files,
+    )
 
     # A shell pattern that matched nothing arrives as itself: say so in plain words.
     unmatched = [str(f) for f in args.files
@@ -288,11 +292,23 @@ def run_merge(args: argparse.Namespace) -> int:
         raise ValidationError(
             f"No file matches {', '.join(unmatched)}: there are no results files there yet. "
             "Check the folder you saved the judges' .jpresults files in.")
+    work = refuse_work_files(args.files)
     with opened(args) as workspace:
-        with workspace.session() as session:
-            expected = program_staff_fingerprint(workspace.program(session))
-        identity = identity_from_args(args, expected)
-        report = merge_results(workspace, args.files, identity)
+        if len(work) == len(args.files):  # only work files: refused by name, no identity
+            report = MergeReport(list(work.values()))
+        else:
+            with workspace.session() as session:
+                expected = program_staff_fingerprint(workspace.program(session))
+            try:
+                identity = identity_from_args(args, expected)
+            except JudgePanelError as error:  # the results wait; the work files named now
+                if work:
+                    names = ", ".join(row.path.name for row in work.values())
+                    error.message += (f" (Whatever the identity, {names} cannot be merged: "
+                                      "not results, a judge's unfinished work. Ask the "
+                                      "judge for their .jpresults file.)")
+                raise
+            report = merge_results(workspace, args.files, identity)
     rows: list[dict[str, Any]] = [{"file": str(r.path), "judge": r.judge, "sequence": r.sequence,
              "status": r.status, "reason": r.reason, "message": r.message}
             for r in report.rows]

@@ -187,8 +187,7 @@ class MainWindow(QMainWindow):
         elif kind is FileKind.CARD:
             self.incoming.card(path)
         elif kind is None:
-            self.remember(path)
-            self.open_program(path)
+            self.open_program(path)  # remembered once it opens
         else:
             self.remember(path)
             self.with_judge(lambda judge: judge.open_bundle(path))
@@ -216,7 +215,9 @@ class MainWindow(QMainWindow):
         """Show the staff app for the program workspace in ``path``; ``then`` runs once it
         shows (not when the folder is refused). The workspace is opened off the GUI
         thread, as a shared one is: an older program's database is upgraded on opening,
-        and a folder may sit on a slow network share. ``program_shown`` follows."""
+        and a folder may sit on a slow network share. ``program_shown`` follows, and the
+        folder goes to the top of the recent files (only then: not when the officer kept
+        the open program, nor when the folder is refused)."""
         from judgepanel.ui.tasks import TaskRunner
 
         if not self.may_close_program(lambda: self.open_program(path, then)):
@@ -227,8 +228,10 @@ class MainWindow(QMainWindow):
             program=Path(where).name))
 
         def opened(workspace: StaffWorkspace) -> None:
-            if self._open_page(workspace, runner, where) and then is not None:
-                then()
+            if self._open_page(workspace, runner, where):
+                self.remember(where)
+                if then is not None:
+                    then()
 
         runner.start(lambda _progress: open_workspace(where), on_done=opened,
                      on_error=lambda error: self._refuse_program(runner, error, where))

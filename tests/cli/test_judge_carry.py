@@ -103,3 +103,24 @@ def test_staff_merge_and_verify_refuse_a_work_file_in_plain_words(
     # "a .jpwork" alone on the command line is a file to open, not a command
     assert cli.route_files([str(carried.name)], list(cli.COMMANDS))[0] == "open"
     assert sorted((p.name, p.stat().st_mtime_ns) for p in program.rglob("*")) == before
+
+
+def test_staff_merge_of_only_work_files_needs_no_staff_identity(
+        capsys: pytest.CaptureFixture[str], demo: Path, carried: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    wanted = (*cli.COMMAND_MODULES, "judgepanel.cli.staff")
+    monkeypatch.setattr(cli, "COMMAND_MODULES", tuple(dict.fromkeys(wanted)))
+    program = demo / "program"
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in program.rglob("*"))
+    # no --identity-file, and this computer holds no staff identity: never asked for
+    code = cli.main(["staff", "merge", "-w", str(program), str(carried)])
+    captured = capsys.readouterr()
+    assert code == 1 and f"✗ {carried.name}: {WORK_FILE_IS_NOT_RESULTS}" in captured.out
+    assert "identity" not in captured.err
+    # with a results file too, the identity is needed, and the work file is named anyway
+    results = sorted((demo / "results").glob("*.jpresults"))[0]
+    code = cli.main(["staff", "merge", "-w", str(program), str(carried), str(results)])
+    err = capsys.readouterr().err
+    assert code == 2 and "staff identity" in err
+    assert f"{carried.name} cannot be merged: not results, a judge's unfinished work" in err
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in program.rglob("*")) == before

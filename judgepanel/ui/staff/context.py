@@ -115,6 +115,11 @@ class StaffContext(QObject):
         # Asked before the work shown is left (another round, the program closing): a
         # screen holding unsaved work asks the person (see may_leave).
         self.guards: list[Guard] = []
+        # A save chosen in answer to that question, on its way (tasks started while the
+        # guards asked), and the step to take once it lands: the latest one asked for.
+        self._guarding = False
+        self._leave_saves = 0
+        self._after_save: Callable[[], object] = lambda: None
         # Watching the shared program for other officers' changes (see :meth:`watch`).
         self.seen_seq: int | None = None
         self._looking = False
@@ -139,8 +144,18 @@ class StaffContext(QObject):
         """Whether the work shown may be left now for ``leaving`` (``unsaved.ROUND`` or
         ``CLOSE``): each screen holding unsaved work asks, in turn. False: the person
         stayed, or chose to save, and ``then`` (the step asked for, again) runs once it
-        is saved; a save refused runs nothing, and its screen says why."""
-        return all(guard(leaving, then) for guard in self.guards)
+        is saved; a save refused runs nothing, and its screen says why.
+
+        Asked again while that save is on its way (the window closed twice), nothing is
+        asked: the step waits for the same save, and only the latest one asked runs."""
+        self._after_save = then
+        if self._leave_saves:
+            return False
+        self._guarding = True
+        try:
+            return all(guard(leaving, lambda: self._after_save()) for guard in self.guards)
+        finally:
+            self._guarding = False
 
     # --- background work -----------------------------------------------------------
 
@@ -179,8 +194,11 @@ class StaffContext(QObject):
                 if text:
                     dialog.setLabelText(text)
 
+        saving_to_leave = self._guarding  # a save chosen before leaving (may_leave)
+
         def finish() -> None:
             self.busy -= 1
+            self._leave_saves -= saving_to_leave
             if dialog is not None:
                 dialog.close()
                 dialog.deleteLater()
@@ -201,6 +219,7 @@ class StaffContext(QObject):
                 self.show_error(parent, error)
 
         self.busy += 1
+        self._leave_saves += saving_to_leave
         task = self.runner.start(work, on_done=done, on_error=failed, on_progress=progress)
         task_ref.append(task)
         return task

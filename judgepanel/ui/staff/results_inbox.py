@@ -35,6 +35,8 @@ from judgepanel.ui.staff.table_model import BAD, GOOD, MUTED, Column, RowsModel,
 if TYPE_CHECKING:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
+    from judgepanel.model.staff.results.merging import MergeReport
+
 
 def outcome_text(status: str, reason: str) -> str:
     if status == "accepted":
@@ -177,21 +179,41 @@ class ResultsInboxScreen(Screen):
             self.merge(paths)
 
     def merge(self, paths: Sequence[Path]) -> None:
-        from judgepanel.model.staff.results.merging import merge_results
+        """Check and record ``paths``. Work files are refused by their name before the
+        staff identity is asked for: a batch of only work files never asks for it."""
+        from judgepanel.model.staff.results.merging import (
+            MergeReport,
+            merge_results,
+            refuse_work_files,
+        )
 
+        work = refuse_work_files(paths)
+        if len(work) == len(paths):
+            self._show_report(MergeReport(list(work.values())))
+            return
         identity = self.ctx.staff_identity(self)
         if identity is None:
+            if work:  # the results wait for the identity; the work files are named now
+                self._show_report(MergeReport(list(work.values())), self.tr(
+                    " The results files were not checked: that needs the staff identity."))
             return
         ws = self.ctx.workspace
 
-        def done(report: Any) -> None:
-            self.batch.set_rows(report.rows)
-            held = (self.tr(" {n} held for you to compare and choose (below).").format(
-                n=len(report.held)) if report.held else "")
-            self.summary.setText(self.tr("{ok} of {n} files accepted.").format(
-                ok=len(report.accepted), n=len(report.rows)) + held)
+        def done(report: MergeReport) -> None:
+            self._show_report(report)
             self.ctx.changed.emit(RESULTS)
 
         self.ctx.run(lambda progress: merge_results(ws, list(paths), identity, progress),
                      on_done=done, parent=self, label=self.tr("Checking results files…"),
                      cancellable=True)
+
+    def _show_report(self, report: MergeReport, more: str = "") -> None:
+        self.batch.set_rows(report.rows)
+        held = (self.tr(" {n} held for you to compare and choose (below).").format(
+            n=len(report.held)) if report.held else "")
+        work = [r.path.name for r in report.rows if r.reason == "work_file"]
+        named = (" " + self.tr("Not results, a judge's unfinished work: {files}. Ask the "
+                               "judge for their results file (.jpresults).").format(
+            files=", ".join(work)) if work else "")
+        self.summary.setText(self.tr("{ok} of {n} files accepted.").format(
+            ok=len(report.accepted), n=len(report.rows)) + held + named + more)

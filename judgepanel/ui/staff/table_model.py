@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -38,12 +38,18 @@ from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from judgepanel.text import natural_key
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import (
+        QSize,
+    )
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -146,13 +152,18 @@ def _sort_key(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Column(Generic[R]):
-    """One column: its header, its value for a row, and optionally a tone and a tooltip."""
+    """One column: its header, its value for a row, and optionally a tone and a tooltip.
+
+    ``heading_tip`` is the header's tooltip: the whole wording of a short title ("Adj.
+    rank": the rank by the score adjusted for judge leniency), so a narrow window needs
+    no wide headings and loses no meaning."""
 
     title: str
     value: Callable[[R], Any]
     tone: Callable[[R], str | None] | None = None
     tooltip: Callable[[R], str] | None = None
     align_right: bool = False
+    heading_tip: str = ""
 
 
 # Qt's item roles as plain ints, for the data() methods Qt calls thousands of times a
@@ -219,11 +230,14 @@ class RowsModel(QAbstractTableModel, Generic[R]):
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (self.columns[section].heading_tip or None) if horizontal else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section].title if 0 <= section < len(self.columns) else None
-        return str(section + 1)
+        return self.columns[section].title if horizontal else str(section + 1)
 
 
 class FilterProxy(QSortFilterProxyModel):
@@ -243,6 +257,32 @@ class FilterProxy(QSortFilterProxyModel):
             return bool(a < b)
         except TypeError:
             return str(a) < str(b)
+
+
+class SortedColumnHeader(QHeaderView):
+    """A horizontal header that keeps room for the sort arrow in the sorted column only.
+
+    Qt reserves it in every column of a sortable table (about 20 pixels each: a whole
+    column's worth across the leaderboard), which pushed the money and decision columns
+    out of a 1024-pixel window. The column sorted on is widened when it becomes so."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)  # as the header QTableView makes for itself
+        self.setHighlightSections(True)
+        self.sortIndicatorChanged.connect(self._fit_sorted)
+
+    def sectionSizeFromContents(self, logical_index: int) -> QSize:  # noqa: N802 (Qt)
+        size = super().sectionSizeFromContents(logical_index)
+        if self.isSortIndicatorShown() and logical_index != self.sortIndicatorSection():
+            margin = self.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, self)
+            size.setWidth(max(size.width() - size.height() - margin, margin))
+        return size
+
+    def _fit_sorted(self, section: int, _order: Qt.SortOrder) -> None:
+        if 0 <= section < self.count() and section != self.count() - 1:
+            self.resizeSection(section, max(self.sectionSize(section),
+                                            self.sectionSizeHint(section)))
 
 
 class RowsTable(QWidget):
@@ -266,6 +306,7 @@ class RowsTable(QWidget):
         else:
             self.search.hide()
         self.view = QTableView()
+        self.view.setHorizontalHeader(SortedColumnHeader(self.view))
         self.view.setModel(self.proxy)
         self.view.setAccessibleName(name)
         # Tab moves on to the next control instead of through every cell (a keyboard

@@ -204,3 +204,49 @@ def test_opening_another_program_asks_first(
     asked.answer = DISCARD
     open_and_wait(qtbot, window, str(demo / "program"))
     assert len(asked) == 2 and window.staff_page is not page and errors == []
+
+
+def test_closing_again_while_the_save_is_on_its_way_asks_nothing_more(
+        demo: Path, window: MainWindow, qtbot: Any) -> None:
+    page, errors = _open(qtbot, window, demo)
+    meeting, asked = _meeting_typed(qtbot, page, SAVE, "Saved as the window closed")
+    ref = meeting.item().ref
+    window.close()
+    assert page.ctx.busy and window.staff_page is page  # the save is on its way
+    window.close()  # impatient: the same save is waited for, not asked about again
+    assert len(asked) == 1
+    _closed(qtbot, window)
+    assert errors == [] and len(asked) == 1
+    assert _decisions(demo) == {ref: ("winner", "Saved as the window closed")}
+
+
+def test_a_save_refused_on_its_way_does_not_swallow_the_next_close(
+        demo: Path, window: MainWindow, qtbot: Any) -> None:
+    page, errors = _open(qtbot, window, demo)
+    editor = page.show_screen("rubric")  # the first round's bundles are out: refused
+    wait_idle(qtbot, page.ctx)
+    editor.name_edit.setText("Renamed too late")
+    asked = editor.ask_unsaved = Asked(SAVE)
+    window.close()
+    wait_idle(qtbot, page.ctx)
+    assert window.isVisible() and len(asked) == 1 and len(errors) == 1
+    asked.answer = DISCARD
+    window.close()
+    assert len(asked) == 2
+    _closed(qtbot, window)
+
+
+def test_a_program_goes_to_the_recent_files_only_once_it_opens(
+        demo: Path, window: MainWindow, qtbot: Any) -> None:
+    page, errors = _open(qtbot, window, demo)
+    assert window.recent_files() == [str(demo / "program")]
+    grants = str(demo / "grants" / "program")
+    meeting, asked = _meeting_typed(qtbot, page, STAY, "Typed, not saved")
+    window.open_path(grants)  # Cancel: the program open stays, the other is not opened
+    qtbot.wait(200)
+    assert len(asked) == 1 and window.staff_page is page
+    assert window.recent_files() == [str(demo / "program")]
+    asked.answer = DISCARD
+    open_and_wait(qtbot, window, grants)
+    assert window.program_path == grants and errors == []
+    assert window.recent_files() == [grants, str(demo / "program")]

@@ -457,6 +457,12 @@ class _Merger:
                                  self.workspace.actor, before=self._write_audit)
 
 
+def refuse_work_files(paths: Sequence[Path]) -> dict[int, MergeRow]:
+    """The work files among ``paths`` (by position), refused by name: no identity needed."""
+    return {i: MergeRow(p, REFUSED, REASONS["work_file"], "work_file")
+            for i, p in enumerate(paths) if is_work_file(p)}
+
+
 @bulk_step
 def merge_results(
     workspace: StaffWorkspace,
@@ -470,8 +476,7 @@ def merge_results(
     file (``.jpwork``) is refused by its name, never opened nor recorded.
     """
     given = [Path(p) for p in paths]
-    work = {i: MergeRow(p, REFUSED, REASONS["work_file"], "work_file")
-            for i, p in enumerate(given) if is_work_file(p)}
+    work = refuse_work_files(given)
     files = [p for i, p in enumerate(given) if i not in work]
     if not files:  # nothing to open: the workspace is not even touched
         return MergeReport(list(work.values()))

@@ -44,7 +44,12 @@ from judgepanel.ui.staff.context import (
     StaffContext,
 )
 from judgepanel.ui.staff.funding_line import FundingLineDelegate
-from judgepanel.ui.staff.leaderboard.columns import TITLE_WIDTH, board_columns, judge_columns
+from judgepanel.ui.staff.leaderboard.columns import (
+    TITLE_MIN,
+    TITLE_WIDTH,
+    board_columns,
+    judge_columns,
+)
 from judgepanel.ui.staff.leaderboard.reviews import ReviewsDialog
 from judgepanel.ui.staff.report_names import report_choices
 from judgepanel.ui.staff.report_options import (
@@ -122,9 +127,14 @@ class LeaderboardScreen(Screen):
         self.funding_line = FundingLineDelegate(self.table.view, self._ref_at, self)
         self.funding_line.in_rank_order = self._in_rank_order
         self.table.view.setItemDelegate(self.funding_line)
+        # The column sorted on widens for its arrow: the title gives the room back.
+        self.table.view.horizontalHeader().sortIndicatorChanged.connect(
+            lambda _section, _order: self._narrow_title())
         split.addWidget(self.table)
         self.judge_model: RowsModel[JudgeRow] = RowsModel(judge_columns(), self)
         self.judges = RowsTable(self.judge_model, self.tr("Judges"), search=False)
+        # Its last column holds numbers: kept beside the others, not stretched away.
+        self.judges.view.horizontalHeader().setStretchLastSection(False)
         split.addWidget(self.judges)
         split.setSizes([480, 180])
         self.layout_.addWidget(split, 1)
@@ -270,11 +280,16 @@ class LeaderboardScreen(Screen):
             view.setColumnHidden(titles.index(name), board.funding is None)
 
     def _narrow_title(self) -> None:
-        """Keep the ranking within a 1280-pixel window: long titles are elided."""
+        """Elide long titles so the ranking, the money and the panel's decision fit the
+        window: at most TITLE_WIDTH, narrower in a small window (down to TITLE_MIN)."""
         titles = [c.title for c in self.model.columns]
-        header = self.table.view.horizontalHeader()
-        title = titles.index(tr("Title"))
-        header.resizeSection(title, min(header.sectionSize(title), TITLE_WIDTH))
+        view = self.table.view
+        title, decision = titles.index(tr("Title")), titles.index(tr("Decision"))
+        others = sum(view.columnWidth(c) for c in range(decision + 1)
+                     if c != title and not view.isColumnHidden(c))
+        room = max(view.viewport().width() - others, TITLE_MIN)
+        view.horizontalHeader().resizeSection(
+            title, min(view.columnWidth(title), TITLE_WIDTH, room))
 
     def _ref_at(self, proxy_row: int) -> str | None:
         index = self.table.proxy.index(proxy_row, 0)
@@ -287,8 +302,8 @@ class LeaderboardScreen(Screen):
         column = self.table.proxy.sortColumn()
         if column < 0:
             return True
-        wanted = {"adjusted": tr("Rank (adjusted)"), "raw": tr("Rank (raw)"),
-                  "z": tr("Rank (z)")}.get(self.basis.currentData())
+        wanted = {"adjusted": tr("Adj. rank"), "raw": tr("Raw rank"),
+                  "z": tr("z rank")}.get(self.basis.currentData())
         return (self.model.columns[column].title == wanted
                 and self.table.proxy.sortOrder() == Qt.SortOrder.AscendingOrder)
 
