@@ -11,7 +11,6 @@ file the person dropped on the window.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,6 +68,8 @@ def detect_file(path: Path) -> FileKind:
             return FileKind.WORK
         return FileKind.ENCRYPTED
     if head.lstrip()[:1] == b"{" and len(head) <= SNIFF_CARD_MAX:
+        import json  # only for what may be a card: the desktop app starts through here
+
         try:
             document = json.loads(head.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):

@@ -16,7 +16,6 @@ once the window is up.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import zlib
 from typing import TYPE_CHECKING
@@ -66,6 +65,8 @@ def hand_over(path: str | None, name: str, timeout_ms: int = TIMEOUT_MS) -> bool
         return False
     if path and "://" not in path:  # a shared program's address is not a file
         path = os.path.abspath(path)
+    import json  # as QtNetwork: only when another JudgePanel listens
+
     message = {"open": path or None}
     socket.write((json.dumps(message) + "\n").encode("utf-8"))
     sent = socket.waitForBytesWritten(timeout_ms)
@@ -120,6 +121,8 @@ class InstanceServer(QObject):
             return
         self._buffers[socket] = b""
         line = data.split(b"\n", 1)[0]
+        import json  # a later launch's message: the first window did not wait for it
+
         try:
             message = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
