@@ -181,6 +181,9 @@ class StaffContext(QObject):
             dialog.setAutoReset(False)
             if not cancellable:
                 dialog.setCancelButton(None)
+            # Qt counts the 300 ms from the first value: without one, a step that reports
+            # no progress showed nothing (and left the window usable) for 4 seconds.
+            dialog.setValue(0)
             def cancel() -> None:
                 if task_ref:
                     task_ref[0].cancel()
