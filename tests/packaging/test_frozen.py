@@ -80,6 +80,18 @@ def test_version_and_diagnostics(frozen: Path, scratch: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_first_windows_modules_are_files_the_rest_archived(frozen: Path) -> None:
+    """packaging/startup_modules.py: what the window needs is read as .pyc files, what
+    it does not stays compressed in PyInstaller's archive."""
+    inside = frozen.parent / "_internal"
+    for name in ("judgepanel/ui/main_window.pyc", "judgepanel/ui/start_page.pyc",
+                 "judgepanel/cli/__init__.pyc", "pathlib.pyc", "argparse.pyc"):
+        assert (inside / name).is_file(), name
+    assert not list((inside / "judgepanel" / "model").rglob("*.pyc"))
+    assert not list((inside / "sqlalchemy").rglob("*.pyc"))  # its compiled parts only
+
+
+@pytest.mark.slow
 def test_qtnetwork_needs_nothing_of_the_system_but_the_c_library(frozen: Path) -> None:
     """Why the frozen app's desktop-library check skips QtNetwork (cli/syslibs.py)."""
     inside = frozen.parent / "_internal"
