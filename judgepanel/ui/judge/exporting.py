@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QProgressDialog, QWidget
@@ -147,7 +147,6 @@ class ExportActions(QObject):
         if not path.endswith(".jpresults"):
             path += ".jpresults"
         self._remember(EXPORT_FOLDER, str(Path(path).parent))
-        dialog = self._busy(self.widget.tr("Signing and encrypting your results…"))
         session, identity = self.session, self.identity
 
         def work(_progress: object) -> tuple[ExportRecord, str]:
@@ -155,15 +154,10 @@ class ExportActions(QObject):
             return record, (write_scoresheet(session, record) if with_sheet else "")
 
         def done(result: object) -> None:
-            dialog.close()
             assert isinstance(result, tuple)
             self.exported.emit(*result)
 
-        def failed(error: JudgePanelError) -> None:
-            dialog.close()
-            self.submit.show_result(str(error))
-
-        self.task = self.runner.start(work, on_done=done, on_error=failed)
+        self._in_background(self.widget.tr("Signing and encrypting your results…"), work, done)
 
     # --- the work file ---------------------------------------------------------------------
 
@@ -175,20 +169,14 @@ class ExportActions(QObject):
         if not path.lower().endswith(WORK_SUFFIX):
             path += WORK_SUFFIX
         self._remember(EXPORT_FOLDER, str(Path(path).parent))
-        dialog = self._busy(self.widget.tr("Signing and encrypting your work…"))
         session, identity = self.session, self.identity
 
         def done(result: object) -> None:
-            dialog.close()
             assert isinstance(result, CarriedWork)
             self.carried.emit(self.carried_text(result))
 
-        def failed(error: JudgePanelError) -> None:
-            dialog.close()
-            self.submit.show_result(str(error))
-
-        self.task = self.runner.start(lambda _p: session.carry(Path(path), identity),
-                                      on_done=done, on_error=failed)
+        self._in_background(self.widget.tr("Signing and encrypting your work…"),
+                            lambda _p: session.carry(Path(path), identity), done)
 
     def carried_text(self, carried: CarriedWork) -> str:
         tr = self.widget.tr
@@ -202,9 +190,12 @@ class ExportActions(QObject):
                                  items="; ".join(carried.left_out))
         return text
 
-    def _busy(self, text: str, *, at_once: bool = True) -> QProgressDialog:
-        """A busy indicator until the caller closes it; not ``at_once``: only if the work
-        lasts past 300 ms (no flash for a small bundle)."""
+    def _in_background(self, text: str, work: Callable[[Any], object],
+                       then: Callable[[object], None], *, at_once: bool = True) -> None:
+        """Run ``work(progress)`` off the GUI thread behind a window-modal busy dialog
+        saying ``text``, then ``then(result)``; a refusal is shown on the Send results
+        page. Not ``at_once``: the dialog shows only if the work lasts past 300 ms (no
+        flash for a small bundle); only for work that writes nothing."""
         dialog = QProgressDialog(text, "", 0, 0, self.widget)
         dialog.setCancelButton(None)
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -216,7 +207,16 @@ class ExportActions(QObject):
             dialog.show()
         else:
             dialog.setValue(0)  # starts the 300 ms count (without it, it never shows)
-        return dialog
+
+        def done(result: object) -> None:
+            dialog.close()
+            then(result)
+
+        def failed(error: JudgePanelError) -> None:
+            dialog.close()
+            self.submit.show_result(str(error))
+
+        self.task = self.runner.start(work, on_done=done, on_error=failed)
 
     # --- score sheets ------------------------------------------------------------------
 
@@ -230,22 +230,16 @@ class ExportActions(QObject):
         if not path.lower().endswith((".xlsx", ".csv")):
             path += ".xlsx"
         self._remember(SHEET_FOLDER, str(Path(path).parent))
-        # In the background: a sheet of hundreds of applications takes a while to write.
-        dialog = self._busy(self.widget.tr("Writing your score sheet…"))
         session = self.session
 
         def done(written: object) -> None:
-            dialog.close()
             self.submit.show_result(self.widget.tr(
                 "Your score sheet is {path}. Fill it in, then choose Import score sheet… here.")
                 .format(path=written))
 
-        def failed(error: JudgePanelError) -> None:
-            dialog.close()
-            self.submit.show_result(str(error))
-
-        self.task = self.runner.start(lambda _p: write_sheet(session, path), on_done=done,
-                                      on_error=failed)
+        # In the background: a sheet of hundreds of applications takes a while to write.
+        self._in_background(self.widget.tr("Writing your score sheet…"),
+                            lambda _p: write_sheet(session, path), done)
 
     def import_sheet(self) -> None:
         path = self.ask_sheet_file(self.widget, str(self._folder(SHEET_FOLDER)))
@@ -262,26 +256,20 @@ class ExportActions(QObject):
         preview = sheet_preview(plan, name, self.widget)
         if self.run_dialog(preview) != QDialog.DialogCode.Accepted or plan.problems:
             return
-        # In the background, modal at once: it writes the workspace (a whole bundle's
-        # values), so no score is typed meanwhile.
-        dialog = self._busy(self.widget.tr("Saving the values from the score sheet…"))
         session = self.session
         edits = [c.edit for c in plan.changes]
 
         def done(count: object) -> None:
-            dialog.close()
             self.changed.emit()
             tr = self.widget.tr
             self.submit.show_result(tr("1 value from the score sheet was saved.") if count == 1
                                     else tr("{n} values from the score sheet were saved.")
                                     .format(n=count))
 
-        def failed(error: JudgePanelError) -> None:
-            dialog.close()
-            self.submit.show_result(str(error))
-
-        self.task = self.runner.start(lambda _p: session.apply(edits), on_done=done,
-                                      on_error=failed)
+        # Modal at once: it writes the workspace (a whole bundle's values), so no score
+        # is typed meanwhile.
+        self._in_background(self.widget.tr("Saving the values from the score sheet…"),
+                            lambda _p: session.apply(edits), done)
 
     # --- continuing from a results file or work file ----------------------------------
 
@@ -298,8 +286,6 @@ class ExportActions(QObject):
         """Count what continuing from the file would change, off the GUI thread (a bundle
         of hundreds of applications takes a while), then preview it."""
         assert isinstance(own, OwnResults)
-        dialog = self._busy(self.widget.tr("Comparing the file with your work here…"),
-                            at_once=False)
         session = self.session
 
         def work(_progress: object) -> tuple[int, bool]:
@@ -307,15 +293,11 @@ class ExportActions(QObject):
                     any(p.declared for p in session.progress()))
 
         def done(result: object) -> None:
-            dialog.close()
             assert isinstance(result, tuple)
             self.preview_continue(own, *result)
 
-        def failed(error: JudgePanelError) -> None:
-            dialog.close()
-            self.submit.show_result(str(error))
-
-        self.task = self.runner.start(work, on_done=done, on_error=failed)
+        self._in_background(self.widget.tr("Comparing the file with your work here…"), work,
+                            done, at_once=False)
 
     def preview_continue(self, own: OwnResults, differences: int, local: bool) -> None:
         """Show what the file holds (and what it replaces here); bring its work here, in the
@@ -324,12 +306,9 @@ class ExportActions(QObject):
                                    applications=len(self.session.applications))
         if self.run_dialog(preview) != QDialog.DialogCode.Accepted:
             return
-        # Modal at once: this writes the workspace, so no score is typed meanwhile.
-        dialog = self._busy(self.widget.tr("Bringing your work here…"))
         session = self.session
 
         def done(record: object) -> None:
-            dialog.close()
             assert isinstance(record, ExportRecord)
             self.changed.emit()
             tr = self.widget.tr
@@ -339,9 +318,6 @@ class ExportActions(QObject):
                                         "your next export builds on it.")).format(
                                             n=record.sequence))
 
-        def failed(error: JudgePanelError) -> None:
-            dialog.close()
-            self.submit.show_result(str(error))
-
-        self.task = self.runner.start(lambda _p: session.continue_from(own),
-                                      on_done=done, on_error=failed)
+        # Modal at once: this writes the workspace, so no score is typed meanwhile.
+        self._in_background(self.widget.tr("Bringing your work here…"),
+                            lambda _p: session.continue_from(own), done)

@@ -109,7 +109,9 @@ def test_on_the_other_computer_the_work_file_brings_the_unfinished_work_back(
     laptop.open_path(str(target))  # a double-click on the work file: straight to the judge
     qtbot.waitUntil(lambda: laptop.judge.page is not None, timeout=WAIT)
     page = page_of(laptop)
-    qtbot.waitUntil(lambda: bool(page.session.exports()), timeout=WAIT)
+    # The work is here once the page says so (the record is written a moment before).
+    qtbot.waitUntil(lambda: "work file (version 1) is here" in page.submit.result.text(),
+                    timeout=WAIT)
     assert asked[0].work_file and titles == ["Continue from your work file"]
     session = page.session
     assert session.review("A-1").scores == scores
